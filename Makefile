@@ -1,0 +1,46 @@
+# OAS – two commands: `make up` (run everything locally) and `make test` (all checks).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: up test install lint typecheck migrations-check imports pytest down clean-var messages
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start PostgreSQL + Redis (embedded unless DATABASE_URL/REDIS_URL are set), migrate, seed the demo
+## municipality when the database is empty, then run web, worker, beat, identity provider and simulators.
+up: install
+	$(BIN)/python manage.py devstack
+
+down: install
+	$(BIN)/python manage.py stop_embedded
+
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var >/dev/null
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+imports: install
+	$(BIN)/lint-imports
+
+pytest: install messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check imports pytest

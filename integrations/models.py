@@ -1,0 +1,1 @@
+"""Integration state: outbox, cursors, runs."""

@@ -1,0 +1,1 @@
+"""Barnehage (domain app). Other apps use only `kindergarten.public`."""

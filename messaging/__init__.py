@@ -1,0 +1,1 @@
+"""Kommunikasjon med hjemmet (domain app). Other apps use only `messaging.public`."""

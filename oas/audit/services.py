@@ -1,0 +1,44 @@
+"""Writing audit rows. Every service that touches personal data calls ``audit_record``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from oas import clock
+from oas.audit import context
+from oas.audit.models import AuditAction, AuditEvent
+
+
+def audit_record(
+    *,
+    action: str,
+    event: str,
+    person_ids: Iterable[int] = (),
+    object_type: str = "",
+    object_id: str | int = "",
+    details: dict[str, Any] | None = None,
+    user_id: int | None = None,
+    actor_display: str | None = None,
+    acting_role: str | None = None,
+) -> AuditEvent:
+    """Append one audit row; request context (user, IP, session, path) is filled in automatically."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    ctx = context.current() or context.RequestContext()
+    return AuditEvent.objects.create(
+        at=clock.now(),
+        user_id=user_id if user_id is not None else ctx.user_id,
+        actor_display=actor_display if actor_display is not None else (ctx.actor_display or "system"),
+        acting_role=acting_role if acting_role is not None else ctx.acting_role,
+        action=action,
+        event=event,
+        person_ids=sorted({int(p) for p in person_ids}),
+        object_type=object_type,
+        object_id=str(object_id),
+        ip=ctx.ip,
+        session_ref=ctx.session_ref,
+        path=ctx.path,
+        method=ctx.method,
+        details=details or {},
+    )

