@@ -6,7 +6,7 @@ Folkeregisteret is the source for persons and relations (see integrations/freg);
 from __future__ import annotations
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.fields import DateRangeField, IntegerRangeField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
@@ -32,6 +32,20 @@ class DateRange(Func):
 
 def _period(start: str, end: str) -> DateRange:
     return DateRange(start, end, Value("[]"))
+
+
+class IdRange(Func):
+    """``int8range(id, id, '[]')``: lets a GiST exclusion constraint compare ids with core range operators.
+
+    The embedded PostgreSQL (pgserver) ships without the btree_gist extension, so constraints use
+    ``&&`` on one-point id ranges instead of ``=`` on plain columns.
+    """
+
+    function = "INT8RANGE"
+    output_field = IntegerRangeField()
+
+    def __init__(self, column: str):
+        super().__init__(column, column, Value("[]"))
 
 
 class Adressebeskyttelse(models.TextChoices):
@@ -199,15 +213,18 @@ class PersonRelation(models.Model):
                 | (~Q(kind=RelationKind.GUARDIAN) & Q(foreldreansvar="")),
                 name="relation_foreldreansvar_iff_guardian",
             ),
-            ExclusionConstraint(
-                name="relation_no_overlapping_same_kind",
-                expressions=[
-                    ("adult", RangeOperators.EQUAL),
-                    ("child", RangeOperators.EQUAL),
-                    ("kind", RangeOperators.EQUAL),
-                    (_period("valid_from", "valid_to"), RangeOperators.OVERLAPS),
-                ],
-            ),
+            *[
+                ExclusionConstraint(
+                    name=f"relation_no_overlap_{kind}",
+                    expressions=[
+                        (IdRange("adult_id"), RangeOperators.OVERLAPS),
+                        (IdRange("child_id"), RangeOperators.OVERLAPS),
+                        (_period("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                    ],
+                    condition=Q(kind=kind),
+                )
+                for kind in RelationKind.values
+            ],
         ]
 
     def __str__(self) -> str:
@@ -343,14 +360,17 @@ class Placement(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="placement_valid_period"
             ),
-            ExclusionConstraint(
-                name="placement_no_overlap_per_service",
-                expressions=[
-                    ("child", RangeOperators.EQUAL),
-                    ("service", RangeOperators.EQUAL),
-                    (_period("start_date", "end_date"), RangeOperators.OVERLAPS),
-                ],
-            ),
+            *[
+                ExclusionConstraint(
+                    name=f"placement_no_overlap_{service}",
+                    expressions=[
+                        (IdRange("child_id"), RangeOperators.OVERLAPS),
+                        (_period("start_date", "end_date"), RangeOperators.OVERLAPS),
+                    ],
+                    condition=Q(service=service),
+                )
+                for service in Service.values
+            ],
         ]
 
     def __str__(self) -> str:
