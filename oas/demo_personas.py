@@ -14,7 +14,7 @@ from oas.people.national_id import make_national_id
 
 def _fnr(year: int, month: int, day: int, individual: int) -> str:
     # Walk individual numbers until one gives valid check digits (deterministic).
-    for offset in range(0, 200):
+    for offset in range(200):
         value = make_national_id(dt.date(year, month, day), individual + offset)
         if value:
             return value
@@ -40,7 +40,18 @@ class Persona:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _staff(key: str, label: str, number: int, first: str, last: str, position: str, unit: str, *, group_role: str = "", provider: str = "entra") -> Persona:
+def _staff(
+    key: str,
+    label: str,
+    number: int,
+    first: str,
+    last: str,
+    position: str,
+    unit: str,
+    *,
+    group_role: str = "",
+    provider: str = "entra",
+) -> Persona:
     return Persona(
         key=key,
         label=label,
@@ -75,41 +86,106 @@ PERSONAS: list[Persona] = [
     _staff("rapport", "Rapportleser", 5, "Ragnhild", "Rapportsen", "RAPPORT", SECTOR_OFFICE_CODE),
     _staff("rektor", "Rektor ved Demo skole", 6, "Randi", "Rektorsen", "REKTOR", DEMO_SCHOOL_CODE),
     _staff("merkantil", "Merkantil ved Demo skole", 7, "Mona", "Merkantilsen", "MERKANTIL", DEMO_SCHOOL_CODE),
-    _staff("kontaktlaerer", "Kontaktlærer (1A) ved Demo skole", 8, "Kari", "Kontaktsen", "LAERER", DEMO_SCHOOL_CODE, group_role="contact_teacher", provider="feide"),
+    _staff(
+        "kontaktlaerer",
+        "Kontaktlærer (1A) ved Demo skole",
+        8,
+        "Kari",
+        "Kontaktsen",
+        "LAERER",
+        DEMO_SCHOOL_CODE,
+        group_role="contact_teacher",
+        provider="feide",
+    ),
     _staff("laerer", "Lærer ved Demo skole", 9, "Lars", "Lærersen", "LAERER", DEMO_SCHOOL_CODE, provider="feide"),
     _staff("spesped", "Spesialpedagog ved Demo skole", 10, "Silje", "Spesped", "SPESPED", DEMO_SCHOOL_CODE),
     _staff("sfoleder", "SFO-leder ved Demo skole", 11, "Stine", "Sfosen", "SFO_LEDER", DEMO_SFO_CODE),
     _staff("styrer", "Styrer i Demo barnehage", 12, "Sverre", "Styrersen", "STYRER", DEMO_KINDERGARTEN_CODE),
-    _staff("pedleder", "Pedagogisk leder i Demo barnehage", 13, "Petra", "Pedleder", "PED_LEDER", DEMO_KINDERGARTEN_CODE, group_role="group_staff"),
-    _staff("assistent", "Assistent i Demo barnehage", 14, "Anders", "Assistentsen", "ASSISTENT", DEMO_KINDERGARTEN_CODE, group_role="group_staff"),
-    _staff("annenlaerer", "Lærer ved en annen skole", 15, "Ola", "Annensen", "LAERER", OTHER_SCHOOL_CODE, provider="feide"),
-    Persona(
-        key="foresatt", label="Foresatt med felles foreldreansvar (barn i barnehage og på skole med SFO)",
-        kind="guardian", provider="idporten", national_id=_fnr(1986, 4, 12, 410), first_name="Hanne", last_name="Hansen",
+    _staff(
+        "pedleder",
+        "Pedagogisk leder i Demo barnehage",
+        13,
+        "Petra",
+        "Pedleder",
+        "PED_LEDER",
+        DEMO_KINDERGARTEN_CODE,
+        group_role="group_staff",
+    ),
+    _staff(
+        "assistent",
+        "Assistent i Demo barnehage",
+        14,
+        "Anders",
+        "Assistentsen",
+        "ASSISTENT",
+        DEMO_KINDERGARTEN_CODE,
+        group_role="group_staff",
+    ),
+    _staff(
+        "annenlaerer", "Lærer ved en annen skole", 15, "Ola", "Annensen", "LAERER", OTHER_SCHOOL_CODE, provider="feide"
     ),
     Persona(
-        key="foresatt2", label="Den andre foresatte (felles foreldreansvar)",
-        kind="guardian", provider="idporten", national_id=_fnr(1984, 9, 3, 230), first_name="Henrik", last_name="Hansen",
+        key="foresatt",
+        label="Foresatt med felles foreldreansvar (barn i barnehage og på skole med SFO)",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1986, 4, 12, 410),
+        first_name="Hanne",
+        last_name="Hansen",
     ),
     Persona(
-        key="alene", label="Foresatt med foreldreansvar alene (delt bosted)",
-        kind="guardian", provider="idporten", national_id=_fnr(1990, 1, 22, 120), first_name="Aina", last_name="Aleneby",
+        key="foresatt2",
+        label="Den andre foresatte (felles foreldreansvar)",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1984, 9, 3, 230),
+        first_name="Henrik",
+        last_name="Hansen",
     ),
     Persona(
-        key="uten", label="Forelder uten foreldreansvar",
-        kind="guardian", provider="idporten", national_id=_fnr(1988, 6, 30, 340), first_name="Ulf", last_name="Utenby",
+        key="alene",
+        label="Foresatt med foreldreansvar alene (delt bosted)",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1990, 1, 22, 120),
+        first_name="Aina",
+        last_name="Aleneby",
     ),
     Persona(
-        key="foster", label="Fosterforelder",
-        kind="guardian", provider="idporten", national_id=_fnr(1979, 11, 5, 260), first_name="Frode", last_name="Fosterud",
+        key="uten",
+        label="Forelder uten foreldreansvar",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1988, 6, 30, 340),
+        first_name="Ulf",
+        last_name="Utenby",
     ),
     Persona(
-        key="beskyttet", label="Foresatt til barn med strengt fortrolig adresse",
-        kind="guardian", provider="idporten", national_id=_fnr(1992, 2, 14, 180), first_name="Bente", last_name="Berg",
+        key="foster",
+        label="Fosterforelder",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1979, 11, 5, 260),
+        first_name="Frode",
+        last_name="Fosterud",
     ),
     Persona(
-        key="ukjent", label="Person som ikke finnes i registeret (skal avvises)",
-        kind="guardian", provider="idporten", national_id=_fnr(1970, 7, 7, 450), first_name="Ukjent", last_name="Person",
+        key="beskyttet",
+        label="Foresatt til barn med strengt fortrolig adresse",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1992, 2, 14, 180),
+        first_name="Bente",
+        last_name="Berg",
+    ),
+    Persona(
+        key="ukjent",
+        label="Person som ikke finnes i registeret (skal avvises)",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1970, 7, 7, 450),
+        first_name="Ukjent",
+        last_name="Person",
     ),
 ]
 

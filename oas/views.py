@@ -7,9 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from oas.access.markers import public
 from oas.health import health_report
 
 
+@public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -18,6 +20,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks}, status=200 if ok else 503)
 
 
+@public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Public front page with the two entrances (staff, guardians)."""

@@ -76,7 +76,9 @@ def sector_office(**kwargs: object) -> OrgUnit:
 def school(*, parent: OrgUnit, **kwargs: object) -> OrgUnit:
     kwargs.setdefault("first_grade", 1)
     kwargs.setdefault("last_grade", 7)
-    return OrgUnitFactory(kind=OrgUnitKind.SCHOOL, parent=parent, municipality=parent.municipality, school_type="ordinary", **kwargs)
+    return OrgUnitFactory(
+        kind=OrgUnitKind.SCHOOL, parent=parent, municipality=parent.municipality, school_type="ordinary", **kwargs
+    )
 
 
 def kindergarten(*, parent: OrgUnit, private: bool = False, **kwargs: object) -> OrgUnit:
@@ -176,7 +178,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def staff_account(employee: Employee) -> Account:
     user = UserFactory(username=f"staff-{employee.employee_number}")
-    return Account.objects.create(user=user, kind=AccountKind.STAFF, employee=employee, person=employee.person, provider="entra")
+    return Account.objects.create(
+        user=user, kind=AccountKind.STAFF, employee=employee, person=employee.person, provider="entra"
+    )
 
 
 def guardian_account(person: Person) -> Account:

@@ -47,7 +47,11 @@ def test_strengt_fortrolig_person_cannot_store_residential_address():
         f.PersonFactory(adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG)
     person = f.PersonFactory(
         adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG,
-        street_address="", postal_code="", postal_place="", grunnkrets=None, skolekrets=None,
+        street_address="",
+        postal_code="",
+        postal_place="",
+        grunnkrets=None,
+        skolekrets=None,
     )
     assert person.has_protected_address
 
@@ -57,7 +61,9 @@ def test_overlapping_placements_in_same_service_are_refused():
     kg = f.kindergarten(parent=office)
     placement = f.PlacementFactory(unit=kg, service=Service.KINDERGARTEN, start_date=dt.date(2024, 8, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Placement.objects.create(child=placement.child, unit=kg, service=Service.KINDERGARTEN, start_date=dt.date(2025, 1, 1))
+        Placement.objects.create(
+            child=placement.child, unit=kg, service=Service.KINDERGARTEN, start_date=dt.date(2025, 1, 1)
+        )
     # A school placement at the same time is fine: different service.
     school = f.school(parent=office)
     Placement.objects.create(child=placement.child, unit=school, service=Service.SCHOOL, start_date=dt.date(2025, 1, 1))
