@@ -25,7 +25,7 @@ down: install
 	$(BIN)/python manage.py stop_embedded
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var >/dev/null
+	$(BIN)/python manage.py compile_translations >/dev/null
 
 lint: install
 	$(BIN)/ruff check .

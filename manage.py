@@ -5,11 +5,30 @@ import os
 import sys
 
 # Commands that must work without PostgreSQL/Redis reachable.
-_NO_PREFLIGHT = {"help", "version", "makemessages", "compilemessages", "collectstatic", "shell_plus", "stop_embedded"}
+_NO_PREFLIGHT = {
+    "help",
+    "version",
+    "makemessages",
+    "compilemessages",
+    "compile_translations",
+    "collectstatic",
+    "shell_plus",
+    "stop_embedded",
+}
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
+    if sys.argv[1:2] == ["stop_embedded"]:
+        # Loading the settings would start the embedded services only to stop them again.
+        from pathlib import Path
+
+        from oas.embedded import stop_embedded
+
+        var_dir = Path(os.environ.get("OAS_VAR_DIR") or Path(__file__).resolve().parent / "var")
+        stopped = stop_embedded(var_dir)
+        sys.stdout.write(f"Stopped: {', '.join(stopped)}\n" if stopped else "No embedded services were running.\n")
+        return
     from django.core.management import execute_from_command_line
 
     from oas.env import ConfigurationError

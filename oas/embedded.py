@@ -7,6 +7,7 @@ until ``stop_embedded()`` (``make down``, or Ctrl-C in ``make up``). Production 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import socket
@@ -30,6 +31,9 @@ def embedded_database_url(var_dir: Path) -> str:
     if not _embedded_allowed():
         raise ConfigurationError("DATABASE_URL is required in production (embedded PostgreSQL is for development).")
     import pgserver  # imported lazily: only needed when no external database is configured
+
+    # pgserver logs every start and its exit-time cleanup at INFO (after pytest has closed its streams).
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
     var_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(var_dir / "pg", cleanup_mode=None)

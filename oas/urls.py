@@ -5,11 +5,25 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from oas import views
+from oas.access.markers import public
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/v1/workspace/", include("oas.arbeidsflate.api_urls")),
+    path("api/v1/", include("oas.access.urls")),
+    path("arbeidsflate/", include("oas.arbeidsflate.urls")),
+    path("portal/", include("oas.portal.urls")),
+    path("meldinger/", include("messaging.urls")),
+    path("api/v1/messaging/", include("messaging.api_urls")),
+    path("integrasjoner/", include("integrations.urls")),
     path("admin/", admin.site.urls),
+    path("", include("oas.identity.urls")),  # /login/…, /logout/
+    path("", include("fees.urls")),  # /priskalkulator/, /api/v1/fees/quote
+    path("", include("attendance.urls")),  # /oppmote/…, /api/v1/attendance/…
+    path("api/v1/", include("kindergarten.urls")),  # /api/v1/placements/kindergarten
+    path("api/v1/", include("sfo.urls")),  # /api/v1/placements/sfo
+    path("", include("invoicing.urls")),  # /fakturering/…, /portal/redusert-betaling/
     path("", views.home, name="home"),
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import cast
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from faker import Faker
 
 from oas.identity.models import Account, AccountKind
@@ -70,32 +72,36 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
 
 
 def sector_office(**kwargs: object) -> OrgUnit:
-    return OrgUnitFactory(kind=OrgUnitKind.SECTOR_OFFICE, name="Oppvekstkontoret", **kwargs)
+    return cast(OrgUnit, OrgUnitFactory(kind=OrgUnitKind.SECTOR_OFFICE, name="Oppvekstkontoret", **kwargs))
 
 
 def school(*, parent: OrgUnit, **kwargs: object) -> OrgUnit:
     kwargs.setdefault("first_grade", 1)
     kwargs.setdefault("last_grade", 7)
-    return OrgUnitFactory(
+    unit = OrgUnitFactory(
         kind=OrgUnitKind.SCHOOL, parent=parent, municipality=parent.municipality, school_type="ordinary", **kwargs
     )
+    return cast(OrgUnit, unit)
 
 
 def kindergarten(*, parent: OrgUnit, private: bool = False, **kwargs: object) -> OrgUnit:
-    return OrgUnitFactory(
-        kind=OrgUnitKind.KINDERGARTEN,
-        parent=parent,
-        municipality=parent.municipality,
-        ownership=Ownership.PRIVATE if private else Ownership.MUNICIPAL,
-        coordinated_admission=True,
-        min_age=0,
-        max_age=5,
-        **kwargs,
+    return cast(
+        OrgUnit,
+        OrgUnitFactory(
+            kind=OrgUnitKind.KINDERGARTEN,
+            parent=parent,
+            municipality=parent.municipality,
+            ownership=Ownership.PRIVATE if private else Ownership.MUNICIPAL,
+            coordinated_admission=True,
+            min_age=0,
+            max_age=5,
+            **kwargs,
+        ),
     )
 
 
 def child_unit(*, parent: OrgUnit, kind: str, **kwargs: object) -> OrgUnit:
-    return OrgUnitFactory(kind=kind, parent=parent, municipality=parent.municipality, **kwargs)
+    return cast(OrgUnit, OrgUnitFactory(kind=kind, parent=parent, municipality=parent.municipality, **kwargs))
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -177,12 +183,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def staff_account(employee: Employee) -> Account:
-    user = UserFactory(username=f"staff-{employee.employee_number}")
+    user = cast(User, UserFactory(username=f"staff-{employee.employee_number}"))
     return Account.objects.create(
         user=user, kind=AccountKind.STAFF, employee=employee, person=employee.person, provider="entra"
     )
 
 
 def guardian_account(person: Person) -> Account:
-    user = UserFactory(username=f"guardian-{person.pk}")
+    user = cast(User, UserFactory(username=f"guardian-{person.pk}"))
     return Account.objects.create(user=user, kind=AccountKind.GUARDIAN, person=person, provider="idporten")

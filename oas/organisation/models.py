@@ -111,6 +111,15 @@ class OrgUnit(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+    # Where the unit belonged before a merger (Lillestrøm 2020: Skedsmo, Sørum, Fet): history as data.
+    former_municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="former_units",
+        verbose_name=_("tidligere kommune"),
+    )
 
     class Meta:
         verbose_name = _("organisasjonsenhet")

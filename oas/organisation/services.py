@@ -48,3 +48,30 @@ def orgunit_create(
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.save(update_fields=["path"])
     return unit
+
+
+@transaction.atomic
+def orgunit_bulk_create(*, units: list[OrgUnit], batch_size: int = 2000) -> list[OrgUnit]:
+    """Insert many units under already saved parents in a few queries (demo seed, imports); keeps ``path``.
+
+    The same parent rule as ``orgunit_create`` applies; field validation is the caller's job (bulk
+    loaders build their rows from known-good data).
+    """
+    for unit in units:
+        parent = unit.parent
+        if parent is None or parent.pk is None or not parent.path.endswith(f"/{parent.pk}/"):
+            raise ValidationError(
+                f"Enheten {unit.code} må ligge under en lagret enhet.", fields={"parent": ["Mangler."]}
+            )
+        if parent.kind not in ALLOWED_PARENTS[unit.kind]:
+            raise ValidationError(
+                f"En enhet av typen {unit.kind} kan ikke ligge under {parent.kind}.",
+                fields={"parent": ["Ugyldig overordnet enhet."]},
+            )
+        unit.path = "/"
+    OrgUnit.objects.bulk_create(units, batch_size=batch_size)
+    for unit in units:
+        assert unit.parent is not None
+        unit.path = f"{unit.parent.path}{unit.pk}/"
+    OrgUnit.objects.bulk_update(units, ["path"], batch_size=batch_size)
+    return units

@@ -6,6 +6,7 @@ started under ``./var`` — see ``oas/embedded.py``. Never SQLite.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "oas.identity",
     "oas.arbeidsflate",
     "oas.portal",
+    "oas.ops",
     # integrations
     "integrations",
     # domain apps
@@ -51,6 +53,9 @@ INSTALLED_APPS = [
     "substitutes",
     "timetable",
     "messaging",
+    "fees",
+    "attendance",
+    "invoicing",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oas.audit.middleware.RequestContextMiddleware",
+    # Deny by default: every view must be @public or declare its actions (oas/access/__init__.py).
+    "oas.access.middleware.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "oas.urls"
@@ -113,11 +120,17 @@ CELERY_TIMEZONE = "Europe/Oslo"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "oas.tasks.worker_heartbeat", "schedule": 15.0},
+    "access-roles-recompute": {"task": "oas.access.tasks.access_roles_recompute_all", "schedule": 6 * 3600.0},
+    "access-grants-cleanup": {"task": "oas.access.tasks.access_grants_cleanup_task", "schedule": 3600.0},
+    "outbox-claim-due": {"task": "integrations.outbox.claim_due", "schedule": 10.0},
+    "freg-sync-feed": {"task": "integrations.freg.sync_feed", "schedule": 300.0},
 }
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Password logins only for break-glass accounts (Django admin); everyone else logs in through OIDC.
+    "oas.identity.backends.BreakGlassPasswordBackend",
+    "oas.identity.backends.OIDCBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "/login/"
@@ -132,18 +145,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous object permissions
 
 # OIDC providers (issue "Identity…"): each configured from the environment, e.g.
-# OIDC_IDPORTEN_ISSUER, OIDC_IDPORTEN_CLIENT_ID, OIDC_IDPORTEN_CLIENT_SECRET(_FILE).
+# OIDC_IDPORTEN_ISSUER, OIDC_IDPORTEN_CLIENT_ID, OIDC_IDPORTEN_CLIENT_SECRET(_FILE), OIDC_ENTRA_MATCH_CLAIM,
+# OIDC_ENTRA_TENANT_ID. Outside production, a provider without an issuer uses the development identity
+# provider (`manage.py run_dev_idp`). OIDC_ENABLED_PROVIDERS switches providers off (e.g. only Feide for staff).
+OIDC_DEV_PROVIDER_URL = env_str("OIDC_DEV_PROVIDER_URL", "http://127.0.0.1:8100") or ""
+OIDC_DEV_CLIENT_ID = env_str("OIDC_DEV_CLIENT_ID", "oas-dev") or "oas-dev"
+OIDC_DEV_CLIENT_SECRET = env_str("OIDC_DEV_CLIENT_SECRET", "oas-dev-secret-not-for-production") or ""
 OIDC_PROVIDERS: dict[str, dict[str, object]] = {}
-for _provider in ("idporten", "entra", "feide"):
+for _provider in env_list("OIDC_ENABLED_PROVIDERS", default=["idporten", "entra", "feide"]):
     _prefix = f"OIDC_{_provider.upper()}_"
     _issuer = env_str(_prefix + "ISSUER")
-    if _issuer:
+    _dev = not _issuer and bool(OIDC_DEV_PROVIDER_URL) and os.environ.get("OAS_ENVIRONMENT") != "production"
+    if _issuer or _dev:
         OIDC_PROVIDERS[_provider] = {
-            "issuer": _issuer,
-            "client_id": env_str(_prefix + "CLIENT_ID", "") or "",
-            "client_secret": env_str(_prefix + "CLIENT_SECRET", "") or "",
+            "issuer": _issuer or f"{OIDC_DEV_PROVIDER_URL.rstrip('/')}/{_provider}",
+            "client_id": env_str(_prefix + "CLIENT_ID", OIDC_DEV_CLIENT_ID if _dev else "") or "",
+            "client_secret": env_str(_prefix + "CLIENT_SECRET", OIDC_DEV_CLIENT_SECRET if _dev else "") or "",
+            "match_claim": env_str(_prefix + "MATCH_CLAIM", "") or "",
+            "tenant_id": env_str(_prefix + "TENANT_ID", "") or "",
         }
-OIDC_DEV_PROVIDER_URL = env_str("OIDC_DEV_PROVIDER_URL", "http://127.0.0.1:8100") or ""
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_STEPUP_MAX_AGE_SECONDS = env_int("OIDC_STEPUP_MAX_AGE_SECONDS", default=600)
 
 # --- Integrations: simulator or live per system ------------------------------------------------
 INTEGRATION_MODES = {
@@ -151,11 +173,75 @@ INTEGRATION_MODES = {
     for system in ("maskinporten", "freg", "svarut", "noark", "erp", "sms", "idporten")
 }
 
+# Loopback ports of the simulators `manage.py run_simulators` starts (integrations/common/simulators.py).
+SIMULATOR_HOST = env_str("SIMULATOR_HOST", "127.0.0.1") or "127.0.0.1"
+SIMULATOR_PORTS = {"maskinporten": 8200, "freg": 8201, "svarut": 8202, "noark": 8203, "sms": 8204}
+# Maskinporten (integrations/maskinporten). Live needs all of these; the key may come from *_FILE.
+MASKINPORTEN_SIMULATOR_URL = env_str("MASKINPORTEN_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8200") or ""
+MASKINPORTEN_TOKEN_URL = env_str("MASKINPORTEN_TOKEN_URL", "") or ""
+MASKINPORTEN_AUDIENCE = env_str("MASKINPORTEN_AUDIENCE", "") or ""
+MASKINPORTEN_CLIENT_ID = env_str("MASKINPORTEN_CLIENT_ID", "") or ""
+MASKINPORTEN_KID = env_str("MASKINPORTEN_KID", "") or ""
+MASKINPORTEN_PRIVATE_KEY = env_str("MASKINPORTEN_PRIVATE_KEY", "") or ""
+MASKINPORTEN_CONSUMER_ORG = env_str("MASKINPORTEN_CONSUMER_ORG", "") or ""
+# Folkeregisteret (integrations/freg). Live needs FREG_BASE_URL (…/folkeregisteret/offentlig-med-hjemmel/api).
+FREG_BASE_URL = env_str("FREG_BASE_URL", "") or ""
+FREG_SIMULATOR_URL = (
+    env_str("FREG_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8201/folkeregisteret/offentlig-med-hjemmel/api") or ""
+)
+FREG_SCOPE = env_str("FREG_SCOPE", "folkeregister:deling/offentligmedhjemmel") or ""
+FREG_MUNICIPALITY_NUMBER = env_str("FREG_MUNICIPALITY_NUMBER", "3030") or "3030"
+# Transactional outbox (integrations/outbox).
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", default=360)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
+OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+# SvarUt (integrations/svarut, letters in integrations/letters). Live needs all four; simulator: port 8202.
+SVARUT_SIMULATOR_URL = env_str("SVARUT_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8202") or ""
+SVARUT_BASE_URL = env_str("SVARUT_BASE_URL", "") or ""
+SVARUT_KONTO_ID = env_str("SVARUT_KONTO_ID", "") or ""
+SVARUT_INTEGRASJON_ID = env_str("SVARUT_INTEGRASJON_ID", "") or ""
+SVARUT_INTEGRASJON_PASSORD = env_str("SVARUT_INTEGRASJON_PASSORD", "") or ""
+SVARUT_TIMEOUT_SECONDS = env_int("SVARUT_TIMEOUT_SECONDS", default=30)
+LETTER_SENDER = {
+    "name": env_str("LETTER_SENDER_NAME", "Lillestrøm kommune, Oppvekst") or "",
+    "address": env_str("LETTER_SENDER_ADDRESS", "Postboks 313, 2001 Lillestrøm") or "",
+}
+# Noark 5 archive (integrations/noark, integrations/archive). Live needs NOARK_BASE_URL; simulator: port 8203.
+NOARK_SIMULATOR_URL = env_str("NOARK_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8203") or ""
+NOARK_BASE_URL = env_str("NOARK_BASE_URL", "") or ""
+NOARK_SCOPE = env_str("NOARK_SCOPE", "noark5:arkiv") or ""
+NOARK_TIMEOUT_SECONDS = env_int("NOARK_TIMEOUT_SECONDS", default=30)
+# ERP employee master data (integrations/erp): export files dropped here are imported daily.
+ERP_IMPORT_DIR = env_str("ERP_IMPORT_DIR", str(VAR_DIR / "erp-import")) or ""
+CELERY_BEAT_SCHEDULE["svarut-status-poll"] = {"task": "integrations.letters.poll_statuses", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["erp-import-daily"] = {"task": "integrations.erp.import_directory", "schedule": 24 * 3600.0}
+CELERY_BEAT_SCHEDULE["kindergarten-offers-expire"] = {"task": "kindergarten.tasks.offers_expire", "schedule": 3600.0}
+# Messaging (messaging/tasks.py): scheduled notices, deferred/retried notification deliveries.
+CELERY_BEAT_SCHEDULE["messaging-notices-due"] = {"task": "messaging.notices_send_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["messaging-deliveries"] = {"task": "messaging.deliveries_dispatch", "schedule": 30.0}
+# SMS gateway (integrations/sms). Live needs SMS_BASE_URL and SMS_API_KEY; simulator: port 8204.
+SMS_SIMULATOR_URL = env_str("SMS_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8204") or ""
+SMS_BASE_URL = env_str("SMS_BASE_URL", "") or ""
+SMS_API_KEY = env_str("SMS_API_KEY", "") or ""
+# A notification delivery claimed by a worker that vanished is sent again after this many seconds.
+MESSAGING_DELIVERY_LEASE_SECONDS = env_int("MESSAGING_DELIVERY_LEASE_SECONDS", default=120)
+MESSAGING_GUARDIAN_MESSAGES_PER_HOUR = env_int("MESSAGING_GUARDIAN_MESSAGES_PER_HOUR", default=20)
+# Web push (VAPID): base64url DER private key (or *_FILE); the public key goes to the browser.
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "") or ""
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "") or ""
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:oas@localhost") or ""
+CELERY_BEAT_SCHEDULE["attendance-missing-arrivals"] = {
+    "task": "attendance.tasks.missing_arrivals_check",
+    "schedule": 300.0,
+}
+
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Deny any API view that did not declare its actions (oas.access.markers).
+    "DEFAULT_PERMISSION_CLASSES": ["oas.access.drf.DeclaredActions"],
+    "DEFAULT_SCHEMA_CLASS": "oas.schema.AutoSchema",  # names nested Input/Output serializers after their view
     "EXCEPTION_HANDLER": "oas.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
@@ -194,6 +280,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oas@localhost")
+# Where the monthly invoice basis for the ERP is written (invoicing/ERP_FORMAT.md).
+INVOICE_EXPORT_DIR = env_str("INVOICE_EXPORT_DIR", str(BASE_DIR / "var" / "erp-export"))
 
 LOGGING = {
     "version": 1,

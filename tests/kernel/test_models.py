@@ -1,11 +1,12 @@
 import datetime as dt
+from typing import cast
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from oas.audit.models import AuditEvent
 from oas.audit.services import audit_record
-from oas.people.models import Adressebeskyttelse, Foreldreansvar, Placement, RelationKind, Service
+from oas.people.models import Adressebeskyttelse, Foreldreansvar, Person, Placement, RelationKind, Service
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +46,16 @@ def test_overlapping_relations_of_same_kind_are_refused():
 def test_strengt_fortrolig_person_cannot_store_residential_address():
     with pytest.raises(IntegrityError), transaction.atomic():
         f.PersonFactory(adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG)
-    person = f.PersonFactory(
-        adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG,
-        street_address="",
-        postal_code="",
-        postal_place="",
-        grunnkrets=None,
-        skolekrets=None,
+    person = cast(
+        Person,
+        f.PersonFactory(
+            adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG,
+            street_address="",
+            postal_code="",
+            postal_place="",
+            grunnkrets=None,
+            skolekrets=None,
+        ),
     )
     assert person.has_protected_address
 
@@ -59,7 +63,9 @@ def test_strengt_fortrolig_person_cannot_store_residential_address():
 def test_overlapping_placements_in_same_service_are_refused():
     office = f.sector_office()
     kg = f.kindergarten(parent=office)
-    placement = f.PlacementFactory(unit=kg, service=Service.KINDERGARTEN, start_date=dt.date(2024, 8, 1))
+    placement = cast(
+        Placement, f.PlacementFactory(unit=kg, service=Service.KINDERGARTEN, start_date=dt.date(2024, 8, 1))
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Placement.objects.create(
             child=placement.child, unit=kg, service=Service.KINDERGARTEN, start_date=dt.date(2025, 1, 1)

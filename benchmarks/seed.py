@@ -1,0 +1,86 @@
+"""Benchmark: the full demo seed into a fresh, temporary database.
+
+    .venv/bin/python benchmarks/seed.py [--seed N] [--size full|small]
+
+Creates ``oas_bench_<pid>`` on the configured PostgreSQL server (DATABASE_URL, else the embedded one),
+migrates it, times ``seed_demo``, prints wall time, peak memory and counts, and drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _server_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    from oas.embedded import embedded_database_url
+
+    return embedded_database_url(Path(os.environ.get("OAS_VAR_DIR") or ROOT / "var"))
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def _admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        _with_database(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True
+    ) as conn:
+        conn.execute(sql)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--size", choices=["full", "small"], default="full")
+    args = parser.parse_args()
+
+    server = _server_url()
+    name = f"oas_bench_{os.getpid()}"
+    _admin(server, f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = _with_database(server, name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        from oas.ops.seed import demo_municipality_seed
+
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        migrated = time.perf_counter() - started
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        result = demo_municipality_seed(seed=args.seed, size=args.size)
+        seconds = time.perf_counter() - started
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        connections.close_all()
+    finally:
+        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    print(f"seed_demo --size {args.size} --seed {args.seed}")
+    print(f"  migrate (fresh database): {migrated:.1f} s")
+    print(f"  seed wall time:           {seconds:.1f} s")
+    print(f"  peak memory (max RSS):    {peak_kib / 1024:.0f} MiB (before seeding {rss_before / 1024:.0f} MiB)")
+    for key, value in result.counts.items():
+        print(f"  {key:<22} {value:>7}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""``manage.py devstack`` (``make up``): migrate, compile translations, seed when empty, run everything.
+
+DATABASE_URL / REDIS_URL are used when set; otherwise the settings have already started the embedded
+PostgreSQL and Redis under ./var, and Ctrl-C stops them again after the child processes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from oas.demo_personas import PERSONAS
+from oas.embedded import stop_embedded
+from oas.env import env_str
+from oas.errors import DomainError
+from oas.ops.seed import demo_municipality_seed
+from oas.ops.stack import Supervisor, child_specs
+from oas.organisation.models import Municipality
+
+
+class Command(BaseCommand):
+    help = "Run the development stack: web server, Celery worker and beat, identity provider and simulators."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--seed-size", choices=["full", "small"], default="full", help="Demo data size.")
+        parser.add_argument("--no-seed", action="store_true", help="Do not seed an empty database.")
+        parser.add_argument("--noreload", action="store_true", help="Do not restart the web server on code changes.")
+        parser.add_argument(
+            "--no-extras", action="store_true", help="Run only web, worker and beat (no identity provider, simulators)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        embedded = [
+            name
+            for name, value in (("postgresql", env_str("DATABASE_URL")), ("redis", env_str("REDIS_URL")))
+            if not value
+        ]
+        supervisor = Supervisor(env=self._child_env(), cwd=settings.BASE_DIR)
+        # Installed first: Ctrl-C (or SIGTERM) during migrate or seed interrupts it and still stops what runs.
+        supervisor.install_signal_handlers()
+        status = 0
+        try:
+            self.stdout.write(
+                f"OAS: database {'embedded' if 'postgresql' in embedded else 'from DATABASE_URL'}, "
+                f"Redis {'embedded' if 'redis' in embedded else 'from REDIS_URL'}."
+            )
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("compile_translations", verbosity=0)
+            if not options["no_seed"] and not Municipality.objects.exists():
+                self.stdout.write(
+                    f"OAS: the database is empty; seeding the demo municipality ({options['seed_size']})…"
+                )
+                try:
+                    result = demo_municipality_seed(size=options["seed_size"])
+                except DomainError as exc:
+                    self.stdout.write(f"OAS: not seeding: {exc.message}")
+                else:
+                    self.stdout.write(f"OAS: seeded in {result.seconds} s ({result.counts['persons']} people).")
+            specs = child_specs(
+                base_dir=settings.BASE_DIR,
+                var_dir=settings.VAR_DIR,
+                host=options["host"],
+                port=options["port"],
+                reload=not options["noreload"],
+                extras=not options["no_extras"],
+            )
+            self.stdout.write("OAS: starting " + ", ".join(spec.name for spec in specs))
+            self.stdout.flush()
+            if not supervisor.stop_requested:
+                supervisor.start(specs)
+                self._banner(options["host"], options["port"])
+                status = supervisor.wait()
+        except KeyboardInterrupt:
+            self.stdout.write("OAS: interrupted.")
+        finally:
+            self.stdout.write("OAS: stopping…")
+            self.stdout.flush()
+            supervisor.stop()
+            if embedded:
+                from django.db import connections
+
+                connections.close_all()
+                stopped = stop_embedded(settings.VAR_DIR)
+                self.stdout.write(f"OAS: stopped embedded {', '.join(stopped) or 'services (none running)'}.")
+            self.stdout.write("OAS: everything stopped.")
+        if status:
+            raise SystemExit(status)
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DATABASE_URL"] = settings.DATABASE_URL
+        env["REDIS_URL"] = settings.REDIS_URL
+        env.setdefault("DJANGO_DEBUG", "true")  # development server: serve static files, show errors
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return env
+
+    def _banner(self, host: str, port: int) -> None:
+        url = f"http://{host}:{port}/"
+        lines = ["", f"OAS runs at {url}  (health: {url}healthz)  — Ctrl-C stops everything.", "", "Demo logins:"]
+        width = max(len(p.key) for p in PERSONAS)
+        lines.extend(f"  {p.key:<{width}}  {p.provider:<8}  {p.label}" for p in PERSONAS)
+        lines.append("")
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()

