@@ -1,0 +1,5 @@
+"""Django admin for integrations; one module per system (C2 adds svarut/noark/erp/operations here)."""
+
+from integrations.admin import freg, ops, outbox
+
+__all__ = ["freg", "ops", "outbox"]

@@ -1,0 +1,1 @@
+"""Archiving case documents in the municipality's Noark 5 archive through the outbox."""

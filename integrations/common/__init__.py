@@ -1,0 +1,1 @@
+"""Shared integration plumbing: errors, HTTP transport, loopback simulator base, spec validation."""

@@ -1,0 +1,1 @@
+"""ERP employee master data: import employees and employments (stillinger) from the ERP's export files."""

@@ -1,0 +1,41 @@
+"""Render a letter template (``templates/letters/``) to HTML and to PDF with weasyprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from integrations.svarut.mapping import Mottaker
+from oas import clock
+from oas.errors import ValidationError
+
+
+def letter_html(*, template: str, title: str, context: dict[str, Any], mottaker: Mottaker) -> str:
+    """Return the letter's HTML; the address block comes only from ``mottaker`` (never from the person)."""
+    if not template.startswith("letters/"):
+        raise ValidationError("Brevmaler ligger under letters/.", code="letter_template")
+    try:
+        return render_to_string(
+            template,
+            {
+                **context,
+                "title": title,
+                "mottaker": mottaker,
+                "letter_date": clock.today(),
+                "sender": getattr(settings, "LETTER_SENDER", {"name": "Oppvekst", "address": ""}),
+            },
+        )
+    except TemplateDoesNotExist as exc:
+        raise ValidationError(f"Ukjent brevmal {template}.", code="letter_template") from exc
+
+
+def letter_pdf(html: str) -> bytes:
+    """Render HTML to PDF bytes."""
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)

@@ -1,1 +1,0 @@
-"""Integration state: outbox, cursors, runs."""

@@ -1,0 +1,1 @@
+"""Noark 5 tjenestegrensesnitt: the municipality's archive (saksmappe, journalpost, dokument)."""

@@ -1,0 +1,203 @@
+"""Writes to the outbox: enqueue, claim, complete, retry. Delivery itself happens in ``tasks.py``."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from integrations.models import OutboxMessage, OutboxStatus
+from oas import clock
+from oas.errors import Conflict, ValidationError
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Claim:
+    message_id: int
+    claim_token: str
+
+
+@contextlib.contextmanager
+def broker_connection() -> Iterator[Any]:
+    """A broker connection that fails within about a second if Redis is unreachable.
+
+    kombu's default is to retry the connection for several seconds, which would stall the request that
+    committed the business transaction; the outbox row is safe in PostgreSQL, so failing fast is right.
+    """
+    from oas.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+        yield conn
+
+
+def publish_or_raise(task: Any, *, args: tuple[Any, ...] = ()) -> None:
+    """Queue ``task`` on the broker or raise quickly (see ``broker_connection``)."""
+    with broker_connection() as conn:
+        task.apply_async(args=args, retry=False, connection=conn)
+
+
+def _kick_claimer() -> None:
+    """Ask a worker to claim now instead of waiting for beat; if Redis is down, beat picks it up later."""
+    try:
+        from integrations.outbox.tasks import outbox_claim_due_task
+
+        publish_or_raise(outbox_claim_due_task)
+    except Exception as exc:  # broker unavailable: the row is safe in PostgreSQL
+        logger.warning("outbox: could not signal the claimer (%s); beat will claim the row", exc)
+
+
+def outbox_enqueue(
+    *, kind: str, payload: dict[str, Any], idempotency_key: str, deliver_after: dt.datetime | None = None
+) -> OutboxMessage:
+    """Write a delivery in the current transaction; the same ``idempotency_key`` never makes a second row."""
+    if not kind or not idempotency_key:
+        raise ValidationError("Outbox-meldinger må ha type og idempotensnøkkel.")
+    if len(idempotency_key) > 200:
+        raise ValidationError("Idempotensnøkkelen er for lang (maks 200 tegn).")
+    due = deliver_after or clock.now()
+    try:
+        with transaction.atomic():
+            message, created = OutboxMessage.objects.get_or_create(
+                idempotency_key=idempotency_key,
+                defaults={"kind": kind, "payload": payload, "next_attempt_at": due},
+            )
+    except IntegrityError:  # lost a race with a concurrent enqueue of the same key
+        message, created = OutboxMessage.objects.get(idempotency_key=idempotency_key), False
+    if not created and message.kind != kind:
+        raise Conflict(f"Idempotensnøkkelen {idempotency_key} er allerede brukt for {message.kind}.")
+    if created and due <= clock.now():
+        transaction.on_commit(_kick_claimer)
+    return message
+
+
+def outbox_claim_due(*, limit: int = 100) -> list[Claim]:
+    """Claim due rows (pending and due, or in progress with an expired lease) with one conditional UPDATE."""
+    now = clock.now()
+    lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    table = OutboxMessage._meta.db_table
+    sql = f"""
+        UPDATE {table} AS o
+           SET status = %s, claim_token = gen_random_uuid(), claimed_at = %s, lease_expires_at = %s,
+               attempts = o.attempts + 1, updated_at = %s
+         WHERE o.id IN (
+               SELECT id FROM {table}
+                WHERE (status = %s AND next_attempt_at <= %s)
+                   OR (status = %s AND lease_expires_at <= %s)
+                ORDER BY next_attempt_at
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED)
+        RETURNING o.id, o.claim_token
+    """  # noqa: S608 - the table name is ours; every value is a parameter
+    params: list[Any] = [
+        OutboxStatus.IN_PROGRESS,
+        now,
+        now + lease,
+        now,
+        OutboxStatus.PENDING,
+        now,
+        OutboxStatus.IN_PROGRESS,
+        now,
+        limit,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Claim(message_id=row[0], claim_token=str(row[1])) for row in rows]
+
+
+def outbox_release(*, claim: Claim) -> None:
+    """Give a claim back untouched (the worker could not even be asked, e.g. Redis was down)."""
+    OutboxMessage.objects.filter(
+        id=claim.message_id, status=OutboxStatus.IN_PROGRESS, claim_token=uuid.UUID(claim.claim_token)
+    ).update(
+        status=OutboxStatus.PENDING,
+        claim_token=None,
+        lease_expires_at=None,
+        next_attempt_at=clock.now(),
+        updated_at=clock.now(),
+        attempts=F("attempts") - 1,  # the claim counted an attempt that never happened
+    )
+
+
+def backoff_seconds(*, attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter (half to full of base·2^(n-1), capped); at least ``retry_after``."""
+    base = float(settings.OUTBOX_BACKOFF_BASE_SECONDS)
+    cap = float(settings.OUTBOX_BACKOFF_MAX_SECONDS)
+    delay = min(cap, base * (2 ** max(attempts - 1, 0)))
+    jittered = delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+    return max(jittered, retry_after or 0.0)
+
+
+def outbox_mark_delivered(*, claim: Claim, result: dict[str, Any] | None) -> bool:
+    """Record success; False if the claim was lost meanwhile (the lease expired and someone reclaimed it)."""
+    now = clock.now()
+    updated = OutboxMessage.objects.filter(
+        id=claim.message_id, status=OutboxStatus.IN_PROGRESS, claim_token=uuid.UUID(claim.claim_token)
+    ).update(
+        status=OutboxStatus.DELIVERED,
+        delivered_at=now,
+        result=result or {},
+        claim_token=None,
+        lease_expires_at=None,
+        last_error="",
+        updated_at=now,
+    )
+    return bool(updated)
+
+
+def outbox_mark_failed(*, claim: Claim, error: str, permanent: bool, retry_after: float | None = None) -> str:
+    """Schedule a retry with backoff, or make it a dead letter; return the new status."""
+    now = clock.now()
+    message = OutboxMessage.objects.filter(
+        id=claim.message_id, status=OutboxStatus.IN_PROGRESS, claim_token=uuid.UUID(claim.claim_token)
+    ).first()
+    if message is None:
+        return "lost"
+    error = error[:MAX_ERROR_LENGTH]
+    if permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        reason = error if permanent else f"Ga opp etter {message.attempts} forsøk. Siste feil: {error}"
+        OutboxMessage.objects.filter(id=message.id, claim_token=message.claim_token).update(
+            status=OutboxStatus.DEAD,
+            dead_at=now,
+            last_error=reason,
+            claim_token=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        logger.error("outbox: %s %s is a dead letter: %s", message.kind, message.idempotency_key, reason)
+        return OutboxStatus.DEAD
+    delay = backoff_seconds(attempts=message.attempts, retry_after=retry_after)
+    OutboxMessage.objects.filter(id=message.id, claim_token=message.claim_token).update(
+        status=OutboxStatus.PENDING,
+        next_attempt_at=now + dt.timedelta(seconds=delay),
+        last_error=error,
+        claim_token=None,
+        lease_expires_at=None,
+        updated_at=now,
+    )
+    return OutboxStatus.PENDING
+
+
+def outbox_retry(*, message_ids: list[int]) -> int:
+    """Put dead letters (or stuck rows) back in the queue with a fresh attempt budget; return how many."""
+    now = clock.now()
+    count = OutboxMessage.objects.filter(id__in=message_ids, status=OutboxStatus.DEAD).update(
+        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, dead_at=None, updated_at=now
+    )
+    if count:
+        transaction.on_commit(_kick_claimer)
+    return count

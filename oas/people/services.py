@@ -1,0 +1,406 @@
+"""Writes to the people kernel. Folkeregisteret is the source for persons and relations.
+
+The register sync (integrations/freg) maps FREG documents into the dataclasses below and calls these
+services in batches; each batch writes one audit row naming every person it changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from oas import clock
+from oas.audit.services import audit_record
+from oas.people.models import (
+    Adressebeskyttelse,
+    DeltBosted,
+    Person,
+    PersonRelation,
+    RelationKind,
+    RelationSource,
+)
+from oas.people.national_id import InvalidNationalId, parse_national_id
+
+BATCH_SIZE = 1000
+
+ADDRESS_FIELDS = (
+    "street_address",
+    "unit_number",
+    "postal_code",
+    "postal_place",
+    "municipality_number",
+    "grunnkrets",
+    "skolekrets",
+    "address_id",
+)
+REGISTER_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "status",
+    "date_of_death",
+    "adressebeskyttelse",
+    "postal_address",
+    *ADDRESS_FIELDS,
+)
+
+
+@dataclass(frozen=True)
+class RegisterAddress:
+    """A residential address as the register gives it (bostedsadresse or delt bosted)."""
+
+    street_address: str = ""
+    unit_number: str = ""
+    postal_code: str = ""
+    postal_place: str = ""
+    municipality_number: str = ""
+    grunnkrets: int | None = None
+    skolekrets: int | None = None
+    address_id: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterDeltBosted:
+    address: RegisterAddress
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RegisterPersonData:
+    """One person as Folkeregisteret currently has them (only the fields OAS keeps)."""
+
+    national_id: str
+    first_name: str
+    last_name: str
+    middle_name: str = ""
+    birth_date: dt.date | None = None
+    sex: str = ""
+    status: str = "bosatt"
+    date_of_death: dt.date | None = None
+    adressebeskyttelse: str = Adressebeskyttelse.UGRADERT
+    address: RegisterAddress | None = None
+    postal_address: str = ""
+    delt_bosted: tuple[RegisterDeltBosted, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegisterRelation:
+    """An adult's relation to a child from the child's register document."""
+
+    adult_national_id: str
+    kind: str  # RelationKind.GUARDIAN or RelationKind.PARENT
+    foreldreansvar: str = ""
+    parent_role: str = ""
+
+
+@dataclass
+class PersonSyncResult:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    # person id → {field: (before, after)} for updated persons
+    changes: dict[int, dict[str, tuple[object, object]]] = field(default_factory=dict)
+    ids_by_national_id: dict[str, int] = field(default_factory=dict)
+
+
+def _register_values(data: RegisterPersonData) -> dict[str, object]:
+    address = data.address or RegisterAddress()
+    if data.adressebeskyttelse == Adressebeskyttelse.STRENGT_FORTROLIG:
+        # Strengt fortrolig: FREG never gives the residential address and we must never hold one.
+        address = RegisterAddress()
+    return {
+        "first_name": data.first_name[:100],
+        "middle_name": data.middle_name[:100],
+        "last_name": data.last_name[:100],
+        "birth_date": data.birth_date,
+        "sex": data.sex,
+        "status": data.status,
+        "date_of_death": data.date_of_death,
+        "adressebeskyttelse": data.adressebeskyttelse,
+        "postal_address": data.postal_address,
+        "street_address": address.street_address[:200],
+        "unit_number": address.unit_number[:5],
+        "postal_code": address.postal_code[:4],
+        "postal_place": address.postal_place[:100],
+        "municipality_number": address.municipality_number[:4],
+        "grunnkrets": address.grunnkrets,
+        "skolekrets": address.skolekrets,
+        "address_id": address.address_id[:40],
+    }
+
+
+def _update_register_fields(persons: Sequence[Person]) -> None:
+    """Write the register fields of changed persons with one prepared UPDATE run as a batch (executemany).
+
+    Django's ``bulk_update`` builds a CASE expression per field and row, which dominated the feed sync's
+    time; a parameterised statement per row in psycopg's pipeline is an order of magnitude faster.
+    """
+    if not persons:
+        return
+    columns = [*REGISTER_FIELDS, "freg_synced_at", "updated_at"]
+    fields = [Person._meta.get_field(name) for name in columns]
+    assignments = ", ".join(f'"{f.column}" = %s' for f in fields)  # type: ignore[union-attr]
+    sql = f'UPDATE "{Person._meta.db_table}" SET {assignments} WHERE "id" = %s'  # noqa: S608 - our own columns
+    params = [
+        [f.get_db_prep_save(getattr(p, f.attname), connection) for f in fields] + [p.pk]  # type: ignore[union-attr]
+        for p in persons
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+@transaction.atomic
+def persons_sync_from_register(*, persons: Sequence[RegisterPersonData]) -> PersonSyncResult:
+    """Create or update persons from register data in bulk; one audit row for the batch's changes."""
+    result = PersonSyncResult()
+    now = clock.now()
+    valid: dict[str, RegisterPersonData] = {}
+    for data in persons:
+        try:
+            parse_national_id(data.national_id)
+        except InvalidNationalId:
+            result.invalid.append(data.national_id)
+            continue
+        valid[data.national_id] = data  # a later document for the same person wins
+    existing = {p.national_id: p for p in Person.objects.filter(national_id__in=list(valid))}
+    to_create: list[Person] = []
+    to_update: list[Person] = []
+    changed_fields: set[str] = set()
+    for national_id, data in valid.items():
+        values = _register_values(data)
+        person = existing.get(national_id)
+        if person is None:
+            to_create.append(Person(national_id=national_id, freg_synced_at=now, **values))
+            continue
+        diff = {
+            name: (getattr(person, name), value) for name, value in values.items() if getattr(person, name) != value
+        }
+        if diff:
+            for name, (_, value) in diff.items():
+                setattr(person, name, value)
+            person.freg_synced_at = now
+            person.updated_at = now
+            to_update.append(person)
+            changed_fields.update(diff)
+            result.changes[person.pk] = diff
+        else:
+            result.unchanged.append(person.pk)
+    # Bulk paths skip full_clean on purpose: the values come from the register mapping, national ids are
+    # validated above, and the database constraints (e.g. no address for strengt fortrolig) still hold.
+    Person.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    _update_register_fields(to_update)
+    result.created = [p.pk for p in to_create]
+    result.updated = [p.pk for p in to_update]
+    result.ids_by_national_id = {p.national_id: p.pk for p in [*existing.values(), *to_create] if p.national_id}
+    _sync_delt_bosted(valid=valid, ids=result.ids_by_national_id, touched={*result.created, *result.updated})
+    touched = result.created + result.updated
+    if touched:
+        audit_record(
+            action="update",
+            event="person.register_sync",
+            person_ids=touched,
+            object_type="person",
+            details={
+                "created": len(result.created),
+                "updated": len(result.updated),
+                "fields": sorted(changed_fields),
+                "source": "freg",
+            },
+        )
+    return result
+
+
+def _sync_delt_bosted(*, valid: Mapping[str, RegisterPersonData], ids: Mapping[str, int], touched: set[int]) -> None:
+    """Replace the delt bosted rows of persons whose register data says something else than we hold."""
+    candidates = {ids[n]: d for n, d in valid.items() if n in ids and (d.delt_bosted or ids[n] in touched)}
+    if not candidates:
+        return
+    current: dict[int, set[tuple[object, ...]]] = {}
+    for row in DeltBosted.objects.filter(child_id__in=list(candidates)).values_list(
+        "child_id",
+        "street_address",
+        "unit_number",
+        "postal_code",
+        "postal_place",
+        "address_id",
+        "valid_from",
+        "valid_to",
+    ):
+        current.setdefault(row[0], set()).add(row[1:])
+    replace: list[int] = []
+    new_rows: list[DeltBosted] = []
+    for child_id, data in candidates.items():
+        wanted = {
+            (
+                d.address.street_address[:200],
+                d.address.unit_number[:5],
+                d.address.postal_code[:4],
+                d.address.postal_place[:100],
+                d.address.address_id[:40],
+                d.valid_from,
+                d.valid_to,
+            )
+            for d in data.delt_bosted
+            if data.adressebeskyttelse != Adressebeskyttelse.STRENGT_FORTROLIG
+        }
+        if wanted == current.get(child_id, set()):
+            continue
+        replace.append(child_id)
+        new_rows.extend(
+            DeltBosted(
+                child_id=child_id,
+                street_address=w[0],
+                unit_number=w[1],
+                postal_code=w[2],
+                postal_place=w[3],
+                address_id=w[4],
+                valid_from=w[5],
+                valid_to=w[6],
+            )
+            for w in wanted
+        )
+    if replace:
+        DeltBosted.objects.filter(child_id__in=replace).delete()
+        DeltBosted.objects.bulk_create(new_rows, batch_size=BATCH_SIZE)
+
+
+@dataclass
+class _RelationPlan:
+    to_end: list[PersonRelation] = field(default_factory=list)
+    to_delete: list[int] = field(default_factory=list)
+    to_create: list[PersonRelation] = field(default_factory=list)
+    guardians_changed: bool = False
+
+
+def _plan_child_relations(
+    *,
+    child_id: int,
+    child: tuple[str, dt.date | None],
+    wanted: set[tuple[int, str, str, str]],
+    have: dict[tuple[int, str, str, str], PersonRelation],
+    adult_addresses: Mapping[int, str],
+    today: dt.date,
+) -> _RelationPlan:
+    """End what the register no longer says, add what is new; a first load starts at the birth date."""
+    plan = _RelationPlan()
+    child_address, birth_date = child
+    for key, relation in have.items():
+        if key in wanted:
+            continue
+        if relation.valid_from >= today:
+            plan.to_delete.append(relation.pk)
+        else:
+            relation.valid_to = today - dt.timedelta(days=1)
+            plan.to_end.append(relation)
+    start = (birth_date or today) if not have else today
+    for adult_id, kind, foreldreansvar, parent_role in wanted - have.keys():
+        plan.to_create.append(
+            PersonRelation(
+                adult_id=adult_id,
+                child_id=child_id,
+                kind=kind,
+                foreldreansvar=foreldreansvar,
+                parent_role=parent_role,
+                lives_with_child=bool(child_address) and adult_addresses.get(adult_id, "") == child_address,
+                source=RelationSource.FREG,
+                valid_from=min(start, today),
+            )
+        )
+    guardians_before = {(k[0], k[2]) for k in have if k[1] == RelationKind.GUARDIAN}
+    guardians_after = {(k[0], k[2]) for k in wanted if k[1] == RelationKind.GUARDIAN}
+    plan.guardians_changed = guardians_before != guardians_after
+    return plan
+
+
+@dataclass
+class RelationSyncResult:
+    created: int = 0
+    ended: int = 0
+    # children whose set of guardians (with foreldreansvar) changed — not counting their first load
+    foreldreansvar_changed: set[int] = field(default_factory=set)
+    missing_adults: set[str] = field(default_factory=set)
+
+
+@transaction.atomic
+def relations_sync_from_register(
+    *, relations_by_child: Mapping[int, Sequence[RegisterRelation]], today: dt.date | None = None
+) -> RelationSyncResult:
+    """Make the children's current register relations match ``relations_by_child``; end the rest."""
+    result = RelationSyncResult()
+    if not relations_by_child:
+        return result
+    today = today or clock.today()
+    adult_nids = {r.adult_national_id for rels in relations_by_child.values() for r in rels}
+    adults = dict(Person.objects.filter(national_id__in=adult_nids).values_list("national_id", "id"))
+    result.missing_adults = adult_nids - set(adults)
+    children = {
+        pk: (address_id, birth_date)
+        for pk, address_id, birth_date in Person.objects.filter(id__in=list(relations_by_child)).values_list(
+            "id", "address_id", "birth_date"
+        )
+    }
+    adult_addresses = dict(Person.objects.filter(id__in=adults.values()).values_list("id", "address_id"))
+    current = PersonRelation.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        child_id__in=list(relations_by_child),
+        source=RelationSource.FREG,
+    )
+    existing: dict[int, dict[tuple[int, str, str, str], PersonRelation]] = {}
+    for relation in current:
+        key = (relation.adult_id, relation.kind, relation.foreldreansvar, relation.parent_role)
+        existing.setdefault(relation.child_id, {})[key] = relation
+    to_end: list[PersonRelation] = []
+    to_delete: list[int] = []
+    to_create: list[PersonRelation] = []
+    changed_children: set[int] = set()
+    for child_id, relations in relations_by_child.items():
+        if child_id not in children:
+            continue
+        wanted: dict[tuple[int, str, str, str], RegisterRelation] = {}
+        for r in relations:
+            adult_id = adults.get(r.adult_national_id)
+            if adult_id is not None and adult_id != child_id:
+                foreldreansvar = r.foreldreansvar if r.kind == RelationKind.GUARDIAN else ""
+                wanted[(adult_id, r.kind, foreldreansvar, r.parent_role)] = r
+        have = existing.get(child_id, {})
+        plan = _plan_child_relations(
+            child_id=child_id,
+            child=children[child_id],
+            wanted=set(wanted),
+            have=have,
+            adult_addresses=adult_addresses,
+            today=today,
+        )
+        to_end.extend(plan.to_end)
+        to_delete.extend(plan.to_delete)
+        to_create.extend(plan.to_create)
+        if plan.guardians_changed:
+            changed_children.add(child_id)
+            if have:  # not the child's first load
+                result.foreldreansvar_changed.add(child_id)
+    if to_delete:
+        PersonRelation.objects.filter(id__in=to_delete).delete()
+    if to_end:
+        PersonRelation.objects.bulk_update(to_end, fields=["valid_to"], batch_size=BATCH_SIZE)
+    PersonRelation.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    result.created = len(to_create)
+    result.ended = len(to_end) + len(to_delete)
+    if to_create or to_end or to_delete:
+        touched = {r.child_id for r in to_create} | {r.child_id for r in to_end} | changed_children
+        touched |= {r.adult_id for r in to_create} | {r.adult_id for r in to_end}
+        audit_record(
+            action="update",
+            event="person.register_sync",
+            person_ids=touched,
+            object_type="person_relation",
+            details={"created": result.created, "ended": result.ended, "source": "freg"},
+        )
+    return result

