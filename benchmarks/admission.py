@@ -1,0 +1,269 @@
+"""Benchmark of kindergarten main admission (hovedopptak).
+
+1. The matching engine in memory at the demo municipality's scale (73 kindergartens, 2,500 applicants, up to
+   5 choices) and at Oslo's scale (7,000 applicants over 260 kindergartens): matching time and peak memory,
+   and a check that the same lottery seed gives the same result.
+2. The demo-scale round built in a throwaway test database (``test_<db>``): matching through the services and
+   the time to publish all offers, waiting lists and decision-letter contents (sending the letters through
+   SvarUt is not wired yet, so it is not included). The round's export goes to var/benchmarks/admission.json
+   and is checked for capacity and stability by the independent checker of the tests.
+
+Run: ``.venv/bin/python benchmarks/admission.py`` (uses DATABASE_URL like the rest of the project).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.test")
+
+AGE_GROUPS = ("0-2", "3-5")
+CENTRE = (59.955, 11.05)  # Lillestrøm
+
+
+def synthetic_round(*, units: int, applicants: int, seed: int):
+    """A round with skewed popularity (some kindergartens are wanted by many), § 18 and sibling priorities."""
+    from oas.matching import engine
+    from oas.matching.lottery import lottery_number
+
+    rng = random.Random(seed)
+    positions = [(CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.15, 0.15)) for _ in range(units)]
+    # About 0.9 places per applicant in total, split 40/60 between the small and the big children.
+    per_unit = applicants * 0.9 / units
+    programmes = [
+        engine.Programme(
+            id=engine.programme_id(str(u), ag),
+            unit=str(u),
+            unit_name=f"Barnehage {u}",
+            age_group=ag,
+            capacity=max(1, round(per_unit * share * rng.uniform(0.5, 1.5))),
+            position=positions[u],
+        )
+        for u in range(units)
+        for ag, share in (("0-2", 0.4), ("3-5", 0.6))
+    ]
+    weights = [1 / (i + 1) ** 0.8 for i in range(units)]
+    people = []
+    grounds: dict[str, int] = {}
+    siblings: dict[str, int] = {}
+    for i in range(applicants):
+        aid = f"s{i}"
+        k = rng.randint(1, 5)
+        choices: list[str] = []
+        while len(choices) < k:
+            u = str(rng.choices(range(units), weights)[0])
+            if u not in choices:
+                choices.append(u)
+        people.append(
+            engine.Applicant(
+                id=aid,
+                age_group="0-2" if rng.random() < 0.45 else "3-5",
+                choices=tuple(choices),
+                right_to_place=rng.random() < 0.85,
+                position=(CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.15, 0.15)),
+            )
+        )
+        if rng.random() < 0.03:
+            grounds[aid] = 0
+        if rng.random() < 0.15:
+            siblings[aid] = int(choices[0])
+    lottery = {a.id: lottery_number(seed="benchmark", key=a.id) for a in people}
+    people.sort(key=lambda a: lottery[a.id])
+    priority: dict[str, list[str]] = {p.id: [] for p in programmes}
+    labels: dict[str, dict[str, str]] = {p.id: {} for p in programmes}
+    for a in people:
+        for u in a.choices:
+            pid = engine.programme_id(u, a.age_group)
+            priority[pid].append(a.id)
+            if a.id in grounds:
+                labels[pid][a.id] = "nedsatt funksjonsevne, barnehageloven § 18"
+            elif siblings.get(a.id) == int(u):
+                labels[pid][a.id] = "søsken"
+    for pid, ids in priority.items():
+        unit = int(pid.split(":")[0])
+
+        def key(a: str, unit: int = unit) -> tuple[bool, bool, int]:
+            return (a not in grounds, siblings.get(a) != unit, lottery[a])
+
+        ids.sort(key=key)
+    return engine.RoundInput(programmes=programmes, applicants=people, priority=priority, labels=labels)
+
+
+def bench_engine(*, units: int, applicants: int) -> None:
+    from oas.matching import engine
+
+    data = synthetic_round(units=units, applicants=applicants, seed=2027)
+    engine.match(data)  # warm-up
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        result = engine.match(data)
+        runs.append(time.perf_counter() - started)
+    tracemalloc.start()
+    engine.match(data)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    again = engine.match(synthetic_round(units=units, applicants=applicants, seed=2027))
+    same = {k: v.programme for k, v in result.assignments.items()} == {
+        k: v.programme for k, v in again.assignments.items()
+    }
+    kinds = {"choice": 0, "guarantee": 0, "none": 0}
+    for a in result.assignments.values():
+        kinds[a.kind] += 1
+    print(
+        f"matching {applicants:>5} applicants, {units} kindergartens: best {min(runs) * 1000:7.1f} ms, "
+        f"median {sorted(runs)[2] * 1000:7.1f} ms, peak memory {peak / 1e6:6.1f} MB, "
+        f"same seed → same result: {same}; {kinds}"
+    )
+
+
+def _build_round(*, units: int, applicants: int, rng: random.Random):
+    """Create the round, its kindergartens, children, guardians and applications in the database."""
+    from kindergarten import services
+    from kindergarten.models import Application, ApplicationChoice, RoundState
+    from oas import clock
+    from oas.organisation.models import Municipality, OrgUnitKind, Ownership
+    from oas.organisation.services import orgunit_create
+    from oas.people.models import Person, PersonRelation, RelationKind
+
+    muni = Municipality.objects.create(number="3030", name="Lillestrøm", valid_from=dt.date(2020, 1, 1))
+    office = orgunit_create(
+        municipality=muni,
+        kind=OrgUnitKind.SECTOR_OFFICE,
+        code="OPPV",
+        name="Oppvekst",
+        valid_from=dt.date(2020, 1, 1),
+    )
+    kgs = [
+        orgunit_create(
+            municipality=muni,
+            kind=OrgUnitKind.KINDERGARTEN,
+            code=f"BHG{u:03d}",
+            name=f"Barnehage {u}",
+            parent=office,
+            valid_from=dt.date(2020, 1, 1),
+            coordinated_admission=True,
+            ownership=Ownership.PRIVATE if u < 45 else Ownership.MUNICIPAL,
+            latitude=CENTRE[0] + rng.uniform(-0.08, 0.08),
+            longitude=CENTRE[1] + rng.uniform(-0.15, 0.15),
+            postal_code=f"20{u % 30:02d}",
+        )
+        for u in range(units)
+    ]
+    rnd = services.admission_round_create(
+        municipality=muni,
+        code="hovedopptak-2027",
+        name="Hovedopptak 2027",
+        application_deadline=dt.date(2027, 3, 1),
+        start_date=dt.date(2027, 8, 1),
+        lottery_seed="benchmark",
+    )
+    per_unit = applicants * 0.9 / units
+    for unit in kgs:
+        for ag, share in (("0-2", 0.4), ("3-5", 0.6)):
+            services.programme_set_capacity(
+                admission_round=rnd,
+                unit=unit,
+                age_group=ag,
+                capacity=max(1, round(per_unit * share * rng.uniform(0.5, 1.5))),
+            )
+    services.admission_round_set_state(admission_round=rnd, state=RoundState.OPEN)
+    children = Person.objects.bulk_create(
+        Person(
+            first_name="Barn",
+            last_name=f"{i}",
+            birth_date=dt.date(2022 + rng.randint(0, 4), rng.randint(1, 12), rng.randint(1, 28)),
+            postal_code=f"20{rng.randint(0, 40):02d}",
+            municipality_number="3030",
+        )
+        for i in range(applicants)
+    )
+    guardians = Person.objects.bulk_create(Person(first_name="Forelder", last_name=f"{i}") for i in range(applicants))
+    PersonRelation.objects.bulk_create(
+        PersonRelation(
+            adult=g,
+            child=c,
+            kind=RelationKind.GUARDIAN,
+            foreldreansvar="felles",
+            valid_from=c.birth_date or dt.date(2022, 1, 1),
+        )
+        for c, g in zip(children, guardians, strict=True)
+    )
+    now = clock.now()
+    apps = Application.objects.bulk_create(
+        Application(round=rnd, child=c, applicant=g, submitted_at=now, wanted_start_date=dt.date(2027, 8, 1))
+        for c, g in zip(children, guardians, strict=True)
+    )
+    weights = [1 / (i + 1) ** 0.8 for i in range(units)]
+    choice_rows = []
+    for app in apps:
+        picked: list[int] = []
+        k = rng.randint(1, 5)
+        while len(picked) < k:
+            u = rng.choices(range(units), weights)[0]
+            if u not in picked:
+                picked.append(u)
+        choice_rows += [ApplicationChoice(application=app, unit=kgs[u], rank=r) for r, u in enumerate(picked, 1)]
+    ApplicationChoice.objects.bulk_create(choice_rows, batch_size=5000)
+    services.admission_round_set_state(admission_round=rnd, state=RoundState.CLOSED)
+    return rnd
+
+
+def bench_publish(*, units: int, applicants: int, out: Path) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from kindergarten import selectors, services
+    from oas import clock
+    from tests.kindergarten.checker import check_export
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, keepdb=False)
+    try:
+        rng = random.Random(2027)
+        with clock.freeze(dt.date(2027, 2, 15)):
+            rnd = _build_round(units=units, applicants=applicants, rng=rng)
+
+            started = time.perf_counter()
+            selectors.matching_input(admission_round=rnd)
+            build = time.perf_counter() - started
+            started = time.perf_counter()
+            services.admission_round_match(admission_round=rnd)
+            matched = time.perf_counter() - started
+            started = time.perf_counter()
+            outcome = services.admission_round_publish(admission_round=rnd)
+            published = time.perf_counter() - started
+            print(
+                f"database round {applicants} applicants: building the input {build:5.2f} s, "
+                f"match and store {matched:5.2f} s, publish {published:5.2f} s "
+                f"({outcome.offers} offers, {outcome.waiting} waiting-list entries, {outcome.letters} letter contents; "
+                "SvarUt sending not wired yet)"
+            )
+            data = selectors.round_export(admission_round=rnd)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        problems = check_export(data)
+        print(f"export written to {out.relative_to(ROOT)}; independent check: {len(problems)} problems")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+
+
+def main() -> None:
+    bench_engine(units=73, applicants=2500)
+    bench_engine(units=260, applicants=7000)
+    bench_publish(units=73, applicants=2500, out=ROOT / "var" / "benchmarks" / "admission.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+"""Reads of the Barnehage domain: guardianship and siblings, priority orders, the matching input and the export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kindergarten import rules
+from kindergarten.models import (
+    MUNICIPAL_CRITERIA,
+    SEAT_TAKING_OFFER_STATUSES,
+    STATUTORY_CRITERIA,
+    AdmissionRound,
+    Application,
+    ApplicationStatus,
+    Assignment,
+    CriterionKind,
+    GroundKind,
+    Offer,
+    Programme,
+    UnitCriterion,
+)
+from oas import clock
+from oas.matching import engine
+from oas.matching.geo import LatLon, estimate_position
+from oas.matching.lottery import lottery_number
+from oas.organisation.models import OrgUnit, Ownership
+from oas.people.models import Employment, Person, PersonRelation, Placement, RelationKind, Service
+
+
+def _active_on(day: dt.date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def guardian_has_parental_responsibility(*, guardian: Person, child: Person, on: dt.date | None = None) -> bool:
+    """Return whether ``guardian`` has parental responsibility (foreldreansvar) for ``child`` on ``on``."""
+    day = on or clock.today()
+    return PersonRelation.objects.filter(
+        _active_on(day), adult=guardian, child=child, kind=RelationKind.GUARDIAN
+    ).exists()
+
+
+def guardians_of(*, child: Person, on: dt.date | None = None) -> list[int]:
+    """Return the ids of the persons with parental responsibility for ``child``."""
+    day = on or clock.today()
+    return list(
+        PersonRelation.objects.filter(_active_on(day), child=child, kind=RelationKind.GUARDIAN)
+        .order_by("adult_id")
+        .values_list("adult_id", flat=True)
+    )
+
+
+def sibling_units(*, child: Person, on: dt.date) -> list[int]:
+    """Return the kindergartens where siblings attend on ``on``.
+
+    Siblings are other children of the same guardians who live at the same address (matrikkel address id, or
+    street address and postal code when the id is missing) and have a kindergarten placement in the kernel.
+    """
+    guardians = guardians_of(child=child, on=on)
+    if not guardians:
+        return []
+    siblings = PersonRelation.objects.filter(
+        _active_on(on), adult_id__in=guardians, kind=RelationKind.GUARDIAN
+    ).exclude(child=child)
+    if child.address_id:
+        same_address = Q(child__address_id=child.address_id)
+    elif child.street_address:
+        same_address = Q(child__street_address=child.street_address, child__postal_code=child.postal_code)
+    else:
+        return []
+    sibling_ids = siblings.filter(same_address).values_list("child_id", flat=True)
+    return sorted(
+        set(
+            Placement.objects.filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=on),
+                child_id__in=sibling_ids,
+                service=Service.KINDERGARTEN,
+                start_date__lte=on,
+            ).values_list("unit_id", flat=True)
+        )
+    )
+
+
+def unit_criteria(*, unit: OrgUnit) -> list[str]:
+    """Return a unit's ordered admission criteria: the municipal ones, or a private unit's statutes after § 18."""
+    if unit.ownership != Ownership.PRIVATE:
+        return [str(c) for c in MUNICIPAL_CRITERIA]
+    own = [
+        kind
+        for kind in UnitCriterion.objects.filter(unit=unit).order_by("position").values_list("kind", flat=True)
+        if kind not in STATUTORY_CRITERIA
+    ]
+    return [*(str(c) for c in STATUTORY_CRITERIA), *own]
+
+
+def seats_taken(*, programme: Programme) -> int:
+    """Return the places already given in a programme (pending and accepted offers)."""
+    return Offer.objects.filter(programme=programme, status__in=SEAT_TAKING_OFFER_STATUSES).count()
+
+
+def active_applications(*, admission_round: AdmissionRound) -> QuerySet[Application]:
+    """Return the applications of a round that take part in matching."""
+    return admission_round.applications.exclude(status=ApplicationStatus.WITHDRAWN)
+
+
+def applications_to_check() -> QuerySet[Application]:
+    """Return applications with priority grounds whose documentation has not been checked yet."""
+    return (
+        Application.objects.exclude(status=ApplicationStatus.WITHDRAWN)
+        .annotate(unchecked=Count("grounds", filter=Q(grounds__documentation_checked=False)))
+        .filter(unchecked__gt=0)
+    )
+
+
+def offers_expiring(*, within_days: int = 3) -> QuerySet[Offer]:
+    """Return pending offers whose answer deadline is within ``within_days`` days."""
+    today = clock.today()
+    return Offer.objects.filter(
+        status="pending", deadline__gte=today, deadline__lte=today + dt.timedelta(days=within_days)
+    )
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    application_id: int
+    child_id: int
+    birth_date: dt.date
+    age_group: str
+    right: rules.RightToPlace
+    lottery: int
+    checked_grounds: frozenset[str]
+    sibling_units: frozenset[int]
+    staff_units: frozenset[int]
+    choices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MatchingInput:
+    data: engine.RoundInput
+    facts: dict[str, ApplicantFacts]  # applicant id (str(application.pk)) → facts
+    programmes: dict[str, Programme]  # programme id → Programme row
+
+
+_CRITERION_LABEL = {
+    CriterionKind.DISABILITY: "nedsatt funksjonsevne, barnehageloven § 18",
+    CriterionKind.CHILD_WELFARE: "vedtak etter barnevernsloven, barnehageloven § 18",
+    CriterionKind.MUNICIPAL: "kommunalt opptakskriterium",
+    CriterionKind.SIBLING: "søsken",
+    CriterionKind.STAFF_CHILD: "barn av ansatte",
+    CriterionKind.RIGHT_TO_PLACE: "rett til plass",
+}
+
+
+_GROUND_OF = {
+    CriterionKind.DISABILITY: GroundKind.DISABILITY,
+    CriterionKind.CHILD_WELFARE: GroundKind.CHILD_WELFARE,
+    CriterionKind.MUNICIPAL: GroundKind.MUNICIPAL,
+}
+
+
+def _meets(kind: str, facts: ApplicantFacts, unit_id: int) -> bool:
+    if kind in _GROUND_OF:
+        return _GROUND_OF[CriterionKind(kind)] in facts.checked_grounds
+    if kind == CriterionKind.SIBLING:
+        return unit_id in facts.sibling_units
+    if kind == CriterionKind.STAFF_CHILD:
+        return unit_id in facts.staff_units
+    if kind == CriterionKind.RIGHT_TO_PLACE:
+        return facts.right.has_right
+    return False
+
+
+def priority_order(
+    *, unit_id: int, criteria: Sequence[str], applicants: Iterable[ApplicantFacts]
+) -> tuple[list[str], dict[str, str]]:
+    """Order applicants for a unit by its criteria, then the lottery; return the order and each one's label.
+
+    The label is the highest criterion the applicant meets there (used to explain results).
+    """
+    keyed: list[tuple[tuple[int, ...], str, str]] = []
+    for facts in applicants:
+        key: list[int] = []
+        label = ""
+        for kind in criteria:
+            if kind == CriterionKind.AGE:
+                key.append(facts.birth_date.toordinal())  # older children first
+                continue
+            met = _meets(kind, facts, unit_id)
+            key.append(0 if met else 1)
+            if met and not label:
+                label = _CRITERION_LABEL[CriterionKind(kind)]
+        key.append(facts.lottery)
+        aid = str(facts.application_id)
+        keyed.append((tuple(key), aid, label))
+    keyed.sort()
+    return [aid for _k, aid, _l in keyed], {aid: label for _k, aid, label in keyed}
+
+
+def _staff_units(guardian_ids: Iterable[int], on: dt.date) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for person_id, unit_id in Employment.objects.filter(
+        _active_on(on), employee__person_id__in=guardian_ids
+    ).values_list("employee__person_id", "unit_id"):
+        out.setdefault(person_id, set()).add(unit_id)
+    return out
+
+
+def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
+    """Build the engine's input for a round from the database (a fixed number of queries)."""
+    programmes = list(admission_round.programmes.select_related("unit").order_by("unit_id", "age_group"))
+    prog_by_id = {engine.programme_id(str(p.unit_id), p.age_group): p for p in programmes}
+    units = {p.unit_id: p.unit for p in programmes}
+    unit_positions: list[tuple[str, LatLon]] = [
+        (u.postal_code, (u.latitude, u.longitude))
+        for u in units.values()
+        if u.latitude is not None and u.longitude is not None
+    ]
+    applications = list(
+        active_applications(admission_round=admission_round)
+        .select_related("child")
+        .prefetch_related("choices", "grounds")
+        .order_by("pk")
+    )
+    child_ids = [a.child_id for a in applications]
+    guardians_by_child: dict[int, set[int]] = {}
+    for child_id, adult_id in PersonRelation.objects.filter(
+        _active_on(admission_round.start_date), child_id__in=child_ids, kind=RelationKind.GUARDIAN
+    ).values_list("child_id", "adult_id"):
+        guardians_by_child.setdefault(child_id, set()).add(adult_id)
+    staff = _staff_units({g for gs in guardians_by_child.values() for g in gs}, admission_round.start_date)
+    municipality_number = admission_round.municipality.number
+    year = admission_round.start_date.year
+
+    facts: dict[str, ApplicantFacts] = {}
+    applicants: list[engine.Applicant] = []
+    for app in applications:
+        child = app.child
+        assert child.birth_date is not None
+        right = rules.right_to_place(
+            birth_date=child.birth_date,
+            applied_on=app.submitted_at.astimezone(clock.OSLO).date(),
+            deadline=admission_round.application_deadline,
+            admission_year=year,
+            lives_in_municipality=child.municipality_number in ("", municipality_number),
+        )
+        start = max(app.wanted_start_date, admission_round.start_date)
+        choices = tuple(c.unit_id for c in sorted(app.choices.all(), key=lambda c: c.rank))
+        f = ApplicantFacts(
+            application_id=app.pk,
+            child_id=child.pk,
+            birth_date=child.birth_date,
+            age_group=rules.age_group(birth_date=child.birth_date, on=start),
+            right=right,
+            lottery=lottery_number(seed=admission_round.lottery_seed, key=app.pk),
+            checked_grounds=frozenset(g.kind for g in app.grounds.all() if g.documentation_checked),
+            sibling_units=frozenset(int(u) for u in app.sibling_unit_ids),
+            staff_units=frozenset(u for g in guardians_by_child.get(child.pk, ()) for u in staff.get(g, ())),
+            choices=choices,
+        )
+        facts[str(app.pk)] = f
+        position = estimate_position(postal_code=child.postal_code, grunnkrets=child.grunnkrets, units=unit_positions)
+        applicants.append(
+            engine.Applicant(
+                id=str(app.pk),
+                age_group=f.age_group,
+                choices=tuple(str(u) for u in choices),
+                right_to_place=right.has_right,
+                position=position,
+            )
+        )
+    applicants.sort(key=lambda a: facts[a.id].lottery)
+
+    priority: dict[str, list[str]] = {}
+    labels: dict[str, dict[str, str]] = {}
+    criteria_by_unit = {uid: unit_criteria(unit=u) for uid, u in units.items()}
+    listing: dict[str, list[ApplicantFacts]] = {pid: [] for pid in prog_by_id}
+    for f in facts.values():
+        for unit_id in f.choices:
+            pid = engine.programme_id(str(unit_id), f.age_group)
+            if pid in listing:
+                listing[pid].append(f)
+    for pid, programme in prog_by_id.items():
+        priority[pid], labels[pid] = priority_order(
+            unit_id=programme.unit_id, criteria=criteria_by_unit[programme.unit_id], applicants=listing[pid]
+        )
+
+    locks: dict[str, str | None] = {}
+    by_pk = {p.pk: p for p in programmes}
+    for application_id, programme_pk in Assignment.objects.filter(
+        application__round=admission_round, locked=True
+    ).values_list("application_id", "programme_id"):
+        row = by_pk.get(programme_pk) if programme_pk is not None else None
+        locks[str(application_id)] = engine.programme_id(str(row.unit_id), row.age_group) if row else None
+
+    chosen_units = {u for f in facts.values() for u in f.choices}
+    unit_names = dict(OrgUnit.objects.filter(pk__in=chosen_units).values_list("pk", "name"))
+    data = engine.RoundInput(
+        programmes=[
+            engine.Programme(
+                id=pid,
+                unit=str(p.unit_id),
+                unit_name=p.unit.name,
+                age_group=p.age_group,
+                capacity=p.capacity,
+                position=(p.unit.latitude, p.unit.longitude)
+                if p.unit.latitude is not None and p.unit.longitude is not None
+                else None,
+            )
+            for pid, p in prog_by_id.items()
+        ],
+        applicants=applicants,
+        priority=priority,
+        labels=labels,
+        locks=locks,
+        unit_names={str(k): v for k, v in unit_names.items()},
+    )
+    return MatchingInput(data=data, facts=facts, programmes=prog_by_id)
+
+
+def round_export(*, admission_round: AdmissionRound) -> dict[str, Any]:
+    """Return the round's current proposal in the public export shape (see ``oas.matching.engine.export``)."""
+    built = matching_input(admission_round=admission_round)
+    result = engine.match(built.data)
+    exported = engine.export(round_id=admission_round.code, data=built.data, result=result)
+    # Once matched, the stored proposal (with staff adjustments) is what the round decided.
+    pid_of = {p.pk: pid for pid, p in built.programmes.items()}
+    for application_id, programme_id, kind in Assignment.objects.filter(application__round=admission_round).values_list(
+        "application_id", "programme_id", "kind"
+    ):
+        if str(application_id) in exported["assignment"]:
+            exported["assignment"][str(application_id)] = {"program": pid_of.get(programme_id), "kind": kind}
+    return exported
+
+
+def applications_for_guardian(*, guardian: Person) -> QuerySet[Application]:
+    """Return the applications for children the guardian has parental responsibility for (made by either parent)."""
+    today = clock.today()
+    children = PersonRelation.objects.filter(_active_on(today), adult=guardian, kind=RelationKind.GUARDIAN).values(
+        "child_id"
+    )
+    return Application.objects.filter(child_id__in=children).select_related("round", "child").order_by("-submitted_at")

@@ -1,0 +1,915 @@
+"""Writes of the Barnehage domain: rounds, capacity, criteria, applications, matching, offers, appeals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from kindergarten import letters, selectors
+from kindergarten.models import (
+    ATTACHMENT_CONTENT_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    STATUTORY_CRITERIA,
+    AdmissionRound,
+    AgeGroup,
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationChoice,
+    ApplicationStatus,
+    Assignment,
+    Attachment,
+    CriterionKind,
+    DecisionLetter,
+    GroundKind,
+    KindergartenPlacementDetail,
+    Offer,
+    OfferStatus,
+    PriorityGround,
+    Programme,
+    RoundKind,
+    RoundState,
+    SizeKind,
+    UnitCriterion,
+    WaitingListEntry,
+    WaitingStatus,
+)
+from oas import clock
+from oas.audit.services import audit_record
+from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_validation_error
+from oas.matching import engine
+from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownership
+from oas.people.models import Person, Placement, Service
+
+_MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
+
+
+def _clean(obj: object) -> None:
+    try:
+        obj.full_clean()  # type: ignore[attr-defined]
+    except DjangoValidationError as exc:
+        raise from_django_validation_error(exc) from exc
+
+
+# ---------------------------------------------------------------------------------------------------- rounds
+
+
+@transaction.atomic
+def admission_round_create(
+    *,
+    municipality: Municipality,
+    code: str,
+    name: str,
+    application_deadline: dt.date,
+    start_date: dt.date,
+    kind: str = RoundKind.MAIN,
+    max_choices: int = 5,
+    offer_deadline_days: int = 14,
+    lottery_seed: str | None = None,
+) -> AdmissionRound:
+    """Create an admission round in draft; the lottery seed is drawn now and recorded."""
+    admission_round = AdmissionRound(
+        municipality=municipality,
+        code=code,
+        name=name,
+        kind=kind,
+        application_deadline=application_deadline,
+        start_date=start_date,
+        max_choices=max_choices,
+        offer_deadline_days=offer_deadline_days,
+        lottery_seed=lottery_seed or secrets.token_hex(16),
+    )
+    _clean(admission_round)
+    admission_round.save()
+    return admission_round
+
+
+_TRANSITIONS = {
+    RoundState.OPEN: (RoundState.DRAFT, RoundState.CLOSED),
+    RoundState.CLOSED: (RoundState.OPEN,),
+}
+
+
+@transaction.atomic
+def admission_round_set_state(*, admission_round: AdmissionRound, state: str) -> AdmissionRound:
+    """Open a round for applications or close it (the only manual state changes)."""
+    allowed = _TRANSITIONS.get(RoundState(state), ())
+    if admission_round.state not in allowed:
+        raise ValidationError(
+            f"Opptaket kan ikke endres fra «{admission_round.get_state_display()}» til «{RoundState(state).label}».",
+            code="invalid_state",
+        )
+    admission_round.state = state
+    admission_round.save(update_fields=["state"])
+    return admission_round
+
+
+@transaction.atomic
+def programme_set_capacity(
+    *, admission_round: AdmissionRound, unit: OrgUnit, age_group: str, capacity: int
+) -> Programme:
+    """Set a kindergarten's capacity for an age group in a round; never below the places already given."""
+    if unit.kind != OrgUnitKind.KINDERGARTEN or not unit.coordinated_admission:
+        raise ValidationError(
+            f"{unit.name} er ikke en barnehage som deltar i samordnet opptak.", fields={"unit": ["Ugyldig enhet."]}
+        )
+    if age_group not in AgeGroup.values:
+        raise ValidationError("Ukjent aldersgruppe.", fields={"age_group": ["Velg 0-2 eller 3-5."]})
+    if capacity < 0:
+        raise ValidationError("Kapasiteten kan ikke være negativ.", fields={"capacity": ["Må være 0 eller mer."]})
+    programme = (
+        Programme.objects.select_for_update().filter(round=admission_round, unit=unit, age_group=age_group).first()
+    )
+    if programme is None:
+        programme = Programme(round=admission_round, unit=unit, age_group=age_group, capacity=capacity)
+        _clean(programme)
+        programme.save()
+        return programme
+    given = selectors.seats_taken(programme=programme)
+    if capacity < given:
+        raise ValidationError(
+            f"{unit.name} har allerede gitt {given} plasser for {age_group} år; kapasiteten kan ikke settes til "
+            f"{capacity}.",
+            code="capacity_below_given",
+            fields={"capacity": [f"Minst {given}."]},
+        )
+    grew = capacity > programme.capacity
+    programme.capacity = capacity
+    programme.save(update_fields=["capacity"])
+    if grew and admission_round.state == RoundState.PUBLISHED:
+        _waiting_list_advance(programmes=[programme])
+    return programme
+
+
+@transaction.atomic
+def unit_criteria_set(*, unit: OrgUnit, kinds: Sequence[str]) -> list[UnitCriterion]:
+    """Replace a private kindergarten's ordered admission criteria (from its statutes, vedtekter)."""
+    if unit.ownership != Ownership.PRIVATE:
+        raise ValidationError("Kommunale barnehager følger kommunens opptakskriterier.", code="municipal_unit")
+    unknown = [k for k in kinds if k not in CriterionKind.values]
+    if unknown:
+        raise ValidationError(f"Ukjent kriterium: {', '.join(unknown)}.", fields={"kinds": unknown})
+    if len(set(kinds)) != len(kinds):
+        raise ValidationError("Et kriterium kan bare stå én gang.", fields={"kinds": ["Duplikat."]})
+    statutory = [k for k in kinds if k in STATUTORY_CRITERIA]
+    if statutory:
+        raise ValidationError(
+            "Barn med prioritet etter barnehageloven § 18 kommer alltid først og skal ikke føres opp.",
+            fields={"kinds": statutory},
+        )
+    UnitCriterion.objects.filter(unit=unit).delete()
+    return UnitCriterion.objects.bulk_create(
+        UnitCriterion(unit=unit, position=i, kind=kind) for i, kind in enumerate(kinds, start=1)
+    )
+
+
+# ---------------------------------------------------------------------------------------------- applications
+
+
+@dataclass(frozen=True)
+class AttachmentIn:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class GroundIn:
+    kind: str
+    description: str = ""
+    attachments: Sequence[AttachmentIn] = ()
+
+
+def _validate_attachment(attachment: AttachmentIn) -> None:
+    if attachment.content_type not in ATTACHMENT_CONTENT_TYPES:
+        raise ValidationError(
+            f"«{attachment.filename}» har en filtype som ikke er tillatt. Last opp PDF, JPEG eller PNG.",
+            code="attachment_type",
+            fields={"attachments": ["Ugyldig filtype."]},
+        )
+    if len(attachment.content) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            f"«{attachment.filename}» er større enn 10 MB.",
+            code="attachment_too_large",
+            fields={"attachments": ["Maks 10 MB."]},
+        )
+    if not attachment.content.startswith(_MAGIC[attachment.content_type]):
+        raise ValidationError(
+            f"Innholdet i «{attachment.filename}» stemmer ikke med filtypen {attachment.content_type}.",
+            code="attachment_type",
+            fields={"attachments": ["Innholdet stemmer ikke med filtypen."]},
+        )
+
+
+class DuplicateApplication(Conflict):
+    """The child already has an application in the round; ``existing`` is the one to change instead."""
+
+    code = "duplicate_application"
+
+    def __init__(self, existing: Application):
+        super().__init__(
+            "Barnet har allerede en søknad i dette opptaket. Endre den i stedet.",
+            fields={"application": [str(existing.pk)]},
+        )
+        self.existing = existing
+
+
+def _refuse_without_responsibility(*, guardian: Person, child: Person, event: str, user_id: int | None) -> None:
+    if selectors.guardian_has_parental_responsibility(guardian=guardian, child=child):
+        return
+    audit_record(
+        action="denied",
+        event=event,
+        person_ids=[guardian.pk, child.pk],
+        object_type="person",
+        object_id=child.pk,
+        details={"reason": "no_parental_responsibility"},
+        user_id=user_id,
+    )
+    raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+
+
+def application_submit(
+    *,
+    admission_round: AdmissionRound,
+    child: Person,
+    applicant: Person,
+    choices: Sequence[OrgUnit],
+    wanted_start_date: dt.date,
+    size_kind: str = SizeKind.PERCENT,
+    size_value: int = 100,
+    grounds: Sequence[GroundIn] = (),
+    user_id: int | None = None,
+) -> Application:
+    """Submit a guardian's application for a kindergarten place; refuses bad input without writing anything."""
+    # The refusal must be audit-logged even though the application is not written: check before the transaction.
+    _refuse_without_responsibility(
+        guardian=applicant, child=child, event="kindergarten.application.submit", user_id=user_id
+    )
+    with transaction.atomic():
+        return _application_create(
+            admission_round=admission_round,
+            child=child,
+            applicant=applicant,
+            choices=choices,
+            wanted_start_date=wanted_start_date,
+            size_kind=size_kind,
+            size_value=size_value,
+            grounds=grounds,
+            user_id=user_id,
+        )
+
+
+def _validate_wishes(
+    *,
+    admission_round: AdmissionRound,
+    choices: Sequence[OrgUnit],
+    wanted_start_date: dt.date,
+    grounds: Sequence[GroundIn] = (),
+) -> None:
+    """Check the parts of an application a guardian fills in; raise on the first problem."""
+    if wanted_start_date < clock.today():
+        raise ValidationError(
+            "Ønsket oppstart kan ikke være tilbake i tid.", fields={"wanted_start_date": ["Velg en senere dato."]}
+        )
+    if not choices:
+        raise ValidationError("Velg minst én barnehage.", fields={"choices": ["Påkrevd."]})
+    if len(choices) > admission_round.max_choices:
+        raise ValidationError(
+            f"Du kan velge høyst {admission_round.max_choices} barnehager.", fields={"choices": ["For mange."]}
+        )
+    if len({u.pk for u in choices}) != len(choices):
+        raise ValidationError("Hver barnehage kan bare velges én gang.", fields={"choices": ["Duplikat."]})
+    in_round = set(admission_round.programmes.values_list("unit_id", flat=True))
+    outside = [u for u in choices if u.pk not in in_round or not u.coordinated_admission]
+    if outside:
+        raise ValidationError(
+            f"{outside[0].name} er ikke med i dette opptaket.",
+            code="unit_not_in_round",
+            fields={"choices": [u.name for u in outside]},
+        )
+    kinds = [g.kind for g in grounds]
+    if any(k not in GroundKind.values for k in kinds) or len(set(kinds)) != len(kinds):
+        raise ValidationError("Ugyldige prioriteringsgrunnlag.", fields={"grounds": ["Ukjent eller gjentatt."]})
+    for ground in grounds:
+        for attachment in ground.attachments:
+            _validate_attachment(attachment)
+
+
+def _application_create(
+    *,
+    admission_round: AdmissionRound,
+    child: Person,
+    applicant: Person,
+    choices: Sequence[OrgUnit],
+    wanted_start_date: dt.date,
+    size_kind: str,
+    size_value: int,
+    grounds: Sequence[GroundIn],
+    user_id: int | None,
+) -> Application:
+    # Lock the round so two concurrent submissions for the same child cannot both pass the duplicate check.
+    admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
+    if admission_round.state != RoundState.OPEN:
+        raise ValidationError("Opptaket er ikke åpent for søknader.", code="round_not_open")
+    existing = selectors.active_applications(admission_round=admission_round).filter(child=child).first()
+    if existing is not None:
+        raise DuplicateApplication(existing)
+    _validate_wishes(
+        admission_round=admission_round, choices=choices, wanted_start_date=wanted_start_date, grounds=grounds
+    )
+    today = clock.today()
+    kinds = [g.kind for g in grounds]
+
+    application = Application(
+        round=admission_round,
+        child=child,
+        applicant=applicant,
+        submitted_at=clock.now(),
+        wanted_start_date=wanted_start_date,
+        size_kind=size_kind,
+        size_value=size_value,
+        sibling_unit_ids=selectors.sibling_units(child=child, on=max(today, admission_round.start_date)),
+    )
+    _clean(application)
+    application.save()
+    ApplicationChoice.objects.bulk_create(
+        ApplicationChoice(application=application, unit=unit, rank=i) for i, unit in enumerate(choices, start=1)
+    )
+    for ground in grounds:
+        row = PriorityGround.objects.create(application=application, kind=ground.kind, description=ground.description)
+        Attachment.objects.bulk_create(
+            Attachment(
+                ground=row,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=len(a.content),
+                sha256=hashlib.sha256(a.content).hexdigest(),
+                content=a.content,
+            )
+            for a in ground.attachments
+        )
+    audit_record(
+        action="create",
+        event="kindergarten.application.submit",
+        person_ids=[child.pk, applicant.pk],
+        object_type="kindergarten.application",
+        object_id=application.pk,
+        details={"round": admission_round.code, "choices": [u.pk for u in choices], "grounds": kinds},
+        user_id=user_id,
+    )
+    return application
+
+
+def application_change(
+    *,
+    application: Application,
+    guardian: Person,
+    choices: Sequence[OrgUnit],
+    wanted_start_date: dt.date,
+    size_kind: str,
+    size_value: int,
+    user_id: int | None = None,
+) -> Application:
+    """Change the wishes of an application while the round is open (either guardian with responsibility)."""
+    _refuse_without_responsibility(
+        guardian=guardian, child=application.child, event="kindergarten.application.change", user_id=user_id
+    )
+    with transaction.atomic():
+        application = Application.objects.select_for_update().select_related("round").get(pk=application.pk)
+        if application.round.state != RoundState.OPEN or application.status != ApplicationStatus.SUBMITTED:
+            raise ValidationError("Søknaden kan ikke endres nå.", code="invalid_state")
+        _validate_wishes(admission_round=application.round, choices=choices, wanted_start_date=wanted_start_date)
+        application.wanted_start_date = wanted_start_date
+        application.size_kind = size_kind
+        application.size_value = size_value
+        _clean(application)
+        application.save(update_fields=["wanted_start_date", "size_kind", "size_value"])
+        application.choices.all().delete()
+        ApplicationChoice.objects.bulk_create(
+            ApplicationChoice(application=application, unit=unit, rank=i) for i, unit in enumerate(choices, start=1)
+        )
+        audit_record(
+            action="update",
+            event="kindergarten.application.change",
+            person_ids=[application.child_id, guardian.pk],
+            object_type="kindergarten.application",
+            object_id=application.pk,
+            details={"choices": [u.pk for u in choices]},
+            user_id=user_id,
+        )
+        return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, guardian: Person, user_id: int | None = None) -> Application:
+    """Withdraw an application while the round is still open."""
+    if not selectors.guardian_has_parental_responsibility(guardian=guardian, child=application.child):
+        raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+    if application.round.state != RoundState.OPEN or application.status != ApplicationStatus.SUBMITTED:
+        raise ValidationError("Søknaden kan ikke trekkes nå.", code="invalid_state")
+    application.status = ApplicationStatus.WITHDRAWN
+    application.save(update_fields=["status"])
+    audit_record(
+        action="update",
+        event="kindergarten.application.withdraw",
+        person_ids=[application.child_id, guardian.pk],
+        object_type="kindergarten.application",
+        object_id=application.pk,
+        user_id=user_id,
+    )
+    return application
+
+
+@transaction.atomic
+def priority_ground_check(*, ground: PriorityGround, checked: bool, user_id: int | None = None) -> PriorityGround:
+    """Record that staff have (or have not) verified the documentation of a priority ground."""
+    ground.documentation_checked = checked
+    ground.checked_at = clock.now() if checked else None
+    ground.save(update_fields=["documentation_checked", "checked_at"])
+    audit_record(
+        action="update",
+        event="kindergarten.ground.check",
+        person_ids=[ground.application.child_id],
+        object_type="kindergarten.priorityground",
+        object_id=ground.pk,
+        details={"checked": checked},
+        user_id=user_id,
+    )
+    return ground
+
+
+# -------------------------------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    result: engine.MatchResult
+    affected_application_ids: list[int]  # whose proposed place changed compared to the previous run
+
+
+def admission_round_match(*, admission_round: AdmissionRound, user_id: int | None = None) -> MatchOutcome:
+    """Run the matching for a closed round and store the proposal (locked assignments are kept)."""
+    with transaction.atomic():
+        admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
+        if admission_round.state not in (RoundState.CLOSED, RoundState.MATCHED):
+            raise ValidationError("Tildelingen kan bare kjøres når søknadsfristen er ute.", code="invalid_state")
+        return _match_and_store(admission_round=admission_round, user_id=user_id)
+
+
+def _current_proposal(admission_round: AdmissionRound) -> dict[int, int | None]:
+    return dict(
+        Assignment.objects.filter(application__round=admission_round).values_list("application_id", "programme_id")
+    )
+
+
+def _match_and_store(
+    *, admission_round: AdmissionRound, user_id: int | None, previous: dict[int, int | None] | None = None
+) -> MatchOutcome:
+    if previous is None:
+        previous = _current_proposal(admission_round)
+    built = selectors.matching_input(admission_round=admission_round)
+    try:
+        result = engine.match(built.data)
+    except engine.MatchingInputError as exc:
+        raise ValidationError(f"Tildelingen kan ikke kjøres: {exc}.", code="matching_input") from exc
+    Assignment.objects.filter(application__round=admission_round).delete()
+    rows = []
+    affected = []
+    for aid, asg in result.assignments.items():
+        programme = built.programmes[asg.programme] if asg.programme else None
+        application_id = int(aid)
+        if application_id in previous and previous[application_id] != (programme.pk if programme else None):
+            affected.append(application_id)
+        rows.append(
+            Assignment(
+                application_id=application_id,
+                programme=programme,
+                kind=asg.kind,
+                choice_rank=asg.choice_rank + 1 if asg.choice_rank is not None else None,
+                locked=asg.locked,
+                right_to_place=built.facts[aid].right.has_right,
+                explanation=asg.explanation,
+            )
+        )
+    Assignment.objects.bulk_create(rows)
+    admission_round.state = RoundState.MATCHED
+    admission_round.matched_at = clock.now()
+    admission_round.save(update_fields=["state", "matched_at"])
+    audit_record(
+        action="update",
+        event="kindergarten.round.match",
+        object_type="kindergarten.admissionround",
+        object_id=admission_round.pk,
+        details={"seed": admission_round.lottery_seed, "applicants": len(rows), "affected": sorted(affected)},
+        user_id=user_id,
+    )
+    return MatchOutcome(result=result, affected_application_ids=sorted(affected))
+
+
+def assignment_lock(
+    *, application: Application, programme: Programme | None, user_id: int | None = None
+) -> MatchOutcome:
+    """Fix one applicant's place (or no place), recompute the round around it and report who is affected."""
+    with transaction.atomic():
+        admission_round = AdmissionRound.objects.select_for_update().get(pk=application.round_id)
+        if admission_round.state != RoundState.MATCHED:
+            raise ValidationError("Plasser kan bare låses i et tildelingsforslag.", code="invalid_state")
+        if programme is not None and programme.round_id != admission_round.pk:
+            raise ValidationError("Barnehagen er ikke med i dette opptaket.", code="unit_not_in_round")
+        if programme is not None:
+            locked_there = Assignment.objects.filter(programme=programme, locked=True).exclude(application=application)
+            if locked_there.count() >= programme.capacity:
+                raise ValidationError(
+                    f"{programme.unit.name} har ikke flere plasser å låse for {programme.age_group} år.",
+                    code="capacity_exceeded",
+                )
+        previous = _current_proposal(admission_round)
+        Assignment.objects.update_or_create(
+            application=application,
+            defaults={"programme": programme, "locked": True, "kind": "none"},
+        )
+        return _match_and_store(admission_round=admission_round, user_id=user_id, previous=previous)
+
+
+def assignment_unlock(*, application: Application, user_id: int | None = None) -> MatchOutcome:
+    """Release a locked place and recompute the round."""
+    with transaction.atomic():
+        admission_round = AdmissionRound.objects.select_for_update().get(pk=application.round_id)
+        if admission_round.state != RoundState.MATCHED:
+            raise ValidationError("Plasser kan bare låses opp i et tildelingsforslag.", code="invalid_state")
+        Assignment.objects.filter(application=application).update(locked=False)
+        return _match_and_store(admission_round=admission_round, user_id=user_id)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    offers: int
+    waiting: int
+    letters: int
+
+
+@transaction.atomic
+def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | None = None) -> PublishOutcome:
+    """Publish the proposal: offers with an answer deadline, waiting lists and decision letters."""
+    admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
+    if admission_round.state != RoundState.MATCHED:
+        raise ValidationError("Bare et tildelingsforslag kan publiseres.", code="invalid_state")
+    built = selectors.matching_input(admission_round=admission_round)
+    result = engine.match(built.data)
+    today = clock.today()
+    now = clock.now()
+    deadline = today + dt.timedelta(days=admission_round.offer_deadline_days)
+    assignments = list(
+        Assignment.objects.filter(application__round=admission_round).select_related(
+            "application__child", "programme__unit"
+        )
+    )
+    offers: list[Offer] = []
+    for asg in assignments:
+        if asg.programme is None:
+            continue
+        offers.append(
+            Offer(
+                application=asg.application,
+                programme=asg.programme,
+                kind=asg.kind,
+                start_date=max(asg.application.wanted_start_date, admission_round.start_date),
+                deadline=deadline,
+                explanation=asg.explanation,
+                created_at=now,
+            )
+        )
+    Offer.objects.bulk_create(offers)
+    offered_ids = [o.application_id for o in offers]
+    Application.objects.filter(pk__in=offered_ids).update(status=ApplicationStatus.OFFERED)
+    selectors.active_applications(admission_round=admission_round).exclude(pk__in=offered_ids).update(
+        status=ApplicationStatus.WAITING
+    )
+
+    entries = [
+        WaitingListEntry(programme=built.programmes[pid], application_id=int(aid), position=i)
+        for pid, ids in result.waiting.items()
+        for i, aid in enumerate(ids, start=1)
+    ]
+    WaitingListEntry.objects.bulk_create(entries)
+
+    guardians = _guardians_by_child([a.application.child_id for a in assignments], on=today)
+    offer_by_app = {o.application_id: o for o in offers}
+    letter_rows = []
+    for asg in assignments:
+        offer = offer_by_app.get(asg.application_id)
+        content = letters.decision_letter_build(
+            child_name=asg.application.child.full_name,
+            unit_name=asg.programme.unit.name if asg.programme else None,
+            start_date=offer.start_date if offer else None,
+            offer_deadline=offer.deadline if offer else None,
+            choice_number=asg.choice_rank,
+            explanation=asg.explanation,
+            decided_on=today,
+            recipient_ids=guardians.get(asg.application.child_id, []),
+        )
+        letter_rows.append(
+            DecisionLetter(
+                application=asg.application,
+                offer=offer,
+                recipient_ids=content.recipient_ids,
+                title=content.title,
+                body=content.as_body(),
+                appeal_deadline=content.appeal_deadline,
+                created_at=now,
+            )
+        )
+    for letter in DecisionLetter.objects.bulk_create(letter_rows):
+        letters.decision_letter_dispatch(letter=letter)
+
+    admission_round.state = RoundState.PUBLISHED
+    admission_round.published_at = now
+    admission_round.save(update_fields=["state", "published_at"])
+    audit_record(
+        action="create",
+        event="kindergarten.round.publish",
+        object_type="kindergarten.admissionround",
+        object_id=admission_round.pk,
+        details={"offers": len(offers), "waiting_entries": len(entries), "letters": len(letter_rows)},
+        user_id=user_id,
+    )
+    return PublishOutcome(offers=len(offers), waiting=len(entries), letters=len(letter_rows))
+
+
+def _guardians_by_child(child_ids: Sequence[int], *, on: dt.date) -> dict[int, list[int]]:
+    from oas.people.models import PersonRelation, RelationKind
+
+    out: dict[int, list[int]] = {}
+    for child_id, adult_id in (
+        PersonRelation.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            child_id__in=child_ids,
+            kind=RelationKind.GUARDIAN,
+            valid_from__lte=on,
+        )
+        .order_by("adult_id")
+        .values_list("child_id", "adult_id")
+    ):
+        out.setdefault(child_id, []).append(adult_id)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- offers
+
+
+def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) -> Placement:
+    """Accept an offer before its deadline: creates the kernel placement and its kindergarten details."""
+    child = offer.application.child
+    _refuse_without_responsibility(guardian=guardian, child=child, event="kindergarten.offer.accept", user_id=user_id)
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().select_related("application", "programme").get(pk=offer.pk)
+        if offer.status != OfferStatus.PENDING:
+            raise ValidationError("Tilbudet er allerede besvart.", code="offer_answered")
+        if clock.today() > offer.deadline:
+            raise ValidationError(
+                f"Svarfristen for tilbudet gikk ut {offer.deadline:%d.%m.%Y}.", code="offer_deadline_passed"
+            )
+        application = offer.application
+        freed = _release_accepted_place(application=application, new_start=offer.start_date)
+        placement = Placement(
+            child_id=application.child_id,
+            service=Service.KINDERGARTEN,
+            unit_id=offer.programme.unit_id,
+            start_date=offer.start_date,
+        )
+        _clean(placement)
+        placement.save()
+        KindergartenPlacementDetail.objects.create(
+            placement=placement, size_kind=application.size_kind, size_value=application.size_value
+        )
+        offer.status = OfferStatus.ACCEPTED
+        offer.answered_at = clock.now()
+        offer.placement = placement
+        offer.save(update_fields=["status", "answered_at", "placement"])
+        application.status = ApplicationStatus.ACCEPTED
+        application.save(update_fields=["status"])
+        audit_record(
+            action="create",
+            event="kindergarten.offer.accept",
+            person_ids=[application.child_id, guardian.pk],
+            object_type="kindergarten.offer",
+            object_id=offer.pk,
+            details={"placement": placement.pk, "unit": offer.programme.unit_id},
+            user_id=user_id,
+        )
+        if freed is not None:
+            _waiting_list_advance(programmes=[freed])
+        return placement
+
+
+def _release_accepted_place(*, application: Application, new_start: dt.date) -> Programme | None:
+    """End the placement of an earlier accepted (lower) offer when a higher choice is accepted."""
+    previous = (
+        Offer.objects.select_for_update(of=("self",))
+        .filter(application=application, status=OfferStatus.ACCEPTED)
+        .select_related("placement", "programme")
+        .first()
+    )
+    if previous is None:
+        return None
+    placement = previous.placement
+    previous.status = OfferStatus.SUPERSEDED
+    previous.placement = None
+    previous.save(update_fields=["status", "placement"])
+    if placement is not None:
+        if placement.start_date < new_start:
+            placement.end_date = new_start - dt.timedelta(days=1)
+            placement.save(update_fields=["end_date"])
+        else:
+            # The earlier place had not started yet: it never happened.
+            KindergartenPlacementDetail.objects.filter(placement=placement).delete()
+            placement.delete()
+    return previous.programme
+
+
+def offer_decline(*, offer: Offer, guardian: Person, keep_waiting: bool = True, user_id: int | None = None) -> Offer:
+    """Decline an offer; the child may stay on the waiting lists for higher choices. The place moves on."""
+    child = offer.application.child
+    _refuse_without_responsibility(guardian=guardian, child=child, event="kindergarten.offer.decline", user_id=user_id)
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().select_related("application", "programme").get(pk=offer.pk)
+        if offer.status != OfferStatus.PENDING:
+            raise ValidationError("Tilbudet er allerede besvart.", code="offer_answered")
+        offer.status = OfferStatus.DECLINED
+        offer.answered_at = clock.now()
+        offer.save(update_fields=["status", "answered_at"])
+        application = offer.application
+        entries = WaitingListEntry.objects.filter(application=application, status=WaitingStatus.ACTIVE)
+        if not keep_waiting:
+            entries.update(status=WaitingStatus.REMOVED)
+        has_accepted = Offer.objects.filter(application=application, status=OfferStatus.ACCEPTED).exists()
+        if not has_accepted:
+            application.status = ApplicationStatus.WAITING if entries.exists() else ApplicationStatus.DECLINED
+            application.save(update_fields=["status"])
+        audit_record(
+            action="update",
+            event="kindergarten.offer.decline",
+            person_ids=[application.child_id, guardian.pk],
+            object_type="kindergarten.offer",
+            object_id=offer.pk,
+            details={"keep_waiting": keep_waiting},
+            user_id=user_id,
+        )
+        _waiting_list_advance(programmes=[offer.programme])
+        return offer
+
+
+@transaction.atomic
+def offers_expire(*, user_id: int | None = None) -> int:
+    """Expire pending offers past their deadline and move the waiting lists on; return how many expired."""
+    today = clock.today()
+    expired = list(
+        Offer.objects.select_for_update()
+        .filter(status=OfferStatus.PENDING, deadline__lt=today)
+        .select_related("programme")
+    )
+    for offer in expired:
+        offer.status = OfferStatus.EXPIRED
+        offer.save(update_fields=["status"])
+        if not Offer.objects.filter(application_id=offer.application_id, status=OfferStatus.ACCEPTED).exists():
+            Application.objects.filter(pk=offer.application_id).update(status=ApplicationStatus.WAITING)
+    if expired:
+        audit_record(
+            action="update",
+            event="kindergarten.offer.expire",
+            object_type="kindergarten.offer",
+            details={"offers": [o.pk for o in expired]},
+            user_id=user_id,
+        )
+        _waiting_list_advance(programmes=list({o.programme_id: o.programme for o in expired}.values()))
+    return len(expired)
+
+
+def _waiting_list_advance(*, programmes: Sequence[Programme]) -> list[Offer]:
+    """Offer free places to the next on each waiting list, by fixed position; cascades to freed places."""
+    queue = list(programmes)
+    made: list[Offer] = []
+    now = clock.now()
+    today = clock.today()
+    while queue:
+        programme = Programme.objects.select_for_update().select_related("round").get(pk=queue.pop(0).pk)
+        admission_round = programme.round
+        while selectors.seats_taken(programme=programme) < programme.capacity:
+            entry = (
+                WaitingListEntry.objects.select_for_update()
+                .filter(programme=programme, status=WaitingStatus.ACTIVE)
+                .exclude(application__status=ApplicationStatus.WITHDRAWN)
+                .select_related("application")
+                .order_by("position")
+                .first()
+            )
+            if entry is None:
+                break
+            application = entry.application
+            rank = (
+                ApplicationChoice.objects.filter(application=application, unit_id=programme.unit_id)
+                .values_list("rank", flat=True)
+                .first()
+            )
+            entry.status = WaitingStatus.OFFERED
+            entry.save(update_fields=["status"])
+            # Entries for choices below this one are no longer wanted.
+            lower_units = ApplicationChoice.objects.filter(application=application, rank__gt=rank or 0).values(
+                "unit_id"
+            )
+            WaitingListEntry.objects.filter(
+                application=application, status=WaitingStatus.ACTIVE, programme__unit_id__in=lower_units
+            ).update(status=WaitingStatus.REMOVED)
+            pending = Offer.objects.select_for_update().filter(application=application, status=OfferStatus.PENDING)
+            for old in pending.select_related("programme"):
+                old.status = OfferStatus.SUPERSEDED
+                old.save(update_fields=["status"])
+                queue.append(old.programme)
+            offer = Offer.objects.create(
+                application=application,
+                programme=programme,
+                kind="choice",
+                start_date=max(application.wanted_start_date, admission_round.start_date, today),
+                deadline=today + dt.timedelta(days=admission_round.offer_deadline_days),
+                explanation=f"Det ble ledig plass i {programme.unit.name}, og barnet var neste på ventelisten.",
+                created_at=now,
+            )
+            if not Offer.objects.filter(application=application, status=OfferStatus.ACCEPTED).exists():
+                application.status = ApplicationStatus.OFFERED
+                application.save(update_fields=["status"])
+            made.append(offer)
+            audit_record(
+                action="create",
+                event="kindergarten.offer.waiting_list",
+                person_ids=[application.child_id],
+                object_type="kindergarten.offer",
+                object_id=offer.pk,
+                details={"programme": programme.pk, "position": entry.position},
+            )
+    return made
+
+
+# ---------------------------------------------------------------------------------------------------- appeals
+
+
+@transaction.atomic
+def appeal_register(
+    *, application: Application, reason: str, received_at: dt.datetime | None = None, user_id: int | None = None
+) -> Appeal:
+    """Register a complaint (klage) about an admission decision; late ones are marked, not refused."""
+    if not reason.strip():
+        raise ValidationError("Skriv hva klagen gjelder.", fields={"reason": ["Påkrevd."]})
+    letter = application.letters.order_by("-created_at").first()
+    if letter is None:
+        raise ValidationError("Det er ikke fattet vedtak i saken ennå.", code="no_decision")
+    received = received_at or clock.now()
+    appeal = Appeal(
+        application=application,
+        reason=reason,
+        received_at=received,
+        late=received.astimezone(clock.OSLO).date() > letter.appeal_deadline,
+    )
+    _clean(appeal)
+    appeal.save()
+    audit_record(
+        action="create",
+        event="kindergarten.appeal.register",
+        person_ids=[application.child_id],
+        object_type="kindergarten.appeal",
+        object_id=appeal.pk,
+        details={"late": appeal.late},
+        user_id=user_id,
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, appeal: Appeal, upheld: bool, decision_text: str, user_id: int | None = None) -> Appeal:
+    """Decide a registered appeal (medhold or ikke medhold)."""
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != AppealStatus.REGISTERED:
+        raise ValidationError("Klagen er allerede avgjort.", code="appeal_decided")
+    if not decision_text.strip():
+        raise ValidationError("Skriv begrunnelsen for vedtaket.", fields={"decision_text": ["Påkrevd."]})
+    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+    appeal.decided_at = clock.now()
+    appeal.decision_text = decision_text
+    appeal.save(update_fields=["status", "decided_at", "decision_text"])
+    audit_record(
+        action="update",
+        event="kindergarten.appeal.decide",
+        person_ids=[appeal.application.child_id],
+        object_type="kindergarten.appeal",
+        object_id=appeal.pk,
+        details={"upheld": upheld},
+        user_id=user_id,
+    )
+    return appeal

@@ -1,0 +1,78 @@
+"""SFO placement changes over time (place type and hours); the kernel's Placement refuses overlaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from oas.audit.models import AuditAction
+from oas.audit.services import audit_record
+from oas.errors import ValidationError
+from oas.organisation.models import OrgUnit, OrgUnitKind
+from oas.people.models import Person, Placement, Service
+from sfo.models import PlaceType, SfoPlacementDetail
+
+
+def sfo_placement_change(
+    *,
+    child: Person,
+    unit: OrgUnit,
+    start_date: dt.date,
+    place_type: str,
+    hours_per_week: int | None = None,
+    group: OrgUnit | None = None,
+    end_date: dt.date | None = None,
+    user_id: int | None = None,
+) -> Placement:
+    """Give a child an SFO place from ``start_date``; an open place that started earlier ends the day before."""
+    errors: dict[str, list[str]] = {}
+    if unit.kind != OrgUnitKind.SFO:
+        errors["unit"] = [_("Enheten er ikke en SFO.")]
+    if place_type not in PlaceType.values:
+        errors["place_type"] = [_("Ukjent plasstype.")]
+    if place_type == PlaceType.HOURS and not (hours_per_week and 1 <= hours_per_week <= 40):
+        errors["hours_per_week"] = [_("Timeplass krever 1–40 timer per uke.")]
+    if place_type != PlaceType.HOURS and hours_per_week is not None:
+        errors["hours_per_week"] = [_("Timer per uke gjelder bare timeplass.")]
+    if end_date is not None and end_date < start_date:
+        errors["end_date"] = [_("Sluttdato kan ikke være før startdato.")]
+    if errors:
+        raise ValidationError(next(iter(errors.values()))[0], fields=errors)
+    try:
+        with transaction.atomic():
+            previous = (
+                Placement.objects.select_for_update()
+                .filter(child=child, service=Service.SFO, start_date__lt=start_date)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+                .first()
+            )
+            if previous is not None:
+                previous.end_date = start_date - dt.timedelta(days=1)
+                previous.save(update_fields=["end_date"])
+            placement = Placement.objects.create(
+                child=child, service=Service.SFO, unit=unit, group=group, start_date=start_date, end_date=end_date
+            )
+            detail = SfoPlacementDetail(placement=placement, place_type=place_type, hours_per_week=hours_per_week)
+            detail.full_clean()
+            detail.save()
+            audit_record(
+                action=AuditAction.CREATE,
+                event="sfo.placement.change",
+                person_ids=[child.pk],
+                object_type="people.Placement",
+                object_id=placement.pk,
+                user_id=user_id,
+                details={"unit": unit.pk, "place_type": place_type},
+            )
+    except IntegrityError as exc:
+        if "placement_no_overlap" not in str(exc):
+            raise
+        raise ValidationError(
+            _("Barnet har allerede en SFO-plass i denne perioden."),
+            code="overlap",
+            fields={"start_date": [_("Overlapper med en annen plass.")]},
+        ) from None
+    return placement

@@ -1,0 +1,346 @@
+"""Writes of the SFO domain: SFO admission with the same matching engine as kindergarten admission.
+
+Each applicant has one choice: the SFO of the child's school. The SFO ranks applicants youngest first (first
+graders before older pupils), then by the recorded lottery. Nobody has a statutory right to an SFO place here,
+so the engine's guarantee never applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from oas import clock
+from oas.audit.services import audit_record
+from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_validation_error
+from oas.matching import engine
+from oas.matching.lottery import lottery_number
+from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind
+from oas.people.models import Person, Placement, Service
+from sfo import selectors
+from sfo.models import (
+    PlaceType,
+    SfoApplication,
+    SfoApplicationStatus,
+    SfoCapacity,
+    SfoPlacementDetail,
+    SfoRound,
+    SfoRoundState,
+)
+
+SFO_AGE_GROUP = "sfo"  # SFO has no age-group programmes: one programme per SFO
+
+
+def _clean(obj: object) -> None:
+    try:
+        obj.full_clean()  # type: ignore[attr-defined]
+    except DjangoValidationError as exc:
+        raise from_django_validation_error(exc) from exc
+
+
+@transaction.atomic
+def sfo_round_create(
+    *,
+    municipality: Municipality,
+    code: str,
+    name: str,
+    application_deadline: dt.date,
+    start_date: dt.date,
+    offer_deadline_days: int = 14,
+    lottery_seed: str | None = None,
+) -> SfoRound:
+    """Create an SFO admission round (open for applications) with a recorded lottery seed."""
+    sfo_round = SfoRound(
+        municipality=municipality,
+        code=code,
+        name=name,
+        application_deadline=application_deadline,
+        start_date=start_date,
+        offer_deadline_days=offer_deadline_days,
+        lottery_seed=lottery_seed or secrets.token_hex(16),
+        state=SfoRoundState.OPEN,
+    )
+    _clean(sfo_round)
+    sfo_round.save()
+    return sfo_round
+
+
+@transaction.atomic
+def sfo_round_close(*, sfo_round: SfoRound) -> SfoRound:
+    """Close an open round for applications."""
+    if sfo_round.state != SfoRoundState.OPEN:
+        raise ValidationError("Bare et åpent opptak kan lukkes.", code="invalid_state")
+    sfo_round.state = SfoRoundState.CLOSED
+    sfo_round.save(update_fields=["state"])
+    return sfo_round
+
+
+@transaction.atomic
+def sfo_capacity_set(*, sfo_round: SfoRound, unit: OrgUnit, capacity: int) -> SfoCapacity:
+    """Set an SFO's places in a round; never below the places already given."""
+    if unit.kind != OrgUnitKind.SFO:
+        raise ValidationError(f"{unit.name} er ikke en SFO.", fields={"unit": ["Ugyldig enhet."]})
+    if capacity < 0:
+        raise ValidationError("Kapasiteten kan ikke være negativ.", fields={"capacity": ["Må være 0 eller mer."]})
+    row = SfoCapacity.objects.select_for_update().filter(round=sfo_round, unit=unit).first()
+    given = selectors.sfo_seats_taken(sfo_round=sfo_round, unit=unit)
+    if capacity < given:
+        raise ValidationError(
+            f"{unit.name} har allerede gitt {given} plasser; kapasiteten kan ikke settes til {capacity}.",
+            code="capacity_below_given",
+        )
+    if row is None:
+        return SfoCapacity.objects.create(round=sfo_round, unit=unit, capacity=capacity)
+    row.capacity = capacity
+    row.save(update_fields=["capacity"])
+    return row
+
+
+class DuplicateSfoApplication(Conflict):
+    code = "duplicate_application"
+
+    def __init__(self, existing: SfoApplication):
+        super().__init__(
+            "Barnet har allerede en SFO-søknad i dette opptaket. Endre den i stedet.",
+            fields={"application": [str(existing.pk)]},
+        )
+        self.existing = existing
+
+
+def sfo_application_submit(
+    *,
+    sfo_round: SfoRound,
+    child: Person,
+    applicant: Person,
+    unit: OrgUnit,
+    place_type: str,
+    start_date: dt.date,
+    hours_per_week: int | None = None,
+    user_id: int | None = None,
+) -> SfoApplication:
+    """Apply for a place in the SFO of the child's school; refuses bad input without writing anything."""
+    if not selectors.guardian_has_parental_responsibility(guardian=applicant, child=child):
+        audit_record(
+            action="denied",
+            event="sfo.application.submit",
+            person_ids=[applicant.pk, child.pk],
+            object_type="person",
+            object_id=child.pk,
+            details={"reason": "no_parental_responsibility"},
+            user_id=user_id,
+        )
+        raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+    with transaction.atomic():
+        sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
+        if sfo_round.state != SfoRoundState.OPEN:
+            raise ValidationError("Opptaket er ikke åpent for søknader.", code="round_not_open")
+        existing = (
+            SfoApplication.objects.filter(round=sfo_round, child=child)
+            .exclude(status=SfoApplicationStatus.WITHDRAWN)
+            .first()
+        )
+        if existing is not None:
+            raise DuplicateSfoApplication(existing)
+        if start_date < clock.today():
+            raise ValidationError(
+                "Ønsket oppstart kan ikke være tilbake i tid.", fields={"start_date": ["Velg en senere dato."]}
+            )
+        if not SfoCapacity.objects.filter(round=sfo_round, unit=unit).exists():
+            raise ValidationError(f"{unit.name} er ikke med i dette opptaket.", code="unit_not_in_round")
+        if not selectors.sfo_belongs_to_childs_school(child=child, unit=unit, on=start_date):
+            raise ValidationError(f"{unit.name} hører ikke til barnets skole.", code="not_childs_school")
+        if place_type not in PlaceType.values:
+            raise ValidationError("Ukjent plasstype.", fields={"place_type": ["Velg hel, deltid eller timer."]})
+        if (place_type == PlaceType.HOURS) != (hours_per_week is not None):
+            raise ValidationError(
+                "Oppgi antall timer per uke for timeplass (og bare da).", fields={"hours_per_week": ["Ugyldig."]}
+            )
+        application = SfoApplication(
+            round=sfo_round,
+            child=child,
+            applicant=applicant,
+            unit=unit,
+            place_type=place_type,
+            hours_per_week=hours_per_week,
+            start_date=start_date,
+            submitted_at=clock.now(),
+        )
+        _clean(application)
+        application.save()
+        audit_record(
+            action="create",
+            event="sfo.application.submit",
+            person_ids=[child.pk, applicant.pk],
+            object_type="sfo.application",
+            object_id=application.pk,
+            user_id=user_id,
+        )
+        return application
+
+
+def _sfo_input(sfo_round: SfoRound) -> tuple[engine.RoundInput, dict[str, SfoApplication]]:
+    capacities = list(sfo_round.capacities.select_related("unit").order_by("unit_id"))
+    applications = list(
+        SfoApplication.objects.filter(round=sfo_round)
+        .exclude(status=SfoApplicationStatus.WITHDRAWN)
+        .select_related("child")
+        .order_by("pk")
+    )
+    by_id = {str(a.pk): a for a in applications}
+    lottery = {aid: lottery_number(seed=sfo_round.lottery_seed, key=aid) for aid in by_id}
+    programmes = [
+        engine.Programme(
+            id=engine.programme_id(str(c.unit_id), SFO_AGE_GROUP),
+            unit=str(c.unit_id),
+            unit_name=c.unit.name,
+            age_group=SFO_AGE_GROUP,
+            capacity=c.capacity,
+        )
+        for c in capacities
+    ]
+    priority: dict[str, list[str]] = {}
+    for c in capacities:
+        pid = engine.programme_id(str(c.unit_id), SFO_AGE_GROUP)
+        listed = [a for a in applications if a.unit_id == c.unit_id]
+        # Youngest first (first graders before older pupils), then the lottery.
+        listed.sort(key=lambda a: (-(a.child.birth_date or dt.date.min).toordinal(), lottery[str(a.pk)]))
+        priority[pid] = [str(a.pk) for a in listed]
+    applicants = sorted(
+        (engine.Applicant(id=aid, age_group=SFO_AGE_GROUP, choices=(str(a.unit_id),)) for aid, a in by_id.items()),
+        key=lambda a: lottery[a.id],
+    )
+    return engine.RoundInput(programmes=programmes, applicants=applicants, priority=priority), by_id
+
+
+@dataclass(frozen=True)
+class SfoMatchOutcome:
+    offered: int
+    waiting: int
+
+
+@transaction.atomic
+def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = None) -> SfoMatchOutcome:
+    """Match a closed SFO round and publish it: offers with a deadline, and numbered waiting lists."""
+    sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
+    if sfo_round.state != SfoRoundState.CLOSED:
+        raise ValidationError("Tildelingen kan bare kjøres når søknadsfristen er ute.", code="invalid_state")
+    data, by_id = _sfo_input(sfo_round)
+    result = engine.match(data)
+    deadline = clock.today() + dt.timedelta(days=sfo_round.offer_deadline_days)
+    positions = {aid: i for ids in result.waiting.values() for i, aid in enumerate(ids, start=1)}
+    offered = 0
+    for aid, application in by_id.items():
+        asg = result.assignments[aid]
+        application.explanation = asg.explanation
+        if asg.programme is not None:
+            application.status = SfoApplicationStatus.OFFERED
+            application.offer_deadline = deadline
+            offered += 1
+        else:
+            application.status = SfoApplicationStatus.WAITING
+            application.waiting_position = positions.get(aid)
+    SfoApplication.objects.bulk_update(by_id.values(), ["explanation", "status", "offer_deadline", "waiting_position"])
+    sfo_round.state = SfoRoundState.PUBLISHED
+    sfo_round.save(update_fields=["state"])
+    audit_record(
+        action="create",
+        event="sfo.round.publish",
+        object_type="sfo.round",
+        object_id=sfo_round.pk,
+        details={"seed": sfo_round.lottery_seed, "offered": offered},
+        user_id=user_id,
+    )
+    return SfoMatchOutcome(offered=offered, waiting=len(by_id) - offered)
+
+
+def _refuse(guardian: Person, application: SfoApplication, event: str, user_id: int | None) -> None:
+    if selectors.guardian_has_parental_responsibility(guardian=guardian, child=application.child):
+        return
+    audit_record(
+        action="denied",
+        event=event,
+        person_ids=[guardian.pk, application.child_id],
+        object_type="sfo.application",
+        object_id=application.pk,
+        user_id=user_id,
+    )
+    raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+
+
+def sfo_offer_accept(*, application: SfoApplication, guardian: Person, user_id: int | None = None) -> Placement:
+    """Accept an SFO offer before its deadline: creates the kernel placement (service SFO) and its details."""
+    _refuse(guardian, application, "sfo.offer.accept", user_id)
+    with transaction.atomic():
+        application = SfoApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status != SfoApplicationStatus.OFFERED:
+            raise ValidationError("Det er ikke noe tilbud å svare på.", code="no_offer")
+        assert application.offer_deadline is not None
+        if clock.today() > application.offer_deadline:
+            raise ValidationError(
+                f"Svarfristen for tilbudet gikk ut {application.offer_deadline:%d.%m.%Y}.",
+                code="offer_deadline_passed",
+            )
+        placement = Placement(
+            child_id=application.child_id,
+            service=Service.SFO,
+            unit_id=application.unit_id,
+            start_date=max(application.start_date, application.round.start_date),
+        )
+        _clean(placement)
+        placement.save()
+        SfoPlacementDetail.objects.create(
+            placement=placement, place_type=application.place_type, hours_per_week=application.hours_per_week
+        )
+        application.status = SfoApplicationStatus.ACCEPTED
+        application.placement = placement
+        application.save(update_fields=["status", "placement"])
+        audit_record(
+            action="create",
+            event="sfo.offer.accept",
+            person_ids=[application.child_id, guardian.pk],
+            object_type="sfo.application",
+            object_id=application.pk,
+            details={"placement": placement.pk},
+            user_id=user_id,
+        )
+        return placement
+
+
+def sfo_offer_decline(
+    *, application: SfoApplication, guardian: Person, user_id: int | None = None
+) -> SfoApplication | None:
+    """Decline an SFO offer; the place goes to the first on the SFO's waiting list, who is returned."""
+    _refuse(guardian, application, "sfo.offer.decline", user_id)
+    with transaction.atomic():
+        application = SfoApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status != SfoApplicationStatus.OFFERED:
+            raise ValidationError("Det er ikke noe tilbud å svare på.", code="no_offer")
+        application.status = SfoApplicationStatus.DECLINED
+        application.save(update_fields=["status"])
+        audit_record(
+            action="update",
+            event="sfo.offer.decline",
+            person_ids=[application.child_id, guardian.pk],
+            object_type="sfo.application",
+            object_id=application.pk,
+            user_id=user_id,
+        )
+        nxt = (
+            SfoApplication.objects.select_for_update()
+            .filter(round=application.round, unit=application.unit, status=SfoApplicationStatus.WAITING)
+            .filter(~Q(waiting_position=None))
+            .order_by("waiting_position")
+            .first()
+        )
+        if nxt is None:
+            return None
+        nxt.status = SfoApplicationStatus.OFFERED
+        nxt.offer_deadline = clock.today() + dt.timedelta(days=application.round.offer_deadline_days)
+        nxt.explanation = f"Det ble ledig plass i {application.unit.name}, og barnet var neste på ventelisten."
+        nxt.save(update_fields=["status", "offer_deadline", "explanation"])
+        return nxt

@@ -1,0 +1,167 @@
+"""The matching engine on its own: stability and capacity (hypothesis), locks, the guarantee, determinism."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oas.matching import engine
+from oas.matching.engine import Applicant, Programme, RoundInput, programme_id
+from tests.kindergarten.checker import check_export
+
+AGE_GROUPS = ("0-2", "3-5")
+
+
+def random_round(seed: int, *, units: int, applicants: int, max_capacity: int, rights: float = 0.5) -> RoundInput:
+    rng = random.Random(seed)
+    programmes = [
+        Programme(
+            id=programme_id(str(u), ag),
+            unit=str(u),
+            unit_name=f"Barnehage {u}",
+            age_group=ag,
+            capacity=rng.randint(0, max_capacity),
+            position=(59.9 + rng.random() / 10, 11.0 + rng.random() / 10),
+        )
+        for u in range(units)
+        for ag in AGE_GROUPS
+    ]
+    people = [
+        Applicant(
+            id=f"a{i}",
+            age_group=rng.choice(AGE_GROUPS),
+            choices=tuple(str(u) for u in rng.sample(range(units), rng.randint(0, min(5, units)))),
+            right_to_place=rng.random() < rights,
+            position=(59.9 + rng.random() / 10, 11.0 + rng.random() / 10),
+        )
+        for i in range(applicants)
+    ]
+    priority = {}
+    for p in programmes:
+        listed = [a.id for a in people if p.unit in a.choices and a.age_group == p.age_group]
+        rng.shuffle(listed)
+        priority[p.id] = listed
+    return RoundInput(programmes=programmes, applicants=people, priority=priority)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=10**9),
+    units=st.integers(min_value=1, max_value=8),
+    applicants=st.integers(min_value=0, max_value=60),
+    max_capacity=st.integers(min_value=0, max_value=6),
+)
+def test_matching_is_stable_and_respects_capacity_on_random_rounds(
+    seed: int, units: int, applicants: int, max_capacity: int
+) -> None:
+    data = random_round(seed, units=units, applicants=applicants, max_capacity=max_capacity)
+    result = engine.match(data)
+    assert check_export(engine.export(round_id="r", data=data, result=result)) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10**9))
+def test_every_applicant_with_a_right_gets_a_place_while_any_of_their_age_group_is_free(seed: int) -> None:
+    data = random_round(seed, units=5, applicants=40, max_capacity=4, rights=1.0)
+    result = engine.match(data)
+    for a in data.applicants:
+        if result.assignments[a.id].programme is None:
+            assert all(result.remaining[p.id] == 0 for p in data.programmes if p.age_group == a.age_group), a.id
+
+
+def test_the_same_input_gives_the_same_result() -> None:
+    data = random_round(7, units=10, applicants=200, max_capacity=10)
+    first, second = engine.match(data), engine.match(data)
+    assert {k: v.programme for k, v in first.assignments.items()} == {
+        k: v.programme for k, v in second.assignments.items()
+    }
+
+
+def _two_unit_round(*, locks: dict[str, str | None] | None = None) -> RoundInput:
+    programmes = [
+        Programme(
+            id="A:3-5", unit="A", unit_name="Solsikken barnehage", age_group="3-5", capacity=1, position=(60.0, 11.0)
+        ),
+        Programme(
+            id="B:3-5", unit="B", unit_name="Blåbær barnehage", age_group="3-5", capacity=1, position=(60.0, 11.2)
+        ),
+        Programme(
+            id="C:3-5", unit="C", unit_name="Furulund barnehage", age_group="3-5", capacity=1, position=(60.0, 11.01)
+        ),
+    ]
+    applicants = [
+        Applicant(id="x", age_group="3-5", choices=("A", "B"), right_to_place=True, position=(60.0, 11.0)),
+        Applicant(id="y", age_group="3-5", choices=("A",), right_to_place=True, position=(60.0, 11.0)),
+        Applicant(id="z", age_group="3-5", choices=("A", "B"), right_to_place=False, position=(60.0, 11.0)),
+    ]
+    priority = {"A:3-5": ["y", "x", "z"], "B:3-5": ["z", "x"], "C:3-5": []}
+    labels = {"A:3-5": {"y": "søsken"}, "B:3-5": {}}
+    return RoundInput(programmes=programmes, applicants=applicants, priority=priority, labels=labels, locks=locks or {})
+
+
+def test_an_applicant_with_a_right_who_got_no_choice_is_offered_the_nearest_unit_with_room() -> None:
+    result = engine.match(_two_unit_round())
+    assert result.assignments["y"].programme == "A:3-5"
+    assert result.assignments["z"].programme == "B:3-5"
+    x = result.assignments["x"]
+    assert (x.programme, x.kind) == ("C:3-5", "guarantee")
+    assert "Solsikken barnehage var full, og barn med høyere prioritet (søsken) fikk plassene." in x.explanation
+    assert "nærmeste enhet med ledig plass" in x.explanation
+
+
+def test_locking_an_applicant_recomputes_around_the_lock_and_reports_who_is_affected() -> None:
+    before = engine.match(_two_unit_round())
+    after = engine.match(_two_unit_round(locks={"x": "A:3-5"}))
+    assert after.assignments["x"].programme == "A:3-5"
+    assert after.assignments["x"].locked
+    assert after.assignments["y"].programme == "C:3-5"  # y has a right: guaranteed the nearest free unit
+    assert after.affected_by(before) == ["x", "y"]
+
+
+def test_a_lock_beyond_capacity_is_refused() -> None:
+    import pytest
+
+    data = _two_unit_round(locks={"x": "A:3-5", "y": "A:3-5"})
+    with pytest.raises(engine.MatchingInputError):
+        engine.match(data)
+
+
+def test_applicants_wait_for_the_choices_above_the_one_they_got_in_priority_order() -> None:
+    result = engine.match(_two_unit_round())
+    assert result.waiting["A:3-5"] == ["x", "z"]  # x got a guarantee place: waits for A and B
+    assert result.waiting["B:3-5"] == ["x"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10**9), locks=st.integers(min_value=1, max_value=5))
+def test_with_locked_places_capacity_holds_and_the_unlocked_applicants_are_stable(seed: int, locks: int) -> None:
+    data = random_round(seed, units=4, applicants=40, max_capacity=5)
+    rng = random.Random(seed)
+    free = {p.id: p.capacity for p in data.programmes}
+    chosen: dict[str, str | None] = {}
+    for a in rng.sample(list(data.applicants), min(locks, len(data.applicants))):
+        options = [pid for pid, n in free.items() if n > 0]
+        pid = rng.choice([*options, None]) if options else None
+        if pid is not None:
+            free[pid] -= 1
+        chosen[a.id] = pid
+    locked = RoundInput(programmes=data.programmes, applicants=data.applicants, priority=data.priority, locks=chosen)
+    result = engine.match(locked)
+    assert all(result.assignments[a].locked and result.assignments[a].programme == p for a, p in chosen.items())
+    # Treat locked seats as gone: the rest must be a stable matching of the unlocked applicants.
+    reduced = RoundInput(
+        programmes=[
+            Programme(id=p.id, unit=p.unit, unit_name=p.unit_name, age_group=p.age_group, capacity=free[p.id])
+            for p in data.programmes
+        ],
+        applicants=[a for a in data.applicants if a.id not in chosen],
+        priority={pid: [a for a in order if a not in chosen] for pid, order in data.priority.items()},
+    )
+    unlocked = engine.MatchResult(
+        assignments={a: v for a, v in result.assignments.items() if a not in chosen},
+        remaining=result.remaining,
+        waiting=result.waiting,
+    )
+    assert check_export(engine.export(round_id="r", data=reduced, result=unlocked)) == []
