@@ -1,0 +1,129 @@
+"""Writes for fee rates. The seed command and the admin both go through these checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from oas.errors import ValidationError, from_django_validation_error
+from oas.organisation.models import Municipality
+
+from .engine import MunicipalRates, NationalRates, PriceZone
+from .models import MunicipalFeeRates, NationalFeeRates, SfoPlaceTypeRate
+
+_NATIONAL_FIELDS = [f.name for f in dataclasses.fields(NationalRates) if f.name not in {"valid_from"}]
+_MUNICIPAL_FIELDS = [
+    f.name
+    for f in dataclasses.fields(MunicipalRates)
+    if f.name not in {"valid_from", "municipality_number", "municipality_name", "sfo_place_types"}
+]
+
+
+def _overlapping(valid_from: dt.date, valid_to: dt.date | None) -> Q:
+    q = Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+    if valid_to is not None:
+        q &= Q(valid_from__lte=valid_to)
+    return q
+
+
+def municipal_fee_rates_check_max_price(
+    *,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    price_zone: str,
+    kindergarten_full_time_price: Decimal | None,
+    sibling_child2: Decimal | None = None,
+    sibling_child3_plus: Decimal | None = None,
+) -> None:
+    """Refuse a kindergarten price above the maksimalpris, or sibling discounts below the national minimum,
+    of any overlapping national period."""
+    for national in NationalFeeRates.objects.filter(_overlapping(valid_from, valid_to)):
+        ceiling = national.max_price
+        if price_zone == PriceZone.LOW_CENTRALITY and national.max_price_low_centrality is not None:
+            ceiling = national.max_price_low_centrality
+        if price_zone == PriceZone.TILTAKSSONE and national.max_price_tiltakssone is not None:
+            ceiling = national.max_price_tiltakssone
+        if kindergarten_full_time_price is not None and kindergarten_full_time_price > ceiling:
+            message = _(
+                "Prisen for heltidsplass kan ikke være høyere enn maksimalprisen (%(max)s kr) for %(label)s."
+            ) % {
+                "max": ceiling,
+                "label": national.label,
+            }
+            raise ValidationError(message, fields={"kindergarten_full_time_price": [message]})
+        for field, value, minimum in (
+            ("kindergarten_sibling_discount_child2", sibling_child2, national.sibling_min_discount_child2),
+            (
+                "kindergarten_sibling_discount_child3_plus",
+                sibling_child3_plus,
+                national.sibling_min_discount_child3_plus,
+            ),
+        ):
+            if value is not None and value < minimum:
+                message = _("Søskenmoderasjonen kan ikke være lavere enn %(min)s %% (%(label)s).") % {
+                    "min": minimum,
+                    "label": national.label,
+                }
+                raise ValidationError(message, fields={field: [message]})
+
+
+@transaction.atomic
+def national_fee_rates_upsert(*, rates: NationalRates) -> NationalFeeRates:
+    """Create or update the national rates for the period starting ``rates.valid_from``."""
+    row = NationalFeeRates.objects.filter(valid_from=rates.valid_from).first() or NationalFeeRates(
+        valid_from=rates.valid_from
+    )
+    for name in _NATIONAL_FIELDS:
+        setattr(row, name, getattr(rates, name))
+    try:
+        row.full_clean()
+    except DjangoValidationError as exc:
+        raise from_django_validation_error(exc) from exc
+    row.save()
+    return row
+
+
+@transaction.atomic
+def municipal_fee_rates_upsert(*, municipality: Municipality, rates: MunicipalRates) -> MunicipalFeeRates:
+    """Create or update a municipality's rates for the period starting ``rates.valid_from``, with SFO place types."""
+    row = MunicipalFeeRates.objects.filter(municipality=municipality, valid_from=rates.valid_from).first()
+    if row is None:
+        row = MunicipalFeeRates(municipality=municipality, valid_from=rates.valid_from)
+    for name in _MUNICIPAL_FIELDS:
+        value = getattr(rates, name)
+        setattr(row, name, value.value if hasattr(value, "value") else value)
+    municipal_fee_rates_check_max_price(
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        price_zone=row.price_zone,
+        kindergarten_full_time_price=row.kindergarten_full_time_price,
+        sibling_child2=row.kindergarten_sibling_discount_child2,
+        sibling_child3_plus=row.kindergarten_sibling_discount_child3_plus,
+    )
+    try:
+        row.full_clean()
+    except DjangoValidationError as exc:
+        raise from_django_validation_error(exc) from exc
+    row.save()
+    row.sfo_place_types.all().delete()
+    for place in rates.sfo_place_types:
+        item = SfoPlaceTypeRate(
+            rates=row,
+            code=place.code,
+            name=place.name,
+            kind=place.kind.value,
+            weekly_hours=place.weekly_hours,
+            monthly_price=place.monthly_price,
+        )
+        try:
+            item.full_clean()
+        except DjangoValidationError as exc:
+            raise from_django_validation_error(exc) from exc
+        item.save()
+    return row
