@@ -1,0 +1,20 @@
+"""Oppmøte (attendance): check-in/out, absence ("sykt barn"), who is expected today. Others use `attendance.public`."""
+
+from django.apps import AppConfig
+
+
+class AttendanceConfig(AppConfig):
+    name = "attendance"
+    verbose_name = "Oppmøte og fravær"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from attendance import permissions  # noqa: F401  (registers actions and resources)
+        from attendance.arbeidsflate import AbsenceTodayProvider, MissingArrivalProvider
+        from attendance.portal import AttendanceAttentionProvider
+        from oas.arbeidsflate.registry import registry
+        from oas.portal.registry import portal_registry
+
+        registry.register_task_provider(AbsenceTodayProvider())
+        registry.register_task_provider(MissingArrivalProvider())
+        portal_registry.register_attention_provider(AttendanceAttentionProvider())

@@ -1,0 +1,119 @@
+"""Attendance: absence reports per child (reach every unit the child attends), check-in/out events per unit.
+
+An absence report belongs to the child, not to a unit: which units see it is derived from the kernel's
+Placement on each day, so one "sykt barn" reaches the kindergarten, or the school and the SFO together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from oas.organisation.models import OrgUnit
+from oas.people.models import Person
+
+
+class AbsenceKind(models.TextChoices):
+    SICK = "sick", _("Sykt barn")
+    PLANNED = "planned", _("Planlagt fravær")
+    HOLIDAY = "holiday", _("Ferie/fri")
+    OTHER = "other", _("Annet")
+
+
+class AbsenceReport(models.Model):
+    """One report of absence for a child over one or more days; ``end_date`` NULL means until further notice."""
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="absence_reports")
+    kind = models.CharField(_("type"), max_length=10, choices=AbsenceKind.choices)
+    start_date = models.DateField(_("fra og med"))
+    end_date = models.DateField(_("til og med"), null=True, blank=True)
+    note = models.CharField(_("merknad"), max_length=300, blank=True)
+    reported_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reported_by_user_id = models.IntegerField(null=True, blank=True)
+    reported_at = models.DateTimeField(_("meldt"))
+    cancelled_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fraværsmelding")
+        verbose_name_plural = _("fraværsmeldinger")
+        indexes = [models.Index(fields=["child", "start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="absence_valid_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.kind} {self.start_date}–{self.end_date or '…'}"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.cancelled_at is None and self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class CheckKind(models.TextChoices):
+    IN = "in", _("Kommet")
+    OUT = "out", _("Gått hjem")
+
+
+class AttendanceEvent(models.Model):
+    """One tap on the krysseliste: a child checked in or out of a unit; ``key`` dedupes replays and double taps."""
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance_events")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="attendance_events")
+    day = models.DateField(_("dag"))
+    kind = models.CharField(_("type"), max_length=3, choices=CheckKind.choices)
+    at = models.DateTimeField(_("tidspunkt"))
+    key = models.CharField(_("idempotensnøkkel"), max_length=64, unique=True)
+    user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inn-/utkryssing")
+        verbose_name_plural = _("inn-/utkryssinger")
+        indexes = [models.Index(fields=["unit", "day"]), models.Index(fields=["child", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.kind} {self.unit_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ChildAttendanceInfo(models.Model):
+    """What the krysseliste needs about a child beyond the registers: may the child walk home alone."""
+
+    child = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="attendance_info")
+    may_walk_home_alone = models.BooleanField(_("kan gå hjem alene"), default=False)
+    note = models.CharField(_("merknad til henting"), max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.child_id}"
+
+
+class UnitAttendanceSettings(models.Model):
+    """A unit's configured time by which expected children should be checked in or reported absent."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="attendance_settings")
+    expected_by = models.TimeField(_("forventet innen"), default=dt.time(9, 30))
+    notify_guardians = models.BooleanField(_("varsle foresatte"), default=True)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.expected_by}"
+
+
+class MissingArrival(models.Model):
+    """A child expected today, not checked in by the unit's time and not reported absent (one per child/unit/day)."""
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="missing_arrivals")
+    day = models.DateField(_("dag"))
+    created_at = models.DateTimeField()
+    guardians_notified = models.PositiveSmallIntegerField(default=0)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("savnet barn")
+        verbose_name_plural = _("savnede barn")
+        constraints = [models.UniqueConstraint(fields=["child", "unit", "day"], name="missingarrival_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.unit_id} {self.day}"

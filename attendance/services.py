@@ -1,0 +1,290 @@
+"""Writes for attendance: absence reports ("sykt barn"), check-in/out taps, missing-arrival alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from attendance import selectors
+from attendance.models import (
+    AbsenceKind,
+    AbsenceReport,
+    AttendanceEvent,
+    CheckKind,
+    MissingArrival,
+    UnitAttendanceSettings,
+)
+from oas import clock
+from oas.access.evaluation import has_action
+from oas.access.getters import access_child, access_unit
+from oas.access.privacy import child_placements_view
+from oas.audit.models import AuditAction
+from oas.audit.services import audit_record
+from oas.errors import ValidationError
+from oas.organisation.models import OrgUnit
+from oas.people.models import Person, PersonRelation, Placement, RelationKind
+
+logger = logging.getLogger(__name__)
+
+MAX_ABSENCE_DAYS = 366
+IDEMPOTENCY_KEY_MAX = 64
+
+
+@dataclass(frozen=True)
+class AbsenceResult:
+    report: AbsenceReport
+    unit_names: list[str]
+
+
+def _acting_person_id(user: Any) -> int | None:
+    account = getattr(user, "account", None)
+    return getattr(account, "person_id", None)
+
+
+def absence_report(
+    *,
+    user: Any,
+    child_id: int | str,
+    kind: str = AbsenceKind.SICK,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    until_further_notice: bool = False,
+    note: str = "",
+) -> AbsenceResult:
+    """Report a child absent from ``start_date`` (today) to ``end_date``; one report reaches every unit."""
+    child = access_child(user=user, id=child_id, action="attendance.absence.report", audit_event="")
+    today = clock.today()
+    start = start_date or today
+    errors: dict[str, list[str]] = {}
+    if kind not in AbsenceKind.values:
+        errors["kind"] = [_("Ukjent type fravær.")]
+    if start < today:
+        errors["start_date"] = [_("Fravær kan ikke meldes tilbake i tid.")]
+    end = None if until_further_notice else (end_date if end_date is not None else start)
+    if end is not None and end < start:
+        errors["end_date"] = [_("Sluttdato kan ikke være før startdato.")]
+    if end is not None and (end - start).days > MAX_ABSENCE_DAYS:
+        errors["end_date"] = [_("Fraværet kan vare høyst ett år; bruk «inntil videre».")]
+    if len(note) > 300:
+        errors["note"] = [_("Merknaden kan være høyst 300 tegn.")]
+    if errors:
+        raise ValidationError(next(iter(errors.values()))[0], fields=errors)
+    # Unit names as this user may see them: a strengt fortrolig child's unit stays hidden (privacy layer).
+    units = [
+        p.unit_name
+        for p in child_placements_view(user=user, child=child)
+        if p.start_date <= start and (p.end_date is None or p.end_date >= start)
+    ]
+    with transaction.atomic():
+        report = AbsenceReport(
+            child=child,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            note=note.strip(),
+            reported_by_id=_acting_person_id(user),
+            reported_by_user_id=getattr(user, "pk", None),
+            reported_at=clock.now(),
+        )
+        report.full_clean()
+        report.save()
+        if start == today:
+            MissingArrival.objects.filter(child=child, day=today, resolved_at__isnull=True).update(
+                resolved_at=clock.now()
+            )
+        audit_record(
+            action=AuditAction.CREATE,
+            event="attendance.absence.report",
+            person_ids=[child.pk],
+            object_type="attendance.AbsenceReport",
+            object_id=report.pk,
+            details={"kind": kind, "start": start.isoformat(), "end": end.isoformat() if end else None, "units": units},
+        )
+    return AbsenceResult(report=report, unit_names=units)
+
+
+def absence_cancel(*, user: Any, report_id: int | str) -> AbsenceReport:
+    """Withdraw an absence report (e.g. the child got well); the days already passed stay reported."""
+    report = AbsenceReport.objects.select_related("child").filter(pk=report_id, cancelled_at__isnull=True).first()
+    if report is None or not has_action(user=user, action="attendance.absence.report", target=report.child):
+        audit_record(
+            action=AuditAction.DENIED,
+            event="attendance.absence.report.denied",
+            person_ids=[report.child_id] if report else [],
+            object_type="attendance.AbsenceReport",
+            object_id=str(report_id)[:64],
+        )
+        raise ValidationError(_("Fant ikke fraværsmeldingen."), code="not_found")
+    today = clock.today()
+    with transaction.atomic():
+        if report.start_date >= today:
+            report.cancelled_at = clock.now()
+            report.save(update_fields=["cancelled_at"])
+        else:
+            # The days already passed stay absent; the report ends yesterday.
+            report.end_date = today - dt.timedelta(days=1)
+            report.save(update_fields=["end_date"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            event="attendance.absence.cancel",
+            person_ids=[report.child_id],
+            object_type="attendance.AbsenceReport",
+            object_id=report.pk,
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    child_id: int
+    unit_id: int
+    kind: str
+    at: dt.datetime
+    duplicate: bool
+
+
+def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind: str, key: str) -> CheckResult:
+    """Check a child in or out of a unit; a replayed key or a repeated tap changes nothing."""
+    if kind not in CheckKind.values:
+        raise ValidationError(_("Ukjent registrering."), fields={"kind": [_("Bruk «in» eller «out».")]})
+    key = (key or "").strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError(_("Mangler idempotensnøkkel."), fields={"key": [_("Oppgi en nøkkel (høyst 64 tegn).")]})
+    unit = access_unit(user=user, id=unit_id, action="attendance.checkin")
+    existing = AttendanceEvent.objects.filter(key=key).first()
+    if existing is not None:
+        return CheckResult(existing.child_id, existing.unit_id, existing.kind, existing.at, duplicate=True)
+    today = clock.today()
+    try:
+        child_pk = int(child_id)
+    except (TypeError, ValueError):
+        child_pk = 0
+    now = clock.now()
+    with transaction.atomic():
+        # The placement row is locked, so two taps for the same child are decided one after the other.
+        placement = selectors.checkin_placement(child_id=child_pk, unit=unit, day=today, lock=True)
+        if placement is not None:
+            return _attendance_record(user=user, placement=placement, kind=kind, key=key, day=today, now=now)
+    audit_record(
+        action=AuditAction.DENIED,
+        event="attendance.checkin.not_placed",
+        person_ids=[child_pk] if Person.objects.filter(pk=child_pk).exists() else [],
+        object_type="organisation.OrgUnit",
+        object_id=unit.pk,
+    )
+    raise ValidationError(
+        _("Barnet har ikke plass i denne enheten i dag."),
+        code="not_placed",
+        fields={"child_id": [_("Ikke plassert her.")]},
+    )
+
+
+def _attendance_record(
+    *, user: Any, placement: Placement, kind: str, key: str, day: dt.date, now: dt.datetime
+) -> CheckResult:
+    child_pk = placement.child_id
+    state = selectors.current_state(child_id=child_pk, unit_id=placement.unit_id, day=day)
+    if state == kind or (state is None and kind == CheckKind.OUT):
+        return CheckResult(child_pk, placement.unit_id, kind, now, duplicate=True)
+    try:
+        with transaction.atomic():
+            event = AttendanceEvent.objects.create(
+                child_id=child_pk,
+                unit_id=placement.unit_id,
+                day=day,
+                kind=kind,
+                at=now,
+                key=key,
+                user_id=getattr(user, "pk", None),
+            )
+    except IntegrityError:
+        other = AttendanceEvent.objects.get(key=key)
+        return CheckResult(other.child_id, other.unit_id, other.kind, other.at, duplicate=True)
+    if kind == CheckKind.IN:
+        MissingArrival.objects.filter(
+            child_id=child_pk, unit_id=placement.unit_id, day=day, resolved_at__isnull=True
+        ).update(resolved_at=now)
+    audit_record(
+        action=AuditAction.CREATE,
+        event=f"attendance.check_{kind}",
+        person_ids=[child_pk],
+        object_type="attendance.AttendanceEvent",
+        object_id=event.pk,
+    )
+    return CheckResult(child_pk, placement.unit_id, kind, now, duplicate=False)
+
+
+def attendance_settings_set(
+    *, unit: OrgUnit, expected_by: dt.time, notify_guardians: bool = True
+) -> UnitAttendanceSettings:
+    """Set the time by which the unit's expected children should be checked in or reported absent."""
+    row, _created = UnitAttendanceSettings.objects.update_or_create(
+        unit=unit, defaults={"expected_by": expected_by, "notify_guardians": notify_guardians}
+    )
+    return row
+
+
+def _guardian_emails(child_id: int, day: dt.date) -> list[str]:
+    return [
+        email
+        for email in PersonRelation.objects.filter(child_id=child_id, kind=RelationKind.GUARDIAN, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("adult__email", flat=True)
+        if email
+    ]
+
+
+def missing_arrivals_check() -> int:
+    """Flag children expected now, not checked in and not reported absent; notify guardians; return how many."""
+    local = clock.local_now()
+    day = local.date()
+    if not selectors.is_expected_day(day):
+        return 0
+    created = 0
+    for setting in UnitAttendanceSettings.objects.filter(expected_by__lte=local.time()).select_related("unit"):
+        unit = setting.unit
+        child_ids = set(
+            Placement.objects.filter(
+                selectors.active_on(day), unit=unit, service__in=selectors.CHECKIN_SERVICES
+            ).values_list("child_id", flat=True)
+        )
+        checked = set(AttendanceEvent.objects.filter(unit=unit, day=day).values_list("child_id", flat=True))
+        absent = set(selectors.absences_covering(child_ids=list(child_ids), day=day))
+        flagged = set(MissingArrival.objects.filter(unit=unit, day=day).values_list("child_id", flat=True))
+        for child_id in sorted(child_ids - checked - absent - flagged):
+            with transaction.atomic():
+                row, was_created = MissingArrival.objects.get_or_create(
+                    child_id=child_id, unit=unit, day=day, defaults={"created_at": clock.now()}
+                )
+                if not was_created:
+                    continue
+                emails = _guardian_emails(child_id, day) if setting.notify_guardians else []
+                if emails:
+                    # messaging/public.py has no sending API yet: plain e-mail through Django.
+                    subject = _("%(unit)s: barnet ditt er ikke registrert i dag") % {"unit": unit.name}
+                    body = _(
+                        "Barnet er ikke krysset inn og ikke meldt fraværende i dag. "
+                        "Meld fravær i foresattportalen eller kontakt %(unit)s."
+                    ) % {"unit": unit.name}
+                    transaction.on_commit(partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, emails))
+                row.guardians_notified = len(emails)
+                row.save(update_fields=["guardians_notified"])
+                audit_record(
+                    action=AuditAction.CREATE,
+                    event="attendance.missing_arrival",
+                    person_ids=[child_id],
+                    object_type="attendance.MissingArrival",
+                    object_id=row.pk,
+                    details={"unit": unit.pk, "notified": len(emails)},
+                )
+                created += 1
+    return created

@@ -1,0 +1,16 @@
+"""Fakturering (invoicing): monthly runs, invoice lines, payers, corrections, ERP export, reduced-fee applications."""
+
+from django.apps import AppConfig
+
+
+class InvoicingConfig(AppConfig):
+    name = "invoicing"
+    verbose_name = "Fakturering"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from integrations.outbox import register_handler
+        from invoicing import permissions  # noqa: F401  (registers actions and resources)
+        from invoicing.export import OUTBOX_KIND, invoice_export_deliver
+
+        register_handler(OUTBOX_KIND, invoice_export_deliver)

@@ -1,0 +1,300 @@
+"""Compute a month's invoice basis (pure reads): per child the fee from ``fees.public``, split on the payers.
+
+A household is the children registered at the same address (``fees.public.household_address_key``); its
+income is the one in an approved reduced-fee/free-hours decision valid that month (else ``None``).
+Payers are the guardians with foreldreansvar living with the child; with a ``PaymentSplit`` every guardian
+with foreldreansvar pays an equal share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from fees.public import (
+    ChildInput,
+    HouseholdInput,
+    MissingRate,
+    RateSet,
+    UnitType,
+    fee_rates_on,
+    household_address_key,
+    quote_household,
+)
+from invoicing.models import ApplicationStatus, FeeApplication, LineType, PaymentSplit
+from kindergarten.public import placement_sizes
+from oas.errors import DomainError
+from oas.people.models import Person, PersonRelation, Placement, RelationKind, Service
+from sfo.public import sfo_places
+
+CENT = Decimal("0.01")
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """Return the first and last day of ``month``."""
+    first = month.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def _overlaps(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start_date__lte": last}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": first})
+    )
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """One line to be written: the key is (child, payer, service, month, period_month, line_type)."""
+
+    child_id: int
+    payer_id: int
+    unit_id: int | None
+    service: str
+    line_type: str
+    share: Decimal
+    amount: Decimal
+    description: str
+    trace: list[dict[str, Any]] = field(default_factory=list)
+
+    def key(self) -> tuple[int, int, str, str]:
+        return (self.child_id, self.payer_id, self.service, self.line_type)
+
+
+@dataclass
+class MonthBasis:
+    month: dt.date
+    lines: list[LineDraft]
+    warnings: list[str]
+    children: int
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
+def _estimated_grade(birth: dt.date, on: dt.date) -> int:
+    school_year = on.year if on.month >= 8 else on.year - 1
+    return max(1, min(7, school_year - birth.year - 5))
+
+
+def _payers(relations: list[tuple[int, bool]], split: bool) -> list[tuple[int, Decimal]]:
+    """Return (payer, share) pairs; ``relations`` are (adult_id, lives_with_child) of guardians with ansvar."""
+    if not relations:
+        return []
+    adults = sorted({a for a, _lives in relations})
+    if split and len(adults) > 1:
+        share = (Decimal(1) / len(adults)).quantize(Decimal("0.0001"))
+        return [(a, share) for a in adults]
+    living = sorted(a for a, lives in relations if lives)
+    return [((living or adults)[0], Decimal(1))]
+
+
+def _split_amount(amount: Decimal, payers: list[tuple[int, Decimal]]) -> list[tuple[int, Decimal, Decimal]]:
+    """Split ``amount`` by shares in whole øre; the first payer takes the rounding remainder."""
+    parts = [(p, s, (amount * s).quantize(CENT, rounding=ROUND_HALF_UP)) for p, s in payers]
+    remainder = amount - sum((a for _p, _s, a in parts), Decimal(0))
+    if parts and remainder:
+        p, s, a = parts[0]
+        parts[0] = (p, s, a + remainder)
+    return parts
+
+
+@dataclass
+class _MonthData:
+    """Everything one month's pricing needs, loaded with a fixed number of queries."""
+
+    first: dt.date
+    last: dt.date
+    chosen: dict[tuple[int, str], dict[str, Any]]
+    persons: dict[int, Person]
+    sizes: dict[int, Any]
+    sfo: dict[int, Any]
+    grades: dict[int, int]
+    guardians: dict[int, list[tuple[int, bool]]]
+    splits: set[int]
+    incomes: dict[int, Decimal]
+
+
+def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData:
+    month_placements = Placement.objects.filter(
+        _overlaps(first, last),
+        service__in=[Service.KINDERGARTEN, Service.SFO],
+        unit__municipality__number=municipality_number,
+    )
+    placements = month_placements.order_by("child_id", "service", "start_date").values(
+        "id", "child_id", "service", "unit_id", "start_date", "end_date"
+    )
+    # Subqueries rather than long id lists: 7,500 ids quoted into every statement cost seconds.
+    child_ids = month_placements.values("child_id")
+    # One priced place per child and service: the latest placement of the month, spanning the month's chain.
+    chosen: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in placements:
+        key = (row["child_id"], row["service"])
+        place: dict[str, Any] = dict(row)
+        if key in chosen:
+            place["start_date"] = min(chosen[key]["start_date"], place["start_date"])
+        chosen[key] = place
+    persons = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in=child_ids).only(
+            "id", "birth_date", "address_id", "street_address", "unit_number", "postal_code", "first_name", "last_name"
+        )
+    }
+    guardians: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for child_id, adult_id, lives in (
+        PersonRelation.objects.filter(kind=RelationKind.GUARDIAN, child_id__in=child_ids, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .values_list("child_id", "adult_id", "lives_with_child")
+    ):
+        guardians[child_id].append((adult_id, lives))
+    incomes: dict[int, Decimal] = {}
+    for child_id, income in (
+        FeeApplication.children.through.objects.filter(
+            person_id__in=child_ids,
+            feeapplication__status=ApplicationStatus.APPROVED,
+            feeapplication__valid_from__lte=last,
+        )
+        .filter(Q(feeapplication__valid_to__isnull=True) | Q(feeapplication__valid_to__gte=first))
+        .values_list("person_id", "feeapplication__annual_income")
+    ):
+        incomes[child_id] = min(income, incomes.get(child_id, income))
+    return _MonthData(
+        first=first,
+        last=last,
+        chosen=chosen,
+        persons=persons,
+        sizes=placement_sizes(placement_ids=month_placements.filter(service=Service.KINDERGARTEN).values("id")),
+        sfo=sfo_places(placement_ids=month_placements.filter(service=Service.SFO).values("id")),
+        grades={
+            child_id: int(grade)
+            for child_id, grade in Placement.objects.filter(
+                _overlaps(last, last), service=Service.SCHOOL, child_id__in=child_ids
+            )
+            .exclude(group__grade__isnull=True)
+            .values_list("child_id", "group__grade")
+            if grade is not None
+        },
+        guardians=guardians,
+        splits=set(
+            PaymentSplit.objects.filter(child_id__in=child_ids, valid_from__lte=last)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+            .values_list("child_id", flat=True)
+        ),
+        incomes=incomes,
+    )
+
+
+def _child_input(data: _MonthData, child_id: int, service: str) -> ChildInput | None:
+    p = data.chosen[(child_id, service)]
+    birth = data.persons[child_id].birth_date
+    if birth is None:
+        return None
+    start = p["start_date"] if p["start_date"] > data.first else None
+    end = p["end_date"] if p["end_date"] is not None and p["end_date"] < data.last else None
+    if service == Service.KINDERGARTEN:
+        size = data.sizes.get(p["id"])
+        return ChildInput(
+            key=f"{child_id}:{service}",
+            birth_date=birth,
+            unit_type=UnitType.KINDERGARTEN,
+            place_percentage=Decimal(size.value) if size and size.kind == "percent" else None,
+            days_per_week=size.value if size and size.kind == "days" else None,
+            weekly_hours=size.weekly_hours if size else None,
+            start_date=start,
+            end_date=end,
+        )
+    place = data.sfo.get(p["id"])
+    return ChildInput(
+        key=f"{child_id}:{service}",
+        birth_date=birth,
+        unit_type=UnitType.SFO,
+        grade=data.grades.get(child_id) or _estimated_grade(birth, data.last),
+        sfo_place_type=place.place_type if place else "full",
+        weekly_hours=Decimal(place.hours_per_week) if place and place.hours_per_week else None,
+        start_date=start,
+        end_date=end,
+    )
+
+
+def _quote_lines(data: _MonthData, quote: Any, warnings: list[str]) -> list[LineDraft]:
+    lines: list[LineDraft] = []
+    for cq in quote.children:
+        child_part, service = cq.key.split(":")
+        child_id = int(child_part)
+        payers = _payers(data.guardians.get(child_id, []), child_id in data.splits)
+        if not payers:
+            warnings.append(f"Barn {child_id} har ingen foresatt med foreldreansvar og er ikke fakturert.")
+            continue
+        trace = [
+            {
+                "rule": t.rule,
+                "label": str(t.label),
+                "change": str(t.change),
+                "amount": str(t.amount),
+                "detail": t.detail,
+            }
+            for t in cq.trace
+        ]
+        what = "barnehage" if service == Service.KINDERGARTEN else "SFO"
+        for line_type, amount, text in (
+            (LineType.FEE, cq.parental_fee, "Foreldrebetaling"),
+            (LineType.FOOD, cq.food_money, "Kostpenger"),
+        ):
+            if not amount:
+                continue
+            lines.extend(
+                LineDraft(
+                    child_id=child_id,
+                    payer_id=payer_id,
+                    unit_id=data.chosen[(child_id, service)]["unit_id"],
+                    service=service,
+                    line_type=line_type,
+                    share=share,
+                    amount=part,
+                    description=f"{text} {what} {data.first:%m.%Y}",
+                    trace=trace if line_type == LineType.FEE else [],
+                )
+                for payer_id, share, part in _split_amount(amount, payers)
+            )
+    return lines
+
+
+def month_basis(*, municipality_number: str, month: dt.date, rates: RateSet | None = None) -> MonthBasis:
+    """Compute the invoice basis of ``month`` (raises ``MissingRate`` naming the missing rate; never guesses)."""
+    first, last = month_bounds(month)
+    rate_set = rates or fee_rates_on(municipality_number=municipality_number, on=first)
+    data = _load(municipality_number, first, last)
+    households: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for child_id, service in sorted(data.chosen):
+        key = household_address_key(data.persons[child_id]) or f"alone:{child_id}"
+        households[key].append((child_id, service))
+    lines: list[LineDraft] = []
+    warnings: list[str] = []
+    for members in households.values():
+        inputs: list[ChildInput] = []
+        for child_id, service in members:
+            child_input = _child_input(data, child_id, service)
+            if child_input is None:
+                warnings.append(f"Barn {child_id} mangler fødselsdato og er ikke fakturert.")
+            else:
+                inputs.append(child_input)
+        if not inputs:
+            continue
+        income_values = [data.incomes[c] for c, _s in members if c in data.incomes]
+        household = HouseholdInput(annual_income=min(income_values) if income_values else None, children=tuple(inputs))
+        try:
+            quote = quote_household(on=first, household=household, rates=rate_set)
+        except MissingRate:
+            raise
+        except DomainError as exc:
+            ids = ", ".join(str(c) for c, _s in members)
+            warnings.append(f"Barn {ids}: {exc.message} (ikke fakturert)")
+            continue
+        lines.extend(_quote_lines(data, quote, warnings))
+    return MonthBasis(month=first, lines=lines, warnings=warnings, children=len({c for c, _s in data.chosen}))

@@ -1,0 +1,153 @@
+"""Invoicing: monthly runs and their lines (per child, payer, month and line type), payment splits, and the
+reduced-fee / free-hours applications (redusert foreldrebetaling, gratis kjernetid) with their decisions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from oas.organisation.models import OrgUnit
+from oas.people.models import Person
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", _("Kjører")
+    FAILED = "failed", _("Stoppet")
+    COMMITTED = "committed", _("Fakturert")
+
+
+class InvoiceRun(models.Model):
+    """One monthly invoicing run of a municipality; committed once, never changed after."""
+
+    municipality_number = models.CharField(_("kommunenummer"), max_length=4)
+    month = models.DateField(_("måned"), help_text=_("Første dag i måneden det faktureres for."))
+    state = models.CharField(_("status"), max_length=10, choices=RunState.choices, default=RunState.RUNNING)
+    started_at = models.DateTimeField(_("startet"))
+    committed_at = models.DateTimeField(_("fakturert"), null=True, blank=True)
+    error = models.TextField(_("feil"), blank=True)
+    line_count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    started_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("faktureringskjøring")
+        verbose_name_plural = _("faktureringskjøringer")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality_number", "month"], name="invoicerun_once_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="invoicerun_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_number} {self.month:%Y-%m} ({self.state})"
+
+
+class LineType(models.TextChoices):
+    FEE = "fee", _("Foreldrebetaling")
+    FOOD = "food", _("Kostpenger")
+    CORRECTION = "correction", _("Korreksjon")
+
+
+class InvoiceLine(models.Model):
+    """One line of the invoice basis; the unique key makes a resumed or repeated run insert nothing twice."""
+
+    run = models.ForeignKey(InvoiceRun, on_delete=models.PROTECT, related_name="lines")
+    month = models.DateField(_("fakturamåned"))
+    period_month = models.DateField(_("gjelder måned"), help_text=_("Tidligere måned for korreksjoner."))
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invoice_lines")
+    payer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invoice_lines_paid")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    service = models.CharField(_("tjeneste"), max_length=20)
+    line_type = models.CharField(_("linjetype"), max_length=12, choices=LineType.choices)
+    share = models.DecimalField(_("andel"), max_digits=5, decimal_places=4, default=1)
+    amount = models.DecimalField(_("beløp"), max_digits=10, decimal_places=2)
+    description = models.CharField(_("tekst"), max_length=300)
+    trace = models.JSONField(_("beregning"), default=list)
+
+    class Meta:
+        verbose_name = _("fakturalinje")
+        verbose_name_plural = _("fakturalinjer")
+        indexes = [models.Index(fields=["run"]), models.Index(fields=["child", "period_month"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "payer", "service", "month", "period_month", "line_type"],
+                name="invoiceline_unique_key",
+            ),
+            models.CheckConstraint(condition=Q(share__gt=0, share__lte=1), name="invoiceline_share_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.line_type} {self.amount}"
+
+
+class PaymentSplit(models.Model):
+    """The guardians asked to share the invoice (delt bosted): every guardian with foreldreansvar pays a share."""
+
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="payment_splits")
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delt faktura")
+        verbose_name_plural = _("delte fakturaer")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="paymentsplit_valid_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} fra {self.valid_from}"
+
+
+class ApplicationKind(models.TextChoices):
+    REDUCED_FEE = "reduced_fee", _("Redusert foreldrebetaling")
+    FREE_HOURS = "free_hours", _("Gratis kjernetid / gratis timer")
+    BOTH = "both", _("Begge deler")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Mottatt")
+    APPROVED = "approved", _("Innvilget")
+    REJECTED = "rejected", _("Avslått")
+
+
+class FeeApplication(models.Model):
+    """A household's application for reduced fee and/or free hours, with income documentation."""
+
+    applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="fee_applications")
+    children = models.ManyToManyField(Person, related_name="fee_applications_for")
+    kind = models.CharField(_("søknad om"), max_length=12, choices=ApplicationKind.choices)
+    annual_income = models.DecimalField(_("samlet person- og kapitalinntekt"), max_digits=12, decimal_places=2)
+    valid_from = models.DateField(_("fra og med"))
+    valid_to = models.DateField(_("til og med"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("mottatt"))
+    attachment_name = models.CharField(_("dokumentasjon (filnavn)"), max_length=200)
+    attachment_type = models.CharField(max_length=100)
+    attachment_sha256 = models.CharField(max_length=64)
+    attachment = models.BinaryField(_("dokumentasjon av inntekt"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+    decision_note = models.TextField(_("begrunnelse"), blank=True)
+    letter_id = models.IntegerField(_("vedtaksbrev"), null=True, blank=True)
+    archive_record_id = models.IntegerField(_("arkivpost"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("søknad om redusert betaling")
+        verbose_name_plural = _("søknader om redusert betaling")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(annual_income__gte=0), name="feeapplication_income_not_negative"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="feeapplication_valid_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.applicant_id} ({self.status})"

@@ -1,0 +1,42 @@
+"""Actions of the invoicing app (finance office = sector_finance; guardians apply for reduced fees)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from invoicing.models import FeeApplication
+from oas.access.actions import NONE, register_action
+from oas.access.resources import register_resource
+from oas.access.roles import Role
+
+R = Role
+
+register_resource(FeeApplication, resource="invoicing.application", person_field="applicant")
+
+RUN_MANAGE = register_action(
+    "invoicing.run.manage",
+    label=_("Kjøre og godkjenne månedlig fakturering"),
+    resource=NONE,
+    global_roles=[R.SECTOR_FINANCE, R.SYSTEM_ADMIN],
+    break_glass=False,
+)
+APPLICATION_SUBMIT = register_action(
+    "invoicing.application.submit",
+    label=_("Søke om redusert foreldrebetaling eller gratis timer"),
+    resource=NONE,
+    account_kinds=["guardian"],
+    break_glass=False,
+)
+APPLICATION_READ = register_action(
+    "invoicing.application.read",
+    label=_("Se søknader om redusert betaling"),
+    resource="invoicing.application",
+    global_roles=[R.SECTOR_FINANCE],
+    self_allowed=True,
+)
+APPLICATION_DECIDE = register_action(
+    "invoicing.application.decide",
+    label=_("Behandle søknader om redusert betaling"),
+    resource="invoicing.application",
+    global_roles=[R.SECTOR_FINANCE],
+)

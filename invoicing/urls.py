@@ -1,0 +1,15 @@
+from django.urls import path
+
+from invoicing import api, views
+
+app_name = "invoicing"
+
+urlpatterns = [
+    path("fakturering/", views.runs, name="runs"),
+    path("fakturering/fakturer/", views.run_commit, name="run_commit"),
+    path("fakturering/soknader/", views.applications, name="applications"),
+    path("fakturering/soknader/<int:application_id>/vedtak/", views.application_decide, name="application_decide"),
+    path("portal/redusert-betaling/", views.portal_application, name="portal_application"),
+    path("api/v1/invoicing/runs/preview", api.InvoiceRunPreviewApi.as_view(), name="api_run_preview"),
+    path("api/v1/invoicing/runs/commit", api.InvoiceRunCommitApi.as_view(), name="api_run_commit"),
+]

@@ -1,0 +1,175 @@
+"""Pages: the finance office's monthly run (preview, commit), application handling; the guardian's application."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from invoicing import services
+from invoicing.models import ApplicationKind, ApplicationStatus, FeeApplication, InvoiceRun
+from oas import clock
+from oas.access.evaluation import access_queryset
+from oas.access.getters import access_object
+from oas.access.markers import requires
+from oas.audit.services import audit_read
+from oas.errors import DomainError
+from oas.portal.selectors import my_children
+
+
+def _month(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return None
+
+
+def _municipality(request: HttpRequest) -> str:
+    return request.POST.get("kommune") or request.GET.get("kommune") or "3030"
+
+
+@requires("invoicing.run.manage")
+@require_GET
+def runs(request: HttpRequest) -> HttpResponse:
+    """The monthly runs; with ?maaned=YYYY-MM a dry run (preview) of that month."""
+    municipality = _municipality(request)
+    month = _month(request.GET.get("maaned"))
+    preview = None
+    error = ""
+    if month is not None:
+        try:
+            preview = services.invoice_run_preview(municipality_number=municipality, month=month)
+        except DomainError as exc:
+            error = exc.message
+        if preview is not None:
+            audit_read(
+                event="invoicing.run.preview",
+                person_ids=sorted({line.child_id for line in preview.basis.lines}),
+                details={"month": f"{month:%Y-%m}"},
+            )
+    return render(
+        request,
+        "invoicing/runs.html",
+        {
+            "runs": InvoiceRun.objects.filter(municipality_number=municipality)[:24],
+            "preview": preview,
+            "preview_lines": preview.basis.lines[:200] if preview else [],
+            "error": error,
+            "month": month,
+            "municipality": municipality,
+            "default_month": f"{clock.today():%Y-%m}",
+        },
+    )
+
+
+@requires("invoicing.run.manage")
+@require_POST
+def run_commit(request: HttpRequest) -> HttpResponse:
+    """Commit a month (a committed month is not changed; a stopped run is resumed)."""
+    month = _month(request.POST.get("maaned"))
+    if month is None:
+        messages.error(request, _("Velg en måned."))
+        return redirect("invoicing:runs")
+    try:
+        run = services.invoice_run_commit(
+            municipality_number=_municipality(request), month=month, user_id=request.user.pk
+        )
+        messages.success(
+            request, _("%(month)s er fakturert: %(n)s linjer.") % {"month": f"{month:%m.%Y}", "n": run.line_count}
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("invoicing:runs")
+
+
+def _guardian_children(request: HttpRequest) -> list[Any]:
+    return [c for c in my_children(user=request.user) if c.relation_kind == "guardian"]
+
+
+@requires("invoicing.application.submit")
+@require_http_methods(["GET", "POST"])
+def portal_application(request: HttpRequest) -> HttpResponse:
+    """The guardian applies for reduced fee / free hours with income documentation."""
+    account = request.user.account  # type: ignore[union-attr]
+    children = _guardian_children(request)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            income = Decimal(request.POST.get("annual_income", "").replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            income = None
+        upload = request.FILES.get("attachment")
+        try:
+            if income is None:
+                raise DomainError(_("Oppgi inntekten som et tall."), fields={"annual_income": [_("Ugyldig tall.")]})
+            services.fee_application_submit(
+                applicant=account.person,
+                child_ids=[int(c) for c in request.POST.getlist("children") if c.isdigit()],
+                kind=request.POST.get("kind", ""),
+                annual_income=income,
+                valid_from=_month(request.POST.get("fra")) or clock.today(),
+                attachment=services.AttachmentIn(
+                    filename=upload.name or "vedlegg", content_type=upload.content_type or "", content=upload.read()
+                )
+                if upload
+                else None,
+                allowed_child_ids={c.child_id for c in children},
+            )
+            messages.success(request, _("Søknaden er sendt. Du får vedtaket i digital postkasse."))
+            return redirect("invoicing:portal_application")
+        except DomainError as exc:
+            errors = {k: list(v) for k, v in exc.fields.items()} or {"__all__": [exc.message]}
+    mine = access_queryset(
+        user=request.user, action="invoicing.application.read", queryset=FeeApplication.objects.all()
+    )
+    return render(
+        request,
+        "invoicing/portal_application.html",
+        {"children": children, "kinds": ApplicationKind.choices, "errors": errors, "applications": mine},
+        status=400 if errors else 200,
+    )
+
+
+@requires("invoicing.application.decide")
+@require_GET
+def applications(request: HttpRequest) -> HttpResponse:
+    """The finance office's list of applications to decide."""
+    qs = access_queryset(
+        user=request.user,
+        action="invoicing.application.decide",
+        queryset=FeeApplication.objects.select_related("applicant").prefetch_related("children"),
+    )
+    rows = list(qs.filter(status=ApplicationStatus.SUBMITTED)[:200])
+    audit_read(event="invoicing.applications", person_ids=[a.applicant_id for a in rows])
+    return render(request, "invoicing/applications.html", {"applications": rows})
+
+
+@requires("invoicing.application.decide")
+@require_POST
+def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Approve or reject; the decision letter goes out through SvarUt and into the archive."""
+    application = access_object(
+        user=request.user,
+        queryset=FeeApplication.objects.all(),
+        id=application_id,
+        action="invoicing.application.decide",
+    )
+    try:
+        services.fee_application_decide(
+            application=application,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+            user_id=request.user.pk,
+        )
+        messages.success(request, _("Vedtaket er fattet og brevet sendt."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("invoicing:applications")

@@ -1,0 +1,106 @@
+"""A real browser: a guardian presses "sykt barn" for a pupil with school and SFO; the staff of both units
+see it, the SFO tablet shows it; a tablet tap made offline is sent once when the network is back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+from attendance.models import AbsenceReport, AttendanceEvent
+
+from .conftest import Town
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def _cookie(user: Any, live_url: str) -> dict[str, Any]:
+    # Force-login (the OIDC flow is tested elsewhere): the browser gets the session cookie directly.
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_url,
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
+    town: Town, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (Playwright never downloads a browser here)")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    url = live_server.url
+    pupil = town.children["pupil"]
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            guardian = browser.new_context()
+            guardian.add_cookies([_cookie(town.users["guardian"], url)])
+            page = guardian.new_page()
+            page.goto(f"{url}/portal/fravaer/")
+            page.get_by_test_id(f"sykt-barn-{pupil.pk}").click()
+            page.wait_for_load_state()
+            status = page.locator(".attendance-messages").inner_text()
+            assert "Demo skole" in status
+            assert "Demo SFO" in status
+            assert AbsenceReport.objects.filter(child=pupil).count() == 1
+
+            teacher = browser.new_context()
+            teacher.add_cookies([_cookie(town.users["contact_teacher"], url)])
+            tpage = teacher.new_page()
+            tpage.goto(f"{url}/oppmote/fravaer/")
+            row = tpage.locator(f'tr.absence-row[data-child="{pupil.pk}"]')
+            assert "Sykt barn" in row.inner_text()
+
+            sfo = browser.new_context()
+            sfo.add_cookies([_cookie(town.users["sfo_staff"], url)])
+            spage = sfo.new_page()
+            spage.goto(f"{url}/oppmote/fravaer/")
+            assert spage.locator(f'tr.absence-row[data-child="{pupil.pk}"]').count() == 1
+            spage.goto(f"{url}/oppmote/{town.units['SFO1'].pk}/")
+            tablet_row = spage.locator(f'li.kryss-row[data-child="{pupil.pk}"]')
+            assert tablet_row.get_attribute("data-status") == "absent"
+            assert "Sykt barn" in tablet_row.inner_text()
+
+            # The kindergarten tablet keeps a tap while offline and sends it once when back online.
+            dept = browser.new_context()
+            dept.add_cookies([_cookie(town.users["dept_staff"], url)])
+            dpage = dept.new_page()
+            dpage.goto(f"{url}/oppmote/{town.units['D1'].pk}/")
+            small = town.children["small"]
+            dept.set_offline(True)
+            button = dpage.locator(f'li.kryss-row[data-child="{small.pk}"] .kryss-button')
+            button.click()
+            dpage.wait_for_timeout(300)
+            assert dpage.locator(f'li.kryss-row[data-child="{small.pk}"]').get_attribute("data-status") == "in"
+            assert not AttendanceEvent.objects.filter(child=small).exists()
+            dept.set_offline(False)
+            dpage.evaluate("window.dispatchEvent(new Event('online'))")
+            queue = f"oas-kryss-queue-{town.units['D1'].pk}"
+            dpage.wait_for_function(f"localStorage.getItem('{queue}') === '[]'")
+            dpage.evaluate("window.dispatchEvent(new Event('online'))")  # a second replay changes nothing
+            dpage.wait_for_timeout(300)
+            assert AttendanceEvent.objects.filter(child=small, kind="in").count() == 1
+        finally:
+            browser.close()
+            # DB queries made inside Playwright's event loop use a context-local connection: close it, or the
+            # test database cannot be dropped at the end of the session.
+            connections.close_all()

@@ -1,0 +1,133 @@
+"""Reduced-fee / free-hours applications: the guardian applies with documentation; the finance office decides."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from integrations.models import ArchiveRecord, Letter, OutboxMessage
+from invoicing import services
+from invoicing.models import ApplicationStatus, FeeApplication
+
+from .conftest import Ledger
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4 skattemelding"
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def _apply(client: Client, ledger: Ledger, **overrides: object) -> object:
+    data: dict[str, object] = {
+        "children": [ledger.people["small"].pk],
+        "kind": "both",
+        "annual_income": "350 000",
+        "fra": "2026-11",
+        "attachment": SimpleUploadedFile("skatt.pdf", PDF, content_type="application/pdf"),
+    }
+    data.update(overrides)
+    return client.post("/portal/redusert-betaling/", data)
+
+
+def test_guardian_applies_with_income_documentation(ledger: Ledger) -> None:
+    client = _client(ledger.users["mum"])
+    assert client.get("/portal/redusert-betaling/").status_code == 200
+    response = _apply(client, ledger)
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    application = FeeApplication.objects.get()
+    assert application.annual_income == Decimal(350000)
+    assert bytes(application.attachment) == PDF
+    assert list(application.children.values_list("pk", flat=True)) == [ledger.people["small"].pk]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"annual_income": "-1"},
+        {"annual_income": "mye"},
+        {"attachment": SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")},
+        {"kind": "everything"},
+    ],
+)
+def test_bad_applications_are_refused_and_write_nothing(ledger: Ledger, overrides: dict) -> None:
+    response = _apply(_client(ledger.users["mum"]), ledger, **overrides)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert not FeeApplication.objects.exists()
+
+
+def test_a_guardian_cannot_apply_for_someone_elses_child(ledger: Ledger) -> None:
+    response = _apply(_client(ledger.users["outsider"]), ledger)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert not FeeApplication.objects.exists()
+
+
+def test_staff_cannot_open_the_guardian_application_page(ledger: Ledger) -> None:
+    assert _client(ledger.users["finance"]).get("/portal/redusert-betaling/").status_code == 403
+
+
+def _submitted(ledger: Ledger, income: str = "300000") -> FeeApplication:
+    return services.fee_application_submit(
+        applicant=ledger.people["mum"],
+        child_ids=[ledger.people["small"].pk],
+        kind="both",
+        annual_income=Decimal(income),
+        valid_from=ledger.placements["kg"].start_date,
+        attachment=services.AttachmentIn("skatt.pdf", "application/pdf", PDF),
+        allowed_child_ids={ledger.people["small"].pk},
+    )
+
+
+def test_finance_office_approves_and_the_letter_and_archive_entry_are_queued(ledger: Ledger) -> None:
+    application = _submitted(ledger)
+    client = _client(ledger.users["finance"])
+    page = client.get("/fakturering/soknader/")
+    assert page.status_code == 200
+    assert f'data-application="{application.pk}"' in page.content.decode()
+    client.post(f"/fakturering/soknader/{application.pk}/vedtak/", {"decision": "approve"})
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    assert application.letter_id is not None
+    assert application.archive_record_id is not None
+    letter = Letter.objects.get(pk=application.letter_id)
+    assert letter.recipient_id == ledger.people["mum"].pk
+    assert bytes(letter.pdf).startswith(b"%PDF")
+    assert ArchiveRecord.objects.filter(pk=application.archive_record_id).exists()
+    assert OutboxMessage.objects.filter(kind="svarut.send").count() == 1
+
+
+def test_an_approved_low_income_lowers_the_invoice(ledger: Ledger) -> None:
+    before = services.invoice_run_preview(
+        municipality_number="3030", month=ledger.placements["kg"].start_date.replace(month=11, year=2026)
+    )
+    application = _submitted(ledger, income="200000")
+    services.fee_application_decide(application=application, approve=True)
+    after = services.invoice_run_preview(municipality_number="3030", month=before.month)
+    assert after.total < before.total
+
+
+def test_a_rejection_needs_a_reason(ledger: Ledger) -> None:
+    application = _submitted(ledger)
+    from oas.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.fee_application_decide(application=application, approve=False, note=" ")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not Letter.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["leader", "mum"])
+def test_others_cannot_decide_applications(ledger: Ledger, persona: str) -> None:
+    application = _submitted(ledger)
+    client = _client(ledger.users[persona])
+    assert client.get("/fakturering/soknader/").status_code == 403
+    assert client.post(f"/fakturering/soknader/{application.pk}/vedtak/", {"decision": "approve"}).status_code == 403
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
