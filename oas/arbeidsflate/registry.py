@@ -1,17 +1,36 @@
 """The arbeidsflate (staff workspace) registry.
 
-Each app contributes task providers in its ``AppConfig.ready()``::
+Each app contributes task providers (and notification types) in its ``AppConfig.ready()``::
 
-    from oas.arbeidsflate.registry import registry
-    registry.register_task_provider(MyProvider())
+    from oas.arbeidsflate.registry import NotificationType, WorkspaceTask, registry
 
+    class WaitingApplications:
+        key = "kindergarten.applications_waiting"
+        module = "kindergarten"
+
+        def tasks_for(self, *, user) -> list[WorkspaceTask]:
+            qs = access_queryset(user=user, action="kindergarten.application.decide", queryset=...)
+            n = qs.filter(status="waiting").count()
+            return [WorkspaceTask(key=self.key, title="Søknader som venter", count=n, url=..., module=self.module)] if n else []
+
+    registry.register_task_provider(WaitingApplications())
+    registry.register_notification_type(NotificationType(key="messaging.unread", label="Uleste meldinger", module="messaging"))
+
+A provider must return only what the user may see: filter with ``oas.access.evaluation.access_queryset``
+(one query per count). Return an empty list when the user has nothing (the task is then not shown).
 The kernel never imports the domain apps; they register themselves here.
 """
 
 from __future__ import annotations
 
+import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,6 +47,16 @@ class WorkspaceTask:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NotificationType:
+    """A kind of notification a module can send to staff (listed on the arbeidsflate and in the API)."""
+
+    key: str
+    label: str
+    module: str
+    description: str = ""
+
+
 class TaskProvider(Protocol):
     key: str
     module: str
@@ -37,15 +66,39 @@ class TaskProvider(Protocol):
         ...
 
 
+SEVERITY_ORDER = {"danger": 0, "warning": 1, "info": 2}
+
+
 class Registry:
     def __init__(self) -> None:
         self._providers: dict[str, TaskProvider] = {}
+        self._notification_types: dict[str, NotificationType] = {}
 
     def register_task_provider(self, provider: TaskProvider) -> None:
         self._providers[provider.key] = provider
 
     def providers(self) -> list[TaskProvider]:
         return list(self._providers.values())
+
+    def register_notification_type(self, notification_type: NotificationType) -> None:
+        self._notification_types[notification_type.key] = notification_type
+
+    def notification_types(self) -> list[NotificationType]:
+        return sorted(self._notification_types.values(), key=lambda n: n.key)
+
+    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+        """Collect every provider's tasks for ``user``; a failing provider is logged and skipped."""
+        tasks: list[WorkspaceTask] = []
+        for provider in self.providers():
+            try:
+                # Inside a transaction a failing query would poison it: isolate each provider in a savepoint.
+                guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+                with guard:
+                    tasks.extend(provider.tasks_for(user=user))
+            except Exception:
+                # One broken module must not take the whole workspace down.
+                logger.exception("arbeidsflate provider %s failed", provider.key)
+        return sorted(tasks, key=lambda t: (SEVERITY_ORDER.get(t.severity, 3), t.module, t.key, t.unit_id or 0))
 
 
 registry = Registry()

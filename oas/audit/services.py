@@ -1,4 +1,5 @@
-"""Writing audit rows. Every service that touches personal data calls ``audit_record``."""
+"""Writing audit rows. Every service that touches personal data calls ``audit_record``; views and
+selectors that show personal data call ``audit_read``."""
 
 from __future__ import annotations
 
@@ -41,4 +42,29 @@ def audit_record(
         path=ctx.path,
         method=ctx.method,
         details=details or {},
+    )
+
+
+def audit_read(
+    *,
+    event: str,
+    person_ids: Iterable[int],
+    object_type: str = "",
+    object_id: str | int = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """Log that persons' data was shown (a page, an API response, an export); nothing when the list is empty.
+
+    Lists log one row naming every person shown, not one row per person.
+    """
+    ids = sorted({int(p) for p in person_ids})
+    if not ids:
+        return None
+    return audit_record(
+        action=AuditAction.READ,
+        event=event,
+        person_ids=ids,
+        object_type=object_type,
+        object_id=object_id,
+        details=details,
     )

@@ -5,3 +5,8 @@ class PortalConfig(AppConfig):
     name = "oas.portal"
     label = "portal"
     verbose_name = "Foresattportal"
+
+    def ready(self) -> None:
+        from oas.portal.providers import register_kernel_providers
+
+        register_kernel_providers()

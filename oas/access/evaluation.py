@@ -1,0 +1,171 @@
+"""Evaluating actions: one mechanism for single objects, lists and ``permitted_actions``.
+
+For (user, action) we compute a scope — everything, a set of org-unit subtrees, a set of children — and
+turn it into a database filter. ``has_action`` runs that same filter against one row, so a single check
+and a list can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+
+from oas import clock
+from oas.access.actions import NONE, Action, actions_for_resource, get_action
+from oas.access.principal import Principal, principal_for
+from oas.access.resources import resource_for_model
+from oas.people.models import PersonRelation, Placement, RelationKind
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass
+class ActionScope:
+    """Where an action is allowed for one user."""
+
+    everything: bool = False
+    unit_paths: set[str] = field(default_factory=set)
+    # Children reached as staff (grants): their guardians are reachable too.
+    staff_child_ids: set[int] = field(default_factory=set)
+    # Children reached through the user's own relations (and the user themself): no further reach.
+    relation_child_ids: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.unit_paths or self.staff_child_ids or self.relation_child_ids)
+
+
+def action_scope(*, principal: Principal, action: Action) -> ActionScope:
+    """Return where ``principal`` may perform ``action`` (rules OR'ed)."""
+    scope = ActionScope()
+    if principal.kind and principal.kind in action.account_kinds:
+        scope.everything = True
+    if principal.kind == "break_glass" and action.break_glass:
+        scope.everything = True
+    for holding in principal.roles:
+        if holding.role in action.global_roles:
+            scope.everything = True
+        elif holding.role in action.unit_roles or holding.role in action.group_roles:
+            scope.unit_paths.add(holding.unit_path)
+    for grant in principal.grants:
+        if grant.action != action.code:
+            continue
+        if grant.unit_path:
+            scope.unit_paths.add(grant.unit_path)
+        elif grant.person_id is not None:
+            scope.staff_child_ids.add(grant.person_id)
+    for rel in principal.relations:
+        if (
+            action.guardian_side and rel.kind == RelationKind.GUARDIAN
+        ) or action.code in principal.relation_actions.get(rel.child_id, set()):
+            scope.relation_child_ids.add(rel.child_id)
+    if action.self_allowed and principal.person_id is not None:
+        scope.relation_child_ids.add(principal.person_id)
+    return scope
+
+
+def _children_in_units(paths: set[str]) -> QuerySet[Placement, Any]:
+    """Children with a current or future placement in any of these unit or group subtrees."""
+    today = clock.today()
+    in_units = reduce(or_, (Q(unit__path__startswith=p) | Q(group__path__startswith=p) for p in sorted(paths)))
+    return (
+        Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).filter(in_units).values("child_id")
+    )
+
+
+def scope_filter(*, scope: ActionScope, model: type[models.Model]) -> Q:
+    """Turn a scope into a filter on ``model`` (a registered resource)."""
+    if scope.everything:
+        return Q()
+    if scope.empty:
+        return NOTHING
+    resource = resource_for_model(model)
+    parts: list[Q] = []
+    if resource.unit_field and scope.unit_paths:
+        prefix = "" if resource.unit_field == "pk" else f"{resource.unit_field}__"
+        parts += [Q(**{f"{prefix}path__startswith": p}) for p in sorted(scope.unit_paths)]
+    if resource.person_field:
+        field_name = resource.person_field
+        staff_children: list[Any] = []
+        if scope.unit_paths:
+            staff_children.append(_children_in_units(scope.unit_paths))
+        if scope.staff_child_ids:
+            staff_children.append(sorted(scope.staff_child_ids))
+        parts += [Q(**{f"{field_name}__in": ids}) for ids in staff_children]
+        if scope.relation_child_ids:
+            parts.append(Q(**{f"{field_name}__in": sorted(scope.relation_child_ids)}))
+        if field_name == "pk" and staff_children:
+            # Staff who may see a child may see that child's current guardians too.
+            today = clock.today()
+            for ids in staff_children:
+                adults = (
+                    PersonRelation.objects.filter(child_id__in=ids, valid_from__lte=today)
+                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+                    .values("adult_id")
+                )
+                parts.append(Q(pk__in=adults))
+    return reduce(or_, parts) if parts else NOTHING
+
+
+def access_filter(*, user: Any, action: str, model: type[models.Model]) -> Q:
+    """Return a database filter for the rows of ``model`` the user may perform ``action`` on."""
+    act = get_action(action)
+    return scope_filter(scope=action_scope(principal=principal_for(user), action=act), model=model)
+
+
+def access_queryset(*, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Filter ``queryset`` to the rows the user may perform ``action`` on (one SQL query, no per-row checks)."""
+    return queryset.filter(access_filter(user=user, action=action, model=queryset.model))
+
+
+def has_action(*, user: Any, action: str, target: models.Model | None = None) -> bool:
+    """Return whether the user may perform ``action`` on ``target`` (None for actions without an object)."""
+    act = get_action(action)
+    scope = action_scope(principal=principal_for(user), action=act)
+    if act.resource == NONE:
+        if target is not None:
+            raise TypeError(f"{action} takes no target")
+        return scope.everything
+    if target is None:
+        raise TypeError(f"{action} needs a target; use has_action_anywhere for a coarse check")
+    if scope.everything:
+        return True
+    if scope.empty:
+        return False
+    model = type(target)
+    return model._default_manager.filter(pk=target.pk).filter(scope_filter(scope=scope, model=model)).exists()
+
+
+def has_action_anywhere(*, user: Any, action: str) -> bool:
+    """Return whether any rule could give the user ``action`` somewhere (the coarse gate on views)."""
+    scope = action_scope(principal=principal_for(user), action=get_action(action))
+    return not scope.empty
+
+
+def permitted_actions(*, user: Any, target: models.Model) -> list[str]:
+    """Return the codes of the actions the user may perform on ``target`` (one query at most)."""
+    model = type(target)
+    resource = resource_for_model(model)
+    principal = principal_for(user)
+    allowed: list[str] = []
+    pending: dict[str, Q] = {}
+    for act in actions_for_resource(resource.name):
+        scope = action_scope(principal=principal, action=act)
+        if scope.everything:
+            allowed.append(act.code)
+        elif not scope.empty:
+            pending[act.code] = scope_filter(scope=scope, model=model)
+    if pending:
+        aliases = {f"a{i}": code for i, code in enumerate(pending)}
+        annotations = {
+            alias: ExpressionWrapper(pending[code], output_field=BooleanField()) for alias, code in aliases.items()
+        }
+        row = model._default_manager.filter(pk=target.pk).annotate(**annotations).values(*aliases).first()
+        if row:
+            allowed += [code for alias, code in aliases.items() if row[alias]]
+    return sorted(allowed)

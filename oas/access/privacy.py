@@ -1,0 +1,162 @@
+"""Protected addresses (adressebeskyttelse) applied in one place.
+
+Rules (integrations-and-rules.md §8.5):
+- A child with fortrolig or strengt fortrolig address: the child's address, and the address of the
+  guardian the child lives with, are never shown, exported or put in letters — except to users granted
+  ``person.read_protected_address`` for that child, and to the person themself.
+- Strengt fortrolig: even which unit the child attends is hidden from an adult who does not live with
+  the child (the other guardian).
+
+Other apps must take addresses and placements from these views, never from the model fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from oas import clock
+from oas.access.evaluation import has_action
+from oas.access.principal import principal_for
+from oas.people.models import PROTECTED_LEVELS, Adressebeskyttelse, Person, PersonRelation, Placement
+
+PROTECTED_ADDRESS_ACTION = "person.read_protected_address"
+
+
+@dataclass(frozen=True)
+class PersonContact:
+    """What may be shown (or exported, or printed) about how to reach a person."""
+
+    person_id: int
+    name: str
+    street_address: str
+    postal_code: str
+    postal_place: str
+    phone: str
+    email: str
+    address_hidden: bool
+
+    @property
+    def address_lines(self) -> list[str]:
+        if self.address_hidden:
+            return []
+        return [line for line in (self.street_address, f"{self.postal_code} {self.postal_place}".strip()) if line]
+
+
+def _protected_children_living_with(person: Person) -> list[int]:
+    today = clock.today()
+    return list(
+        PersonRelation.objects.filter(
+            adult=person,
+            lives_with_child=True,
+            child__adressebeskyttelse__in=PROTECTED_LEVELS,
+            valid_from__lte=today,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("child_id", flat=True)
+    )
+
+
+def address_is_protected(*, person: Person) -> bool:
+    """Return whether the person's address is protected: their own grading, or a protected child lives with them."""
+    return person.adressebeskyttelse in PROTECTED_LEVELS or bool(_protected_children_living_with(person))
+
+
+def may_see_protected_address(*, user: Any, person: Person) -> bool:
+    """Return whether the user may see this person's protected address."""
+    principal = principal_for(user)
+    if principal.person_id == person.pk:
+        return True
+    if has_action(user=user, action=PROTECTED_ADDRESS_ACTION, target=person):
+        return True
+    # A grant for the protected child covers the address of the guardian the child lives with.
+    return any(
+        has_action(user=user, action=PROTECTED_ADDRESS_ACTION, target=child)
+        for child in Person.objects.filter(pk__in=_protected_children_living_with(person))
+    )
+
+
+def person_contact_view(*, user: Any, person: Person) -> PersonContact:
+    """Return the person's contact details as the user may see them (protected addresses blanked)."""
+    hidden = address_is_protected(person=person) and not may_see_protected_address(user=user, person=person)
+    own_grading_protected = person.adressebeskyttelse in PROTECTED_LEVELS
+    return PersonContact(
+        person_id=person.pk,
+        name=person.full_name,
+        street_address="" if hidden else person.street_address,
+        postal_code="" if hidden else person.postal_code,
+        postal_place="" if hidden else person.postal_place,
+        # Kode 7/6: the person's own phone is hidden from ordinary users as well.
+        phone="" if hidden and own_grading_protected else person.phone,
+        email="" if hidden and own_grading_protected else person.email,
+        address_hidden=hidden,
+    )
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    placement_id: int
+    service: str
+    service_label: str
+    unit_id: int
+    unit_name: str
+    unit_street_address: str
+    unit_postal_code: str
+    unit_postal_place: str
+    group_name: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+def placement_is_hidden(*, user: Any, child: Person) -> bool:
+    """Return whether the child's unit must be hidden from this user (strengt fortrolig, other guardian)."""
+    if child.adressebeskyttelse != Adressebeskyttelse.STRENGT_FORTROLIG:
+        return False
+    principal = principal_for(user)
+    if principal.kind != "guardian":
+        return False  # staff reach the child only through their own unit or an explicit grant
+    lives_with = {r.child_id for r in principal.relations if r.lives_with_child}
+    return child.pk not in lives_with
+
+
+def child_placements_view(*, user: Any, child: Person) -> list[PlacementView]:
+    """Return the child's current and future placements the user may see (empty when hidden)."""
+    if placement_is_hidden(user=user, child=child):
+        return []
+    today = clock.today()
+    rows = (
+        Placement.objects.filter(child=child)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("unit", "group")
+        .order_by("start_date")
+    )
+    return [
+        PlacementView(
+            placement_id=p.pk,
+            service=p.service,
+            service_label=str(p.get_service_display()),
+            unit_id=p.unit_id,
+            unit_name=p.unit.name,
+            unit_street_address=p.unit.street_address,
+            unit_postal_code=p.unit.postal_code,
+            unit_postal_place=p.unit.postal_place,
+            group_name=p.group.name if p.group else "",
+            start_date=p.start_date,
+            end_date=p.end_date,
+        )
+        for p in rows
+    ]
+
+
+def child_adults_current(*, child: Person) -> list[PersonRelation]:
+    """Return the child's current adult relations (guardians, parents, foster parents, pick-up persons)."""
+    today = clock.today()
+    return list(
+        PersonRelation.objects.filter(child=child, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("adult")
+        .order_by("kind", "adult__last_name")
+    )

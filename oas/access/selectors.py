@@ -1,0 +1,36 @@
+"""The read side of access control in one import (see the package docstring for how to use it)."""
+
+from __future__ import annotations
+
+from oas.access.evaluation import access_filter, access_queryset, has_action, has_action_anywhere, permitted_actions
+from oas.access.getters import AccessNotFound, access_child, access_object, access_unit
+from oas.access.principal import principal_for
+from oas.access.privacy import (
+    PersonContact,
+    PlacementView,
+    address_is_protected,
+    child_adults_current,
+    child_placements_view,
+    person_contact_view,
+    placement_is_hidden,
+)
+
+__all__ = [
+    "AccessNotFound",
+    "PersonContact",
+    "PlacementView",
+    "access_child",
+    "access_filter",
+    "access_object",
+    "access_queryset",
+    "access_unit",
+    "address_is_protected",
+    "child_adults_current",
+    "child_placements_view",
+    "has_action",
+    "has_action_anywhere",
+    "permitted_actions",
+    "person_contact_view",
+    "placement_is_hidden",
+    "principal_for",
+]

@@ -1,0 +1,69 @@
+"""Staff pages: the arbeidsflate, the children list and one child's page. Thin: selectors do the work."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from oas.access.evaluation import has_action, permitted_actions
+from oas.access.getters import access_child
+from oas.access.markers import requires
+from oas.access.principal import principal_for
+from oas.access.privacy import child_adults_current, child_placements_view, person_contact_view
+from oas.arbeidsflate.registry import registry
+from oas.arbeidsflate.selectors import children_for_staff, leader_snapshots, workspace_tasks
+from oas.audit.services import audit_read
+
+
+@requires("workspace.view")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The staff landing page: tasks from every module, and the snapshot for leaders."""
+    tasks = workspace_tasks(user=request.user)
+    principal = principal_for(request.user)
+    context = {
+        "tasks": tasks,
+        "snapshots": leader_snapshots(user=request.user, tasks=tasks),
+        "roles": sorted({(r.role, r.unit_name) for r in principal.roles}),
+        "notification_types": registry.notification_types(),
+    }
+    return render(request, "arbeidsflate/home.html", context)
+
+
+@requires("child.read")
+@require_GET
+def children(request: HttpRequest) -> HttpResponse:
+    """The children the user may see, filtered in SQL; the persons shown are audit-logged."""
+    unit = request.GET.get("unit", "")
+    qs = children_for_staff(
+        user=request.user,
+        protected_only=request.GET.get("protected") == "1",
+        without_group=request.GET.get("nogroup") == "1",
+        unit_id=int(unit) if unit.isdigit() else None,
+        delt_bosted=request.GET.get("delt") == "1",
+    )
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    audit_read(event="child.list", person_ids=[p.pk for p in page.object_list])
+    return render(request, "arbeidsflate/children.html", {"page": page})
+
+
+@requires("child.read")
+@require_GET
+def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
+    """One child for staff: 404 (and an audit row) unless the user may read the child."""
+    child = access_child(user=request.user, id=child_id)
+    contacts = []
+    if has_action(user=request.user, action="child.read_contacts", target=child):
+        adults = child_adults_current(child=child)
+        contacts = [(rel, person_contact_view(user=request.user, person=rel.adult)) for rel in adults]
+        audit_read(event="child.read_contacts", person_ids=[child.pk, *(rel.adult_id for rel in adults)])
+    context = {
+        "child": child,
+        "child_contact": person_contact_view(user=request.user, person=child),
+        "placements": child_placements_view(user=request.user, child=child),
+        "contacts": contacts,
+        "permitted_actions": permitted_actions(user=request.user, target=child),
+    }
+    return render(request, "arbeidsflate/child_detail.html", context)
