@@ -1,6 +1,16 @@
+"""Kommunikasjon med hjemmet (domain app). Other apps use only `messaging.public`."""
+
 from django.apps import AppConfig
 
 
 class MessagingConfig(AppConfig):
     name = "messaging"
     verbose_name = "Kommunikasjon med hjemmet"
+
+    def ready(self) -> None:
+        from integrations.common.simulators import register_simulator
+        from integrations.sms.simulator import make_sms_simulator
+        from messaging import permissions, workspace  # noqa: F401 - registers actions and providers
+
+        register_simulator("sms", factory=make_sms_simulator, order=40)
+        workspace.register()

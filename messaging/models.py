@@ -1,1 +1,390 @@
-"""Models of the Kommunikasjon med hjemmet domain."""
+"""Models of Kommunikasjon med hjemmet: threads with sides, notices, notifications, working hours, calendar.
+
+A *thread* is about one child and belongs to a unit or group *mailbox* (colleagues share it). Each guardian
+in the thread has their own *side*: what a guardian writes is visible to the staff and to that guardian
+only — there is no reply-all between parents. Staff messages without a side go to every side.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
+
+from oas.organisation.models import Municipality, OrgUnit
+from oas.people.models import Person
+
+MAX_BODY_CHARS = 20_000
+
+
+def _body_not_enormous() -> LessThanOrEqual:
+    return LessThanOrEqual(Length("body"), MAX_BODY_CHARS)
+
+
+class Mailbox(models.Model):
+    """A unit's or group's shared mailbox, with its policy (response time, out of office, quiet hours)."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.PROTECT, related_name="mailbox")
+    response_time_hours = models.PositiveSmallIntegerField(_("svarfrist (timer)"), default=48)
+    urgent_bypasses_quiet_hours = models.BooleanField(
+        _("haster-meldinger varsler også utenfor arbeidstid"), default=True
+    )
+    notices_need_approval = models.BooleanField(_("oppslag må godkjennes av leder"), default=False)
+    out_of_office_message = models.TextField(_("fraværsmelding"), blank=True, max_length=2000)
+    out_of_office_until = models.DateField(_("fraværsmelding gjelder til"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("postkasse")
+        verbose_name_plural = _("postkasser")
+
+    def __str__(self) -> str:
+        return f"Postkasse {self.unit}"
+
+
+class Thread(models.Model):
+    """A conversation about one child between a mailbox (staff) and the child's guardians, each on a side."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="threads")
+    # Denormalised from mailbox.unit: the access layer reaches threads through it.
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="message_threads")
+    subject = models.CharField(_("emne"), max_length=200)
+    sensitive = models.BooleanField(_("sensitiv"), default=False)
+    urgent = models.BooleanField(_("haster"), default=False)
+    notice = models.ForeignKey("Notice", null=True, blank=True, on_delete=models.SET_NULL, related_name="threads")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+    # Set when the newest message comes from a guardian and no staff answer has followed.
+    awaiting_staff_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meldingstråd")
+        verbose_name_plural = _("meldingstråder")
+        indexes = [models.Index(fields=["unit", "-last_message_at"]), models.Index(fields=["awaiting_staff_since"])]
+
+    def __str__(self) -> str:
+        return f"Tråd {self.pk}"
+
+
+class ThreadSide(models.Model):
+    """One guardian's side of a thread: the guardian sees staff messages and their own, nobody else's."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="sides")
+    guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="thread_sides")
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "guardian"], name="threadside_one_per_guardian")]
+        indexes = [models.Index(fields=["guardian"])]
+
+    def __str__(self) -> str:
+        return f"Side {self.guardian_id} i tråd {self.thread_id}"
+
+
+class AuthorKind(models.TextChoices):
+    STAFF = "staff", _("Ansatt")
+    GUARDIAN = "guardian", _("Foresatt")
+    SYSTEM = "system", _("Automatisk svar")
+
+
+class Message(models.Model):
+    """One message. ``side`` empty: from staff to every side; set: visible to staff and that side only."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    side = models.ForeignKey(ThreadSide, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    author_name = models.CharField(max_length=200)
+    body = models.TextField(_("tekst"))
+    urgent = models.BooleanField(_("haster"), default=False)
+    created_at = models.DateTimeField()
+    recalled_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=_body_not_enormous(), name="message_body_not_enormous"),
+            models.CheckConstraint(
+                condition=~Q(author_kind=AuthorKind.GUARDIAN) | Q(side__isnull=False),
+                name="message_guardian_writes_on_own_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Melding {self.pk}"
+
+
+class MessageRead(models.Model):
+    """Who read a message when (read receipts shown to staff)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "person"], name="messageread_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} leste {self.message_id}"
+
+
+class Attachment(models.Model):
+    """A file stored under PRIVATE_MEDIA_ROOT, served only through an access-checked view."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class NoticeStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Venter på godkjenning")
+    SCHEDULED = "scheduled", _("Planlagt")
+    SENT = "sent", _("Sendt")
+
+
+class Notice(models.Model):
+    """A one-way notice (oppslag) to groups, units or the whole municipality."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="notices")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("tittel"), max_length=200)
+    body = models.TextField(_("tekst"))
+    target_units = models.ManyToManyField(OrgUnit, blank=True, related_name="+")
+    target_municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT)
+    replies_to_sender = models.BooleanField(_("svar går kun til avsender"), default=False)
+    urgent = models.BooleanField(_("haster"), default=False)
+    status = models.CharField(max_length=20, choices=NoticeStatus.choices)
+    send_at = models.DateTimeField(_("sendes"))
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("oppslag")
+        verbose_name_plural = _("oppslag")
+        constraints = [
+            models.CheckConstraint(condition=_body_not_enormous(), name="notice_body_not_enormous"),
+        ]
+        indexes = [models.Index(fields=["status", "send_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeRecipient(models.Model):
+    """A guardian who received a notice (for one of their children)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="recipients")
+    guardian = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notices_received")
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "guardian"], name="noticerecipient_once")]
+        indexes = [models.Index(fields=["guardian", "notice"])]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} ← oppslag {self.notice_id}"
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-post")
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("Varsel i nettleseren")
+
+
+class NotificationPreference(models.Model):
+    """Which channels a person wants besides the portal/arbeidsflate (always on)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="notification_preference")
+    email = models.BooleanField(_("e-post"), default=True)
+    sms = models.BooleanField(_("SMS"), default=True)
+    push = models.BooleanField(_("nettleservarsel"), default=False)
+
+    def __str__(self) -> str:
+        return f"Varslingsvalg {self.person_id}"
+
+
+class PushSubscription(models.Model):
+    """A Web Push subscription (endpoint and keys from the browser's PushManager)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=500, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Push {self.person_id}"
+
+
+class Notification(models.Model):
+    """One notification to one person; ``key`` makes it unique (a person never gets the same one twice)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=120)
+    title = models.CharField(max_length=200)
+    # Never the message content: notifications only say that something waits.
+    url = models.CharField(max_length=300)
+    urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    deliver_after = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="notification_unique_key")]
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.person_id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Venter")
+    SENDING = "sending", _("Sendes")
+    SENT = "sent", _("Sendt")
+    FAILED = "failed", _("Feilet")
+    NO_CONTACT = "no_contact", _("Mangler kontaktinformasjon")
+
+
+class Delivery(models.Model):
+    """A notification through one channel; the unique (notification, channel) pair is the delivery key."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    deliver_after = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("levering")
+        verbose_name_plural = _("leveringer")
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_unique_key")]
+        indexes = [models.Index(fields=["status", "deliver_after"])]
+
+    def __str__(self) -> str:
+        return self.delivery_key
+
+    @property
+    def delivery_key(self) -> str:
+        return f"oas-{self.notification_id}-{self.channel}"
+
+
+class MissingContactTask(models.Model):
+    """A person we could not notify because contact details are missing: a task for the unit."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "person"], condition=Q(resolved_at__isnull=True), name="missingcontact_open_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Mangler kontaktinfo {self.person_id} @ {self.unit_id}"
+
+
+class WorkingHours(models.Model):
+    """A staff member's working period on one weekday (0 = Monday); notifications wait outside them."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(_("ukedag"))
+    start = models.TimeField(_("fra"))
+    end = models.TimeField(_("til"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="workinghours_weekday"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="workinghours_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.weekday} {self.start}–{self.end}"
+
+
+# --- Calendar -----------------------------------------------------------------------------------
+
+
+class Event(models.Model):
+    """A calendar event for a unit/group (its subtree) or the whole municipality."""
+
+    title = models.CharField(_("tittel"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True, max_length=5000)
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.CASCADE)
+    starts_at = models.DateTimeField(_("starter"))
+    ends_at = models.DateTimeField(_("slutter"))
+    location = models.CharField(_("sted"), max_length=200, blank=True)
+    bookable = models.BooleanField(_("foreldresamtale med timebestilling"), default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="event_starts_before_end"),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True) ^ Q(municipality__isnull=True), name="event_unit_xor_municipality"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventSlot(models.Model):
+    """A bookable time in a parent meeting; booked by one guardian for one child."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    booked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    child = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="slot_starts_before_end"),
+            models.UniqueConstraint(
+                fields=["event", "child"], condition=Q(child__isnull=False), name="slot_one_per_child"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.starts_at}"
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedToken(models.Model):
+    """A private, revocable ICS subscription token for one user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=_new_token)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Kalenderlenke {self.user_id}"

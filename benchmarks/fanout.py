@@ -1,0 +1,292 @@
+"""Benchmark: a notice to ~20,000 guardians through the e-mail and SMS simulators with a real Celery worker.
+
+Prints the time to enqueue (recipients, notifications, deliveries and batch tasks written), the time until
+every delivery is sent, and peak memory (this process and the worker). A second run kills the worker half-way
+(SIGKILL), restarts it, and shows that every guardian still got exactly one e-mail and one SMS.
+
+The e-mail "simulator" is a small SMTP sink on loopback (Django's SMTP backend talks real SMTP to it); the SMS
+gateway is ``integrations.sms.simulator.SmsSimulator`` (HTTP). Both count unique and duplicate deliveries
+(by Message-ID / reference).
+
+Run: ``.venv/bin/python benchmarks/fanout.py [--guardians 20000] [--kill]`` with DATABASE_URL pointing at a
+scratch database (it is migrated and filled with synthetic people) and REDIS_URL at your own Redis index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import signal
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
+
+
+class SmtpSink(socketserver.ThreadingTCPServer):
+    """Minimal SMTP server: accepts every message and counts Message-IDs."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SmtpHandler)
+        self.lock = threading.Lock()
+        self.ids: set[str] = set()
+        self.duplicates = 0
+
+    def record(self, message_id: str) -> None:
+        with self.lock:
+            if message_id in self.ids:
+                self.duplicates += 1
+            self.ids.add(message_id)
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    server: SmtpSink
+
+    def _send(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+        self.wfile.flush()
+
+    def handle(self) -> None:
+        self._send("220 sink ESMTP")
+        while True:
+            raw = self.rfile.readline()
+            if not raw:
+                return
+            cmd = raw.decode("latin-1").strip().upper()
+            if cmd.startswith(("EHLO", "HELO")):
+                self._send("250 sink")
+            elif cmd.startswith("DATA"):
+                self._send("354 go ahead")
+                message_id = ""
+                while True:
+                    line = self.rfile.readline()
+                    if not line:
+                        return  # connection lost mid-message: nothing was accepted
+                    if line in (b".\r\n", b".\n"):
+                        break
+                    if line.lower().startswith(b"message-id:"):
+                        message_id = line.split(b":", 1)[1].strip().decode("latin-1")
+                self.server.record(message_id)
+                self._send("250 queued")
+            elif cmd.startswith("QUIT"):
+                self._send("221 bye")
+                return
+            else:
+                self._send("250 ok")
+
+
+def setup_django(sms_url: str, smtp_port: int) -> None:
+    os.environ["SMS_SIMULATOR_URL"] = sms_url
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
+    os.environ["EMAIL_HOST"] = "127.0.0.1"
+    os.environ["EMAIL_PORT"] = str(smtp_port)
+    os.environ["MESSAGING_DELIVERY_LEASE_SECONDS"] = "20"
+    import django
+
+    django.setup()
+
+
+def seed(guardians: int) -> Any:
+    """Create (once) a municipality with one school, ``guardians`` children and one guardian each."""
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind
+    from oas.organisation.services import orgunit_create
+    from oas.people.models import Foreldreansvar, Person, PersonRelation, Placement, RelationKind, Service
+
+    call_command("migrate", verbosity=0)
+    unit = OrgUnit.objects.filter(code="BENCH-FANOUT").first()
+    if unit is None:
+        muni = Municipality.objects.create(number="3030", name="Lillestrøm", valid_from=dt.date(2020, 1, 1))
+        office = orgunit_create(
+            municipality=muni,
+            parent=None,
+            kind=OrgUnitKind.SECTOR_OFFICE,
+            code="BENCH-OFFICE",
+            name="Oppvekst",
+            valid_from=dt.date(2020, 1, 1),
+        )
+        unit = orgunit_create(
+            municipality=muni,
+            parent=office,
+            kind=OrgUnitKind.SCHOOL,
+            code="BENCH-FANOUT",
+            name="Benkeskolen",
+            valid_from=dt.date(2020, 1, 1),
+        )
+    have = Placement.objects.filter(unit=unit).count()
+    if have < guardians:
+        n = guardians - have
+        kids = Person.objects.bulk_create(
+            [Person(first_name="Barn", last_name=f"Nr{have + i}", birth_date=dt.date(2016, 1, 1)) for i in range(n)],
+            batch_size=5000,
+        )
+        adults = Person.objects.bulk_create(
+            [
+                Person(
+                    first_name="Foresatt",
+                    last_name=f"Nr{have + i}",
+                    email=f"foresatt{have + i}@example.no",
+                    phone=f"4{(have + i):07d}",
+                )
+                for i in range(n)
+            ],
+            batch_size=5000,
+        )
+        PersonRelation.objects.bulk_create(
+            [
+                PersonRelation(
+                    adult=a,
+                    child=k,
+                    kind=RelationKind.GUARDIAN,
+                    foreldreansvar=Foreldreansvar.FELLES,
+                    valid_from=dt.date(2016, 1, 1),
+                )
+                for a, k in zip(adults, kids, strict=True)
+            ],
+            batch_size=5000,
+        )
+        Placement.objects.bulk_create(
+            [Placement(child=k, unit=unit, service=Service.SCHOOL, start_date=dt.date(2024, 8, 1)) for k in kids],
+            batch_size=5000,
+        )
+    return unit
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own celery executable, fixed arguments
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "oas",
+            "worker",
+            "--concurrency=4",
+            "--pool=prefork",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def worker_rss(proc: subprocess.Popen[bytes]) -> int:
+    import psutil
+
+    try:
+        p = psutil.Process(proc.pid)
+        return int(p.memory_info().rss + sum(c.memory_info().rss for c in p.children(recursive=True)))
+    except psutil.Error:
+        return 0
+
+
+def run(*, guardians: int, kill: bool) -> None:  # noqa: PLR0915 - one linear benchmark script
+    from integrations.sms.simulator import SmsSimulator
+
+    sms = SmsSimulator().start()
+    smtp = SmtpSink()
+    threading.Thread(target=smtp.serve_forever, daemon=True).start()
+    setup_django(sms.url, smtp.server_address[1])
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from messaging.models import Delivery, DeliveryStatus, Mailbox, Notice, NoticeStatus
+    from messaging.services.notices import notice_send
+    from messaging.tasks import deliveries_dispatch
+    from oas import clock
+    from oas.celery import app
+
+    unit = seed(guardians)
+    app.control.purge()
+    sender, _ = get_user_model().objects.get_or_create(username="bench-sender")
+    mailbox, _ = Mailbox.objects.get_or_create(unit=unit)
+    notice = Notice.objects.create(
+        mailbox=mailbox,
+        unit=unit,
+        title="Planleggingsdag",
+        body="Skolen er stengt fredag.",
+        status=NoticeStatus.SCHEDULED,
+        send_at=clock.now(),
+        created_by=sender,
+        created_at=clock.now(),
+    )
+    notice.target_units.set([unit])
+    env = dict(os.environ)
+    worker = start_worker(env)
+    time.sleep(4)  # let the worker connect before the clock starts
+
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        recipients = notice_send(notice_id=notice.pk)
+    enqueue_s = time.perf_counter() - t0  # on_commit has run: batches are in Redis
+    total = Delivery.objects.filter(notification__key=f"notice:{notice.pk}").count()
+    print(f"recipients: {recipients}, deliveries: {total} (e-mail + SMS)")
+    print(f"time to enqueue: {enqueue_s:.2f} s")
+
+    peak_worker = 0
+    killed = False
+    last_kick = time.perf_counter()
+    deadline = t0 + 300
+    done = 0
+    while time.perf_counter() < deadline:
+        done = Delivery.objects.filter(notification__key=f"notice:{notice.pk}", status=DeliveryStatus.SENT).count()
+        peak_worker = max(peak_worker, worker_rss(worker))
+        if done >= total:
+            break
+        if kill and not killed and done >= total // 2:
+            os.killpg(worker.pid, signal.SIGKILL)  # our own worker process group
+            worker.wait()
+            killed = True
+            print(f"worker killed after {time.perf_counter() - t0:.1f} s with {done}/{total} sent")
+            worker = start_worker(env)
+            restart = time.perf_counter()
+        if time.perf_counter() - last_kick > 10:  # stands in for celery beat (messaging.deliveries_dispatch)
+            deliveries_dispatch.delay()
+            last_kick = time.perf_counter()
+        time.sleep(0.25)
+    elapsed = time.perf_counter() - t0
+    print(f"time until all delivered: {elapsed:.2f} s ({done}/{total} sent)")
+    if killed:
+        print(f"  of which after the restart: {time.perf_counter() - restart:.1f} s")
+    print(
+        f"peak memory: benchmark process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
+        f"worker (all processes) {peak_worker / 1024 / 1024:.0f} MB"
+    )
+    time.sleep(1)
+    print(f"SMS gateway: {len(sms.sent)} unique, {sms.duplicates} duplicates refused by reference")
+    print(f"SMTP sink: {len(smtp.ids)} unique Message-IDs, {smtp.duplicates} duplicate e-mails")
+    failed = Delivery.objects.filter(notification__key=f"notice:{notice.pk}").exclude(status=DeliveryStatus.SENT)
+    print(f"deliveries not sent: {failed.count()}")
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=30)
+    sms.stop()
+    smtp.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--guardians", type=int, default=20_000)
+    parser.add_argument("--kill", action="store_true", help="kill the worker half-way and restart it")
+    args = parser.parse_args()
+    run(guardians=args.guardians, kill=args.kill)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Reads of Kommunikasjon med hjemmet: inboxes, workspace figures, calendar and the ICS feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import icalendar
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+
+from messaging.models import AuthorKind, Event, Message, Notice, NoticeRecipient, NoticeStatus, Thread, ThreadSide
+from oas import clock
+from oas.access.evaluation import access_queryset
+from oas.access.principal import principal_for
+from oas.people.models import Placement
+
+THREAD_READ = "messaging.thread.read"
+
+
+def guardian_children_units(*, user: Any) -> dict[int, list[str]]:
+    """Return, for each child the user is guardian-side for, the paths of the child's current units and groups."""
+    principal = principal_for(user)
+    child_ids = [r.child_id for r in principal.relations]
+    today = clock.today()
+    out: dict[int, list[str]] = {}
+    rows = (
+        Placement.objects.filter(child_id__in=child_ids, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("child_id", "unit__path", "group__path")
+    )
+    for child_id, unit_path, group_path in rows:
+        out.setdefault(child_id, []).append(unit_path)
+        if group_path:
+            out[child_id].append(group_path)
+    return out
+
+
+def guardian_threads(*, user: Any) -> QuerySet[ThreadSide]:
+    """Return the guardian's sides (one inbox across all children, units and municipalities)."""
+    person_id = principal_for(user).person_id
+    unread = Message.objects.filter(thread=OuterRef("thread"), created_at__gt=OuterRef("last_read_at")).filter(
+        Q(side__isnull=True) | Q(side=OuterRef("pk"))
+    )
+    never_read = Q(last_read_at__isnull=True)
+    return (
+        ThreadSide.objects.filter(guardian_id=person_id)
+        .select_related("thread__unit", "thread__child")
+        .annotate(has_unread=Exists(unread))
+        .annotate(unread_flag=Q(has_unread=True) | never_read)
+        .order_by("-thread__last_message_at")
+    )
+
+
+def guardian_notices(*, user: Any) -> QuerySet[NoticeRecipient]:
+    """Return the notices the guardian received, newest first."""
+    person_id = principal_for(user).person_id
+    return (
+        NoticeRecipient.objects.filter(guardian_id=person_id, notice__status=NoticeStatus.SENT)
+        .select_related("notice__unit", "child")
+        .order_by("-notice__sent_at")
+    )
+
+
+def staff_threads(*, user: Any) -> QuerySet[Thread]:
+    """Return threads in the mailboxes the user shares, newest first (filtered in SQL)."""
+    return access_queryset(
+        user=user, action=THREAD_READ, queryset=Thread.objects.select_related("child", "unit")
+    ).order_by("-last_message_at")
+
+
+def staff_threads_awaiting(*, user: Any) -> QuerySet[Thread]:
+    """Threads whose latest guardian message has waited longer than the mailbox's response time."""
+    now = clock.now()
+    deadline = ExpressionWrapper(
+        F("awaiting_staff_since") + F("mailbox__response_time_hours") * dt.timedelta(hours=1),
+        output_field=DateTimeField(),
+    )
+    return (
+        staff_threads(user=user)
+        .filter(awaiting_staff_since__isnull=False)
+        .alias(deadline=deadline)
+        .filter(deadline__lt=now)
+    )
+
+
+def staff_threads_unanswered(*, user: Any) -> QuerySet[Thread]:
+    """Threads where the latest guardian message has no staff answer yet."""
+    return staff_threads(user=user).filter(awaiting_staff_since__isnull=False)
+
+
+def notices_awaiting_approval(*, user: Any) -> QuerySet[Notice]:
+    """Notices in units the user may approve that wait for approval."""
+    from oas.access.evaluation import access_filter
+    from oas.organisation.models import OrgUnit
+
+    units = OrgUnit.objects.filter(access_filter(user=user, action="messaging.notice.approve", model=OrgUnit))
+    return Notice.objects.filter(status=NoticeStatus.AWAITING_APPROVAL, unit__in=units)
+
+
+def thread_guardian_view_hides_unit(*, user: Any, thread: Thread) -> bool:
+    """Strengt fortrolig: the unit stays hidden from a guardian who does not live with the child."""
+    from oas.access.privacy import placement_is_hidden
+
+    return placement_is_hidden(user=user, child=thread.child)
+
+
+def last_staff_message_has_guardian_reply(*, thread: Thread) -> bool:
+    return thread.messages.filter(author_kind=AuthorKind.GUARDIAN).exists()
+
+
+def events_for_user(*, user: Any, start: dt.datetime | None = None) -> list[Event]:
+    """Return events relevant to the user: their children's units/groups (guardians) or their units (staff)."""
+    principal = principal_for(user)
+    paths: set[str] = set()
+    if principal.kind == "guardian":
+        for child_paths in guardian_children_units(user=user).values():
+            paths.update(child_paths)
+    else:
+        paths.update(r.unit_path for r in principal.roles)
+    if not paths:
+        return []
+    from oas.organisation.models import OrgUnit
+
+    ancestor_ids: set[int] = set()
+    municipality_ids: set[int] = set()
+    for unit_id, path, municipality_id in OrgUnit.objects.filter(path__in=paths).values_list(
+        "pk", "path", "municipality_id"
+    ):
+        ancestor_ids.update(int(p) for p in path.strip("/").split("/") if p)
+        ancestor_ids.add(unit_id)
+        municipality_ids.add(municipality_id)
+    qs = Event.objects.filter(Q(unit_id__in=ancestor_ids) | Q(municipality_id__in=municipality_ids))
+    if start is not None:
+        qs = qs.filter(ends_at__gte=start)
+    return list(qs.select_related("unit").order_by("starts_at"))
+
+
+def ics_feed(*, user: Any) -> bytes:
+    """Return the user's calendar as an iCalendar document (children's or own units' events)."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//OAS//Kommunikasjon med hjemmet//NB")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "OAS kalender")
+    for event in events_for_user(user=user, start=clock.now() - dt.timedelta(days=90)):
+        item = icalendar.Event()
+        item.add("uid", f"oas-event-{event.pk}@oas")
+        item.add("summary", event.title)
+        item.add("dtstart", event.starts_at)
+        item.add("dtend", event.ends_at)
+        item.add("dtstamp", event.created_at)
+        if event.location:
+            item.add("location", event.location)
+        if event.description:
+            item.add("description", event.description)
+        cal.add_component(item)
+    return bytes(cal.to_ical())

@@ -1,0 +1,1 @@
+"""Writes of Kommunikasjon med hjemmet (one module per part)."""

@@ -1,0 +1,481 @@
+"""Threads about a child: recipients by the access rules, one side per guardian, replies to own side only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+
+from messaging.models import MAX_BODY_CHARS, AuthorKind, Mailbox, Message, MessageRead, Thread, ThreadSide
+from messaging.services.attachments import MAX_ATTACHMENTS, Upload, attachment_validate, attachments_store
+from messaging.services.notifications import notify_persons
+from oas import clock
+from oas.access.evaluation import access_queryset, has_action
+from oas.access.principal import principal_for
+from oas.audit.services import audit_record
+from oas.errors import NotFound, PermissionDenied, ValidationError
+from oas.identity.models import Account, AccountKind
+from oas.organisation.models import OrgUnit
+from oas.people.models import Person, PersonRelation, Placement, RelationKind
+
+CHILD_MESSAGE = "messaging.child.message"
+THREAD_READ = "messaging.thread.read"
+MAILBOX_USE = "messaging.mailbox.use"
+RECALL_WINDOW = dt.timedelta(minutes=15)
+
+
+def _guardian_rate_limit() -> int:
+    return int(getattr(settings, "MESSAGING_GUARDIAN_MESSAGES_PER_HOUR", 20))
+
+
+def mailbox_for_unit(*, unit: OrgUnit) -> Mailbox:
+    """Return the unit's (or group's) mailbox, creating it on first use."""
+    mailbox, _ = Mailbox.objects.get_or_create(unit=unit)
+    return mailbox
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        raise ValidationError("Meldingen er tom.", fields={"body": ["Skriv en melding."]}, code="empty")
+    if len(body) > MAX_BODY_CHARS:
+        raise ValidationError(
+            f"Meldingen er for lang (høyst {MAX_BODY_CHARS} tegn).", fields={"body": ["For lang."]}, code="too_long"
+        )
+    return body
+
+
+def _clean_subject(subject: str) -> str:
+    subject = (subject or "").strip()
+    if not subject or len(subject) > 200:
+        raise ValidationError("Emnet må ha 1–200 tegn.", fields={"subject": ["Ugyldig emne."]}, code="subject")
+    return subject
+
+
+def thread_recipients(*, child: Person) -> list[Person]:
+    """Return the adults who take part in threads about ``child`` by the access rules.
+
+    Guardians with foreldreansvar always; a parent without it only with an explicit grant; foster parents
+    and pick-up persons when the municipality's configuration gives them ``messaging.child.message``.
+    Adults without an account yet: guardians with foreldreansvar only (they are notified by e-mail/SMS).
+    """
+    today = clock.today()
+    relations = (
+        PersonRelation.objects.filter(child=child, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("adult")
+    )
+    accounts = {
+        a.person_id: a
+        for a in Account.objects.filter(
+            person_id__in=[r.adult_id for r in relations], kind=AccountKind.GUARDIAN
+        ).select_related("user")
+    }
+    chosen: dict[int, Person] = {}
+    for rel in relations:
+        account = accounts.get(rel.adult_id)
+        if account is not None:
+            allowed = has_action(user=account.user, action=CHILD_MESSAGE, target=child)
+        else:
+            allowed = rel.kind == RelationKind.GUARDIAN
+        if allowed:
+            chosen[rel.adult_id] = rel.adult
+    return sorted(chosen.values(), key=lambda p: p.pk)
+
+
+def _deny(*, user: Any, child_id: int, event: str) -> None:
+    audit_record(
+        action="denied",
+        event=event,
+        person_ids=[child_id] if Person.objects.filter(pk=child_id).exists() else [],
+        object_type="person",
+        object_id=child_id,
+        user_id=user.pk,
+    )
+
+
+def _rate_limit_guardian(*, person_id: int) -> None:
+    key = f"messaging:rate:{person_id}:{clock.now():%Y%m%d%H}"
+    count = cache.get_or_set(key, 0, timeout=3700)
+    if int(count or 0) >= _guardian_rate_limit():
+        raise ValidationError(
+            "Du har sendt mange meldinger den siste timen. Vent litt før du sender flere.", code="rate_limited"
+        )
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3700)
+
+
+def _staff_of_mailbox(mailbox: Mailbox) -> list[int]:
+    """Person ids of the staff who hold a role on the mailbox's unit or an ancestor unit."""
+    from oas.access.models import RoleAssignment
+
+    today = clock.today()
+    unit = mailbox.unit
+    ancestors = _path_prefixes(unit.path)
+    return list(
+        RoleAssignment.objects.filter(unit__path__in=ancestors, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("employee__person_id", flat=True)
+        .distinct()
+    )
+
+
+def _path_prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    lead = "/" if path.startswith("/") else ""
+    trail = "/" if path.endswith("/") else ""
+    return [lead + "/".join(parts[: i + 1]) + trail for i in range(len(parts))]
+
+
+def _notify_guardians(*, thread: Thread, message: Message, guardian_ids: list[int]) -> None:
+    notify_persons(
+        person_ids=guardian_ids,
+        key=f"msg:{message.pk}",
+        title="Du har en ny melding" + (" (sensitiv – logg inn for å lese)" if thread.sensitive else ""),
+        url=f"/meldinger/portal/{thread.pk}/",
+        urgent=message.urgent,
+        unit_id=thread.unit_id,
+    )
+
+
+def _notify_staff(*, thread: Thread, message: Message) -> None:
+    notify_persons(
+        person_ids=_staff_of_mailbox(thread.mailbox),
+        key=f"msg:{message.pk}",
+        title="Ny melding fra foresatt",
+        url=f"/meldinger/{thread.pk}/",
+        urgent=message.urgent,
+        staff=True,
+        bypass_quiet_hours=message.urgent and thread.mailbox.urgent_bypasses_quiet_hours,
+        unit_id=thread.unit_id,
+    )
+
+
+def _author_name(user: Any) -> str:
+    return principal_for(user).display_name or getattr(user, "username", "")
+
+
+def thread_start(
+    *,
+    user: Any,
+    child_id: int,
+    unit_id: int,
+    subject: str,
+    body: str,
+    sensitive: bool = False,
+    urgent: bool = False,
+    uploads: list[Upload] | None = None,
+) -> Thread:
+    """Start a thread about a child from a unit/group mailbox (staff) or to the child's unit (guardian)."""
+    subject = _clean_subject(subject)
+    body = _clean_body(body)
+    uploads = uploads or []
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationError(f"Høyst {MAX_ATTACHMENTS} vedlegg.", code="too_many_attachments")
+    content_types = [attachment_validate(upload=u) for u in uploads]
+    # Access is checked before the transaction so that the "denied" audit row is kept.
+    child = Person.objects.filter(pk=child_id).first()
+    if child is None or not has_action(user=user, action=CHILD_MESSAGE, target=child):
+        _deny(user=user, child_id=child_id, event="messaging.thread.start")
+        raise NotFound("Fant ikke barnet.")
+    unit = OrgUnit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise ValidationError("Ukjent enhet.", fields={"unit": ["Ukjent enhet."]})
+    principal = principal_for(user)
+    is_guardian = principal.kind == AccountKind.GUARDIAN
+    today = clock.today()
+    if is_guardian:
+        _rate_limit_guardian(person_id=principal.person_id or 0)
+        placed = (
+            Placement.objects.filter(child=child, start_date__lte=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .filter(Q(unit=unit) | Q(group=unit))
+            .exists()
+        )
+        if not placed:
+            raise ValidationError("Barnet går ikke ved denne enheten.", fields={"unit": ["Velg barnets enhet."]})
+    mailbox = mailbox_for_unit(unit=unit)
+    if not is_guardian and not has_action(user=user, action=MAILBOX_USE, target=mailbox):
+        _deny(user=user, child_id=child_id, event="messaging.thread.start")
+        raise PermissionDenied("Du kan ikke skrive fra denne postkassen.")
+    with transaction.atomic():
+        return _thread_create(
+            user=user,
+            child=child,
+            unit=unit,
+            mailbox=mailbox,
+            is_guardian=is_guardian,
+            guardian_id=principal.person_id,
+            subject=subject,
+            body=body,
+            sensitive=sensitive,
+            urgent=urgent,
+            uploads=uploads,
+            content_types=content_types,
+        )
+
+
+def _thread_create(
+    *,
+    user: Any,
+    child: Person,
+    unit: OrgUnit,
+    mailbox: Mailbox,
+    is_guardian: bool,
+    guardian_id: int | None,
+    subject: str,
+    body: str,
+    sensitive: bool,
+    urgent: bool,
+    uploads: list[Upload],
+    content_types: list[str],
+) -> Thread:
+    now = clock.now()
+    thread = Thread(
+        mailbox=mailbox,
+        unit=unit,
+        child=child,
+        subject=subject,
+        sensitive=sensitive,
+        urgent=urgent,
+        created_by=user,
+        created_at=now,
+        last_message_at=now,
+        awaiting_staff_since=now if is_guardian else None,
+    )
+    thread.full_clean()
+    thread.save()
+    if is_guardian:
+        # A guardian writes on their own side only: the other parent does not see it.
+        assert guardian_id is not None
+        side = ThreadSide.objects.create(thread=thread, guardian_id=guardian_id)
+        sides = [side]
+    else:
+        recipients = thread_recipients(child=child)
+        if not recipients:
+            raise ValidationError("Barnet har ingen foresatte som kan motta meldinger.", code="no_recipients")
+        sides = [ThreadSide.objects.create(thread=thread, guardian=p) for p in recipients]
+    message = Message.objects.create(
+        thread=thread,
+        side=sides[0] if is_guardian else None,
+        author_kind=AuthorKind.GUARDIAN if is_guardian else AuthorKind.STAFF,
+        author=user,
+        author_name=_author_name(user),
+        body=body,
+        urgent=urgent,
+        created_at=now,
+    )
+    attachments_store(message=message, uploads=uploads, content_types=content_types)
+    audit_record(
+        action="create",
+        event="messaging.thread.start",
+        person_ids=[child.pk],
+        object_type="messaging.thread",
+        object_id=thread.pk,
+        # Never the content: sensitive or not, message text stays out of logs.
+        details={"sensitive": sensitive, "sides": len(sides)},
+        user_id=user.pk,
+    )
+    if is_guardian:
+        _notify_staff(thread=thread, message=message)
+        _out_of_office_reply(thread=thread, side=sides[0])
+    else:
+        _notify_guardians(thread=thread, message=message, guardian_ids=[s.guardian_id for s in sides])
+    return thread
+
+
+def _out_of_office_reply(*, thread: Thread, side: ThreadSide) -> None:
+    mailbox = thread.mailbox
+    today = clock.today()
+    if not mailbox.out_of_office_message or (mailbox.out_of_office_until and mailbox.out_of_office_until < today):
+        return
+    already = Message.objects.filter(
+        thread=thread, side=side, author_kind=AuthorKind.SYSTEM, created_at__date=clock.now().date()
+    ).exists()
+    if not already:
+        Message.objects.create(
+            thread=thread,
+            side=side,
+            author_kind=AuthorKind.SYSTEM,
+            author_name=mailbox.unit.name,
+            body=mailbox.out_of_office_message,
+            created_at=clock.now(),
+        )
+
+
+def guardian_side_for(*, user: Any, thread: Thread) -> ThreadSide | None:
+    """Return the user's own side of the thread (guardians), or None."""
+    principal = principal_for(user)
+    if principal.kind != AccountKind.GUARDIAN or principal.person_id is None:
+        return None
+    return ThreadSide.objects.filter(thread=thread, guardian_id=principal.person_id).first()
+
+
+def access_thread(*, user: Any, id: int) -> tuple[Thread, ThreadSide | None]:
+    """Fetch a thread the user may read: staff through the mailbox's unit, guardians through their side."""
+    thread = Thread.objects.select_related("mailbox__unit", "child", "unit").filter(pk=id).first()
+    if thread is not None:
+        side = guardian_side_for(user=user, thread=thread)
+        if side is not None:
+            return thread, side
+        if principal_for(user).kind == AccountKind.STAFF and has_action(user=user, action=THREAD_READ, target=thread):
+            return thread, None
+    audit_record(
+        action="denied",
+        event="messaging.thread.read",
+        object_type="messaging.thread",
+        object_id=id,
+        user_id=user.pk,
+        person_ids=[thread.child_id] if thread is not None else [],
+    )
+    raise NotFound("Fant ikke meldingstråden.")
+
+
+def message_reply(
+    *,
+    user: Any,
+    thread_id: int,
+    body: str,
+    side_id: int | None = None,
+    urgent: bool = False,
+    uploads: list[Upload] | None = None,
+) -> Message:
+    """Reply in a thread. Guardians always write on their own side; staff to one side or to every side."""
+    body = _clean_body(body)
+    uploads = uploads or []
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationError(f"Høyst {MAX_ATTACHMENTS} vedlegg.", code="too_many_attachments")
+    content_types = [attachment_validate(upload=u) for u in uploads]
+    thread, own_side = access_thread(user=user, id=thread_id)  # outside the transaction: keeps the denial row
+    with transaction.atomic():
+        return _message_create(
+            user=user,
+            thread=thread,
+            own_side=own_side,
+            side_id=side_id,
+            body=body,
+            urgent=urgent,
+            uploads=uploads,
+            content_types=content_types,
+        )
+
+
+def _message_create(
+    *,
+    user: Any,
+    thread: Thread,
+    own_side: ThreadSide | None,
+    side_id: int | None,
+    body: str,
+    urgent: bool,
+    uploads: list[Upload],
+    content_types: list[str],
+) -> Message:
+    now = clock.now()
+    if own_side is not None:
+        _rate_limit_guardian(person_id=own_side.guardian_id)
+        side: ThreadSide | None = own_side
+        kind = AuthorKind.GUARDIAN
+    else:
+        kind = AuthorKind.STAFF
+        side = None
+        if side_id is not None:
+            side = ThreadSide.objects.filter(pk=side_id, thread=thread).first()
+            if side is None:
+                raise ValidationError("Ukjent mottaker.", fields={"side": ["Ukjent mottaker."]})
+    message = Message.objects.create(
+        thread=thread,
+        side=side,
+        author_kind=kind,
+        author=user,
+        author_name=_author_name(user),
+        body=body,
+        urgent=urgent,
+        created_at=now,
+    )
+    attachments_store(message=message, uploads=uploads, content_types=content_types)
+    thread.last_message_at = now
+    thread.awaiting_staff_since = (thread.awaiting_staff_since or now) if kind == AuthorKind.GUARDIAN else None
+    thread.save(update_fields=["last_message_at", "awaiting_staff_since"])
+    audit_record(
+        action="create",
+        event="messaging.message.create",
+        person_ids=[thread.child_id],
+        object_type="messaging.message",
+        object_id=message.pk,
+        user_id=user.pk,
+    )
+    if kind == AuthorKind.GUARDIAN:
+        _notify_staff(thread=thread, message=message)
+        assert side is not None
+        _out_of_office_reply(thread=thread, side=side)
+    else:
+        targets = [side.guardian_id] if side else list(thread.sides.values_list("guardian_id", flat=True))
+        _notify_guardians(thread=thread, message=message, guardian_ids=targets)
+    return message
+
+
+def visible_messages(*, thread: Thread, side: ThreadSide | None) -> list[Message]:
+    """Return the messages of a thread the viewer sees: staff all, a guardian staff messages and their side."""
+    qs = thread.messages.select_related("side__guardian").prefetch_related("attachments", "reads")
+    if side is not None:
+        qs = qs.filter(Q(side__isnull=True) | Q(side=side))
+    return list(qs)
+
+
+def thread_mark_read(*, user: Any, thread: Thread, side: ThreadSide | None) -> None:
+    """Record read receipts for what the viewer sees and move their read marker."""
+    principal = principal_for(user)
+    now = clock.now()
+    if side is not None:
+        ids = list(
+            thread.messages.filter(Q(side__isnull=True) | Q(side=side))
+            .exclude(author_kind=AuthorKind.GUARDIAN)
+            .values_list("pk", flat=True)
+        )
+        MessageRead.objects.bulk_create(
+            [MessageRead(message_id=i, person_id=side.guardian_id, read_at=now) for i in ids], ignore_conflicts=True
+        )
+        ThreadSide.objects.filter(pk=side.pk).update(last_read_at=now)
+    elif principal.person_id is not None:
+        ids = list(thread.messages.filter(author_kind=AuthorKind.GUARDIAN).values_list("pk", flat=True))
+        MessageRead.objects.bulk_create(
+            [MessageRead(message_id=i, person_id=principal.person_id, read_at=now) for i in ids],
+            ignore_conflicts=True,
+        )
+
+
+@transaction.atomic
+def message_recall(*, user: Any, message_id: int) -> Message:
+    """Recall one's own message within the recall window; it then shows as recalled to everyone."""
+    message = Message.objects.select_for_update().filter(pk=message_id, author_id=user.pk).first()
+    if message is None:
+        raise NotFound("Fant ikke meldingen.")
+    if message.recalled_at is not None:
+        return message
+    if clock.now() - message.created_at > RECALL_WINDOW:
+        raise ValidationError("Meldingen kan bare trekkes tilbake de første 15 minuttene.", code="recall_window")
+    message.recalled_at = clock.now()
+    message.save(update_fields=["recalled_at"])
+    audit_record(
+        action="update",
+        event="messaging.message.recall",
+        person_ids=[message.thread.child_id],
+        object_type="messaging.message",
+        object_id=message.pk,
+        user_id=user.pk,
+    )
+    return message
+
+
+def staff_threads(*, user: Any) -> Any:
+    """Return the threads in the mailboxes the user shares (a queryset, filtered in SQL)."""
+    return access_queryset(
+        user=user, action=THREAD_READ, queryset=Thread.objects.select_related("child", "unit")
+    ).order_by("-last_message_at")

@@ -1,0 +1,39 @@
+"""Celery tasks of Kommunikasjon med hjemmet (thin: the rules live in services)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from messaging.services import delivery, notices, notifications
+
+
+@shared_task(
+    name="messaging.deliveries_dispatch", acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100
+)
+def deliveries_dispatch() -> int:
+    """Enqueue due deliveries in batches (never one task per person); also picks up retries and lost claims."""
+    batches = notifications.deliveries_dispatch_batches()
+    for ids in batches:
+        deliver_batch.delay(ids)
+    return len(batches)
+
+
+@shared_task(
+    name="messaging.deliver_batch",
+    acks_late=True,
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=280,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def deliver_batch(ids: list[int]) -> dict[str, int]:
+    """Send one batch of deliveries (idempotent: only rows this worker claims are sent)."""
+    return delivery.deliveries_send(ids=ids)
+
+
+@shared_task(name="messaging.notices_send_due", acks_late=True, ignore_result=True, time_limit=300, soft_time_limit=280)
+def notices_send_due() -> int:
+    """Send scheduled notices whose time has come."""
+    return notices.notices_send_due()

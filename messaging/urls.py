@@ -1,0 +1,21 @@
+from django.urls import path
+
+from messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("", views.staff_inbox, name="staff-inbox"),
+    path("ny/", views.staff_thread_new, name="staff-thread-new"),
+    path("<int:thread_id>/", views.staff_thread, name="staff-thread"),
+    path("oppslag/ny/", views.notice_compose, name="notice-compose"),
+    path("oppslag/<int:notice_id>/godkjenn/", views.notice_approve, name="notice-approve"),
+    path("melding/<int:message_id>/trekk-tilbake/", views.message_recall, name="message-recall"),
+    path("vedlegg/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("portal/", views.guardian_inbox, name="guardian-inbox"),
+    path("portal/<int:thread_id>/", views.guardian_thread, name="guardian-thread"),
+    path("portal/oppslag/<int:notice_id>/", views.guardian_notice, name="guardian-notice"),
+    path("innstillinger/", views.notification_settings, name="settings"),
+    path("kalender/", views.calendar_page, name="calendar"),
+    path("kalender/<str:token>.ics", views.ics_feed, name="ics"),
+]

@@ -1,0 +1,440 @@
+"""Pages (htmx, bokmål): staff inbox/thread/notice compose; guardian inbox/thread/notice; calendar and ICS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, cast
+
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from messaging import selectors
+from messaging.models import (
+    Attachment,
+    CalendarFeedToken,
+    EventSlot,
+    Notice,
+    NoticeRecipient,
+    NotificationPreference,
+    WorkingHours,
+)
+from messaging.services import calendar as calendar_services
+from messaging.services import notices as notice_services
+from messaging.services import notifications as notification_services
+from messaging.services import threads as thread_services
+from messaging.services.attachments import Upload, private_path
+from oas import clock
+from oas.access.evaluation import access_queryset
+from oas.access.markers import public, requires
+from oas.access.principal import principal_for
+from oas.audit.services import audit_read
+from oas.errors import DomainError, NotFound
+from oas.identity.models import AccountKind
+from oas.identity.stepup import has_recent_high, stepup_url
+from oas.organisation.models import OrgUnit
+
+
+def _domain_errors(view: Any) -> Any:
+    """Turn domain errors that escape a page into HTTP answers (not found → 404, refused → 403, bad → 400)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+
+    return wrapper
+
+
+def _kind(request: HttpRequest) -> str:
+    return principal_for(request.user).kind
+
+
+def _uploads(request: HttpRequest) -> list[Upload]:
+    return [Upload(filename=f.name or "", content=f.read()) for f in request.FILES.getlist("vedlegg")]
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+@requires("messaging.thread.read")
+@require_GET
+@_domain_errors
+def staff_inbox(request: HttpRequest) -> HttpResponse:
+    """The mailboxes the user shares: threads (newest first), filters for waiting and overdue."""
+    show = request.GET.get("vis", "")
+    if show == "venter":
+        threads = selectors.staff_threads_unanswered(user=request.user)
+    elif show == "forfalt":
+        threads = selectors.staff_threads_awaiting(user=request.user)
+    else:
+        threads = selectors.staff_threads(user=request.user)
+    rows = list(threads[:200])
+    audit_read(event="messaging.staff_inbox", person_ids=[t.child_id for t in rows])
+    approvals = list(selectors.notices_awaiting_approval(user=request.user)[:50])
+    return render(request, "messaging/staff_inbox.html", {"threads": rows, "show": show, "approvals": approvals})
+
+
+@requires("messaging.thread.read")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def staff_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
+    """One thread with every side; reply to all sides or to one guardian."""
+    thread, side = thread_services.access_thread(user=request.user, id=thread_id)
+    if side is not None or _kind(request) != AccountKind.STAFF:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        side_raw = request.POST.get("side") or ""
+        try:
+            thread_services.message_reply(
+                user=request.user,
+                thread_id=thread.pk,
+                body=request.POST.get("body", ""),
+                side_id=int(side_raw) if side_raw.isdigit() else None,
+                urgent=bool(request.POST.get("urgent")),
+                uploads=_uploads(request),
+            )
+            return HttpResponseRedirect(reverse("messaging:staff-thread", args=[thread.pk]))
+        except DomainError as exc:
+            error = exc.message
+    messages = thread_services.visible_messages(thread=thread, side=None)
+    thread_services.thread_mark_read(user=request.user, thread=thread, side=None)
+    audit_read(
+        event="messaging.thread", person_ids=[thread.child_id], object_type="messaging.thread", object_id=thread.pk
+    )
+    sides = list(thread.sides.select_related("guardian"))
+    return render(
+        request,
+        "messaging/staff_thread.html",
+        {
+            "thread": thread,
+            "messages": messages,
+            "sides": sides,
+            "error": error,
+            "now": clock.now(),
+            "recall_window": thread_services.RECALL_WINDOW,
+        },
+        status=400 if error else 200,
+    )
+
+
+@requires("messaging.mailbox.use")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def staff_thread_new(request: HttpRequest) -> HttpResponse:
+    """Start a thread about a child from a unit or group mailbox."""
+    error = ""
+    if request.method == "POST":
+        try:
+            thread = thread_services.thread_start(
+                user=request.user,
+                child_id=int(request.POST.get("child") or 0),
+                unit_id=int(request.POST.get("unit") or 0),
+                subject=request.POST.get("subject", ""),
+                body=request.POST.get("body", ""),
+                sensitive=bool(request.POST.get("sensitive")),
+                urgent=bool(request.POST.get("urgent")),
+                uploads=_uploads(request),
+            )
+            return HttpResponseRedirect(reverse("messaging:staff-thread", args=[thread.pk]))
+        except DomainError as exc:
+            error = exc.message
+        except ValueError:
+            error = "Ugyldig skjema."
+    units = access_queryset(
+        user=request.user, action="messaging.notice.send", queryset=OrgUnit.objects.order_by("path")
+    )[:100]
+    return render(
+        request, "messaging/staff_thread_new.html", {"units": units, "error": error}, status=400 if error else 200
+    )
+
+
+@requires("messaging.notice.send")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def notice_compose(request: HttpRequest) -> HttpResponse:
+    """Compose a notice to groups/units (optionally scheduled, optionally with replies to the sender)."""
+    error = ""
+    units = list(
+        access_queryset(user=request.user, action="messaging.notice.send", queryset=OrgUnit.objects.order_by("path"))[
+            :200
+        ]
+    )
+    if request.method == "POST":
+        try:
+            send_at_raw = request.POST.get("send_at") or ""
+            send_at = parse_datetime(send_at_raw) if send_at_raw else None
+            if send_at is not None and send_at.tzinfo is None:
+                send_at = send_at.replace(tzinfo=clock.OSLO)
+            sender_unit_id = int(request.POST.get("sender_unit") or 0)
+        except ValueError:
+            send_at, sender_unit_id, error = None, 0, "Ugyldig skjema."
+        try:
+            if error:
+                raise DomainError(error)
+            notice = notice_services.notice_create(
+                user=request.user,
+                sender_unit_id=sender_unit_id,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                target_unit_ids=[int(x) for x in request.POST.getlist("targets") if x.isdigit()],
+                replies_to_sender=bool(request.POST.get("replies_to_sender")),
+                urgent=bool(request.POST.get("urgent")),
+                send_at=send_at,
+            )
+            return render(request, "messaging/notice_sent.html", {"notice": notice})
+        except DomainError as exc:
+            error = exc.message
+    return render(
+        request, "messaging/notice_compose.html", {"units": units, "error": error}, status=400 if error else 200
+    )
+
+
+@requires("messaging.notice.approve")
+@require_POST
+@_domain_errors
+def notice_approve(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice_services.notice_approve(user=request.user, notice_id=notice_id)
+    return HttpResponseRedirect(reverse("messaging:staff-inbox") + "?vis=godkjenn")
+
+
+@requires("messaging.inbox.view")
+@require_POST
+@_domain_errors
+def message_recall(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = thread_services.message_recall(user=request.user, message_id=message_id)
+    if _kind(request) == AccountKind.GUARDIAN:
+        return HttpResponseRedirect(reverse("messaging:guardian-thread", args=[message.thread_id]))
+    return HttpResponseRedirect(reverse("messaging:staff-thread", args=[message.thread_id]))
+
+
+@requires("messaging.inbox.view")
+@require_GET
+@_domain_errors
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """Serve an attachment only to someone who may see its message (same rules as the thread)."""
+    attachment = Attachment.objects.select_related("message__thread").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    thread, side = thread_services.access_thread(user=request.user, id=attachment.message.thread_id)
+    message = attachment.message
+    if side is not None and message.side_id not in (None, side.pk):
+        raise Http404
+    if message.recalled_at is not None:
+        raise Http404
+    if thread.sensitive and side is not None and not has_recent_high(request):
+        raise Http404
+    audit_read(
+        event="messaging.attachment",
+        person_ids=[thread.child_id],
+        object_type="messaging.attachment",
+        object_id=attachment.pk,
+    )
+    response = FileResponse(
+        private_path(attachment.storage_name).open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- guardians ------------------------------------------------------------------------------------
+
+
+def _guardian_only(request: HttpRequest) -> None:
+    if _kind(request) != AccountKind.GUARDIAN:
+        raise Http404
+
+
+@requires("messaging.inbox.view")
+@require_GET
+@_domain_errors
+def guardian_inbox(request: HttpRequest) -> HttpResponse:
+    """One inbox for all my children (kindergarten, school, SFO; any municipality in the deployment)."""
+    _guardian_only(request)
+    sides = list(selectors.guardian_threads(user=request.user)[:200])
+    notices = list(selectors.guardian_notices(user=request.user)[:200])
+    for s in sides:
+        s.hide_unit = selectors.thread_guardian_view_hides_unit(user=request.user, thread=s.thread)  # type: ignore[attr-defined]
+    return render(request, "messaging/guardian_inbox.html", {"sides": sides, "notices": notices})
+
+
+@requires("messaging.inbox.view")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def guardian_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
+    """A thread as one guardian sees it: staff messages and their own — never the other parent's."""
+    _guardian_only(request)
+    thread, side = thread_services.access_thread(user=request.user, id=thread_id)
+    if side is None:
+        raise Http404
+    if thread.sensitive and not has_recent_high(request):
+        # Sensitive content only after an ID-porten level-high step-up.
+        return HttpResponseRedirect(stepup_url(request.get_full_path()))
+    error = ""
+    if request.method == "POST":
+        try:
+            thread_services.message_reply(
+                user=request.user, thread_id=thread.pk, body=request.POST.get("body", ""), uploads=_uploads(request)
+            )
+            return HttpResponseRedirect(reverse("messaging:guardian-thread", args=[thread.pk]))
+        except DomainError as exc:
+            error = exc.message
+    messages = thread_services.visible_messages(thread=thread, side=side)
+    thread_services.thread_mark_read(user=request.user, thread=thread, side=side)
+    audit_read(
+        event="messaging.thread", person_ids=[thread.child_id], object_type="messaging.thread", object_id=thread.pk
+    )
+    hide_unit = selectors.thread_guardian_view_hides_unit(user=request.user, thread=thread)
+    return render(
+        request,
+        "messaging/guardian_thread.html",
+        {"thread": thread, "messages": messages, "error": error, "hide_unit": hide_unit},
+        status=400 if error else 200,
+    )
+
+
+@requires("messaging.inbox.view")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def guardian_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """A notice I received; reply to the sender only when the notice allows it."""
+    _guardian_only(request)
+    person_id = principal_for(request.user).person_id
+    recipient = (
+        NoticeRecipient.objects.select_related("notice__unit")
+        .filter(notice_id=notice_id, guardian_id=person_id, notice__status="sent")
+        .first()
+    )
+    if recipient is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            thread = notice_services.notice_reply(
+                user=request.user, notice_id=notice_id, body=request.POST.get("body", "")
+            )
+            return HttpResponseRedirect(reverse("messaging:guardian-thread", args=[thread.pk]))
+        except DomainError as exc:
+            error = exc.message
+    notice_services.notice_mark_read(user=request.user, notice_id=notice_id)
+    notice: Notice = recipient.notice
+    return render(
+        request, "messaging/guardian_notice.html", {"notice": notice, "error": error}, status=400 if error else 200
+    )
+
+
+# --- notification settings -----------------------------------------------------------------------
+
+
+@requires("messaging.inbox.view")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Channels (e-mail, SMS, push) for everyone; working hours (quiet hours) for staff."""
+    principal = principal_for(request.user)
+    if principal.person_id is None:
+        raise Http404
+    is_staff = principal.kind == AccountKind.STAFF
+    error = ""
+    if request.method == "POST":
+        periods: list[tuple[int, dt.time, dt.time]] = []
+        if is_staff:
+            try:
+                start = dt.time.fromisoformat(request.POST.get("start") or "")
+                end = dt.time.fromisoformat(request.POST.get("end") or "")
+                days = sorted({int(d) for d in request.POST.getlist("days") if d.isdigit() and int(d) <= 6})
+            except ValueError:
+                error = "Ugyldig klokkeslett."
+            else:
+                if start >= end:
+                    error = "Arbeidstiden må slutte etter at den starter."
+                periods = [(d, start, end) for d in days]
+        if not error:  # bad input writes nothing
+            with transaction.atomic():
+                notification_services.preference_set(
+                    person_id=principal.person_id,
+                    email=bool(request.POST.get("email")),
+                    sms=bool(request.POST.get("sms")),
+                    push=bool(request.POST.get("push")),
+                )
+                if is_staff:
+                    notification_services.working_hours_set(person_id=principal.person_id, periods=periods)
+            return HttpResponseRedirect(reverse("messaging:settings"))
+    pref = NotificationPreference.objects.filter(person_id=principal.person_id).first()
+    hours = list(WorkingHours.objects.filter(person_id=principal.person_id).order_by("weekday"))
+    return render(
+        request,
+        "messaging/settings.html",
+        {
+            "pref": pref,
+            "is_staff": is_staff,
+            "hours": hours,
+            "days": [h.weekday for h in hours],
+            "error": error,
+            "weekdays": list(enumerate(["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"])),
+        },
+        status=400 if error else 200,
+    )
+
+
+# --- calendar -------------------------------------------------------------------------------------
+
+
+@requires("messaging.inbox.view")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """Events for my children (or my units), slot booking, and my private subscription URL."""
+    if request.method == "POST":
+        op = request.POST.get("op")
+        if op == "ny-lenke":
+            calendar_services.feed_token_create(user=request.user)
+        elif op == "slett-lenke":
+            calendar_services.feed_token_revoke(user=request.user)
+        elif op == "bestill":
+            try:
+                calendar_services.slot_book(
+                    user=request.user,
+                    slot_id=int(request.POST.get("slot") or 0),
+                    child_id=int(request.POST.get("child") or 0),
+                )
+            except DomainError as exc:
+                return HttpResponse(exc.message, status=exc.http_status)
+        return HttpResponseRedirect(reverse("messaging:calendar"))
+    events = selectors.events_for_user(user=request.user, start=clock.now() - dt.timedelta(days=1))
+    token = CalendarFeedToken.objects.filter(user_id=cast(int, request.user.pk), revoked_at__isnull=True).first()
+    feed_url = request.build_absolute_uri(reverse("messaging:ics", args=[token.token])) if token else ""
+    slots = EventSlot.objects.filter(event__in=[e for e in events if e.bookable]).order_by("starts_at")
+    children = list(selectors.guardian_children_units(user=request.user)) if _kind(request) == "guardian" else []
+    return render(
+        request,
+        "messaging/calendar.html",
+        {"events": events, "feed_url": feed_url, "slots": slots, "children": children},
+    )
+
+
+@public
+@require_GET
+def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private ICS subscription: the token is the credential; a revoked or unknown token is 404."""
+    row: Any = CalendarFeedToken.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
+    if row is None or not row.user.is_active:
+        raise Http404
+    return HttpResponse(
+        selectors.ics_feed(user=row.user),
+        content_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300"},
+    )

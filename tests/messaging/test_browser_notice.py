@@ -1,0 +1,97 @@
+"""A real browser: a teacher sends a notice to a class; a guardian reads it and replies; only the teacher sees it."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from tests.messaging.conftest import World
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def _session_cookie(world: World, persona: str, live_url: str) -> dict[str, Any]:
+    # Force-login (the OIDC flow is tested elsewhere): the browser gets the session cookie directly.
+    client = Client()
+    client.force_login(world.user(persona))  # type: ignore[arg-type]
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_url,
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_teacher_notice_is_read_and_answered_and_only_the_teachers_side_sees_the_reply(
+    world: World, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (Playwright never downloads a browser here)")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    url = live_server.url
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            teacher = browser.new_context()
+            teacher.add_cookies([_session_cookie(world, "contact_teacher", url)])
+            page = teacher.new_page()
+            page.goto(f"{url}/meldinger/oppslag/ny/")
+            page.select_option("#sender_unit", label="1A")
+            page.locator("input[name=targets][data-name='1A']").check()
+            page.fill("#title", "Turdag fredag")
+            page.fill("#body", "Husk matpakke og gode sko.")
+            page.check("#replies_to_sender")
+            page.get_by_role("button", name="Send oppslag").click()
+            assert "Oppslaget er sendt" in page.locator("#notice-status").inner_text()
+
+            mother = browser.new_context()
+            mother.add_cookies([_session_cookie(world, "protected_guardian", url)])
+            mpage = mother.new_page()
+            mpage.goto(f"{url}/meldinger/portal/")
+            mpage.get_by_role("link", name="Turdag fredag").click()
+            assert "Husk matpakke" in mpage.locator(".notice-body").inner_text()
+            mpage.fill("#body", "Hun har med seg sko. Hilsen mor")
+            mpage.get_by_role("button", name="Send svar").click()
+            mpage.wait_for_url(re.compile(r"/meldinger/portal/\d+/$"))
+            assert "Hilsen mor" in mpage.locator("#messages").inner_text()
+
+            page.goto(f"{url}/meldinger/")
+            page.get_by_role("link", name=re.compile("Svar: Turdag fredag")).click()
+            assert "Hilsen mor" in page.locator("#messages").inner_text()
+
+            father = browser.new_context()
+            father.add_cookies([_session_cookie(world, "other_guardian", url)])
+            fpage = father.new_page()
+            fpage.goto(f"{url}/meldinger/portal/")
+            assert "Turdag fredag" in fpage.content()  # he got the notice too …
+            assert "Svar: Turdag fredag" not in fpage.content()  # … but not her reply
+            fpage.get_by_role("link", name="Turdag fredag").click()
+            assert "Hilsen mor" not in fpage.content()
+        finally:
+            browser.close()
+    # A live-server request thread can keep its (idle) database connection after the browser is gone, which
+    # blocks dropping the test database; end those connections of this test database.
+    time.sleep(0.5)
+    with connection.cursor() as cur:
+        cur.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity"
+            " where datname = current_database() and pid <> pg_backend_pid() and state = 'idle'"
+        )
