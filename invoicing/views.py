@@ -110,6 +110,8 @@ def portal_application(request: HttpRequest) -> HttpResponse:
         try:
             if income is None:
                 raise DomainError(_("Oppgi inntekten som et tall."), fields={"annual_income": [_("Ugyldig tall.")]})
+            if account.person is None:  # a guardian account always has a person (DB constraint)
+                raise DomainError(_("Kontoen mangler person."))
             services.fee_application_submit(
                 applicant=account.person,
                 child_ids=[int(c) for c in request.POST.getlist("children") if c.isdigit()],

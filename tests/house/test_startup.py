@@ -71,10 +71,8 @@ def test_production_settings_pass_check_deploy_with_secret_key_from_a_file(tmp_p
     assert result.returncode == 0 or issues, result.stdout + result.stderr
 
 
-# Reported to the lead (issue 2): messaging/api.py declares ``responses=serializers.DictField()``, which
-# drf-spectacular cannot resolve (W001 under --deploy). Fix there with a response serializer or
-# ``OpenApiTypes.OBJECT``, then empty this tuple so the check is fully strict again.
-KNOWN_SCHEMA_WARNINGS: tuple[tuple[str, ...], ...] = (("messaging/api.py", 'could not resolve "DictField()"'),)
+# Schema warnings that --deploy may tolerate. Empty: every drf-spectacular warning fails the check.
+KNOWN_SCHEMA_WARNINGS: tuple[tuple[str, ...], ...] = ()
 
 
 def test_production_refuses_to_start_without_secret_key_in_one_line():

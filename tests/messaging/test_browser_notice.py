@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.test import Client
 
 from tests.messaging.conftest import World
@@ -87,11 +86,5 @@ def test_teacher_notice_is_read_and_answered_and_only_the_teachers_side_sees_the
             assert "Hilsen mor" not in fpage.content()
         finally:
             browser.close()
-    # A live-server request thread can keep its (idle) database connection after the browser is gone, which
-    # blocks dropping the test database; end those connections of this test database.
-    time.sleep(0.5)
-    with connection.cursor() as cur:
-        cur.execute(
-            "select pg_terminate_backend(pid) from pg_stat_activity"
-            " where datname = current_database() and pid <> pg_backend_pid() and state = 'idle'"
-        )
+            # Close this thread's connections so the test database can be dropped at the end of the session.
+            connections.close_all()
