@@ -6,12 +6,11 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from oas.errors import ValidationError, from_django_validation_error
+from oas.errors import ValidationError, full_clean_or_raise
 from oas.organisation.models import Municipality
 
 from .engine import MunicipalRates, NationalRates, PriceZone
@@ -81,10 +80,7 @@ def national_fee_rates_upsert(*, rates: NationalRates) -> NationalFeeRates:
     )
     for name in _NATIONAL_FIELDS:
         setattr(row, name, getattr(rates, name))
-    try:
-        row.full_clean()
-    except DjangoValidationError as exc:
-        raise from_django_validation_error(exc) from exc
+    full_clean_or_raise(row)
     row.save()
     return row
 
@@ -106,10 +102,7 @@ def municipal_fee_rates_upsert(*, municipality: Municipality, rates: MunicipalRa
         sibling_child2=row.kindergarten_sibling_discount_child2,
         sibling_child3_plus=row.kindergarten_sibling_discount_child3_plus,
     )
-    try:
-        row.full_clean()
-    except DjangoValidationError as exc:
-        raise from_django_validation_error(exc) from exc
+    full_clean_or_raise(row)
     row.save()
     row.sfo_place_types.all().delete()
     for place in rates.sfo_place_types:
@@ -121,9 +114,6 @@ def municipal_fee_rates_upsert(*, municipality: Municipality, rates: MunicipalRa
             weekly_hours=place.weekly_hours,
             monthly_price=place.monthly_price,
         )
-        try:
-            item.full_clean()
-        except DjangoValidationError as exc:
-            raise from_django_validation_error(exc) from exc
+        full_clean_or_raise(item)
         item.save()
     return row

@@ -55,3 +55,13 @@ def from_django_validation_error(exc: Exception) -> ValidationError:
         first = next(iter(fields.values()), ["Ugyldige data."])[0]
         return ValidationError(first, fields=fields)
     return ValidationError("; ".join(str(m) for m in exc.messages))
+
+
+def full_clean_or_raise(obj: object, *, exclude: list[str] | None = None) -> None:
+    """Run a model's ``full_clean()`` and turn Django's ValidationError into the domain one (with fields)."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    try:
+        obj.full_clean(exclude=exclude)  # type: ignore[attr-defined]
+    except DjangoValidationError as exc:
+        raise from_django_validation_error(exc) from exc

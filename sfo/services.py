@@ -11,13 +11,12 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from oas import clock
 from oas.audit.services import audit_record
-from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_validation_error
+from oas.errors import Conflict, PermissionDenied, ValidationError, full_clean_or_raise
 from oas.matching import engine
 from oas.matching.lottery import lottery_number
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind
@@ -36,11 +35,7 @@ from sfo.models import (
 SFO_AGE_GROUP = "sfo"  # SFO has no age-group programmes: one programme per SFO
 
 
-def _clean(obj: object) -> None:
-    try:
-        obj.full_clean()  # type: ignore[attr-defined]
-    except DjangoValidationError as exc:
-        raise from_django_validation_error(exc) from exc
+_clean = full_clean_or_raise
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from guardian.models import UserObjectPermission
@@ -19,7 +18,7 @@ from oas.access.models import AccessGrant, MappingSource, RoleAssignment, RoleMa
 from oas.access.roles import DEFAULT_GROUP_ROLES, DEFAULT_POSITION_ROLES, GROUP_ROLES, Role
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
-from oas.errors import ValidationError, from_django_validation_error
+from oas.errors import ValidationError, full_clean_or_raise
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import OrgUnit
 from oas.people.models import Employment, GroupAssignment, Person
@@ -161,10 +160,7 @@ def grant_create(
         reason=reason.strip(),
         granted_by=granted_by,
     )
-    try:
-        grant.full_clean(exclude=["object_permission"])
-    except DjangoValidationError as exc:
-        raise from_django_validation_error(exc) from exc
+    full_clean_or_raise(grant, exclude=["object_permission"])
     if grant.valid_to < grant.valid_from:
         raise ValidationError("Sluttdato før startdato.", fields={"valid_to": ["Må være etter startdato."]})
     target: Person | OrgUnit = person if person is not None else unit  # type: ignore[assignment]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from oas.errors import ValidationError, from_django_validation_error
+from oas.errors import ValidationError, full_clean_or_raise
 from oas.organisation.models import ALLOWED_PARENTS, Municipality, OrgUnit
 
 
@@ -40,10 +39,7 @@ def orgunit_create(
         path="/",
         **fields,
     )
-    try:
-        unit.full_clean(exclude=["path"])
-    except DjangoValidationError as exc:
-        raise from_django_validation_error(exc) from exc
+    full_clean_or_raise(unit, exclude=["path"])
     unit.save()
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.save(update_fields=["path"])
