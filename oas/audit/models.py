@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Eksportert")
     DENIED = "denied", _("Nektet")
     LOGIN = "login", _("Innlogging")
+    LOGOUT = "logout", _("Utlogging")
     SEND = "send", _("Sendt")
 
 

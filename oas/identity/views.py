@@ -260,6 +260,8 @@ def logout(request: HttpRequest) -> HttpResponse:
                 "state": get_random_string(24),
             }
             target = f"{endpoint}?{urlencode(params)}"
+    if request.user.is_authenticated:
+        audit_record(action=AuditAction.LOGOUT, event="logout", details={"provider": str(info.get("provider", ""))})
     auth.logout(request)
     return HttpResponseRedirect(target)
 

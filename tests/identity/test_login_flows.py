@@ -222,6 +222,9 @@ def test_logout_ends_the_session_and_the_providers_session(oidc: str, client: Cl
     assert params["id_token_hint"] == id_token
     assert params["post_logout_redirect_uri"] == "http://testserver/logout/done/"
     assert "_auth_user_id" not in client.session
+    logout_row = AuditEvent.objects.filter(action="logout").latest("id")
+    assert logout_row.details == {"provider": "idporten"}
+    assert logout_row.user_id is not None
     back = requests.get(end_session, allow_redirects=False, timeout=5)
     assert back.status_code == 302
     assert back.headers["Location"].startswith("http://testserver/logout/done/")
