@@ -4,9 +4,11 @@
    5 choices) and at Oslo's scale (7,000 applicants over 260 kindergartens): matching time and peak memory,
    and a check that the same lottery seed gives the same result.
 2. The demo-scale round built in a throwaway test database (``test_<db>``): matching through the services and
-   the time to publish all offers, waiting lists and decision-letter contents (sending the letters through
-   SvarUt is not wired yet, so it is not included). The round's export goes to var/benchmarks/admission.json
-   and is checked for capacity and stability by the independent checker of the tests.
+   the time to publish all offers, waiting lists and decision-letter contents, then the time to send every
+   decision letter as the Celery tasks do (PDF per guardian, ``letter_send`` + ``archive_document`` outbox rows),
+   in ``ADMISSION_LETTER_WORKERS`` processes (default: the number of CPUs). Delivery to SvarUt and Noark is not
+   included. The round's export goes to var/benchmarks/admission.json and is checked for capacity and
+   stability by the independent checker of the tests.
 
 Run: ``.venv/bin/python benchmarks/admission.py`` (uses DATABASE_URL like the rest of the project).
 """
@@ -126,6 +128,30 @@ def bench_engine(*, units: int, applicants: int) -> None:
     )
 
 
+def _synthetic_ids(n: int) -> list[str]:
+    """``n`` distinct valid synthetic fødselsnumre (month + 80)."""
+    from oas.people.national_id import make_national_id
+
+    out: list[str] = []
+    day = dt.date(1985, 1, 1)
+    while len(out) < n:
+        out += [nid for individual in range(500) if (nid := make_national_id(day, individual))]
+        day += dt.timedelta(days=1)
+    return out[:n]
+
+
+def _send_letters(letter_ids: list[int]) -> int:
+    """Run in a worker process (one Celery worker's share): render, queue and archive these letters."""
+    from django.db import connections
+
+    from kindergarten import letters
+
+    try:
+        return sum(1 for letter_id in letter_ids if letters.decision_letter_send(letter_id=letter_id))
+    finally:
+        connections.close_all()
+
+
 def _build_round(*, units: int, applicants: int, rng: random.Random):
     """Create the round, its kindergartens, children, guardians and applications in the database."""
     from kindergarten import services
@@ -187,7 +213,20 @@ def _build_round(*, units: int, applicants: int, rng: random.Random):
         )
         for i in range(applicants)
     )
-    guardians = Person.objects.bulk_create(Person(first_name="Forelder", last_name=f"{i}") for i in range(applicants))
+    national_ids = _synthetic_ids(applicants)
+    guardians = Person.objects.bulk_create(
+        Person(
+            first_name="Forelder",
+            last_name=f"{i}",
+            # Letters need a fødselsnummer (digital mailbox) and an address (print): synthetic ones.
+            national_id=national_ids[i],
+            street_address=f"Storgata {i % 200 + 1}",
+            postal_code="2000",
+            postal_place="LILLESTRØM",
+            municipality_number="3030",
+        )
+        for i in range(applicants)
+    )
     PersonRelation.objects.bulk_create(
         PersonRelation(
             adult=g,
@@ -218,13 +257,46 @@ def _build_round(*, units: int, applicants: int, rng: random.Random):
     return rnd
 
 
+def _bench_letters(*, workers: int) -> None:
+    """Send every decision letter the way the Celery tasks do, in ``workers`` processes (the worker concurrency).
+
+    Measured: PDF rendering (weasyprint) per guardian, the ``Letter`` rows and outbox rows (``letter_send``), the
+    archive rows (``archive_document``), the guardians' notifications. Not measured: delivery to SvarUt and Noark
+    (the outbox workers' HTTP calls) and the Redis kicks (patched out here so no stray tasks are left behind).
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    import integrations.outbox.services as outbox_services
+    from integrations.models import ArchiveRecord, Letter, OutboxMessage
+    from kindergarten.models import DecisionLetter
+    from messaging.services import notifications
+
+    outbox_services._kick_claimer = lambda: None
+    notifications._enqueue_dispatch = lambda: None
+    ids = list(DecisionLetter.objects.order_by("pk").values_list("pk", flat=True))
+    chunks = [ids[i::workers] for i in range(workers)]
+    connections.close_all()  # forked workers open their own connections
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        sent = sum(pool.map(_send_letters, chunks))
+    elapsed = time.perf_counter() - started
+    print(
+        f"decision letters: {sent} of {len(ids)} sent in {elapsed:5.2f} s with {workers} worker process(es) "
+        f"({elapsed / max(1, len(ids)) * workers * 1000:.0f} ms per letter per worker): "
+        f"{Letter.objects.count()} PDFs + SvarUt outbox rows, {ArchiveRecord.objects.count()} archive rows, "
+        f"{OutboxMessage.objects.count()} outbox rows in all (delivery to SvarUt/Noark not included)"
+    )
+
+
 def bench_publish(*, units: int, applicants: int, out: Path) -> None:
     import django
 
     django.setup()
     from django.db import connection
 
-    from kindergarten import selectors, services
+    from kindergarten import letters, selectors, services
     from oas import clock
     from tests.kindergarten.checker import check_export
 
@@ -241,16 +313,19 @@ def bench_publish(*, units: int, applicants: int, out: Path) -> None:
             started = time.perf_counter()
             services.admission_round_match(admission_round=rnd)
             matched = time.perf_counter() - started
+            # The benchmark sends the letters itself below (in worker processes, like the Celery tasks): do not
+            # queue a Celery task per letter into Redis from here.
+            letters.decision_letters_enqueue = lambda **_kw: None
             started = time.perf_counter()
             outcome = services.admission_round_publish(admission_round=rnd)
             published = time.perf_counter() - started
             print(
                 f"database round {applicants} applicants: building the input {build:5.2f} s, "
                 f"match and store {matched:5.2f} s, publish {published:5.2f} s "
-                f"({outcome.offers} offers, {outcome.waiting} waiting-list entries, {outcome.letters} letter contents; "
-                "SvarUt sending not wired yet)"
+                f"({outcome.offers} offers, {outcome.waiting} waiting-list entries, {outcome.letters} letter contents)"
             )
             data = selectors.round_export(admission_round=rnd)
+            _bench_letters(workers=int(os.environ.get("ADMISSION_LETTER_WORKERS", os.cpu_count() or 1)))
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         problems = check_export(data)

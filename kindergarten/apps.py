@@ -8,9 +8,24 @@ class KindergartenConfig(AppConfig):
     verbose_name = "Barnehage"
 
     def ready(self) -> None:
-        from kindergarten import permissions  # noqa: F401  (registers the placement actions)
-        from kindergarten.arbeidsflate import ApplicationsToCheckProvider, OffersExpiringProvider
+        from kindergarten import permissions  # noqa: F401  (registers the actions and resources)
+        from kindergarten.arbeidsflate import (
+            AppealsProvider,
+            ApplicantsToApproveProvider,
+            ApplicationsToCheckProvider,
+            NewChildrenStartingProvider,
+            OffersExpiringProvider,
+        )
+        from kindergarten.portal import OffersAwaitingAnswerProvider
         from oas.arbeidsflate.registry import registry
+        from oas.portal.registry import portal_registry
 
-        registry.register_task_provider(ApplicationsToCheckProvider())
-        registry.register_task_provider(OffersExpiringProvider())
+        for provider in (
+            ApplicationsToCheckProvider(),
+            OffersExpiringProvider(),
+            AppealsProvider(),
+            NewChildrenStartingProvider(),
+            ApplicantsToApproveProvider(),
+        ):
+            registry.register_task_provider(provider)
+        portal_registry.register_attention_provider(OffersAwaitingAnswerProvider())

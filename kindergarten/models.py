@@ -255,6 +255,12 @@ class Assignment(models.Model):
     locked = models.BooleanField(_("låst av saksbehandler"), default=False)
     right_to_place = models.BooleanField(_("rett til plass"), default=False)
     explanation = models.TextField(_("begrunnelse"), blank=True)
+    unit_approved_at = models.DateTimeField(
+        _("godkjent av den private barnehagen"),
+        null=True,
+        blank=True,
+        help_text=_("Private barnehager godkjenner forslaget for sine søkere før publisering."),
+    )
 
     class Meta:
         verbose_name = _("tildelingsforslag")

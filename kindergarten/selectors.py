@@ -343,3 +343,84 @@ def applications_for_guardian(*, guardian: Person) -> QuerySet[Application]:
         "child_id"
     )
     return Application.objects.filter(child_id__in=children).select_related("round", "child").order_by("-submitted_at")
+
+
+# ------------------------------------------------------------------------------------------------ pages (issue 5)
+
+
+def open_rounds() -> QuerySet[AdmissionRound]:
+    """Return the rounds guardians can apply in now."""
+    return AdmissionRound.objects.filter(state="open").order_by("application_deadline", "pk")
+
+
+def round_units(*, admission_round: AdmissionRound) -> list[tuple[int, str]]:
+    """Return the kindergartens guardians can choose in a round (coordinated admission), by name."""
+    return list(
+        OrgUnit.objects.filter(admission_programmes__round=admission_round, coordinated_admission=True)
+        .distinct()
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+def children_with_responsibility(*, guardian: Person) -> QuerySet[Person]:
+    """Return the children the guardian has parental responsibility for today."""
+    ids = PersonRelation.objects.filter(_active_on(clock.today()), adult=guardian, kind=RelationKind.GUARDIAN).values(
+        "child_id"
+    )
+    return Person.objects.filter(pk__in=ids).order_by("birth_date", "pk")
+
+
+def round_proposal(*, admission_round: AdmissionRound) -> QuerySet[Assignment]:
+    """Return the round's proposed assignments with child and unit, for review."""
+    return (
+        Assignment.objects.filter(application__round=admission_round)
+        .select_related("application__child", "programme__unit")
+        .order_by("programme__unit__name", "application__child__last_name", "pk")
+    )
+
+
+def application_worklist(
+    *,
+    queryset: QuerySet[Application],
+    status: str = "",
+    unit_id: int | None = None,
+    unchecked: bool = False,
+    right_to_place: bool | None = None,
+) -> QuerySet[Application]:
+    """Filter the office's application list (status, chosen unit, unchecked documentation, right to a place)."""
+    qs = queryset.select_related("round", "child")
+    if status:
+        qs = qs.filter(status=status)
+    if unit_id is not None:
+        qs = qs.filter(choices__unit_id=unit_id)
+    if unchecked:
+        qs = qs.filter(grounds__documentation_checked=False)
+    if right_to_place is not None:
+        qs = qs.filter(assignment__right_to_place=right_to_place)
+    return qs.distinct().order_by("submitted_at", "pk")
+
+
+def terminable_placements(*, child: Person) -> QuerySet[Placement]:
+    """Return the child's kindergarten and SFO places that have not ended (the guardian may end them)."""
+    today = clock.today()
+    return (
+        Placement.objects.filter(child=child, service__in=(Service.KINDERGARTEN, Service.SFO))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("unit")
+        .order_by("start_date", "pk")
+    )
+
+
+def assignments_to_approve(*, units: QuerySet[OrgUnit]) -> QuerySet[Assignment]:
+    """Return proposed places at these private kindergartens that the kindergarten has not approved yet."""
+    return (
+        Assignment.objects.filter(
+            programme__unit__in=units,
+            programme__unit__ownership=Ownership.PRIVATE,
+            application__round__state="matched",
+            unit_approved_at__isnull=True,
+        )
+        .select_related("application__child", "programme__unit")
+        .order_by("programme__unit__name", "pk")
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from kindergarten import letters, selectors
 from kindergarten.models import (
@@ -47,6 +49,8 @@ from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_
 from oas.matching import engine
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownership
 from oas.people.models import Person, Placement, Service
+
+logger = logging.getLogger(__name__)
 
 _MAGIC = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 
@@ -365,7 +369,48 @@ def _application_create(
         details={"round": admission_round.code, "choices": [u.pk for u in choices], "grounds": kinds},
         user_id=user_id,
     )
+    _guardians_notify(
+        child=child,
+        key=f"kg-soknad:{application.pk}",
+        title=f"Søknad om barnehageplass for {child.first_name} er sendt av {applicant.full_name}",
+        url=reverse("kindergarten_pages:portal_application", args=[application.pk]),
+    )
+    transaction.on_commit(lambda: _application_archive_enqueue(application_id=application.pk))
     return application
+
+
+def _guardians_notify(*, child: Person, key: str, title: str, url: str) -> int:
+    """Notify every guardian with parental responsibility (the one who acted too: a receipt)."""
+    from messaging.public import notify
+
+    return notify(person_ids=selectors.guardians_of(child=child), key=key, title=title, url=url)
+
+
+def _application_archive_enqueue(*, application_id: int) -> None:
+    from kindergarten.tasks import application_archive_task
+
+    try:
+        application_archive_task.delay(application_id)
+    except Exception as exc:  # broker down: the application is safe; archive it later
+        logger.warning("kindergarten: could not queue archiving of application %s (%s)", application_id, exc)
+
+
+def decision_letters_send_pending(*, limit: int = 10_000, older_than_minutes: int = 0) -> int:
+    """Send the stored decision letters still unsent, synchronously (beat recovery, tests and benchmarks).
+
+    The beat task passes ``older_than_minutes`` so it leaves fresh letters to their own on-commit tasks; a letter
+    that fails is logged and left for the next run (the keys make every retry idempotent).
+    """
+    unsent = DecisionLetter.objects.filter(sent_at__isnull=True)
+    if older_than_minutes:
+        unsent = unsent.filter(created_at__lt=clock.now() - dt.timedelta(minutes=older_than_minutes))
+    sent = 0
+    for letter_id in unsent.order_by("pk").values_list("pk", flat=True)[:limit]:
+        try:
+            sent += letters.decision_letter_send(letter_id=letter_id)
+        except Exception:
+            logger.exception("kindergarten: decision letter %s could not be sent; next run retries", letter_id)
+    return sent
 
 
 def application_change(
@@ -627,8 +672,9 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
                 created_at=now,
             )
         )
-    for letter in DecisionLetter.objects.bulk_create(letter_rows):
-        letters.decision_letter_dispatch(letter=letter)
+    letter_ids = [letter.pk for letter in DecisionLetter.objects.bulk_create(letter_rows)]
+    # Rendering thousands of PDFs does not belong in this transaction: one task per letter after the commit.
+    transaction.on_commit(lambda: letters.decision_letters_enqueue(letter_ids=letter_ids))
 
     admission_round.state = RoundState.PUBLISHED
     admission_round.published_at = now
@@ -913,3 +959,78 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, decision_text: str, user_id: 
         user_id=user_id,
     )
     return appeal
+
+
+# --------------------------------------------------------------------------------------------- ending a place
+
+DEFAULT_NOTICE_MONTHS = 1
+
+
+def notice_end_date(*, given_on: dt.date, months: int | None = None) -> dt.date:
+    """Return the last day of a place ended on ``given_on``: ``months`` whole months from the end of that month.
+
+    The municipality's notice period is ``settings.KINDERGARTEN_NOTICE_MONTHS`` (default 1): notice given in
+    February ends the place on 31 March.
+    """
+    from django.conf import settings
+
+    n = months if months is not None else int(getattr(settings, "KINDERGARTEN_NOTICE_MONTHS", DEFAULT_NOTICE_MONTHS))
+    year, month = divmod(given_on.month - 1 + n + 1, 12)
+    first_after = dt.date(given_on.year + year, month + 1, 1)
+    return first_after - dt.timedelta(days=1)
+
+
+def placement_terminate(*, placement: Placement, guardian: Person, user_id: int | None = None) -> Placement:
+    """End a kindergarten or SFO place at the end of the notice period (a guardian with parental responsibility)."""
+    _refuse_without_responsibility(
+        guardian=guardian, child=placement.child, event="kindergarten.placement.terminate", user_id=user_id
+    )
+    with transaction.atomic():
+        placement = Placement.objects.select_for_update().get(pk=placement.pk)
+        if placement.service not in (Service.KINDERGARTEN, Service.SFO):
+            raise ValidationError("Bare barnehage- og SFO-plasser kan sies opp her.", code="invalid_service")
+        end = notice_end_date(given_on=clock.today())
+        if placement.end_date is not None and placement.end_date <= end:
+            raise ValidationError(f"Plassen slutter allerede {placement.end_date:%d.%m.%Y}.", code="already_ending")
+        if end < placement.start_date:
+            raise ValidationError(
+                "Plassen begynner først etter oppsigelsestiden. Takk nei eller kontakt opptakskontoret.",
+                code="not_started",
+            )
+        placement.end_date = end
+        _clean(placement)
+        placement.save(update_fields=["end_date"])
+        audit_record(
+            action="update",
+            event="kindergarten.placement.terminate",
+            person_ids=[placement.child_id, guardian.pk],
+            object_type="people.placement",
+            object_id=placement.pk,
+            details={"end_date": end.isoformat()},
+            user_id=user_id,
+        )
+        return placement
+
+
+# ------------------------------------------------------------------------------ private kindergartens approve
+
+
+def assignments_approve(*, unit: OrgUnit, user_id: int | None = None) -> int:
+    """A private kindergarten approves the matching proposal for its applicants; return how many were approved."""
+    if unit.ownership != Ownership.PRIVATE:
+        raise ValidationError("Bare private barnehager godkjenner sine søkere.", code="not_private")
+    with transaction.atomic():
+        rows = Assignment.objects.filter(
+            programme__unit=unit, application__round__state=RoundState.MATCHED, unit_approved_at__isnull=True
+        )
+        ids = list(rows.values_list("pk", flat=True))
+        Assignment.objects.filter(pk__in=ids).update(unit_approved_at=clock.now())
+        audit_record(
+            action="update",
+            event="kindergarten.assignment.approve",
+            object_type="organisation.orgunit",
+            object_id=unit.pk,
+            details={"assignments": ids},
+            user_id=user_id,
+        )
+        return len(ids)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/", include("oas.portal.urls")),
     path("meldinger/", include("messaging.urls")),
     path("api/v1/messaging/", include("messaging.api_urls")),
+    path("", include("messaging.root_urls")),  # /sw.js (service worker for web push)
     path("integrasjoner/", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("", include("oas.identity.urls")),  # /login/…, /logout/
@@ -25,5 +26,9 @@ urlpatterns = [
     path("api/v1/", include("kindergarten.urls")),  # /api/v1/placements/kindergarten
     path("api/v1/", include("sfo.urls")),  # /api/v1/placements/sfo
     path("", include("invoicing.urls")),  # /fakturering/…, /portal/redusert-betaling/
+    path("", include("kindergarten.page_urls")),  # /portal/barnehage/…, /barnehage/opptak/…
+    path("", include("sfo.page_urls")),  # /portal/sfo/…, /sfo/opptak/…
+    path("", include("kindergarten.placement_urls")),  # /barnehage/<id>/plasser/
+    path("", include("sfo.placement_urls")),  # /sfo/<id>/plasser/
     path("", views.home, name="home"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from oas import clock
 from oas.organisation.models import OrgUnit
@@ -41,3 +41,41 @@ def sfo_belongs_to_childs_school(*, child: Person, unit: OrgUnit, on: dt.date) -
     ).exists()
     in_district = school.skolekrets is not None and school.skolekrets == child.skolekrets
     return attends or in_district
+
+
+def open_sfo_rounds() -> QuerySet[SfoRound]:
+    """Return the SFO rounds guardians can apply in now."""
+    return SfoRound.objects.filter(state="open").order_by("application_deadline", "pk")
+
+
+def sfo_units_for_child(*, child: Person, sfo_round: SfoRound) -> list[OrgUnit]:
+    """Return the SFOs in the round that belong to the child's school (placement or school district)."""
+    units = OrgUnit.objects.filter(sfo_capacities__round=sfo_round).select_related("parent").order_by("name")
+    return [u for u in units if sfo_belongs_to_childs_school(child=child, unit=u, on=sfo_round.start_date)]
+
+
+def sfo_children_with_responsibility(*, guardian: Person) -> QuerySet[Person]:
+    """Return the children the guardian has parental responsibility for today."""
+    today = clock.today()
+    ids = PersonRelation.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        adult=guardian,
+        kind=RelationKind.GUARDIAN,
+        valid_from__lte=today,
+    ).values("child_id")
+    return Person.objects.filter(pk__in=ids).order_by("birth_date", "pk")
+
+
+def sfo_guardians_of(*, child: Person) -> list[int]:
+    """Return the ids of the persons with parental responsibility for ``child`` today."""
+    today = clock.today()
+    return list(
+        PersonRelation.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+            child=child,
+            kind=RelationKind.GUARDIAN,
+            valid_from__lte=today,
+        )
+        .order_by("adult_id")
+        .values_list("adult_id", flat=True)
+    )

@@ -21,6 +21,7 @@ from oas.matching import engine
 from oas.matching.lottery import lottery_number
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind
 from oas.people.models import Person, Placement, Service
+from sfo import letters as sfo_letters
 from sfo import selectors
 from sfo.models import (
     PlaceType,
@@ -250,6 +251,9 @@ def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = No
         details={"seed": sfo_round.lottery_seed, "offered": offered},
         user_id=user_id,
     )
+    application_ids = [a.pk for a in by_id.values()]
+    # Rendering the PDFs does not belong in this transaction: one task per application after the commit.
+    transaction.on_commit(lambda: sfo_letters.sfo_decision_letters_enqueue(application_ids=application_ids))
     return SfoMatchOutcome(offered=offered, waiting=len(by_id) - offered)
 
 

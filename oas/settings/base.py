@@ -106,6 +106,8 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The arbeidsflate reuses a user's task counts and a unit's snapshot counts this long (the page says when).
+ARBEIDSFLATE_CACHE_SECONDS = env_int("ARBEIDSFLATE_CACHE_SECONDS", default=30)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
@@ -217,6 +219,10 @@ ERP_IMPORT_DIR = env_str("ERP_IMPORT_DIR", str(VAR_DIR / "erp-import")) or ""
 CELERY_BEAT_SCHEDULE["svarut-status-poll"] = {"task": "integrations.letters.poll_statuses", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["erp-import-daily"] = {"task": "integrations.erp.import_directory", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["kindergarten-offers-expire"] = {"task": "kindergarten.tasks.offers_expire", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["kindergarten-letters-pending"] = {
+    "task": "kindergarten.tasks.decision_letters_send_pending",
+    "schedule": 900.0,
+}
 # Messaging (messaging/tasks.py): scheduled notices, deferred/retried notification deliveries.
 CELERY_BEAT_SCHEDULE["messaging-notices-due"] = {"task": "messaging.notices_send_due", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["messaging-deliveries"] = {"task": "messaging.deliveries_dispatch", "schedule": 30.0}

@@ -1,0 +1,93 @@
+"""SFO decision letters: one per application after publishing, to every guardian through the SvarUt outbox and
+archived (journalpost U) on the child's SFO case. Sent by a Celery task per application, queued after the commit."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from oas import clock
+from oas.errors import ValidationError
+from sfo import selectors
+from sfo.models import SfoApplication, SfoApplicationStatus
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "letters/sfo_decision.html"
+CASE_TYPE = "sfo.application"
+
+
+def sfo_decision_letters_enqueue(*, application_ids: list[int]) -> None:
+    """Queue one task per application (call from ``transaction.on_commit``)."""
+    from sfo.tasks import sfo_decision_letter_send_task
+
+    for application_id in application_ids:
+        try:
+            sfo_decision_letter_send_task.delay(application_id)
+        except Exception as exc:  # broker down: the application rows stay; the letters can be sent again later
+            logger.warning("sfo: could not queue decision letter for %s (%s)", application_id, exc)
+            return
+
+
+def sfo_decision_letter_send(*, application_id: int) -> int:
+    """Send the decision of one SFO application to every guardian and archive it; return the letters sent."""
+    from integrations.archive.services import archive_document
+    from integrations.letters.services import letter_send
+    from integrations.models import Letter
+
+    application = SfoApplication.objects.select_related("child", "unit", "round").filter(pk=application_id).first()
+    if application is None:
+        return 0
+    child = application.child
+    offered = application.status in (SfoApplicationStatus.OFFERED, SfoApplicationStatus.ACCEPTED)
+    if offered:
+        title = f"Vedtak om SFO-plass – {child.full_name}"
+        paragraphs = [
+            f"{child.full_name} har fått tilbud om {application.get_place_type_display().lower()} i "
+            f"{application.unit.name} fra {application.start_date:%d.%m.%Y}.",
+            f"Svar på tilbudet innen {application.offer_deadline:%d.%m.%Y}." if application.offer_deadline else "",
+        ]
+    else:
+        title = f"Vedtak om venteliste til SFO – {child.full_name}"
+        paragraphs = [
+            f"{child.full_name} har ikke fått plass i {application.unit.name} nå og står som nummer "
+            f"{application.waiting_position or '–'} på ventelisten."
+        ]
+    context = {
+        "paragraphs": [p for p in paragraphs if p],
+        "reasons": application.explanation,
+        "appeal": "Dere kan klage på vedtaket innen tre uker fra dere mottok det (forvaltningsloven §§ 28 og 29).",
+    }
+    ref = f"SFO-{application.pk}"
+    sent: list[int] = []
+    for guardian_id in selectors.sfo_guardians_of(child=child):
+        try:
+            with transaction.atomic():
+                sent.append(
+                    letter_send(
+                        recipient_person_id=guardian_id,
+                        title=title,
+                        template=TEMPLATE,
+                        context=context,
+                        case_ref=ref,
+                        idempotency_key=f"sfo-vedtak:{application.pk}:{guardian_id}",
+                    )
+                )
+        except ValidationError as exc:
+            logger.warning("sfo: letter for %s not sent to %s: %s", application.pk, guardian_id, exc)
+    if sent:
+        with transaction.atomic():
+            archive_document(
+                child_person_id=child.pk,
+                case_type=CASE_TYPE,
+                case_id=application.pk,
+                case_title="SFO-plass",
+                journalposttype="U",
+                title=title,
+                pdf=bytes(Letter.objects.values_list("pdf", flat=True).get(pk=sent[0])),
+                document_date=clock.today(),
+                idempotency_key=f"sfo-vedtak-arkiv:{application.pk}",
+                filename="vedtak.pdf",
+            )
+    return len(sent)

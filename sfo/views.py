@@ -1,0 +1,158 @@
+"""SFO admission pages: guardians apply at the child's school's SFO and answer offers; the sector office closes
+and publishes a round. Thin: forms parse, services decide, access is checked with ``oas.access``."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from oas.access.getters import access_child, access_object
+from oas.access.markers import requires
+from oas.access.selectors import access_queryset
+from oas.errors import DomainError
+from oas.people.models import Person
+from sfo import selectors, services
+from sfo.models import PlaceType, SfoApplication, SfoRound, SfoRoundState
+
+APPLY = "sfo.application.apply"
+READ_OWN = "sfo.application.read_own"
+MANAGE = "sfo.round.manage"
+
+
+class SfoApplicationForm(forms.Form):
+    unit = forms.TypedChoiceField(label=gettext_lazy("SFO"), coerce=int)
+    place_type = forms.ChoiceField(label=gettext_lazy("Plasstype"), choices=PlaceType.choices)
+    hours_per_week = forms.IntegerField(
+        label=gettext_lazy("Timer per uke (timeplass)"), min_value=1, max_value=40, required=False
+    )
+    start_date = forms.DateField(label=gettext_lazy("Ønsket oppstart"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _guardian(request: HttpRequest) -> Person:
+    person = request.user.account.person  # type: ignore[union-attr]
+    if person is None:  # a staff account has no guardian side (the declared actions already refuse it)
+        raise PermissionDenied
+    return cast(Person, person)
+
+
+@requires(READ_OWN, APPLY)
+@require_GET
+def portal_sfo(request: HttpRequest) -> HttpResponse:
+    """SFO: my children, their applications (made by either parent) with status and offers to answer."""
+    guardian = _guardian(request)
+    applications = access_queryset(
+        user=request.user, action=READ_OWN, queryset=SfoApplication.objects.select_related("round", "child", "unit")
+    ).order_by("-submitted_at")
+    return render(
+        request,
+        "sfo/portal.html",
+        {
+            "children": selectors.sfo_children_with_responsibility(guardian=guardian),
+            "applications": applications,
+            "rounds": selectors.open_sfo_rounds(),
+        },
+    )
+
+
+@requires(APPLY)
+@require_http_methods(["GET", "POST"])
+def portal_sfo_apply(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Apply for SFO at the child's school: place type (full, part, hours) and start date."""
+    child = access_child(user=request.user, id=child_id, action=APPLY, audit_event="")
+    sfo_round = selectors.open_sfo_rounds().first()
+    if sfo_round is None:
+        messages.info(request, _("Det er ikke noe SFO-opptak som er åpent for søknader nå."))
+        return redirect("sfo_pages:portal")
+    units = selectors.sfo_units_for_child(child=child, sfo_round=sfo_round)
+    form = SfoApplicationForm(request.POST or None)
+    form.fields["unit"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = next(u for u in units if u.pk == data["unit"])
+        try:
+            services.sfo_application_submit(
+                sfo_round=sfo_round,
+                child=child,
+                applicant=_guardian(request),
+                unit=unit,
+                place_type=data["place_type"],
+                start_date=data["start_date"],
+                hours_per_week=data["hours_per_week"] if data["place_type"] == PlaceType.HOURS else None,
+                user_id=request.user.pk,
+            )
+        except services.DuplicateSfoApplication:
+            messages.info(request, _("Barnet har allerede en SFO-søknad i dette opptaket."))
+            return redirect("sfo_pages:portal")
+        except DomainError as exc:
+            for name, msgs in exc.fields.items():
+                if name in form.fields:
+                    for msg in msgs:
+                        form.add_error(name, msg)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("SFO-søknaden er sendt."))
+            return redirect("sfo_pages:portal")
+    return render(
+        request,
+        "sfo/portal_apply.html",
+        {"child": child, "round": sfo_round, "form": form, "units": units},
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(READ_OWN)
+@require_POST
+def portal_sfo_answer(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Accept or decline an SFO offer before its deadline."""
+    application = access_object(
+        user=request.user,
+        queryset=SfoApplication.objects.select_related("round", "child", "unit"),
+        id=application_id,
+        action=READ_OWN,
+        person_ids_of=lambda a: [a.child_id],
+    )
+    try:
+        if request.POST.get("answer") == "accept":
+            services.sfo_offer_accept(application=application, guardian=_guardian(request), user_id=request.user.pk)
+            messages.success(request, _("Du har tatt imot SFO-plassen."))
+        elif request.POST.get("answer") == "decline":
+            services.sfo_offer_decline(application=application, guardian=_guardian(request), user_id=request.user.pk)
+            messages.success(request, _("Du har takket nei til SFO-plassen."))
+        else:
+            messages.error(request, _("Velg om du tar imot eller takker nei."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("sfo_pages:portal")
+
+
+@requires(MANAGE)
+@require_GET
+def office_sfo_rounds(request: HttpRequest) -> HttpResponse:
+    return render(request, "sfo/office_rounds.html", {"rounds": SfoRound.objects.order_by("-start_date", "-pk")})
+
+
+@requires(MANAGE)
+@require_POST
+def office_sfo_round_action(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Close a round for applications, or match and publish it."""
+    sfo_round = get_object_or_404(SfoRound, pk=round_id)
+    try:
+        if request.POST.get("action") == "close":
+            services.sfo_round_close(sfo_round=sfo_round)
+            messages.success(request, _("SFO-opptaket er stengt for søknader."))
+        elif request.POST.get("action") == "publish" and sfo_round.state == SfoRoundState.CLOSED:
+            outcome = services.sfo_round_match_and_publish(sfo_round=sfo_round, user_id=request.user.pk)
+            messages.success(request, _("Publisert: %(n)s tilbud.") % {"n": outcome.offered})
+        else:
+            messages.error(request, _("Handlingen passer ikke til opptakets status."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("sfo_pages:office_rounds")
