@@ -4,6 +4,13 @@ A household is the children registered at the same address (``fees.public.househ
 income is the one in an approved reduced-fee/free-hours decision valid that month (else ``None``).
 Payers are the guardians with foreldreansvar living with the child; with a ``PaymentSplit`` every guardian
 with foreldreansvar pays an equal share.
+
+Changes within a month (municipal setting ``proration`` = calendar days): a child's placements in the month
+are cut into *segments* — runs of consecutive days with the same place size / hours (a department change
+alone does not cut). A child with one segment is priced once as before; a child with several is priced once
+per segment with that segment's size and dates (the fee engine prorates by days), its siblings as they are,
+and each segment's lines carry ``segment`` = 1, 2, … in the line key. With ``full_month`` proration the month
+is priced once at the latest size.
 """
 
 from __future__ import annotations
@@ -18,8 +25,10 @@ from django.db.models import Q
 
 from fees.public import (
     ChildInput,
+    ChildQuote,
     HouseholdInput,
     MissingRate,
+    Proration,
     RateSet,
     UnitType,
     fee_rates_on,
@@ -61,9 +70,20 @@ class LineDraft:
     amount: Decimal
     description: str
     trace: list[dict[str, Any]] = field(default_factory=list)
+    segment: int = 0
 
-    def key(self) -> tuple[int, int, str, str]:
-        return (self.child_id, self.payer_id, self.service, self.line_type)
+    def key(self) -> tuple[int, int, str, str, int]:
+        return (self.child_id, self.payer_id, self.service, self.line_type, self.segment)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Consecutive days of one child's place in one service with the same price basis."""
+
+    placement_id: int
+    unit_id: int
+    start: dt.date
+    end: dt.date
 
 
 @dataclass
@@ -119,6 +139,7 @@ class _MonthData:
     guardians: dict[int, list[tuple[int, bool]]]
     splits: set[int]
     incomes: dict[int, Decimal]
+    segments: dict[tuple[int, str], list[Segment]] = field(default_factory=dict)
 
 
 def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData:
@@ -134,8 +155,10 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
     child_ids = month_placements.values("child_id")
     # One priced place per child and service: the latest placement of the month, spanning the month's chain.
     chosen: dict[tuple[int, str], dict[str, Any]] = {}
+    rows: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for row in placements:
         key = (row["child_id"], row["service"])
+        rows[key].append(dict(row))
         place: dict[str, Any] = dict(row)
         if key in chosen:
             place["start_date"] = min(chosen[key]["start_date"], place["start_date"])
@@ -164,7 +187,7 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
         .values_list("person_id", "feeapplication__annual_income")
     ):
         incomes[child_id] = min(income, incomes.get(child_id, income))
-    return _MonthData(
+    data = _MonthData(
         first=first,
         last=last,
         chosen=chosen,
@@ -188,17 +211,55 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
         ),
         incomes=incomes,
     )
+    data.segments = {key: _segments(data, key[1], chain) for key, chain in rows.items()}
+    return data
 
 
-def _child_input(data: _MonthData, child_id: int, service: str) -> ChildInput | None:
+def _price_basis(data: _MonthData, service: str, placement_id: int) -> tuple[Any, ...]:
+    if service == Service.KINDERGARTEN:
+        size = data.sizes.get(placement_id)
+        return ("kg", size.kind, size.value, size.weekly_hours) if size else ("kg",)
+    place = data.sfo.get(placement_id)
+    return ("sfo", place.place_type, place.hours_per_week) if place else ("sfo",)
+
+
+def _segments(data: _MonthData, service: str, chain: list[dict[str, Any]]) -> list[Segment]:
+    """Cut a child's placements in the month into segments; neighbours with the same price basis merge."""
+    out: list[Segment] = []
+    for row in chain:  # ordered by start date; the kernel refuses overlaps
+        start = max(row["start_date"], data.first)
+        end = min(row["end_date"] or data.last, data.last)
+        if end < start:
+            continue
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.end + dt.timedelta(days=1) == start
+            and _price_basis(data, service, prev.placement_id) == _price_basis(data, service, row["id"])
+        ):
+            out[-1] = Segment(placement_id=row["id"], unit_id=row["unit_id"], start=prev.start, end=end)
+        else:
+            out.append(Segment(placement_id=row["id"], unit_id=row["unit_id"], start=start, end=end))
+    return out
+
+
+def _child_input(data: _MonthData, child_id: int, service: str, segment: Segment | None = None) -> ChildInput | None:
+    """The engine input for a child's place: the whole month (latest size) or one ``segment``."""
     p = data.chosen[(child_id, service)]
     birth = data.persons[child_id].birth_date
     if birth is None:
         return None
-    start = p["start_date"] if p["start_date"] > data.first else None
-    end = p["end_date"] if p["end_date"] is not None and p["end_date"] < data.last else None
+    segments = data.segments.get((child_id, service)) or []
+    if segment is not None:
+        placement_id, first_day, last_day = segment.placement_id, segment.start, segment.end
+    elif segments:
+        placement_id, first_day, last_day = p["id"], segments[0].start, segments[-1].end
+    else:
+        placement_id, first_day, last_day = p["id"], p["start_date"], p["end_date"] or data.last
+    start = first_day if first_day > data.first else None
+    end = last_day if last_day < data.last else None
     if service == Service.KINDERGARTEN:
-        size = data.sizes.get(p["id"])
+        size = data.sizes.get(placement_id)
         return ChildInput(
             key=f"{child_id}:{service}",
             birth_date=birth,
@@ -209,7 +270,7 @@ def _child_input(data: _MonthData, child_id: int, service: str) -> ChildInput | 
             start_date=start,
             end_date=end,
         )
-    place = data.sfo.get(p["id"])
+    place = data.sfo.get(placement_id)
     return ChildInput(
         key=f"{child_id}:{service}",
         birth_date=birth,
@@ -222,14 +283,18 @@ def _child_input(data: _MonthData, child_id: int, service: str) -> ChildInput | 
     )
 
 
-def _quote_lines(data: _MonthData, quote: Any, warnings: list[str]) -> list[LineDraft]:
+def _quote_lines(
+    data: _MonthData, priced: list[tuple[ChildQuote, int, Segment | None]], warnings: list[str]
+) -> list[LineDraft]:
+    """Lines for each priced place: ``segment`` 0 for the whole month, else 1, 2, … with the segment's dates."""
     lines: list[LineDraft] = []
-    for cq in quote.children:
+    for cq, index, segment in priced:
         child_part, service = cq.key.split(":")
         child_id = int(child_part)
         payers = _payers(data.guardians.get(child_id, []), child_id in data.splits)
         if not payers:
-            warnings.append(f"Barn {child_id} har ingen foresatt med foreldreansvar og er ikke fakturert.")
+            if index <= 1:
+                warnings.append(f"Barn {child_id} har ingen foresatt med foreldreansvar og er ikke fakturert.")
             continue
         trace = [
             {
@@ -242,6 +307,8 @@ def _quote_lines(data: _MonthData, quote: Any, warnings: list[str]) -> list[Line
             for t in cq.trace
         ]
         what = "barnehage" if service == Service.KINDERGARTEN else "SFO"
+        period = f"{data.first:%m.%Y}" if segment is None else f"{segment.start:%d.%m}–{segment.end:%d.%m.%Y}"
+        unit_id = segment.unit_id if segment is not None else data.chosen[(child_id, service)]["unit_id"]
         for line_type, amount, text in (
             (LineType.FEE, cq.parental_fee, "Foreldrebetaling"),
             (LineType.FOOD, cq.food_money, "Kostpenger"),
@@ -252,13 +319,14 @@ def _quote_lines(data: _MonthData, quote: Any, warnings: list[str]) -> list[Line
                 LineDraft(
                     child_id=child_id,
                     payer_id=payer_id,
-                    unit_id=data.chosen[(child_id, service)]["unit_id"],
+                    unit_id=unit_id,
                     service=service,
                     line_type=line_type,
                     share=share,
                     amount=part,
-                    description=f"{text} {what} {data.first:%m.%Y}",
+                    description=f"{text} {what} {period}",
                     trace=trace if line_type == LineType.FEE else [],
+                    segment=index,
                 )
                 for payer_id, share, part in _split_amount(amount, payers)
             )
@@ -269,6 +337,7 @@ def month_basis(*, municipality_number: str, month: dt.date, rates: RateSet | No
     """Compute the invoice basis of ``month`` (raises ``MissingRate`` naming the missing rate; never guesses)."""
     first, last = month_bounds(month)
     rate_set = rates or fee_rates_on(municipality_number=municipality_number, on=first)
+    by_segment = rate_set.municipal.proration == Proration.CALENDAR_DAYS
     data = _load(municipality_number, first, last)
     households: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for child_id, service in sorted(data.chosen):
@@ -290,11 +359,34 @@ def month_basis(*, municipality_number: str, month: dt.date, rates: RateSet | No
         household = HouseholdInput(annual_income=min(income_values) if income_values else None, children=tuple(inputs))
         try:
             quote = quote_household(on=first, household=household, rates=rate_set)
+            priced: list[tuple[ChildQuote, int, Segment | None]] = []
+            for cq in quote.children:
+                child_part, service = cq.key.split(":")
+                segments = data.segments.get((int(child_part), service), [])
+                if not by_segment or len(segments) < 2:
+                    priced.append((cq, 0, None))
+                    continue
+                for index, segment in enumerate(segments, start=1):
+                    priced.append((_segment_quote(data, household, cq.key, segment, first, rate_set), index, segment))
         except MissingRate:
             raise
         except DomainError as exc:
             ids = ", ".join(str(c) for c, _s in members)
             warnings.append(f"Barn {ids}: {exc.message} (ikke fakturert)")
             continue
-        lines.extend(_quote_lines(data, quote, warnings))
+        lines.extend(_quote_lines(data, priced, warnings))
     return MonthBasis(month=first, lines=lines, warnings=warnings, children=len({c for c, _s in data.chosen}))
+
+
+def _segment_quote(
+    data: _MonthData, household: HouseholdInput, key: str, segment: Segment, first: dt.date, rates: RateSet
+) -> ChildQuote:
+    """Price one segment: the household as it is, with this child's place replaced by the segment's."""
+    child_part, service = key.split(":")
+    segment_input = _child_input(data, int(child_part), service, segment)
+    assert segment_input is not None  # the whole-month input for the same child was built
+    children = tuple(segment_input if c.key == key else c for c in household.children)
+    quote = quote_household(
+        on=first, household=HouseholdInput(annual_income=household.annual_income, children=children), rates=rates
+    )
+    return next(q for q in quote.children if q.key == key)

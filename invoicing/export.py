@@ -41,7 +41,7 @@ CSV_COLUMNS = (
 def _rows(run: InvoiceRun) -> list[dict[str, Any]]:
     lines = (
         InvoiceLine.objects.filter(run=run)
-        .order_by("payer_id", "child_id", "service", "period_month", "line_type")
+        .order_by("payer_id", "child_id", "service", "period_month", "line_type", "segment")
         .values_list(
             "pk",
             "month",

@@ -60,6 +60,11 @@ class InvoiceLine(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     service = models.CharField(_("tjeneste"), max_length=20)
     line_type = models.CharField(_("linjetype"), max_length=12, choices=LineType.choices)
+    segment = models.PositiveSmallIntegerField(
+        _("del av måneden"),
+        default=0,
+        help_text=_("0 for en plass som er lik hele måneden; 1, 2, … for hver periode når plassen endres i måneden."),
+    )
     share = models.DecimalField(_("andel"), max_digits=5, decimal_places=4, default=1)
     amount = models.DecimalField(_("beløp"), max_digits=10, decimal_places=2)
     description = models.CharField(_("tekst"), max_length=300)
@@ -71,8 +76,8 @@ class InvoiceLine(models.Model):
         indexes = [models.Index(fields=["run"]), models.Index(fields=["child", "period_month"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["child", "payer", "service", "month", "period_month", "line_type"],
-                name="invoiceline_unique_key",
+                fields=["child", "payer", "service", "month", "period_month", "line_type", "segment"],
+                name="invoiceline_unique_segment_key",
             ),
             models.CheckConstraint(condition=Q(share__gt=0, share__lte=1), name="invoiceline_share_0_1"),
         ]
@@ -151,3 +156,45 @@ class FeeApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.applicant_id} ({self.status})"
+
+
+class SplitRequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Mottatt")
+    APPROVED = "approved", _("Innvilget")
+    REJECTED = "rejected", _("Avslått")
+
+
+class PaymentSplitRequest(models.Model):
+    """A guardian's request to split the invoice for a child with shared residence (delt bosted).
+
+    The finance office approves it, which creates the ``PaymentSplit`` the monthly run uses.
+    """
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="payment_split_requests")
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="payment_split_requests_made")
+    valid_from = models.DateField(_("delt fra måned"))
+    reason = models.TextField(_("begrunnelse"), blank=True)
+    submitted_at = models.DateTimeField(_("mottatt"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SplitRequestStatus.choices, default=SplitRequestStatus.SUBMITTED
+    )
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+    decision_note = models.TextField(_("begrunnelse for vedtak"), blank=True)
+    split = models.OneToOneField(PaymentSplit, on_delete=models.PROTECT, null=True, blank=True, related_name="request")
+
+    class Meta:
+        verbose_name = _("søknad om delt faktura")
+        verbose_name_plural = _("søknader om delt faktura")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(status="submitted"),
+                name="paymentsplitrequest_one_open_per_child",
+            ),
+            models.CheckConstraint(condition=Q(valid_from__day=1), name="paymentsplitrequest_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"delt faktura {self.child_id} fra {self.valid_from} ({self.status})"

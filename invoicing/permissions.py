@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.models import FeeApplication
-from oas.access.actions import NONE, register_action
+from invoicing.models import FeeApplication, PaymentSplitRequest
+from oas.access.actions import NONE, PERSON, register_action
 from oas.access.resources import register_resource
 from oas.access.roles import Role
 
 R = Role
 
 register_resource(FeeApplication, resource="invoicing.application", person_field="applicant")
+register_resource(PaymentSplitRequest, resource="invoicing.split_request", person_field="child")
 
 RUN_MANAGE = register_action(
     "invoicing.run.manage",
@@ -38,5 +39,25 @@ APPLICATION_DECIDE = register_action(
     "invoicing.application.decide",
     label=_("Behandle søknader om redusert betaling"),
     resource="invoicing.application",
+    global_roles=[R.SECTOR_FINANCE],
+)
+SPLIT_REQUEST = register_action(
+    "invoicing.split.request",
+    label=_("Be om delt faktura for barnet (delt bosted)"),
+    resource=PERSON,
+    guardian_side=True,
+    break_glass=False,
+)
+SPLIT_READ_OWN = register_action(
+    "invoicing.split.read_own",
+    label=_("Se egne søknader om delt faktura"),
+    resource="invoicing.split_request",
+    guardian_side=True,
+    break_glass=False,
+)
+SPLIT_DECIDE = register_action(
+    "invoicing.split.decide",
+    label=_("Behandle søknader om delt faktura"),
+    resource="invoicing.split_request",
     global_roles=[R.SECTOR_FINANCE],
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from fees.public import MissingRate, fee_rates_on
@@ -25,13 +25,15 @@ from invoicing.models import (
     InvoiceRun,
     LineType,
     PaymentSplit,
+    PaymentSplitRequest,
     RunState,
+    SplitRequestStatus,
 )
 from oas import clock
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
-from oas.errors import ValidationError
-from oas.people.models import Person
+from oas.errors import Conflict, ValidationError
+from oas.people.models import Person, PersonRelation, RelationKind
 
 # How many earlier committed months a run re-computes to find changes back in time (municipal setting).
 CORRECTION_MONTHS = 3
@@ -127,6 +129,7 @@ def _line(run: InvoiceRun, month: dt.date, period: dt.date, d: LineDraft) -> Inv
         unit_id=d.unit_id,
         service=d.service,
         line_type=d.line_type,
+        segment=d.segment,
         share=d.share,
         amount=d.amount,
         description=d.description,
@@ -138,8 +141,8 @@ def invoice_run_commit(*, municipality_number: str, month: dt.date, user_id: int
     """Invoice a month: write its lines and corrections, then queue the ERP export.
 
     A committed month is returned unchanged. A run that stopped half-way is resumed: lines are written in
-    chunks with ``ON CONFLICT DO NOTHING`` on (child, payer, service, month, period month, line type), so
-    nothing is written twice. A missing rate stops the run, names the rate, and writes no lines.
+    chunks with ``ON CONFLICT DO NOTHING`` on (child, payer, service, month, period month, line type,
+    ``segment``), so nothing is written twice. A missing rate stops the run, names the rate, and writes no lines.
     """
     month = _first(month)
     with transaction.atomic():
@@ -349,3 +352,94 @@ def fee_application_decide(
             user_id=user_id,
         )
     return application
+
+
+def _guardians_with_responsibility(child: Person, day: dt.date) -> set[int]:
+    return set(
+        PersonRelation.objects.filter(child=child, kind=RelationKind.GUARDIAN, valid_from__lte=day)
+        .exclude(foreldreansvar="")
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("adult_id", flat=True)
+    )
+
+
+def _split_covering(child: Person, day: dt.date) -> PaymentSplit | None:
+    return (
+        PaymentSplit.objects.filter(child=child, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .first()
+    )
+
+
+def payment_split_request_submit(
+    *, child: Person, requested_by: Person, valid_from: dt.date, reason: str = "", user_id: int | None = None
+) -> PaymentSplitRequest:
+    """A guardian with foreldreansvar asks to split the child's invoice from a month (delt bosted).
+
+    Refused (nothing written) for a month already invoiced-by-default in the past, a child with fewer than two
+    guardians with foreldreansvar, a request already waiting, or a split already in force.
+    """
+    month = _first(valid_from)
+    if month < _first(clock.today()):
+        raise ValidationError(
+            _("Delt faktura kan tidligst gjelde fra inneværende måned."),
+            fields={"valid_from": [_("Velg denne eller en senere måned.")]},
+        )
+    guardians = _guardians_with_responsibility(child, month)
+    if requested_by.pk not in guardians:
+        raise ValidationError(_("Bare foresatte med foreldreansvar kan be om delt faktura."), code="not_guardian")
+    if len(guardians) < 2:
+        raise ValidationError(
+            _("Barnet har bare én foresatt med foreldreansvar; fakturaen kan ikke deles."),
+            code="single_guardian",
+            fields={"child": [_("Bare én foresatt med foreldreansvar.")]},
+        )
+    if _split_covering(child, month) is not None:
+        raise Conflict(_("Fakturaen for barnet er allerede delt fra denne måneden."), code="already_split")
+    if PaymentSplitRequest.objects.filter(child=child, status=SplitRequestStatus.SUBMITTED).exists():
+        raise Conflict(_("Det ligger allerede en søknad om delt faktura til behandling."), code="already_requested")
+    with transaction.atomic():
+        request = PaymentSplitRequest.objects.create(
+            child=child, requested_by=requested_by, valid_from=month, reason=reason[:2000], submitted_at=clock.now()
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            event="invoicing.split_request.submit",
+            person_ids=[child.pk, requested_by.pk],
+            object_type="invoicing.PaymentSplitRequest",
+            object_id=request.pk,
+            user_id=user_id,
+            details={"valid_from": f"{month:%Y-%m}"},
+        )
+    return request
+
+
+def payment_split_request_decide(
+    *, request: PaymentSplitRequest, approve: bool, note: str = "", user_id: int | None = None
+) -> PaymentSplitRequest:
+    """The finance office approves (creating the ``PaymentSplit``) or rejects (with a reason) a request."""
+    if not approve and not note.strip():
+        raise ValidationError(_("Skriv en begrunnelse for avslaget."), fields={"note": [_("Påkrevd ved avslag.")]})
+    with transaction.atomic():
+        locked = PaymentSplitRequest.objects.select_for_update().select_related("child").get(pk=request.pk)
+        if locked.status != SplitRequestStatus.SUBMITTED:
+            raise Conflict(_("Søknaden er allerede avgjort."), code="already_decided")
+        if approve:
+            if _split_covering(locked.child, locked.valid_from) is not None:
+                raise Conflict(_("Fakturaen for barnet er allerede delt fra denne måneden."), code="already_split")
+            locked.split = payment_split_set(child=locked.child, valid_from=locked.valid_from, user_id=user_id)
+        locked.status = SplitRequestStatus.APPROVED if approve else SplitRequestStatus.REJECTED
+        locked.decided_at = clock.now()
+        locked.decided_by_user_id = user_id
+        locked.decision_note = note.strip()
+        locked.save(update_fields=["split", "status", "decided_at", "decided_by_user_id", "decision_note"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            event="invoicing.split_request.decide",
+            person_ids=[locked.child_id, locked.requested_by_id],
+            object_type="invoicing.PaymentSplitRequest",
+            object_id=locked.pk,
+            user_id=user_id,
+            details={"approved": approve},
+        )
+    return locked

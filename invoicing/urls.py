@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import api, views
+from invoicing import api, split_views, views
 
 app_name = "invoicing"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("fakturering/soknader/", views.applications, name="applications"),
     path("fakturering/soknader/<int:application_id>/vedtak/", views.application_decide, name="application_decide"),
     path("portal/redusert-betaling/", views.portal_application, name="portal_application"),
+    path("portal/delt-faktura/", split_views.portal_split_request, name="portal_split"),
+    path("fakturering/delt-faktura/", split_views.split_requests, name="split_requests"),
+    path("fakturering/delt-faktura/<int:request_id>/vedtak/", split_views.split_request_decide, name="split_decide"),
     path("api/v1/invoicing/runs/preview", api.InvoiceRunPreviewApi.as_view(), name="api_run_preview"),
     path("api/v1/invoicing/runs/commit", api.InvoiceRunCommitApi.as_view(), name="api_run_commit"),
 ]

@@ -228,3 +228,13 @@ def kindergarten_occupancy(*, unit: OrgUnit, day: dt.date) -> OccupancyReport:
     return OccupancyReport(
         unit_id=unit.pk, name=unit.name, day=day, total=total, departments=[figures[d.pk] for d in departments]
     )
+
+
+def kindergarten_unit_placements(*, unit: OrgUnit, day: dt.date) -> list[Placement]:
+    """Return the kindergarten placements in ``unit`` that are current or start later, with their details."""
+    return list(
+        Placement.objects.filter(unit=unit, service=Service.KINDERGARTEN)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("child", "group", "kindergarten_detail")
+        .order_by("child__last_name", "child__first_name", "start_date")
+    )

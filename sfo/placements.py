@@ -76,3 +76,13 @@ def sfo_placement_change(
             fields={"start_date": [_("Overlapper med en annen plass.")]},
         ) from None
     return placement
+
+
+def sfo_unit_placements(*, unit: OrgUnit, day: dt.date) -> list[Placement]:
+    """Return the SFO placements in ``unit`` that are current or start later, with their details."""
+    return list(
+        Placement.objects.filter(unit=unit, service=Service.SFO)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("child", "group", "sfo_detail")
+        .order_by("child__last_name", "child__first_name", "start_date")
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kindergarten import placement_views
+
+app_name = "kindergarten_placements"
+
+urlpatterns = [
+    path("barnehage/<int:unit_id>/plasser/", placement_views.kindergarten_placements, name="unit"),
+]
