@@ -154,3 +154,54 @@ def ics_feed(*, user: Any) -> bytes:
             item.add("description", event.description)
         cal.add_component(item)
     return bytes(cal.to_ical())
+
+
+def events_managed(*, user: Any, start: dt.datetime | None = None) -> QuerySet[Event]:
+    """Events the user may edit or cancel: their units' (subtrees) and, for sector roles, the municipality's."""
+    from oas.organisation.models import OrgUnit
+
+    units = access_queryset(user=user, action="messaging.event.manage", queryset=OrgUnit.objects.all())
+    municipality_ids = units.filter(parent__isnull=True).values("municipality_id")
+    qs = Event.objects.filter(Q(unit__in=units.values("pk")) | Q(municipality_id__in=municipality_ids))
+    if start is not None:
+        qs = qs.filter(ends_at__gte=start)
+    return qs.select_related("unit", "municipality").order_by("starts_at")
+
+
+def event_units(*, user: Any) -> QuerySet[Any]:
+    """Units/groups the user may put events in (for the staff calendar form)."""
+    from oas.organisation.models import OrgUnit
+
+    return access_queryset(user=user, action="messaging.event.manage", queryset=OrgUnit.objects.order_by("path"))
+
+
+def child_picker(*, user: Any, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Children the staff member may message, matching ``query`` by name: name, birth date and group only.
+
+    Never addresses. One query for the children plus one for their current groups.
+    """
+    from oas.people.models import Person
+
+    words = [w for w in (query or "").split() if w][:4]
+    if not words or len(query) > 100:
+        return []
+    qs = Person.objects.all()
+    for word in words:
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    children = list(
+        access_queryset(user=user, action="messaging.child.message", queryset=qs)
+        .order_by("last_name", "first_name", "pk")
+        .values("pk", "first_name", "last_name", "birth_date")[:limit]
+    )
+    today = clock.today()
+    groups: dict[int, list[str]] = {}
+    for child_id, unit_name, group_name in (
+        Placement.objects.filter(child_id__in=[c["pk"] for c in children], start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("child_id", "unit__name", "group__name")
+        .order_by("unit__name")
+    ):
+        groups.setdefault(child_id, []).append(f"{unit_name} – {group_name}" if group_name else unit_name)
+    for c in children:
+        c["groups"] = groups.get(c["pk"], [])
+    return children

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+from pathlib import Path
 from typing import Any, cast
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -17,26 +22,30 @@ from messaging import selectors
 from messaging.models import (
     Attachment,
     CalendarFeedToken,
+    Event,
     EventSlot,
     Notice,
     NoticeRecipient,
     NotificationPreference,
+    PushSubscription,
     WorkingHours,
 )
 from messaging.services import calendar as calendar_services
 from messaging.services import notices as notice_services
 from messaging.services import notifications as notification_services
+from messaging.services import push as push_services
 from messaging.services import threads as thread_services
 from messaging.services.attachments import Upload, private_path
 from oas import clock
-from oas.access.evaluation import access_queryset
+from oas.access.evaluation import access_queryset, has_action_anywhere
 from oas.access.markers import public, requires
 from oas.access.principal import principal_for
 from oas.audit.services import audit_read
-from oas.errors import DomainError, NotFound
+from oas.errors import DomainError, NotFound, ValidationError
 from oas.identity.models import AccountKind
 from oas.identity.stepup import has_recent_high, stepup_url
 from oas.organisation.models import OrgUnit
+from oas.people.models import Person
 
 
 def _domain_errors(view: Any) -> Any:
@@ -158,6 +167,20 @@ def staff_thread_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires("messaging.mailbox.use")
+@require_GET
+@_domain_errors
+def child_search(request: HttpRequest) -> HttpResponse:
+    """htmx: children the staff member may message, by name — name, birth date and group, never addresses."""
+    if _kind(request) != AccountKind.STAFF:
+        raise Http404
+    query = (request.GET.get("q") or "").strip()
+    children = selectors.child_picker(user=request.user, query=query) if len(query) >= 2 else []
+    if children:
+        audit_read(event="messaging.child_search", person_ids=[c["pk"] for c in children])
+    return render(request, "messaging/_child_picker.html", {"children": children, "query": query})
+
+
 @requires("messaging.notice.send")
 @require_http_methods(["GET", "POST"])
 @_domain_errors
@@ -176,8 +199,9 @@ def notice_compose(request: HttpRequest) -> HttpResponse:
             if send_at is not None and send_at.tzinfo is None:
                 send_at = send_at.replace(tzinfo=clock.OSLO)
             sender_unit_id = int(request.POST.get("sender_unit") or 0)
+            municipality_id = _optional_int(request.POST.get("municipality"))
         except ValueError:
-            send_at, sender_unit_id, error = None, 0, "Ugyldig skjema."
+            send_at, sender_unit_id, municipality_id, error = None, 0, None, "Ugyldig skjema."
         try:
             if error:
                 raise DomainError(error)
@@ -187,6 +211,7 @@ def notice_compose(request: HttpRequest) -> HttpResponse:
                 title=request.POST.get("title", ""),
                 body=request.POST.get("body", ""),
                 target_unit_ids=[int(x) for x in request.POST.getlist("targets") if x.isdigit()],
+                municipality_id=municipality_id,
                 replies_to_sender=bool(request.POST.get("replies_to_sender")),
                 urgent=bool(request.POST.get("urgent")),
                 send_at=send_at,
@@ -194,8 +219,13 @@ def notice_compose(request: HttpRequest) -> HttpResponse:
             return render(request, "messaging/notice_sent.html", {"notice": notice})
         except DomainError as exc:
             error = exc.message
+    # The whole municipality is offered only to roles that may send to its top unit (sector roles).
+    tops = [u for u in units if u.parent_id is None]
     return render(
-        request, "messaging/notice_compose.html", {"units": units, "error": error}, status=400 if error else 200
+        request,
+        "messaging/notice_compose.html",
+        {"units": units, "municipality_tops": tops, "error": error},
+        status=400 if error else 200,
     )
 
 
@@ -384,6 +414,8 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             "hours": hours,
             "days": [h.weekday for h in hours],
             "error": error,
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+            "push_subscribed": PushSubscription.objects.filter(person_id=principal.person_id).exists(),
             "weekdays": list(enumerate(["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"])),
         },
         status=400 if error else 200,
@@ -413,16 +445,36 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 return HttpResponse(exc.message, status=exc.http_status)
+        elif op == "avbestill":
+            try:
+                calendar_services.slot_cancel(user=request.user, slot_id=int(request.POST.get("slot") or 0))
+            except (DomainError, ValueError) as exc:
+                message = exc.message if isinstance(exc, DomainError) else "Ugyldig skjema."
+                return HttpResponse(message, status=getattr(exc, "http_status", 400))
         return HttpResponseRedirect(reverse("messaging:calendar"))
     events = selectors.events_for_user(user=request.user, start=clock.now() - dt.timedelta(days=1))
     token = CalendarFeedToken.objects.filter(user_id=cast(int, request.user.pk), revoked_at__isnull=True).first()
     feed_url = request.build_absolute_uri(reverse("messaging:ics", args=[token.token])) if token else ""
     slots = EventSlot.objects.filter(event__in=[e for e in events if e.bookable]).order_by("starts_at")
-    children = list(selectors.guardian_children_units(user=request.user)) if _kind(request) == "guardian" else []
+    child_ids = list(selectors.guardian_children_units(user=request.user)) if _kind(request) == "guardian" else []
+    children = list(Person.objects.filter(pk__in=child_ids).only("first_name", "middle_name", "last_name"))
+    names = {c.pk: c.full_name for c in children}
+    me = principal_for(request.user).person_id
+    slot_rows = list(slots.select_related("event"))
+    mine = [s for s in slot_rows if me is not None and s.booked_by_id == me]
+    for s in mine:
+        s.child_name = names.get(s.child_id or 0, "")  # type: ignore[attr-defined]
     return render(
         request,
         "messaging/calendar.html",
-        {"events": events, "feed_url": feed_url, "slots": slots, "children": children},
+        {
+            "events": events,
+            "feed_url": feed_url,
+            "slots": [s for s in slot_rows if s.child_id is None],
+            "mine": mine,
+            "children": children,
+            "can_manage": has_action_anywhere(user=request.user, action="messaging.event.manage"),
+        },
     )
 
 
@@ -437,4 +489,195 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
         selectors.ics_feed(user=row.user),
         content_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+# --- staff calendar: create, edit and cancel events ----------------------------------------------
+
+
+def _form_datetime(raw: str) -> dt.datetime:
+    """A ``datetime-local`` value in Oslo time; raises ValueError when missing or malformed."""
+    value = parse_datetime(raw or "")
+    if value is None:
+        raise ValueError(raw)
+    return value if value.tzinfo is not None else value.replace(tzinfo=clock.OSLO)
+
+
+def _optional_int(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    return int(raw)
+
+
+def _event_form_context(request: HttpRequest) -> dict[str, Any]:
+    units = list(selectors.event_units(user=request.user)[:300])
+    municipalities = {u.municipality_id: u for u in units if u.parent_id is None}
+    return {"units": units, "municipality_tops": list(municipalities.values())}
+
+
+@requires("messaging.event.manage")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def event_manage(request: HttpRequest) -> HttpResponse:
+    """Staff: the events I may manage, and a form for a new one (planning day, parent meeting with slots …)."""
+    error = ""
+    if request.method == "POST":
+        try:
+            scope = request.POST.get("scope") or "enhet"
+            whole = scope.startswith("kommune-")
+            calendar_services.event_create(
+                user=request.user,
+                unit_id=None if whole else _optional_int(request.POST.get("target")) or 0,
+                municipality_id=int(scope.removeprefix("kommune-")) if whole else None,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", "")[:5000],
+                location=request.POST.get("location", "")[:200],
+                starts_at=_form_datetime(request.POST.get("starts_at", "")),
+                ends_at=_form_datetime(request.POST["ends_at"]) if request.POST.get("ends_at") else None,
+                slot_minutes=_optional_int(request.POST.get("slot_minutes")) if request.POST.get("bookable") else None,
+                slot_count=_optional_int(request.POST.get("slot_count")) if request.POST.get("bookable") else None,
+            )
+            return HttpResponseRedirect(reverse("messaging:event-manage"))
+        except DomainError as exc:
+            error = exc.message
+        except ValueError:
+            error = "Ugyldig skjema: sjekk dato, klokkeslett og tall."
+    events = list(selectors.events_managed(user=request.user, start=clock.now() - dt.timedelta(days=1))[:200])
+    booked = dict(
+        EventSlot.objects.filter(event__in=events, child__isnull=False)
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values_list("event_id", "n")
+    )
+    for e in events:
+        e.booked_count = booked.get(e.pk, 0)  # type: ignore[attr-defined]
+    context = {"events": events, "error": error, "form": request.POST if error else {}}
+    context.update(_event_form_context(request))
+    return render(request, "messaging/event_manage.html", context, status=400 if error else 200)
+
+
+@requires("messaging.event.manage")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Staff: change an event's title, time, place and description; slots with their bookings."""
+    event = Event.objects.select_related("unit", "municipality").filter(pk=event_id).first()
+    if event is None or not calendar_services.event_may_manage(user=request.user, event=event):
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            calendar_services.event_update(
+                user=request.user,
+                event_id=event.pk,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", "")[:5000],
+                location=request.POST.get("location", "")[:200],
+                starts_at=_form_datetime(request.POST.get("starts_at", "")),
+                ends_at=_form_datetime(request.POST.get("ends_at", "")),
+            )
+            return HttpResponseRedirect(reverse("messaging:event-manage"))
+        except DomainError as exc:
+            error = exc.message
+        except ValueError:
+            error = "Ugyldig skjema: sjekk dato og klokkeslett."
+    slots = list(event.slots.select_related("child").order_by("starts_at"))
+    audit_read(
+        event="messaging.event",
+        person_ids=[s.child_id for s in slots if s.child_id],
+        object_type="messaging.event",
+        object_id=event.pk,
+    )
+    return render(
+        request,
+        "messaging/event_edit.html",
+        {"event": event, "slots": slots, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@requires("messaging.event.manage")
+@require_POST
+@_domain_errors
+def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Staff: cancel an event; guardians who had booked a slot are notified."""
+    booked = calendar_services.event_cancel(user=request.user, event_id=event_id)
+    if booked:
+        notification_services.notify_persons(
+            person_ids=booked,
+            key=f"event-cancel-{event_id}",
+            title="En foreldresamtale du hadde bestilt er avlyst",
+            url=reverse("messaging:calendar"),
+        )
+    return HttpResponseRedirect(reverse("messaging:event-manage"))
+
+
+# --- web push in the browser ---------------------------------------------------------------------
+
+MAX_PUSH_JSON = 4096
+
+
+def _json_body(request: HttpRequest) -> Any:
+    """The request's JSON body, or a 400 for anything that is not small, well-formed JSON."""
+    if len(request.body) > MAX_PUSH_JSON or not (request.content_type or "").startswith("application/json"):
+        raise ValidationError("Forventet et lite JSON-dokument.")
+    try:
+        return json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("Ugyldig JSON.") from None
+
+
+def _json_error(exc: DomainError) -> JsonResponse:
+    return JsonResponse({"error": exc.message}, status=exc.http_status)
+
+
+@requires("messaging.inbox.view")
+@require_POST
+def push_subscription_add(request: HttpRequest) -> JsonResponse:
+    """Store the browser's push subscription (``PushSubscription.toJSON()``) for the logged-in person."""
+    person_id = principal_for(request.user).person_id
+    if person_id is None:
+        raise Http404
+    try:
+        push_services.push_subscription_store(user=request.user, person_id=person_id, data=_json_body(request))
+    except DomainError as exc:
+        return _json_error(exc)
+    return JsonResponse({"ok": True}, status=201)
+
+
+@requires("messaging.inbox.view")
+@require_POST
+def push_subscription_remove(request: HttpRequest) -> JsonResponse:
+    """Forget this browser's subscription (only the person's own)."""
+    person_id = principal_for(request.user).person_id
+    if person_id is None:
+        raise Http404
+    try:
+        data = _json_body(request)
+        endpoint = data.get("endpoint") if isinstance(data, dict) else None
+        if not isinstance(endpoint, str) or not endpoint:
+            raise ValidationError("Mangler adresse.")
+    except DomainError as exc:
+        return _json_error(exc)
+    removed = push_services.push_subscription_delete(user=request.user, person_id=person_id, endpoint=endpoint)
+    return JsonResponse({"ok": True, "removed": removed})
+
+
+@functools.cache
+def _service_worker_source() -> bytes:
+    found = finders.find("messaging/sw.js")
+    if not found or isinstance(found, list):
+        raise Http404
+    return Path(found).read_bytes()
+
+
+@public
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the site root so that its scope covers every page."""
+    return HttpResponse(
+        _service_worker_source(),
+        content_type="application/javascript; charset=utf-8",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )

@@ -12,33 +12,80 @@ from oas import clock
 from oas.access.evaluation import has_action
 from oas.audit.services import audit_record
 from oas.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from oas.organisation.models import OrgUnit
+from oas.organisation.models import Municipality, OrgUnit
 
 EVENT_MANAGE = "messaging.event.manage"
+MIN_SLOT_MINUTES = 5
+MAX_SLOT_MINUTES = 240
+MAX_SLOTS = 100
+
+
+def _event_target(*, user: Any, unit_id: int | None, municipality_id: int | None) -> tuple[OrgUnit | None, Any]:
+    """Resolve and authorise the event's audience: one unit/group, or the whole municipality (sector roles)."""
+    if (unit_id is None) == (municipality_id is None):
+        raise ValidationError("Velg enten en enhet eller hele kommunen.", fields={"unit": ["Velg mottakere."]})
+    if municipality_id is not None:
+        municipality = Municipality.objects.filter(pk=municipality_id).first()
+        top = OrgUnit.objects.filter(municipality_id=municipality_id, parent__isnull=True).first()
+        if municipality is None or top is None or not has_action(user=user, action=EVENT_MANAGE, target=top):
+            raise PermissionDenied("Du kan ikke legge inn hendelser for hele kommunen.")
+        return None, municipality
+    unit = OrgUnit.objects.filter(pk=unit_id or 0).first()
+    if unit is None or not has_action(user=user, action=EVENT_MANAGE, target=unit):
+        raise PermissionDenied("Du kan ikke legge inn hendelser for denne enheten.")
+    return unit, None
+
+
+def _slots(*, event: Event, slot_minutes: int, slot_count: int | None) -> list[EventSlot]:
+    if slot_minutes < MIN_SLOT_MINUTES or slot_minutes > MAX_SLOT_MINUTES:
+        raise ValidationError(
+            "Timene må vare 5–240 minutter.", fields={"slot_minutes": ["Velg mellom 5 og 240 minutter."]}
+        )
+    step = dt.timedelta(minutes=slot_minutes)
+    slots: list[EventSlot] = []
+    at = event.starts_at
+    while at + step <= event.ends_at and (slot_count is None or len(slots) < slot_count):
+        slots.append(EventSlot(event=event, starts_at=at, ends_at=at + step))
+        at += step
+    if not slots:
+        raise ValidationError("Møtet er for kort for én time.", fields={"slot_minutes": ["For lange timer."]})
+    return slots
 
 
 def event_create(
     *,
     user: Any,
-    unit_id: int,
     title: str,
     starts_at: dt.datetime,
-    ends_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    unit_id: int | None = None,
+    municipality_id: int | None = None,
     description: str = "",
     location: str = "",
     slot_minutes: int | None = None,
+    slot_count: int | None = None,
 ) -> Event:
-    """Create an event for a unit or group; with ``slot_minutes`` it becomes a parent meeting with slots."""
-    unit = OrgUnit.objects.filter(pk=unit_id).first()
-    if unit is None or not has_action(user=user, action=EVENT_MANAGE, target=unit):
-        raise PermissionDenied("Du kan ikke legge inn hendelser for denne enheten.")
-    if starts_at >= ends_at:
+    """Create an event for a unit/group or (sector roles) the municipality.
+
+    With ``slot_minutes`` it becomes a parent meeting with bookable slots; with ``slot_count`` too, exactly N
+    slots of M minutes are generated from ``starts_at`` (and ``ends_at`` follows from them).
+    """
+    unit, municipality = _event_target(user=user, unit_id=unit_id, municipality_id=municipality_id)
+    if slot_count is not None:
+        if not slot_minutes or slot_count < 1 or slot_count > MAX_SLOTS:
+            raise ValidationError("Velg 1–100 timer med lengde.", fields={"slot_count": ["Ugyldig antall."]})
+        ends_at = starts_at + dt.timedelta(minutes=slot_minutes * slot_count)
+    if ends_at is None or starts_at >= ends_at:
         raise ValidationError("Slutt må være etter start.", fields={"ends_at": ["Må være etter start."]})
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError("Tittelen må ha 1–200 tegn.", fields={"title": ["Ugyldig tittel."]})
     with transaction.atomic():
         event = Event(
-            title=(title or "").strip()[:200],
+            title=title,
             description=description,
             unit=unit,
+            municipality=municipality,
             starts_at=starts_at,
             ends_at=ends_at,
             location=location,
@@ -48,15 +95,7 @@ def event_create(
         event.full_clean()
         event.save()
         if slot_minutes:
-            if slot_minutes < 5:
-                raise ValidationError("Timene må vare minst 5 minutter.")
-            step = dt.timedelta(minutes=slot_minutes)
-            at = starts_at
-            slots = []
-            while at + step <= ends_at:
-                slots.append(EventSlot(event=event, starts_at=at, ends_at=at + step))
-                at += step
-            EventSlot.objects.bulk_create(slots)
+            EventSlot.objects.bulk_create(_slots(event=event, slot_minutes=slot_minutes, slot_count=slot_count))
         audit_record(
             action="create",
             event="messaging.event.create",
@@ -65,6 +104,78 @@ def event_create(
             user_id=user.pk,
         )
     return event
+
+
+def event_may_manage(*, user: Any, event: Event) -> bool:
+    """Whether the user may edit or cancel the event (same rule as creating it for that audience)."""
+    if event.unit_id is not None:
+        return has_action(user=user, action=EVENT_MANAGE, target=event.unit)
+    top = OrgUnit.objects.filter(municipality_id=event.municipality_id or 0, parent__isnull=True).first()
+    return top is not None and has_action(user=user, action=EVENT_MANAGE, target=top)
+
+
+def _managed_event(*, user: Any, event_id: int) -> Event:
+    event = Event.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=event_id).first()
+    if event is None or not event_may_manage(user=user, event=event):
+        raise NotFound("Fant ikke hendelsen.")
+    return event
+
+
+def event_update(
+    *,
+    user: Any,
+    event_id: int,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    description: str = "",
+    location: str = "",
+) -> Event:
+    """Change an event's text and time; a booked parent meeting keeps its times (slots are not moved)."""
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError("Tittelen må ha 1–200 tegn.", fields={"title": ["Ugyldig tittel."]})
+    if starts_at >= ends_at:
+        raise ValidationError("Slutt må være etter start.", fields={"ends_at": ["Må være etter start."]})
+    with transaction.atomic():
+        event = _managed_event(user=user, event_id=event_id)
+        if event.bookable and (starts_at, ends_at) != (event.starts_at, event.ends_at):
+            if event.slots.filter(child__isnull=False).exists():
+                raise Conflict("Tidene kan ikke endres når foresatte har bestilt timer. Avlys og lag et nytt møte.")
+            first, last = event.slots.order_by("starts_at").first(), event.slots.order_by("ends_at").last()
+            if first is not None and last is not None:
+                minutes = int((first.ends_at - first.starts_at).total_seconds() // 60)
+                event.slots.all().delete()
+                event.starts_at, event.ends_at = starts_at, ends_at
+                EventSlot.objects.bulk_create(_slots(event=event, slot_minutes=minutes, slot_count=None))
+        event.title, event.description, event.location = title, description, location
+        event.starts_at, event.ends_at = starts_at, ends_at
+        event.full_clean()
+        event.save()
+        audit_record(
+            action="update",
+            event="messaging.event.update",
+            object_type="messaging.event",
+            object_id=event.pk,
+            user_id=user.pk,
+        )
+    return event
+
+
+def event_cancel(*, user: Any, event_id: int) -> list[int]:
+    """Cancel (delete) an event; it disappears from calendars and ICS feeds. Returns the guardians who had booked."""
+    with transaction.atomic():
+        event = _managed_event(user=user, event_id=event_id)
+        booked = list(event.slots.filter(booked_by__isnull=False).values_list("booked_by_id", flat=True))
+        audit_record(
+            action="delete",
+            event="messaging.event.cancel",
+            object_type="messaging.event",
+            object_id=event.pk,
+            user_id=user.pk,
+        )
+        event.delete()
+    return [int(pid) for pid in booked]
 
 
 def slot_book(*, user: Any, slot_id: int, child_id: int) -> EventSlot:
@@ -92,6 +203,21 @@ def slot_book(*, user: Any, slot_id: int, child_id: int) -> EventSlot:
                 slot.save(update_fields=["booked_by", "child"])
         except IntegrityError:
             raise Conflict("Du har allerede bestilt en time til dette møtet.") from None
+    return slot
+
+
+def slot_cancel(*, user: Any, slot_id: int) -> EventSlot:
+    """Cancel one's own booking (the slot is free again); someone else's booking is not found."""
+    from oas.access.principal import principal_for
+
+    person_id = principal_for(user).person_id
+    with transaction.atomic():
+        slot = EventSlot.objects.select_for_update().filter(pk=slot_id).first()
+        if slot is None or person_id is None or slot.booked_by_id != person_id:
+            raise NotFound("Fant ikke timen.")
+        slot.booked_by = None
+        slot.child = None
+        slot.save(update_fields=["booked_by", "child"])
     return slot
 
 
