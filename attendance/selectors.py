@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo
+from oas.access.evaluation import access_queryset
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind, Service
 
@@ -52,6 +54,32 @@ def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool 
     if lock:
         qs = qs.select_for_update()
     return qs.order_by("pk").first()
+
+
+def checkin_decision(*, user: Any, child_id: int, unit_id: int, day: dt.date, key: str) -> Placement | None:
+    """Lock and return the child's check-in placement in a unit the user may check children in, in one query.
+
+    The access layer's SQL filter for ``attendance.checkin`` decides the unit; the placement carries
+    ``state`` (the child's last check kind in that unit on ``day``) and ``key_taken`` (the idempotency key was
+    used already). None when the unit is not the user's or the child is not placed there (the caller tells
+    which, on that rare path, with ``access_unit``).
+    """
+    allowed_unit = access_queryset(user=user, action="attendance.checkin", queryset=OrgUnit.objects.all()).filter(
+        pk=unit_id
+    )
+    last = AttendanceEvent.objects.filter(child_id=OuterRef("child_id"), unit_id=OuterRef("unit_id"), day=day)
+    return (
+        Placement.objects.filter(active_on(day), child_id=child_id, service__in=CHECKIN_SERVICES)
+        .filter(Q(unit_id=unit_id) | Q(group_id=unit_id))
+        .filter(Exists(allowed_unit))
+        .annotate(
+            state=Subquery(last.order_by("-at", "-pk").values("kind")[:1]),
+            key_taken=Exists(AttendanceEvent.objects.filter(key=key)),
+        )
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .first()
+    )
 
 
 def is_expected_day(day: dt.date) -> bool:

@@ -4,7 +4,11 @@ Builds a kindergarten with 10 departments and 1,000 placed children in a throwaw
 (``oas.wsgi``, gthread workers) on a free loopback port against it, logs a department's staff member in
 (session cookie + CSRF token as the tablet has them) and then fires check-ins from 50 concurrent clients:
 every request is a distinct child's first tap ("in"), followed by a round of replays of the same keys (the
-offline queue being replayed). Prints p50/p95/p99 latency for both rounds and the throughput.
+offline queue being replayed). Prints p50/p95/p99 latency for both rounds and the throughput, the CPU time per
+request of the server (gunicorn master + workers, from psutil) and of this load generator (getrusage), and the
+arithmetic of what that CPU cost means for 50 simultaneous requests on this machine's cores. PostgreSQL's own
+CPU per request comes on top and is not counted. The load generator (threads of this process) and the server
+(gunicorn, a separate process group) share the same cores.
 
 Run: ``.venv/bin/python benchmarks/checkin.py [--workers 2 --threads 8 --requests 1000]``
 (uses DATABASE_URL/REDIS_URL like the rest of the project; the target is p95 under 50 ms).
@@ -154,12 +158,49 @@ def _fire(
     return latencies, errors
 
 
-def _report(label: str, latencies: list[float], errors: int, wall: float) -> None:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (the gunicorn master and its workers)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+        return sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+    except psutil.Error:
+        return 0.0
+
+
+def _own_cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _report(
+    label: str, latencies: list[float], errors: int, wall: float, cpu: tuple[float, float] | None = None
+) -> None:
     ms = sorted(x * 1000 for x in latencies)
     q = statistics.quantiles(ms, n=100)
     print(
         f"{label:<34} n={len(ms):5d}  p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  p99 {q[98]:6.1f} ms  "
         f"max {ms[-1]:6.1f} ms  {len(ms) / wall:6.0f} req/s  errors {errors}"
+    )
+    if cpu is not None:
+        server_ms, client_ms = (x * 1000 / len(ms) for x in cpu)
+        print(f"{'':<34} CPU per request: server {server_ms:.1f} ms (gunicorn), load generator {client_ms:.1f} ms")
+
+
+def _arithmetic(server_cpu_ms: float, client_cpu_ms: float, concurrency: int) -> None:
+    """Print what the CPU cost per request means for a burst of ``concurrency`` requests on this machine."""
+    cores = os.cpu_count() or 1
+    per_request = server_cpu_ms + client_cpu_ms  # both run on the same cores
+    last = concurrency * per_request / cores
+    print(
+        f"arithmetic: {concurrency} simultaneous requests x {per_request:.1f} ms CPU each (server "
+        f"{server_cpu_ms:.1f} + load generator {client_cpu_ms:.1f}) / {cores} cores = {last:.0f} ms until the last "
+        f"answer, even with no other load; p95 of such a burst is about {0.95 * last:.0f} ms. "
+        f"A p95 under 50 ms needs at most {50 * cores / (0.95 * concurrency):.1f} ms CPU per request in total."
     )
 
 
@@ -229,12 +270,16 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
         latencies, errors = _fire(base, cookies, csrf, single, concurrency=1)
         _report("check-out, 1 client (service time)", latencies, errors, time.perf_counter() - started)
         jobs = [{"unit_id": d, "child_id": c, "kind": "in", "key": f"in-{c}"} for d, c in pairs[100:]]
-        started = time.perf_counter()
+        started, server_cpu, own_cpu = time.perf_counter(), _cpu_seconds(server.pid), _own_cpu_seconds()
         latencies, errors = _fire(base, cookies, csrf, jobs)
-        _report("check-in (new taps), 50 concurrent", latencies, errors, time.perf_counter() - started)
-        started = time.perf_counter()
+        cpu = (_cpu_seconds(server.pid) - server_cpu, _own_cpu_seconds() - own_cpu)
+        _report("check-in (new taps), 50 concurrent", latencies, errors, time.perf_counter() - started, cpu)
+        server_ms, client_ms = (x * 1000 / len(latencies) for x in cpu)
+        started, server_cpu, own_cpu = time.perf_counter(), _cpu_seconds(server.pid), _own_cpu_seconds()
         latencies, errors = _fire(base, cookies, csrf, jobs)
-        _report("replayed keys, 50 concurrent", latencies, errors, time.perf_counter() - started)
+        cpu = (_cpu_seconds(server.pid) - server_cpu, _own_cpu_seconds() - own_cpu)
+        _report("replayed keys, 50 concurrent", latencies, errors, time.perf_counter() - started, cpu)
+        _arithmetic(server_ms, client_ms, CONCURRENCY)
         print(
             f"server: gunicorn gthread, {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; "
             f"{os.cpu_count()} CPUs shared with the rest of the machine; load average now "

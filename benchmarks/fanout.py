@@ -6,7 +6,8 @@ every delivery is sent, and peak memory (this process and the worker). A second 
 
 The e-mail "simulator" is a small SMTP sink on loopback (Django's SMTP backend talks real SMTP to it); the SMS
 gateway is ``integrations.sms.simulator.SmsSimulator`` (HTTP). Both count unique and duplicate deliveries
-(by Message-ID / reference).
+(by Message-ID / reference). They run in a child process of their own, so they don't share this process's GIL
+with the polling loop; the Celery worker (4 prefork processes) is another process group.
 
 Run: ``.venv/bin/python benchmarks/fanout.py [--guardians 20000] [--kill]`` with DATABASE_URL pointing at a
 scratch database (it is migrated and filled with synthetic people) and REDIS_URL at your own Redis index.
@@ -15,6 +16,7 @@ scratch database (it is migrated and filled with synthetic people) and REDIS_URL
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import signal
@@ -52,6 +54,7 @@ class SmtpSink(socketserver.ThreadingTCPServer):
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
     server: SmtpSink
+    disable_nagle_algorithm = True  # small replies on a keep-alive session: don't wait for delayed ACKs
 
     def _send(self, line: str) -> None:
         self.wfile.write(line.encode() + b"\r\n")
@@ -196,13 +199,52 @@ def worker_rss(proc: subprocess.Popen[bytes]) -> int:
         return 0
 
 
-def run(*, guardians: int, kill: bool) -> None:  # noqa: PLR0915 - one linear benchmark script
+def serve_sinks() -> None:
+    """Child process: run the SMTP sink and the SMS simulator; print their addresses, then counts on 'report'."""
     from integrations.sms.simulator import SmsSimulator
 
     sms = SmsSimulator().start()
     smtp = SmtpSink()
     threading.Thread(target=smtp.serve_forever, daemon=True).start()
-    setup_django(sms.url, smtp.server_address[1])
+    print(json.dumps({"sms": sms.url, "smtp": smtp.server_address[1]}), flush=True)
+    for line in sys.stdin:
+        if line.strip() == "report":
+            report = {
+                "sms_unique": len(sms.sent),
+                "sms_duplicates": sms.duplicates,
+                "smtp_unique": len(smtp.ids),
+                "smtp_duplicates": smtp.duplicates,
+            }
+            print(json.dumps(report), flush=True)
+        else:
+            break
+    sms.stop()
+    smtp.shutdown()
+
+
+def start_sinks() -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """Start the simulators in their own process, so they don't compete with this one for the GIL."""
+    proc = subprocess.Popen(  # noqa: S603 - this script, fixed arguments
+        [sys.executable, str(Path(__file__).resolve()), "--serve-sinks"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, json.loads(proc.stdout.readline())
+
+
+def sinks_report(proc: subprocess.Popen[str]) -> dict[str, int]:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("report\n")
+    proc.stdin.flush()
+    return dict(json.loads(proc.stdout.readline()))
+
+
+def run(*, guardians: int, kill: bool) -> None:  # noqa: PLR0915 - one linear benchmark script
+    sinks, addresses = start_sinks()
+    setup_django(addresses["sms"], int(addresses["smtp"]))
 
     from django.contrib.auth import get_user_model
     from django.db import transaction
@@ -242,12 +284,15 @@ def run(*, guardians: int, kill: bool) -> None:  # noqa: PLR0915 - one linear be
 
     peak_worker = 0
     killed = False
-    last_kick = time.perf_counter()
+    last_kick = last_progress = time.perf_counter()
     deadline = t0 + 300
     done = 0
     while time.perf_counter() < deadline:
         done = Delivery.objects.filter(notification__key=f"notice:{notice.pk}", status=DeliveryStatus.SENT).count()
         peak_worker = max(peak_worker, worker_rss(worker))
+        if time.perf_counter() - last_progress >= 5:
+            print(f"  {time.perf_counter() - t0:5.1f} s: {done}/{total} sent", flush=True)
+            last_progress = time.perf_counter()
         if done >= total:
             break
         if kill and not killed and done >= total // 2:
@@ -270,21 +315,29 @@ def run(*, guardians: int, kill: bool) -> None:  # noqa: PLR0915 - one linear be
         f"worker (all processes) {peak_worker / 1024 / 1024:.0f} MB"
     )
     time.sleep(1)
-    print(f"SMS gateway: {len(sms.sent)} unique, {sms.duplicates} duplicates refused by reference")
-    print(f"SMTP sink: {len(smtp.ids)} unique Message-IDs, {smtp.duplicates} duplicate e-mails")
+    counts = sinks_report(sinks)
+    print(f"SMS gateway: {counts['sms_unique']} unique, {counts['sms_duplicates']} duplicates refused by reference")
+    print(f"SMTP sink: {counts['smtp_unique']} unique Message-IDs, {counts['smtp_duplicates']} duplicate e-mails")
     failed = Delivery.objects.filter(notification__key=f"notice:{notice.pk}").exclude(status=DeliveryStatus.SENT)
     print(f"deliveries not sent: {failed.count()}")
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(timeout=30)
-    sms.stop()
-    smtp.shutdown()
+    assert sinks.stdin is not None
+    sinks.stdin.write("stop\n")
+    sinks.stdin.close()
+    sinks.wait(timeout=30)
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--guardians", type=int, default=20_000)
     parser.add_argument("--kill", action="store_true", help="kill the worker half-way and restart it")
+    parser.add_argument("--serve-sinks", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_sinks:
+        serve_sinks()
+        return
     run(guardians=args.guardians, kill=args.kill)
 
 

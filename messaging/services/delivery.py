@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection
 
 from integrations.common.errors import PermanentError, TransientError
 from integrations.sms import get_sms_gateway
@@ -58,7 +59,7 @@ def _send_push(delivery: Delivery) -> None:
             raise TransientError(str(exc)[:200], system="push") from exc
 
 
-def deliveries_send(*, ids: list[int]) -> dict[str, int]:  # noqa: PLR0912 - one branch per channel/outcome
+def deliveries_send(*, ids: list[int]) -> dict[str, int]:  # noqa: PLR0912, PLR0915 - one branch per channel/outcome
     """Claim and send these deliveries; return counts by outcome. Safe to run twice (claims are conditional)."""
     claimed = deliveries_claim(ids=ids)
     if not claimed:
@@ -81,6 +82,7 @@ def deliveries_send(*, ids: list[int]) -> dict[str, int]:  # noqa: PLR0912 - one
                     if mail is None:
                         mail = get_connection()
                         mail.open()  # one SMTP session for the whole batch
+                        _fast_commits(on=True)
                     address = person.email or getattr(getattr(person, "employee", None), "email", "")
                     msg = EmailMessage(
                         subject=d.notification.title,
@@ -98,8 +100,8 @@ def deliveries_send(*, ids: list[int]) -> dict[str, int]:  # noqa: PLR0912 - one
                 counts["sent"] += 1
                 if d.channel == Channel.EMAIL:
                     # SMTP cannot deduplicate: record each e-mail at once, so a killed worker re-sends at most
-                    # the one e-mail it was in the middle of.
-                    _mark_sent([d.pk])
+                    # the one e-mail it was in the middle of (one small UPDATE without the ORM, ~0.2 ms).
+                    _mark_one_sent(d.pk)
                     continue
                 sent.append(d.pk)
                 if len(sent) >= MARK_EVERY:
@@ -121,6 +123,7 @@ def deliveries_send(*, ids: list[int]) -> dict[str, int]:  # noqa: PLR0912 - one
         if sms is not None:
             sms.close()
         if mail is not None:
+            _fast_commits(on=False)
             mail.close()
     return counts
 
@@ -163,6 +166,29 @@ def _mark_sent(ids: list[int]) -> None:
     if ids:
         Delivery.objects.filter(pk__in=ids).update(
             status=DeliveryStatus.SENT, sent_at=clock.now(), attempts=1, last_error=""
+        )
+
+
+def _fast_commits(*, on: bool) -> None:
+    """Let this connection's commits return before the WAL reaches disk (``synchronous_commit = off``).
+
+    Each e-mail's "sent" mark is its own commit, and waiting for the disk flush dominated the fan-out. A killed
+    worker loses nothing (the server has the commit); only a crash of PostgreSQL itself within ~0.6 s
+    (3 x wal_writer_delay) could lose the last marks, and then those few e-mails would be sent again.
+    """
+    if connection.in_atomic_block:
+        return  # inside a caller's transaction the marks commit with it; leave its settings alone
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off" if on else "RESET synchronous_commit")
+
+
+def _mark_one_sent(pk: int) -> None:
+    # The same write as _mark_sent for one row, without the ORM's per-query overhead (it runs once per e-mail).
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = 1, last_error = '' WHERE id = %s",  # noqa: S608 - table name from model meta
+            [DeliveryStatus.SENT.value, clock.now(), pk],
         )
 
 

@@ -13,7 +13,7 @@ from oas.access.markers import requires
 from oas.access.principal import principal_for
 from oas.access.privacy import child_adults_current, child_placements_view, person_contact_view
 from oas.arbeidsflate.registry import registry
-from oas.arbeidsflate.selectors import children_for_staff, leader_snapshots, workspace_tasks
+from oas.arbeidsflate.selectors import children_for_staff, workspace_figures
 from oas.audit.services import audit_read
 
 
@@ -21,11 +21,12 @@ from oas.audit.services import audit_read
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The staff landing page: tasks from every module, and the snapshot for leaders."""
-    tasks = workspace_tasks(user=request.user)
+    figures = workspace_figures(user=request.user)
     principal = principal_for(request.user)
     context = {
-        "tasks": tasks,
-        "snapshots": leader_snapshots(user=request.user, tasks=tasks),
+        "tasks": figures.tasks,
+        "snapshots": figures.snapshots,
+        "computed_at": figures.computed_at,
         "roles": sorted({(r.role, r.unit_name) for r in principal.roles}),
         "notification_types": registry.notification_types(),
     }

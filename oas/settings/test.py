@@ -10,6 +10,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES["default"]["KEY_PREFIX"] = "oas-test"
 CELERY_BROKER_URL = REDIS_URL
 LANGUAGE_CODE = "nb"
+# Tests see every change at once; tests of the arbeidsflate cache turn it on themselves.
+ARBEIDSFLATE_CACHE_SECONDS = 0
 # Serve static files through the finders, as in development: a fresh checkout has no collected STATIC_ROOT
 # (WhiteNoise would warn about the missing directory, and warnings are errors in tests).
 WHITENOISE_AUTOREFRESH = True
