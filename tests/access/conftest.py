@@ -81,11 +81,17 @@ def world(db: None, frozen_today: dt.date) -> World:
     _staff(w, "substitute_valid_grant", "ASSISTENT", "K2")
     _staff(w, "substitute_expired_grant", "ASSISTENT", "K2")
 
-    kid_bhg: Any = f.ChildFactory(birth_date=dt.date(2022, 3, 1))
-    kid_school: Any = f.ChildFactory(birth_date=dt.date(2019, 5, 1))
-    kid_other: Any = f.ChildFactory(birth_date=dt.date(2021, 6, 1))
-    kid_protected = _protected_person(birth_date=dt.date(2019, 8, 1))
-    kid_fortrolig: Any = f.ChildFactory(birth_date=dt.date(2019, 9, 1), adressebeskyttelse=Adressebeskyttelse.FORTROLIG)
+    # Fixed, distinct names: tests assert that one child's name is absent from another's page.
+    kid_bhg: Any = f.ChildFactory(birth_date=dt.date(2022, 3, 1), first_name="Kaia", last_name="Barnehagesen")
+    kid_school: Any = f.ChildFactory(birth_date=dt.date(2019, 5, 1), first_name="Sindre", last_name="Skolesen")
+    kid_other: Any = f.ChildFactory(birth_date=dt.date(2021, 6, 1), first_name="Oda", last_name="Annenbysen")
+    kid_protected = _protected_person(birth_date=dt.date(2019, 8, 1), first_name="Vilde", last_name="Vernesen")
+    kid_fortrolig: Any = f.ChildFactory(
+        birth_date=dt.date(2019, 9, 1),
+        adressebeskyttelse=Adressebeskyttelse.FORTROLIG,
+        first_name="Fia",
+        last_name="Fortroligsen",
+    )
     w.children.update(
         kid_bhg=kid_bhg,
         kid_school=kid_school,
