@@ -3,17 +3,27 @@
 Forskrift om saksbehandlingsregler ved opptak i barnehage § 3 (written decision with reasons and information about
 the right to appeal), § 4 (reasons when neither first nor second choice was given), § 9 (appeal within 3 weeks).
 
-Sending through SvarUt and archiving in Noark 5 belong to the integration backbone (``integrations/``). Until its
-``letter_send`` lands, :func:`decision_letter_dispatch` is the single place to call it from; letters are stored
-as ``DecisionLetter`` rows with ``sent_at`` empty so nothing is lost in the meantime.
+Publishing stores one ``DecisionLetter`` row per application (the durable record) and, after the commit, queues a
+Celery task per letter (:func:`decision_letters_enqueue`). The task renders the PDF for each guardian with
+``integrations.letters.services.letter_send`` (outbox → SvarUt) and archives it with
+``integrations.archive.services.archive_document`` (outbox → Noark 5, journalpost U on the child's case).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
 from kindergarten.models import DecisionLetter
+from oas import clock
+from oas.errors import ValidationError
+
+logger = logging.getLogger(__name__)
 
 APPEAL_WEEKS = 3
 
@@ -79,15 +89,143 @@ def decision_letter_build(
     )
 
 
-def decision_letter_dispatch(*, letter: DecisionLetter) -> None:
-    """Hand a stored letter to the outbox for SvarUt and the Noark 5 archive.
+DECISION_TEMPLATE = "letters/kindergarten_decision.html"
+APPLICATION_TEMPLATE = "letters/kindergarten_application.html"
+CASE_TYPE = "kindergarten.application"
+CASE_TITLE = "Barnehageplass"
 
-    Integration point for ``integrations.letters.services.letter_send`` (helper C2), once it is declared ready:
-    for each id in ``letter.recipient_ids`` call ``letter_send(recipient_person_id=..., title=letter.title,
-    template="letters/kindergarten_decision.html", context=letter.body, case_ref=<the child's Noark case>,
-    idempotency_key=f"kg-vedtak:{letter.pk}:{recipient_id}")`` and set ``sent_at``. ``letter_send`` renders the
-    PDF synchronously, so with thousands of letters per publish the call belongs in an on-commit Celery task
-    per letter (the ``DecisionLetter`` row is the durable record), not inside the publish transaction.
-    Until then this is a deliberate no-op: letters stay stored with ``sent_at`` empty and can be sent later.
+
+def case_ref(*, application_id: int) -> str:
+    """Our reference on letters about an application (the archive's saksmappe is per child and case type)."""
+    return f"BHG-{application_id}"
+
+
+def decision_letters_enqueue(*, letter_ids: list[int]) -> None:
+    """Queue one Celery task per stored letter; call from ``transaction.on_commit`` after publishing.
+
+    If the broker is down the ``DecisionLetter`` rows stay with ``sent_at`` empty and the periodic
+    ``kindergarten.tasks.decision_letters_send_pending`` sends them later.
     """
-    return None
+    from kindergarten.tasks import decision_letter_send_task
+
+    for letter_id in letter_ids:
+        try:
+            decision_letter_send_task.delay(letter_id)
+        except Exception as exc:  # broker unavailable: the row is the durable record
+            logger.warning("kindergarten: could not queue decision letter %s (%s)", letter_id, exc)
+            return
+
+
+def decision_letter_send(*, letter_id: int) -> bool:
+    """Send a stored decision letter to every guardian through SvarUt and archive it (journalpost U).
+
+    Idempotent: ``letter_send`` and ``archive_document`` return the existing rows for the same keys, so a task
+    that runs twice never sends twice. Returns whether the letter counts as sent.
+    """
+    from integrations.archive.services import archive_document
+    from integrations.letters.services import letter_send
+    from integrations.models import Letter
+
+    letter = DecisionLetter.objects.select_related("application", "offer").filter(pk=letter_id).first()
+    if letter is None or letter.sent_at is not None:
+        return letter is not None
+    application = letter.application
+    ref = case_ref(application_id=application.pk)
+    context = {**letter.body, "appeal_deadline": letter.appeal_deadline}
+    sent_ids: list[int] = []
+    # One transaction per letter (a savepoint per guardian): a killed worker leaves nothing half-written, and
+    # one commit instead of one per guardian plus one for the archive.
+    with transaction.atomic():
+        for recipient_id in letter.recipient_ids:
+            try:
+                with transaction.atomic():
+                    sent_ids.append(
+                        letter_send(
+                            recipient_person_id=recipient_id,
+                            title=letter.title,
+                            template=DECISION_TEMPLATE,
+                            context=context,
+                            case_ref=ref,
+                            idempotency_key=f"kg-vedtak:{letter.pk}:{recipient_id}",
+                        )
+                    )
+            except ValidationError as exc:  # e.g. neither fødselsnummer nor address: the others still get theirs
+                logger.warning("kindergarten: letter %s not sent to %s: %s", letter.pk, recipient_id, exc)
+        if sent_ids:
+            pdf = bytes(Letter.objects.values_list("pdf", flat=True).get(pk=sent_ids[0]))
+            archive_document(
+                child_person_id=application.child_id,
+                case_type=CASE_TYPE,
+                case_id=application.pk,
+                case_title=CASE_TITLE,
+                journalposttype="U",
+                title=letter.title,
+                pdf=pdf,
+                document_date=letter.created_at.date(),
+                idempotency_key=f"kg-vedtak-arkiv:{letter.pk}",
+                filename="vedtak.pdf",
+                correspondent_person_id=letter.recipient_ids[0],
+            )
+        if letter.offer is not None:
+            from messaging.public import notify
+
+            notify(
+                person_ids=letter.recipient_ids,
+                key=f"kg-tilbud:{letter.offer_id}",
+                title=f"Tilbud om barnehageplass – svar innen {letter.offer.deadline:%d.%m.%Y}",
+                url=reverse("kindergarten_pages:portal_application", args=[application.pk]),
+            )
+        DecisionLetter.objects.filter(pk=letter.pk, sent_at__isnull=True).update(sent_at=clock.now())
+    return bool(sent_ids)
+
+
+def application_archive(*, application_id: int) -> int | None:
+    """Archive a submitted application as journalpost I on the child's case; return the archive record id."""
+    from integrations.archive.services import archive_document
+    from integrations.letters.rendering import letter_pdf
+    from kindergarten.models import Application
+
+    application = (
+        Application.objects.select_related("child", "applicant", "round")
+        .prefetch_related("choices__unit", "grounds")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        return None
+    child = application.child
+    title = f"Søknad om barnehageplass – {child.full_name}"
+    paragraphs = [
+        f"Søker: {application.applicant.full_name}. Mottatt {application.submitted_at:%d.%m.%Y %H:%M}.",
+        f"Opptak: {application.round.name}. Ønsket oppstart {application.wanted_start_date:%d.%m.%Y}, "
+        f"plasstørrelse {application.size_value} ({application.get_size_kind_display()}).",
+        "Ønsker: " + ", ".join(f"{c.rank}. {c.unit.name}" for c in application.choices.order_by("rank")),
+    ]
+    grounds = [g.get_kind_display() for g in application.grounds.all()]
+    if grounds:
+        paragraphs.append("Prioriteringsgrunnlag: " + ", ".join(str(g) for g in grounds))
+    html = render_to_string(
+        APPLICATION_TEMPLATE,
+        {
+            "title": title,
+            "paragraphs": paragraphs,
+            "mottaker": {"navn": "Oppvekst"},
+            "letter_date": application.submitted_at.date(),
+            "sender": {"name": application.applicant.full_name, "address": ""},
+            "case_ref": case_ref(application_id=application.pk),
+        },
+    )
+    with transaction.atomic():
+        return archive_document(
+            child_person_id=child.pk,
+            case_type=CASE_TYPE,
+            case_id=application.pk,
+            case_title=CASE_TITLE,
+            journalposttype="I",
+            title=title,
+            pdf=letter_pdf(html),
+            document_date=application.submitted_at.date(),
+            idempotency_key=f"kg-soknad-arkiv:{application.pk}",
+            filename="soknad.pdf",
+            correspondent_person_id=application.applicant_id,
+        )

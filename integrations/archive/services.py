@@ -95,7 +95,9 @@ def archive_document(
             pdf=pdf,
             idempotency_key=idempotency_key,
         )
-        record.full_clean()
+        # Field checks only: the unique key and the check constraint are the database's (one query each per
+        # row otherwise); the key was looked up above and a new record is queued, so neither can fail.
+        record.full_clean(validate_unique=False, validate_constraints=False)
         record.save()
         outbox_enqueue(kind=OUTBOX_KIND, payload={"record_id": record.id}, idempotency_key=f"noark:{idempotency_key}")
         audit_record(

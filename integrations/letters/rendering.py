@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -32,10 +33,18 @@ def letter_html(*, template: str, title: str, context: dict[str, Any], mottaker:
         raise ValidationError(f"Ukjent brevmal {template}.", code="letter_template") from exc
 
 
+@functools.cache
+def _font_config() -> Any:
+    """One weasyprint FontConfiguration per process: building it per letter cost ~7 ms of each ~34 ms render."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def letter_pdf(html: str) -> bytes:
     """Render HTML to PDF bytes."""
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
     assert pdf is not None
     return bytes(pdf)

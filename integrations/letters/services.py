@@ -82,7 +82,9 @@ def letter_send(
             filename=_filename(title),
             pdf=pdf,
         )
-        letter.full_clean()
+        # Field checks only: the unique key and the check constraint are the database's (one query each per
+        # row otherwise); the key was looked up above and a new letter is queued, so neither can fail.
+        letter.full_clean(validate_unique=False, validate_constraints=False)
         letter.save()
         outbox_enqueue(kind=OUTBOX_KIND, payload={"letter_id": letter.id}, idempotency_key=f"svarut:{idempotency_key}")
         audit_record(
