@@ -10,6 +10,8 @@ urlpatterns = [
     path("portal/sfo/", views.portal_sfo, name="portal"),
     path("portal/sfo/sok/<int:child_id>/", views.portal_sfo_apply, name="portal_apply"),
     path("portal/sfo/soknad/<int:application_id>/svar/", views.portal_sfo_answer, name="portal_answer"),
+    path("portal/sfo/soknad/<int:application_id>/endre/", views.portal_sfo_change, name="portal_change"),
+    path("portal/sfo/soknad/<int:application_id>/trekk/", views.portal_sfo_withdraw, name="portal_withdraw"),
     path("sfo/opptak/", views.office_sfo_rounds, name="office_rounds"),
     path("sfo/opptak/<int:round_id>/handling/", views.office_sfo_round_action, name="office_round_action"),
 ]

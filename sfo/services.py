@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from oas import clock
 from oas.audit.services import audit_record
@@ -266,6 +267,7 @@ def _refuse(guardian: Person, application: SfoApplication, event: str, user_id: 
         person_ids=[guardian.pk, application.child_id],
         object_type="sfo.application",
         object_id=application.pk,
+        details={"reason": "no_parental_responsibility"},
         user_id=user_id,
     )
     raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
@@ -343,3 +345,114 @@ def sfo_offer_decline(
         nxt.explanation = f"Det ble ledig plass i {application.unit.name}, og barnet var neste på ventelisten."
         nxt.save(update_fields=["status", "offer_deadline", "explanation"])
         return nxt
+
+
+def _sfo_application_lock_changeable(application: SfoApplication, *, verb: str) -> SfoApplication:
+    """Lock the application and check it can still be changed: submitted, round open, deadline not passed."""
+    application = (
+        SfoApplication.objects.select_for_update().select_related("round", "child", "unit").get(pk=application.pk)
+    )
+    if application.status != SfoApplicationStatus.SUBMITTED or application.round.state != SfoRoundState.OPEN:
+        raise ValidationError(f"Søknaden kan ikke {verb} nå.", code="invalid_state")
+    if clock.today() > application.round.application_deadline:
+        raise ValidationError(
+            f"Søknadsfristen gikk ut {application.round.application_deadline:%d.%m.%Y}; søknaden kan ikke {verb}.",
+            code="deadline_passed",
+        )
+    return application
+
+
+def sfo_application_change(
+    *,
+    application: SfoApplication,
+    guardian: Person,
+    place_type: str,
+    start_date: dt.date,
+    hours_per_week: int | None = None,
+    user_id: int | None = None,
+) -> SfoApplication:
+    """Change place type, hours or start date before the deadline (either guardian with responsibility)."""
+    _refuse(guardian, application, "sfo.application.change", user_id)
+    with transaction.atomic():
+        application = _sfo_application_lock_changeable(application, verb="endres")
+        if start_date < clock.today():
+            raise ValidationError(
+                "Ønsket oppstart kan ikke være tilbake i tid.", fields={"start_date": ["Velg en senere dato."]}
+            )
+        if not selectors.sfo_belongs_to_childs_school(child=application.child, unit=application.unit, on=start_date):
+            raise ValidationError(f"{application.unit.name} hører ikke til barnets skole.", code="not_childs_school")
+        if place_type not in PlaceType.values:
+            raise ValidationError("Ukjent plasstype.", fields={"place_type": ["Velg hel, deltid eller timer."]})
+        if (place_type == PlaceType.HOURS) != (hours_per_week is not None):
+            raise ValidationError(
+                "Oppgi antall timer per uke for timeplass (og bare da).", fields={"hours_per_week": ["Ugyldig."]}
+            )
+        before = {
+            "place_type": application.place_type,
+            "hours_per_week": application.hours_per_week,
+            "start_date": application.start_date.isoformat(),
+        }
+        application.place_type = place_type
+        application.hours_per_week = hours_per_week
+        application.start_date = start_date
+        _clean(application)
+        application.save(update_fields=["place_type", "hours_per_week", "start_date"])
+        event = audit_record(
+            action="update",
+            event="sfo.application.change",
+            person_ids=[application.child_id, guardian.pk],
+            object_type="sfo.application",
+            object_id=application.pk,
+            details={
+                "before": before,
+                "after": {
+                    "place_type": place_type,
+                    "hours_per_week": hours_per_week,
+                    "start_date": start_date.isoformat(),
+                },
+            },
+            user_id=user_id,
+        )
+        _sfo_guardians_notify(
+            application=application,
+            key=f"sfo-soknad-endret:{application.pk}:{event.pk}",
+            title=f"SFO-søknaden for {application.child.first_name} er endret av {guardian.full_name}",
+        )
+        return application
+
+
+def sfo_application_withdraw(
+    *, application: SfoApplication, guardian: Person, user_id: int | None = None
+) -> SfoApplication:
+    """Withdraw an SFO application before the deadline; it then takes no part in the matching."""
+    _refuse(guardian, application, "sfo.application.withdraw", user_id)
+    with transaction.atomic():
+        application = _sfo_application_lock_changeable(application, verb="trekkes")
+        application.status = SfoApplicationStatus.WITHDRAWN
+        application.save(update_fields=["status"])
+        audit_record(
+            action="update",
+            event="sfo.application.withdraw",
+            person_ids=[application.child_id, guardian.pk],
+            object_type="sfo.application",
+            object_id=application.pk,
+            user_id=user_id,
+        )
+        _sfo_guardians_notify(
+            application=application,
+            key=f"sfo-soknad-trukket:{application.pk}",
+            title=f"SFO-søknaden for {application.child.first_name} er trukket av {guardian.full_name}",
+        )
+        return application
+
+
+def _sfo_guardians_notify(*, application: SfoApplication, key: str, title: str) -> int:
+    """Notify every guardian with parental responsibility (the one who acted too: a receipt)."""
+    from messaging.public import notify
+
+    return notify(
+        person_ids=selectors.sfo_guardians_of(child=application.child),
+        key=key,
+        title=title,
+        url=reverse("sfo_pages:portal"),
+    )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from oas import clock
 from oas.access.getters import access_child, access_object
 from oas.access.markers import requires
 from oas.access.selectors import access_queryset
@@ -29,6 +30,14 @@ MANAGE = "sfo.round.manage"
 
 class SfoApplicationForm(forms.Form):
     unit = forms.TypedChoiceField(label=gettext_lazy("SFO"), coerce=int)
+    place_type = forms.ChoiceField(label=gettext_lazy("Plasstype"), choices=PlaceType.choices)
+    hours_per_week = forms.IntegerField(
+        label=gettext_lazy("Timer per uke (timeplass)"), min_value=1, max_value=40, required=False
+    )
+    start_date = forms.DateField(label=gettext_lazy("Ønsket oppstart"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SfoApplicationChangeForm(forms.Form):
     place_type = forms.ChoiceField(label=gettext_lazy("Plasstype"), choices=PlaceType.choices)
     hours_per_week = forms.IntegerField(
         label=gettext_lazy("Timer per uke (timeplass)"), min_value=1, max_value=40, required=False
@@ -58,6 +67,7 @@ def portal_sfo(request: HttpRequest) -> HttpResponse:
             "children": selectors.sfo_children_with_responsibility(guardian=guardian),
             "applications": applications,
             "rounds": selectors.open_sfo_rounds(),
+            "today": clock.today(),
         },
     )
 
@@ -112,13 +122,7 @@ def portal_sfo_apply(request: HttpRequest, child_id: int) -> HttpResponse:
 @require_POST
 def portal_sfo_answer(request: HttpRequest, application_id: int) -> HttpResponse:
     """Accept or decline an SFO offer before its deadline."""
-    application = access_object(
-        user=request.user,
-        queryset=SfoApplication.objects.select_related("round", "child", "unit"),
-        id=application_id,
-        action=READ_OWN,
-        person_ids_of=lambda a: [a.child_id],
-    )
+    application = _own_application(request, application_id)
     try:
         if request.POST.get("answer") == "accept":
             services.sfo_offer_accept(application=application, guardian=_guardian(request), user_id=request.user.pk)
@@ -130,6 +134,70 @@ def portal_sfo_answer(request: HttpRequest, application_id: int) -> HttpResponse
             messages.error(request, _("Velg om du tar imot eller takker nei."))
     except DomainError as exc:
         messages.error(request, exc.message)
+    return redirect("sfo_pages:portal")
+
+
+def _own_application(request: HttpRequest, application_id: int) -> SfoApplication:
+    """The application if it concerns the user's own child; otherwise 404 (and an audit row)."""
+    return access_object(
+        user=request.user,
+        queryset=SfoApplication.objects.select_related("round", "child", "unit"),
+        id=application_id,
+        action=READ_OWN,
+        person_ids_of=lambda a: [a.child_id],
+    )
+
+
+@requires(READ_OWN)
+@require_http_methods(["GET", "POST"])
+def portal_sfo_change(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Change place type, hours or start date before the deadline (either guardian with responsibility)."""
+    application = _own_application(request, application_id)
+    initial = {
+        "place_type": application.place_type,
+        "hours_per_week": application.hours_per_week,
+        "start_date": application.start_date,
+    }
+    form = SfoApplicationChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.sfo_application_change(
+                application=application,
+                guardian=_guardian(request),
+                place_type=data["place_type"],
+                start_date=data["start_date"],
+                hours_per_week=data["hours_per_week"] if data["place_type"] == PlaceType.HOURS else None,
+                user_id=request.user.pk,
+            )
+        except DomainError as exc:
+            for name, msgs in exc.fields.items():
+                if name in form.fields:
+                    for msg in msgs:
+                        form.add_error(name, msg)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("SFO-søknaden er endret."))
+            return redirect("sfo_pages:portal")
+    return render(
+        request,
+        "sfo/portal_change.html",
+        {"application": application, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(READ_OWN)
+@require_POST
+def portal_sfo_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Withdraw an application before the deadline."""
+    application = _own_application(request, application_id)
+    try:
+        services.sfo_application_withdraw(application=application, guardian=_guardian(request), user_id=request.user.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("SFO-søknaden er trukket."))
     return redirect("sfo_pages:portal")
 
 
