@@ -12,6 +12,7 @@ from oas.access.getters import access_child
 from oas.access.markers import requires
 from oas.access.principal import principal_for
 from oas.access.privacy import child_adults_current, child_placements_view, person_contact_view
+from oas.access.roles import Role
 from oas.arbeidsflate.registry import registry
 from oas.arbeidsflate.selectors import children_for_staff, workspace_figures
 from oas.audit.services import audit_read
@@ -27,7 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "tasks": figures.tasks,
         "snapshots": figures.snapshots,
         "computed_at": figures.computed_at,
-        "roles": sorted({(r.role, r.unit_name) for r in principal.roles}),
+        # (code, the role's Norwegian name, unit): people read "Leder (rektor/styrer)", not "unit_leader".
+        "roles": sorted({(r.role, Role(r.role).label, r.unit_name) for r in principal.roles}),
         "notification_types": registry.notification_types(),
     }
     return render(request, "arbeidsflate/home.html", context)

@@ -83,6 +83,9 @@ def test_arbeidsflate_page_shows_tasks_with_deep_links_for_the_leader(client, wo
     body = client.get(reverse("arbeidsflate:home")).content.decode()
     assert "Barn med beskyttet adresse" in body
     assert reverse("arbeidsflate:children") + "?protected=1" in body
+    # Roles are shown by their Norwegian name, never by their code.
+    assert "Leder (rektor/styrer)" in body
+    assert ">unit_leader" not in body
 
 
 def test_teacher_sees_no_snapshot_panel(client, world):
