@@ -146,23 +146,23 @@ def map_person(document: Any, *, requested_id: str = "") -> MappedPerson:
     try:
         parsed = parse_national_id(national_id)
     except InvalidNationalId as exc:
-        raise InvalidDocument(f"ugyldig fødsels- eller d-nummer: {exc.message}") from exc
+        raise InvalidDocument(f"ugyldig fødsels- eller d-nummer (regel {exc.rule})") from exc
     navn = current(document.get("navn"))
     if not navn or not navn.get("fornavn") or not navn.get("etternavn"):
-        raise InvalidDocument(f"{national_id}: mangler gjeldende navn (fornavn/etternavn)")
+        raise InvalidDocument("mangler gjeldende navn (fornavn/etternavn)")
     foedsel = current(document.get("foedsel")) or {}
     kjoenn = (current(document.get("kjoenn")) or {}).get("kjoenn", "")
     status_element = current(document.get("status")) or {}
     status = status_element.get("status") or PersonStatus.BOSATT
     if status not in PersonStatus.values:
-        raise InvalidDocument(f"{national_id}: ukjent personstatus {status!r}")
+        raise InvalidDocument(f"ukjent personstatus {status!r}")
     doedsfall = document.get("doedsfall")
     date_of_death = _date((current(doedsfall) or {}).get("doedsdato")) if doedsfall else None
     gradering = (current(document.get("adressebeskyttelse")) or {}).get(
         "graderingsnivaa"
     ) or Adressebeskyttelse.UGRADERT
     if gradering not in Adressebeskyttelse.values:
-        raise InvalidDocument(f"{national_id}: ukjent graderingsnivå {gradering!r}")
+        raise InvalidDocument(f"ukjent graderingsnivå {gradering!r}")
     bosted = current(document.get("bostedsadresse"))
     address = None if gradering == Adressebeskyttelse.STRENGT_FORTROLIG else map_address(bosted)
     delt = tuple(
