@@ -160,18 +160,23 @@ def _grounds(form: ApplicationForm) -> list[services.GroundIn]:
     return grounds
 
 
+def _application_read(request: HttpRequest, application_id: int, *, action: str) -> Application:
+    """Fetch one application the user may read under ``action`` (404 and an audit row otherwise)."""
+    return access_object(
+        user=request.user,
+        queryset=Application.objects.select_related("round", "child", "applicant"),
+        id=application_id,
+        action=action,
+        audit_event="kindergarten.application.read",
+        person_ids_of=lambda a: [a.child_id],
+    )
+
+
 @requires(READ_OWN)
 @require_GET
 def portal_application(request: HttpRequest, application_id: int) -> HttpResponse:
     """One application: status at every step, the choices, offers with their deadline and the answer buttons."""
-    application = access_object(
-        user=request.user,
-        queryset=Application.objects.select_related("round", "child", "applicant"),
-        id=application_id,
-        action=READ_OWN,
-        audit_event="kindergarten.application.read",
-        person_ids_of=lambda a: [a.child_id],
-    )
+    application = _application_read(request, application_id, action=READ_OWN)
     return render(
         request,
         "kindergarten/portal_application.html",
@@ -475,14 +480,7 @@ def office_applications(request: HttpRequest) -> HttpResponse:
 @requires(READ)
 @require_GET
 def office_application(request: HttpRequest, application_id: int) -> HttpResponse:
-    application = access_object(
-        user=request.user,
-        queryset=Application.objects.select_related("round", "child", "applicant"),
-        id=application_id,
-        action=READ,
-        audit_event="kindergarten.application.read",
-        person_ids_of=lambda a: [a.child_id],
-    )
+    application = _application_read(request, application_id, action=READ)
     return render(
         request,
         "kindergarten/office_application.html",
