@@ -81,7 +81,34 @@ def may_see_protected_address(*, user: Any, person: Person) -> bool:
 
 def person_contact_view(*, user: Any, person: Person) -> PersonContact:
     """Return the person's contact details as the user may see them (protected addresses blanked)."""
-    hidden = address_is_protected(person=person) and not may_see_protected_address(user=user, person=person)
+    return persons_contact_view(user=user, persons=[person])[0]
+
+
+def persons_contact_view(*, user: Any, persons: list[Person]) -> list[PersonContact]:
+    """Return each person's contact details as the user may see them, checking protection in one query."""
+    today = clock.today()
+    living_with_protected = set(
+        PersonRelation.objects.filter(
+            adult_id__in=[p.pk for p in persons],
+            lives_with_child=True,
+            child__adressebeskyttelse__in=PROTECTED_LEVELS,
+            valid_from__lte=today,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("adult_id", flat=True)
+    )
+    return [
+        _contact_view(
+            user=user,
+            person=p,
+            protected=p.adressebeskyttelse in PROTECTED_LEVELS or p.pk in living_with_protected,
+        )
+        for p in persons
+    ]
+
+
+def _contact_view(*, user: Any, person: Person, protected: bool) -> PersonContact:
+    hidden = protected and not may_see_protected_address(user=user, person=person)
     own_grading_protected = person.adressebeskyttelse in PROTECTED_LEVELS
     return PersonContact(
         person_id=person.pk,
@@ -122,33 +149,43 @@ def placement_is_hidden(*, user: Any, child: Person) -> bool:
     return child.pk not in lives_with
 
 
+def _placement_view(p: Placement) -> PlacementView:
+    return PlacementView(
+        placement_id=p.pk,
+        service=p.service,
+        service_label=str(p.get_service_display()),
+        unit_id=p.unit_id,
+        unit_name=p.unit.name,
+        unit_street_address=p.unit.street_address,
+        unit_postal_code=p.unit.postal_code,
+        unit_postal_place=p.unit.postal_place,
+        group_name=p.group.name if p.group else "",
+        start_date=p.start_date,
+        end_date=p.end_date,
+    )
+
+
 def child_placements_view(*, user: Any, child: Person) -> list[PlacementView]:
     """Return the child's current and future placements the user may see (empty when hidden)."""
-    if placement_is_hidden(user=user, child=child):
-        return []
+    return children_placements_view(user=user, children=[child])[child.pk]
+
+
+def children_placements_view(*, user: Any, children: list[Person]) -> dict[int, list[PlacementView]]:
+    """Return each child's current and future placements the user may see, in one query (empty when hidden)."""
+    shown = [c.pk for c in children if not placement_is_hidden(user=user, child=c)]
+    views: dict[int, list[PlacementView]] = {c.pk: [] for c in children}
+    if not shown:
+        return views
     today = clock.today()
     rows = (
-        Placement.objects.filter(child=child)
+        Placement.objects.filter(child_id__in=shown)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("unit", "group")
-        .order_by("start_date")
+        .order_by("start_date", "pk")
     )
-    return [
-        PlacementView(
-            placement_id=p.pk,
-            service=p.service,
-            service_label=str(p.get_service_display()),
-            unit_id=p.unit_id,
-            unit_name=p.unit.name,
-            unit_street_address=p.unit.street_address,
-            unit_postal_code=p.unit.postal_code,
-            unit_postal_place=p.unit.postal_place,
-            group_name=p.group.name if p.group else "",
-            start_date=p.start_date,
-            end_date=p.end_date,
-        )
-        for p in rows
-    ]
+    for p in rows:
+        views[p.child_id].append(_placement_view(p))
+    return views
 
 
 def child_adults_current(*, child: Person) -> list[PersonRelation]:

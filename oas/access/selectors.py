@@ -11,7 +11,9 @@ from oas.access.privacy import (
     address_is_protected,
     child_adults_current,
     child_placements_view,
+    children_placements_view,
     person_contact_view,
+    persons_contact_view,
     placement_is_hidden,
 )
 
@@ -27,10 +29,12 @@ __all__ = [
     "address_is_protected",
     "child_adults_current",
     "child_placements_view",
+    "children_placements_view",
     "has_action",
     "has_action_anywhere",
     "permitted_actions",
     "person_contact_view",
+    "persons_contact_view",
     "placement_is_hidden",
     "principal_for",
 ]

@@ -11,7 +11,12 @@ from oas.access.evaluation import has_action, permitted_actions
 from oas.access.getters import access_child
 from oas.access.markers import requires
 from oas.access.principal import principal_for
-from oas.access.privacy import child_adults_current, child_placements_view, person_contact_view
+from oas.access.privacy import (
+    child_adults_current,
+    child_placements_view,
+    person_contact_view,
+    persons_contact_view,
+)
 from oas.access.roles import Role
 from oas.arbeidsflate.registry import registry
 from oas.arbeidsflate.selectors import children_for_staff, workspace_figures
@@ -60,7 +65,9 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     contacts = []
     if has_action(user=request.user, action="child.read_contacts", target=child):
         adults = child_adults_current(child=child)
-        contacts = [(rel, person_contact_view(user=request.user, person=rel.adult)) for rel in adults]
+        contacts = list(
+            zip(adults, persons_contact_view(user=request.user, persons=[r.adult for r in adults]), strict=True)
+        )
         audit_read(event="child.read_contacts", person_ids=[child.pk, *(rel.adult_id for rel in adults)])
     context = {
         "child": child,

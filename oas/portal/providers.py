@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from oas import clock
-from oas.access.privacy import child_placements_view
+from oas.access.privacy import children_placements_view
 from oas.people.models import Person
 from oas.portal.registry import AttentionItem, portal_registry
 
@@ -24,8 +24,10 @@ class PlacementStartingProvider:
     def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
         today = clock.today()
         items = []
-        for child in Person.objects.filter(pk__in=child_ids).order_by("pk"):
-            for p in child_placements_view(user=user, child=child):
+        children = list(Person.objects.filter(pk__in=child_ids).order_by("pk"))
+        placements = children_placements_view(user=user, children=children)
+        for child in children:
+            for p in placements[child.pk]:
                 if today < p.start_date <= today + dt.timedelta(days=30):
                     title = _("%(name)s starter i %(unit)s %(date)s") % {
                         "name": child.first_name,

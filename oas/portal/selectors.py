@@ -7,7 +7,7 @@ from typing import Any
 
 from oas.access.evaluation import access_queryset
 from oas.access.principal import principal_for
-from oas.access.privacy import PlacementView, child_placements_view
+from oas.access.privacy import PlacementView, children_placements_view
 from oas.people.models import Person, RelationKind
 
 
@@ -27,9 +27,12 @@ def my_children(*, user: Any) -> list[MyChild]:
     relation_ids = {r.child_id: r.kind for r in principal.relations}
     if not relation_ids:
         return []
-    children = access_queryset(
-        user=user, action="child.read", queryset=Person.objects.filter(pk__in=sorted(relation_ids))
-    ).order_by("birth_date", "first_name")
+    children = list(
+        access_queryset(
+            user=user, action="child.read", queryset=Person.objects.filter(pk__in=sorted(relation_ids))
+        ).order_by("birth_date", "first_name")
+    )
+    placements = children_placements_view(user=user, children=children)
     labels = dict(RelationKind.choices)
     return [
         MyChild(
@@ -38,7 +41,7 @@ def my_children(*, user: Any) -> list[MyChild]:
             birth_date=child.birth_date,
             relation_kind=relation_ids[child.pk],
             relation_label=str(labels.get(relation_ids[child.pk], "")),
-            placements=child_placements_view(user=user, child=child),
+            placements=placements[child.pk],
         )
         for child in children
     ]
