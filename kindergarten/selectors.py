@@ -22,11 +22,17 @@ from kindergarten.models import (
     GroundKind,
     Offer,
     Programme,
+    RoundState,
     UnitCriterion,
 )
 from oas import clock
 from oas.matching import engine
 from oas.matching.geo import LatLon, estimate_position
+from oas.matching.guardians import (  # noqa: F401  (re-exported: the app's callers use selectors)
+    children_with_responsibility,
+    guardian_has_parental_responsibility,
+    guardians_of,
+)
 from oas.matching.lottery import lottery_number
 from oas.organisation.models import OrgUnit, Ownership
 from oas.people.models import Employment, Person, PersonRelation, Placement, RelationKind, Service
@@ -34,24 +40,6 @@ from oas.people.models import Employment, Person, PersonRelation, Placement, Rel
 
 def _active_on(day: dt.date) -> Q:
     return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-
-
-def guardian_has_parental_responsibility(*, guardian: Person, child: Person, on: dt.date | None = None) -> bool:
-    """Return whether ``guardian`` has parental responsibility (foreldreansvar) for ``child`` on ``on``."""
-    day = on or clock.today()
-    return PersonRelation.objects.filter(
-        _active_on(day), adult=guardian, child=child, kind=RelationKind.GUARDIAN
-    ).exists()
-
-
-def guardians_of(*, child: Person, on: dt.date | None = None) -> list[int]:
-    """Return the ids of the persons with parental responsibility for ``child``."""
-    day = on or clock.today()
-    return list(
-        PersonRelation.objects.filter(_active_on(day), child=child, kind=RelationKind.GUARDIAN)
-        .order_by("adult_id")
-        .values_list("adult_id", flat=True)
-    )
 
 
 def sibling_units(*, child: Person, on: dt.date) -> list[int]:
@@ -336,6 +324,11 @@ def round_export(*, admission_round: AdmissionRound) -> dict[str, Any]:
     return exported
 
 
+def application_is_changeable(*, application: Application) -> bool:
+    """Return whether the guardians may still change the wishes: submitted, and the round open."""
+    return application.status == ApplicationStatus.SUBMITTED and application.round.state == RoundState.OPEN
+
+
 def applications_for_guardian(*, guardian: Person) -> QuerySet[Application]:
     """Return the applications for children the guardian has parental responsibility for (made by either parent)."""
     today = clock.today()
@@ -361,14 +354,6 @@ def round_units(*, admission_round: AdmissionRound) -> list[tuple[int, str]]:
         .order_by("name")
         .values_list("pk", "name")
     )
-
-
-def children_with_responsibility(*, guardian: Person) -> QuerySet[Person]:
-    """Return the children the guardian has parental responsibility for today."""
-    ids = PersonRelation.objects.filter(_active_on(clock.today()), adult=guardian, kind=RelationKind.GUARDIAN).values(
-        "child_id"
-    )
-    return Person.objects.filter(pk__in=ids).order_by("birth_date", "pk")
 
 
 def round_proposal(*, admission_round: AdmissionRound) -> QuerySet[Assignment]:

@@ -429,7 +429,7 @@ def application_change(
     )
     with transaction.atomic():
         application = Application.objects.select_for_update().select_related("round").get(pk=application.pk)
-        if application.round.state != RoundState.OPEN or application.status != ApplicationStatus.SUBMITTED:
+        if not selectors.application_is_changeable(application=application):
             raise ValidationError("Søknaden kan ikke endres nå.", code="invalid_state")
         _validate_wishes(admission_round=application.round, choices=choices, wanted_start_date=wanted_start_date)
         application.wanted_start_date = wanted_start_date

@@ -76,7 +76,7 @@ def portal_overview(request: HttpRequest) -> HttpResponse:
     guardian = _guardian(request)
     applications = access_queryset(
         user=request.user, action=READ_OWN, queryset=selectors.applications_for_guardian(guardian=guardian)
-    ).prefetch_related("offers__programme__unit", "choices__unit")
+    )
     return render(
         request,
         "kindergarten/portal_overview.html",
@@ -185,8 +185,7 @@ def portal_application(request: HttpRequest, application_id: int) -> HttpRespons
             "choices": application.choices.select_related("unit").order_by("rank"),
             "offers": application.offers.select_related("programme__unit").order_by("-created_at"),
             "letters": application.letters.order_by("-created_at"),
-            "can_change": application.status == ApplicationStatus.SUBMITTED
-            and application.round.state == RoundState.OPEN,
+            "can_change": selectors.application_is_changeable(application=application),
             "answer_form": OfferAnswerForm(),
         },
     )

@@ -6,22 +6,11 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from oas import clock
+from oas.matching import guardians
+from oas.matching.guardians import guardian_has_parental_responsibility  # noqa: F401  (re-exported for sfo callers)
 from oas.organisation.models import OrgUnit
-from oas.people.models import Person, PersonRelation, Placement, RelationKind, Service
+from oas.people.models import Person, Placement, Service
 from sfo.models import SfoApplication, SfoApplicationStatus, SfoRound
-
-
-def guardian_has_parental_responsibility(*, guardian: Person, child: Person, on: dt.date | None = None) -> bool:
-    """Return whether ``guardian`` has parental responsibility (foreldreansvar) for ``child``."""
-    day = on or clock.today()
-    return PersonRelation.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        adult=guardian,
-        child=child,
-        kind=RelationKind.GUARDIAN,
-        valid_from__lte=day,
-    ).exists()
 
 
 def sfo_seats_taken(*, sfo_round: SfoRound, unit: OrgUnit) -> int:
@@ -56,26 +45,9 @@ def sfo_units_for_child(*, child: Person, sfo_round: SfoRound) -> list[OrgUnit]:
 
 def sfo_children_with_responsibility(*, guardian: Person) -> QuerySet[Person]:
     """Return the children the guardian has parental responsibility for today."""
-    today = clock.today()
-    ids = PersonRelation.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        adult=guardian,
-        kind=RelationKind.GUARDIAN,
-        valid_from__lte=today,
-    ).values("child_id")
-    return Person.objects.filter(pk__in=ids).order_by("birth_date", "pk")
+    return guardians.children_with_responsibility(guardian=guardian)
 
 
 def sfo_guardians_of(*, child: Person) -> list[int]:
     """Return the ids of the persons with parental responsibility for ``child`` today."""
-    today = clock.today()
-    return list(
-        PersonRelation.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-            child=child,
-            kind=RelationKind.GUARDIAN,
-            valid_from__lte=today,
-        )
-        .order_by("adult_id")
-        .values_list("adult_id", flat=True)
-    )
+    return guardians.guardians_of(child=child)
