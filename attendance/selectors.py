@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo
 from oas.access.evaluation import access_queryset
@@ -23,9 +23,23 @@ def active_on(day: dt.date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
-def placements_on(*, child_id: int, day: dt.date) -> QuerySet[Placement]:
-    """Return the child's placements on ``day`` (kindergarten, or school and SFO)."""
-    return Placement.objects.filter(active_on(day), child_id=child_id).select_related("unit", "group")
+def placements_on_by_child(*, child_ids: list[int], day: dt.date) -> dict[int, list[Placement]]:
+    """Return the placements on ``day`` of several children, by child (one query; for list pages)."""
+    by_child: dict[int, list[Placement]] = defaultdict(list)
+    for placement in Placement.objects.filter(active_on(day), child_id__in=child_ids).select_related("unit", "group"):
+        by_child[placement.child_id].append(placement)
+    return by_child
+
+
+def absences_from_by_child(*, child_ids: list[int], from_day: dt.date) -> dict[int, list[AbsenceReport]]:
+    """Return current and future absence reports (not cancelled) of several children, by child (one query)."""
+    by_child: dict[int, list[AbsenceReport]] = defaultdict(list)
+    rows = AbsenceReport.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=from_day), child_id__in=child_ids, cancelled_at__isnull=True
+    ).order_by("start_date")
+    for row in rows:
+        by_child[row.child_id].append(row)
+    return by_child
 
 
 def absences_covering(*, child_ids: list[int], day: dt.date) -> dict[int, AbsenceReport]:
@@ -34,13 +48,6 @@ def absences_covering(*, child_ids: list[int], day: dt.date) -> dict[int, Absenc
         "reported_at"
     )
     return {row.child_id: row for row in rows}
-
-
-def absences_for_child(*, child_id: int, from_day: dt.date) -> QuerySet[AbsenceReport]:
-    """Return the child's current and future absence reports (not cancelled)."""
-    return AbsenceReport.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=from_day), child_id=child_id, cancelled_at__isnull=True
-    ).order_by("start_date")
 
 
 def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool = False) -> Placement | None:

@@ -21,6 +21,7 @@ from oas.access.markers import requires
 from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnit, OrgUnitKind
+from oas.people.models import RelationKind
 from oas.portal.selectors import my_children
 
 
@@ -30,12 +31,9 @@ def portal_absence(request: HttpRequest) -> HttpResponse:
     """The guardian's children, each with a "sykt barn" button and the absences reported ahead."""
     today = clock.today()
     children = my_children(user=request.user)
-    rows: list[dict[str, Any]] = []
-    for child in children:
-        if child.relation_kind != "guardian":
-            continue
-        absences = list(selectors.absences_for_child(child_id=child.child_id, from_day=today))
-        rows.append({"child": child, "absences": absences})
+    guarded = [child for child in children if child.relation_kind == RelationKind.GUARDIAN]
+    absences = selectors.absences_from_by_child(child_ids=[c.child_id for c in guarded], from_day=today)
+    rows: list[dict[str, Any]] = [{"child": c, "absences": absences.get(c.child_id, [])} for c in guarded]
     audit_read(event="attendance.absence.portal", person_ids=[r["child"].child_id for r in rows])
     return render(
         request, "attendance/portal_absence.html", {"rows": rows, "kinds": AbsenceKind.choices, "today": today}
@@ -123,10 +121,8 @@ def absences_today(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     qs = AbsenceReport.objects.filter(selectors.active_on(today), cancelled_at__isnull=True).select_related("child")
     reports = list(access_queryset(user=request.user, action="attendance.absence.read", queryset=qs))
-    rows = [
-        {"report": r, "units": [p.unit.name for p in selectors.placements_on(child_id=r.child_id, day=today)]}
-        for r in reports
-    ]
+    placements = selectors.placements_on_by_child(child_ids=[r.child_id for r in reports], day=today)
+    rows = [{"report": r, "units": [p.unit.name for p in placements.get(r.child_id, [])]} for r in reports]
     audit_read(event="attendance.absences_today", person_ids=[r.child_id for r in reports])
     return render(request, "attendance/absences_today.html", {"rows": rows, "today": today})
 

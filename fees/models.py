@@ -8,6 +8,8 @@ never by migrations.
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
@@ -15,12 +17,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.db.models.fields import NOT_PROVIDED
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import Municipality
 from oas.people.models import IdRange
 
 from .engine import FirstChildRule, PriceZone, Proration, SfoPlaceKind, SiblingScope
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class _Period(Func):
@@ -37,6 +43,22 @@ def _period() -> _Period:
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 MONTH = [MinValueValidator(1), MaxValueValidator(12)]
+
+
+def _enum_field(
+    verbose_name: StrOrPromise,
+    labels: dict[StrEnum, StrOrPromise],
+    *,
+    max_length: int,
+    default: StrEnum | None = None,
+) -> models.CharField[str, str]:
+    """A text field whose choices are an engine enum's values with their labels (the engine owns the values)."""
+    return models.CharField(
+        verbose_name,
+        max_length=max_length,
+        choices=[(key.value, label) for key, label in labels.items()],
+        default=NOT_PROVIDED if default is None else default.value,
+    )
 
 
 class NationalFeeRates(models.Model):
@@ -155,15 +177,15 @@ class MunicipalFeeRates(models.Model):
     label = models.CharField(_("periode"), max_length=20)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
-    price_zone = models.CharField(
+    price_zone = _enum_field(
         _("maksprissone"),
+        {
+            PriceZone.ORDINARY: _("Ordinær maksimalpris"),
+            PriceZone.LOW_CENTRALITY: _("Sentralitet 5–6 (lavere maksimalpris)"),
+            PriceZone.TILTAKSSONE: _("Tiltakssonen"),
+        },
         max_length=20,
-        choices=[
-            (PriceZone.ORDINARY.value, _("Ordinær maksimalpris")),
-            (PriceZone.LOW_CENTRALITY.value, _("Sentralitet 5–6 (lavere maksimalpris)")),
-            (PriceZone.TILTAKSSONE.value, _("Tiltakssonen")),
-        ],
-        default=PriceZone.ORDINARY.value,
+        default=PriceZone.ORDINARY,
     )
     kindergarten_full_time_price = models.DecimalField(
         _("barnehage: pris for heltidsplass per måned"), max_digits=10, decimal_places=2, validators=NON_NEGATIVE
@@ -217,33 +239,30 @@ class MunicipalFeeRates(models.Model):
     sfo_payment_free_month = models.PositiveSmallIntegerField(
         _("SFO: betalingsfri måned"), null=True, blank=True, default=7, validators=MONTH
     )
-    first_child_rule = models.CharField(
+    first_child_rule = _enum_field(
         _("hvem regnes som barn 1"),
+        {
+            FirstChildRule.HIGHEST_PRICE: _("Barnet med høyest pris"),
+            FirstChildRule.YOUNGEST: _("Yngste barn"),
+            FirstChildRule.OLDEST: _("Eldste barn"),
+        },
         max_length=20,
-        choices=[
-            (FirstChildRule.HIGHEST_PRICE.value, _("Barnet med høyest pris")),
-            (FirstChildRule.YOUNGEST.value, _("Yngste barn")),
-            (FirstChildRule.OLDEST.value, _("Eldste barn")),
-        ],
-        default=FirstChildRule.HIGHEST_PRICE.value,
+        default=FirstChildRule.HIGHEST_PRICE,
     )
-    proration = models.CharField(
+    proration = _enum_field(
         _("start/slutt midt i måneden"),
+        {Proration.CALENDAR_DAYS: _("Forholdsmessig etter kalenderdager"), Proration.FULL_MONTH: _("Hel måned")},
         max_length=20,
-        choices=[
-            (Proration.CALENDAR_DAYS.value, _("Forholdsmessig etter kalenderdager")),
-            (Proration.FULL_MONTH.value, _("Hel måned")),
-        ],
-        default=Proration.CALENDAR_DAYS.value,
+        default=Proration.CALENDAR_DAYS,
     )
-    sibling_scope = models.CharField(
+    sibling_scope = _enum_field(
         _("søsken på tvers av barnehage og SFO"),
+        {
+            SiblingScope.COMBINED: _("Barnehage og SFO telles sammen"),
+            SiblingScope.SEPARATE: _("Barnehage og SFO telles hver for seg"),
+        },
         max_length=20,
-        choices=[
-            (SiblingScope.COMBINED.value, _("Barnehage og SFO telles sammen")),
-            (SiblingScope.SEPARATE.value, _("Barnehage og SFO telles hver for seg")),
-        ],
-        default=SiblingScope.COMBINED.value,
+        default=SiblingScope.COMBINED,
     )
     is_demo = models.BooleanField(_("demoverdier"), default=False)
     sources = models.TextField(_("kilder / vedtak"), blank=True)
@@ -287,14 +306,14 @@ class SfoPlaceTypeRate(models.Model):
     rates = models.ForeignKey(MunicipalFeeRates, on_delete=models.CASCADE, related_name="sfo_place_types")
     code = models.SlugField(_("kode"), max_length=30)
     name = models.CharField(_("navn"), max_length=100)
-    kind = models.CharField(
+    kind = _enum_field(
         _("type"),
+        {
+            SfoPlaceKind.FULL: _("Heltid"),
+            SfoPlaceKind.PART: _("Deltid"),
+            SfoPlaceKind.HOURLY: _("Timeplass (pris per ukentlig time)"),
+        },
         max_length=10,
-        choices=[
-            (SfoPlaceKind.FULL.value, _("Heltid")),
-            (SfoPlaceKind.PART.value, _("Deltid")),
-            (SfoPlaceKind.HOURLY.value, _("Timeplass (pris per ukentlig time)")),
-        ],
     )
     weekly_hours = models.DecimalField(_("timer per uke"), max_digits=4, decimal_places=1, null=True, blank=True)
     monthly_price = models.DecimalField(_("pris per måned"), max_digits=10, decimal_places=2, validators=NON_NEGATIVE)

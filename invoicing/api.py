@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,14 +16,14 @@ from invoicing import services
 
 
 class _RunInput(serializers.Serializer):
-    municipality_number = serializers.RegexField(r"^\d{4}$", default="3030")
+    municipality_number = serializers.RegexField(r"^\d{4}$", default=lambda: settings.FREG_MUNICIPALITY_NUMBER)
     month = serializers.RegexField(r"^\d{4}-\d{2}$")
 
     def validate_month(self, value: str) -> dt.date:
         try:
             return dt.date.fromisoformat(value + "-01")
         except ValueError:
-            raise serializers.ValidationError("Ugyldig måned (ÅÅÅÅ-MM).") from None
+            raise serializers.ValidationError(_("Ugyldig måned (ÅÅÅÅ-MM).")) from None
 
 
 class InvoiceRunPreviewApi(APIView):

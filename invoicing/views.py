@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from oas.access.getters import access_object
 from oas.access.markers import requires
 from oas.audit.services import audit_read
 from oas.errors import DomainError
+from oas.people.models import RelationKind
 from oas.portal.selectors import my_children
 
 
@@ -33,7 +35,8 @@ def _month(value: str | None) -> dt.date | None:
 
 
 def _municipality(request: HttpRequest) -> str:
-    return request.POST.get("kommune") or request.GET.get("kommune") or "3030"
+    """The municipality asked for, else the one this installation serves."""
+    return request.POST.get("kommune") or request.GET.get("kommune") or settings.FREG_MUNICIPALITY_NUMBER
 
 
 @requires("invoicing.run.manage")
@@ -43,7 +46,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     month = _month(request.GET.get("maaned"))
     preview = None
-    error = ""
+    error = "" if month is not None or not request.GET.get("maaned") else _("Ugyldig måned: bruk formatet ÅÅÅÅ-MM.")
     if month is not None:
         try:
             preview = services.invoice_run_preview(municipality_number=municipality, month=month)
@@ -91,7 +94,7 @@ def run_commit(request: HttpRequest) -> HttpResponse:
 
 
 def _guardian_children(request: HttpRequest) -> list[Any]:
-    return [c for c in my_children(user=request.user) if c.relation_kind == "guardian"]
+    return [c for c in my_children(user=request.user) if c.relation_kind == RelationKind.GUARDIAN]
 
 
 @requires("invoicing.application.submit")

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from attendance import selectors, services
@@ -248,3 +250,28 @@ def test_the_portal_front_page_points_the_guardian_to_todays_absence(town: Town)
     page = _client(town.users["guardian"]).get("/portal/")
     assert page.status_code == 200
     assert "Meldt fraværende i dag" in page.content.decode()
+
+
+def test_absences_today_takes_the_same_number_of_queries_for_one_or_two_children(
+    town: Town, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(town.users["leader"])
+    services.absence_report(user=town.users["guardian"], child_id=town.children["small"].pk)
+    client.get(reverse("attendance:absences_today"))  # warm caches so both measured requests do the same work
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("attendance:absences_today")).status_code == 200
+    services.absence_report(user=town.users["guardian"], child_id=town.children["big"].pk)
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(reverse("attendance:absences_today"))
+    assert page.content.decode().count("Solsikken barnehage") == 2
+
+
+def test_the_guardians_absence_page_takes_a_fixed_number_of_queries(
+    town: Town, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(town.users["guardian"])
+    for child in ("small", "big", "pupil"):
+        services.absence_report(user=town.users["guardian"], child_id=town.children[child].pk)
+    with django_assert_max_num_queries(7):  # was one absence query per child
+        page = client.get(reverse("attendance:portal_absence"))
+    assert page.status_code == 200

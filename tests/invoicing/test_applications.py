@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from integrations.models import ArchiveRecord, Letter, OutboxMessage
 from invoicing import services
@@ -131,3 +134,18 @@ def test_others_cannot_decide_applications(ledger: Ledger, persona: str) -> None
     assert client.post(f"/fakturering/soknader/{application.pk}/vedtak/", {"decision": "approve"}).status_code == 403
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_the_application_list_takes_the_same_number_of_queries_for_one_or_three_applications(
+    ledger: Ledger, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(ledger.users["finance"])
+    _submitted(ledger)
+    client.get("/fakturering/soknader/")  # warm caches so both measured requests do the same work
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/fakturering/soknader/").status_code == 200
+    _submitted(ledger, income="250000")
+    _submitted(ledger, income="200000")
+    with django_assert_max_num_queries(len(one)):
+        page = client.get("/fakturering/soknader/")
+    assert page.content.decode().count('class="application-row"') == 3

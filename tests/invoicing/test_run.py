@@ -6,10 +6,12 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from fees.public import ChildInput, MissingRate, UnitType, fee_quote_for_children
 from integrations.models import OutboxMessage
@@ -18,7 +20,10 @@ from invoicing import services
 from invoicing.calculation import month_basis
 from invoicing.export import CSV_COLUMNS, OUTBOX_KIND, invoice_export_deliver
 from invoicing.models import InvoiceLine, InvoiceRun, RunState
-from oas.people.models import Placement
+from kindergarten.models import KindergartenPlacementDetail
+from oas import clock
+from oas.people.models import Placement, RelationKind, Service
+from tests import factories as f
 
 from .conftest import Ledger
 
@@ -177,6 +182,10 @@ def test_others_cannot_run_invoicing(ledger: Ledger, persona: str) -> None:
         client.post("/api/v1/invoicing/runs/commit", {"month": "2026-11"}, content_type="application/json").status_code
         == 403
     )
+    assert (
+        client.post("/api/v1/invoicing/runs/preview", {"month": "2026-11"}, content_type="application/json").status_code
+        == 403
+    )
     assert not InvoiceRun.objects.exists()
 
 
@@ -192,3 +201,39 @@ def test_the_api_previews_and_commits(ledger: Ledger) -> None:
     assert "Mangler sats" in missing.json()["message"]
     done = client.post("/api/v1/invoicing/runs/commit", {"month": "2026-11"}, content_type="application/json")
     assert done.json()["state"] == "committed"
+
+
+def test_the_preview_page_takes_the_same_number_of_queries_for_more_children(
+    ledger: Ledger, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(ledger.users["finance"])
+    client.get("/fakturering/", {"maaned": "2026-11"})  # warm caches so both measured requests do the same work
+    with CaptureQueriesContext(connection) as before:
+        assert client.get("/fakturering/", {"maaned": "2026-11"}).status_code == 200
+    for birth in (dt.date(2023, 1, 5), dt.date(2022, 6, 7)):
+        child: Any = f.ChildFactory(birth_date=birth)
+        f.RelationFactory(adult=f.PersonFactory(), child=child, kind=RelationKind.GUARDIAN)
+        kg: Any = f.PlacementFactory(
+            child=child, unit=ledger.units["K1"], service=Service.KINDERGARTEN, start_date=dt.date(2025, 8, 1)
+        )
+        KindergartenPlacementDetail.objects.create(placement=kg, size_kind="percent", size_value=100)
+    with django_assert_max_num_queries(len(before)):
+        page = client.get("/fakturering/", {"maaned": "2026-11"})
+    assert page.status_code == 200
+    assert len(services.invoice_run_preview(municipality_number="3030", month=NOV).basis.lines) > 4
+
+
+def test_a_bad_month_on_the_preview_page_is_named_and_nothing_is_written(ledger: Ledger) -> None:
+    page = _client(ledger.users["finance"]).get("/fakturering/", {"maaned": "2026-13"})
+    assert page.status_code == 200
+    assert "Ugyldig måned" in page.content.decode()
+    assert not InvoiceRun.objects.exists()
+
+
+@override_settings(FREG_MUNICIPALITY_NUMBER="3031")
+def test_the_run_page_defaults_to_the_installations_municipality(ledger: Ledger) -> None:
+    for number in ("3030", "3031"):
+        InvoiceRun.objects.create(municipality_number=number, month=OCT, started_at=clock.now())
+    page = _client(ledger.users["finance"]).get("/fakturering/")
+    assert page.status_code == 200
+    assert page.content.decode().count('class="run-row"') == 1
