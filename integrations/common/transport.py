@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -14,6 +15,14 @@ import httpx
 from integrations.common.errors import PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
+
+_NATIONAL_ID = re.compile(r"(?<!\d)\d{11}(?!\d)")
+
+
+def redact_national_ids(text: str) -> str:
+    """Mask 11-digit numbers (fødselsnummer, D-nummer): error messages end up in logs and run records."""
+    return _NATIONAL_ID.sub("***********", text)
+
 
 TokenSource = Callable[[bool], str]
 """Returns a bearer token; called with ``True`` to force a fresh one (after a 401)."""
@@ -88,7 +97,9 @@ class Transport:
                     data=data,
                 )
             except httpx.TimeoutException as exc:
-                raise TransientError(f"{self.system}: tidsavbrudd ({method} {path})", system=self.system) from exc
+                raise TransientError(
+                    f"{self.system}: tidsavbrudd ({method} {redact_national_ids(path)})", system=self.system
+                ) from exc
             except httpx.TransportError as exc:
                 raise TransientError(f"{self.system}: nettverksfeil ({exc})", system=self.system) from exc
             if response.status_code == 401 and self._token_source is not None and attempt == 0:
@@ -102,7 +113,7 @@ class Transport:
         status = response.status_code
         if status in ok:
             return
-        detail = response.text[:300]
+        detail = redact_national_ids(response.text[:300])
         if status == 429:
             retry_after = parse_retry_after(
                 response.headers.get("Retry-After"), milliseconds=self.retry_after_in_milliseconds
@@ -123,7 +134,7 @@ class Transport:
             return json.loads(response.content)
         except (ValueError, UnicodeDecodeError) as exc:
             raise TransientError(
-                f"{self.system}: ugyldig JSON i svaret ({response.request.method} {response.request.url.path})",
+                f"{self.system}: ugyldig JSON i svaret ({response.request.method} {redact_national_ids(response.request.url.path)})",
                 system=self.system,
                 status=response.status_code,
             ) from exc

@@ -269,7 +269,8 @@ def _process_page(
             sequence = entry.get("sekvensnummer") if isinstance(entry, dict) else None
             if isinstance(sequence, int):
                 last_sequence = max(last_sequence, sequence)
-            logger.warning("freg: skipping a malformed feed entry: %r", entry)
+            # Only the sequence number: the entry itself may hold a national id.
+            logger.warning("freg: skipping a malformed feed entry (seq %s)", sequence)
             continue
         last_sequence = max(last_sequence, entry.sequence)
         counts["events"] += 1

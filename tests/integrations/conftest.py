@@ -23,6 +23,14 @@ def maskinporten_sim() -> Iterator[MaskinportenSimulator]:
         yield sim
 
 
+@pytest.fixture(scope="module")
+def module_maskinporten() -> Iterator[MaskinportenSimulator]:
+    """One Maskinporten simulator per module, for suites whose ``maskinporten_sim`` resets it per test."""
+    with MaskinportenSimulator() as sim:
+        assert isinstance(sim, MaskinportenSimulator)
+        yield sim
+
+
 def make_token_client(sim: MaskinportenSimulator, **overrides: object) -> MaskinportenClient:
     config: dict[str, object] = {
         "token_url": sim.token_url,

@@ -139,3 +139,20 @@ def test_live_mode_without_base_url_fails_loudly(settings):
     settings.FREG_BASE_URL = ""
     with pytest.raises(ConfigurationMissing, match="FREG_BASE_URL"):
         get_freg_client()
+
+
+def test_a_person_lookup_timeout_names_the_request_without_the_national_id(freg_sim, freg_population, token_client):
+    from integrations.freg.simulator import SCOPE
+    from integrations.maskinporten.client import bearer_token_source
+
+    _, state = freg_population
+    child = state.children[0]
+    client = FregClient(
+        base_url=freg_sim.base_url, token_source=bearer_token_source(token_client, scopes=[SCOPE]), timeout=0.3
+    )
+    freg_sim.fail("timeout", delay=3.0)
+    with pytest.raises(TransientError, match="tidsavbrudd") as caught:
+        client.person(national_id=child)
+    client.close()
+    assert "/v1/personer/" in caught.value.message
+    assert child not in caught.value.message

@@ -445,3 +445,20 @@ def test_register_change_page_needs_a_login(client):
     response = client.get("/integrasjoner/folkeregisteret/endringer/")
     assert response.status_code in (302, 401, 403)
     assert response.status_code != 200
+
+
+def test_a_malformed_feed_entry_is_logged_without_its_national_id(
+    freg_client, freg_sim, freg_population, loaded, caplog
+):
+    generator, state = freg_population
+    broken = EventGenerator(state=state, generator=generator).rename(state.adults[3])
+    national_id = state.adults[3]
+    freg_sim.extra_feed_entries[broken] = {
+        "sekvensnummer": broken,
+        "hendelse": {"folkeregisteridentifikator": national_id},
+    }
+    with caplog.at_level("WARNING", logger="integrations.freg.sync"):
+        run = _sync(freg_client)
+    assert run.counts["malformed_entry"] == 1
+    assert "malformed feed entry" in caplog.text
+    assert national_id not in caplog.text

@@ -5,75 +5,23 @@ These tests commit (transactional_db) because a separate worker process must see
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from integrations.models import OutboxMessage, OutboxStatus
 from integrations.outbox import outbox_enqueue
 from integrations.outbox.tasks import outbox_claim_due_task
 from integrations.outbox.webhook import KIND as HTTP_POST
 from oas.celery import app
+from tests.integrations.worker_helpers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _worker_env(lease_seconds: int) -> dict[str, str]:
-    settings_dict = connection.settings_dict
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": (
-                f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
-            ),
-            "DJANGO_SETTINGS_MODULE": "oas.settings.test",
-            "OUTBOX_LEASE_SECONDS": str(lease_seconds),
-        }
-    )
-    return env
-
-
-def _start_worker(lease_seconds: int) -> subprocess.Popen[bytes]:
-    celery = Path(sys.executable).with_name("celery")
-    return subprocess.Popen(  # noqa: S603 - our own venv's celery with fixed arguments
-        [
-            str(celery),
-            "-A",
-            "oas",
-            "worker",
-            "-P",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-            "-n",
-            f"outbox-test-{uuid.uuid4().hex[:8]}@localhost",
-        ],
-        cwd=ROOT,
-        env=_worker_env(lease_seconds),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -82,12 +30,12 @@ def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
     yield started
     for process in started:
-        _stop(process, signal.SIGKILL)
+        stop_worker(process, signal.SIGKILL)
 
 
 def test_worker_killed_mid_delivery_leads_to_exactly_one_delivery(receiver, workers):
     receiver.hold_seconds = 60  # the receiver stores the delivery, then hangs before answering
-    first = _start_worker(lease_seconds=3)
+    first = start_worker(lease_seconds=3)
     workers.append(first)
     outbox_enqueue(
         kind=HTTP_POST,
@@ -95,12 +43,12 @@ def test_worker_killed_mid_delivery_leads_to_exactly_one_delivery(receiver, work
         idempotency_key="vedtak-42",
     )  # committed at once (autocommit); on_commit asks the worker to claim
     assert receiver.first_request.wait(timeout=60), "the first worker never reached the receiver"
-    _stop(first, signal.SIGKILL)
+    stop_worker(first, signal.SIGKILL)
     message = OutboxMessage.objects.get(idempotency_key="vedtak-42")
     assert message.status == OutboxStatus.IN_PROGRESS  # the claim was never completed
 
     receiver.hold_seconds = 0
-    workers.append(_start_worker(lease_seconds=3))
+    workers.append(start_worker(lease_seconds=3))
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         outbox_claim_due_task.apply_async()  # what beat does every few seconds
@@ -160,14 +108,14 @@ def private_broker() -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
     app.conf["broker_url"] = previous
     _reset_broker_connections()
     for process in processes:
-        _stop(process, signal.SIGKILL)
+        stop_worker(process, signal.SIGKILL)
 
 
 def test_nothing_is_lost_while_redis_is_down(private_broker, receiver):
     import redis
 
     port, processes = private_broker
-    _stop(processes[0], signal.SIGKILL)  # Redis goes away
+    stop_worker(processes[0], signal.SIGKILL)  # Redis goes away
     _reset_broker_connections()
 
     outbox_enqueue(kind=HTTP_POST, payload={"url": receiver.url + "/deliveries", "body": {}}, idempotency_key="r-1")

@@ -11,14 +11,6 @@ from integrations.maskinporten.client import MaskinportenClient, bearer_token_so
 from integrations.maskinporten.simulator import MaskinportenSimulator
 from integrations.noark.client import NoarkClient
 from integrations.noark.simulator import REQUIRED_SCOPE, NoarkSimulator
-from tests.integrations.conftest import make_token_client
-
-
-@pytest.fixture(scope="module")
-def module_maskinporten() -> Iterator[MaskinportenSimulator]:
-    with MaskinportenSimulator() as sim:
-        assert isinstance(sim, MaskinportenSimulator)
-        yield sim
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +34,6 @@ def maskinporten_sim(module_maskinporten: MaskinportenSimulator) -> Maskinporten
 def noark_sim(module_noark: NoarkSimulator) -> NoarkSimulator:
     module_noark.reset_state()
     return module_noark
-
-
-@pytest.fixture
-def token_client(maskinporten_sim: MaskinportenSimulator) -> MaskinportenClient:
-    return make_token_client(maskinporten_sim)
 
 
 def make_noark_client(sim: NoarkSimulator, token_client: MaskinportenClient, *, timeout: float = 2.0) -> NoarkClient:

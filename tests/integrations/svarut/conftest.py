@@ -17,14 +17,6 @@ from integrations.svarut.simulator import (
     SIMULATOR_KONTO_ID,
     SvarUtSimulator,
 )
-from tests.integrations.conftest import make_token_client
-
-
-@pytest.fixture(scope="module")
-def module_maskinporten() -> Iterator[MaskinportenSimulator]:
-    with MaskinportenSimulator() as sim:
-        assert isinstance(sim, MaskinportenSimulator)
-        yield sim
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +51,6 @@ def make_svarut_client(sim: SvarUtSimulator, token_client: MaskinportenClient, *
         token_source=bearer_token_source(token_client, scopes=[SCOPE]),
         timeout=timeout,
     )
-
-
-@pytest.fixture
-def token_client(maskinporten_sim: MaskinportenSimulator) -> MaskinportenClient:
-    return make_token_client(maskinporten_sim)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from integrations.outbox.tasks import outbox_claim_due_task
 from oas.celery import app
 from oas.people.models import Person
 from tests.factories import PersonFactory
-from tests.integrations.test_outbox_worker import _start_worker, _stop
+from tests.integrations.worker_helpers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -34,7 +34,7 @@ def workers(svarut_sim: Any, maskinporten_sim: Any) -> Iterator[list[subprocess.
     started: list[subprocess.Popen[bytes]] = []
     yield started
     for process in started:
-        _stop(process, signal.SIGKILL)
+        stop_worker(process, signal.SIGKILL)
     for name, value in previous.items():
         if value is None:
             os.environ.pop(name, None)
@@ -44,7 +44,7 @@ def workers(svarut_sim: Any, maskinporten_sim: Any) -> Iterator[list[subprocess.
 
 def test_worker_killed_mid_delivery_sends_the_letter_exactly_once(svarut_sim, workers):
     svarut_sim.hold_seconds = 60
-    workers.append(_start_worker(lease_seconds=3))
+    workers.append(start_worker(lease_seconds=3))
     person = cast(Person, PersonFactory())
     letter_id = letter_send(
         recipient_person_id=person.id,
@@ -54,11 +54,11 @@ def test_worker_killed_mid_delivery_sends_the_letter_exactly_once(svarut_sim, wo
         idempotency_key="skyss-7",
     )  # committed at once; on_commit asks the worker to claim
     assert svarut_sim.first_send.wait(timeout=60), "the worker never reached SvarUt"
-    _stop(workers[0], signal.SIGKILL)
+    stop_worker(workers[0], signal.SIGKILL)
     assert OutboxMessage.objects.get(kind="svarut.send").status == OutboxStatus.IN_PROGRESS
 
     svarut_sim.hold_seconds = 0
-    workers.append(_start_worker(lease_seconds=3))
+    workers.append(start_worker(lease_seconds=3))
     deadline = time.monotonic() + 90
     letter = Letter.objects.get(id=letter_id)
     while time.monotonic() < deadline and letter.state != LetterState.SENT:
