@@ -1,0 +1,44 @@
+"""Allowed and denied requests for the arbeidsflate children list, which lacked a denied test.
+
+Note: the coarse gate lets every account with a ``child.read`` rule in through (guardians too, via their
+relation rule); what each one sees is filtered in SQL. These tests pin that nobody sees children outside
+their scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.test import Client
+from django.urls import reverse
+
+from tests.access.conftest import World
+
+
+def test_staff_member_sees_the_children_of_their_group(client: Client, world: World) -> None:
+    client.force_login(cast(Any, world.user("kindergarten_staff")))
+    response = client.get(reverse("arbeidsflate:children"))
+    assert response.status_code == 200
+    assert "Barnehagesen" in response.content.decode()
+
+
+def test_staff_of_another_unit_do_not_see_the_children(client: Client, world: World) -> None:
+    client.force_login(cast(Any, world.user("other_unit_staff")))
+    body = client.get(reverse("arbeidsflate:children")).content.decode()
+    assert "Barnehagesen" not in body
+    assert "Skolesen" not in body
+
+
+def test_adults_outside_the_staff_see_no_children_in_the_staff_list(client: Client, world: World) -> None:
+    for persona in ("outsider", "guardian", "pickup_person"):
+        client.force_login(cast(Any, world.user(persona)))
+        body = client.get(reverse("arbeidsflate:children")).content.decode()
+        assert "Annenbysen" not in body
+        assert "Vernesen" not in body
+        assert "Fortroligsen" not in body
+
+
+def test_anonymous_visitor_is_sent_to_login_from_the_children_list(client: Client, world: World) -> None:
+    response = client.get(reverse("arbeidsflate:children"))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
