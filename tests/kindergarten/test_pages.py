@@ -617,3 +617,31 @@ def test_a_guardian_applies_with_two_priority_grounds_and_their_attachments(appl
     grounds = PriorityGround.objects.filter(application__child=fam.child).order_by("kind")
     assert [g.kind for g in grounds] == [GroundKind.CHILD_WELFARE, GroundKind.DISABILITY]
     assert all(g.attachments.count() == 1 for g in grounds)
+
+
+def test_another_family_gets_404_on_an_application_page(application_day) -> None:
+    rnd, units = admission_round(units=1)
+    fam = family(birth_date=BIG)
+    application = services.application_submit(
+        admission_round=rnd,
+        child=fam.child,
+        applicant=fam.guardian,
+        choices=units,
+        wanted_start_date=dt.date(2027, 8, 1),
+    )
+    url = reverse("kindergarten_pages:portal_application", args=[application.pk])
+    assert guardian_client(family(birth_date=BIG).guardian).get(url).status_code == 404
+    assert guardian_client(fam.guardian).get(url).status_code == 200
+
+
+def test_a_kindergarten_teacher_may_not_set_capacity_or_lock_a_placement(application_day) -> None:
+    rnd, units = admission_round(units=1)
+    client = teacher_client(units[0])
+    capacity = client.post(
+        reverse("kindergarten_pages:office_round_capacity", args=[rnd.pk]),
+        {"unit": units[0].pk, "age_group": "3-5", "capacity": 99},
+    )
+    assert capacity.status_code == 403
+    assert not Programme.objects.filter(round=rnd, capacity=99).exists()
+    lock = client.post(reverse("kindergarten_pages:office_lock", args=[rnd.pk]), {"application": 1, "programme": 1})
+    assert lock.status_code == 403
