@@ -1,0 +1,140 @@
+"""A lean HTTP/1.1 load generator for the latency benchmarks (asyncio, keep-alive, no client library).
+
+Benchmarks run the server and the load generator on the same small machine, so a heavy client (a thread per
+user with an HTTP library) steals CPU from the server it measures and adds its own queueing to every latency.
+This one pre-builds each request's bytes and reads the answers with a minimal HTTP/1.1 parser (Content-Length
+or chunked), so it costs a few tens of microseconds of CPU per request; ``run`` reports that cost.
+
+``concurrency`` connections are opened first, then all start at once and each sends its next request as soon as
+the previous answer is complete (a closed loop with no think time): at any moment ``concurrency`` requests are
+in flight, as with that many busy tablets or users. The latency of a request is the time from writing it to
+having read its whole answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request: method, path, extra headers and body (bytes)."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+
+@dataclass
+class Result:
+    """Latencies (seconds) in completion order, status codes, wall time and the generator's own CPU time."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+def _encode(job: Job, host: str) -> bytes:
+    lines = [f"{job.method} {job.path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
+    lines += [f"{name}: {value}" for name, value in job.headers]
+    if job.body or job.method in {"POST", "PUT", "PATCH"}:
+        lines.append(f"Content-Length: {len(job.body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + job.body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Return (status, body, keep_alive) of one response."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        parts = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await reader.readuntil(b"\r\n")
+                break
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+        body = b"".join(parts)
+    else:
+        body = await reader.read()
+        return status, body, False
+    return status, body, headers.get("connection", "").lower() != "close"
+
+
+async def _run(host: str, port: int, jobs: Sequence[Job], concurrency: int, keep_bodies: bool) -> Result:
+    result = Result()
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(_encode(job, f"{host}:{port}"))
+    start = asyncio.Event()
+    ready = 0
+    all_ready = asyncio.Event()
+    workers = min(concurrency, len(jobs))
+
+    async def connection() -> None:
+        nonlocal ready
+        reader, writer = await asyncio.open_connection(host, port)
+        ready += 1
+        if ready == workers:
+            all_ready.set()
+        await start.wait()
+        try:
+            while not queue.empty():
+                payload = queue.get_nowait()
+                began = time.perf_counter()
+                writer.write(payload)
+                status, body, keep_alive = await _read_response(reader)
+                result.latencies.append(time.perf_counter() - began)
+                result.statuses.append(status)
+                if keep_bodies:
+                    result.bodies.append(body)
+                if not keep_alive:
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, port)
+        finally:
+            writer.close()
+
+    tasks = [asyncio.create_task(connection()) for _ in range(workers)]
+    await all_ready.wait()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
+    began = time.perf_counter()
+    start.set()
+    await asyncio.gather(*tasks)
+    result.wall = time.perf_counter() - began
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    return result
+
+
+def run(host: str, port: int, jobs: Iterable[Job], *, concurrency: int, keep_bodies: bool = False) -> Result:
+    """Send ``jobs`` over ``concurrency`` keep-alive connections in a closed loop; return what was measured."""
+    return asyncio.run(_run(host, port, list(jobs), concurrency, keep_bodies))
+
+
+def percentiles(latencies: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99/max of ``latencies`` in milliseconds (nearest-rank)."""
+    ms = sorted(x * 1000 for x in latencies)
+    if not ms:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+
+    def rank(q: float) -> float:
+        return ms[min(len(ms) - 1, max(0, round(q * len(ms)) - 1))]
+
+    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ms[-1]}
