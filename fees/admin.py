@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from oas.errors import DomainError
 
@@ -29,7 +30,7 @@ class NationalFeeRatesAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("label", "valid_from", "valid_to", "verified", "sources")}),
         (
-            "Barnehage",
+            _("Barnehage"),
             {
                 "fields": (
                     "max_price",
@@ -50,7 +51,7 @@ class NationalFeeRatesAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("SFO", {"fields": ("sfo_free_hours_per_week", "sfo_free_hours_max_grade")}),
+        (_("SFO"), {"fields": ("sfo_free_hours_per_week", "sfo_free_hours_max_grade")}),
     )
 
 
@@ -92,7 +93,7 @@ class MunicipalFeeRatesAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("municipality", "label", "valid_from", "valid_to", "is_demo", "sources")}),
         (
-            "Barnehage",
+            _("Barnehage"),
             {
                 "fields": (
                     "price_zone",
@@ -105,7 +106,7 @@ class MunicipalFeeRatesAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "SFO",
+            _("SFO"),
             {
                 "fields": (
                     "sfo_food_money",
@@ -118,5 +119,5 @@ class MunicipalFeeRatesAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Kommunale valg", {"fields": ("first_child_rule", "proration", "sibling_scope")}),
+        (_("Kommunale valg"), {"fields": ("first_child_rule", "proration", "sibling_scope")}),
     )

@@ -601,7 +601,10 @@ def _sfo(
     trace = _Trace()
     detail = _("Kommunens sats for %(period)s") % {"period": municipal.label}
     if place.kind == SfoPlaceKind.HOURLY:
-        detail = f"{_fmt(place.monthly_price)} × {_num(child.weekly_hours or ZERO)} t"
+        detail = _("%(price)s × %(hours)s t") % {
+            "price": _fmt(place.monthly_price),
+            "hours": _num(child.weekly_hours or ZERO),
+        }
     trace.set("base_price", _("SFO: %(name)s") % {"name": place.name}, _sfo_base(place, child), detail)
 
     discount = _sibling_percentage(

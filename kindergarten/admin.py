@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from oas.organisation.models import Ownership
 
@@ -37,9 +38,9 @@ class UnitCriterionForm(forms.ModelForm):
         data = super().clean() or {}
         unit, kind = data.get("unit"), data.get("kind")
         if unit is not None and unit.ownership != Ownership.PRIVATE:
-            raise forms.ValidationError("Kommunale barnehager følger kommunens opptakskriterier.")
+            raise forms.ValidationError(_("Kommunale barnehager følger kommunens opptakskriterier."))
         if kind in STATUTORY_CRITERIA:
-            raise forms.ValidationError("Barn med prioritet etter barnehageloven § 18 kommer alltid først.")
+            raise forms.ValidationError(_("Barn med prioritet etter barnehageloven § 18 kommer alltid først."))
         return data
 
 

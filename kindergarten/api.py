@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -52,7 +53,7 @@ class KindergartenPlacementChangeApi(APIView):
         if v.get("department_id"):
             department = OrgUnit.objects.filter(pk=v["department_id"]).first()
             if department is None:
-                raise ValidationError("Ukjent avdeling.", fields={"department_id": ["Finnes ikke."]})
+                raise ValidationError(_("Ukjent avdeling."), fields={"department_id": [_("Finnes ikke.")]})
         placement = kindergarten_placement_change(
             child=child,
             unit=unit,

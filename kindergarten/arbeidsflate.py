@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kindergarten import selectors
 from kindergarten.models import Appeal, AppealStatus, Application, Offer, OfferStatus
@@ -34,7 +35,7 @@ class ApplicationsToCheckProvider:
         return [
             WorkspaceTask(
                 key=self.key,
-                title="Søknader om barnehageplass med dokumentasjon som må kontrolleres",
+                title=_("Søknader om barnehageplass med dokumentasjon som må kontrolleres"),
                 count=count,
                 url=reverse("kindergarten_pages:office_applications") + "?dokumentasjon=ukontrollert",
                 module=self.module,
@@ -56,7 +57,7 @@ class OffersExpiringProvider:
         return [
             WorkspaceTask(
                 key=self.key,
-                title="Tilbud om barnehageplass med svarfrist de neste tre dagene",
+                title=_("Tilbud om barnehageplass med svarfrist de neste tre dagene"),
                 count=count,
                 url=reverse("kindergarten_pages:office_applications") + "?status=offered",
                 module=self.module,
@@ -78,7 +79,7 @@ class AppealsProvider:
         return [
             WorkspaceTask(
                 key=self.key,
-                title="Klager på vedtak om barnehageplass som skal behandles",
+                title=_("Klager på vedtak om barnehageplass som skal behandles"),
                 count=count,
                 url=reverse("kindergarten_pages:office_applications"),
                 module=self.module,
@@ -109,7 +110,7 @@ class NewChildrenStartingProvider:
         return [
             WorkspaceTask(
                 key=self.key,
-                title="Nye barn som begynner de neste 30 dagene",
+                title=_("Nye barn som begynner de neste 30 dagene"),
                 count=count,
                 url="/arbeidsflate/",
                 module=self.module,
@@ -135,7 +136,7 @@ class ApplicantsToApproveProvider:
         return [
             WorkspaceTask(
                 key=self.key,
-                title="Søkere til barnehagen som skal godkjennes",
+                title=_("Søkere til barnehagen som skal godkjennes"),
                 count=count,
                 url=reverse("kindergarten_pages:unit_approvals"),
                 module=self.module,

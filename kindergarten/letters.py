@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kindergarten.models import DecisionLetter
 from oas import clock
@@ -60,25 +62,31 @@ def decision_letter_build(
     """Build the content of an admission decision: the outcome, the reasons and how to appeal."""
     deadline = appeal_deadline(decided_on=decided_on)
     if unit_name is not None and start_date is not None and offer_deadline is not None:
-        title = f"Vedtak om tildeling av barnehageplass – {child_name}"
+        title = _("Vedtak om tildeling av barnehageplass – %(child)s") % {"child": child_name}
         paragraphs = [
-            f"{child_name} har fått tilbud om plass i {unit_name} fra {start_date:%d.%m.%Y}.",
-            f"Svar på tilbudet innen {offer_deadline:%d.%m.%Y}. Svarer dere ikke innen fristen, går plassen "
-            "til neste på ventelisten.",
+            _("%(child)s har fått tilbud om plass i %(unit)s fra %(start_date)s.")
+            % {"child": child_name, "unit": unit_name, "start_date": start_date.strftime("%d.%m.%Y")},
+            _(
+                "Svar på tilbudet innen %(deadline)s. Svarer dere ikke innen fristen, går plassen "
+                "til neste på ventelisten."
+            )
+            % {"deadline": offer_deadline.strftime("%d.%m.%Y")},
         ]
     else:
-        title = f"Vedtak om avslag på søknad om barnehageplass – {child_name}"
-        paragraphs = [f"{child_name} har ikke fått plass i dette opptaket, og står på venteliste."]
+        title = _("Vedtak om avslag på søknad om barnehageplass – %(child)s") % {"child": child_name}
+        paragraphs = [
+            _("%(child)s har ikke fått plass i dette opptaket, og står på venteliste.") % {"child": child_name}
+        ]
     may_appeal = choice_number is None or choice_number > 2
     if may_appeal:
-        appeal = (
+        appeal = _(
             "Dere kan klage på vedtaket fordi barnet ikke fikk plass i sitt første eller andre ønske "
-            f"(forskrift om saksbehandlingsregler ved opptak i barnehage § 6). Klagefristen er tre uker, til og med "
-            f"{deadline:%d.%m.%Y}. Klagen sendes kommunen, som sender den videre til klagenemnda hvis vedtaket "
+            "(forskrift om saksbehandlingsregler ved opptak i barnehage § 6). Klagefristen er tre uker, til og med "
+            "%(deadline)s. Klagen sendes kommunen, som sender den videre til klagenemnda hvis vedtaket "
             "ikke endres."
-        )
+        ) % {"deadline": deadline.strftime("%d.%m.%Y")}
     else:
-        appeal = "Barnet har fått plass i sitt første eller andre ønske, og vedtaket kan derfor ikke påklages."
+        appeal = _("Barnet har fått plass i sitt første eller andre ønske, og vedtaket kan derfor ikke påklages.")
     return LetterContent(
         title=title,
         paragraphs=paragraphs,
@@ -92,7 +100,7 @@ def decision_letter_build(
 DECISION_TEMPLATE = "letters/kindergarten_decision.html"
 APPLICATION_TEMPLATE = "letters/kindergarten_application.html"
 CASE_TYPE = "kindergarten.application"
-CASE_TITLE = "Barnehageplass"
+CASE_TITLE = gettext_lazy("Barnehageplass")
 
 
 def case_ref(*, application_id: int) -> str:
@@ -157,7 +165,7 @@ def decision_letter_send(*, letter_id: int) -> bool:
                 child_person_id=application.child_id,
                 case_type=CASE_TYPE,
                 case_id=application.pk,
-                case_title=CASE_TITLE,
+                case_title=str(CASE_TITLE),
                 journalposttype="U",
                 title=letter.title,
                 pdf=pdf,
@@ -172,7 +180,8 @@ def decision_letter_send(*, letter_id: int) -> bool:
             notify(
                 person_ids=letter.recipient_ids,
                 key=f"kg-tilbud:{letter.offer_id}",
-                title=f"Tilbud om barnehageplass – svar innen {letter.offer.deadline:%d.%m.%Y}",
+                title=_("Tilbud om barnehageplass – svar innen %(deadline)s")
+                % {"deadline": letter.offer.deadline.strftime("%d.%m.%Y")},
                 url=reverse("kindergarten_pages:portal_application", args=[application.pk]),
             )
         DecisionLetter.objects.filter(pk=letter.pk, sent_at__isnull=True).update(sent_at=clock.now())
@@ -194,16 +203,26 @@ def application_archive(*, application_id: int) -> int | None:
     if application is None:
         return None
     child = application.child
-    title = f"Søknad om barnehageplass – {child.full_name}"
+    title = _("Søknad om barnehageplass – %(child)s") % {"child": child.full_name}
     paragraphs = [
-        f"Søker: {application.applicant.full_name}. Mottatt {application.submitted_at:%d.%m.%Y %H:%M}.",
-        f"Opptak: {application.round.name}. Ønsket oppstart {application.wanted_start_date:%d.%m.%Y}, "
-        f"plasstørrelse {application.size_value} ({application.get_size_kind_display()}).",
-        "Ønsker: " + ", ".join(f"{c.rank}. {c.unit.name}" for c in application.choices.order_by("rank")),
+        _("Søker: %(applicant)s. Mottatt %(received)s.")
+        % {
+            "applicant": application.applicant.full_name,
+            "received": application.submitted_at.strftime("%d.%m.%Y %H:%M"),
+        },
+        _("Opptak: %(round)s. Ønsket oppstart %(start_date)s, plasstørrelse %(size)s (%(size_kind)s).")
+        % {
+            "round": application.round.name,
+            "start_date": application.wanted_start_date.strftime("%d.%m.%Y"),
+            "size": application.size_value,
+            "size_kind": application.get_size_kind_display(),
+        },
+        _("Ønsker: %(choices)s")
+        % {"choices": ", ".join(f"{c.rank}. {c.unit.name}" for c in application.choices.order_by("rank"))},
     ]
     grounds = [g.get_kind_display() for g in application.grounds.all()]
     if grounds:
-        paragraphs.append("Prioriteringsgrunnlag: " + ", ".join(str(g) for g in grounds))
+        paragraphs.append(_("Prioriteringsgrunnlag: %(grounds)s") % {"grounds": ", ".join(str(g) for g in grounds)})
     html = render_to_string(
         APPLICATION_TEMPLATE,
         {
@@ -220,7 +239,7 @@ def application_archive(*, application_id: int) -> int | None:
             child_person_id=child.pk,
             case_type=CASE_TYPE,
             case_id=application.pk,
-            case_title=CASE_TITLE,
+            case_title=str(CASE_TITLE),
             journalposttype="I",
             title=title,
             pdf=letter_pdf(html),

@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 AUGUST = 8
 
 
@@ -35,7 +37,7 @@ def right_to_place(
     """
     first_birthday_year = birth_date.year + 1
     if not lives_in_municipality:
-        return RightToPlace(False, None, "Barnet bor ikke i kommunen.")
+        return RightToPlace(False, None, _("Barnet bor ikke i kommunen."))
     if first_birthday_year < admission_year or (first_birthday_year == admission_year and birth_date.month <= AUGUST):
         from_date: dt.date | None = dt.date(admission_year, AUGUST, 1)
     elif first_birthday_year == admission_year and birth_date.month in (9, 10, 11):
@@ -43,10 +45,16 @@ def right_to_place(
         from_date = dt.date(admission_year, birth_date.month, last_day)
     else:
         next_august = dt.date(first_birthday_year + (1 if birth_date.month == 12 else 0), AUGUST, 1)
-        return RightToPlace(False, next_august, f"Barnet får rett til plass fra {next_august:%d.%m.%Y}.")
+        return RightToPlace(
+            False,
+            next_august,
+            _("Barnet får rett til plass fra %(date)s.") % {"date": next_august.strftime("%d.%m.%Y")},
+        )
     if applied_on > deadline:
-        return RightToPlace(False, None, "Søknaden kom etter søknadsfristen for hovedopptaket.")
-    return RightToPlace(True, from_date, f"Barnet har rett til plass fra {from_date:%d.%m.%Y}.")
+        return RightToPlace(False, None, _("Søknaden kom etter søknadsfristen for hovedopptaket."))
+    return RightToPlace(
+        True, from_date, _("Barnet har rett til plass fra %(date)s.") % {"date": f"{from_date:%d.%m.%Y}"}
+    )
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kindergarten import letters, selectors
 from kindergarten.models import (
@@ -107,7 +108,8 @@ def admission_round_set_state(*, admission_round: AdmissionRound, state: str) ->
     allowed = _TRANSITIONS.get(RoundState(state), ())
     if admission_round.state not in allowed:
         raise ValidationError(
-            f"Opptaket kan ikke endres fra «{admission_round.get_state_display()}» til «{RoundState(state).label}».",
+            _("Opptaket kan ikke endres fra «%(current)s» til «%(new)s».")
+            % {"current": admission_round.get_state_display(), "new": RoundState(state).label},
             code="invalid_state",
         )
     admission_round.state = state
@@ -122,12 +124,13 @@ def programme_set_capacity(
     """Set a kindergarten's capacity for an age group in a round; never below the places already given."""
     if unit.kind != OrgUnitKind.KINDERGARTEN or not unit.coordinated_admission:
         raise ValidationError(
-            f"{unit.name} er ikke en barnehage som deltar i samordnet opptak.", fields={"unit": ["Ugyldig enhet."]}
+            _("%(unit)s er ikke en barnehage som deltar i samordnet opptak.") % {"unit": unit.name},
+            fields={"unit": [_("Ugyldig enhet.")]},
         )
     if age_group not in AgeGroup.values:
-        raise ValidationError("Ukjent aldersgruppe.", fields={"age_group": ["Velg 0-2 eller 3-5."]})
+        raise ValidationError(_("Ukjent aldersgruppe."), fields={"age_group": [_("Velg 0-2 eller 3-5.")]})
     if capacity < 0:
-        raise ValidationError("Kapasiteten kan ikke være negativ.", fields={"capacity": ["Må være 0 eller mer."]})
+        raise ValidationError(_("Kapasiteten kan ikke være negativ."), fields={"capacity": [_("Må være 0 eller mer.")]})
     programme = (
         Programme.objects.select_for_update().filter(round=admission_round, unit=unit, age_group=age_group).first()
     )
@@ -139,10 +142,13 @@ def programme_set_capacity(
     given = selectors.seats_taken(programme=programme)
     if capacity < given:
         raise ValidationError(
-            f"{unit.name} har allerede gitt {given} plasser for {age_group} år; kapasiteten kan ikke settes til "
-            f"{capacity}.",
+            _(
+                "%(unit)s har allerede gitt %(given)s plasser for %(age_group)s år; kapasiteten kan ikke settes til "
+                "%(capacity)s."
+            )
+            % {"unit": unit.name, "given": given, "age_group": age_group, "capacity": capacity},
             code="capacity_below_given",
-            fields={"capacity": [f"Minst {given}."]},
+            fields={"capacity": [_("Minst %(given)s.") % {"given": given}]},
         )
     grew = capacity > programme.capacity
     programme.capacity = capacity
@@ -156,16 +162,18 @@ def programme_set_capacity(
 def unit_criteria_set(*, unit: OrgUnit, kinds: Sequence[str]) -> list[UnitCriterion]:
     """Replace a private kindergarten's ordered admission criteria (from its statutes, vedtekter)."""
     if unit.ownership != Ownership.PRIVATE:
-        raise ValidationError("Kommunale barnehager følger kommunens opptakskriterier.", code="municipal_unit")
+        raise ValidationError(_("Kommunale barnehager følger kommunens opptakskriterier."), code="municipal_unit")
     unknown = [k for k in kinds if k not in CriterionKind.values]
     if unknown:
-        raise ValidationError(f"Ukjent kriterium: {', '.join(unknown)}.", fields={"kinds": unknown})
+        raise ValidationError(
+            _("Ukjent kriterium: %(kinds)s.") % {"kinds": ", ".join(unknown)}, fields={"kinds": unknown}
+        )
     if len(set(kinds)) != len(kinds):
-        raise ValidationError("Et kriterium kan bare stå én gang.", fields={"kinds": ["Duplikat."]})
+        raise ValidationError(_("Et kriterium kan bare stå én gang."), fields={"kinds": [_("Duplikat.")]})
     statutory = [k for k in kinds if k in STATUTORY_CRITERIA]
     if statutory:
         raise ValidationError(
-            "Barn med prioritet etter barnehageloven § 18 kommer alltid først og skal ikke føres opp.",
+            _("Barn med prioritet etter barnehageloven § 18 kommer alltid først og skal ikke føres opp."),
             fields={"kinds": statutory},
         )
     UnitCriterion.objects.filter(unit=unit).delete()
@@ -194,21 +202,23 @@ class GroundIn:
 def _validate_attachment(attachment: AttachmentIn) -> None:
     if attachment.content_type not in ATTACHMENT_CONTENT_TYPES:
         raise ValidationError(
-            f"«{attachment.filename}» har en filtype som ikke er tillatt. Last opp PDF, JPEG eller PNG.",
+            _("«%(filename)s» har en filtype som ikke er tillatt. Last opp PDF, JPEG eller PNG.")
+            % {"filename": attachment.filename},
             code="attachment_type",
-            fields={"attachments": ["Ugyldig filtype."]},
+            fields={"attachments": [_("Ugyldig filtype.")]},
         )
     if len(attachment.content) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            f"«{attachment.filename}» er større enn 10 MB.",
+            _("«%(filename)s» er større enn 10 MB.") % {"filename": attachment.filename},
             code="attachment_too_large",
-            fields={"attachments": ["Maks 10 MB."]},
+            fields={"attachments": [_("Maks 10 MB.")]},
         )
     if not attachment.content.startswith(_MAGIC[attachment.content_type]):
         raise ValidationError(
-            f"Innholdet i «{attachment.filename}» stemmer ikke med filtypen {attachment.content_type}.",
+            _("Innholdet i «%(filename)s» stemmer ikke med filtypen %(content_type)s.")
+            % {"filename": attachment.filename, "content_type": attachment.content_type},
             code="attachment_type",
-            fields={"attachments": ["Innholdet stemmer ikke med filtypen."]},
+            fields={"attachments": [_("Innholdet stemmer ikke med filtypen.")]},
         )
 
 
@@ -219,7 +229,7 @@ class DuplicateApplication(Conflict):
 
     def __init__(self, existing: Application):
         super().__init__(
-            "Barnet har allerede en søknad i dette opptaket. Endre den i stedet.",
+            _("Barnet har allerede en søknad i dette opptaket. Endre den i stedet."),
             fields={"application": [str(existing.pk)]},
         )
         self.existing = existing
@@ -237,7 +247,7 @@ def _refuse_without_responsibility(*, guardian: Person, child: Person, event: st
         details={"reason": "no_parental_responsibility"},
         user_id=user_id,
     )
-    raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+    raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
 
 
 def application_submit(
@@ -281,27 +291,28 @@ def _validate_wishes(
     """Check the parts of an application a guardian fills in; raise on the first problem."""
     if wanted_start_date < clock.today():
         raise ValidationError(
-            "Ønsket oppstart kan ikke være tilbake i tid.", fields={"wanted_start_date": ["Velg en senere dato."]}
+            _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"wanted_start_date": [_("Velg en senere dato.")]}
         )
     if not choices:
-        raise ValidationError("Velg minst én barnehage.", fields={"choices": ["Påkrevd."]})
+        raise ValidationError(_("Velg minst én barnehage."), fields={"choices": [_("Påkrevd.")]})
     if len(choices) > admission_round.max_choices:
         raise ValidationError(
-            f"Du kan velge høyst {admission_round.max_choices} barnehager.", fields={"choices": ["For mange."]}
+            _("Du kan velge høyst %(max)s barnehager.") % {"max": admission_round.max_choices},
+            fields={"choices": [_("For mange.")]},
         )
     if len({u.pk for u in choices}) != len(choices):
-        raise ValidationError("Hver barnehage kan bare velges én gang.", fields={"choices": ["Duplikat."]})
+        raise ValidationError(_("Hver barnehage kan bare velges én gang."), fields={"choices": [_("Duplikat.")]})
     in_round = set(admission_round.programmes.values_list("unit_id", flat=True))
     outside = [u for u in choices if u.pk not in in_round or not u.coordinated_admission]
     if outside:
         raise ValidationError(
-            f"{outside[0].name} er ikke med i dette opptaket.",
+            _("%(unit)s er ikke med i dette opptaket.") % {"unit": outside[0].name},
             code="unit_not_in_round",
             fields={"choices": [u.name for u in outside]},
         )
     kinds = [g.kind for g in grounds]
     if any(k not in GroundKind.values for k in kinds) or len(set(kinds)) != len(kinds):
-        raise ValidationError("Ugyldige prioriteringsgrunnlag.", fields={"grounds": ["Ukjent eller gjentatt."]})
+        raise ValidationError(_("Ugyldige prioriteringsgrunnlag."), fields={"grounds": [_("Ukjent eller gjentatt.")]})
     for ground in grounds:
         for attachment in ground.attachments:
             _validate_attachment(attachment)
@@ -322,7 +333,7 @@ def _application_create(
     # Lock the round so two concurrent submissions for the same child cannot both pass the duplicate check.
     admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
     if admission_round.state != RoundState.OPEN:
-        raise ValidationError("Opptaket er ikke åpent for søknader.", code="round_not_open")
+        raise ValidationError(_("Opptaket er ikke åpent for søknader."), code="round_not_open")
     existing = selectors.active_applications(admission_round=admission_round).filter(child=child).first()
     if existing is not None:
         raise DuplicateApplication(existing)
@@ -372,7 +383,8 @@ def _application_create(
     _guardians_notify(
         child=child,
         key=f"kg-soknad:{application.pk}",
-        title=f"Søknad om barnehageplass for {child.first_name} er sendt av {applicant.full_name}",
+        title=_("Søknad om barnehageplass for %(child)s er sendt av %(applicant)s")
+        % {"child": child.first_name, "applicant": applicant.full_name},
         url=reverse("kindergarten_pages:portal_application", args=[application.pk]),
     )
     transaction.on_commit(lambda: _application_archive_enqueue(application_id=application.pk))
@@ -430,7 +442,7 @@ def application_change(
     with transaction.atomic():
         application = Application.objects.select_for_update().select_related("round").get(pk=application.pk)
         if not selectors.application_is_changeable(application=application):
-            raise ValidationError("Søknaden kan ikke endres nå.", code="invalid_state")
+            raise ValidationError(_("Søknaden kan ikke endres nå."), code="invalid_state")
         _validate_wishes(admission_round=application.round, choices=choices, wanted_start_date=wanted_start_date)
         application.wanted_start_date = wanted_start_date
         application.size_kind = size_kind
@@ -457,9 +469,9 @@ def application_change(
 def application_withdraw(*, application: Application, guardian: Person, user_id: int | None = None) -> Application:
     """Withdraw an application while the round is still open."""
     if not selectors.guardian_has_parental_responsibility(guardian=guardian, child=application.child):
-        raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+        raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
     if application.round.state != RoundState.OPEN or application.status != ApplicationStatus.SUBMITTED:
-        raise ValidationError("Søknaden kan ikke trekkes nå.", code="invalid_state")
+        raise ValidationError(_("Søknaden kan ikke trekkes nå."), code="invalid_state")
     application.status = ApplicationStatus.WITHDRAWN
     application.save(update_fields=["status"])
     audit_record(
@@ -505,7 +517,7 @@ def admission_round_match(*, admission_round: AdmissionRound, user_id: int | Non
     with transaction.atomic():
         admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
         if admission_round.state not in (RoundState.CLOSED, RoundState.MATCHED):
-            raise ValidationError("Tildelingen kan bare kjøres når søknadsfristen er ute.", code="invalid_state")
+            raise ValidationError(_("Tildelingen kan bare kjøres når søknadsfristen er ute."), code="invalid_state")
         return _match_and_store(admission_round=admission_round, user_id=user_id)
 
 
@@ -524,7 +536,9 @@ def _match_and_store(
     try:
         result = engine.match(built.data)
     except engine.MatchingInputError as exc:
-        raise ValidationError(f"Tildelingen kan ikke kjøres: {exc}.", code="matching_input") from exc
+        raise ValidationError(
+            _("Tildelingen kan ikke kjøres: %(error)s.") % {"error": exc}, code="matching_input"
+        ) from exc
     Assignment.objects.filter(application__round=admission_round).delete()
     rows = []
     affected = []
@@ -566,14 +580,15 @@ def assignment_lock(
     with transaction.atomic():
         admission_round = AdmissionRound.objects.select_for_update().get(pk=application.round_id)
         if admission_round.state != RoundState.MATCHED:
-            raise ValidationError("Plasser kan bare låses i et tildelingsforslag.", code="invalid_state")
+            raise ValidationError(_("Plasser kan bare låses i et tildelingsforslag."), code="invalid_state")
         if programme is not None and programme.round_id != admission_round.pk:
-            raise ValidationError("Barnehagen er ikke med i dette opptaket.", code="unit_not_in_round")
+            raise ValidationError(_("Barnehagen er ikke med i dette opptaket."), code="unit_not_in_round")
         if programme is not None:
             locked_there = Assignment.objects.filter(programme=programme, locked=True).exclude(application=application)
             if locked_there.count() >= programme.capacity:
                 raise ValidationError(
-                    f"{programme.unit.name} har ikke flere plasser å låse for {programme.age_group} år.",
+                    _("%(unit)s har ikke flere plasser å låse for %(age_group)s år.")
+                    % {"unit": programme.unit.name, "age_group": programme.age_group},
                     code="capacity_exceeded",
                 )
         previous = _current_proposal(admission_round)
@@ -589,7 +604,7 @@ def assignment_unlock(*, application: Application, user_id: int | None = None) -
     with transaction.atomic():
         admission_round = AdmissionRound.objects.select_for_update().get(pk=application.round_id)
         if admission_round.state != RoundState.MATCHED:
-            raise ValidationError("Plasser kan bare låses opp i et tildelingsforslag.", code="invalid_state")
+            raise ValidationError(_("Plasser kan bare låses opp i et tildelingsforslag."), code="invalid_state")
         Assignment.objects.filter(application=application).update(locked=False)
         return _match_and_store(admission_round=admission_round, user_id=user_id)
 
@@ -606,7 +621,7 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
     """Publish the proposal: offers with an answer deadline, waiting lists and decision letters."""
     admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
     if admission_round.state != RoundState.MATCHED:
-        raise ValidationError("Bare et tildelingsforslag kan publiseres.", code="invalid_state")
+        raise ValidationError(_("Bare et tildelingsforslag kan publiseres."), code="invalid_state")
     built = selectors.matching_input(admission_round=admission_round)
     result = engine.match(built.data)
     today = clock.today()
@@ -718,10 +733,11 @@ def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) 
     with transaction.atomic():
         offer = Offer.objects.select_for_update().select_related("application", "programme").get(pk=offer.pk)
         if offer.status != OfferStatus.PENDING:
-            raise ValidationError("Tilbudet er allerede besvart.", code="offer_answered")
+            raise ValidationError(_("Tilbudet er allerede besvart."), code="offer_answered")
         if clock.today() > offer.deadline:
             raise ValidationError(
-                f"Svarfristen for tilbudet gikk ut {offer.deadline:%d.%m.%Y}.", code="offer_deadline_passed"
+                _("Svarfristen for tilbudet gikk ut %(deadline)s.") % {"deadline": offer.deadline.strftime("%d.%m.%Y")},
+                code="offer_deadline_passed",
             )
         application = offer.application
         freed = _release_accepted_place(application=application, new_start=offer.start_date)
@@ -788,7 +804,7 @@ def offer_decline(*, offer: Offer, guardian: Person, keep_waiting: bool = True, 
     with transaction.atomic():
         offer = Offer.objects.select_for_update().select_related("application", "programme").get(pk=offer.pk)
         if offer.status != OfferStatus.PENDING:
-            raise ValidationError("Tilbudet er allerede besvart.", code="offer_answered")
+            raise ValidationError(_("Tilbudet er allerede besvart."), code="offer_answered")
         offer.status = OfferStatus.DECLINED
         offer.answered_at = clock.now()
         offer.save(update_fields=["status", "answered_at"])
@@ -885,7 +901,8 @@ def _waiting_list_advance(*, programmes: Sequence[Programme]) -> list[Offer]:
                 kind="choice",
                 start_date=max(application.wanted_start_date, admission_round.start_date, today),
                 deadline=today + dt.timedelta(days=admission_round.offer_deadline_days),
-                explanation=f"Det ble ledig plass i {programme.unit.name}, og barnet var neste på ventelisten.",
+                explanation=_("Det ble ledig plass i %(unit)s, og barnet var neste på ventelisten.")
+                % {"unit": programme.unit.name},
                 created_at=now,
             )
             if not Offer.objects.filter(application=application, status=OfferStatus.ACCEPTED).exists():
@@ -912,10 +929,10 @@ def appeal_register(
 ) -> Appeal:
     """Register a complaint (klage) about an admission decision; late ones are marked, not refused."""
     if not reason.strip():
-        raise ValidationError("Skriv hva klagen gjelder.", fields={"reason": ["Påkrevd."]})
+        raise ValidationError(_("Skriv hva klagen gjelder."), fields={"reason": [_("Påkrevd.")]})
     letter = application.letters.order_by("-created_at").first()
     if letter is None:
-        raise ValidationError("Det er ikke fattet vedtak i saken ennå.", code="no_decision")
+        raise ValidationError(_("Det er ikke fattet vedtak i saken ennå."), code="no_decision")
     received = received_at or clock.now()
     appeal = Appeal(
         application=application,
@@ -942,9 +959,9 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, decision_text: str, user_id: 
     """Decide a registered appeal (medhold or ikke medhold)."""
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status != AppealStatus.REGISTERED:
-        raise ValidationError("Klagen er allerede avgjort.", code="appeal_decided")
+        raise ValidationError(_("Klagen er allerede avgjort."), code="appeal_decided")
     if not decision_text.strip():
-        raise ValidationError("Skriv begrunnelsen for vedtaket.", fields={"decision_text": ["Påkrevd."]})
+        raise ValidationError(_("Skriv begrunnelsen for vedtaket."), fields={"decision_text": [_("Påkrevd.")]})
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
     appeal.decided_at = clock.now()
     appeal.decision_text = decision_text
@@ -988,13 +1005,16 @@ def placement_terminate(*, placement: Placement, guardian: Person, user_id: int 
     with transaction.atomic():
         placement = Placement.objects.select_for_update().get(pk=placement.pk)
         if placement.service not in (Service.KINDERGARTEN, Service.SFO):
-            raise ValidationError("Bare barnehage- og SFO-plasser kan sies opp her.", code="invalid_service")
+            raise ValidationError(_("Bare barnehage- og SFO-plasser kan sies opp her."), code="invalid_service")
         end = notice_end_date(given_on=clock.today())
         if placement.end_date is not None and placement.end_date <= end:
-            raise ValidationError(f"Plassen slutter allerede {placement.end_date:%d.%m.%Y}.", code="already_ending")
+            raise ValidationError(
+                _("Plassen slutter allerede %(end_date)s.") % {"end_date": placement.end_date.strftime("%d.%m.%Y")},
+                code="already_ending",
+            )
         if end < placement.start_date:
             raise ValidationError(
-                "Plassen begynner først etter oppsigelsestiden. Takk nei eller kontakt opptakskontoret.",
+                _("Plassen begynner først etter oppsigelsestiden. Takk nei eller kontakt opptakskontoret."),
                 code="not_started",
             )
         placement.end_date = end
@@ -1018,7 +1038,7 @@ def placement_terminate(*, placement: Placement, guardian: Person, user_id: int 
 def assignments_approve(*, unit: OrgUnit, user_id: int | None = None) -> int:
     """A private kindergarten approves the matching proposal for its applicants; return how many were approved."""
     if unit.ownership != Ownership.PRIVATE:
-        raise ValidationError("Bare private barnehager godkjenner sine søkere.", code="not_private")
+        raise ValidationError(_("Bare private barnehager godkjenner sine søkere."), code="not_private")
     with transaction.atomic():
         rows = Assignment.objects.filter(
             programme__unit=unit, application__round__state=RoundState.MATCHED, unit_approved_at__isnull=True

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     """Base class: a business rule refused the request."""
@@ -52,7 +54,7 @@ def from_django_validation_error(exc: Exception) -> ValidationError:
     assert isinstance(exc, DjangoValidationError)
     if hasattr(exc, "error_dict"):
         fields = {name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
-        first = next(iter(fields.values()), ["Ugyldige data."])[0]
+        first = next(iter(fields.values()), [_("Ugyldige data.")])[0]
         return ValidationError(first, fields=fields)
     return ValidationError("; ".join(str(m) for m in exc.messages))
 

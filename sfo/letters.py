@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from oas import clock
 from oas.errors import ValidationError
@@ -42,22 +43,29 @@ def sfo_decision_letter_send(*, application_id: int) -> int:
     child = application.child
     offered = application.status in (SfoApplicationStatus.OFFERED, SfoApplicationStatus.ACCEPTED)
     if offered:
-        title = f"Vedtak om SFO-plass – {child.full_name}"
+        title = _("Vedtak om SFO-plass – %(child)s") % {"child": child.full_name}
         paragraphs = [
-            f"{child.full_name} har fått tilbud om {application.get_place_type_display().lower()} i "
-            f"{application.unit.name} fra {application.start_date:%d.%m.%Y}.",
-            f"Svar på tilbudet innen {application.offer_deadline:%d.%m.%Y}." if application.offer_deadline else "",
+            _("%(child)s har fått tilbud om %(place_type)s i %(unit)s fra %(start_date)s.")
+            % {
+                "child": child.full_name,
+                "place_type": application.get_place_type_display().lower(),
+                "unit": application.unit.name,
+                "start_date": application.start_date.strftime("%d.%m.%Y"),
+            },
+            _("Svar på tilbudet innen %(deadline)s.") % {"deadline": application.offer_deadline.strftime("%d.%m.%Y")}
+            if application.offer_deadline
+            else "",
         ]
     else:
-        title = f"Vedtak om venteliste til SFO – {child.full_name}"
+        title = _("Vedtak om venteliste til SFO – %(child)s") % {"child": child.full_name}
         paragraphs = [
-            f"{child.full_name} har ikke fått plass i {application.unit.name} nå og står som nummer "
-            f"{application.waiting_position or '–'} på ventelisten."
+            _("%(child)s har ikke fått plass i %(unit)s nå og står som nummer %(position)s på ventelisten.")
+            % {"child": child.full_name, "unit": application.unit.name, "position": application.waiting_position or "–"}
         ]
     context = {
         "paragraphs": [p for p in paragraphs if p],
         "reasons": application.explanation,
-        "appeal": "Dere kan klage på vedtaket innen tre uker fra dere mottok det (forvaltningsloven §§ 28 og 29).",
+        "appeal": _("Dere kan klage på vedtaket innen tre uker fra dere mottok det (forvaltningsloven §§ 28 og 29)."),
     }
     ref = f"SFO-{application.pk}"
     sent: list[int] = []
@@ -82,7 +90,7 @@ def sfo_decision_letter_send(*, application_id: int) -> int:
                 child_person_id=child.pk,
                 case_type=CASE_TYPE,
                 case_id=application.pk,
-                case_title="SFO-plass",
+                case_title=_("SFO-plass"),
                 journalposttype="U",
                 title=title,
                 pdf=bytes(Letter.objects.values_list("pdf", flat=True).get(pk=sent[0])),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from oas import clock
 from oas.audit.services import audit_record
@@ -71,7 +72,7 @@ def sfo_round_create(
 def sfo_round_close(*, sfo_round: SfoRound) -> SfoRound:
     """Close an open round for applications."""
     if sfo_round.state != SfoRoundState.OPEN:
-        raise ValidationError("Bare et åpent opptak kan lukkes.", code="invalid_state")
+        raise ValidationError(_("Bare et åpent opptak kan lukkes."), code="invalid_state")
     sfo_round.state = SfoRoundState.CLOSED
     sfo_round.save(update_fields=["state"])
     return sfo_round
@@ -81,14 +82,17 @@ def sfo_round_close(*, sfo_round: SfoRound) -> SfoRound:
 def sfo_capacity_set(*, sfo_round: SfoRound, unit: OrgUnit, capacity: int) -> SfoCapacity:
     """Set an SFO's places in a round; never below the places already given."""
     if unit.kind != OrgUnitKind.SFO:
-        raise ValidationError(f"{unit.name} er ikke en SFO.", fields={"unit": ["Ugyldig enhet."]})
+        raise ValidationError(
+            _("%(unit)s er ikke en SFO.") % {"unit": unit.name}, fields={"unit": [_("Ugyldig enhet.")]}
+        )
     if capacity < 0:
-        raise ValidationError("Kapasiteten kan ikke være negativ.", fields={"capacity": ["Må være 0 eller mer."]})
+        raise ValidationError(_("Kapasiteten kan ikke være negativ."), fields={"capacity": [_("Må være 0 eller mer.")]})
     row = SfoCapacity.objects.select_for_update().filter(round=sfo_round, unit=unit).first()
     given = selectors.sfo_seats_taken(sfo_round=sfo_round, unit=unit)
     if capacity < given:
         raise ValidationError(
-            f"{unit.name} har allerede gitt {given} plasser; kapasiteten kan ikke settes til {capacity}.",
+            _("%(unit)s har allerede gitt %(given)s plasser; kapasiteten kan ikke settes til %(capacity)s.")
+            % {"unit": unit.name, "given": given, "capacity": capacity},
             code="capacity_below_given",
         )
     if row is None:
@@ -103,7 +107,7 @@ class DuplicateSfoApplication(Conflict):
 
     def __init__(self, existing: SfoApplication):
         super().__init__(
-            "Barnet har allerede en SFO-søknad i dette opptaket. Endre den i stedet.",
+            _("Barnet har allerede en SFO-søknad i dette opptaket. Endre den i stedet."),
             fields={"application": [str(existing.pk)]},
         )
         self.existing = existing
@@ -131,11 +135,11 @@ def sfo_application_submit(
             details={"reason": "no_parental_responsibility"},
             user_id=user_id,
         )
-        raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+        raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
     with transaction.atomic():
         sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
         if sfo_round.state != SfoRoundState.OPEN:
-            raise ValidationError("Opptaket er ikke åpent for søknader.", code="round_not_open")
+            raise ValidationError(_("Opptaket er ikke åpent for søknader."), code="round_not_open")
         existing = (
             SfoApplication.objects.filter(round=sfo_round, child=child)
             .exclude(status=SfoApplicationStatus.WITHDRAWN)
@@ -145,17 +149,21 @@ def sfo_application_submit(
             raise DuplicateSfoApplication(existing)
         if start_date < clock.today():
             raise ValidationError(
-                "Ønsket oppstart kan ikke være tilbake i tid.", fields={"start_date": ["Velg en senere dato."]}
+                _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"start_date": [_("Velg en senere dato.")]}
             )
         if not SfoCapacity.objects.filter(round=sfo_round, unit=unit).exists():
-            raise ValidationError(f"{unit.name} er ikke med i dette opptaket.", code="unit_not_in_round")
+            raise ValidationError(
+                _("%(unit)s er ikke med i dette opptaket.") % {"unit": unit.name}, code="unit_not_in_round"
+            )
         if not selectors.sfo_belongs_to_childs_school(child=child, unit=unit, on=start_date):
-            raise ValidationError(f"{unit.name} hører ikke til barnets skole.", code="not_childs_school")
+            raise ValidationError(
+                _("%(unit)s hører ikke til barnets skole.") % {"unit": unit.name}, code="not_childs_school"
+            )
         if place_type not in PlaceType.values:
-            raise ValidationError("Ukjent plasstype.", fields={"place_type": ["Velg hel, deltid eller timer."]})
+            raise ValidationError(_("Ukjent plasstype."), fields={"place_type": [_("Velg hel, deltid eller timer.")]})
         if (place_type == PlaceType.HOURS) != (hours_per_week is not None):
             raise ValidationError(
-                "Oppgi antall timer per uke for timeplass (og bare da).", fields={"hours_per_week": ["Ugyldig."]}
+                _("Oppgi antall timer per uke for timeplass (og bare da)."), fields={"hours_per_week": [_("Ugyldig.")]}
             )
         application = SfoApplication(
             round=sfo_round,
@@ -225,7 +233,7 @@ def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = No
     """Match a closed SFO round and publish it: offers with a deadline, and numbered waiting lists."""
     sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
     if sfo_round.state != SfoRoundState.CLOSED:
-        raise ValidationError("Tildelingen kan bare kjøres når søknadsfristen er ute.", code="invalid_state")
+        raise ValidationError(_("Tildelingen kan bare kjøres når søknadsfristen er ute."), code="invalid_state")
     data, by_id = _sfo_input(sfo_round)
     result = engine.match(data)
     deadline = clock.today() + dt.timedelta(days=sfo_round.offer_deadline_days)
@@ -270,7 +278,7 @@ def _refuse(guardian: Person, application: SfoApplication, event: str, user_id: 
         details={"reason": "no_parental_responsibility"},
         user_id=user_id,
     )
-    raise PermissionDenied("Du har ikke foreldreansvar for dette barnet.", code="no_parental_responsibility")
+    raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
 
 
 def sfo_offer_accept(*, application: SfoApplication, guardian: Person, user_id: int | None = None) -> Placement:
@@ -279,11 +287,12 @@ def sfo_offer_accept(*, application: SfoApplication, guardian: Person, user_id: 
     with transaction.atomic():
         application = SfoApplication.objects.select_for_update().get(pk=application.pk)
         if application.status != SfoApplicationStatus.OFFERED:
-            raise ValidationError("Det er ikke noe tilbud å svare på.", code="no_offer")
+            raise ValidationError(_("Det er ikke noe tilbud å svare på."), code="no_offer")
         assert application.offer_deadline is not None
         if clock.today() > application.offer_deadline:
             raise ValidationError(
-                f"Svarfristen for tilbudet gikk ut {application.offer_deadline:%d.%m.%Y}.",
+                _("Svarfristen for tilbudet gikk ut %(deadline)s.")
+                % {"deadline": application.offer_deadline.strftime("%d.%m.%Y")},
                 code="offer_deadline_passed",
             )
         placement = Placement(
@@ -320,7 +329,7 @@ def sfo_offer_decline(
     with transaction.atomic():
         application = SfoApplication.objects.select_for_update().get(pk=application.pk)
         if application.status != SfoApplicationStatus.OFFERED:
-            raise ValidationError("Det er ikke noe tilbud å svare på.", code="no_offer")
+            raise ValidationError(_("Det er ikke noe tilbud å svare på."), code="no_offer")
         application.status = SfoApplicationStatus.DECLINED
         application.save(update_fields=["status"])
         audit_record(
@@ -342,21 +351,32 @@ def sfo_offer_decline(
             return None
         nxt.status = SfoApplicationStatus.OFFERED
         nxt.offer_deadline = clock.today() + dt.timedelta(days=application.round.offer_deadline_days)
-        nxt.explanation = f"Det ble ledig plass i {application.unit.name}, og barnet var neste på ventelisten."
+        nxt.explanation = _("Det ble ledig plass i %(unit)s, og barnet var neste på ventelisten.") % {
+            "unit": application.unit.name
+        }
         nxt.save(update_fields=["status", "offer_deadline", "explanation"])
         return nxt
 
 
 def _sfo_application_lock_changeable(application: SfoApplication, *, verb: str) -> SfoApplication:
-    """Lock the application and check it can still be changed: submitted, round open, deadline not passed."""
+    """Lock the application and check it can still be changed: submitted, round open, deadline not passed.
+
+    ``verb`` is "endres" or "trekkes"; each has its own whole sentences for translation.
+    """
     application = (
         SfoApplication.objects.select_for_update().select_related("round", "child", "unit").get(pk=application.pk)
     )
+    if verb == "trekkes":
+        not_now = _("Søknaden kan ikke trekkes nå.")
+        too_late = _("Søknadsfristen gikk ut %(deadline)s; søknaden kan ikke trekkes.")
+    else:
+        not_now = _("Søknaden kan ikke endres nå.")
+        too_late = _("Søknadsfristen gikk ut %(deadline)s; søknaden kan ikke endres.")
     if application.status != SfoApplicationStatus.SUBMITTED or application.round.state != SfoRoundState.OPEN:
-        raise ValidationError(f"Søknaden kan ikke {verb} nå.", code="invalid_state")
+        raise ValidationError(not_now, code="invalid_state")
     if clock.today() > application.round.application_deadline:
         raise ValidationError(
-            f"Søknadsfristen gikk ut {application.round.application_deadline:%d.%m.%Y}; søknaden kan ikke {verb}.",
+            too_late % {"deadline": application.round.application_deadline.strftime("%d.%m.%Y")},
             code="deadline_passed",
         )
     return application
@@ -377,15 +397,17 @@ def sfo_application_change(
         application = _sfo_application_lock_changeable(application, verb="endres")
         if start_date < clock.today():
             raise ValidationError(
-                "Ønsket oppstart kan ikke være tilbake i tid.", fields={"start_date": ["Velg en senere dato."]}
+                _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"start_date": [_("Velg en senere dato.")]}
             )
         if not selectors.sfo_belongs_to_childs_school(child=application.child, unit=application.unit, on=start_date):
-            raise ValidationError(f"{application.unit.name} hører ikke til barnets skole.", code="not_childs_school")
+            raise ValidationError(
+                _("%(unit)s hører ikke til barnets skole.") % {"unit": application.unit.name}, code="not_childs_school"
+            )
         if place_type not in PlaceType.values:
-            raise ValidationError("Ukjent plasstype.", fields={"place_type": ["Velg hel, deltid eller timer."]})
+            raise ValidationError(_("Ukjent plasstype."), fields={"place_type": [_("Velg hel, deltid eller timer.")]})
         if (place_type == PlaceType.HOURS) != (hours_per_week is not None):
             raise ValidationError(
-                "Oppgi antall timer per uke for timeplass (og bare da).", fields={"hours_per_week": ["Ugyldig."]}
+                _("Oppgi antall timer per uke for timeplass (og bare da)."), fields={"hours_per_week": [_("Ugyldig.")]}
             )
         before = {
             "place_type": application.place_type,
@@ -416,7 +438,8 @@ def sfo_application_change(
         _sfo_guardians_notify(
             application=application,
             key=f"sfo-soknad-endret:{application.pk}:{event.pk}",
-            title=f"SFO-søknaden for {application.child.first_name} er endret av {guardian.full_name}",
+            title=_("SFO-søknaden for %(child)s er endret av %(guardian)s")
+            % {"child": application.child.first_name, "guardian": guardian.full_name},
         )
         return application
 
@@ -441,7 +464,8 @@ def sfo_application_withdraw(
         _sfo_guardians_notify(
             application=application,
             key=f"sfo-soknad-trukket:{application.pk}",
-            title=f"SFO-søknaden for {application.child.first_name} er trukket av {guardian.full_name}",
+            title=_("SFO-søknaden for %(child)s er trukket av %(guardian)s")
+            % {"child": application.child.first_name, "guardian": guardian.full_name},
         )
         return application
 

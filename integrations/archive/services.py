@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from integrations.common.errors import PermanentError
 from integrations.models import ArchiveCaseFile, ArchiveRecord, ArchiveRecordState, JournalpostType
@@ -57,30 +58,30 @@ def archive_document(
     """
     errors: dict[str, list[str]] = {}
     if journalposttype not in JournalpostType.values:
-        errors["journalposttype"] = ["Bruk I (inngående) eller U (utgående)."]
+        errors["journalposttype"] = [_("Bruk I (inngående) eller U (utgående).")]
     if not case_type or len(case_type) > 60:
-        errors["case_type"] = ["Påkrevd (maks 60 tegn)."]
+        errors["case_type"] = [_("Påkrevd (maks 60 tegn).")]
     if not (title or "").strip() or not (case_title or "").strip():
-        errors["title"] = ["Tittel og sakstittel er påkrevd."]
+        errors["title"] = [_("Tittel og sakstittel er påkrevd.")]
     if not pdf.startswith(b"%PDF"):
-        errors["pdf"] = ["Dokumentet er ikke en PDF."]
+        errors["pdf"] = [_("Dokumentet er ikke en PDF.")]
     if not idempotency_key or len(idempotency_key) > 190:
-        errors["idempotency_key"] = ["1–190 tegn."]
+        errors["idempotency_key"] = [_("1–190 tegn.")]
     if errors:
-        raise ValidationError("Dokumentet kan ikke arkiveres.", fields=errors)
+        raise ValidationError(_("Dokumentet kan ikke arkiveres."), fields=errors)
     existing = ArchiveRecord.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         if existing.case_type != case_type or existing.case_id != str(case_id):
-            raise Conflict(f"Nøkkelen {idempotency_key} er brukt for en annen sak.")
+            raise Conflict(_("Nøkkelen %(key)s er brukt for en annen sak.") % {"key": idempotency_key})
         return existing.id
     child = Person.objects.filter(id=child_person_id).first()
     if child is None:
-        raise NotFound("Barnet finnes ikke.")
+        raise NotFound(_("Barnet finnes ikke."))
     correspondent = None
     if correspondent_person_id is not None:
         correspondent = Person.objects.filter(id=correspondent_person_id).first()
         if correspondent is None:
-            raise NotFound("Korrespondanseparten finnes ikke.")
+            raise NotFound(_("Korrespondanseparten finnes ikke."))
     with transaction.atomic():
         record = ArchiveRecord(
             child=child,
@@ -144,7 +145,7 @@ def _ensure_case_file(port: NoarkPort, record: ArchiveRecord, case_title: str) -
         mappe = _create_or_find(lambda: port.saksmappe_create(data), lambda: port.saksmappe_find(external_key=key))
     try:
         with transaction.atomic():
-            case_file, _ = ArchiveCaseFile.objects.get_or_create(
+            case_file, _created = ArchiveCaseFile.objects.get_or_create(
                 external_key=key,
                 defaults={
                     "child_id": record.child_id,

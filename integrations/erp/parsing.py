@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from oas.people.national_id import InvalidNationalId, parse_national_id
 
@@ -91,7 +92,11 @@ def _date(value: str, *, field_name: str, errors: list[RowError], location: str,
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        errors.append(RowError(location, field_name, f"Ugyldig dato {value!r} (bruk ÅÅÅÅ-MM-DD).", line))
+        errors.append(
+            RowError(
+                location, field_name, _("Ugyldig dato %(value)s (bruk ÅÅÅÅ-MM-DD).") % {"value": repr(value)}, line
+            )
+        )
         return None
 
 
@@ -101,7 +106,7 @@ def _employee(raw: dict[str, Any], *, errors: list[RowError], location: str, lin
         return "" if value is None else str(value).strip()
 
     errors.extend(
-        RowError(location, name, "Påkrevd felt mangler.", line)
+        RowError(location, name, _("Påkrevd felt mangler."), line)
         for name in ("ansattnummer", "fodselsnummer", "fornavn", "etternavn")
         if not text(name)
     )
@@ -116,7 +121,9 @@ def _employee(raw: dict[str, Any], *, errors: list[RowError], location: str, lin
         try:
             validate_email(email)
         except DjangoValidationError:
-            errors.append(RowError(location, "epost", f"Ugyldig e-postadresse {email!r}.", line))
+            errors.append(
+                RowError(location, "epost", _("Ugyldig e-postadresse %(email)s.") % {"email": repr(email)}, line)
+            )
     for name, limit in (
         ("ansattnummer", 40),
         ("fornavn", 100),
@@ -126,7 +133,7 @@ def _employee(raw: dict[str, Any], *, errors: list[RowError], location: str, lin
         ("feide_id", 200),
     ):
         if len(text(name)) > limit:
-            errors.append(RowError(location, name, f"For langt (maks {limit} tegn).", line))
+            errors.append(RowError(location, name, _("For langt (maks %(limit)s tegn).") % {"limit": limit}, line))
     return ErpEmployee(
         employee_number=text("ansattnummer"),
         national_id=national_id,
@@ -150,7 +157,7 @@ def _employment(
 
     before = len(errors)
     errors.extend(
-        RowError(location, name, "Påkrevd felt mangler.", line)
+        RowError(location, name, _("Påkrevd felt mangler."), line)
         for name in ("arbeidsforhold_id", "enhetskode", "stillingskode", "stillingsprosent", "fra")
         if not text(name)
     )
@@ -159,10 +166,17 @@ def _employment(
         try:
             percentage = Decimal(text("stillingsprosent").replace(",", "."))
         except InvalidOperation:
-            errors.append(RowError(location, "stillingsprosent", f"Ikke et tall: {text('stillingsprosent')!r}.", line))
+            errors.append(
+                RowError(
+                    location,
+                    "stillingsprosent",
+                    _("Ikke et tall: %(value)s.") % {"value": repr(text("stillingsprosent"))},
+                    line,
+                )
+            )
         else:
             if not (0 < percentage <= 100):
-                errors.append(RowError(location, "stillingsprosent", "Må være større enn 0 og høyst 100.", line))
+                errors.append(RowError(location, "stillingsprosent", _("Må være større enn 0 og høyst 100."), line))
     valid_from = (
         _date(text("fra"), field_name="fra", errors=errors, location=location, line=line) if text("fra") else None
     )
@@ -170,7 +184,7 @@ def _employment(
         _date(text("til"), field_name="til", errors=errors, location=location, line=line) if text("til") else None
     )
     if valid_from and valid_to and valid_to < valid_from:
-        errors.append(RowError(location, "til", "Sluttdato er før startdato.", line))
+        errors.append(RowError(location, "til", _("Sluttdato er før startdato."), line))
     if len(errors) > before or valid_from is None:
         return None
     return ErpEmployment(
@@ -193,7 +207,7 @@ def parse_json(content: bytes) -> ParsedExport:
     try:
         document = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        return ParsedExport([], [RowError("fil", "", f"Ugyldig JSON: {exc}")])
+        return ParsedExport([], [RowError("fil", "", _("Ugyldig JSON: %(error)s") % {"error": exc})])
     validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
     schema_errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if schema_errors:
@@ -228,19 +242,20 @@ def parse_csv(content: bytes) -> ParsedExport:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return ParsedExport([], [RowError("fil", "", f"Filen er ikke UTF-8: {exc}")])
+        return ParsedExport([], [RowError("fil", "", _("Filen er ikke UTF-8: %(error)s") % {"error": exc})])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     header = next(reader, None)
     if header is None:
-        return ParsedExport([], [RowError("linje 1", "", "Filen er tom.", 1)])
+        return ParsedExport([], [RowError("linje 1", "", _("Filen er tom."), 1)])
     header = [h.strip() for h in header]
     missing = [c for c in CSV_COLUMNS if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if missing or unknown:
-        problems = ([f"mangler kolonnene {', '.join(missing)}"] if missing else []) + (
-            [f"ukjente kolonner {', '.join(unknown)}"] if unknown else []
+        problems = ([_("mangler kolonnene %(columns)s") % {"columns": ", ".join(missing)}] if missing else []) + (
+            [_("ukjente kolonner %(columns)s") % {"columns": ", ".join(unknown)}] if unknown else []
         )
-        return ParsedExport([], [RowError("linje 1", "", "Feil i overskriftsraden: " + "; ".join(problems) + ".", 1)])
+        message = _("Feil i overskriftsraden: %(problems)s.") % {"problems": "; ".join(problems)}
+        return ParsedExport([], [RowError("linje 1", "", message, 1)])
     errors: list[RowError] = []
     by_number: dict[str, ErpEmployee] = {}
     for values in reader:
@@ -248,7 +263,14 @@ def parse_csv(content: bytes) -> ParsedExport:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append(RowError(f"linje {line}", "", f"Forventet {len(header)} felt, fikk {len(values)}.", line))
+            errors.append(
+                RowError(
+                    f"linje {line}",
+                    "",
+                    _("Forventet %(expected)s felt, fikk %(got)s.") % {"expected": len(header), "got": len(values)},
+                    line,
+                )
+            )
             continue
         row = dict(zip(header, values, strict=True))
         location = f"linje {line}"
@@ -269,7 +291,8 @@ def parse_csv(content: bytes) -> ParsedExport:
                         RowError(
                             location,
                             name,
-                            f"Ulik verdi for ansatt {employee.employee_number} (se linje {existing.line}).",
+                            _("Ulik verdi for ansatt %(number)s (se linje %(line)s).")
+                            % {"number": employee.employee_number, "line": existing.line},
                             line,
                         )
                     )
@@ -287,7 +310,7 @@ def check_consistency(parsed: ParsedExport) -> None:
     """Add errors for what only the whole file shows: duplicates and an empty export."""
     if not parsed.employees and not parsed.errors:
         parsed.errors.append(
-            RowError("fil", "ansatte", "Eksporten inneholder ingen ansatte; avvist for ikke å avslutte alle.")
+            RowError("fil", "ansatte", _("Eksporten inneholder ingen ansatte; avvist for ikke å avslutte alle."))
         )
     seen_numbers: dict[str, ErpEmployee] = {}
     seen_ids: dict[str, ErpEmployee] = {}
@@ -296,7 +319,9 @@ def check_consistency(parsed: ParsedExport) -> None:
         if employee.employee_number in seen_numbers and employee.line is None:
             parsed.errors.append(
                 RowError(
-                    employee.location, "ansattnummer", f"Ansattnummer {employee.employee_number} finnes flere ganger."
+                    employee.location,
+                    "ansattnummer",
+                    _("Ansattnummer %(number)s finnes flere ganger.") % {"number": employee.employee_number},
                 )
             )
         seen_numbers[employee.employee_number] = employee
@@ -306,7 +331,7 @@ def check_consistency(parsed: ParsedExport) -> None:
                 RowError(
                     employee.location,
                     "fodselsnummer",
-                    f"Samme fødselsnummer som ansatt {other.employee_number}.",
+                    _("Samme fødselsnummer som ansatt %(number)s.") % {"number": other.employee_number},
                     employee.line,
                 )
             )
@@ -317,7 +342,7 @@ def check_consistency(parsed: ParsedExport) -> None:
                     RowError(
                         job.location,
                         "arbeidsforhold_id",
-                        f"Arbeidsforhold {job.external_id} finnes flere ganger.",
+                        _("Arbeidsforhold %(id)s finnes flere ganger.") % {"id": job.external_id},
                         job.line,
                     )
                 )
@@ -332,6 +357,8 @@ def parse_export(*, name: str, content: bytes) -> ParsedExport:
     elif suffix == ".csv":
         parsed = parse_csv(content)
     else:
-        return ParsedExport([], [RowError("fil", "", f"Ukjent filtype {suffix!r}; bruk .csv eller .json.")])
+        return ParsedExport(
+            [], [RowError("fil", "", _("Ukjent filtype %(suffix)s; bruk .csv eller .json.") % {"suffix": repr(suffix)})]
+        )
     check_consistency(parsed)
     return parsed

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from integrations.erp.parsing import ErpEmployee, ErpEmployment, ParsedExport, RowError, parse_export
 from integrations.models import ErpImportRun, ErpImportStatus
@@ -143,11 +144,11 @@ class _Importer:
         }
         other = self.number_by_person.get(person.pk) if person.pk else None
         if employee is None and other is not None:
-            message = f"Fødselsnummeret tilhører allerede ansatt {other}."
+            message = _("Fødselsnummeret tilhører allerede ansatt %(number)s.") % {"number": other}
             self.errors.append(RowError(row.location, "fodselsnummer", message, row.line))
             return None
         if employee is not None and employee.person_id != person.pk:
-            message = f"Ansatt {row.employee_number} er registrert med et annet fødselsnummer."
+            message = _("Ansatt %(number)s er registrert med et annet fødselsnummer.") % {"number": row.employee_number}
             self.errors.append(RowError(row.location, "fodselsnummer", message, row.line))
             return None
         if employee is None:
@@ -167,7 +168,14 @@ class _Importer:
     def _employment(self, job: ErpEmployment, employee: Employee) -> None:
         unit = self.units.get(job.unit_code)
         if unit is None:
-            self.errors.append(RowError(job.location, "enhetskode", f"Ukjent enhetskode {job.unit_code!r}.", job.line))
+            self.errors.append(
+                RowError(
+                    job.location,
+                    "enhetskode",
+                    _("Ukjent enhetskode %(code)s.") % {"code": repr(job.unit_code)},
+                    job.line,
+                )
+            )
             return
         values: dict[str, Any] = {
             "employee": employee,
@@ -277,7 +285,7 @@ def erp_import_content(*, name: str, content: bytes, source: str) -> ErpImportRe
         except _Rejected as exc:
             errors = exc.errors
         except IntegrityError as exc:  # e.g. a concurrent change of the same rows; the whole file is rolled back
-            errors = [RowError("fil", "", f"Databasen avviste importen: {exc}")]
+            errors = [RowError("fil", "", _("Databasen avviste importen: %(error)s") % {"error": exc})]
     run = ErpImportRun.objects.create(
         file_name=name[:500],
         sha256=digest,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from integrations.svarut.mapping import Mottaker
 from oas.errors import ValidationError
 from oas.people.models import Person
@@ -40,7 +42,7 @@ def letter_recipient_for(person: Person) -> tuple[Mottaker, bool]:
     has_address = bool(lines and postnummer and poststed)
     if not has_address and not digital_id:
         raise ValidationError(
-            "Mottakeren har verken fødselsnummer (digital post) eller postadresse; brevet kan ikke sendes.",
+            _("Mottakeren har verken fødselsnummer (digital post) eller postadresse; brevet kan ikke sendes."),
             code="letter_no_address",
         )
     mottaker = Mottaker(

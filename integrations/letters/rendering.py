@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from integrations.svarut.mapping import Mottaker
 from oas import clock
@@ -17,7 +18,7 @@ from oas.errors import ValidationError
 def letter_html(*, template: str, title: str, context: dict[str, Any], mottaker: Mottaker) -> str:
     """Return the letter's HTML; the address block comes only from ``mottaker`` (never from the person)."""
     if not template.startswith("letters/"):
-        raise ValidationError("Brevmaler ligger under letters/.", code="letter_template")
+        raise ValidationError(_("Brevmaler ligger under letters/."), code="letter_template")
     try:
         return render_to_string(
             template,
@@ -30,7 +31,9 @@ def letter_html(*, template: str, title: str, context: dict[str, Any], mottaker:
             },
         )
     except TemplateDoesNotExist as exc:
-        raise ValidationError(f"Ukjent brevmal {template}.", code="letter_template") from exc
+        raise ValidationError(
+            _("Ukjent brevmal %(template)s.") % {"template": template}, code="letter_template"
+        ) from exc
 
 
 @functools.cache

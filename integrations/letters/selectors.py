@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from integrations.models import Letter
 from oas.errors import NotFound
 
@@ -27,7 +29,7 @@ def letter_status_get(*, letter_id: int) -> LetterStatusInfo:
         .first()
     )
     if letter is None:
-        raise NotFound("Brevet finnes ikke.")
+        raise NotFound(_("Brevet finnes ikke."))
     history = list(letter.status_changes.order_by("changed_at", "id").values_list("status", "changed_at"))
     return LetterStatusInfo(
         state=letter.state,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from integrations.common.errors import IntegrationError, PermanentError
 from integrations.letters.addressing import letter_recipient_for
@@ -53,20 +54,20 @@ def letter_send(
     """Render a letter to PDF and queue it for SvarUt; the same ``idempotency_key`` never sends twice."""
     title = (title or "").strip()
     if not title or len(title) > 1000:
-        raise ValidationError("Brevet må ha en tittel (maks 1000 tegn).", fields={"title": ["Påkrevd."]})
+        raise ValidationError(_("Brevet må ha en tittel (maks 1000 tegn)."), fields={"title": [_("Påkrevd.")]})
     if not idempotency_key or len(idempotency_key) > 100:
         raise ValidationError(
-            "Idempotensnøkkelen er SvarUts eksternReferanse og må ha 1–100 tegn.",
-            fields={"idempotency_key": ["1–100 tegn."]},
+            _("Idempotensnøkkelen er SvarUts eksternReferanse og må ha 1–100 tegn."),
+            fields={"idempotency_key": [_("1–100 tegn.")]},
         )
     existing = Letter.objects.filter(ekstern_referanse=idempotency_key).first()
     if existing is not None:
         if existing.recipient_id != recipient_person_id:
-            raise Conflict(f"Idempotensnøkkelen {idempotency_key} er brukt for et annet brev.")
+            raise Conflict(_("Idempotensnøkkelen %(key)s er brukt for et annet brev.") % {"key": idempotency_key})
         return existing.id
     person = Person.objects.filter(id=recipient_person_id).first()
     if person is None:
-        raise NotFound("Mottakeren finnes ikke.")
+        raise NotFound(_("Mottakeren finnes ikke."))
     mottaker, digital_only = letter_recipient_for(person)
     html = letter_html(template=template, title=title, context={**context, "case_ref": case_ref}, mottaker=mottaker)
     pdf = letter_pdf(html)
@@ -174,12 +175,14 @@ def _letter_check_protection(letter: Letter) -> None:
     if not recipient.has_protected_address:
         return
     try:
-        current, _ = letter_recipient_for(recipient)
+        current, _digital_only = letter_recipient_for(recipient)
     except ValidationError:
         current = None
     if current is None or current != Mottaker.from_json(letter.mottaker):
         error = PermanentError(
-            "Mottakeren har fått adressebeskyttelse etter at brevet ble laget; brevet er stoppet og må lages på nytt.",
+            _(
+                "Mottakeren har fått adressebeskyttelse etter at brevet ble laget; brevet er stoppet og må lages på nytt."
+            ),
             system="svarut",
         )
         letter_record_permanent_failure(letter_id=letter.id, error=error)

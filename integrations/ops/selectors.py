@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext as _
 
 from integrations.models import (
     ArchiveCaseFile,
@@ -70,9 +71,9 @@ def _outbox() -> list[OutboxKindSummary]:
 
 
 def _freg() -> IntegrationSummary:
-    summary = IntegrationSummary(key="freg", name="Folkeregisteret", mode=settings.INTEGRATION_MODES["freg"])
+    summary = IntegrationSummary(key="freg", name=_("Folkeregisteret"), mode=settings.INTEGRATION_MODES["freg"])
     cursor = FregCursor.objects.order_by("name").first()
-    summary.cursor = f"sekvensnummer {cursor.last_sequence}" if cursor else ""
+    summary.cursor = _("sekvensnummer %(number)s") % {"number": cursor.last_sequence} if cursor else ""
     run = FregSyncRun.objects.order_by("-started_at").first()
     if run is not None:
         summary.last_run_at = run.started_at
@@ -80,21 +81,21 @@ def _freg() -> IntegrationSummary:
         summary.counts = dict(run.counts or {})
         if run.error:
             summary.errors.append(run.error[:300])
-    summary.counts["åpne meldinger om registerendring"] = RegisterChangeNotice.objects.filter(
+    summary.counts[_("åpne meldinger om registerendring")] = RegisterChangeNotice.objects.filter(
         resolved_at__isnull=True
     ).count()
     return summary
 
 
 def _svarut() -> IntegrationSummary:
-    summary = IntegrationSummary(key="svarut", name="SvarUt (brev)", mode=settings.INTEGRATION_MODES["svarut"])
+    summary = IntegrationSummary(key="svarut", name=_("SvarUt (brev)"), mode=settings.INTEGRATION_MODES["svarut"])
     run = IntegrationRun.objects.filter(system="svarut").order_by("-started_at").first()
     if run is not None:
         summary.last_run_at, summary.last_run_ok = run.started_at, run.ok
         if run.error:
             summary.errors.append(run.error[:300])
     by_state = dict(Letter.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
-    summary.counts = {f"brev {state}": n for state, n in sorted(by_state.items())}
+    summary.counts = {_("brev %(state)s") % {"state": state}: n for state, n in sorted(by_state.items())}
     summary.errors.extend(
         f"{letter.ekstern_referanse}: {letter.last_error[:200]}"
         for letter in Letter.objects.filter(state="failed").order_by("-created_at")[:5]
@@ -103,7 +104,7 @@ def _svarut() -> IntegrationSummary:
 
 
 def _noark() -> IntegrationSummary:
-    summary = IntegrationSummary(key="noark", name="Noark 5-arkiv", mode=settings.INTEGRATION_MODES["noark"])
+    summary = IntegrationSummary(key="noark", name=_("Noark 5-arkiv"), mode=settings.INTEGRATION_MODES["noark"])
     stats = ArchiveRecord.objects.aggregate(
         queued=Count("id", filter=Q(state="queued")),
         archived=Count("id", filter=Q(state="archived")),
@@ -112,24 +113,23 @@ def _noark() -> IntegrationSummary:
     summary.last_run_at = stats["last"]
     summary.last_run_ok = True if stats["last"] else None
     summary.counts = {
-        "dokumenter i kø": stats["queued"],
-        "dokumenter arkivert": stats["archived"],
-        "saksmapper": ArchiveCaseFile.objects.count(),
+        _("dokumenter i kø"): stats["queued"],
+        _("dokumenter arkivert"): stats["archived"],
+        _("saksmapper"): ArchiveCaseFile.objects.count(),
     }
     return summary
 
 
 def _erp() -> IntegrationSummary:
-    summary = IntegrationSummary(key="erp", name="ERP (ansatte)", mode=settings.INTEGRATION_MODES["erp"])
+    summary = IntegrationSummary(key="erp", name=_("ERP (ansatte)"), mode=settings.INTEGRATION_MODES["erp"])
     run = ErpImportRun.objects.order_by("-started_at").first()
     if run is not None:
         summary.last_run_at, summary.last_run_ok = run.started_at, run.status == "imported"
         summary.cursor = run.file_name
         summary.counts = dict(run.counts or {})
-        summary.errors.extend(
-            f"{'linje ' + str(e['line']) if e.get('line') else e.get('location')}, {e.get('field')}: {e.get('message')}"
-            for e in run.errors[:10]
-        )
+        for e in run.errors[:10]:
+            where = _("linje %(line)s") % {"line": e["line"]} if e.get("line") else e.get("location")
+            summary.errors.append(f"{where}, {e.get('field')}: {e.get('message')}")
     return summary
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from integrations.models import OutboxMessage, OutboxStatus
 from oas import clock
@@ -65,9 +66,9 @@ def outbox_enqueue(
 ) -> OutboxMessage:
     """Write a delivery in the current transaction; the same ``idempotency_key`` never makes a second row."""
     if not kind or not idempotency_key:
-        raise ValidationError("Outbox-meldinger må ha type og idempotensnøkkel.")
+        raise ValidationError(_("Outbox-meldinger må ha type og idempotensnøkkel."))
     if len(idempotency_key) > 200:
-        raise ValidationError("Idempotensnøkkelen er for lang (maks 200 tegn).")
+        raise ValidationError(_("Idempotensnøkkelen er for lang (maks 200 tegn)."))
     due = deliver_after or clock.now()
     try:
         with transaction.atomic():
@@ -78,7 +79,10 @@ def outbox_enqueue(
     except IntegrityError:  # lost a race with a concurrent enqueue of the same key
         message, created = OutboxMessage.objects.get(idempotency_key=idempotency_key), False
     if not created and message.kind != kind:
-        raise Conflict(f"Idempotensnøkkelen {idempotency_key} er allerede brukt for {message.kind}.")
+        raise Conflict(
+            _("Idempotensnøkkelen %(key)s er allerede brukt for %(kind)s.")
+            % {"key": idempotency_key, "kind": message.kind}
+        )
     if created and due <= clock.now():
         transaction.on_commit(_kick_claimer)
     return message
@@ -169,7 +173,14 @@ def outbox_mark_failed(*, claim: Claim, error: str, permanent: bool, retry_after
         return "lost"
     error = error[:MAX_ERROR_LENGTH]
     if permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        reason = error if permanent else f"Ga opp etter {message.attempts} forsøk. Siste feil: {error}"
+        reason = (
+            error
+            if permanent
+            else (
+                _("Ga opp etter %(attempts)s forsøk. Siste feil: %(error)s")
+                % {"attempts": message.attempts, "error": error}
+            )
+        )
         OutboxMessage.objects.filter(id=message.id, claim_token=message.claim_token).update(
             status=OutboxStatus.DEAD,
             dead_at=now,

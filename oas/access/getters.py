@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from oas.access.evaluation import has_action
 from oas.audit.models import AuditAction
@@ -55,7 +56,7 @@ def access_object(
             object_id=str(id)[:64],
             details={"action": action, "exists": obj is not None},
         )
-        raise AccessNotFound("Ikke funnet.")
+        raise AccessNotFound(_("Ikke funnet."))
     if audit_event:
         audit_record(
             action=AuditAction.READ,

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
@@ -31,7 +32,7 @@ def role_mapping_seed() -> int:
     rows = [(MappingSource.POSITION, c, r) for c, roles in DEFAULT_POSITION_ROLES.items() for r in roles]
     rows += [(MappingSource.GROUP_ASSIGNMENT, c, r) for c, roles in DEFAULT_GROUP_ROLES.items() for r in roles]
     for source, code, role in rows:
-        _, was_created = RoleMapping.objects.get_or_create(source=source, code=code, role=role)
+        _mapping_row, was_created = RoleMapping.objects.get_or_create(source=source, code=code, role=role)
         created += int(was_created)
     return created
 
@@ -123,7 +124,7 @@ def grant_codename(action: str) -> str:
 def _permission_for(*, action: str, model: type[Person] | type[OrgUnit]) -> Permission:
     ctype = ContentType.objects.get_for_model(model)
     codename = grant_codename(action)
-    perm, _ = Permission.objects.get_or_create(
+    perm, _created = Permission.objects.get_or_create(
         content_type=ctype, codename=codename, defaults={"name": f"OAS {action}"[:255]}
     )
     return perm
@@ -145,11 +146,13 @@ def grant_create(
     try:
         get_action(action)
     except LookupError:
-        raise ValidationError("Ukjent handling.", fields={"action": [f"{action} finnes ikke."]}) from None
+        raise ValidationError(
+            _("Ukjent handling."), fields={"action": [_("%(action)s finnes ikke.") % {"action": action}]}
+        ) from None
     if (person is None) == (unit is None):
-        raise ValidationError("Velg enten et barn eller en enhet.", fields={"person": ["Velg ett mål."]})
+        raise ValidationError(_("Velg enten et barn eller en enhet."), fields={"person": [_("Velg ett mål.")]})
     if not reason.strip():
-        raise ValidationError("Begrunnelse mangler.", fields={"reason": ["Skriv en begrunnelse."]})
+        raise ValidationError(_("Begrunnelse mangler."), fields={"reason": [_("Skriv en begrunnelse.")]})
     grant = AccessGrant(
         user_id=user_id,
         action=action,
@@ -162,7 +165,7 @@ def grant_create(
     )
     full_clean_or_raise(grant, exclude=["object_permission"])
     if grant.valid_to < grant.valid_from:
-        raise ValidationError("Sluttdato før startdato.", fields={"valid_to": ["Må være etter startdato."]})
+        raise ValidationError(_("Sluttdato før startdato."), fields={"valid_to": [_("Må være etter startdato.")]})
     target: Person | OrgUnit = person if person is not None else unit  # type: ignore[assignment]
     perm = _permission_for(action=action, model=type(target))
     obj_perm = assign_perm(perm, grant.user, target)

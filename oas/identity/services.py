@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
@@ -145,10 +146,10 @@ def breakglass_superuser_create(*, username: str) -> tuple[Any, str]:
     """Create a break-glass superuser with a generated password; return the user and the password (shown once)."""
     username = username.strip()
     if not username or len(username) > 150:
-        raise ValidationError("Brukernavnet må ha 1–150 tegn.", fields={"username": ["Ugyldig brukernavn."]})
+        raise ValidationError(_("Brukernavnet må ha 1–150 tegn."), fields={"username": [_("Ugyldig brukernavn.")]})
     user_model = _user_model()
     if user_model.objects.filter(username=username).exists():
-        raise Conflict(f"Brukernavnet {username} finnes allerede.")
+        raise Conflict(_("Brukernavnet %(username)s finnes allerede.") % {"username": username})
     password = secrets.token_urlsafe(24)
     user = user_model(username=username, is_staff=True, is_superuser=True, is_active=True)
     user.set_password(password)

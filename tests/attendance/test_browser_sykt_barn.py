@@ -12,18 +12,9 @@ from django.db import connections
 from django.test import Client
 
 from attendance.models import AbsenceReport, AttendanceEvent
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
 
 from .conftest import Town
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _cookie(user: Any, live_url: str) -> dict[str, Any]:
@@ -52,7 +43,7 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            guardian = browser.new_context()
+            guardian = browser.new_context(locale=LOCALE)
             guardian.add_cookies([_cookie(town.users["guardian"], url)])
             page = guardian.new_page()
             page.goto(f"{url}/portal/fravaer/")
@@ -63,14 +54,14 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
             assert "Demo SFO" in status
             assert AbsenceReport.objects.filter(child=pupil).count() == 1
 
-            teacher = browser.new_context()
+            teacher = browser.new_context(locale=LOCALE)
             teacher.add_cookies([_cookie(town.users["contact_teacher"], url)])
             tpage = teacher.new_page()
             tpage.goto(f"{url}/oppmote/fravaer/")
             row = tpage.locator(f'tr.absence-row[data-child="{pupil.pk}"]')
             assert "Sykt barn" in row.inner_text()
 
-            sfo = browser.new_context()
+            sfo = browser.new_context(locale=LOCALE)
             sfo.add_cookies([_cookie(town.users["sfo_staff"], url)])
             spage = sfo.new_page()
             spage.goto(f"{url}/oppmote/fravaer/")
@@ -81,7 +72,7 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
             assert "Sykt barn" in tablet_row.inner_text()
 
             # The kindergarten tablet keeps a tap while offline and sends it once when back online.
-            dept = browser.new_context()
+            dept = browser.new_context(locale=LOCALE)
             dept.add_cookies([_cookie(town.users["dept_staff"], url)])
             dpage = dept.new_page()
             dpage.goto(f"{url}/oppmote/{town.units['D1'].pk}/")

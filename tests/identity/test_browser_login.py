@@ -10,17 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from oas.identity.views import landing_url
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
 from tests.identity.conftest import staff_from_persona
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.mark.browser
@@ -39,7 +30,7 @@ def test_staff_member_logs_in_through_the_development_provider_and_sees_the_arbe
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(locale=LOCALE)
             page.goto(f"{live_server.url}/login/")
             page.get_by_role("link", name=re.compile("ansatt", re.IGNORECASE)).click()
             page.get_by_role("link", name=re.compile("Entra", re.IGNORECASE)).click()

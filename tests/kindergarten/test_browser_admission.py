@@ -26,18 +26,9 @@ from kindergarten.models import Application, OfferStatus
 from oas import clock
 from oas.access.services import role_mapping_seed
 from oas.people.models import Employee, Placement
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
 from tests.factories import EmployeeFactory, EmploymentFactory, guardian_account, staff_account
 from tests.kindergarten.factories import admission_round, family
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _cookie(user: Any, live_url: str) -> dict[str, Any]:
@@ -106,7 +97,7 @@ def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_le
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                guardian = browser.new_context()
+                guardian = browser.new_context(locale=LOCALE)
                 guardian.add_cookies([_cookie(guardian_user, url)])
                 page = guardian.new_page()
                 page.goto(f"{url}/portal/barnehage/")
@@ -120,7 +111,7 @@ def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_le
                 application = Application.objects.get(child=fam.child)
                 assert application_ids == [application.pk]
 
-                staff = browser.new_context()
+                staff = browser.new_context(locale=LOCALE)
                 staff.add_cookies([_cookie(office_user, url)])
                 spage = staff.new_page()
                 spage.goto(f"{url}/barnehage/opptak/{rnd.pk}/")

@@ -11,17 +11,8 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
 from tests.messaging.conftest import World
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _session_cookie(world: World, persona: str, live_url: str) -> dict[str, Any]:
@@ -49,7 +40,7 @@ def test_teacher_notice_is_read_and_answered_and_only_the_teachers_side_sees_the
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            teacher = browser.new_context()
+            teacher = browser.new_context(locale=LOCALE)
             teacher.add_cookies([_session_cookie(world, "contact_teacher", url)])
             page = teacher.new_page()
             page.goto(f"{url}/meldinger/oppslag/ny/")
@@ -61,7 +52,7 @@ def test_teacher_notice_is_read_and_answered_and_only_the_teachers_side_sees_the
             page.get_by_role("button", name="Send oppslag").click()
             assert "Oppslaget er sendt" in page.locator("#notice-status").inner_text()
 
-            mother = browser.new_context()
+            mother = browser.new_context(locale=LOCALE)
             mother.add_cookies([_session_cookie(world, "protected_guardian", url)])
             mpage = mother.new_page()
             mpage.goto(f"{url}/meldinger/portal/")
@@ -76,7 +67,7 @@ def test_teacher_notice_is_read_and_answered_and_only_the_teachers_side_sees_the
             page.get_by_role("link", name=re.compile("Svar: Turdag fredag")).click()
             assert "Hilsen mor" in page.locator("#messages").inner_text()
 
-            father = browser.new_context()
+            father = browser.new_context(locale=LOCALE)
             father.add_cookies([_session_cookie(world, "other_guardian", url)])
             fpage = father.new_page()
             fpage.goto(f"{url}/meldinger/portal/")
