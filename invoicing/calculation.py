@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from fees.public import (
     ChildInput,
@@ -71,6 +72,9 @@ class LineDraft:
     description: str
     trace: list[dict[str, Any]] = field(default_factory=list)
     segment: int = 0
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    place: str = ""
 
     def key(self) -> tuple[int, int, str, str, int]:
         return (self.child_id, self.payer_id, self.service, self.line_type, self.segment)
@@ -223,6 +227,23 @@ def _price_basis(data: _MonthData, service: str, placement_id: int) -> tuple[Any
     return ("sfo", place.place_type, place.hours_per_week) if place else ("sfo",)
 
 
+def place_text(data: _MonthData, service: str, placement_id: int) -> str:
+    """The place as a guardian knows it: «60 %», «3 dager i uka», «hel plass», «timeplass 8 t/uke»."""
+    if service == Service.KINDERGARTEN:
+        size = data.sizes.get(placement_id)
+        if size is None:
+            return ""
+        if size.kind == "percent":
+            return f"{size.value} %"
+        return _("%(days)s dager i uka") % {"days": size.value}
+    place = data.sfo.get(placement_id)
+    if place is None:
+        return ""
+    if place.place_type == "hours" and place.hours_per_week:
+        return _("timeplass %(hours)s t/uke") % {"hours": place.hours_per_week}
+    return {"full": _("hel plass"), "part": _("deltidsplass")}.get(place.place_type, place.place_type)
+
+
 def _segments(data: _MonthData, service: str, chain: list[dict[str, Any]]) -> list[Segment]:
     """Cut a child's placements in the month into segments; neighbours with the same price basis merge."""
     out: list[Segment] = []
@@ -283,6 +304,17 @@ def _child_input(data: _MonthData, child_id: int, service: str, segment: Segment
     )
 
 
+def _whole_month_days(data: _MonthData, child_id: int, service: str) -> Segment:
+    """The days of the month a child with one price basis had the place (start and end within the month)."""
+    p = data.chosen[(child_id, service)]
+    segments = data.segments.get((child_id, service)) or []
+    if segments:
+        return Segment(placement_id=p["id"], unit_id=p["unit_id"], start=segments[0].start, end=segments[-1].end)
+    start = max(p["start_date"], data.first)
+    end = min(p["end_date"] or data.last, data.last)
+    return Segment(placement_id=p["id"], unit_id=p["unit_id"], start=start, end=end)
+
+
 def _quote_lines(
     data: _MonthData, priced: list[tuple[ChildQuote, int, Segment | None]], warnings: list[str]
 ) -> list[LineDraft]:
@@ -309,6 +341,8 @@ def _quote_lines(
         what = "barnehage" if service == Service.KINDERGARTEN else "SFO"
         period = f"{data.first:%m.%Y}" if segment is None else f"{segment.start:%d.%m}–{segment.end:%d.%m.%Y}"
         unit_id = segment.unit_id if segment is not None else data.chosen[(child_id, service)]["unit_id"]
+        days = segment or _whole_month_days(data, child_id, service)
+        place = place_text(data, service, segment.placement_id if segment else data.chosen[(child_id, service)]["id"])
         for line_type, amount, text in (
             (LineType.FEE, cq.parental_fee, "Foreldrebetaling"),
             (LineType.FOOD, cq.food_money, "Kostpenger"),
@@ -327,6 +361,9 @@ def _quote_lines(
                     description=f"{text} {what} {period}",
                     trace=trace if line_type == LineType.FEE else [],
                     segment=index,
+                    period_start=days.start,
+                    period_end=days.end,
+                    place=place,
                 )
                 for payer_id, share, part in _split_amount(amount, payers)
             )

@@ -65,6 +65,14 @@ class InvoiceLine(models.Model):
         default=0,
         help_text=_("0 for en plass som er lik hele måneden; 1, 2, … for hver periode når plassen endres i måneden."),
     )
+    period_start = models.DateField(_("periode fra og med"), null=True, blank=True)
+    period_end = models.DateField(
+        _("periode til og med"),
+        null=True,
+        blank=True,
+        help_text=_("Dagene linjen gjelder; korreksjoner fordeles på dager mot det som er fakturert før."),
+    )
+    place = models.CharField(_("plass"), max_length=60, blank=True, help_text=_("For eksempel «60 %»."))
     share = models.DecimalField(_("andel"), max_digits=5, decimal_places=4, default=1)
     amount = models.DecimalField(_("beløp"), max_digits=10, decimal_places=2)
     description = models.CharField(_("tekst"), max_length=300)

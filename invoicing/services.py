@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fees.public import MissingRate, fee_rates_on
 from integrations.outbox import outbox_enqueue
-from invoicing.calculation import LineDraft, MonthBasis, month_basis
+from invoicing.calculation import CENT, LineDraft, MonthBasis, month_basis, month_bounds
 from invoicing.export import OUTBOX_KIND
 from invoicing.models import (
     ApplicationKind,
@@ -33,7 +33,7 @@ from oas import clock
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, ValidationError
-from oas.people.models import Person, PersonRelation, RelationKind
+from oas.people.models import Person, PersonRelation, RelationKind, Service
 
 # How many earlier committed months a run re-computes to find changes back in time (municipal setting).
 CORRECTION_MONTHS = 3
@@ -65,49 +65,250 @@ class RunPreview:
         return len(self.basis.lines) + len(self.corrections)
 
 
+@dataclass(frozen=True)
+class _Priced:
+    """An amount for some days of a month: a line now computed, or one invoiced before (fee, food, correction)."""
+
+    start: dt.date
+    end: dt.date
+    line_type: str
+    amount: Decimal
+    place: str
+    unit_id: int | None
+    month: dt.date
+    dated: bool = True  # False: written before lines carried their days (counted as the whole month)
+
+
+def _days(start: dt.date, end: dt.date) -> int:
+    return (end - start).days + 1
+
+
+def _pieces(expected: list[_Priced], billed: list[_Priced]) -> list[tuple[dt.date, dt.date]]:
+    """Cut a month into the periods the correction is shown for: today's segments, then the days billed before
+    that no segment covers any more (runs of consecutive days)."""
+    ranges = sorted({(e.start, e.end) for e in expected})
+    covered = {r[0] + dt.timedelta(days=i) for r in ranges for i in range(_days(*r))}
+    gaps: list[tuple[dt.date, dt.date]] = []
+    for day in sorted({b.start + dt.timedelta(days=i) for b in billed for i in range(_days(b.start, b.end))} - covered):
+        if gaps and gaps[-1][1] + dt.timedelta(days=1) == day:
+            gaps[-1] = (gaps[-1][0], day)
+        else:
+            gaps.append((day, day))
+    return sorted(ranges + gaps)
+
+
+def _spread(item: _Priced, pieces: list[tuple[dt.date, dt.date]]) -> dict[int, Decimal]:
+    """Spread an amount over the pieces by calendar days, rounding cumulatively so the parts add up exactly."""
+    total = _days(item.start, item.end)
+    out: dict[int, Decimal] = {}
+    counted, given = 0, Decimal(0)
+    for index, (start, end) in enumerate(pieces):
+        overlap = (min(end, item.end) - max(start, item.start)).days + 1
+        if overlap <= 0:
+            continue
+        counted += overlap
+        upto = (item.amount * counted / total).quantize(CENT, rounding=ROUND_HALF_UP)
+        out[index] = out.get(index, Decimal(0)) + upto - given
+        given = upto
+    return out
+
+
+def _kr(amount: Decimal) -> str:
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",")
+
+
+def _correction_text(
+    *,
+    service: str,
+    start: dt.date,
+    end: dt.date,
+    now: list[_Priced],
+    before: list[_Priced],
+    should: Decimal,
+    was: Decimal,
+) -> str:
+    """What a guardian needs to understand a correction: which days, why, and what was and should be billed."""
+    what = _("barnehage") if service == Service.KINDERGARTEN else _("SFO")
+    new_place = next((e.place for e in now if e.place), "")
+    old_places = [b.place for b in sorted(before, key=lambda b: b.month) if b.place]
+    old_place = old_places[-1] if old_places else ""
+    if not now:
+        reason = _("barnet hadde ikke plass i perioden")
+    elif not before:
+        reason = _("plassen i perioden var ikke fakturert")
+    elif old_place and new_place and old_place != new_place:
+        reason = _("plassen er endret fra %(old)s til %(new)s") % {"old": old_place, "new": new_place}
+    else:
+        reason = _("prisen er beregnet på nytt (satser, inntekt eller søskenmoderasjon er endret)")
+    return _("Korreksjon %(what)s %(start)s–%(end)s: %(reason)s. Fakturert %(was)s kr, riktig %(should)s kr.") % {
+        "what": what,
+        "start": f"{start:%d.%m}",
+        "end": f"{end:%d.%m.%Y}",
+        "reason": reason,
+        "was": _kr(was),
+        "should": _kr(should),
+    }
+
+
+# Differences of at most this much in a period are rounding (øre) and go to the child's largest correction.
+ROUNDING_NOISE = Decimal("0.02")
+
+
+def _correction_lines(
+    *, period: dt.date, key: tuple[int, int, str], expected: list[_Priced], billed: list[_Priced]
+) -> list[LineDraft]:
+    """The corrections of one child, payer and service for an earlier month: one line per period of days
+    whose price now differs from what was billed for those days (numbered 1, 2, … in the line key)."""
+    child_id, payer_id, service = key
+    pieces = _pieces(expected, billed)
+    should: dict[int, Decimal] = defaultdict(Decimal)
+    was: dict[int, Decimal] = defaultdict(Decimal)
+    now: dict[int, list[_Priced]] = defaultdict(list)
+    before: dict[int, list[_Priced]] = defaultdict(list)
+    for item in expected:
+        for index, part in _spread(item, pieces).items():
+            should[index] += part
+            now[index].append(item)
+    for item in billed:
+        for index, part in _spread(item, pieces).items():
+            was[index] += part
+            before[index].append(item)
+    diffs = {i: should[i] - was[i] for i in range(len(pieces)) if should[i] != was[i]}
+    real = [i for i, d in diffs.items() if abs(d) > ROUNDING_NOISE]
+    if real:
+        target = max(real, key=lambda i: (abs(diffs[i]), -i))
+        for i in [i for i in diffs if i not in real]:
+            diffs[target] += diffs.pop(i)
+            should[target] += should[i] - was[i]
+    out: list[LineDraft] = []
+    for index in sorted(diffs):
+        if not diffs[index]:
+            continue
+        start, end = pieces[index]
+        source = now[index] or before[index]
+        out.append(
+            LineDraft(
+                child_id=child_id,
+                payer_id=payer_id,
+                unit_id=source[0].unit_id if source else None,
+                service=service,
+                line_type=LineType.CORRECTION,
+                share=Decimal(1),
+                amount=diffs[index],
+                description=_correction_text(
+                    service=service,
+                    start=start,
+                    end=end,
+                    now=now[index],
+                    before=before[index],
+                    should=should[index],
+                    was=was[index],
+                )[:300],
+                segment=index + 1,
+                period_start=start,
+                period_end=end,
+                place=next((e.place for e in now[index] if e.place), ""),
+            )
+        )
+    return out
+
+
 def _corrections(*, municipality_number: str, month: dt.date) -> list[tuple[dt.date, LineDraft]]:
-    """Re-compute earlier committed months; the difference to what was billed becomes a correction line."""
+    """Re-compute earlier committed months; per period of days, the difference to what was billed for those
+    days becomes a correction line (a place changed from the 16th gives one line for the 16th to the end)."""
     out: list[tuple[dt.date, LineDraft]] = []
     earlier = InvoiceRun.objects.filter(
         municipality_number=municipality_number, state=RunState.COMMITTED, month__lt=month
     ).order_by("-month")[:CORRECTION_MONTHS]
     for run in earlier:
         period = run.month
-        expected: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
-        units: dict[tuple[int, int, str], int | None] = {}
+        first, last = month_bounds(period)
+        expected: dict[tuple[int, int, str], list[_Priced]] = defaultdict(list)
         for line in month_basis(municipality_number=municipality_number, month=period).lines:
-            key = (line.child_id, line.payer_id, line.service)
-            expected[key] += line.amount
-            units[key] = line.unit_id
-        billed: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
-        for child_id, payer_id, service, unit_id, amount in (
+            expected[(line.child_id, line.payer_id, line.service)].append(
+                _Priced(
+                    start=line.period_start or first,
+                    end=line.period_end or last,
+                    line_type=line.line_type,
+                    amount=line.amount,
+                    place=line.place,
+                    unit_id=line.unit_id,
+                    month=month,
+                )
+            )
+        billed: dict[tuple[int, int, str], list[_Priced]] = defaultdict(list)
+        # Lines written before period dates were stored count for the whole month.
+        for child_id, payer_id, service, unit_id, line_type, amount, start, end, place, billed_in in (
             InvoiceLine.objects.filter(period_month=period, run__municipality_number=municipality_number)
             .exclude(month=month)
-            .values_list("child_id", "payer_id", "service", "unit_id")
-            .annotate(total=Sum("amount"))
+            .values_list(
+                "child_id",
+                "payer_id",
+                "service",
+                "unit_id",
+                "line_type",
+                "amount",
+                "period_start",
+                "period_end",
+                "place",
+                "month",
+            )
+            .order_by("month", "pk")
         ):
-            billed[(child_id, payer_id, service)] += amount
-            units.setdefault((child_id, payer_id, service), unit_id)
-        for key in sorted(set(expected) | set(billed)):
-            diff = expected.get(key, Decimal(0)) - billed.get(key, Decimal(0))
-            if diff:
-                child_id, payer_id, service = key
-                out.append(
-                    (
-                        period,
-                        LineDraft(
-                            child_id=child_id,
-                            payer_id=payer_id,
-                            unit_id=units.get(key),
-                            service=service,
-                            line_type=LineType.CORRECTION,
-                            share=Decimal(1),
-                            amount=diff,
-                            description=f"Korreksjon for {period:%m.%Y}",
-                        ),
-                    )
+            billed[(child_id, payer_id, service)].append(
+                _Priced(
+                    start=start or first,
+                    end=end or last,
+                    line_type=line_type,
+                    amount=amount,
+                    place=place,
+                    unit_id=unit_id,
+                    month=billed_in,
+                    dated=start is not None,
                 )
+            )
+        for key in sorted(set(expected) | set(billed)):
+            exp, got = expected.get(key, []), billed.get(key, [])
+            should, was = sum((e.amount for e in exp), Decimal(0)), sum((b.amount for b in got), Decimal(0))
+            if should == was and _same(exp, got):
+                continue
+            if not all(b.dated for b in got):
+                # Billed before lines carried their days: one line for the month's difference, as then.
+                if should != was:
+                    out.append((period, _month_correction(period=period, key=key, exp=exp, got=got)))
+                continue
+            out.extend((period, line) for line in _correction_lines(period=period, key=key, expected=exp, billed=got))
     return out
+
+
+def _month_correction(
+    *, period: dt.date, key: tuple[int, int, str], exp: list[_Priced], got: list[_Priced]
+) -> LineDraft:
+    """The whole month's difference as one line (for months billed before lines carried their days)."""
+    child_id, payer_id, service = key
+    should, was = sum((e.amount for e in exp), Decimal(0)), sum((b.amount for b in got), Decimal(0))
+    what = _("barnehage") if service == Service.KINDERGARTEN else _("SFO")
+    source = exp or got
+    return LineDraft(
+        child_id=child_id,
+        payer_id=payer_id,
+        unit_id=source[0].unit_id if source else None,
+        service=service,
+        line_type=LineType.CORRECTION,
+        share=Decimal(1),
+        amount=should - was,
+        description=_(
+            "Korreksjon %(what)s %(month)s: prisen for måneden er beregnet på nytt. Fakturert %(was)s kr, riktig %(should)s kr."
+        )
+        % {"what": what, "month": f"{period:%m.%Y}", "was": _kr(was), "should": _kr(should)},
+    )
+
+
+def _same(expected: list[_Priced], billed: list[_Priced]) -> bool:
+    """Shortcut for the common case: the month was billed exactly as it is computed now."""
+    return sorted((e.start, e.end, e.line_type, e.amount) for e in expected) == sorted(
+        (b.start, b.end, b.line_type, b.amount) for b in billed
+    )
 
 
 def invoice_run_preview(*, municipality_number: str, month: dt.date) -> RunPreview:
@@ -130,6 +331,9 @@ def _line(run: InvoiceRun, month: dt.date, period: dt.date, d: LineDraft) -> Inv
         service=d.service,
         line_type=d.line_type,
         segment=d.segment,
+        period_start=d.period_start,
+        period_end=d.period_end,
+        place=d.place,
         share=d.share,
         amount=d.amount,
         description=d.description,
