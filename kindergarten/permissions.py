@@ -25,6 +25,12 @@ SFO_PLACEMENT_CHANGE = register_action(
     global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
     unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
 )
+PLACEMENT_CREATE = register_action(
+    "kindergarten.placement.create",
+    label=_("Gi et barn barnehageplass fra sektorkontoret (oppslag på fødselsnummer i hele kommunen)"),
+    resource=NONE,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+)
 
 # ------------------------------------------------------------------------------------------ admission (issue 5)
 

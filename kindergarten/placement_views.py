@@ -7,22 +7,34 @@ nothing is written.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from kindergarten.placement_forms import KindergartenPlacementChangeForm
+from kindergarten.placement_forms import (
+    ChildLookupForm,
+    KindergartenPlacementChangeForm,
+    KindergartenPlacementCreateForm,
+)
 from kindergarten.placements import kindergarten_placement_change, kindergarten_unit_placements
 from oas import clock
+from oas.access.evaluation import access_queryset, has_action
 from oas.access.getters import access_unit
 from oas.access.markers import requires
+from oas.access.privacy import child_placements_view
 from oas.audit.services import audit_read
 from oas.errors import ValidationError
 from oas.organisation.models import OrgUnit, OrgUnitKind
+from oas.people.lookup import FoundChild, child_lookup
 from oas.people.models import Person
 
 ACTION = "kindergarten.placement.change"
+CREATE = "kindergarten.placement.create"
 
 
 def _add_errors(form: KindergartenPlacementChangeForm, exc: ValidationError) -> None:
@@ -77,3 +89,108 @@ def kindergarten_placements(request: HttpRequest, unit_id: int) -> HttpResponse:
         "placements/_kindergarten_panel.html" if request.headers.get("HX-Request") else "placements/kindergarten.html"
     )
     return render(request, template, {"unit": unit, "placements": placements, "form": form}, status=status)
+
+
+def _office_units(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The kindergartens (and their departments) the user may place children in, in one query each."""
+    today = clock.today()
+    units = access_queryset(
+        user=user,
+        action=ACTION,
+        queryset=OrgUnit.objects.filter(kind=OrgUnitKind.KINDERGARTEN, valid_from__lte=today).exclude(
+            valid_to__lt=today
+        ),
+    ).order_by("name")
+    unit_choices = list(units.values_list("pk", "name"))
+    departments = [
+        (pk, f"{parent} – {name}")
+        for pk, parent, name in OrgUnit.objects.filter(kind=OrgUnitKind.DEPARTMENT, parent__in=units)
+        .exclude(valid_to__lt=today)
+        .order_by("parent__name", "name")
+        .values_list("pk", "parent__name", "name")
+    ]
+    return unit_choices, departments
+
+
+@requires(CREATE)
+def kindergarten_placement_new(request: HttpRequest) -> HttpResponse:
+    """Sector office: find a child by exact fødselsnummer/D-number in the municipality and give it a place.
+
+    Step 1 (``step=lookup``) finds the child; step 2 (``step=create``) looks the child up again and calls
+    ``kindergarten_placement_change`` (overlaps, age range and unit kind are refused there, nothing written).
+    """
+    if not has_action(user=request.user, action=CREATE):
+        raise PermissionDenied
+    today = clock.today()
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    lookup = ChildLookupForm(request.POST if step == "lookup" else None)
+    units, departments = _office_units(request.user)
+    found: FoundChild | None = None
+    form: KindergartenPlacementCreateForm | None = None
+    created = None
+    status = 200
+    if step in ("lookup", "create"):
+        national_id = request.POST.get("national_id", "")
+        try:
+            found = child_lookup(user=request.user, national_id=national_id, event="kindergarten.placement.lookup")
+        except ValidationError as exc:
+            lookup = ChildLookupForm(request.POST)
+            lookup.is_valid()
+            lookup.add_error("national_id" if "national_id" in lookup.fields else None, exc.message)
+            status = 400
+    if found is not None:
+        initial = {"national_id": found.person.national_id, "start_date": today}
+        form = KindergartenPlacementCreateForm(
+            request.POST if step == "create" else None, units=units, departments=departments, initial=initial
+        )
+        if step == "create":
+            if form.is_valid():
+                created = _office_create(request, found, form)
+            if form.errors:
+                status = 400
+            elif created is not None:
+                found = replace(found, placements=child_placements_view(user=request.user, child=found.person))
+                form = KindergartenPlacementCreateForm(units=units, departments=departments, initial=initial)
+    return render(
+        request,
+        "placements/office_kindergarten.html",
+        {"lookup": lookup, "found": found, "form": form, "created": created},
+        status=status,
+    )
+
+
+def _office_create(request: HttpRequest, found: FoundChild, form: KindergartenPlacementCreateForm) -> Any:
+    data = form.cleaned_data
+    unit = OrgUnit.objects.filter(pk=data["unit"], kind=OrgUnitKind.KINDERGARTEN).select_related("municipality").first()
+    department = OrgUnit.objects.filter(pk=data["department"]).first() if data["department"] else None
+    if unit is None:
+        form.add_error("unit", _("Velg en barnehage."))
+        return None
+    if found.person.municipality_number != unit.municipality.number:
+        form.add_error("unit", _("Barnet er ikke folkeregistrert i kommunen barnehagen ligger i."))
+        return None
+    try:
+        placement = kindergarten_placement_change(
+            child=found.person,
+            unit=unit,
+            department=department,
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            size_kind=data["size_kind"],
+            size_value=data["size_value"],
+            weekly_hours=data["weekly_hours"],
+            user_id=request.user.pk,
+        )
+    except ValidationError as exc:
+        for name, msgs in exc.fields.items():
+            for msg in msgs:
+                if name in form.fields:
+                    form.add_error(name, msg)
+        form.add_error(None, exc.message)
+        return None
+    messages.success(
+        request,
+        _("%(child)s har fått plass i %(unit)s fra %(start)s.")
+        % {"child": found.name, "unit": unit.name, "start": f"{placement.start_date:%d.%m.%Y}"},
+    )
+    return placement

@@ -13,6 +13,13 @@ R = Role
 
 register_resource(SfoApplication, resource="sfo.application", person_field="child", unit_field="unit")
 
+SFO_PLACEMENT_CREATE = register_action(
+    "sfo.placement.create",
+    label=_("Gi et barn SFO-plass fra sektorkontoret (oppslag på fødselsnummer i hele kommunen)"),
+    resource=NONE,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+)
+
 SFO_APPLY = register_action(
     "sfo.application.apply",
     label=_("Søke SFO-plass for barnet"),

@@ -18,3 +18,30 @@ class SfoPlacementChangeForm(forms.Form):
     def __init__(self, *args: object, children: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["child"].choices = children  # type: ignore[attr-defined]
+
+
+class ChildLookupForm(forms.Form):
+    """Step 1 on the sector office page: the child's fødselsnummer or D-number (11 digits)."""
+
+    national_id = forms.CharField(
+        label=_("Fødselsnummer eller D-nummer (11 siffer)"),
+        max_length=13,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class SfoPlacementCreateForm(forms.Form):
+    """Step 2 on the sector office page: an SFO place for the child that was looked up."""
+
+    national_id = forms.CharField(widget=forms.HiddenInput, max_length=13)
+    unit = forms.TypedChoiceField(label=_("SFO"), coerce=int)
+    place_type = forms.ChoiceField(label=_("Plasstype"), choices=PlaceType.choices, initial=PlaceType.FULL)
+    hours_per_week = forms.IntegerField(label=_("Timer per uke (bare timeplass)"), required=False)
+    start_date = forms.DateField(label=_("Startdato"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("Til og med (valgfritt)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, units: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].choices = units  # type: ignore[attr-defined]
