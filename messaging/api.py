@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -15,15 +16,21 @@ from messaging import selectors
 from messaging.models import Message, Thread, ThreadSide
 from messaging.services import notices as notice_services
 from messaging.services import threads as thread_services
-from oas.access.evaluation import permitted_actions
+from oas.access.evaluation import permitted_actions, permitted_actions_many
 from oas.access.principal import principal_for
 from oas.audit.services import audit_read
 from oas.errors import PermissionDenied
 from oas.identity.stepup import has_recent_high
 
 
-def _thread_out(*, user: Any, thread: Thread, side: ThreadSide | None, unread: bool = False) -> dict[str, Any]:
-    actions = ["messaging.thread.reply"] if side is not None else permitted_actions(user=user, target=thread)
+def _thread_out(
+    *, user: Any, thread: Thread, side: ThreadSide | None, unread: bool = False, actions: list[str] | None = None
+) -> dict[str, Any]:
+    """One thread for the API; ``actions``: the staff's permitted actions when already computed for a list."""
+    if side is not None:
+        actions = ["messaging.thread.reply"]
+    else:
+        actions = list(actions) if actions is not None else permitted_actions(user=user, target=thread)
     if side is None and "messaging.thread.read" in actions:
         actions.append("messaging.thread.reply")
     return {
@@ -75,7 +82,9 @@ class ThreadListApi(APIView):
                 for s in selectors.guardian_threads(user=user)[:200]
             ]
         else:
-            data = [_thread_out(user=user, thread=t, side=None) for t in selectors.staff_threads(user=user)[:200]]
+            threads = list(selectors.staff_threads(user=user)[:200])
+            actions = permitted_actions_many(user=user, targets=threads)  # one query for the list, not one per row
+            data = [_thread_out(user=user, thread=t, side=None, actions=actions[t.pk]) for t in threads]
         audit_read(event="messaging.api.threads", person_ids=[d["child_id"] for d in data])
         return Response({"results": data})
 
@@ -113,7 +122,7 @@ class ThreadDetailApi(APIView):
     def get(self, request: Request, thread_id: int) -> Response:
         thread, side = thread_services.access_thread(user=request.user, id=thread_id)
         if thread.sensitive and side is not None and not has_recent_high(request._request):
-            raise PermissionDenied("Sensitiv melding: logg inn med høyt sikkerhetsnivå.", code="stepup_required")
+            raise PermissionDenied(_("Sensitiv melding: logg inn med høyt sikkerhetsnivå."), code="stepup_required")
         messages = thread_services.visible_messages(thread=thread, side=side)
         audit_read(
             event="messaging.api.thread",

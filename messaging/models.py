@@ -260,6 +260,9 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sendt")
     FAILED = "failed", _("Feilet")
     NO_CONTACT = "no_contact", _("Mangler kontaktinformasjon")
+    # An e-mail that was being sent when PostgreSQL crashed: its "sent" mark may be lost, so it may or may not
+    # have gone out, and it is not sent again (a person never gets the same notification twice).
+    UNCERTAIN = "uncertain", _("Usikker (kan være sendt)")
 
 
 class Delivery(models.Model):
@@ -271,6 +274,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     deliver_after = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Committed durably before an e-mail goes out to SMTP; cleared or superseded by the outcome. Set on a SENDING
+    # row whose lease expired, it means the worker or the database died mid-chunk (see services/delivery.py).
+    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
 
@@ -340,6 +346,11 @@ class Event(models.Model):
     location = models.CharField(_("sted"), max_length=200, blank=True)
     bookable = models.BooleanField(_("foreldresamtale med timebestilling"), default=False)
     created_at = models.DateTimeField()
+    # iCalendar SEQUENCE and LAST-MODIFIED/DTSTAMP: raised on every change, so subscribed calendars take it.
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled event stays (STATUS:CANCELLED in the ICS feed) so subscribed calendars learn of it.
+    cancelled_at = models.DateTimeField(_("avlyst"), null=True, blank=True)
 
     class Meta:
         constraints = [

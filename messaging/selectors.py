@@ -7,6 +7,7 @@ from typing import Any
 
 import icalendar
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from messaging.models import AuthorKind, Event, Message, Notice, NoticeRecipient, NoticeStatus, Thread, ThreadSide
 from oas import clock
@@ -108,8 +109,11 @@ def last_staff_message_has_guardian_reply(*, thread: Thread) -> bool:
     return thread.messages.filter(author_kind=AuthorKind.GUARDIAN).exists()
 
 
-def events_for_user(*, user: Any, start: dt.datetime | None = None) -> list[Event]:
-    """Return events relevant to the user: their children's units/groups (guardians) or their units (staff)."""
+def events_for_user(*, user: Any, start: dt.datetime | None = None, include_cancelled: bool = False) -> list[Event]:
+    """Return events relevant to the user: their children's units/groups (guardians) or their units (staff).
+
+    Cancelled events are left out unless ``include_cancelled`` (the ICS feed keeps them, marked cancelled).
+    """
     principal = principal_for(user)
     paths: set[str] = set()
     if principal.kind == "guardian":
@@ -130,24 +134,40 @@ def events_for_user(*, user: Any, start: dt.datetime | None = None) -> list[Even
         ancestor_ids.add(unit_id)
         municipality_ids.add(municipality_id)
     qs = Event.objects.filter(Q(unit_id__in=ancestor_ids) | Q(municipality_id__in=municipality_ids))
+    if not include_cancelled:
+        qs = qs.filter(cancelled_at__isnull=True)
     if start is not None:
         qs = qs.filter(ends_at__gte=start)
     return list(qs.select_related("unit").order_by("starts_at"))
 
 
+ICS_PAST_DAYS = 90  # events (also cancelled ones) that ended within this many days stay in the feed
+
+
 def ics_feed(*, user: Any) -> bytes:
-    """Return the user's calendar as an iCalendar document (children's or own units' events)."""
+    """Return the user's calendar as an iCalendar document (children's or own units' events).
+
+    A cancelled event stays in the feed with STATUS:CANCELLED, and every change raises SEQUENCE and
+    LAST-MODIFIED/DTSTAMP: that is how subscribed Outlook, Google and Apple calendars pick up an edit or a
+    cancellation (RFC 5545 §3.8.7.4; without METHOD, DTSTAMP is the last change).
+    """
     cal = icalendar.Calendar()
     cal.add("prodid", "-//OAS//Kommunikasjon med hjemmet//NB")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", "OAS kalender")
-    for event in events_for_user(user=user, start=clock.now() - dt.timedelta(days=90)):
+    cal.add("x-wr-calname", _("OAS kalender"))
+    start = clock.now() - dt.timedelta(days=ICS_PAST_DAYS)
+    for event in events_for_user(user=user, start=start, include_cancelled=True):
+        changed = event.updated_at or event.created_at
         item = icalendar.Event()
         item.add("uid", f"oas-event-{event.pk}@oas")
         item.add("summary", event.title)
         item.add("dtstart", event.starts_at)
         item.add("dtend", event.ends_at)
-        item.add("dtstamp", event.created_at)
+        item.add("dtstamp", changed)
+        item.add("created", event.created_at)
+        item.add("last-modified", changed)
+        item.add("sequence", event.sequence)
+        item.add("status", "CANCELLED" if event.cancelled_at is not None else "CONFIRMED")
         if event.location:
             item.add("location", event.location)
         if event.description:
@@ -163,6 +183,7 @@ def events_managed(*, user: Any, start: dt.datetime | None = None) -> QuerySet[E
     units = access_queryset(user=user, action="messaging.event.manage", queryset=OrgUnit.objects.all())
     municipality_ids = units.filter(parent__isnull=True).values("municipality_id")
     qs = Event.objects.filter(Q(unit__in=units.values("pk")) | Q(municipality_id__in=municipality_ids))
+    qs = qs.filter(cancelled_at__isnull=True)
     if start is not None:
         qs = qs.filter(ends_at__gte=start)
     return qs.select_related("unit", "municipality").order_by("starts_at")

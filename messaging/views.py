@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from messaging import selectors
@@ -158,7 +159,7 @@ def staff_thread_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         except ValueError:
-            error = "Ugyldig skjema."
+            error = _("Ugyldig skjema.")
     units = access_queryset(
         user=request.user, action="messaging.notice.send", queryset=OrgUnit.objects.order_by("path")
     )[:100]
@@ -201,7 +202,7 @@ def notice_compose(request: HttpRequest) -> HttpResponse:
             sender_unit_id = int(request.POST.get("sender_unit") or 0)
             municipality_id = _optional_int(request.POST.get("municipality"))
         except ValueError:
-            send_at, sender_unit_id, municipality_id, error = None, 0, None, "Ugyldig skjema."
+            send_at, sender_unit_id, municipality_id, error = None, 0, None, _("Ugyldig skjema.")
         try:
             if error:
                 raise DomainError(error)
@@ -387,10 +388,10 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
                 end = dt.time.fromisoformat(request.POST.get("end") or "")
                 days = sorted({int(d) for d in request.POST.getlist("days") if d.isdigit() and int(d) <= 6})
             except ValueError:
-                error = "Ugyldig klokkeslett."
+                error = _("Ugyldig klokkeslett.")
             else:
                 if start >= end:
-                    error = "Arbeidstiden må slutte etter at den starter."
+                    error = _("Arbeidstiden må slutte etter at den starter.")
                 periods = [(d, start, end) for d in days]
         if not error:  # bad input writes nothing
             with transaction.atomic():
@@ -416,7 +417,9 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             "error": error,
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
             "push_subscribed": PushSubscription.objects.filter(person_id=principal.person_id).exists(),
-            "weekdays": list(enumerate(["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"])),
+            "weekdays": list(
+                enumerate([_("Mandag"), _("Tirsdag"), _("Onsdag"), _("Torsdag"), _("Fredag"), _("Lørdag"), _("Søndag")])
+            ),
         },
         status=400 if error else 200,
     )
@@ -449,7 +452,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             try:
                 calendar_services.slot_cancel(user=request.user, slot_id=int(request.POST.get("slot") or 0))
             except (DomainError, ValueError) as exc:
-                message = exc.message if isinstance(exc, DomainError) else "Ugyldig skjema."
+                message = exc.message if isinstance(exc, DomainError) else _("Ugyldig skjema.")
                 return HttpResponse(message, status=getattr(exc, "http_status", 400))
         return HttpResponseRedirect(reverse("messaging:calendar"))
     events = selectors.events_for_user(user=request.user, start=clock.now() - dt.timedelta(days=1))
@@ -542,7 +545,7 @@ def event_manage(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         except ValueError:
-            error = "Ugyldig skjema: sjekk dato, klokkeslett og tall."
+            error = _("Ugyldig skjema: sjekk dato, klokkeslett og tall.")
     events = list(selectors.events_managed(user=request.user, start=clock.now() - dt.timedelta(days=1))[:200])
     booked = dict(
         EventSlot.objects.filter(event__in=events, child__isnull=False)
@@ -562,7 +565,7 @@ def event_manage(request: HttpRequest) -> HttpResponse:
 @_domain_errors
 def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
     """Staff: change an event's title, time, place and description; slots with their bookings."""
-    event = Event.objects.select_related("unit", "municipality").filter(pk=event_id).first()
+    event = Event.objects.select_related("unit", "municipality").filter(pk=event_id, cancelled_at__isnull=True).first()
     if event is None or not calendar_services.event_may_manage(user=request.user, event=event):
         raise Http404
     error = ""
@@ -581,7 +584,7 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         except ValueError:
-            error = "Ugyldig skjema: sjekk dato og klokkeslett."
+            error = _("Ugyldig skjema: sjekk dato og klokkeslett.")
     slots = list(event.slots.select_related("child").order_by("starts_at"))
     audit_read(
         event="messaging.event",
@@ -607,7 +610,7 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
         notification_services.notify_persons(
             person_ids=booked,
             key=f"event-cancel-{event_id}",
-            title="En foreldresamtale du hadde bestilt er avlyst",
+            title=_("En foreldresamtale du hadde bestilt er avlyst"),
             url=reverse("messaging:calendar"),
         )
     return HttpResponseRedirect(reverse("messaging:event-manage"))
@@ -621,11 +624,11 @@ MAX_PUSH_JSON = 4096
 def _json_body(request: HttpRequest) -> Any:
     """The request's JSON body, or a 400 for anything that is not small, well-formed JSON."""
     if len(request.body) > MAX_PUSH_JSON or not (request.content_type or "").startswith("application/json"):
-        raise ValidationError("Forventet et lite JSON-dokument.")
+        raise ValidationError(_("Forventet et lite JSON-dokument."))
     try:
         return json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise ValidationError("Ugyldig JSON.") from None
+        raise ValidationError(_("Ugyldig JSON.")) from None
 
 
 def _json_error(exc: DomainError) -> JsonResponse:
@@ -657,7 +660,7 @@ def push_subscription_remove(request: HttpRequest) -> JsonResponse:
         data = _json_body(request)
         endpoint = data.get("endpoint") if isinstance(data, dict) else None
         if not isinstance(endpoint, str) or not endpoint:
-            raise ValidationError("Mangler adresse.")
+            raise ValidationError(_("Mangler adresse."))
     except DomainError as exc:
         return _json_error(exc)
     removed = push_services.push_subscription_delete(user=request.user, person_id=person_id, endpoint=endpoint)

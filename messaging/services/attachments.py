@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from messaging.models import Attachment, Message
 from oas.errors import ValidationError
@@ -74,16 +75,18 @@ def attachment_validate(*, upload: Upload) -> str:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_EXTENSIONS:
         raise ValidationError(
-            f"Filtypen «.{ext}» er ikke tillatt. Tillatt: PDF, bilder og kontordokumenter.", code="attachment_type"
+            _("Filtypen «.%(ext)s» er ikke tillatt. Tillatt: PDF, bilder og kontordokumenter.") % {"ext": ext},
+            code="attachment_type",
         )
     if len(upload.content) > MAX_ATTACHMENT_BYTES:
-        raise ValidationError("Vedlegget er større enn 10 MB.", code="attachment_too_large")
+        raise ValidationError(_("Vedlegget er større enn 10 MB."), code="attachment_too_large")
     if not upload.content:
-        raise ValidationError("Vedlegget er tomt.", code="attachment_empty")
+        raise ValidationError(_("Vedlegget er tomt."), code="attachment_empty")
     real = sniff_content_type(upload.content)
     if real != ALLOWED_EXTENSIONS[ext]:
         raise ValidationError(
-            f"Innholdet i «{name}» samsvarer ikke med filendelsen.", code="attachment_forged_extension"
+            _("Innholdet i «%(name)s» samsvarer ikke med filendelsen.") % {"name": name},
+            code="attachment_forged_extension",
         )
     return real
 

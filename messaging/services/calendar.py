@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from messaging.models import CalendarFeedToken, Event, EventSlot
 from oas import clock
@@ -23,23 +24,23 @@ MAX_SLOTS = 100
 def _event_target(*, user: Any, unit_id: int | None, municipality_id: int | None) -> tuple[OrgUnit | None, Any]:
     """Resolve and authorise the event's audience: one unit/group, or the whole municipality (sector roles)."""
     if (unit_id is None) == (municipality_id is None):
-        raise ValidationError("Velg enten en enhet eller hele kommunen.", fields={"unit": ["Velg mottakere."]})
+        raise ValidationError(_("Velg enten en enhet eller hele kommunen."), fields={"unit": [_("Velg mottakere.")]})
     if municipality_id is not None:
         municipality = Municipality.objects.filter(pk=municipality_id).first()
         top = OrgUnit.objects.filter(municipality_id=municipality_id, parent__isnull=True).first()
         if municipality is None or top is None or not has_action(user=user, action=EVENT_MANAGE, target=top):
-            raise PermissionDenied("Du kan ikke legge inn hendelser for hele kommunen.")
+            raise PermissionDenied(_("Du kan ikke legge inn hendelser for hele kommunen."))
         return None, municipality
     unit = OrgUnit.objects.filter(pk=unit_id or 0).first()
     if unit is None or not has_action(user=user, action=EVENT_MANAGE, target=unit):
-        raise PermissionDenied("Du kan ikke legge inn hendelser for denne enheten.")
+        raise PermissionDenied(_("Du kan ikke legge inn hendelser for denne enheten."))
     return unit, None
 
 
 def _slots(*, event: Event, slot_minutes: int, slot_count: int | None) -> list[EventSlot]:
     if slot_minutes < MIN_SLOT_MINUTES or slot_minutes > MAX_SLOT_MINUTES:
         raise ValidationError(
-            "Timene må vare 5–240 minutter.", fields={"slot_minutes": ["Velg mellom 5 og 240 minutter."]}
+            _("Timene må vare 5–240 minutter."), fields={"slot_minutes": [_("Velg mellom 5 og 240 minutter.")]}
         )
     step = dt.timedelta(minutes=slot_minutes)
     slots: list[EventSlot] = []
@@ -48,7 +49,7 @@ def _slots(*, event: Event, slot_minutes: int, slot_count: int | None) -> list[E
         slots.append(EventSlot(event=event, starts_at=at, ends_at=at + step))
         at += step
     if not slots:
-        raise ValidationError("Møtet er for kort for én time.", fields={"slot_minutes": ["For lange timer."]})
+        raise ValidationError(_("Møtet er for kort for én time."), fields={"slot_minutes": [_("For lange timer.")]})
     return slots
 
 
@@ -73,13 +74,13 @@ def event_create(
     unit, municipality = _event_target(user=user, unit_id=unit_id, municipality_id=municipality_id)
     if slot_count is not None:
         if not slot_minutes or slot_count < 1 or slot_count > MAX_SLOTS:
-            raise ValidationError("Velg 1–100 timer med lengde.", fields={"slot_count": ["Ugyldig antall."]})
+            raise ValidationError(_("Velg 1–100 timer med lengde."), fields={"slot_count": [_("Ugyldig antall.")]})
         ends_at = starts_at + dt.timedelta(minutes=slot_minutes * slot_count)
     if ends_at is None or starts_at >= ends_at:
-        raise ValidationError("Slutt må være etter start.", fields={"ends_at": ["Må være etter start."]})
+        raise ValidationError(_("Slutt må være etter start."), fields={"ends_at": [_("Må være etter start.")]})
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationError("Tittelen må ha 1–200 tegn.", fields={"title": ["Ugyldig tittel."]})
+        raise ValidationError(_("Tittelen må ha 1–200 tegn."), fields={"title": [_("Ugyldig tittel.")]})
     with transaction.atomic():
         event = Event(
             title=title,
@@ -115,10 +116,21 @@ def event_may_manage(*, user: Any, event: Event) -> bool:
 
 
 def _managed_event(*, user: Any, event_id: int) -> Event:
-    event = Event.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=event_id).first()
+    event = (
+        Event.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .filter(pk=event_id, cancelled_at__isnull=True)
+        .first()
+    )
     if event is None or not event_may_manage(user=user, event=event):
-        raise NotFound("Fant ikke hendelsen.")
+        raise NotFound(_("Fant ikke hendelsen."))
     return event
+
+
+def _touch(event: Event) -> None:
+    """Mark a change for subscribed calendars: iCalendar SEQUENCE + 1 and a new LAST-MODIFIED/DTSTAMP."""
+    event.sequence += 1
+    event.updated_at = clock.now()
 
 
 def event_update(
@@ -134,22 +146,31 @@ def event_update(
     """Change an event's text and time; a booked parent meeting keeps its times (slots are not moved)."""
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationError("Tittelen må ha 1–200 tegn.", fields={"title": ["Ugyldig tittel."]})
+        raise ValidationError(_("Tittelen må ha 1–200 tegn."), fields={"title": [_("Ugyldig tittel.")]})
     if starts_at >= ends_at:
-        raise ValidationError("Slutt må være etter start.", fields={"ends_at": ["Må være etter start."]})
+        raise ValidationError(_("Slutt må være etter start."), fields={"ends_at": [_("Må være etter start.")]})
     with transaction.atomic():
         event = _managed_event(user=user, event_id=event_id)
         if event.bookable and (starts_at, ends_at) != (event.starts_at, event.ends_at):
             if event.slots.filter(child__isnull=False).exists():
-                raise Conflict("Tidene kan ikke endres når foresatte har bestilt timer. Avlys og lag et nytt møte.")
+                raise Conflict(_("Tidene kan ikke endres når foresatte har bestilt timer. Avlys og lag et nytt møte."))
             first, last = event.slots.order_by("starts_at").first(), event.slots.order_by("ends_at").last()
             if first is not None and last is not None:
                 minutes = int((first.ends_at - first.starts_at).total_seconds() // 60)
                 event.slots.all().delete()
                 event.starts_at, event.ends_at = starts_at, ends_at
                 EventSlot.objects.bulk_create(_slots(event=event, slot_minutes=minutes, slot_count=None))
+        changed = (event.title, event.description, event.location, event.starts_at, event.ends_at) != (
+            title,
+            description,
+            location,
+            starts_at,
+            ends_at,
+        )
         event.title, event.description, event.location = title, description, location
         event.starts_at, event.ends_at = starts_at, ends_at
+        if changed:
+            _touch(event)
         event.full_clean()
         event.save()
         audit_record(
@@ -163,18 +184,25 @@ def event_update(
 
 
 def event_cancel(*, user: Any, event_id: int) -> list[int]:
-    """Cancel (delete) an event; it disappears from calendars and ICS feeds. Returns the guardians who had booked."""
+    """Cancel an event; returns the guardians who had booked a slot.
+
+    The event is kept, marked cancelled with a higher SEQUENCE: the ICS feed then carries it with
+    STATUS:CANCELLED, which is the only way Outlook, Google and Apple calendars learn that a subscribed event
+    is off (an event that merely disappears from a feed often stays in them). Pages and booking ignore it.
+    """
     with transaction.atomic():
         event = _managed_event(user=user, event_id=event_id)
         booked = list(event.slots.filter(booked_by__isnull=False).values_list("booked_by_id", flat=True))
+        event.cancelled_at = clock.now()
+        _touch(event)
+        event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
         audit_record(
-            action="delete",
+            action="update",
             event="messaging.event.cancel",
             object_type="messaging.event",
             object_id=event.pk,
             user_id=user.pk,
         )
-        event.delete()
     return [int(pid) for pid in booked]
 
 
@@ -187,13 +215,13 @@ def slot_book(*, user: Any, slot_id: int, child_id: int) -> EventSlot:
         slot = (
             EventSlot.objects.select_for_update(of=("self",)).select_related("event__unit").filter(pk=slot_id).first()
         )
-        if slot is None or slot.event.unit is None:
-            raise NotFound("Fant ikke timen.")
+        if slot is None or slot.event.unit is None or slot.event.cancelled_at is not None:
+            raise NotFound(_("Fant ikke timen."))
         paths = units.get(child_id, [])
         if not any(p.startswith(slot.event.unit.path) for p in paths):
-            raise NotFound("Fant ikke timen.")
+            raise NotFound(_("Fant ikke timen."))
         if slot.child_id is not None:
-            raise Conflict("Timen er allerede tatt.")
+            raise Conflict(_("Timen er allerede tatt."))
         from oas.access.principal import principal_for
 
         slot.booked_by_id = principal_for(user).person_id
@@ -202,7 +230,7 @@ def slot_book(*, user: Any, slot_id: int, child_id: int) -> EventSlot:
             with transaction.atomic():
                 slot.save(update_fields=["booked_by", "child"])
         except IntegrityError:
-            raise Conflict("Du har allerede bestilt en time til dette møtet.") from None
+            raise Conflict(_("Du har allerede bestilt en time til dette møtet.")) from None
     return slot
 
 
@@ -214,7 +242,7 @@ def slot_cancel(*, user: Any, slot_id: int) -> EventSlot:
     with transaction.atomic():
         slot = EventSlot.objects.select_for_update().filter(pk=slot_id).first()
         if slot is None or person_id is None or slot.booked_by_id != person_id:
-            raise NotFound("Fant ikke timen.")
+            raise NotFound(_("Fant ikke timen."))
         slot.booked_by = None
         slot.child = None
         slot.save(update_fields=["booked_by", "child"])

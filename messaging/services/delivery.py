@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import connection
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from integrations.common.errors import PermanentError, TransientError
 from integrations.sms import get_sms_gateway
@@ -21,7 +22,8 @@ from oas import clock
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 SMS_BATCH = 100
-MARK_EVERY = 50  # SMS/push status is written every 50 sends; the gateway deduplicates re-sends by reference
+MAIL_CHUNK = 25  # e-mails per durable "attempting" commit; the most a database crash can leave uncertain
+MARK_EVERY = 50  # push status is written every 50 sends
 
 
 def _absolute(url: str) -> str:
@@ -59,8 +61,12 @@ def _send_push(delivery: Delivery) -> None:
             raise TransientError(str(exc)[:200], system="push") from exc
 
 
-def deliveries_send(*, ids: list[int]) -> dict[str, int]:  # noqa: PLR0912, PLR0915 - one branch per channel/outcome
-    """Claim and send these deliveries; return counts by outcome. Safe to run twice (claims are conditional)."""
+def deliveries_send(*, ids: list[int]) -> dict[str, int]:
+    """Claim and send these deliveries; return counts by outcome. Safe to run twice (claims are conditional).
+
+    E-mail goes out in chunks of ``MAIL_CHUNK`` over one SMTP session (see ``_send_email_chunk`` for how each
+    chunk is recorded); SMS in requests of ``SMS_BATCH``; web push one by one, marked every ``MARK_EVERY``.
+    """
     claimed = deliveries_claim(ids=ids)
     if not claimed:
         return {}
@@ -70,62 +76,105 @@ def deliveries_send(*, ids: list[int]) -> dict[str, int]:  # noqa: PLR0912, PLR0
         .order_by("pk")
     )
     counts = {"sent": 0, "retry": 0, "failed": 0}
+    mail_rows = [d for d in rows if d.channel == Channel.EMAIL]
+    sms_rows = [d for d in rows if d.channel == Channel.SMS]
+    push_rows = [d for d in rows if d.channel == Channel.PUSH]
+    if mail_rows:
+        mail = get_connection()
+        try:
+            for start in range(0, len(mail_rows), MAIL_CHUNK):
+                _send_email_chunk(mail, mail_rows[start : start + MAIL_CHUNK], counts)
+        finally:
+            mail.close()
+    if sms_rows:
+        sms = get_sms_gateway()
+        try:
+            for start in range(0, len(sms_rows), SMS_BATCH):
+                _send_sms_chunk(sms, sms_rows[start : start + SMS_BATCH], counts)
+        finally:
+            sms.close()
     sent: list[int] = []
-    sms_rows: list[Delivery] = []
-    mail = None
-    sms: Any = None
     try:
-        for d in rows:
+        for d in push_rows:
             try:
-                person = d.notification.person
-                if d.channel == Channel.EMAIL:
-                    if mail is None:
-                        mail = get_connection()
-                        mail.open()  # one SMTP session for the whole batch
-                        _fast_commits(on=True)
-                    address = person.email or getattr(getattr(person, "employee", None), "email", "")
-                    msg = EmailMessage(
-                        subject=d.notification.title,
-                        body=f"{d.notification.title}.\n\nLogg inn for å lese: {_absolute(d.notification.url)}\n",
-                        to=[address],
-                        headers={"Message-ID": f"<{d.delivery_key}@oas>"},
-                        connection=mail,
-                    )
-                    msg.send()
-                elif d.channel == Channel.SMS:
-                    sms_rows.append(d)  # sent in batches below: one request per 100 SMS
-                    continue
-                else:
-                    _send_push(d)
-                counts["sent"] += 1
-                if d.channel == Channel.EMAIL:
-                    # SMTP cannot deduplicate: record each e-mail at once, so a killed worker re-sends at most
-                    # the one e-mail it was in the middle of (one small UPDATE without the ORM, ~0.2 ms).
-                    _mark_one_sent(d.pk)
-                    continue
-                sent.append(d.pk)
-                if len(sent) >= MARK_EVERY:
-                    _mark_sent(sent)
-                    sent = []
+                _send_push(d)
             except (TransientError, OSError) as exc:
                 _mark_retry(d, str(exc), permanent=False)
                 counts["retry"] += 1
+                continue
             except PermanentError as exc:
                 _mark_retry(d, str(exc), permanent=True)
                 counts["failed"] += 1
-        if sms_rows:
-            sms = get_sms_gateway()
-            for start in range(0, len(sms_rows), SMS_BATCH):
-                chunk = sms_rows[start : start + SMS_BATCH]
-                _send_sms_chunk(sms, chunk, counts)
+                continue
+            counts["sent"] += 1
+            sent.append(d.pk)
+            if len(sent) >= MARK_EVERY:
+                _mark_sent(sent)
+                sent = []
     finally:
         _mark_sent(sent)
-        if sms is not None:
-            sms.close()
-        if mail is not None:
-            _fast_commits(on=False)
-            mail.close()
     return counts
+
+
+def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) -> None:
+    """Send one chunk of e-mails over the open SMTP session; each e-mail is recorded the moment SMTP took it.
+
+    SMTP cannot deduplicate, so the window between "SMTP accepted it" and "we recorded it" must be as small as
+    possible, and what happens to an e-mail caught in that window must be decided on purpose:
+
+    1. Before the chunk goes out, one UPDATE sets ``attempted_at`` on the chunk's rows that this worker still
+       holds (status SENDING with our claim time; a row another worker re-claimed after our lease ran out is
+       skipped, so it is not sent twice) and commits **durably**.
+    2. Each e-mail is sent and at once marked SENT by its own small commit with ``synchronous_commit = off``:
+       the commit returns before the WAL reaches the disk (~0.05 ms instead of ~1 ms), and it is lost only if
+       PostgreSQL itself crashes within ~0.6 s (3 x wal_writer_delay) — a dying *worker* loses none of them.
+    3. When a lease runs out, ``deliveries_claim`` looks at rows still SENDING with ``attempted_at`` set:
+       - PostgreSQL has not restarted since the attempt (``pg_postmaster_start_time()``): the worker died and
+         every e-mail it finished is marked, so these were not sent — or one was in flight at the moment of the
+         kill — and they are sent again (at least once, with the same Message-ID);
+       - PostgreSQL restarted after the attempt: fast marks may be lost, so these may well have gone out: they
+         are marked UNCERTAIN and not sent again (at most once; visible in the admin). At most ``MAIL_CHUNK``
+         e-mails per worker are affected, and only by a database crash.
+    """
+    try:
+        mail.open()  # one SMTP session for the whole batch (a no-op once open)
+    except OSError as exc:
+        for d in chunk:
+            _mark_retry(d, str(exc), permanent=False)
+        counts["retry"] += len(chunk)
+        return
+    stamp = chunk[0].claimed_at
+    owned = _mark_attempting([d.pk for d in chunk], claimed_at=stamp) if stamp is not None else set()
+    _fast_commits(on=True)
+    try:
+        for d in chunk:
+            if d.pk not in owned:
+                continue  # another worker holds it now (our lease ran out): it sends it, not us
+            person = d.notification.person
+            address = person.email or getattr(getattr(person, "employee", None), "email", "")
+            msg = EmailMessage(
+                subject=d.notification.title,
+                body=_("%(title)s.\n\nLogg inn for å lese: %(url)s")
+                % {"title": d.notification.title, "url": _absolute(d.notification.url)}
+                + "\n",
+                to=[address],
+                headers={"Message-ID": f"<{d.delivery_key}@oas>"},
+                connection=mail,
+            )
+            try:
+                msg.send()
+            except (TransientError, OSError) as exc:
+                _mark_retry(d, str(exc), permanent=False)
+                counts["retry"] += 1
+                continue
+            except PermanentError as exc:
+                _mark_retry(d, str(exc), permanent=True)
+                counts["failed"] += 1
+                continue
+            _mark_one_sent(d.pk)
+            counts["sent"] += 1
+    finally:
+        _fast_commits(on=False)
 
 
 def _send_sms_chunk(sms: Any, chunk: list[Delivery], counts: dict[str, int]) -> None:
@@ -133,7 +182,7 @@ def _send_sms_chunk(sms: Any, chunk: list[Delivery], counts: dict[str, int]) -> 
     for d in chunk:
         person = d.notification.person
         phone = person.phone or getattr(getattr(person, "employee", None), "phone", "")
-        text = f"{d.notification.title}. Logg inn: {_absolute(d.notification.url)}"
+        text = _("%(title)s. Logg inn: %(url)s") % {"title": d.notification.title, "url": _absolute(d.notification.url)}
         messages.append(SmsOutgoing(recipient=phone, text=text, reference=d.delivery_key))
     try:
         results = {r.reference: r for r in sms.send_batch(messages=messages)}
@@ -163,21 +212,26 @@ def _send_sms_chunk(sms: Any, chunk: list[Delivery], counts: dict[str, int]) -> 
 
 
 def _mark_sent(ids: list[int]) -> None:
-    if ids:
-        Delivery.objects.filter(pk__in=ids).update(
-            status=DeliveryStatus.SENT, sent_at=clock.now(), attempts=1, last_error=""
+    """Mark deliveries SENT with one UPDATE ... WHERE id = ANY(...) (a normal, durable commit)."""
+    if not ids:
+        return
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, last_error = '' "  # noqa: S608 - table name from model meta
+            "WHERE id = ANY(%s)",
+            [DeliveryStatus.SENT.value, clock.now(), list(ids)],
         )
 
 
 def _fast_commits(*, on: bool) -> None:
-    """Let this connection's commits return before the WAL reaches disk (``synchronous_commit = off``).
+    """Let this connection's commits return before the WAL is on disk (``synchronous_commit = off``), or not.
 
-    Each e-mail's "sent" mark is its own commit, and waiting for the disk flush dominated the fan-out. A killed
-    worker loses nothing (the server has the commit); only a crash of PostgreSQL itself within ~0.6 s
-    (3 x wal_writer_delay) could lose the last marks, and then those few e-mails would be sent again.
+    Only the per-e-mail "sent" marks use it (see ``_send_email_chunk``). Inside a caller's transaction the marks
+    commit with it; its settings are left alone.
     """
     if connection.in_atomic_block:
-        return  # inside a caller's transaction the marks commit with it; leave its settings alone
+        return
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off" if on else "RESET synchronous_commit")
 
@@ -187,16 +241,30 @@ def _mark_one_sent(pk: int) -> None:
     table = Delivery._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = 1, last_error = '' WHERE id = %s",  # noqa: S608 - table name from model meta
+            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, last_error = '' "  # noqa: S608 - table name from model meta
+            "WHERE id = %s",
             [DeliveryStatus.SENT.value, clock.now(), pk],
         )
+
+
+def _mark_attempting(ids: list[int], *, claimed_at: dt.datetime) -> set[int]:
+    """Record (and commit) that these e-mails are about to go out; return the ids this worker still holds."""
+    table = Delivery._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = on")  # durable, whatever the session says
+        cursor.execute(
+            f"UPDATE {table} SET attempted_at = %s "  # noqa: S608 - table name from model meta
+            "WHERE id = ANY(%s) AND status = %s AND claimed_at = %s RETURNING id",
+            [clock.now(), list(ids), DeliveryStatus.SENDING.value, claimed_at],
+        )
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def _mark_retry(delivery: Delivery, error: str, *, permanent: bool) -> None:
     attempts = delivery.attempts + 1
     if permanent or attempts >= MAX_ATTEMPTS:
         Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.FAILED, attempts=attempts, last_error=error[:300]
+            status=DeliveryStatus.FAILED, attempts=attempts, attempted_at=None, last_error=error[:300]
         )
         return
     backoff = dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
@@ -205,5 +273,6 @@ def _mark_retry(delivery: Delivery, error: str, *, permanent: bool) -> None:
         attempts=attempts,
         deliver_after=clock.now() + backoff,
         claimed_at=None,
+        attempted_at=None,
         last_error=error[:300],
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from messaging.models import (
     MAX_BODY_CHARS,
@@ -57,38 +58,38 @@ def notice_create(  # noqa: PLR0912 - each target kind is checked separately
     """Create a notice; it is sent now, at ``send_at`` (beat), or after a leader approves it."""
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationError("Tittelen må ha 1–200 tegn.", fields={"title": ["Ugyldig tittel."]})
+        raise ValidationError(_("Tittelen må ha 1–200 tegn."), fields={"title": [_("Ugyldig tittel.")]})
     body = _clean_body(body)
     if len(body) > MAX_BODY_CHARS:
-        raise ValidationError("Oppslaget er for langt.", fields={"body": ["For lang."]})
+        raise ValidationError(_("Oppslaget er for langt."), fields={"body": [_("For lang.")]})
     target_unit_ids = sorted(set(target_unit_ids or []))
     if not target_unit_ids and municipality_id is None:
-        raise ValidationError("Velg minst én mottakergruppe.", fields={"targets": ["Velg mottakere."]})
+        raise ValidationError(_("Velg minst én mottakergruppe."), fields={"targets": [_("Velg mottakere.")]})
     sender_unit = OrgUnit.objects.filter(pk=sender_unit_id).first()
     if sender_unit is None:
-        raise ValidationError("Ukjent avsender.", fields={"sender_unit": ["Ukjent enhet."]})
+        raise ValidationError(_("Ukjent avsender."), fields={"sender_unit": [_("Ukjent enhet.")]})
     mailbox = mailbox_for_unit(unit=sender_unit)
     if not has_action(user=user, action=MAILBOX_USE, target=mailbox) and not has_action(
         user=user, action=NOTICE_SEND, target=sender_unit
     ):
-        raise PermissionDenied("Du kan ikke sende fra denne postkassen.")
+        raise PermissionDenied(_("Du kan ikke sende fra denne postkassen."))
     targets = list(OrgUnit.objects.filter(pk__in=target_unit_ids))
     if len(targets) != len(target_unit_ids):
-        raise ValidationError("Ukjent mottakergruppe.", fields={"targets": ["Ukjent enhet."]})
+        raise ValidationError(_("Ukjent mottakergruppe."), fields={"targets": [_("Ukjent enhet.")]})
     for unit in targets:
         if not has_action(user=user, action=NOTICE_SEND, target=unit):
-            raise PermissionDenied(f"Du kan ikke sende oppslag til {unit.name}.")
+            raise PermissionDenied(_("Du kan ikke sende oppslag til %(unit)s.") % {"unit": unit.name})
     municipality = None
     if municipality_id is not None:
         municipality = Municipality.objects.filter(pk=municipality_id).first()
         if municipality is None:
-            raise ValidationError("Ukjent kommune.")
+            raise ValidationError(_("Ukjent kommune."))
         top = OrgUnit.objects.filter(municipality=municipality, parent__isnull=True).first()
         if top is None or not has_action(user=user, action=NOTICE_SEND, target=top):
-            raise PermissionDenied("Du kan ikke sende oppslag til hele kommunen.")
+            raise PermissionDenied(_("Du kan ikke sende oppslag til hele kommunen."))
     now = clock.now()
     if send_at is not None and send_at < now - dt.timedelta(minutes=1):
-        raise ValidationError("Sendetidspunktet er passert.", fields={"send_at": ["Velg et senere tidspunkt."]})
+        raise ValidationError(_("Sendetidspunktet er passert."), fields={"send_at": [_("Velg et senere tidspunkt.")]})
     needs_approval = mailbox.notices_need_approval and not has_action(
         user=user, action=NOTICE_APPROVE, target=sender_unit
     )
@@ -126,7 +127,7 @@ def notice_approve(*, user: Any, notice_id: int) -> Notice:
     """Approve a notice waiting for a leader; it is then sent (now or at its time)."""
     notice = Notice.objects.filter(pk=notice_id, status=NoticeStatus.AWAITING_APPROVAL).first()
     if notice is None or not has_action(user=user, action=NOTICE_APPROVE, target=notice.unit):
-        raise NotFound("Fant ikke oppslaget.")
+        raise NotFound(_("Fant ikke oppslaget."))
     with transaction.atomic():
         notice.status = NoticeStatus.SCHEDULED
         notice.save(update_fields=["status"])
@@ -192,7 +193,7 @@ def notice_send(*, notice_id: int) -> int:
         notify_persons(
             person_ids=guardian_ids,
             key=f"notice:{notice.pk}",
-            title=f"Nytt oppslag fra {notice.unit.name}",
+            title=_("Nytt oppslag fra %(unit)s") % {"unit": notice.unit.name},
             url=f"/meldinger/portal/oppslag/{notice.pk}/",
             urgent=notice.urgent,
             unit_id=notice.unit_id,
@@ -227,10 +228,10 @@ def notice_reply(*, user: Any, notice_id: int, body: str) -> Thread:
         else None
     )
     if recipient is None:
-        raise NotFound("Fant ikke oppslaget.")
+        raise NotFound(_("Fant ikke oppslaget."))
     notice = recipient.notice
     if not notice.replies_to_sender:
-        raise ValidationError("Dette oppslaget kan ikke besvares.", code="no_replies")
+        raise ValidationError(_("Dette oppslaget kan ikke besvares."), code="no_replies")
     _rate_limit_guardian(person_id=recipient.guardian_id)
     now = clock.now()
     with transaction.atomic():
@@ -244,7 +245,7 @@ def notice_reply(*, user: Any, notice_id: int, body: str) -> Thread:
                 mailbox=notice.mailbox,
                 unit=notice.mailbox.unit,
                 child_id=recipient.child_id,
-                subject=f"Svar: {notice.title}"[:200],
+                subject=(_("Svar: %(title)s") % {"title": notice.title})[:200],
                 notice=notice,
                 created_by=user,
                 created_at=now,

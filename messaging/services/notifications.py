@@ -13,6 +13,7 @@ from itertools import islice
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from messaging.models import (
     Channel,
@@ -181,21 +182,56 @@ def deliveries_dispatch_batches(*, batch_size: int = BATCH_SIZE, lease_seconds: 
     return list(_chunks(list(due), batch_size))
 
 
+def _database_started_at() -> dt.datetime:
+    """When the PostgreSQL server last started (a crash and recovery moves it forward)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_postmaster_start_time()")
+        row = cursor.fetchone()
+    return row[0] if row else clock.now()
+
+
 def deliveries_claim(*, ids: list[int], lease_seconds: int | None = None) -> list[int]:
     """Claim deliveries for sending with one conditional UPDATE; rows another worker holds are skipped."""
     lease_seconds = lease_seconds or _lease_seconds()
     now = clock.now()
     stale = now - dt.timedelta(seconds=lease_seconds)
     with transaction.atomic():
-        locked = list(
+        rows = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(pk__in=ids)
             .filter(
                 Q(status=DeliveryStatus.PENDING, deliver_after__lte=now)
                 | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
             )
-            .values_list("pk", flat=True)
+            .values_list("pk", "channel", "status", "attempted_at")
         )
+        # An e-mail whose sending began under a lease that ran out: if PostgreSQL restarted since, its fast
+        # "sent" mark may be lost and it may be in someone's inbox: marked UNCERTAIN, not sent again. If not,
+        # the worker died and the e-mail was not sent (or was in flight): it is sent again. See
+        # messaging/services/delivery.py (_send_email_chunk).
+        attempted = [
+            attempted_at
+            for _pk, channel, status, attempted_at in rows
+            if channel == Channel.EMAIL and status == DeliveryStatus.SENDING and attempted_at is not None
+        ]
+        restarted = _database_started_at() if attempted else None
+        uncertain = {
+            pk
+            for pk, channel, status, attempted_at in rows
+            if channel == Channel.EMAIL
+            and status == DeliveryStatus.SENDING
+            and attempted_at is not None
+            and restarted is not None
+            and attempted_at < restarted
+        }
+        locked = [pk for pk, *_rest in rows if pk not in uncertain]
+        if uncertain:
+            Delivery.objects.filter(pk__in=uncertain).update(
+                status=DeliveryStatus.UNCERTAIN,
+                last_error=_(
+                    "Databasen startet på nytt midt i sendingen; e-posten kan være sendt og sendes ikke på nytt."
+                ),
+            )
         Delivery.objects.filter(pk__in=locked).update(status=DeliveryStatus.SENDING, claimed_at=now)
     return locked
 
@@ -209,7 +245,7 @@ def notification_mark_read(*, person_id: int, notification_id: int) -> None:
 
 def preference_set(*, person_id: int, email: bool, sms: bool, push: bool) -> NotificationPreference:
     """Store a person's channel preferences."""
-    pref, _ = NotificationPreference.objects.update_or_create(
+    pref, _created = NotificationPreference.objects.update_or_create(
         person_id=person_id, defaults={"email": email, "sms": sms, "push": push}
     )
     return pref
@@ -227,7 +263,7 @@ def working_hours_set(*, person_id: int, periods: list[tuple[int, dt.time, dt.ti
 
 def push_subscribe(*, person_id: int, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
     """Store (or refresh) a browser's push subscription."""
-    sub, _ = PushSubscription.objects.update_or_create(
+    sub, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"person_id": person_id, "p256dh": p256dh, "auth": auth, "created_at": clock.now()}
     )
     return sub

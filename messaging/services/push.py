@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from messaging.models import NotificationPreference, PushSubscription
 from messaging.services.notifications import push_subscribe
@@ -33,19 +34,19 @@ def _loopback(host: str) -> bool:
 def push_subscription_parse(*, data: Any) -> BrowserSubscription:
     """Check a ``PushSubscription.toJSON()`` object; anything else is refused with a clear error."""
     if not isinstance(data, dict):
-        raise ValidationError("Ugyldig abonnement.")
+        raise ValidationError(_("Ugyldig abonnement."))
     endpoint = data.get("endpoint")
     keys = data.get("keys")
     if not isinstance(endpoint, str) or not isinstance(keys, dict):
-        raise ValidationError("Abonnementet mangler adresse eller nøkler.")
+        raise ValidationError(_("Abonnementet mangler adresse eller nøkler."))
     parts = urlsplit(endpoint)
     secure = parts.scheme == "https" or (parts.scheme == "http" and _loopback(parts.hostname or ""))
     if not secure or not parts.hostname or len(endpoint) > MAX_ENDPOINT:
-        raise ValidationError("Ugyldig adresse for nettleservarsler.", fields={"endpoint": ["Må være https."]})
+        raise ValidationError(_("Ugyldig adresse for nettleservarsler."), fields={"endpoint": [_("Må være https.")]})
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
     for value in (p256dh, auth):
         if not isinstance(value, str) or not value or len(value) > MAX_KEY or not _B64URL.match(value):
-            raise ValidationError("Ugyldige nøkler for nettleservarsler.", fields={"keys": ["Ugyldig nøkkel."]})
+            raise ValidationError(_("Ugyldige nøkler for nettleservarsler."), fields={"keys": [_("Ugyldig nøkkel.")]})
     return BrowserSubscription(endpoint=endpoint, p256dh=str(p256dh), auth=str(auth))
 
 
@@ -70,7 +71,7 @@ def push_subscription_store(*, user: Any, person_id: int, data: Any) -> PushSubs
 def push_subscription_delete(*, user: Any, person_id: int, endpoint: str) -> int:
     """Remove the person's own subscription for this endpoint; someone else's is never touched."""
     with transaction.atomic():
-        deleted, _ = PushSubscription.objects.filter(person_id=person_id, endpoint=endpoint).delete()
+        deleted, _unused = PushSubscription.objects.filter(person_id=person_id, endpoint=endpoint).delete()
         if deleted and not PushSubscription.objects.filter(person_id=person_id).exists():
             NotificationPreference.objects.filter(person_id=person_id).update(push=False)
     if deleted:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from messaging.models import MAX_BODY_CHARS, AuthorKind, Mailbox, Message, MessageRead, Thread, ThreadSide
 from messaging.services.attachments import MAX_ATTACHMENTS, Upload, attachment_validate, attachments_store
@@ -34,17 +35,19 @@ def _guardian_rate_limit() -> int:
 
 def mailbox_for_unit(*, unit: OrgUnit) -> Mailbox:
     """Return the unit's (or group's) mailbox, creating it on first use."""
-    mailbox, _ = Mailbox.objects.get_or_create(unit=unit)
+    mailbox, _created = Mailbox.objects.get_or_create(unit=unit)
     return mailbox
 
 
 def _clean_body(body: str) -> str:
     body = (body or "").replace("\x00", "").strip()
     if not body:
-        raise ValidationError("Meldingen er tom.", fields={"body": ["Skriv en melding."]}, code="empty")
+        raise ValidationError(_("Meldingen er tom."), fields={"body": [_("Skriv en melding.")]}, code="empty")
     if len(body) > MAX_BODY_CHARS:
         raise ValidationError(
-            f"Meldingen er for lang (høyst {MAX_BODY_CHARS} tegn).", fields={"body": ["For lang."]}, code="too_long"
+            _("Meldingen er for lang (høyst %(max)s tegn).") % {"max": MAX_BODY_CHARS},
+            fields={"body": [_("For lang.")]},
+            code="too_long",
         )
     return body
 
@@ -52,7 +55,7 @@ def _clean_body(body: str) -> str:
 def _clean_subject(subject: str) -> str:
     subject = (subject or "").strip()
     if not subject or len(subject) > 200:
-        raise ValidationError("Emnet må ha 1–200 tegn.", fields={"subject": ["Ugyldig emne."]}, code="subject")
+        raise ValidationError(_("Emnet må ha 1–200 tegn."), fields={"subject": [_("Ugyldig emne.")]}, code="subject")
     return subject
 
 
@@ -103,7 +106,7 @@ def _rate_limit_guardian(*, person_id: int) -> None:
     count = cache.get_or_set(key, 0, timeout=3700)
     if int(count or 0) >= _guardian_rate_limit():
         raise ValidationError(
-            "Du har sendt mange meldinger den siste timen. Vent litt før du sender flere.", code="rate_limited"
+            _("Du har sendt mange meldinger den siste timen. Vent litt før du sender flere."), code="rate_limited"
         )
     try:
         cache.incr(key)
@@ -137,7 +140,9 @@ def _notify_guardians(*, thread: Thread, message: Message, guardian_ids: list[in
     notify_persons(
         person_ids=guardian_ids,
         key=f"msg:{message.pk}",
-        title="Du har en ny melding" + (" (sensitiv – logg inn for å lese)" if thread.sensitive else ""),
+        title=_("Du har en ny melding (sensitiv – logg inn for å lese)")
+        if thread.sensitive
+        else _("Du har en ny melding"),
         url=f"/meldinger/portal/{thread.pk}/",
         urgent=message.urgent,
         unit_id=thread.unit_id,
@@ -148,7 +153,7 @@ def _notify_staff(*, thread: Thread, message: Message) -> None:
     notify_persons(
         person_ids=_staff_of_mailbox(thread.mailbox),
         key=f"msg:{message.pk}",
-        title="Ny melding fra foresatt",
+        title=_("Ny melding fra foresatt"),
         url=f"/meldinger/{thread.pk}/",
         urgent=message.urgent,
         staff=True,
@@ -177,16 +182,16 @@ def thread_start(
     body = _clean_body(body)
     uploads = uploads or []
     if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError(f"Høyst {MAX_ATTACHMENTS} vedlegg.", code="too_many_attachments")
+        raise ValidationError(_("Høyst %(max)s vedlegg.") % {"max": MAX_ATTACHMENTS}, code="too_many_attachments")
     content_types = [attachment_validate(upload=u) for u in uploads]
     # Access is checked before the transaction so that the "denied" audit row is kept.
     child = Person.objects.filter(pk=child_id).first()
     if child is None or not has_action(user=user, action=CHILD_MESSAGE, target=child):
         _deny(user=user, child_id=child_id, event="messaging.thread.start")
-        raise NotFound("Fant ikke barnet.")
+        raise NotFound(_("Fant ikke barnet."))
     unit = OrgUnit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise ValidationError("Ukjent enhet.", fields={"unit": ["Ukjent enhet."]})
+        raise ValidationError(_("Ukjent enhet."), fields={"unit": [_("Ukjent enhet.")]})
     principal = principal_for(user)
     is_guardian = principal.kind == AccountKind.GUARDIAN
     today = clock.today()
@@ -199,11 +204,11 @@ def thread_start(
             .exists()
         )
         if not placed:
-            raise ValidationError("Barnet går ikke ved denne enheten.", fields={"unit": ["Velg barnets enhet."]})
+            raise ValidationError(_("Barnet går ikke ved denne enheten."), fields={"unit": [_("Velg barnets enhet.")]})
     mailbox = mailbox_for_unit(unit=unit)
     if not is_guardian and not has_action(user=user, action=MAILBOX_USE, target=mailbox):
         _deny(user=user, child_id=child_id, event="messaging.thread.start")
-        raise PermissionDenied("Du kan ikke skrive fra denne postkassen.")
+        raise PermissionDenied(_("Du kan ikke skrive fra denne postkassen."))
     with transaction.atomic():
         return _thread_create(
             user=user,
@@ -259,7 +264,7 @@ def _thread_create(
     else:
         recipients = thread_recipients(child=child)
         if not recipients:
-            raise ValidationError("Barnet har ingen foresatte som kan motta meldinger.", code="no_recipients")
+            raise ValidationError(_("Barnet har ingen foresatte som kan motta meldinger."), code="no_recipients")
         sides = [ThreadSide.objects.create(thread=thread, guardian=p) for p in recipients]
     message = Message.objects.create(
         thread=thread,
@@ -334,7 +339,7 @@ def access_thread(*, user: Any, id: int) -> tuple[Thread, ThreadSide | None]:
         user_id=user.pk,
         person_ids=[thread.child_id] if thread is not None else [],
     )
-    raise NotFound("Fant ikke meldingstråden.")
+    raise NotFound(_("Fant ikke meldingstråden."))
 
 
 def message_reply(
@@ -350,7 +355,7 @@ def message_reply(
     body = _clean_body(body)
     uploads = uploads or []
     if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError(f"Høyst {MAX_ATTACHMENTS} vedlegg.", code="too_many_attachments")
+        raise ValidationError(_("Høyst %(max)s vedlegg.") % {"max": MAX_ATTACHMENTS}, code="too_many_attachments")
     content_types = [attachment_validate(upload=u) for u in uploads]
     thread, own_side = access_thread(user=user, id=thread_id)  # outside the transaction: keeps the denial row
     with transaction.atomic():
@@ -388,7 +393,7 @@ def _message_create(
         if side_id is not None:
             side = ThreadSide.objects.filter(pk=side_id, thread=thread).first()
             if side is None:
-                raise ValidationError("Ukjent mottaker.", fields={"side": ["Ukjent mottaker."]})
+                raise ValidationError(_("Ukjent mottaker."), fields={"side": [_("Ukjent mottaker.")]})
     message = Message.objects.create(
         thread=thread,
         side=side,
@@ -456,11 +461,11 @@ def message_recall(*, user: Any, message_id: int) -> Message:
     """Recall one's own message within the recall window; it then shows as recalled to everyone."""
     message = Message.objects.select_for_update().filter(pk=message_id, author_id=user.pk).first()
     if message is None:
-        raise NotFound("Fant ikke meldingen.")
+        raise NotFound(_("Fant ikke meldingen."))
     if message.recalled_at is not None:
         return message
     if clock.now() - message.created_at > RECALL_WINDOW:
-        raise ValidationError("Meldingen kan bare trekkes tilbake de første 15 minuttene.", code="recall_window")
+        raise ValidationError(_("Meldingen kan bare trekkes tilbake de første 15 minuttene."), code="recall_window")
     message.recalled_at = clock.now()
     message.save(update_fields=["recalled_at"])
     audit_record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import icalendar
 import pytest
@@ -111,7 +112,15 @@ def test_a_sector_advisor_puts_a_planning_day_in_every_familys_calendar_but_a_te
     assert Event.objects.count() == 1
 
 
-def test_staff_edit_and_cancel_their_events_and_the_cancelled_event_leaves_the_feed(world: World) -> None:
+def _ics_events(world: World, persona: str) -> dict[str, Any]:
+    """The persona's feed parsed back with icalendar, by UID."""
+    token = feed_token_create(user=world.user(persona))
+    cal = icalendar.Calendar.from_ical(Client().get(f"/meldinger/kalender/{token.token}.ics").content)
+    return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+
+def test_staff_edit_and_cancel_their_events_and_the_feed_carries_sequence_and_status_cancelled(world: World) -> None:
+    """Subscribed calendars only drop an event that stays in the feed as CANCELLED with a higher SEQUENCE."""
     event = event_create(
         user=world.user("contact_teacher"),
         unit_id=world.units["1A"].pk,
@@ -119,19 +128,70 @@ def test_staff_edit_and_cancel_their_events_and_the_cancelled_event_leaves_the_f
         starts_at=_at(18),
         ends_at=_at(19),
     )
+    uid = f"oas-event-{event.pk}@oas"
+    created = _ics_events(world, "guardian")[uid]
+    assert (str(created["STATUS"]), int(created["SEQUENCE"])) == ("CONFIRMED", 0)
     teacher = login(Client(), world, "contact_teacher")
     assert teacher.get(f"/meldinger/kalender/hendelser/{event.pk}/").status_code == 200
-    edited = teacher.post(
-        f"/meldinger/kalender/hendelser/{event.pk}/",
-        {"title": "Foreldremøte (flyttet)", "starts_at": _local(17), "ends_at": _local(18), "location": "Aulaen"},
-    )
+    with clock.freeze(clock.now() + dt.timedelta(minutes=5)):
+        edited = teacher.post(
+            f"/meldinger/kalender/hendelser/{event.pk}/",
+            {"title": "Foreldremøte (flyttet)", "starts_at": _local(17), "ends_at": _local(18), "location": "Aulaen"},
+        )
     assert edited.status_code == 302
     event.refresh_from_db()
     assert (event.title, event.starts_at, event.location) == ("Foreldremøte (flyttet)", _at(17), "Aulaen")
-    assert _ics_titles(world, "guardian") == ["Foreldremøte (flyttet)"]
+    moved = _ics_events(world, "guardian")[uid]
+    assert str(moved["SUMMARY"]) == "Foreldremøte (flyttet)" and moved.decoded("DTSTART") == _at(17)
+    assert int(moved["SEQUENCE"]) > int(created["SEQUENCE"])
+    assert moved.decoded("DTSTAMP") > created.decoded("DTSTAMP")
+    assert moved.decoded("LAST-MODIFIED") == moved.decoded("DTSTAMP")
+    with clock.freeze(clock.now() + dt.timedelta(minutes=10)):
+        assert teacher.post(f"/meldinger/kalender/hendelser/{event.pk}/avlys/").status_code == 302
+    cancelled = _ics_events(world, "guardian")[uid]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) > int(moved["SEQUENCE"])
+    assert cancelled.decoded("DTSTAMP") > moved.decoded("DTSTAMP")
+    # Gone from the pages, not editable or cancellable again, and its slots cannot be booked.
+    assert "Foreldremøte" not in login(Client(), world, "guardian").get("/meldinger/kalender/").content.decode()
+    assert f"/hendelser/{event.pk}/" not in teacher.get("/meldinger/kalender/hendelser/").content.decode()
+    assert teacher.get(f"/meldinger/kalender/hendelser/{event.pk}/").status_code == 404
+    assert teacher.post(f"/meldinger/kalender/hendelser/{event.pk}/avlys/").status_code == 404
+    assert AuditEvent.objects.filter(event="messaging.event.cancel", object_id=str(event.pk)).count() == 1
+
+
+def test_an_unchanged_save_keeps_the_sequence_and_old_cancelled_events_leave_the_feed(world: World) -> None:
+    event = event_create(
+        user=world.user("contact_teacher"), unit_id=world.units["1A"].pk, title="Møte", starts_at=_at(8), ends_at=_at(9)
+    )
+    teacher = login(Client(), world, "contact_teacher")
+    same = {"title": "Møte", "starts_at": _local(8), "ends_at": _local(9)}
+    assert teacher.post(f"/meldinger/kalender/hendelser/{event.pk}/", same).status_code == 302
+    event.refresh_from_db()
+    assert event.sequence == 0
     assert teacher.post(f"/meldinger/kalender/hendelser/{event.pk}/avlys/").status_code == 302
-    assert not Event.objects.exists()
-    assert _ics_titles(world, "guardian") == []
+    assert f"oas-event-{event.pk}@oas" in _ics_events(world, "guardian")
+    with clock.freeze(clock.now() + dt.timedelta(days=100)):
+        assert f"oas-event-{event.pk}@oas" not in _ics_events(world, "guardian")
+
+
+def test_slots_of_a_cancelled_parent_meeting_cannot_be_booked(world: World) -> None:
+    event = event_create(
+        user=world.user("contact_teacher"),
+        unit_id=world.units["1A"].pk,
+        title="Utviklingssamtale",
+        starts_at=_at(14),
+        slot_minutes=20,
+        slot_count=2,
+    )
+    first = event.slots.order_by("starts_at").first()
+    assert first is not None
+    teacher = login(Client(), world, "contact_teacher")
+    assert teacher.post(f"/meldinger/kalender/hendelser/{event.pk}/avlys/").status_code == 302
+    guardian = login(Client(), world, "guardian")
+    kid = world.children["kid_school"].pk
+    assert guardian.post("/meldinger/kalender/", {"op": "bestill", "slot": first.pk, "child": kid}).status_code == 404
+    assert EventSlot.objects.get(pk=first.pk).child_id is None
 
 
 def test_staff_of_another_unit_can_neither_see_edit_nor_cancel_an_event(world: World) -> None:
