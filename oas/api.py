@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,3 +52,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"message": str(detail), "code": str(code), "fields": {}}
     return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: under ``/api/`` the one error shape (403), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        message = _("CSRF-kontrollen feilet (%(reason)s) Last siden på nytt.") % {"reason": reason}
+        return JsonResponse({"message": message, "code": "csrf_failed", "fields": {}}, status=403)
+    return django_csrf_failure(request, reason=reason)

@@ -37,9 +37,11 @@ How to use it from an app (kindergarten, fees, integrations, …)
    - ``access_object(user=, queryset=, id=, action=, audit_event=)`` / ``access_child(user=, id=)`` fetch and
      authorise together; not allowed → ``AccessNotFound`` (404, never 403) plus a ``denied`` audit row.
    - ``access_queryset(user=, action=, queryset=)`` / ``access_filter(user=, action=, model=)``: the list
-     filter, a database ``Q`` (one SQL query, no per-row checks).
+     filter, a database ``Q`` (one SQL query, no per-row checks). ``access_unit_prefixes(user=, action=)`` is
+     the same filter on org units as path prefixes, for hot paths written as one fixed SQL statement.
    - ``has_action(user=, action=, target=)``; ``has_action_anywhere(user=, action=)``.
-   - ``permitted_actions(user=, target=)`` for API responses (one query).
+   - ``permitted_actions(user=, target=)`` for API responses (one query); for lists
+     ``permitted_actions_many(user=, targets=)`` → ``{pk: codes}`` (one query for the whole list, never one per row).
    - templates: ``{% load access %}{% has_action "child.read_contacts" child as can %}``.
 
 4. Protected addresses (``oas.access.privacy``): take addresses from ``person_contact_view(user=, person=)``

@@ -6,15 +6,19 @@ cache on), so list filters and checks after that cost one query each.
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from oas import clock
 from oas.access.models import GuardianAccessSettings
 from oas.access.roles import Role
+from oas.db import prepared_cursor
 from oas.organisation.models import Municipality
 from oas.people.models import PersonRelation, RelationKind
 
@@ -55,6 +59,7 @@ class Principal:
     grants: list[GrantHolding] = field(default_factory=list)
     relation_actions: dict[int, set[str]] = field(default_factory=dict)  # child id → configured actions
     display_name: str = ""
+    _acting_role: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # by language
 
     @property
     def role_codes(self) -> set[str]:
@@ -66,8 +71,12 @@ class Principal:
             return "foresatt"
         if self.kind == "break_glass":
             return "nødtilgang"
-        labels = {f"{Role(r.role).label} ({r.unit_name})" for r in self.roles if r.role in Role.values}
-        return ", ".join(sorted(labels))[:100]
+        language = get_language() or ""
+        described = self._acting_role.get(language)
+        if described is None:
+            labels = {f"{Role(r.role).label} ({r.unit_name})" for r in self.roles if r.role in Role.values}
+            described = self._acting_role[language] = ", ".join(sorted(labels))[:100]
+        return described
 
 
 def _active(prefix: str = "") -> Q:
@@ -143,15 +152,66 @@ def _load(user: Any) -> Principal:
     return principal
 
 
+# Staff principals are reused across requests in this process while the access epoch (migration
+# access/0002: bumped by triggers in the same transaction as any change to accounts, role assignments, grants
+# or org units) and the day are unchanged, so rights follow every change at once. The epoch is read before the
+# principal is loaded, so a reused principal is never older than the epoch it is stored under. Entries expire
+# after PRINCIPAL_REUSE_SECONDS anyway: the display name (for audit rows) comes from the person row, which the
+# epoch does not follow. Guardians and users without an account are loaded every time (relations change with
+# Folkeregisteret; the superuser flag lives on the user row).
+PRINCIPAL_REUSE_SECONDS = 60.0
+PRINCIPAL_REUSE_MAX = 4096
+ACCESS_EPOCH_SUBQUERY = "(SELECT value FROM access_epoch WHERE id = 1)"
+# The epoch as read together with the user row (``oas.identity.selectors.user_by_id``), before the principal.
+ACCESS_EPOCH_ATTR = "_oas_access_epoch"
+_EPOCH_SQL = f"SELECT {ACCESS_EPOCH_SUBQUERY}"
+_reused: dict[int, tuple[int, dt.date, float, Principal]] = {}
+
+
+def access_epoch() -> int | None:
+    """Return the current access epoch (see migration access/0002)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(_EPOCH_SQL)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _load_or_reuse(user: Any) -> Principal:
+    if user is None or not user.is_authenticated:
+        return _load(user)
+    epoch = getattr(user, ACCESS_EPOCH_ATTR, None)
+    if epoch is None:
+        epoch = access_epoch()
+    today = clock.today()
+    now = time.monotonic()
+    entry = _reused.get(user.pk)
+    if entry is not None and entry[0] == epoch and entry[1] == today and entry[2] > now:
+        return entry[3]
+    principal = _load(user)
+    if epoch is not None and principal.kind == "staff":
+        if len(_reused) >= PRINCIPAL_REUSE_MAX:
+            _reused.clear()
+        _reused[user.pk] = (epoch, today, now + PRINCIPAL_REUSE_SECONDS, principal)
+    return principal
+
+
+def principal_reuse_clear() -> None:
+    """Forget every reused principal of this process (tests; the epoch makes it unnecessary otherwise)."""
+    _reused.clear()
+
+
 def principal_for(user: Any) -> Principal:
-    """Return the user's principal, from the per-request cache when the middleware enabled it."""
+    """Return the user's principal, from the per-request cache when the middleware enabled it.
+
+    Callers must not modify it: a staff principal is shared by the requests of this process (see above).
+    """
     if user is None:
         return Principal(user_id=None, kind="")
     cached = getattr(user, CACHE_ATTR, None)
     if cached is not None:
         assert isinstance(cached, Principal)
         return cached
-    principal = _load(user)
+    principal = _load_or_reuse(user)
     if getattr(user, CACHE_ENABLE_ATTR, False):
         setattr(user, CACHE_ATTR, principal)
     return principal

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from oas.access.evaluation import access_filter, access_queryset, has_action, has_action_anywhere, permitted_actions
+from oas.access.evaluation import (
+    access_filter,
+    access_queryset,
+    access_unit_prefixes,
+    has_action,
+    has_action_anywhere,
+    permitted_actions,
+    permitted_actions_many,
+)
 from oas.access.getters import AccessNotFound, access_child, access_object, access_unit
 from oas.access.principal import principal_for
 from oas.access.privacy import (
@@ -26,6 +34,7 @@ __all__ = [
     "access_object",
     "access_queryset",
     "access_unit",
+    "access_unit_prefixes",
     "address_is_protected",
     "child_adults_current",
     "child_placements_view",
@@ -33,6 +42,7 @@ __all__ = [
     "has_action",
     "has_action_anywhere",
     "permitted_actions",
+    "permitted_actions_many",
     "person_contact_view",
     "persons_contact_view",
     "placement_is_hidden",

@@ -22,6 +22,8 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY", "dev-insecure-0as-only-for-local-development-change-me") or ""
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
+# A CSRF refusal under /api/ answers in the API's one error shape (JSON); pages keep Django's page.
+CSRF_FAILURE_VIEW = "oas.api.csrf_failure"
 OAS_BASE_URL = env_str("OAS_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
@@ -100,7 +102,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL") or embedded.embedded_redis_url(VAR_DIR)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "oas.cache.RedisCache",  # Django's, reusing its Redis client (see oas/cache.py)
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "oas",
     }

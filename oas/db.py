@@ -1,0 +1,51 @@
+"""Cursors for a few fixed statements on hot paths: server-side binding, prepared once per connection.
+
+Django's PostgreSQL cursors bind parameters on the client (psycopg's ``ClientCursor``: every parameter is
+rendered into the SQL text) and never prepare, so PostgreSQL parses and plans each statement every time. For a
+fixed statement run on every request (the session's user, the check-in tap) ``prepared_cursor`` returns a
+Django cursor (query logging, error wrapping) over a psycopg cursor that binds on the server and prepares the
+statement on first use on a connection (psycopg keeps up to 100 per connection, LRU). Parameters in a
+``SELECT`` list need explicit casts (``%(x)s::bigint``): the server infers their types from the statement.
+
+Django connects with psycopg's ``prepare_threshold=None`` unless ``OPTIONS`` say otherwise, and with it psycopg
+prepares nothing, not even with ``prepare=True``: ``prepared_cursor`` sets the connection's threshold to
+``PREPARE_THRESHOLD`` when it is None (Django's ORM cursors bind on the client and are never prepared anyway).
+A test checks that the statement is in ``pg_prepared_statements`` after use.
+
+Prepared statements need a direct connection to PostgreSQL or a pooler that supports them (PgBouncer >= 1.21
+with ``max_prepared_statements``); docker-compose connects directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+
+# Only statements executed with prepare=True are prepared in practice: ours (see above); a threshold this high
+# never prepares anything else automatically.
+PREPARE_THRESHOLD = 2**31 - 1
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> Any:
+        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+
+def prepared_cursor() -> CursorWrapper:
+    """A cursor on the default connection whose statements are bound on the server and prepared (see above)."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    if raw_connection.prepare_threshold is None:  # Django's default: psycopg would prepare nothing at all
+        raw_connection.prepare_threshold = PREPARE_THRESHOLD
+    with connection.wrap_database_errors:
+        raw = _PreparingCursor(raw_connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
