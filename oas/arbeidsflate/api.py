@@ -1,4 +1,8 @@
-"""JSON for the municipality's employee portal: ``/api/v1/workspace/tasks`` and ``/snapshot``."""
+"""JSON for the municipality's employee portal: ``/api/v1/workspace/tasks`` and ``/snapshot``.
+
+Both read the same figures as the arbeidsflate page (``workspace_figures``: reused for ARBEIDSFLATE_CACHE_SECONDS,
+refreshed stale-while-revalidate); every item says when its figures were computed (``computed_at``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oas.arbeidsflate.selectors import leader_snapshots, workspace_tasks
+from oas.arbeidsflate.selectors import workspace_figures
 
 
 class WorkspaceTasksApi(APIView):
@@ -26,11 +30,15 @@ class WorkspaceTasksApi(APIView):
         module = serializers.CharField()
         severity = serializers.ChoiceField(choices=["info", "warning", "danger"])
         unit_id = serializers.IntegerField(allow_null=True)
+        computed_at = serializers.DateTimeField(help_text="When the figures were computed (they may be reused).")
 
     @extend_schema(responses=TaskSerializer(many=True), operation_id="workspace_tasks")
     def get(self, request: Request) -> Response:
-        tasks = workspace_tasks(user=request.user)
-        data = [{k: v for k, v in asdict(t).items() if k != "details"} for t in tasks]
+        figures = workspace_figures(user=request.user)
+        data = [
+            {**{k: v for k, v in asdict(t).items() if k != "details"}, "computed_at": figures.computed_at}
+            for t in figures.tasks
+        ]
         return Response(self.TaskSerializer(data, many=True).data)
 
 
@@ -47,9 +55,10 @@ class WorkspaceSnapshotApi(APIView):
         staff_employed_today = serializers.IntegerField()
         protected_address_children = serializers.IntegerField()
         open_tasks = serializers.IntegerField()
+        computed_at = serializers.DateTimeField(help_text="When the figures were computed (they may be reused).")
 
     @extend_schema(responses=SnapshotSerializer(many=True), operation_id="workspace_snapshot")
     def get(self, request: Request) -> Response:
-        return Response(
-            self.SnapshotSerializer([asdict(s) for s in leader_snapshots(user=request.user)], many=True).data
-        )
+        figures = workspace_figures(user=request.user)
+        data = [{**asdict(s), "computed_at": figures.computed_at} for s in figures.snapshots]
+        return Response(self.SnapshotSerializer(data, many=True).data)

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 
 from oas import clock
 from oas.access.evaluation import access_queryset
-from oas.access.principal import principal_for
+from oas.access.principal import RoleHolding, principal_for
 from oas.access.roles import Role
 from oas.arbeidsflate.registry import WorkspaceTask, registry
-from oas.people.models import PROTECTED_LEVELS, DeltBosted, Employment, Person, Placement
-
-
-def _current(prefix: str, on: dt.date) -> Q:
-    return Q(**{f"{prefix}start_date__lte": on}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
-    )
+from oas.people.models import PROTECTED_LEVELS, DeltBosted, Person, Placement
 
 
 def children_for_staff(
@@ -77,76 +75,164 @@ def workspace_tasks(*, user: Any) -> list[WorkspaceTask]:
     return registry.tasks_for(user=user)
 
 
-def _unit_figures(*, unit_id: int, unit_path: str, today: dt.date) -> dict[str, int]:
-    """Count one unit's placements and staff (two queries)."""
-    soon = today + dt.timedelta(days=30)
-    in_unit = Q(unit__path__startswith=unit_path)
-    agg = Placement.objects.filter(in_unit).aggregate(
-        placed=Count("child", filter=_current("", today), distinct=True),
-        starting=Count("child", filter=Q(start_date__gt=today, start_date__lte=soon), distinct=True),
-        protected=Count(
-            "child", filter=_current("", today) & Q(child__adressebeskyttelse__in=PROTECTED_LEVELS), distinct=True
-        ),
-    )
-    figures = {k: int(v or 0) for k, v in agg.items()}
-    figures["staff"] = (
-        Employment.objects.filter(in_unit, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values("employee_id")
-        .distinct()
-        .count()
-    )
-    return figures
+# One round trip for the snapshot counts of every unit the user leads, however many: a LATERAL pair of aggregates
+# per unit (placements by the unit's path prefix, staff by the same prefix). Fixed SQL, no ORM compilation.
+_UNIT_FIGURES_SQL = """
+SELECT led.unit_id, pl.placed, pl.starting, pl.protected, st.staff
+FROM unnest(%(ids)s::bigint[], %(paths)s::text[]) AS led(unit_id, path)
+CROSS JOIN LATERAL (
+  SELECT
+    count(DISTINCT p.child_id) FILTER (
+      WHERE p.start_date <= %(today)s AND (p.end_date IS NULL OR p.end_date >= %(today)s)) AS placed,
+    count(DISTINCT p.child_id) FILTER (WHERE p.start_date > %(today)s AND p.start_date <= %(soon)s) AS starting,
+    count(DISTINCT p.child_id) FILTER (
+      WHERE p.start_date <= %(today)s AND (p.end_date IS NULL OR p.end_date >= %(today)s)
+        AND c.adressebeskyttelse = ANY(%(protected)s)) AS protected
+  FROM people_placement p
+  JOIN organisation_orgunit u ON u.id = p.unit_id
+  JOIN people_person c ON c.id = p.child_id
+  WHERE u.path LIKE led.path || '%%'
+) pl
+CROSS JOIN LATERAL (
+  SELECT count(DISTINCT e.employee_id) AS staff
+  FROM people_employment e JOIN organisation_orgunit u ON u.id = e.unit_id
+  WHERE u.path LIKE led.path || '%%' AND e.valid_from <= %(today)s AND (e.valid_to IS NULL OR e.valid_to >= %(today)s)
+) st
+"""
+
+
+def _units_figures(*, units: dict[int, str], today: dt.date) -> dict[int, dict[str, int]]:
+    """Count placements and staff of each unit (id → path, the unit and everything under it) in one query."""
+    if not units:
+        return {}
+    ids = list(units)
+    params: dict[str, Any] = {
+        "ids": ids,
+        "paths": [units[i] for i in ids],
+        "today": today,
+        "soon": today + dt.timedelta(days=30),
+        "protected": [str(level) for level in PROTECTED_LEVELS],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_UNIT_FIGURES_SQL, params)
+        rows = cursor.fetchall()
+    return {
+        int(unit_id): {"placed": int(placed), "starting": int(starting), "protected": int(prot), "staff": int(staff)}
+        for unit_id, placed, starting, prot, staff in rows
+    }
 
 
 def _cache_seconds() -> int:
     return int(getattr(settings, "ARBEIDSFLATE_CACHE_SECONDS", 0))
 
 
+# --- Reused figures: stale-while-revalidate with one recompute at a time ---------------------------------------
+#
+# An entry is (value, computed_at, fresh_until). It is fresh for ARBEIDSFLATE_CACHE_SECONDS minus up to 20 %
+# (so entries computed in the same second, e.g. by a burst of logins, do not all expire in the same second).
+# When it is no longer fresh, the first request takes a lock in Redis (``cache.add``) and recomputes; requests
+# arriving meanwhile get the previous figures with their own computed_at, which the page shows. The entry lives
+# in Redis ARBEIDSFLATE_CACHE_SECONDS + RECOMPUTE_SECONDS, so figures are never older than the cache window plus
+# the longest one recompute may hold the lock; after that every request computes for itself.
+RECOMPUTE_SECONDS = 5
+_JITTER = 0.2
+
+
+def _lock_key(key: str) -> str:
+    return key + ":recompute"
+
+
+def _entry(hit: Any) -> tuple[Any, dt.datetime, dt.datetime] | None:
+    if isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[1], dt.datetime):
+        return hit
+    return None  # nothing, or an entry in an older format: as if missing
+
+
+def _store(*, key: str, token: str, value: Any, computed_at: dt.datetime, seconds: int) -> None:
+    """Store freshly computed figures and release the lock, unless the lock was dropped meanwhile.
+
+    ``workspace_cache_forget`` drops the lock with the figures: then these figures may predate the user's action
+    and are removed again. Checking after writing leaves no gap for a forget to fall into.
+    """
+    lock = _lock_key(key)
+    fresh_for = seconds * (1 - _JITTER * random.random())  # noqa: S311 - spreading expiries, not security
+    cache.set(key, (value, computed_at, computed_at + dt.timedelta(seconds=fresh_for)), seconds + RECOMPUTE_SECONDS)
+    if cache.get(lock) != token:
+        cache.delete(key)
+        return
+    cache.delete(lock)
+
+
+def _reuse(
+    groups: list[tuple[list[str], Callable[[list[str]], dict[str, Any]]]],
+) -> dict[str, tuple[Any, dt.datetime]]:
+    """Return ``{key: (value, computed_at)}`` for every key of every (keys, compute) group.
+
+    One Redis round trip reads all entries; ``compute(keys)`` computes the values of the given keys of its group
+    (those missing or due) in one go. Stale entries are served while another request holds their lock.
+    """
+    seconds = _cache_seconds()
+    if seconds <= 0:
+        out: dict[str, tuple[Any, dt.datetime]] = {}
+        for keys, compute in groups:
+            started = clock.now()
+            out.update({k: (v, started) for k, v in compute(keys).items()})
+        return out
+    hits = cache.get_many([key for keys, _ in groups for key in keys])
+    now = clock.now()
+    oldest_allowed = now - dt.timedelta(seconds=seconds + RECOMPUTE_SECONDS)
+    out = {}
+    for keys, compute in groups:
+        mine: dict[str, str] = {}  # keys this request recomputes (and stores), with its lock token
+        unstored: list[str] = []  # keys this request computes for itself only (no previous figures, lock taken)
+        for key in keys:
+            entry = _entry(hits.get(key))
+            if entry is not None and now < entry[2]:
+                out[key] = (entry[0], entry[1])
+                continue
+            token = secrets.token_hex(8)
+            if cache.add(_lock_key(key), token, RECOMPUTE_SECONDS):
+                mine[key] = token
+            elif entry is not None and entry[1] >= oldest_allowed:
+                out[key] = (entry[0], entry[1])  # another request is recomputing: the previous figures
+            else:
+                unstored.append(key)
+        if not mine and not unstored:
+            continue
+        started = clock.now()
+        try:
+            values = compute([*mine, *unstored])
+        except Exception:
+            cache.delete_many([_lock_key(k) for k in mine])
+            raise
+        for key, value in values.items():
+            out[key] = (value, started)
+            if key in mine:
+                _store(key=key, token=mine[key], value=value, computed_at=started, seconds=seconds)
+    return out
+
+
 def _unit_cache_key(*, unit_id: int, unit_path: str, today: dt.date) -> str:
+    # Shared by every leader of the unit: the counts depend on nothing but the unit (its path) and the day. Who
+    # may see them (the leader role on the unit) is checked from the live principal on every request.
     return f"arbeidsflate:unit:{unit_id}:{unit_path}:{today.isoformat()}"
 
 
-def _unit_figures_cached(*, unit_id: int, unit_path: str, today: dt.date) -> tuple[dict[str, int], dt.datetime]:
-    """Return a unit's figures and when they were computed; reused for ARBEIDSFLATE_CACHE_SECONDS (per unit)."""
-    seconds = _cache_seconds()
-    key = _unit_cache_key(unit_id=unit_id, unit_path=unit_path, today=today)
-    if seconds > 0:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit[0], hit[1]
-    figures, computed_at = _unit_figures(unit_id=unit_id, unit_path=unit_path, today=today), clock.now()
-    if seconds > 0:
-        cache.set(key, (figures, computed_at), seconds)
-    return figures, computed_at
-
-
 def leader_snapshots(*, user: Any, tasks: list[WorkspaceTask] | None = None) -> list[UnitSnapshot]:
-    """Return a snapshot per unit the user leads, computed now (two queries per unit led)."""
-    return _leader_snapshots(user=user, tasks=tasks, reuse=False)[0]
+    """Return a snapshot per unit the user leads, computed now (one query for all the units led)."""
+    units = _led_units(user=user)
+    figures = _units_figures(units={u: h.unit_path for u, h in units.items()}, today=clock.today())
+    return _snapshots(units=units, figures=figures, tasks=tasks if tasks is not None else workspace_tasks(user=user))
 
 
-def _leader_snapshots(
-    *, user: Any, tasks: list[WorkspaceTask] | None, reuse: bool
-) -> tuple[list[UnitSnapshot], dt.datetime | None]:
-    principal = principal_for(user)
-    units = {r.unit_id: r for r in principal.roles if r.role == Role.UNIT_LEADER}
-    if not units:
-        return [], None
-    today = clock.today()
-    figures: dict[int, dict[str, int]] = {}
-    oldest: dt.datetime | None = None
-    for unit_id, holding in units.items():
-        if reuse:
-            figures[unit_id], computed_at = _unit_figures_cached(
-                unit_id=unit_id, unit_path=holding.unit_path, today=today
-            )
-        else:
-            figures[unit_id] = _unit_figures(unit_id=unit_id, unit_path=holding.unit_path, today=today)
-            computed_at = clock.now()
-        oldest = computed_at if oldest is None else min(oldest, computed_at)
-    task_list = tasks if tasks is not None else workspace_tasks(user=user)
-    snapshots = [
+def _led_units(*, user: Any) -> dict[int, RoleHolding]:
+    return {r.unit_id: r for r in principal_for(user).roles if r.role == Role.UNIT_LEADER}
+
+
+def _snapshots(
+    *, units: dict[int, RoleHolding], figures: dict[int, dict[str, int]], tasks: list[WorkspaceTask]
+) -> list[UnitSnapshot]:
+    return [
         UnitSnapshot(
             unit_id=unit_id,
             unit_name=holding.unit_name,
@@ -154,11 +240,10 @@ def _leader_snapshots(
             children_starting_next_30_days=figures[unit_id]["starting"],
             staff_employed_today=figures[unit_id]["staff"],
             protected_address_children=figures[unit_id]["protected"],
-            open_tasks=sum(t.count for t in task_list if t.unit_id in (None, unit_id) and t.severity != "info"),
+            open_tasks=sum(t.count for t in tasks if t.unit_id in (None, unit_id) and t.severity != "info"),
         )
         for unit_id, holding in sorted(units.items(), key=lambda item: item[1].unit_name)
     ]
-    return snapshots, oldest
 
 
 @dataclass(frozen=True)
@@ -171,7 +256,9 @@ class WorkspaceFigures:
 
 
 def _tasks_cache_key(*, user: Any) -> str:
-    # Per user, and per the access the user has right now: a changed role or grant is a new key at once.
+    # Per user, and per the access the user has right now: a changed role or grant is a new key at once. Not
+    # shared between users with the same roles: actions with ``self_allowed`` include the user's own person, so
+    # the counts depend on who the user is (person_id), not only on the roles.
     principal = principal_for(user)
     signature = repr(
         (
@@ -188,38 +275,46 @@ def _tasks_cache_key(*, user: Any) -> str:
 
 
 def workspace_cache_forget(*, user: Any) -> None:
-    """Drop the user's cached task counts and the cached snapshots of the units they lead."""
+    """Drop the user's cached task counts and the cached snapshots of the units they lead.
+
+    The recompute locks go too: a recompute that started before the user's action then does not store its
+    (possibly older) figures over the dropped ones.
+    """
     today = clock.today()
     keys = [_tasks_cache_key(user=user)]
-    keys += [
-        _unit_cache_key(unit_id=r.unit_id, unit_path=r.unit_path, today=today)
-        for r in principal_for(user).roles
-        if r.role == Role.UNIT_LEADER
-    ]
-    cache.delete_many(keys)
+    keys += [_unit_cache_key(unit_id=u, unit_path=h.unit_path, today=today) for u, h in _led_units(user=user).items()]
+    cache.delete_many([*keys, *(_lock_key(k) for k in keys)])
 
 
 def workspace_figures(*, user: Any) -> WorkspaceFigures:
     """Return the user's tasks and leader snapshots, reusing figures computed in the last few seconds.
 
     With ``ARBEIDSFLATE_CACHE_SECONDS`` > 0 a user's task list is kept that long in Redis (keyed by the user
-    and their current roles and grants) and each unit's snapshot counts likewise (keyed by unit); the page
-    shows ``computed_at``. Access is still checked on every request: the cache only holds this user's own
-    figures, and the lists behind each figure are filtered live.
+    and their current roles and grants) and each unit's snapshot counts likewise (keyed by unit and day, shared by
+    the unit's leaders); both are read in one round trip and refreshed stale-while-revalidate (see ``_reuse``).
+    ``computed_at`` is the time of the oldest figure shown. Access is still checked on every request: the
+    principal (roles, grants) is loaded live, it decides the keys and which units' snapshots are shown, and the
+    lists behind each figure are filtered live.
     """
-    seconds = _cache_seconds()
-    now = clock.now()
-    cached = None
-    key = ""
-    if seconds > 0:
-        key = _tasks_cache_key(user=user)
-        cached = cache.get(key)
-    if cached is not None:
-        tasks, tasks_at = cached
-    else:
-        tasks, tasks_at = workspace_tasks(user=user), now
-        if seconds > 0:
-            cache.set(key, (tasks, tasks_at), seconds)
-    snapshots, snapshot_at = _leader_snapshots(user=user, tasks=tasks, reuse=True)
-    computed_at = min(tasks_at, snapshot_at) if snapshot_at is not None else tasks_at
+    today = clock.today()
+    units = _led_units(user=user)
+    tasks_key = _tasks_cache_key(user=user)
+    unit_keys = {_unit_cache_key(unit_id=u, unit_path=h.unit_path, today=today): u for u, h in units.items()}
+
+    def compute_units(keys: list[str]) -> dict[str, Any]:
+        figures = _units_figures(units={unit_keys[k]: units[unit_keys[k]].unit_path for k in keys}, today=today)
+        return {k: figures[unit_keys[k]] for k in keys}
+
+    reused = _reuse(
+        [
+            ([tasks_key], lambda keys: {tasks_key: workspace_tasks(user=user)}),
+            (list(unit_keys), compute_units),
+        ]
+    )
+    tasks, computed_at = reused[tasks_key]
+    figures: dict[int, dict[str, int]] = {}
+    for key, unit_id in unit_keys.items():
+        figures[unit_id], unit_at = reused[key]
+        computed_at = min(computed_at, unit_at)
+    snapshots = _snapshots(units=units, figures=figures, tasks=tasks)
     return WorkspaceFigures(tasks=list(tasks), snapshots=snapshots, computed_at=computed_at)

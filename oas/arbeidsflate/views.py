@@ -19,6 +19,7 @@ from oas.access.privacy import (
 )
 from oas.access.roles import Role
 from oas.arbeidsflate.registry import registry
+from oas.arbeidsflate.rendering import figures_html
 from oas.arbeidsflate.selectors import children_for_staff, workspace_figures
 from oas.audit.services import audit_read
 
@@ -29,21 +30,25 @@ def home(request: HttpRequest) -> HttpResponse:
     """The staff landing page: tasks from every module, and the snapshot for leaders."""
     figures = workspace_figures(user=request.user)
     principal = principal_for(request.user)
-    context = {
-        "tasks": figures.tasks,
-        "snapshots": figures.snapshots,
-        "computed_at": figures.computed_at,
+    html = figures_html(
+        tasks=figures.tasks,
+        snapshots=figures.snapshots,
+        computed_at=figures.computed_at,
         # (code, the role's Norwegian name, unit): people read "Leder (rektor/styrer)", not "unit_leader".
-        "roles": sorted({(r.role, Role(r.role).label, r.unit_name) for r in principal.roles}),
-        "notification_types": registry.notification_types(),
-    }
-    return render(request, "arbeidsflate/home.html", context)
+        roles=sorted({(r.role, str(Role(r.role).label), r.unit_name) for r in principal.roles}),
+        notification_types=registry.notification_types(),
+    )
+    return render(request, "arbeidsflate/home.html", {"figures_html": html})
 
 
-@requires("child.read")
+@requires("workspace.view")
 @require_GET
 def children(request: HttpRequest) -> HttpResponse:
-    """The children the user may see, filtered in SQL; the persons shown are audit-logged."""
+    """Staff: the children the user may read, filtered in SQL; the persons shown are audit-logged.
+
+    A staff page: the gate is ``workspace.view`` (staff and break-glass accounts only), so guardians — who
+    hold ``child.read`` for their own children — get 403 here and find their children in the portal.
+    """
     unit = request.GET.get("unit", "")
     qs = children_for_staff(
         user=request.user,

@@ -1,8 +1,8 @@
 """Allowed and denied requests for the arbeidsflate children list, which lacked a denied test.
 
-Note: the coarse gate lets every account with a ``child.read`` rule in through (guardians too, via their
-relation rule); what each one sees is filtered in SQL. These tests pin that nobody sees children outside
-their scope.
+The page is for staff: its gate is ``workspace.view`` (staff and break-glass accounts), so guardians get 403
+and find their children in the portal; what each staff member sees is filtered in SQL (``child.read``).
+These tests pin that nobody sees children outside their scope.
 """
 
 from __future__ import annotations
@@ -42,3 +42,24 @@ def test_anonymous_visitor_is_sent_to_login_from_the_children_list(client: Clien
     response = client.get(reverse("arbeidsflate:children"))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_a_guardian_is_refused_the_staff_children_list_and_the_portal_does_not_link_there(
+    client: Client, world: World
+) -> None:
+    client.force_login(cast(Any, world.user("guardian")))
+    response = client.get(reverse("arbeidsflate:children"))
+    assert response.status_code == 403
+    assert "Skolesen" not in response.content.decode()
+    portal = client.get(reverse("portal:home"))
+    assert portal.status_code == 200
+    body = portal.content.decode()
+    assert "Skolesen" in body  # the guardian's children are in the portal instead
+    assert reverse("arbeidsflate:children") not in body
+
+
+def test_staff_with_children_in_a_unit_get_the_children_list(client: Client, world: World) -> None:
+    client.force_login(cast(Any, world.user("principal")))
+    response = client.get(reverse("arbeidsflate:children"))
+    assert response.status_code == 200
+    assert "Skolesen" in response.content.decode()
