@@ -106,11 +106,14 @@ def krysseliste(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The tablet page of one department or SFO group: expected, in, gone, absent; one tap to check in/out."""
     unit = access_unit(user=request.user, id=unit_id, action="attendance.checkin")
     today = clock.today()
-    rows = selectors.krysseliste(unit=unit, day=today)
+    liste = selectors.krysseliste(unit=unit, day=today)
+    rows = liste.rows
     audit_read(event="attendance.krysseliste", person_ids=[r.child_id for r in rows], object_id=unit.pk)
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("expected", "in", "out", "absent")}
     return render(
-        request, "attendance/krysseliste.html", {"unit": unit, "rows": rows, "today": today, "counts": counts}
+        request,
+        "attendance/krysseliste.html",
+        {"unit": unit, "rows": rows, "today": today, "counts": counts, "closure": liste.closure},
     )
 
 

@@ -62,6 +62,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"OAS: not seeding: {exc.message}")
                 else:
                     self.stdout.write(f"OAS: seeded in {result.seconds} s ({result.counts['persons']} people).")
+                    # The units' own closing days (planning days, Christmas, summer) live in attendance.
+                    call_command("seed_closing_days", verbosity=0)
             specs = child_specs(
                 base_dir=settings.BASE_DIR,
                 var_dir=settings.VAR_DIR,
