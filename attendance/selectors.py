@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+import holidays
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo
-from oas.access.evaluation import access_queryset
+from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
+from oas.access.evaluation import access_unit_prefixes
+from oas.db import prepared_cursor
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind, Service
 
@@ -63,35 +67,144 @@ def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool 
     return qs.order_by("pk").first()
 
 
-def checkin_decision(*, user: Any, child_id: int, unit_id: int, day: dt.date, key: str) -> Placement | None:
-    """Lock and return the child's check-in placement in a unit the user may check children in, in one query.
+# The check-in tap's lock: the child's placement in the tapped unit (the unit itself or its department/group)
+# on the day, in a unit the access layer lets the user check children in (its path under one of the prefixes
+# of ``access_unit_prefixes``, or every unit); for it, a transaction-level advisory lock on the child, so two
+# taps for one child are decided one after the other (a row lock would write the placement row and the WAL).
+# A fixed, prepared statement: the tablet taps all day, and compiling the equivalent queryset cost more than
+# running it.
+CHECKIN_LOCK_CLASS = 0x0A77  # advisory lock namespace (classid) of check-in taps; objid is the child id
+_CHECKIN_LOCK = """
+SELECT p.child_id, p.unit_id, pg_advisory_xact_lock(%(lock_class)s::integer, (p.child_id %% 2147483647)::integer)
+FROM people_placement p
+JOIN organisation_orgunit u ON u.id = %(unit)s::bigint
+WHERE p.child_id = %(child)s::bigint AND (p.unit_id = %(unit)s::bigint OR p.group_id = %(unit)s::bigint)
+  AND p.service = ANY(%(services)s::text[])
+  AND p.start_date <= %(day)s::date AND (p.end_date IS NULL OR p.end_date >= %(day)s::date)
+  AND (%(everywhere)s::boolean OR u.path ^@ ANY(%(prefixes)s::text[]))
+ORDER BY p.id
+LIMIT 1
+"""
 
-    The access layer's SQL filter for ``attendance.checkin`` decides the unit; the placement carries
-    ``state`` (the child's last check kind in that unit on ``day``) and ``key_taken`` (the idempotency key was
-    used already). None when the unit is not the user's or the child is not placed there (the caller tells
-    which, on that rare path, with ``access_unit``).
+
+def checkin_decision(*, user: Any, child_id: int, unit_id: int, day: dt.date) -> tuple[int, int] | None:
+    """Find the child's check-in placement in a unit the user may check children in, lock the child's taps.
+
+    Returns the placement's (child, unit) ids; the lock lasts until the end of the caller's transaction.
+
+    The unit returned is the placement's unit (the kindergarten or SFO; a tapped department is its group).
+    The access layer decides the unit (``access_unit_prefixes`` for ``attendance.checkin``: the same scope as
+    ``access_queryset`` on org units). None when the unit is not the user's or the child is not placed there
+    (the caller tells which, on that rare path, with ``access_unit``). Call it inside a transaction.
     """
-    allowed_unit = access_queryset(user=user, action="attendance.checkin", queryset=OrgUnit.objects.all()).filter(
-        pk=unit_id
-    )
-    last = AttendanceEvent.objects.filter(child_id=OuterRef("child_id"), unit_id=OuterRef("unit_id"), day=day)
-    return (
-        Placement.objects.filter(active_on(day), child_id=child_id, service__in=CHECKIN_SERVICES)
-        .filter(Q(unit_id=unit_id) | Q(group_id=unit_id))
-        .filter(Exists(allowed_unit))
-        .annotate(
-            state=Subquery(last.order_by("-at", "-pk").values("kind")[:1]),
-            key_taken=Exists(AttendanceEvent.objects.filter(key=key)),
-        )
-        .select_for_update(of=("self",))
-        .order_by("pk")
-        .first()
-    )
+    prefixes = access_unit_prefixes(user=user, action="attendance.checkin")
+    if prefixes == []:
+        return None
+    params: dict[str, Any] = {
+        "lock_class": CHECKIN_LOCK_CLASS,
+        "unit": unit_id,
+        "child": child_id,
+        "services": [str(s) for s in CHECKIN_SERVICES],
+        "day": day,
+        "everywhere": prefixes is None,
+        "prefixes": prefixes or [],
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_CHECKIN_LOCK, params)
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+@functools.lru_cache(maxsize=16)
+def _public_holidays(year: int) -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("NO", years=year, language="no").items())
+
+
+def public_holiday_name(day: dt.date) -> str | None:
+    """Return the name of the Norwegian public holiday (helligdag) on ``day``, or None."""
+    return _public_holidays(day.year).get(day)
 
 
 def is_expected_day(day: dt.date) -> bool:
-    """Return whether children are expected on ``day`` (weekdays; holidays are the unit's planning)."""
-    return day.weekday() < 5
+    """Return whether children may be expected on ``day`` anywhere: a weekday that is not a public holiday.
+
+    A unit's own closing days (planleggingsdag, sommerstengt …) are data: see ``closures_on``.
+    """
+    return day.weekday() < 5 and public_holiday_name(day) is None
+
+
+@dataclass(frozen=True)
+class DayClosure:
+    """Why nobody is expected in a unit on a day: ``holiday``, ``closed`` (a closing day) or ``weekend``."""
+
+    kind: str
+    label: str
+
+    @property
+    def message(self) -> str:
+        if self.kind == "holiday":
+            return _("Helligdag: %(name)s") % {"name": self.label}
+        if self.kind == "closed":
+            return _("Stengt i dag: %(reason)s") % {"reason": self.label}
+        return _("Helg")
+
+
+def _ancestor_ids(unit: OrgUnit) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.pk]
+
+
+def closures_on(*, units: list[OrgUnit], day: dt.date) -> dict[int, DayClosure]:
+    """Return, by unit id, why each of ``units`` is closed on ``day`` (units open that day are left out).
+
+    A public holiday or a weekend closes every unit; a closing day closes its unit and everything under it, or
+    every unit of its municipality (of its kind, with everything under those). One query for the closing days,
+    and one more for the kinds of the units' ancestors only when a closing day is limited to a kind.
+    """
+    if not units:
+        return {}
+    holiday = public_holiday_name(day)
+    if holiday is not None:
+        return {u.pk: DayClosure(kind="holiday", label=holiday) for u in units}
+    ancestors = {u.pk: _ancestor_ids(u) for u in units}
+    all_ids = {pk for ids in ancestors.values() for pk in ids}
+    rows = list(
+        ClosingDay.objects.filter(start_date__lte=day, end_date__gte=day)
+        .filter(Q(unit_id__in=all_ids) | Q(municipality_id__in={u.municipality_id for u in units}))
+        .order_by("start_date", "pk")
+    )
+    kinds: dict[int, str] = {}
+    if any(row.unit_kind for row in rows):
+        kinds = dict(OrgUnit.objects.filter(pk__in=all_ids).values_list("pk", "kind"))
+    found: dict[int, DayClosure] = {}
+    for unit in units:
+        ids = ancestors[unit.pk]
+        for row in rows:
+            if row.unit_id is not None:
+                applies = row.unit_id in ids
+            else:
+                applies = row.municipality_id == unit.municipality_id and (
+                    not row.unit_kind or any(kinds.get(pk, unit.kind) == row.unit_kind for pk in ids)
+                )
+            if applies:
+                found[unit.pk] = DayClosure(kind="closed", label=row.label)
+                break
+        if unit.pk not in found and day.weekday() >= 5:
+            found[unit.pk] = DayClosure(kind="weekend", label="")
+    return found
+
+
+def day_closure(*, unit: OrgUnit, day: dt.date) -> DayClosure | None:
+    """Return why nobody is expected in ``unit`` (or the unit above it) on ``day``, or None on an ordinary day."""
+    return closures_on(units=[unit], day=day).get(unit.pk)
+
+
+def closed_subunit_paths(*, unit: OrgUnit, day: dt.date) -> list[str]:
+    """Return the paths of units strictly under ``unit`` that have their own closing day on ``day``."""
+    return list(
+        ClosingDay.objects.filter(start_date__lte=day, end_date__gte=day, unit__path__startswith=unit.path)
+        .exclude(unit_id=unit.pk)
+        .values_list("unit__path", flat=True)
+    )
 
 
 @dataclass
@@ -100,7 +213,7 @@ class KryssRow:
 
     child_id: int
     name: str
-    status: str  # expected | in | out | absent
+    status: str  # expected | not_expected (closed day) | in | out | absent
     checked_in_at: dt.datetime | None = None
     checked_out_at: dt.datetime | None = None
     absence_kind: str = ""
@@ -111,8 +224,21 @@ class KryssRow:
     may_walk_home_alone: bool = False
 
 
-def krysseliste(*, unit: OrgUnit, day: dt.date) -> list[KryssRow]:
-    """Return the krysseliste of a department, SFO group or whole unit for ``day`` (a fixed number of queries)."""
+@dataclass
+class Krysseliste:
+    """The krysseliste of one unit and day; on a closed day (``closure``) nobody is expected."""
+
+    rows: list[KryssRow]
+    closure: DayClosure | None
+
+
+def krysseliste(*, unit: OrgUnit, day: dt.date) -> Krysseliste:
+    """Return the krysseliste of a department, SFO group or whole unit for ``day`` (a fixed number of queries).
+
+    On a weekend, a public holiday or a closing day of the unit (or a unit above it) children who have not come
+    are ``not_expected`` rather than ``expected``; a child who does come can still be checked in.
+    """
+    closure = day_closure(unit=unit, day=day)
     placements = list(
         Placement.objects.filter(active_on(day), service__in=CHECKIN_SERVICES)
         .filter(Q(unit=unit) | Q(group=unit))
@@ -148,7 +274,7 @@ def krysseliste(*, unit: OrgUnit, day: dt.date) -> list[KryssRow]:
         row = KryssRow(
             child_id=child.pk,
             name=child.full_name,
-            status="expected",
+            status="expected" if closure is None else "not_expected",
             pickup_names=pickups.get(child.pk, []),
             may_walk_home_alone=child.pk in walk_alone,
         )
@@ -163,10 +289,10 @@ def krysseliste(*, unit: OrgUnit, day: dt.date) -> list[KryssRow]:
             row.absence_label = str(absence.get_kind_display())
             row.absence_until = absence.end_date
             row.absence_note = absence.note
-            if row.status == "expected":
+            if row.status in ("expected", "not_expected"):
                 row.status = "absent"
         rows.append(row)
-    return rows
+    return Krysseliste(rows=rows, closure=closure)
 
 
 def current_state(*, child_id: int, unit_id: int, day: dt.date) -> str | None:

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from attendance import selectors
 from attendance.models import (
@@ -28,7 +29,8 @@ from oas.access.evaluation import has_action
 from oas.access.getters import access_child, access_unit
 from oas.access.privacy import child_placements_view
 from oas.audit.models import AuditAction
-from oas.audit.services import audit_record
+from oas.audit.services import audit_record, audit_values
+from oas.db import prepared_cursor
 from oas.errors import ValidationError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement, RelationKind
@@ -37,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ABSENCE_DAYS = 366
 IDEMPOTENCY_KEY_MAX = 64
+CHECK_KINDS = frozenset(CheckKind.values)
 
 
 @dataclass(frozen=True)
@@ -155,30 +158,38 @@ class CheckResult:
 def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind: str, key: str) -> CheckResult:
     """Check a child in or out of a unit; a replayed key or a repeated tap changes nothing.
 
-    The common case costs two statements in one transaction besides the audit row: one query that authorises
-    (the access layer's SQL filter), finds and locks the placement and reads the child's state and the key,
-    and one INSERT ... ON CONFLICT on the idempotency key. The tablet taps this all day: keep it lean.
+    The common case is one transaction of two fixed, prepared statements: ``selectors.checkin_decision``
+    authorises (the access layer's scope for ``attendance.checkin``), finds the placement and locks the child's
+    taps; then, with the lock held (so a concurrent tap for the same child is seen), one statement reads the
+    child's state and the key, inserts the tap unless it is a replay or repeats the state, resolves the
+    missing-arrival alert on an arrival and writes the audit row. The tablet taps this all day: keep it lean.
     """
-    if kind not in CheckKind.values:
+    if kind not in CHECK_KINDS:
         raise ValidationError(_("Ukjent registrering."), fields={"kind": [_("Bruk «in» eller «out».")]})
     key = (key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationError(_("Mangler idempotensnøkkel."), fields={"key": [_("Oppgi en nøkkel (høyst 64 tegn).")]})
     unit_pk, child_pk = _int_or_zero(unit_id), _int_or_zero(child_id)
-    today = clock.today()
     now = clock.now()
+    today = now.astimezone(clock.OSLO).date()
+    result: CheckResult | None = None
     with transaction.atomic():
-        # The placement row is locked, so two taps for the same child are decided one after the other.
-        placement = selectors.checkin_decision(user=user, child_id=child_pk, unit_id=unit_pk, day=today, key=key)
-        if placement is not None and not placement.key_taken:  # type: ignore[attr-defined]
-            return _attendance_record(user=user, placement=placement, kind=kind, key=key, day=today, now=now)
-    if placement is not None:  # authorised and placed; the tablet replays a tap it had sent before
-        existing = AttendanceEvent.objects.filter(key=key).first()
-        if existing is not None:
-            return CheckResult(existing.child_id, existing.unit_id, existing.kind, existing.at, duplicate=True)
-    # The rare paths: a replayed key, a unit the user may not use (404 and an audit row), a child not placed.
+        placed = selectors.checkin_decision(user=user, child_id=child_pk, unit_id=unit_pk, day=today)
+        if placed is not None:
+            result = _attendance_record(
+                user=user, child_id=placed[0], unit_id=placed[1], kind=kind, key=key, day=today, now=now
+            )
+    if result is not None:
+        return result
+    if placed is not None:
+        # A replay of this key committed between our two statements (the key was free, the insert conflicted).
+        other = AttendanceEvent.objects.get(key=key)
+        if other.child_id != placed[0]:
+            raise _key_conflict()
+        return CheckResult(other.child_id, other.unit_id, other.kind, other.at, duplicate=True)
+    # The rare paths: a unit the user may not use (404 and an audit row), a replayed key, a child not placed.
     unit = access_unit(user=user, id=unit_id, action="attendance.checkin")
-    existing = AttendanceEvent.objects.filter(key=key).first()
+    existing = AttendanceEvent.objects.filter(key=key, child_id=child_pk).first()
     if existing is not None:
         return CheckResult(existing.child_id, existing.unit_id, existing.kind, existing.at, duplicate=True)
     audit_record(
@@ -195,61 +206,94 @@ def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind
     )
 
 
+def _key_conflict() -> ValidationError:
+    """The key belongs to another child's tap (a client bug, or a guess): refuse without telling about it."""
+    return ValidationError(
+        _("Nøkkelen er brukt for en annen registrering."),
+        code="key_conflict",
+        fields={"key": [_("Lag en ny nøkkel for hver registrering.")]},
+    )
+
+
 def _int_or_zero(value: int | str) -> int:
+    """The id as a database id (bigint), or 0 (no row has it) for anything else."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return 0
+    return number if 0 < number < 2**63 else 0
 
 
-# Insert the tap unless its key was used (a replay racing this one); an arrival also resolves the child's
-# missing-arrival alert for the day. One statement; returns the new event's id, or nothing for a replay.
-_CHECK_INSERT = """
-WITH ins AS (
+# One statement, run while the child's taps are locked: the key's earlier tap (a replay), the child's last check
+# kind in the unit today (a repeated state is a double tap), the insert unless either says no (ON CONFLICT: a
+# replay racing this one), an arrival resolving the child's missing-arrival alert, and the audit row of the new
+# tap (columns from ``audit_values``, the object id being the new tap's id).
+_CHECK_WRITE = """
+WITH taken AS (
+    SELECT child_id, unit_id, kind, at FROM attendance_attendanceevent WHERE key = %(key)s::text
+), state AS (
+    SELECT kind FROM attendance_attendanceevent
+    WHERE child_id = %(child)s::bigint AND unit_id = %(unit)s::bigint AND day = %(day)s::date
+    ORDER BY at DESC, id DESC
+    LIMIT 1
+), ins AS (
     INSERT INTO attendance_attendanceevent (child_id, unit_id, day, kind, at, key, user_id)
-    VALUES (%(child)s, %(unit)s, %(day)s, %(kind)s, %(at)s, %(key)s, %(user)s)
+    SELECT %(child)s::bigint, %(unit)s::bigint, %(day)s::date, %(kind)s::text, %(at)s::timestamptz, %(key)s::text,
+           %(user)s::integer
+    WHERE NOT EXISTS (SELECT 1 FROM taken) AND COALESCE((SELECT kind FROM state), 'out') <> %(kind)s::text
     ON CONFLICT (key) DO NOTHING
     RETURNING id
 ), resolved AS (
-    UPDATE attendance_missingarrival SET resolved_at = %(at)s
-    WHERE %(arrival)s AND EXISTS (SELECT 1 FROM ins)
-      AND child_id = %(child)s AND unit_id = %(unit)s AND day = %(day)s AND resolved_at IS NULL
+    UPDATE attendance_missingarrival SET resolved_at = %(at)s::timestamptz
+    WHERE %(arrival)s::boolean AND EXISTS (SELECT 1 FROM ins)
+      AND child_id = %(child)s::bigint AND unit_id = %(unit)s::bigint AND day = %(day)s::date AND resolved_at IS NULL
+), audit AS (
+    INSERT INTO audit_auditevent (at, user_id, actor_display, acting_role, action, event, person_ids, object_type,
+                                  object_id, ip, session_ref, path, method, details)
+    SELECT %(a_at)s::timestamptz, %(a_user_id)s::bigint, %(a_actor_display)s::text, %(a_acting_role)s::text,
+           %(a_action)s::text, %(a_event)s::text, %(a_person_ids)s::bigint[], %(a_object_type)s::text, ins.id::text,
+           %(a_ip)s::text, %(a_session_ref)s::text, %(a_path)s::text, %(a_method)s::text, %(a_details)s::jsonb
+    FROM ins
 )
-SELECT id FROM ins
+SELECT (SELECT id FROM ins), (SELECT kind FROM state), taken.child_id, taken.unit_id, taken.kind, taken.at
+FROM (SELECT 1) AS one LEFT JOIN taken ON true
 """
 
 
 def _attendance_record(
-    *, user: Any, placement: Placement, kind: str, key: str, day: dt.date, now: dt.datetime
-) -> CheckResult:
-    child_pk = placement.child_id
-    state = placement.state  # type: ignore[attr-defined]
-    if state == kind or (state is None and kind == CheckKind.OUT):
-        return CheckResult(child_pk, placement.unit_id, kind, now, duplicate=True)
-    params = {
-        "child": child_pk,
-        "unit": placement.unit_id,
+    *, user: Any, child_id: int, unit_id: int, kind: str, key: str, day: dt.date, now: dt.datetime
+) -> CheckResult | None:
+    """Record the tap (the child's taps locked by the caller); None when a concurrent replay of the key won."""
+    audit = audit_values(
+        action=AuditAction.CREATE,
+        event=f"attendance.check_{kind}",
+        person_ids=[child_id],
+        object_type="attendance.AttendanceEvent",
+    )
+    params: dict[str, Any] = {
+        "child": child_id,
+        "unit": unit_id,
         "day": day,
         "kind": kind,
         "at": now,
         "key": key,
         "user": getattr(user, "pk", None),
         "arrival": kind == CheckKind.IN,
+        **{f"a_{column}": value for column, value in audit.items() if column != "object_id"},
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_CHECK_INSERT, params)
-        row = cursor.fetchone()
-    if row is None:
-        other = AttendanceEvent.objects.get(key=key)
-        return CheckResult(other.child_id, other.unit_id, other.kind, other.at, duplicate=True)
-    audit_record(
-        action=AuditAction.CREATE,
-        event=f"attendance.check_{kind}",
-        person_ids=[child_pk],
-        object_type="attendance.AttendanceEvent",
-        object_id=row[0],
-    )
-    return CheckResult(child_pk, placement.unit_id, kind, now, duplicate=False)
+    params["a_details"] = Jsonb(params["a_details"])
+    with prepared_cursor() as cursor:
+        cursor.execute(_CHECK_WRITE, params)
+        new_id, state, *taken = cursor.fetchone()
+    if taken[0] is not None:  # the key was used before: the tablet replays a tap it had sent
+        if taken[0] != child_id:  # not this child's tap: say nothing about it
+            raise _key_conflict()
+        return CheckResult(taken[0], taken[1], taken[2], taken[3], duplicate=True)
+    if new_id is not None:
+        return CheckResult(child_id, unit_id, kind, now, duplicate=False)
+    if (state or CheckKind.OUT) == kind:  # a double tap: the child is in that state already
+        return CheckResult(child_id, unit_id, kind, now, duplicate=True)
+    return None
 
 
 def attendance_settings_set(
@@ -277,15 +321,22 @@ def missing_arrivals_check() -> int:
     local = clock.local_now()
     day = local.date()
     if not selectors.is_expected_day(day):
-        return 0
+        return 0  # a weekend or a public holiday
     created = 0
-    for setting in UnitAttendanceSettings.objects.filter(expected_by__lte=local.time()).select_related("unit"):
+    due = list(UnitAttendanceSettings.objects.filter(expected_by__lte=local.time()).select_related("unit"))
+    closed = selectors.closures_on(units=[setting.unit for setting in due], day=day)
+    for setting in due:
         unit = setting.unit
-        child_ids = set(
-            Placement.objects.filter(
+        if unit.pk in closed:
+            continue  # a closing day of the unit, a unit above it or the whole municipality
+        closed_paths = tuple(selectors.closed_subunit_paths(unit=unit, day=day))
+        child_ids = {
+            child_id
+            for child_id, group_path in Placement.objects.filter(
                 selectors.active_on(day), unit=unit, service__in=selectors.CHECKIN_SERVICES
-            ).values_list("child_id", flat=True)
-        )
+            ).values_list("child_id", "group__path")
+            if not (closed_paths and group_path and group_path.startswith(closed_paths))
+        }
         checked = set(AttendanceEvent.objects.filter(unit=unit, day=day).values_list("child_id", flat=True))
         absent = set(selectors.absences_covering(child_ids=list(child_ids), day=day))
         flagged = set(MissingArrival.objects.filter(unit=unit, day=day).values_list("child_id", flat=True))

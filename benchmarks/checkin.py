@@ -1,16 +1,20 @@
 """Benchmark of the krysseliste's check-in API against a real server process on loopback.
 
-Builds a kindergarten with 10 departments and 1,000 placed children in a throwaway database, starts gunicorn
-(``oas.wsgi``, gthread workers) on a free loopback port against it, logs a department's staff member in
-(session cookie + CSRF token as the tablet has them) and then fires check-ins from 50 concurrent clients:
-every request is a distinct child's first tap ("in"), followed by a round of replays of the same keys (the
-offline queue being replayed). Prints p50/p95/p99 latency for both rounds and the throughput, the CPU time per
-request of the server (gunicorn master + workers, from psutil) and of this load generator (getrusage), and the
-arithmetic of what that CPU cost means for 50 simultaneous requests on this machine's cores. PostgreSQL's own
-CPU per request comes on top and is not counted. The load generator (threads of this process) and the server
-(gunicorn, a separate process group) share the same cores.
+Builds a kindergarten with 10 departments and 1,000 placed children in a throwaway database (analysed, as
+autovacuum keeps a live one), starts gunicorn on ``oas.wsgi:application`` (the production entry point, whose
+dispatcher sends the tap to the lean handler of ``oas/lean.py``; gthread workers by default, ``--worker-class
+sync`` as in the Dockerfile) on a free loopback port against it, logs a
+department's staff member in (session cookie + CSRF token as the tablet has them) and then fires check-ins from
+50 concurrent keep-alive connections (``benchmarks/loadgen.py``: asyncio, raw HTTP/1.1, a closed loop with no
+think time): every request is a distinct child's first tap ("in"), followed by a round of replays of the same
+keys (the offline queue being replayed). Prints p50/p95/p99 latency for both rounds and the throughput, the CPU
+time per request of the server (master + workers), of PostgreSQL (the client backends serving the server's
+connections, per backend; not autovacuum) and of the load generator, and the arithmetic of what that CPU cost
+means for 50 simultaneous requests on this machine's cores. The load generator, the server and PostgreSQL share
+the same cores (and, on a shared machine, with everything else running: the load average is printed).
 
-Run: ``.venv/bin/python benchmarks/checkin.py [--workers 2 --threads 8 --requests 1000]``
+Run: ``.venv/bin/python benchmarks/checkin.py [--workers 2 --threads 8 --worker-class gthread --requests 1000]``
+or, with granian installed, ``--server granian --workers 2 --threads 1`` (``--threads``: blocking threads per worker)
 (uses DATABASE_URL/REDIS_URL like the rest of the project; the target is p95 under 50 ms).
 """
 
@@ -18,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
 
+from benchmarks.loadgen import Job, Result, percentiles, run  # noqa: E402 - after the path setup
+
+CHECK = "/api/v1/attendance/check"
 CONCURRENCY = 50
 
 
@@ -125,37 +131,18 @@ def _session_cookie(user: Any) -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def _fire(
-    base: str, cookies: dict[str, str], csrf: str, jobs: list[dict[str, Any]], concurrency: int = CONCURRENCY
-) -> tuple[list[float], int]:
-    """Send ``jobs`` from ``concurrency`` threads; return latencies (s) and the number of unexpected answers."""
-    import httpx
+def _jobs(cookie: str, csrf: str, taps: list[dict[str, Any]]) -> list[Job]:
+    """The tablet's requests: JSON body, session cookie, CSRF cookie and header (as krysseliste.js sends them)."""
+    headers = (
+        ("Cookie", cookie),
+        ("X-CSRFToken", csrf),
+        ("Content-Type", "application/json"),
+    )
+    return [Job("POST", CHECK, headers, json.dumps(tap).encode()) for tap in taps]
 
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    chunks = [jobs[i::concurrency] for i in range(concurrency)]
-    barrier = threading.Barrier(concurrency)
 
-    def worker(chunk: list[dict[str, Any]]) -> None:
-        nonlocal errors
-        with httpx.Client(base_url=base, cookies=cookies, headers={"X-CSRFToken": csrf}, timeout=30) as client:
-            barrier.wait()
-            for job in chunk:
-                started = time.perf_counter()
-                response = client.post("/api/v1/attendance/check", json=job)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    if response.status_code not in (200, 201):
-                        errors += 1
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, errors
+def _fire(port: int, jobs: list[Job], concurrency: int = CONCURRENCY) -> Result:
+    return run("127.0.0.1", port, jobs, concurrency=concurrency)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -170,53 +157,149 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def _own_cpu_seconds() -> float:
-    import resource
+def _postgres_cpu_seconds(db_name: str) -> dict[int, float] | None:
+    """CPU time per PostgreSQL client backend serving the benchmark database (None when not visible here).
 
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    Client backends only (not autovacuum, which has the database name too and comes and goes at random), and
+    not this process's own connection.
+    """
+    import psutil
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
+            "AND pid <> pg_backend_pid()",
+            [db_name],
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    cpu: dict[int, float] = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        cpu[pid] = times.user + times.system
+    return cpu or None
 
 
-def _report(
-    label: str, latencies: list[float], errors: int, wall: float, cpu: tuple[float, float] | None = None
-) -> None:
-    ms = sorted(x * 1000 for x in latencies)
-    q = statistics.quantiles(ms, n=100)
+def _report(label: str, result: Result, cpu: tuple[float, float | None] | None = None) -> None:
+    q = percentiles(result.latencies)
+    errors = sum(1 for status in result.statuses if status not in (200, 201))
+    n = len(result.latencies)
     print(
-        f"{label:<34} n={len(ms):5d}  p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  p99 {q[98]:6.1f} ms  "
-        f"max {ms[-1]:6.1f} ms  {len(ms) / wall:6.0f} req/s  errors {errors}"
+        f"{label:<34} n={n:5d}  p50 {q['p50']:6.1f} ms  p95 {q['p95']:6.1f} ms  p99 {q['p99']:6.1f} ms  "
+        f"max {q['max']:6.1f} ms  {n / result.wall:6.0f} req/s  errors {errors}"
     )
     if cpu is not None:
-        server_ms, client_ms = (x * 1000 / len(ms) for x in cpu)
-        print(f"{'':<34} CPU per request: server {server_ms:.1f} ms (gunicorn), load generator {client_ms:.1f} ms")
+        server_ms = cpu[0] * 1000 / n
+        pg = "not visible" if cpu[1] is None else f"{cpu[1] * 1000 / n:.2f} ms"
+        print(
+            f"{'':<34} CPU per request: server {server_ms:.2f} ms, PostgreSQL {pg}, "
+            f"load generator {result.cpu * 1000 / n:.2f} ms"
+        )
 
 
-def _arithmetic(server_cpu_ms: float, client_cpu_ms: float, concurrency: int) -> None:
+def _arithmetic(server_cpu_ms: float, pg_cpu_ms: float, client_cpu_ms: float, concurrency: int) -> None:
     """Print what the CPU cost per request means for a burst of ``concurrency`` requests on this machine."""
     cores = os.cpu_count() or 1
-    per_request = server_cpu_ms + client_cpu_ms  # both run on the same cores
+    per_request = server_cpu_ms + pg_cpu_ms + client_cpu_ms  # all run on the same cores
     last = concurrency * per_request / cores
     print(
-        f"arithmetic: {concurrency} simultaneous requests x {per_request:.1f} ms CPU each (server "
-        f"{server_cpu_ms:.1f} + load generator {client_cpu_ms:.1f}) / {cores} cores = {last:.0f} ms until the last "
-        f"answer, even with no other load; p95 of such a burst is about {0.95 * last:.0f} ms. "
-        f"A p95 under 50 ms needs at most {50 * cores / (0.95 * concurrency):.1f} ms CPU per request in total."
+        f"arithmetic: {concurrency} simultaneous requests x {per_request:.2f} ms CPU each (server "
+        f"{server_cpu_ms:.2f} + PostgreSQL {pg_cpu_ms:.2f} + load generator {client_cpu_ms:.2f}) / {cores} cores "
+        f"= {last:.0f} ms until the last answer, even with no other load; p95 of such a burst is about "
+        f"{0.95 * last:.0f} ms. A p95 under 50 ms needs at most {50 * cores / (0.95 * concurrency):.1f} ms CPU per "
+        f"request in total."
     )
 
 
-def main() -> None:  # noqa: PLR0915 - one linear benchmark script
+def _wait_for(port: int) -> None:
+    """Wait until the server answers at all (``/healthz`` says 503 without Celery workers: that is fine here)."""
+    for _ in range(150):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                if sock.recv(12).startswith(b"HTTP/"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def _measured(port: int, server_pid: int, db_name: str, jobs: list[Job]) -> tuple[Result, tuple[float, float | None]]:
+    server_before, pg_before = _cpu_seconds(server_pid), _postgres_cpu_seconds(db_name)
+    result = _fire(port, jobs)
+    server = _cpu_seconds(server_pid) - server_before
+    pg_after = _postgres_cpu_seconds(db_name)
+    # Per backend: one that connected during the run counts in full, one that ended is lost (none should).
+    pg = None if pg_after is None else sum(t - (pg_before or {}).get(pid, 0.0) for pid, t in pg_after.items())
+    return result, (server, pg)
+
+
+def _server_command(args: argparse.Namespace, port: int) -> list[str]:
+    """The server's command line: gunicorn (the default) or granian's WSGI interface, on ``oas.wsgi:application``."""
+    bin_dir = Path(sys.executable).parent
+    if args.server == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--blocking-threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+            "oas.wsgi:application",
+        ]
+    return [
+        str(bin_dir / "gunicorn"),
+        "oas.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        args.worker_class,
+        "--log-level",
+        "warning",
+    ]
+
+
+def _server_kind(args: argparse.Namespace) -> str:
+    return f"gunicorn {args.worker_class}" if args.server == "gunicorn" else "granian wsgi"
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--worker-class", default="gthread", help="gthread (default) or sync (the Dockerfile's)")
     parser.add_argument("--requests", type=int, default=1000)
-    args = parser.parse_args()
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="gunicorn (default; --worker-class) or granian's WSGI interface (--threads blocking threads per worker; "
+        "granian must be installed)",
+    )
+    return parser.parse_args()
 
-    import logging
+
+def main() -> None:
+    args = _arguments()
 
     import django
 
     django.setup()
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     from django.db import connection
 
     old_name = connection.settings_dict["NAME"]
@@ -225,6 +308,8 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
     server: subprocess.Popen[bytes] | None = None
     try:
         user, pairs = _build(args.requests)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh tables have no statistics; a live database has (autovacuum)
         cookie_name, session = _session_cookie(user)
         csrf = secrets.token_hex(16)
         url = os.environ.get("DATABASE_URL", "")
@@ -234,54 +319,25 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
         else:
             env["DATABASE_URL"] = str(connection.settings_dict.get("NAME"))
         port = _free_port()
-        server = subprocess.Popen(  # noqa: S603 - fixed argument list, our own venv
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "oas.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-class",
-                "gthread",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        import httpx
-
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        cookies = {cookie_name: session, "csrftoken": csrf}
-        # Warm-up: every worker loads its code and opens its database connections.
+        server = subprocess.Popen(_server_command(args, port), cwd=ROOT, env=env)  # noqa: S603 - fixed, our venv
+        _wait_for(port)
+        cookie = f"{cookie_name}={session}; csrftoken={csrf}"
+        # Warm-up: every worker thread loads its code and opens its database connection.
         warm = [{"unit_id": d, "child_id": c, "kind": "in", "key": f"warm-{c}"} for d, c in pairs[:100]]
-        _fire(base, cookies, csrf, warm)
+        _fire(port, _jobs(cookie, csrf, warm))
         single = [{"unit_id": d, "child_id": c, "kind": "out", "key": f"out-{c}"} for d, c in pairs[:100]]
-        started = time.perf_counter()
-        latencies, errors = _fire(base, cookies, csrf, single, concurrency=1)
-        _report("check-out, 1 client (service time)", latencies, errors, time.perf_counter() - started)
-        jobs = [{"unit_id": d, "child_id": c, "kind": "in", "key": f"in-{c}"} for d, c in pairs[100:]]
-        started, server_cpu, own_cpu = time.perf_counter(), _cpu_seconds(server.pid), _own_cpu_seconds()
-        latencies, errors = _fire(base, cookies, csrf, jobs)
-        cpu = (_cpu_seconds(server.pid) - server_cpu, _own_cpu_seconds() - own_cpu)
-        _report("check-in (new taps), 50 concurrent", latencies, errors, time.perf_counter() - started, cpu)
-        server_ms, client_ms = (x * 1000 / len(latencies) for x in cpu)
-        started, server_cpu, own_cpu = time.perf_counter(), _cpu_seconds(server.pid), _own_cpu_seconds()
-        latencies, errors = _fire(base, cookies, csrf, jobs)
-        cpu = (_cpu_seconds(server.pid) - server_cpu, _own_cpu_seconds() - own_cpu)
-        _report("replayed keys, 50 concurrent", latencies, errors, time.perf_counter() - started, cpu)
-        _arithmetic(server_ms, client_ms, CONCURRENCY)
+        _report("check-out, 1 client (service time)", _fire(port, _jobs(cookie, csrf, single), concurrency=1))
+        taps = [{"unit_id": d, "child_id": c, "kind": "in", "key": f"in-{c}"} for d, c in pairs[100:]]
+        jobs = _jobs(cookie, csrf, taps)
+        result, cpu = _measured(port, server.pid, db_name, jobs)
+        _report("check-in (new taps), 50 concurrent", result, cpu)
+        n = len(result.latencies)
+        server_ms, pg_ms, client_ms = cpu[0] * 1000 / n, (cpu[1] or 0.0) * 1000 / n, result.cpu * 1000 / n
+        result, cpu = _measured(port, server.pid, db_name, jobs)
+        _report("replayed keys, 50 concurrent", result, cpu)
+        _arithmetic(server_ms, pg_ms, client_ms, CONCURRENCY)
         print(
-            f"server: gunicorn gthread, {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; "
+            f"server: {_server_kind(args)}, {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; "
             f"{os.cpu_count()} CPUs shared with the rest of the machine; load average now "
             f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
         )
@@ -289,6 +345,7 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+        connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
 
 

@@ -10,7 +10,7 @@ statement on first use on a connection (psycopg keeps up to 100 per connection, 
 Django connects with psycopg's ``prepare_threshold=None`` unless ``OPTIONS`` say otherwise, and with it psycopg
 prepares nothing, not even with ``prepare=True``: ``prepared_cursor`` sets the connection's threshold to
 ``PREPARE_THRESHOLD`` when it is None (Django's ORM cursors bind on the client and are never prepared anyway).
-A test checks that the statement is in ``pg_prepared_statements`` after use.
+``tests/attendance/test_checkin_lean.py`` checks that the tap's statements are in ``pg_prepared_statements``.
 
 Prepared statements need a direct connection to PostgreSQL or a pooler that supports them (PgBouncer >= 1.21
 with ``max_prepared_statements``); docker-compose connects directly.
@@ -21,9 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from django.db import connection
-from django.db.backends.utils import CursorWrapper
-
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 # Only statements executed with prepare=True are prepared in practice: ours (see above); a threshold this high
 # never prepares anything else automatically.
@@ -37,15 +36,25 @@ class _PreparingCursor(psycopg.Cursor[Any]):
         return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
 
+class _PreparedDebugCursor(CursorDebugWrapper):
+    """Query logging (DEBUG, ``CaptureQueriesContext``) of the statement's text: psycopg keeps no query on a cursor
+    that ran an already prepared statement, where Django's logging would record None."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
+
+
 def prepared_cursor() -> CursorWrapper:
     """A cursor on the default connection whose statements are bound on the server and prepared (see above)."""
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw_connection = connection.connection
+    db = connections[DEFAULT_DB_ALIAS]  # once: every attribute of ``django.db.connection`` is a thread-local lookup
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw_connection = db.connection
     if raw_connection.prepare_threshold is None:  # Django's default: psycopg would prepare nothing at all
         raw_connection.prepare_threshold = PREPARE_THRESHOLD
-    with connection.wrap_database_errors:
+    with db.wrap_database_errors:
         raw = _PreparingCursor(raw_connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
-    return connection.make_cursor(raw)  # type: ignore[arg-type]
+    if db.queries_logged:
+        return _PreparedDebugCursor(raw, db)
+    return db.make_cursor(raw)  # type: ignore[arg-type]

@@ -91,3 +91,16 @@ def test_staff_of_another_unit_replaying_someone_elses_key_is_refused_and_logged
     )
     assert response.status_code == 404  # type: ignore[attr-defined]
     assert AuditEvent.objects.filter(event="attendance.checkin.denied").exists()
+
+
+def test_the_tap_statements_are_prepared_on_the_server_and_reused(town: Town) -> None:
+    # Django connects with prepare_threshold=None, under which psycopg prepares nothing (oas/db.py sets it).
+    client = _client(town.users["dept_staff"])
+    d1, small = town.units["D1"].pk, town.children["small"].pk
+    for i, kind in enumerate(["in", "out"]):
+        assert _tap(client, d1, small, kind, f"prep-{i}").status_code == 201  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    for marker in ("pg_advisory_xact_lock", "INSERT INTO attendance_attendanceevent"):
+        assert sum(marker in statement for statement in prepared) == 1, (marker, prepared)
