@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: up test install lint typecheck migrations-check imports pytest down clean-var messages
+.PHONY: up test install lint typecheck migrations-check imports pytest down clean-var messages translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ down: install
 
 messages: install
 	$(BIN)/python manage.py compile_translations >/dev/null
+
+## Extract UI text into locale/{nb,nn,en}/LC_MESSAGES/django.po; then translate the new entries in nn and en
+## (tests/house/test_translations.py fails while any msgid is missing or untranslated).
+translations: install
+	$(BIN)/python manage.py makemessages -l nb -l nn -l en --ignore=.venv --ignore=var --ignore=node_modules \
+		--ignore=static --no-obsolete
 
 lint: install
 	$(BIN)/ruff check .
