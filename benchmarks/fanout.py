@@ -4,7 +4,7 @@ Prints the time to enqueue (recipients, notifications, deliveries and batch task
 every delivery is sent, and peak memory (this process and the worker). A second run kills the worker half-way
 (SIGKILL), restarts it, and shows that every guardian still got exactly one e-mail and one SMS.
 
-The e-mail "simulator" is a small SMTP sink on loopback (Django's SMTP backend talks real SMTP to it); the SMS
+The e-mail simulator is ``integrations.mail.simulator.SmtpSimulator``, an SMTP server on loopback (Django's SMTP backend talks real SMTP to it); the SMS
 gateway is ``integrations.sms.simulator.SmsSimulator`` (HTTP). Both count unique and duplicate deliveries
 (by Message-ID / reference). They run in a child process of their own, so they don't share this process's GIL
 with the polling loop; the Celery worker (4 prefork processes) is another process group.
@@ -20,10 +20,8 @@ import json
 import os
 import resource
 import signal
-import socketserver
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -31,62 +29,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
-
-
-class SmtpSink(socketserver.ThreadingTCPServer):
-    """Minimal SMTP server: accepts every message and counts Message-IDs."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _SmtpHandler)
-        self.lock = threading.Lock()
-        self.ids: set[str] = set()
-        self.duplicates = 0
-
-    def record(self, message_id: str) -> None:
-        with self.lock:
-            if message_id in self.ids:
-                self.duplicates += 1
-            self.ids.add(message_id)
-
-
-class _SmtpHandler(socketserver.StreamRequestHandler):
-    server: SmtpSink
-    disable_nagle_algorithm = True  # small replies on a keep-alive session: don't wait for delayed ACKs
-
-    def _send(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-        self.wfile.flush()
-
-    def handle(self) -> None:
-        self._send("220 sink ESMTP")
-        while True:
-            raw = self.rfile.readline()
-            if not raw:
-                return
-            cmd = raw.decode("latin-1").strip().upper()
-            if cmd.startswith(("EHLO", "HELO")):
-                self._send("250 sink")
-            elif cmd.startswith("DATA"):
-                self._send("354 go ahead")
-                message_id = ""
-                while True:
-                    line = self.rfile.readline()
-                    if not line:
-                        return  # connection lost mid-message: nothing was accepted
-                    if line in (b".\r\n", b".\n"):
-                        break
-                    if line.lower().startswith(b"message-id:"):
-                        message_id = line.split(b":", 1)[1].strip().decode("latin-1")
-                self.server.record(message_id)
-                self._send("250 queued")
-            elif cmd.startswith("QUIT"):
-                self._send("221 bye")
-                return
-            else:
-                self._send("250 ok")
 
 
 def setup_django(sms_url: str, smtp_port: int) -> None:
@@ -201,12 +143,12 @@ def worker_rss(proc: subprocess.Popen[bytes]) -> int:
 
 def serve_sinks() -> None:
     """Child process: run the SMTP sink and the SMS simulator; print their addresses, then counts on 'report'."""
+    from integrations.mail.simulator import SmtpSimulator
     from integrations.sms.simulator import SmsSimulator
 
     sms = SmsSimulator().start()
-    smtp = SmtpSink()
-    threading.Thread(target=smtp.serve_forever, daemon=True).start()
-    print(json.dumps({"sms": sms.url, "smtp": smtp.server_address[1]}), flush=True)
+    smtp = SmtpSimulator(keep_messages=False).start()
+    print(json.dumps({"sms": sms.url, "smtp": smtp.port}), flush=True)
     for line in sys.stdin:
         if line.strip() == "report":
             report = {
@@ -219,7 +161,7 @@ def serve_sinks() -> None:
         else:
             break
     sms.stop()
-    smtp.shutdown()
+    smtp.stop()
 
 
 def start_sinks() -> tuple[subprocess.Popen[str], dict[str, Any]]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
+import smtplib
+import socket
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -23,6 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 SMS_BATCH = 100
 MAIL_CHUNK = 25  # e-mails per durable "attempting" commit; the most a database crash can leave uncertain
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 MARK_EVERY = 50  # push status is written every 50 sends
 
 
@@ -150,6 +155,12 @@ def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) 
         for d in chunk:
             if d.pk not in owned:
                 continue  # another worker holds it now (our lease ran out): it sends it, not us
+            try:
+                mail.open()  # a no-op while the session is open; reopens it after a failed transfer
+            except OSError as exc:
+                _mark_retry(d, str(exc), permanent=False)
+                counts["retry"] += 1
+                continue
             person = d.notification.person
             address = person.email or getattr(getattr(person, "employee", None), "email", "")
             msg = EmailMessage(
@@ -162,19 +173,82 @@ def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) 
                 connection=mail,
             )
             try:
-                msg.send()
+                _email_send_and_mark(mail, msg, pk=d.pk)
             except (TransientError, OSError) as exc:
-                _mark_retry(d, str(exc), permanent=False)
-                counts["retry"] += 1
+                permanent = isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+                _mark_retry(d, str(exc), permanent=permanent)
+                counts["failed" if permanent else "retry"] += 1
+                _smtp_reset(mail)
                 continue
             except PermanentError as exc:
                 _mark_retry(d, str(exc), permanent=True)
                 counts["failed"] += 1
                 continue
-            _mark_one_sent(d.pk)
             counts["sent"] += 1
     finally:
         _fast_commits(on=False)
+
+
+def _email_send_and_mark(mail: Any, msg: EmailMessage, *, pk: int) -> None:
+    """Send one e-mail and record it as sent, so that a worker killed at any moment never causes a duplicate.
+
+    Over SMTP (Django's SMTP backend) the message is transferred up to, but not including, the end-of-data
+    line; then the "sent" mark is committed; then the end-of-data line is written, and only then may the server
+    accept the message. A worker killed before the mark leaves a transfer the server discards (the row is sent
+    again later); killed after it, the server gets the end of the message. The only window in which an e-mail
+    is marked sent but not delivered is one socket write of five bytes. If the server refuses the message after
+    the end of data, the mark is taken back (``_mark_retry`` by the caller). Other backends (tests, console)
+    send first and mark right after.
+    """
+    smtp = getattr(mail, "connection", None)
+    if not isinstance(smtp, smtplib.SMTP):
+        msg.send()
+        _mark_one_sent(pk)
+        return
+    if smtp.sock is not None:
+        # The end-of-data line leaves in a write of its own: without TCP_NODELAY, Nagle's algorithm holds it until
+        # the server ACKs the body, which a delayed ACK postpones by up to ~40 ms per e-mail.
+        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    encoding = msg.encoding or settings.DEFAULT_CHARSET
+    sender = sanitize_address(msg.from_email, encoding)
+    recipients = [sanitize_address(address, encoding) for address in msg.recipients()]
+    data = msg.message().as_bytes(linesep="\r\n")
+    smtp.ehlo_or_helo_if_needed()
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    for recipient in recipients:
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    body = _LEADING_DOT.sub(b"..", data)  # dot-stuffing (RFC 5321 4.5.2)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    try:
+        smtp.send(body)
+        _mark_one_sent(pk)
+    except BaseException:
+        # Mid-DATA the session can only be abandoned: drop the socket without QUIT (which the server would read
+        # as a line of the message), so the server discards the unfinished message; the next e-mail reconnects.
+        smtp.close()
+        mail.connection = None
+        raise
+    smtp.send(b".\r\n")
+    code, reply = smtp.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _smtp_reset(mail: Any) -> None:
+    """After a failed transfer the SMTP session may be mid-command: close it; the next e-mail reopens it."""
+    try:
+        mail.close()
+    except OSError:
+        logger.debug("closing the SMTP session after a failure failed", exc_info=True)
 
 
 def _send_sms_chunk(sms: Any, chunk: list[Delivery], counts: dict[str, int]) -> None:

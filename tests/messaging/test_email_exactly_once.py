@@ -1,0 +1,92 @@
+"""E-mail over real SMTP (the loopback simulator): marked sent exactly when the server may accept it.
+
+The message is transferred up to the end-of-data line, the "sent" mark is committed, then the end-of-data line
+goes out. A worker killed before the mark leaves nothing at the server and the e-mail is sent again later;
+a refusal after the end of data takes the mark back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from integrations.mail.simulator import SmtpSimulator
+from messaging.models import Delivery, DeliveryStatus
+from messaging.services import delivery as delivery_services
+from messaging.services.delivery import deliveries_send
+from messaging.services.notifications import deliveries_dispatch_batches, notify_persons
+from oas import clock
+from tests.messaging.conftest import new_person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class _Killed(BaseException):
+    """Stands in for SIGKILL: nothing after it runs in the worker's code path (finally blocks aside)."""
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[SmtpSimulator]:
+    with SmtpSimulator() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        yield server
+
+
+def _notify(n: int, key: str, title: str = "Oppslag") -> list[int]:
+    people = [new_person(email=f"{key}{i}@example.no", phone="") for i in range(n)]
+    notify_persons(person_ids=[p.pk for p in people], key=key, title=title, url="/x/")
+    return [i for batch in deliveries_dispatch_batches() for i in batch]
+
+
+def test_e_mails_go_out_over_smtp_once_each_with_dot_stuffing(smtp: SmtpSimulator) -> None:
+    ids = _notify(3, "smtp", title=".Planleggingsdag")
+    assert deliveries_send(ids=ids) == {"sent": 3, "retry": 0, "failed": 0}
+    assert len(smtp.messages) == 3
+    assert smtp.duplicates == 0
+    assert {m.recipients for m in smtp.messages} == {(f"smtp{i}@example.no",) for i in range(3)}
+    # A body line starting with "." is stuffed on the wire and arrives whole (not read as the end of data).
+    assert all(b"\n.Planleggingsdag." in m.data for m in smtp.messages)
+    keys = {d.delivery_key for d in Delivery.objects.all()}
+    assert {m.message_id for m in smtp.messages} == {f"<{k}@oas>" for k in keys}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+def test_a_worker_killed_before_the_mark_leaves_nothing_at_the_server_and_it_is_sent_once_later(
+    smtp: SmtpSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _notify(2, "kill")
+    real_mark = delivery_services._mark_one_sent
+
+    def killed_at_the_mark(pk: int) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(delivery_services, "_mark_one_sent", killed_at_the_mark)
+    with pytest.raises(_Killed):
+        deliveries_send(ids=ids)
+    assert smtp.messages == []  # the whole message was transferred, but never its end-of-data line
+    monkeypatch.setattr(delivery_services, "_mark_one_sent", real_mark)
+    with clock.freeze(clock.now() + dt.timedelta(minutes=5)):  # the lease ran out; the database did not restart
+        again = [i for batch in deliveries_dispatch_batches() for i in batch]
+        assert deliveries_send(ids=again) == {"sent": 2, "retry": 0, "failed": 0}
+    assert len(smtp.messages) == 2
+    assert smtp.duplicates == 0
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+@pytest.mark.parametrize(("code", "status"), [(554, DeliveryStatus.FAILED), (451, DeliveryStatus.PENDING)])
+def test_a_refusal_after_the_end_of_data_takes_the_mark_back(smtp: SmtpSimulator, code: int, status: str) -> None:
+    ids = _notify(2, f"refuse{code}")
+    smtp.refuse_next(code)
+    counts = deliveries_send(ids=ids)
+    assert counts["sent"] == 1
+    assert len(smtp.messages) == 1
+    refused = Delivery.objects.exclude(status=DeliveryStatus.SENT).get()
+    assert refused.status == status
+    assert str(code) in refused.last_error
