@@ -1,11 +1,12 @@
 """Oppmøte (attendance): check-in/out, absence ("sykt barn"), who is expected today. Others use `attendance.public`."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AttendanceConfig(AppConfig):
     name = "attendance"
-    verbose_name = "Oppmøte og fravær"
+    verbose_name = _("Oppmøte og fravær")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,11 +1,12 @@
 """Integrations with external systems: one package per system (port, client, simulator, mapping, errors)."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
-    verbose_name = "Integrasjoner"
+    verbose_name = _("Integrasjoner")
 
     def ready(self) -> None:
         from integrations import arbeidsflate, permissions  # noqa: F401 - registers actions and resources

@@ -1,11 +1,12 @@
 """Fakturering (invoicing): monthly runs, invoice lines, payers, corrections, ERP export, reduced-fee applications."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoicingConfig(AppConfig):
     name = "invoicing"
-    verbose_name = "Fakturering"
+    verbose_name = _("Fakturering")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -326,7 +326,10 @@ def _quote_lines(
         payers = _payers(data.guardians.get(child_id, []), child_id in data.splits)
         if not payers:
             if index <= 1:
-                warnings.append(f"Barn {child_id} har ingen foresatt med foreldreansvar og er ikke fakturert.")
+                warnings.append(
+                    _("Barn %(child)s har ingen foresatt med foreldreansvar og er ikke fakturert.")
+                    % {"child": child_id}
+                )
             continue
         trace = [
             {
@@ -387,7 +390,7 @@ def month_basis(*, municipality_number: str, month: dt.date, rates: RateSet | No
         for child_id, service in members:
             child_input = _child_input(data, child_id, service)
             if child_input is None:
-                warnings.append(f"Barn {child_id} mangler fødselsdato og er ikke fakturert.")
+                warnings.append(_("Barn %(child)s mangler fødselsdato og er ikke fakturert.") % {"child": child_id})
             else:
                 inputs.append(child_input)
         if not inputs:
@@ -409,7 +412,9 @@ def month_basis(*, municipality_number: str, month: dt.date, rates: RateSet | No
             raise
         except DomainError as exc:
             ids = ", ".join(str(c) for c, _s in members)
-            warnings.append(f"Barn {ids}: {exc.message} (ikke fakturert)")
+            warnings.append(
+                _("Barn %(children)s: %(message)s (ikke fakturert)") % {"children": ids, "message": exc.message}
+            )
             continue
         lines.extend(_quote_lines(data, priced, warnings))
     return MonthBasis(month=first, lines=lines, warnings=warnings, children=len({c for c, _s in data.chosen}))

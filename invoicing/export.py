@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from integrations.common.errors import PermanentError
 from integrations.outbox import Delivery
@@ -124,7 +125,7 @@ def invoice_export_deliver(delivery: Delivery) -> dict[str, Any] | None:
     """Outbox handler: write the run's CSV and JSON files for the ERP (same name, same content on redelivery)."""
     run = InvoiceRun.objects.filter(pk=int(delivery.payload.get("run_id") or 0)).first()
     if run is None or run.state != RunState.COMMITTED:
-        raise PermanentError("Faktureringskjøringen finnes ikke eller er ikke fakturert.", system="erp")
+        raise PermanentError(_("Faktureringskjøringen finnes ikke eller er ikke fakturert."), system="erp")
     directory = Path(getattr(settings, "INVOICE_EXPORT_DIR", "var/erp-export"))
     directory.mkdir(parents=True, exist_ok=True)
     csv_text, json_text = invoice_export_files(run=run)

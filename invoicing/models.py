@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import OrgUnit
@@ -112,7 +113,7 @@ class PaymentSplit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.child_id} fra {self.valid_from}"
+        return gettext("%(child)s fra %(date)s") % {"child": self.child_id, "date": self.valid_from}
 
 
 class ApplicationKind(models.TextChoices):
@@ -205,4 +206,8 @@ class PaymentSplitRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"delt faktura {self.child_id} fra {self.valid_from} ({self.status})"
+        return gettext("delt faktura %(child)s fra %(date)s (%(status)s)") % {
+            "child": self.child_id,
+            "date": self.valid_from,
+            "status": self.status,
+        }

@@ -529,7 +529,7 @@ def fee_application_decide(
                 child_person_id=children[0].pk,
                 case_type="invoicing.fee_application",
                 case_id=application.pk,
-                case_title="Redusert foreldrebetaling",
+                case_title=_("Redusert foreldrebetaling"),
                 journalposttype="U",
                 title=title,
                 pdf=bytes(pdf),

@@ -1,11 +1,12 @@
 """Barnehage (domain app). Other apps use only `kindergarten.public`."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KindergartenConfig(AppConfig):
     name = "kindergarten"
-    verbose_name = "Barnehage"
+    verbose_name = _("Barnehage")
 
     def ready(self) -> None:
         from kindergarten import permissions  # noqa: F401  (registers the actions and resources)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import Municipality, OrgUnit
@@ -174,7 +175,7 @@ class Application(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"søknad {self.pk} ({self.child_id})"
+        return gettext("søknad %(id)s (%(child)s)") % {"id": self.pk, "child": self.child_id}
 
 
 class ApplicationChoice(models.Model):

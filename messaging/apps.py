@@ -1,11 +1,12 @@
 """Kommunikasjon med hjemmet (domain app). Other apps use only `messaging.public`."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
     name = "messaging"
-    verbose_name = "Kommunikasjon med hjemmet"
+    verbose_name = _("Kommunikasjon med hjemmet")
 
     def ready(self) -> None:
         from integrations.common.simulators import register_simulator

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import Municipality, OrgUnit
@@ -43,7 +44,7 @@ class Mailbox(models.Model):
         verbose_name_plural = _("postkasser")
 
     def __str__(self) -> str:
-        return f"Postkasse {self.unit}"
+        return gettext("Postkasse %(unit)s") % {"unit": self.unit}
 
 
 class Thread(models.Model):
@@ -69,7 +70,7 @@ class Thread(models.Model):
         indexes = [models.Index(fields=["unit", "-last_message_at"]), models.Index(fields=["awaiting_staff_since"])]
 
     def __str__(self) -> str:
-        return f"Tråd {self.pk}"
+        return gettext("Tråd %(id)s") % {"id": self.pk}
 
 
 class ThreadSide(models.Model):
@@ -84,7 +85,7 @@ class ThreadSide(models.Model):
         indexes = [models.Index(fields=["guardian"])]
 
     def __str__(self) -> str:
-        return f"Side {self.guardian_id} i tråd {self.thread_id}"
+        return gettext("Side %(guardian)s i tråd %(thread)s") % {"guardian": self.guardian_id, "thread": self.thread_id}
 
 
 class AuthorKind(models.TextChoices):
@@ -117,7 +118,7 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Melding {self.pk}"
+        return gettext("Melding %(id)s") % {"id": self.pk}
 
 
 class MessageRead(models.Model):
@@ -217,7 +218,7 @@ class NotificationPreference(models.Model):
     push = models.BooleanField(_("nettleservarsel"), default=False)
 
     def __str__(self) -> str:
-        return f"Varslingsvalg {self.person_id}"
+        return gettext("Varslingsvalg %(person)s") % {"person": self.person_id}
 
 
 class PushSubscription(models.Model):
@@ -230,7 +231,7 @@ class PushSubscription(models.Model):
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"Push {self.person_id}"
+        return gettext("Push %(person)s") % {"person": self.person_id}
 
 
 class Notification(models.Model):
@@ -310,7 +311,7 @@ class MissingContactTask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Mangler kontaktinfo {self.person_id} @ {self.unit_id}"
+        return gettext("Mangler kontaktinfo %(person)s @ %(unit)s") % {"person": self.person_id, "unit": self.unit_id}
 
 
 class WorkingHours(models.Model):
@@ -398,4 +399,4 @@ class CalendarFeedToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"Kalenderlenke {self.user_id}"
+        return gettext("Kalenderlenke %(user)s") % {"user": self.user_id}

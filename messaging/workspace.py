@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from messaging import selectors
 from messaging.models import MissingContactTask
@@ -123,5 +124,5 @@ def register() -> None:
         registry.register_task_provider(provider)
     portal_registry.register_attention_provider(GuardianUnread())
     registry.register_notification_type(
-        NotificationType(key="messaging.unread", label=str(_("Uleste meldinger")), module="messaging")
+        NotificationType(key="messaging.unread", label=gettext_lazy("Uleste meldinger"), module="messaging")
     )

@@ -37,7 +37,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, Http404):
-        return Response({"message": "Ikke funnet.", "code": "not_found", "fields": {}}, status=404)
+        return Response({"message": _("Ikke funnet."), "code": "not_found", "fields": {}}, status=404)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -45,7 +45,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         fields = (
             _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": [str(d) for d in exc.detail]}
         )
-        first = next(iter(fields.values()), ["Ugyldige data."])[0]
+        first = next(iter(fields.values()), [_("Ugyldige data.")])[0]
         response.data = {"message": first, "code": "invalid", "fields": fields}
     else:
         detail = getattr(exc, "detail", str(exc))

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SchoolConfig(AppConfig):
     name = "school"
-    verbose_name = "Skole"
+    verbose_name = _("Skole")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import Municipality, OrgUnit
@@ -110,7 +111,7 @@ class SfoApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"SFO-søknad {self.pk} ({self.child_id})"
+        return gettext("SFO-søknad %(id)s (%(child)s)") % {"id": self.pk, "child": self.child_id}
 
 
 class SfoPlacementDetail(models.Model):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SubstitutesConfig(AppConfig):
     name = "substitutes"
-    verbose_name = "Vikarhåndtering"
+    verbose_name = _("Vikarhåndtering")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TimetableConfig(AppConfig):
     name = "timetable"
-    verbose_name = "Timeplan"
+    verbose_name = _("Timeplan")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from oas.access.actions import all_actions
 from oas.access.models import AccessGrant, GuardianAccessSettings, RoleAssignment, RoleMapping
@@ -92,7 +93,7 @@ class AccessGrantAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Trekk tilbake valgte tilganger")
+    @admin.action(description=gettext_lazy("Trekk tilbake valgte tilganger"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for grant in queryset:
             grant_revoke(grant=grant)

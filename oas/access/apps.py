@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessConfig(AppConfig):
     name = "oas.access"
     label = "access"
-    verbose_name = "Roller og tilgang"
+    verbose_name = _("Roller og tilgang")
 
     def ready(self) -> None:
         from oas.access import permissions, signals  # noqa: F401 - declare kernel actions, connect recompute

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.i18n import set_language
 
 from oas.access.drf import DeclaredActions
@@ -76,7 +77,7 @@ class AccessMiddleware:
         user = request.user
         if not user.is_authenticated:
             if _is_api(request):
-                body = {"message": "Ikke innlogget.", "code": "not_authenticated", "fields": {}}
+                body = {"message": _("Ikke innlogget."), "code": "not_authenticated", "fields": {}}
                 return JsonResponse(body, status=401)
             return redirect_to_login(request.get_full_path())
         if not any(has_action_anywhere(user=user, action=a) for a in actions):
@@ -87,8 +88,10 @@ class AccessMiddleware:
     @staticmethod
     def _refuse(request: HttpRequest, *, status: int) -> HttpResponse:
         if _is_api(request):
-            return JsonResponse({"message": "Ingen tilgang.", "code": "permission_denied", "fields": {}}, status=status)
-        return HttpResponseForbidden("Ingen tilgang.")
+            return JsonResponse(
+                {"message": _("Ingen tilgang."), "code": "permission_denied", "fields": {}}, status=status
+            )
+        return HttpResponseForbidden(_("Ingen tilgang."))
 
 
 def _name(view_func: Callable[..., Any]) -> str:

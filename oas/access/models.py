@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
@@ -106,7 +107,11 @@ class AccessGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.action} til {self.valid_to}"
+        return gettext("%(user)s %(action)s til %(date)s") % {
+            "user": self.user_id,
+            "action": self.action,
+            "date": self.valid_to,
+        }
 
 
 DEFAULT_FOSTER_PARENT_ACTIONS = ["child.read", "child.read_contacts"]

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oas import clock
 from oas.access.evaluation import access_queryset
@@ -311,8 +312,8 @@ def register_kernel_providers() -> None:
     ):
         registry.register_task_provider(provider)
     registry.register_notification_type(
-        NotificationType(key="access.grant_expiring", label="Tilgang utløper", module="access")
+        NotificationType(key="access.grant_expiring", label=gettext_lazy("Tilgang utløper"), module="access")
     )
     registry.register_notification_type(
-        NotificationType(key="audit.denied_attempt", label="Avvist tilgangsforsøk", module="audit")
+        NotificationType(key="audit.denied_attempt", label=gettext_lazy("Avvist tilgangsforsøk"), module="audit")
     )

@@ -26,9 +26,12 @@ from __future__ import annotations
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +55,9 @@ class NotificationType:
     """A kind of notification a module can send to staff (listed on the arbeidsflate and in the API)."""
 
     key: str
-    label: str
+    label: StrOrPromise
     module: str
-    description: str = ""
+    description: StrOrPromise = ""
 
 
 class TaskProvider(Protocol):

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from oas.errors import ValidationError, full_clean_or_raise
 from oas.organisation.models import ALLOWED_PARENTS, Municipality, OrgUnit
@@ -26,8 +27,9 @@ def orgunit_create(
     parent_kind = parent.kind if parent else None
     if parent_kind not in ALLOWED_PARENTS[kind]:
         raise ValidationError(
-            f"En enhet av typen {kind} kan ikke ligge under {parent_kind or 'toppnivå'}.",
-            fields={"parent": ["Ugyldig overordnet enhet."]},
+            _("En enhet av typen %(kind)s kan ikke ligge under %(parent)s.")
+            % {"kind": kind, "parent": parent_kind or _("toppnivå")},
+            fields={"parent": [_("Ugyldig overordnet enhet.")]},
         )
     unit = OrgUnit(
         municipality=municipality,
@@ -57,12 +59,14 @@ def orgunit_bulk_create(*, units: list[OrgUnit], batch_size: int = 2000) -> list
         parent = unit.parent
         if parent is None or parent.pk is None or not parent.path.endswith(f"/{parent.pk}/"):
             raise ValidationError(
-                f"Enheten {unit.code} må ligge under en lagret enhet.", fields={"parent": ["Mangler."]}
+                _("Enheten %(code)s må ligge under en lagret enhet.") % {"code": unit.code},
+                fields={"parent": [_("Mangler.")]},
             )
         if parent.kind not in ALLOWED_PARENTS[unit.kind]:
             raise ValidationError(
-                f"En enhet av typen {unit.kind} kan ikke ligge under {parent.kind}.",
-                fields={"parent": ["Ugyldig overordnet enhet."]},
+                _("En enhet av typen %(kind)s kan ikke ligge under %(parent)s.")
+                % {"kind": unit.kind, "parent": parent.kind},
+                fields={"parent": [_("Ugyldig overordnet enhet.")]},
             )
         unit.path = "/"
     OrgUnit.objects.bulk_create(units, batch_size=batch_size)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "oas.people"
     label = "people"
-    verbose_name = "Personer"
+    verbose_name = _("Personer")

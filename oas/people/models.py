@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import DateRangeField, IntegerRangeField, Ra
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import OrgUnit
@@ -253,7 +254,7 @@ class DeltBosted(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"delt bosted {self.child_id} fra {self.valid_from}"
+        return gettext("delt bosted %(child)s fra %(date)s") % {"child": self.child_id, "date": self.valid_from}
 
 
 class Employee(models.Model):

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
@@ -55,16 +57,16 @@ def parse_national_id(raw: str) -> NationalId:
     """Validate ``raw`` and return what it encodes; raise InvalidNationalId naming the failed rule."""
     value = (raw or "").strip().replace(" ", "")
     if not value.isdigit():
-        raise InvalidNationalId("digits", "Fødselsnummeret kan bare inneholde sifre.")
+        raise InvalidNationalId("digits", _("Fødselsnummeret kan bare inneholde sifre."))
     if len(value) != 11:
-        raise InvalidNationalId("length", f"Fødselsnummeret må ha 11 sifre (fikk {len(value)}).")
+        raise InvalidNationalId("length", _("Fødselsnummeret må ha 11 sifre (fikk %(count)s).") % {"count": len(value)})
     digits = [int(c) for c in value]
     remainder1 = (sum(w * d for w, d in zip(W1, digits[:9], strict=True)) + digits[9]) % 11
     if remainder1 not in (0, 1, 2, 3):
-        raise InvalidNationalId("check_digit_1", "Første kontrollsiffer (k1) stemmer ikke (mod 11).")
+        raise InvalidNationalId("check_digit_1", _("Første kontrollsiffer (k1) stemmer ikke (mod 11)."))
     remainder2 = (sum(w * d for w, d in zip(W2, digits[:10], strict=True)) + digits[10]) % 11
     if remainder2 != 0:
-        raise InvalidNationalId("check_digit_2", "Andre kontrollsiffer (k2) stemmer ikke (mod 11).")
+        raise InvalidNationalId("check_digit_2", _("Andre kontrollsiffer (k2) stemmer ikke (mod 11)."))
 
     day = int(value[0:2])
     month = int(value[2:4])
@@ -82,12 +84,14 @@ def parse_national_id(raw: str) -> NationalId:
         month -= 40
     century = _century(year2, individual)
     if century is None:
-        raise InvalidNationalId("century", "Individnummeret passer ikke med fødselsåret.")
+        raise InvalidNationalId("century", _("Individnummeret passer ikke med fødselsåret."))
     try:
         birth_date = dt.date(century + year2, month, day)
     except ValueError:
         raise InvalidNationalId(
-            "date", f"Fødselsnummeret inneholder en dato som ikke finnes ({value[0:2]}.{value[2:4]}.{value[4:6]})."
+            "date",
+            _("Fødselsnummeret inneholder en dato som ikke finnes (%(date)s).")
+            % {"date": f"{value[0:2]}.{value[2:4]}.{value[4:6]}"},
         ) from None
     return NationalId(value=value, id_type=id_type, birth_date=birth_date, synthetic=synthetic)
 
