@@ -29,20 +29,13 @@ from oas.access.markers import requires
 from oas.access.privacy import child_placements_view
 from oas.audit.services import audit_read
 from oas.errors import ValidationError
+from oas.forms import form_add_domain_errors
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.lookup import FoundChild, child_lookup
 from oas.people.models import Person
 
 ACTION = "kindergarten.placement.change"
 CREATE = "kindergarten.placement.create"
-
-
-def _add_errors(form: KindergartenPlacementChangeForm, exc: ValidationError) -> None:
-    for name, msgs in exc.fields.items():
-        for msg in msgs:
-            if name in form.fields:
-                form.add_error(name, msg)
-    form.add_error(None, exc.message)
 
 
 @requires(ACTION)
@@ -75,7 +68,7 @@ def kindergarten_placements(request: HttpRequest, unit_id: int) -> HttpResponse:
                     user_id=request.user.pk,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_domain_errors(form, exc)
             else:
                 messages.success(request, _("Plassen er endret."))
                 placements = kindergarten_unit_placements(unit=unit, day=today)
@@ -182,11 +175,7 @@ def _office_create(request: HttpRequest, found: FoundChild, form: KindergartenPl
             user_id=request.user.pk,
         )
     except ValidationError as exc:
-        for name, msgs in exc.fields.items():
-            for msg in msgs:
-                if name in form.fields:
-                    form.add_error(name, msg)
-        form.add_error(None, exc.message)
+        form_add_domain_errors(form, exc)
         return None
     messages.success(
         request,

@@ -38,6 +38,7 @@ from oas.access.getters import access_child, access_object
 from oas.access.markers import requires
 from oas.access.selectors import access_queryset
 from oas.errors import DomainError, ValidationError
+from oas.forms import form_add_domain_errors
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person
 
@@ -57,13 +58,8 @@ def _guardian(request: HttpRequest) -> Person:
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
-    """Show a service's refusal on the form: the message on top, field messages at their fields."""
-    for name, msgs in exc.fields.items():
-        target = {"choices": "choice_1"}.get(name, name)
-        if target in form.fields:
-            for msg in msgs:
-                form.add_error(target, msg)
-    form.add_error(None, exc.message)
+    """Show a service's refusal on the form (the ranked choices' errors at the first choice)."""
+    form_add_domain_errors(form, exc, field_map={"choices": "choice_1"})
 
 
 # ------------------------------------------------------------------------------------------------ guardian portal

@@ -19,6 +19,7 @@ from oas.access.getters import access_child, access_object
 from oas.access.markers import requires
 from oas.access.selectors import access_queryset
 from oas.errors import DomainError
+from oas.forms import form_add_domain_errors
 from oas.people.models import Person
 from sfo import selectors, services
 from sfo.models import PlaceType, SfoApplication, SfoRound, SfoRoundState
@@ -102,11 +103,7 @@ def portal_sfo_apply(request: HttpRequest, child_id: int) -> HttpResponse:
             messages.info(request, _("Barnet har allerede en SFO-søknad i dette opptaket."))
             return redirect("sfo_pages:portal")
         except DomainError as exc:
-            for name, msgs in exc.fields.items():
-                if name in form.fields:
-                    for msg in msgs:
-                        form.add_error(name, msg)
-            form.add_error(None, exc.message)
+            form_add_domain_errors(form, exc)
         else:
             messages.success(request, _("SFO-søknaden er sendt."))
             return redirect("sfo_pages:portal")
@@ -171,11 +168,7 @@ def portal_sfo_change(request: HttpRequest, application_id: int) -> HttpResponse
                 user_id=request.user.pk,
             )
         except DomainError as exc:
-            for name, msgs in exc.fields.items():
-                if name in form.fields:
-                    for msg in msgs:
-                        form.add_error(name, msg)
-            form.add_error(None, exc.message)
+            form_add_domain_errors(form, exc)
         else:
             messages.success(request, _("SFO-søknaden er endret."))
             return redirect("sfo_pages:portal")
