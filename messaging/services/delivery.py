@@ -8,13 +8,15 @@ import logging
 import re
 import smtplib
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import sanitize_address
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
+from psycopg import pq
 
 from integrations.common.errors import PermanentError, TransientError
 from integrations.sms import get_sms_gateway
@@ -230,14 +232,13 @@ def _email_send_and_mark(mail: Any, msg: EmailMessage, *, pk: int) -> None:
         body += b"\r\n"
     try:
         smtp.send(body)
-        _mark_one_sent(pk)
+        _mark_sent_then(pk, then=lambda: smtp.send(b".\r\n"))
     except BaseException:
         # Mid-DATA the session can only be abandoned: drop the socket without QUIT (which the server would read
         # as a line of the message), so the server discards the unfinished message; the next e-mail reconnects.
         smtp.close()
         mail.connection = None
         raise
-    smtp.send(b".\r\n")
     code, reply = smtp.getreply()
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
@@ -319,6 +320,36 @@ def _mark_one_sent(pk: int) -> None:
             "WHERE id = %s",
             [DeliveryStatus.SENT.value, clock.now(), pk],
         )
+
+
+def _mark_sent_then(pk: int, *, then: Callable[[], object]) -> None:
+    """Send the "sent" mark to PostgreSQL, run ``then`` (the end-of-data write) at once, then read the answer.
+
+    The UPDATE is on its way to the server before ``then`` runs, and a statement the server has received is
+    executed and committed even if this process dies right after (PostgreSQL reads and runs it before it notices
+    the closed connection). So the mark and the end of data leave back to back: a SIGKILL can only fall between
+    two socket writes, not in the wait for the database's answer (which on a busy machine can be milliseconds).
+    If the database refuses the mark, the error is raised after ``then``; the e-mail then went out unmarked and
+    is sent again later (a duplicate only on a database error).
+    """
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    table = Delivery._meta.db_table
+    query = (
+        f"UPDATE {table} SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3"  # noqa: S608 - table name from model meta
+    ).encode()
+    pgconn.send_query_params(query, [DeliveryStatus.SENT.value.encode(), clock.now().isoformat().encode(), b"%d" % pk])
+    while pgconn.flush() != 0:  # psycopg keeps libpq non-blocking: push the whole statement out first
+        continue
+    try:
+        then()
+    finally:
+        failure = b""
+        while (result := pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                failure = result.error_message or b"error"
+        if failure:
+            raise DatabaseError(failure.decode("utf-8", "replace"))
 
 
 def _mark_attempting(ids: list[int], *, claimed_at: dt.datetime) -> set[int]:

@@ -62,16 +62,16 @@ def test_a_worker_killed_before_the_mark_leaves_nothing_at_the_server_and_it_is_
     smtp: SmtpSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = _notify(2, "kill")
-    real_mark = delivery_services._mark_one_sent
+    real_mark = delivery_services._mark_sent_then
 
-    def killed_at_the_mark(pk: int) -> None:
+    def killed_at_the_mark(pk: int, *, then: object) -> None:
         raise _Killed
 
-    monkeypatch.setattr(delivery_services, "_mark_one_sent", killed_at_the_mark)
+    monkeypatch.setattr(delivery_services, "_mark_sent_then", killed_at_the_mark)
     with pytest.raises(_Killed):
         deliveries_send(ids=ids)
     assert smtp.messages == []  # the whole message was transferred, but never its end-of-data line
-    monkeypatch.setattr(delivery_services, "_mark_one_sent", real_mark)
+    monkeypatch.setattr(delivery_services, "_mark_sent_then", real_mark)
     with clock.freeze(clock.now() + dt.timedelta(minutes=5)):  # the lease ran out; the database did not restart
         again = [i for batch in deliveries_dispatch_batches() for i in batch]
         assert deliveries_send(ids=again) == {"sent": 2, "retry": 0, "failed": 0}
