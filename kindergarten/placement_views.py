@@ -31,7 +31,7 @@ from oas.audit.services import audit_read
 from oas.errors import ValidationError
 from oas.forms import form_add_domain_errors
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.lookup import FoundChild, child_lookup
+from oas.people.lookup import FoundChild, child_in_unit_municipality_check, child_lookup
 from oas.people.models import Person
 
 ACTION = "kindergarten.placement.change"
@@ -159,10 +159,8 @@ def _office_create(request: HttpRequest, found: FoundChild, form: KindergartenPl
     if unit is None:
         form.add_error("unit", _("Velg en barnehage."))
         return None
-    if found.person.municipality_number != unit.municipality.number:
-        form.add_error("unit", _("Barnet er ikke folkeregistrert i kommunen barnehagen ligger i."))
-        return None
     try:
+        child_in_unit_municipality_check(child=found.person, unit=unit)
         placement = kindergarten_placement_change(
             child=found.person,
             unit=unit,

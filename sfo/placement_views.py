@@ -24,7 +24,7 @@ from oas.audit.services import audit_read
 from oas.errors import ValidationError
 from oas.forms import form_add_domain_errors
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.lookup import FoundChild, child_lookup
+from oas.people.lookup import FoundChild, child_in_unit_municipality_check, child_lookup
 from oas.people.models import Person
 from sfo.placement_forms import ChildLookupForm, SfoPlacementChangeForm, SfoPlacementCreateForm
 from sfo.placements import sfo_placement_change, sfo_unit_placements
@@ -131,10 +131,8 @@ def _office_create(request: HttpRequest, found: FoundChild, form: SfoPlacementCr
     if unit is None:
         form.add_error("unit", _("Velg en SFO."))
         return None
-    if found.person.municipality_number != unit.municipality.number:
-        form.add_error("unit", _("Barnet er ikke folkeregistrert i kommunen SFO-en ligger i."))
-        return None
     try:
+        child_in_unit_municipality_check(child=found.person, unit=unit)
         placement = sfo_placement_change(
             child=found.person,
             unit=unit,

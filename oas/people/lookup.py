@@ -21,7 +21,7 @@ from oas.access.privacy import PersonContact, PlacementView, child_placements_vi
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_read, audit_record
 from oas.errors import ValidationError
-from oas.organisation.models import Municipality
+from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import Person
 from oas.people.national_id import InvalidNationalId, parse_national_id
 
@@ -82,3 +82,10 @@ def child_lookup(*, user: Any, national_id: str, event: str) -> FoundChild:
         placements=child_placements_view(user=user, child=person),
         age=_age(person.birth_date, clock.today()),
     )
+
+
+def child_in_unit_municipality_check(*, child: Person, unit: OrgUnit) -> None:
+    """The sector office places only children registered (Folkeregisteret) in the municipality of the unit."""
+    if child.municipality_number != unit.municipality.number:
+        message = _("Barnet er ikke folkeregistrert i kommunen %(unit)s ligger i.") % {"unit": unit.name}
+        raise ValidationError(message, code="other_municipality", fields={"unit": [message]})

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from kindergarten.models import KindergartenPlacementDetail
 from oas.audit.models import AuditEvent
+from oas.organisation.models import Municipality
 from oas.people.models import Adressebeskyttelse, Placement, Service
 from oas.people.national_id import make_national_id
 from sfo.models import SfoPlacementDetail
@@ -196,4 +197,13 @@ def test_bad_form_input_gives_errors_and_writes_nothing(town: Town) -> None:
     child = _newcomer()
     page = _office(town).post(reverse(KG_URL), _kg_post(town, child, size_value=150, start_date=""))
     assert page.status_code == 400
+    assert not Placement.objects.filter(child=child).exists()
+
+
+def test_a_child_registered_in_another_municipality_of_the_deployment_is_not_placed_here(town: Town) -> None:
+    Municipality.objects.create(number="3209", name="Ullensaker", valid_from=dt.date(2020, 1, 1))
+    child = _newcomer(municipality_number="3209")
+    page = _office(town).post(reverse(KG_URL), _kg_post(town, child))
+    assert page.status_code == 400
+    assert "Barnet er ikke folkeregistrert i kommunen" in page.content.decode()
     assert not Placement.objects.filter(child=child).exists()
