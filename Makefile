@@ -27,10 +27,11 @@ down: install
 messages: install
 	$(BIN)/python manage.py compile_translations >/dev/null
 
-## Extract UI text into locale/{nb,nn,en}/LC_MESSAGES/django.po; then translate the new entries in nn and en
-## (tests/house/test_translations.py fails while any msgid is missing or untranslated).
+## Extract UI text into locale/{nn,en}/LC_MESSAGES/django.po; then translate the new entries in nn and en
+## (tests/house/test_translations.py fails while any msgid is missing or untranslated). Bokmål is the source
+## language: its msgids are the text, and locale/nb keeps only a few entries by hand (not extracted).
 translations: install
-	$(BIN)/python manage.py makemessages -l nb -l nn -l en --ignore=.venv --ignore=var --ignore=node_modules \
+	$(BIN)/python manage.py makemessages -l nn -l en --ignore=.venv --ignore=var --ignore=node_modules \
 		--ignore=static --no-obsolete
 
 lint: install

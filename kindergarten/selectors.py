@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from kindergarten import rules
 from kindergarten.models import (
@@ -133,13 +135,14 @@ class MatchingInput:
     programmes: dict[str, Programme]  # programme id → Programme row
 
 
-_CRITERION_LABEL = {
-    CriterionKind.DISABILITY: "nedsatt funksjonsevne, barnehageloven § 18",
-    CriterionKind.CHILD_WELFARE: "vedtak etter barnevernsloven, barnehageloven § 18",
-    CriterionKind.MUNICIPAL: "kommunalt opptakskriterium",
-    CriterionKind.SIBLING: "søsken",
-    CriterionKind.STAFF_CHILD: "barn av ansatte",
-    CriterionKind.RIGHT_TO_PLACE: "rett til plass",
+# Lazy: the label is rendered in the language active when matching runs (it goes into the explanations).
+_CRITERION_LABEL: dict[CriterionKind, Promise] = {
+    CriterionKind.DISABILITY: _("nedsatt funksjonsevne, barnehageloven § 18"),
+    CriterionKind.CHILD_WELFARE: _("vedtak etter barnevernsloven, barnehageloven § 18"),
+    CriterionKind.MUNICIPAL: _("kommunalt opptakskriterium"),
+    CriterionKind.SIBLING: _("søsken"),
+    CriterionKind.STAFF_CHILD: _("barn av ansatte"),
+    CriterionKind.RIGHT_TO_PLACE: _("rett til plass"),
 }
 
 
@@ -180,7 +183,7 @@ def priority_order(
             met = _meets(kind, facts, unit_id)
             key.append(0 if met else 1)
             if met and not label:
-                label = _CRITERION_LABEL[CriterionKind(kind)]
+                label = str(_CRITERION_LABEL[CriterionKind(kind)])
         key.append(facts.lottery)
         aid = str(facts.application_id)
         keyed.append((tuple(key), aid, label))

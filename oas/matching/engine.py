@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from oas.matching.geo import LatLon, distance_km
 
 KIND_CHOICE = "choice"
@@ -252,33 +254,41 @@ def _explain(
     assignments: Mapping[str, Assignment],
     held: Mapping[str, list[tuple[int, str]]],
 ) -> None:
-    """Write a plain-language Norwegian explanation on every assignment."""
+    """Write a plain-language explanation, in the active language, on every assignment."""
     # The last applicant a programme admitted through matching is where its priority line was drawn.
     cutoff = {pid: max(heap)[1] for pid, heap in held.items() if heap}
     for applicant in data.applicants:
         assignment = assignments[applicant.id]
         if assignment.locked:
             if assignment.programme is None:
-                assignment.explanation = "Opptakskontoret har bestemt at barnet ikke får plass i dette opptaket."
+                assignment.explanation = _("Opptakskontoret har bestemt at barnet ikke får plass i dette opptaket.")
             else:
                 name = programmes[assignment.programme].unit_name
-                assignment.explanation = f"Opptakskontoret har tildelt plass i {name} manuelt."
+                # Translators: %(unit)s is the name of a kindergarten.
+                assignment.explanation = _("Opptakskontoret har tildelt plass i %(unit)s manuelt.") % {"unit": name}
             continue
         sentences: list[str] = []
         if assignment.kind == KIND_CHOICE and assignment.programme is not None:
             name = programmes[assignment.programme].unit_name
-            sentences.append(f"Barnet har fått plass i {name} ({(assignment.choice_rank or 0) + 1}. ønske).")
+            sentences.append(
+                # Translators: %(unit)s is the name of a kindergarten; %(rank)s is the number of the
+                # applicant's choice it was (1 for the first choice).
+                _("Barnet har fått plass i %(unit)s (%(rank)s. ønske).")
+                % {"unit": name, "rank": (assignment.choice_rank or 0) + 1}
+            )
         limit = assignment.choice_rank if assignment.choice_rank is not None else len(applicant.choices)
         sentences.extend(_why_not(data, programmes, cutoff, applicant, unit) for unit in applicant.choices[:limit])
         if assignment.kind == KIND_GUARANTEE and assignment.programme is not None:
             name = programmes[assignment.programme].unit_name
             sentences.append(
-                f"Barnet har rett til plass, og får derfor tilbud i {name}, som er nærmeste enhet med ledig plass."
+                # Translators: %(unit)s is the name of a kindergarten.
+                _("Barnet har rett til plass, og får derfor tilbud i %(unit)s, som er nærmeste enhet med ledig plass.")
+                % {"unit": name}
             )
         elif assignment.kind == KIND_NONE:
             if applicant.right_to_place:
-                sentences.append("Det var ingen ledige plasser for barnets aldersgruppe i kommunen.")
-            sentences.append("Barnet står på venteliste for ønskene sine.")
+                sentences.append(_("Det var ingen ledige plasser for barnets aldersgruppe i kommunen."))
+            sentences.append(_("Barnet står på venteliste for ønskene sine."))
         assignment.explanation = " ".join(sentences)
 
 
@@ -293,19 +303,34 @@ def _why_not(
     pid = programme_id(unit, applicant.age_group)
     programme = programmes.get(pid)
     if programme is None:
-        unit_name = data.unit_names.get(unit, f"Enhet {unit}")
-        return f"{unit_name} har ingen plasser for aldersgruppen {applicant.age_group} år i dette opptaket."
+        # Translators: %(unit)s is the id of a unit whose name is not known.
+        unit_name = data.unit_names[unit] if unit in data.unit_names else _("Enhet %(unit)s") % {"unit": unit}
+        # Translators: %(unit)s is the name of a kindergarten; %(age)s is an age group such as "0-2" or "3-5".
+        return _("%(unit)s har ingen plasser for aldersgruppen %(age)s år i dette opptaket.") % {
+            "unit": unit_name,
+            "age": applicant.age_group,
+        }
     last = cutoff.get(pid)
     if last is None:
-        return f"{programme.unit_name} hadde ingen ledige plasser for aldersgruppen {applicant.age_group} år."
+        # Translators: %(unit)s is the name of a kindergarten; %(age)s is an age group such as "0-2" or "3-5".
+        return _("%(unit)s hadde ingen ledige plasser for aldersgruppen %(age)s år.") % {
+            "unit": programme.unit_name,
+            "age": applicant.age_group,
+        }
     labels = data.labels.get(pid, {})
     mine, theirs = labels.get(applicant.id, ""), labels.get(last, "")
     if theirs and theirs != mine:
-        return f"{programme.unit_name} var full, og barn med høyere prioritet ({theirs}) fikk plassene."
-    return (
-        f"{programme.unit_name} var full. Barna som fikk plass hadde samme prioritet som ditt barn, "
+        # Translators: %(unit)s is the name of a kindergarten; %(label)s is an admission criterion such as
+        # "søsken" or "barn av ansatte".
+        return _("%(unit)s var full, og barn med høyere prioritet (%(label)s) fikk plassene.") % {
+            "unit": programme.unit_name,
+            "label": theirs,
+        }
+    # Translators: %(unit)s is the name of a kindergarten.
+    return _(
+        "%(unit)s var full. Barna som fikk plass hadde samme prioritet som ditt barn, "
         "og alder og loddtrekning avgjorde rekkefølgen."
-    )
+    ) % {"unit": programme.unit_name}
 
 
 def export(*, round_id: str, data: RoundInput, result: MatchResult) -> dict[str, Any]:

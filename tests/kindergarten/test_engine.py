@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
+import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kindergarten.models import CriterionKind
+from kindergarten.rules import RightToPlace
+from kindergarten.selectors import ApplicantFacts, priority_order
 from oas.matching import engine
 from oas.matching.engine import Applicant, Programme, RoundInput, programme_id
 from tests.kindergarten.checker import check_export
@@ -111,6 +117,56 @@ def test_an_applicant_with_a_right_who_got_no_choice_is_offered_the_nearest_unit
     assert "nærmeste enhet med ledig plass" in x.explanation
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "nn",
+            "Solsikken barnehage var full, og barn med høgare prioritet (søsken) fekk plassane. "
+            "Blåbær barnehage var full. Barna som fekk plass, hadde same prioritet som barnet ditt, og alder og "
+            "loddtrekning avgjorde rekkjefølgja. Barnet har rett til plass, og får difor tilbod i Furulund "
+            "barnehage, som er nærmaste eining med ledig plass.",
+        ),
+        (
+            "en",
+            "Solsikken barnehage was full, and children with higher priority (søsken) got the places. "
+            "Blåbær barnehage was full. The children who got a place had the same priority as your child, and age "
+            "and the lottery decided the order. The child has a right to a place and is therefore offered a place "
+            "at Furulund barnehage, the nearest unit with a vacant place.",
+        ),
+    ],
+)
+def test_explanations_are_written_in_the_active_language(language: str, expected: str) -> None:
+    with translation.override(language):
+        result = engine.match(_two_unit_round())
+    assert result.assignments["x"].explanation == expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [("nb", "søsken"), ("nn", "sysken"), ("en", "siblings")])
+def test_the_priority_label_is_the_criterion_in_the_active_language(language: str, expected: str) -> None:
+    def facts(application_id: int, *, sibling_units: frozenset[int]) -> ApplicantFacts:
+        right = RightToPlace(has_right=True, from_date=None, reason="")
+        return ApplicantFacts(
+            application_id=application_id,
+            child_id=application_id,
+            birth_date=dt.date(2022, 5, 1),
+            age_group="3-5",
+            right=right,
+            lottery=application_id,
+            checked_grounds=frozenset(),
+            sibling_units=sibling_units,
+            staff_units=frozenset(),
+            choices=(1,),
+        )
+
+    applicants = [facts(1, sibling_units=frozenset()), facts(2, sibling_units=frozenset({1}))]
+    with translation.override(language):
+        order, labels = priority_order(unit_id=1, criteria=[CriterionKind.SIBLING], applicants=applicants)
+    assert order == ["2", "1"]
+    assert labels == {"2": expected, "1": ""}
+    assert type(labels["2"]) is str  # rendered, not a lazy proxy: it is stored with the explanation
+
+
 def test_locking_an_applicant_recomputes_around_the_lock_and_reports_who_is_affected() -> None:
     before = engine.match(_two_unit_round())
     after = engine.match(_two_unit_round(locks={"x": "A:3-5"}))
@@ -121,8 +177,6 @@ def test_locking_an_applicant_recomputes_around_the_lock_and_reports_who_is_affe
 
 
 def test_a_lock_beyond_capacity_is_refused() -> None:
-    import pytest
-
     data = _two_unit_round(locks={"x": "A:3-5", "y": "A:3-5"})
     with pytest.raises(engine.MatchingInputError):
         engine.match(data)
