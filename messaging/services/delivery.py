@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import smtplib
 import socket
@@ -195,12 +196,12 @@ def _email_send_and_mark(mail: Any, msg: EmailMessage, *, pk: int) -> None:
     """Send one e-mail and record it as sent, so that a worker killed at any moment never causes a duplicate.
 
     Over SMTP (Django's SMTP backend) the message is transferred up to, but not including, the end-of-data
-    line; then the "sent" mark is committed; then the end-of-data line is written, and only then may the server
-    accept the message. A worker killed before the mark leaves a transfer the server discards (the row is sent
-    again later); killed after it, the server gets the end of the message. The only window in which an e-mail
-    is marked sent but not delivered is one socket write of five bytes. If the server refuses the message after
-    the end of data, the mark is taken back (``_mark_retry`` by the caller). Other backends (tests, console)
-    send first and mark right after.
+    line; then the "sent" mark is handed to the kernel (held back by TCP_CORK), the end-of-data line written and
+    the mark released (``_mark_sent_then``). A worker killed before the mark leaves a transfer the server discards
+    (the row is sent again later); killed after the end-of-data line, both reach their servers. The only window
+    in which an e-mail is marked sent but not delivered lies between two system calls. If the server refuses the
+    message after the end of data, the mark is taken back (``_mark_retry`` by the caller). Other backends (tests,
+    console) send first and mark right after.
     """
     smtp = getattr(mail, "connection", None)
     if not isinstance(smtp, smtplib.SMTP):
@@ -323,14 +324,28 @@ def _mark_one_sent(pk: int) -> None:
 
 
 def _mark_sent_then(pk: int, *, then: Callable[[], object]) -> None:
-    """Send the "sent" mark to PostgreSQL, run ``then`` (the end-of-data write) at once, then read the answer.
+    """Hand the "sent" mark to the kernel for PostgreSQL, run ``then`` (the end-of-data write), then release the mark.
 
-    The UPDATE is on its way to the server before ``then`` runs, and a statement the server has received is
-    executed and committed even if this process dies right after (PostgreSQL reads and runs it before it notices
-    the closed connection). So the mark and the end of data leave back to back: a SIGKILL can only fall between
-    two socket writes, not in the wait for the database's answer (which on a busy machine can be milliseconds).
-    If the database refuses the mark, the error is raised after ``then``; the e-mail then went out unmarked and
-    is sent again later (a duplicate only on a database error).
+    SIGKILL cannot be caught, so what matters is where it can fall:
+
+    - Before the mark is written: nothing reached either server. The transfer is discarded by the SMTP server and
+      the row (still "attempting") is sent again later.
+    - After the end-of-data line is written: the message is at the SMTP server, and the mark is in this socket's
+      send queue. A dying process's sockets are closed by the kernel, which sends what is queued before the FIN,
+      and PostgreSQL runs a statement it has received even when the connection closes right behind it. So the
+      mark is committed: delivered once, marked once.
+    - Between the two writes: the mark reaches PostgreSQL, the end of data does not. This window is two system
+      calls apart, a few microseconds of this process's own code.
+
+    Over TCP the mark is written with ``TCP_CORK`` set, so it waits in the kernel until the end-of-data line has
+    gone. Without the cork the mark would wake the PostgreSQL backend, which (woken on the same core, as socket
+    wake-ups usually are) preempts this process. A SIGKILL sent while this process waits for the core would then
+    fall in the window between the two writes for as long as the database takes to run the UPDATE — in
+    ``benchmarks/fanout.py --kill`` one run lost one e-mail that way. Over a Unix socket there is no cork and
+    the mark goes out at once (the earlier behaviour).
+
+    If the database refuses the mark, the error is raised after ``then``; the e-mail went out unmarked and is sent
+    again later (a duplicate only on a database error).
     """
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
@@ -338,18 +353,34 @@ def _mark_sent_then(pk: int, *, then: Callable[[], object]) -> None:
     query = (
         f"UPDATE {table} SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3"  # noqa: S608 - table name from model meta
     ).encode()
-    pgconn.send_query_params(query, [DeliveryStatus.SENT.value.encode(), clock.now().isoformat().encode(), b"%d" % pk])
-    while pgconn.flush() != 0:  # psycopg keeps libpq non-blocking: push the whole statement out first
-        continue
+    corked = _corked_socket(pgconn.socket)
     try:
+        pgconn.send_query_params(
+            query, [DeliveryStatus.SENT.value.encode(), clock.now().isoformat().encode(), b"%d" % pk]
+        )
+        while pgconn.flush() != 0:  # psycopg keeps libpq non-blocking: push the whole statement out first
+            continue
         then()
     finally:
+        if corked is not None:
+            corked.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)  # the mark leaves now
+            corked.close()  # our duplicate of libpq's descriptor only; the connection stays open
         failure = b""
         while (result := pgconn.get_result()) is not None:
             if result.status != pq.ExecStatus.COMMAND_OK:
                 failure = result.error_message or b"error"
         if failure:
             raise DatabaseError(failure.decode("utf-8", "replace"))
+
+
+def _corked_socket(fd: int) -> socket.socket | None:
+    """A duplicate of the database connection's descriptor with ``TCP_CORK`` set, or None if it is not TCP."""
+    sock = socket.socket(fileno=os.dup(fd))
+    if sock.family not in (socket.AF_INET, socket.AF_INET6) or not hasattr(socket, "TCP_CORK"):
+        sock.close()
+        return None
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+    return sock
 
 
 def _mark_attempting(ids: list[int], *, claimed_at: dt.datetime) -> set[int]:
