@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
 from oas.access.evaluation import access_unit_prefixes
-from oas.db import prepared_cursor
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind, Service
 
@@ -74,8 +73,11 @@ def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool 
 # A fixed, prepared statement: the tablet taps all day, and compiling the equivalent queryset cost more than
 # running it.
 CHECKIN_LOCK_CLASS = 0x0A77  # advisory lock namespace (classid) of check-in taps; objid is the child id
-_CHECKIN_LOCK = """
-SELECT p.child_id, p.unit_id, pg_advisory_xact_lock(%(lock_class)s::integer, (p.child_id %% 2147483647)::integer)
+# The child's check-in placement in the tapped unit (the kindergarten or SFO, or a department as its group) that
+# the user may check children in (``prefixes``: the access layer's scope). Used by the lock statement below and,
+# as a CTE, by the tap's write (``attendance.services``), which re-reads it after the lock.
+CHECKIN_PLACEMENT_SQL = """
+SELECT p.child_id, p.unit_id
 FROM people_placement p
 JOIN organisation_orgunit u ON u.id = %(unit)s::bigint
 WHERE p.child_id = %(child)s::bigint AND (p.unit_id = %(unit)s::bigint OR p.group_id = %(unit)s::bigint)
@@ -86,21 +88,27 @@ ORDER BY p.id
 LIMIT 1
 """
 
+CHECKIN_LOCK_SQL = f"""
+SELECT d.child_id, d.unit_id, pg_advisory_xact_lock(%(lock_class)s::integer, (d.child_id %% 2147483647)::integer)
+FROM ({CHECKIN_PLACEMENT_SQL}) AS d
+"""  # noqa: S608 - a fixed fragment, no input
 
-def checkin_decision(*, user: Any, child_id: int, unit_id: int, day: dt.date) -> tuple[int, int] | None:
-    """Find the child's check-in placement in a unit the user may check children in, lock the child's taps.
 
-    Returns the placement's (child, unit) ids; the lock lasts until the end of the caller's transaction.
+def checkin_decision_params(*, user: Any, child_id: int, unit_id: int, day: dt.date) -> dict[str, Any] | None:
+    """The parameters of ``CHECKIN_LOCK_SQL`` and ``CHECKIN_PLACEMENT_SQL`` for this tap; None if the user may check
+    children in nowhere.
 
-    The unit returned is the placement's unit (the kindergarten or SFO; a tapped department is its group).
-    The access layer decides the unit (``access_unit_prefixes`` for ``attendance.checkin``: the same scope as
-    ``access_queryset`` on org units). None when the unit is not the user's or the child is not placed there
-    (the caller tells which, on that rare path, with ``access_unit``). Call it inside a transaction.
+    The lock statement finds the child's check-in placement in a unit the user may check children in and locks
+    the child's taps until the end of the transaction; it returns the placement's (child, unit) ids. The unit is
+    the placement's unit (the kindergarten or SFO; a tapped department is its group). The access layer decides
+    the unit (``access_unit_prefixes`` for ``attendance.checkin``: the same scope as ``access_queryset`` on org
+    units). No row when the unit is not the user's or the child is not placed there (the caller tells which,
+    on that rare path, with ``access_unit``). The tap service runs it in one round trip with its write.
     """
     prefixes = access_unit_prefixes(user=user, action="attendance.checkin")
     if prefixes == []:
         return None
-    params: dict[str, Any] = {
+    return {
         "lock_class": CHECKIN_LOCK_CLASS,
         "unit": unit_id,
         "child": child_id,
@@ -109,10 +117,6 @@ def checkin_decision(*, user: Any, child_id: int, unit_id: int, day: dt.date) ->
         "everywhere": prefixes is None,
         "prefixes": prefixes or [],
     }
-    with prepared_cursor() as cursor:
-        cursor.execute(_CHECKIN_LOCK, params)
-        row = cursor.fetchone()
-    return (int(row[0]), int(row[1])) if row else None
 
 
 @functools.lru_cache(maxsize=16)
