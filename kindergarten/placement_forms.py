@@ -27,16 +27,6 @@ class KindergartenPlacementChangeForm(forms.Form):
         self.fields["department"].choices = [("", _("Ingen avdeling")), *departments]  # type: ignore[attr-defined]
 
 
-class ChildLookupForm(forms.Form):
-    """Step 1 on the sector office page: the child's fødselsnummer or D-number (11 digits)."""
-
-    national_id = forms.CharField(
-        label=_("Fødselsnummer eller D-nummer (11 siffer)"),
-        max_length=13,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-
-
 class KindergartenPlacementCreateForm(forms.Form):
     """Step 2 on the sector office page: a kindergarten place for the child that was looked up."""
 

@@ -20,16 +20,6 @@ class SfoPlacementChangeForm(forms.Form):
         self.fields["child"].choices = children  # type: ignore[attr-defined]
 
 
-class ChildLookupForm(forms.Form):
-    """Step 1 on the sector office page: the child's fødselsnummer or D-number (11 digits)."""
-
-    national_id = forms.CharField(
-        label=_("Fødselsnummer eller D-nummer (11 siffer)"),
-        max_length=13,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-
-
 class SfoPlacementCreateForm(forms.Form):
     """Step 2 on the sector office page: an SFO place for the child that was looked up."""
 

@@ -6,27 +6,26 @@ errors and nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from oas import clock
-from oas.access.evaluation import access_queryset, has_action
+from oas.access.evaluation import access_queryset
 from oas.access.getters import access_unit
 from oas.access.markers import requires
-from oas.access.privacy import child_placements_view
 from oas.audit.services import audit_read
 from oas.errors import ValidationError
 from oas.forms import form_add_domain_errors
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.lookup import FoundChild, child_in_unit_municipality_check, child_lookup
-from oas.people.models import Person
-from sfo.placement_forms import ChildLookupForm, SfoPlacementChangeForm, SfoPlacementCreateForm
+from oas.people.lookup import FoundChild
+from oas.people.models import Person, Placement
+from oas.people.office_pages import office_placement_create, office_placement_page
+from sfo.placement_forms import SfoPlacementChangeForm, SfoPlacementCreateForm
 from sfo.placements import sfo_placement_change, sfo_unit_placements
 
 ACTION = "sfo.placement.change"
@@ -86,54 +85,26 @@ def sfo_placement_new(request: HttpRequest) -> HttpResponse:
     Step 1 (``step=lookup``) finds the child; step 2 (``step=create``) looks the child up again and calls
     ``sfo_placement_change`` (overlaps and bad place type/hours are refused there, nothing written).
     """
-    if not has_action(user=request.user, action=CREATE):
-        raise PermissionDenied
-    today = clock.today()
-    step = request.POST.get("step", "") if request.method == "POST" else ""
-    lookup = ChildLookupForm(request.POST if step == "lookup" else None)
     units = _office_units(request.user)
-    found: FoundChild | None = None
-    form: SfoPlacementCreateForm | None = None
-    created = None
-    status = 200
-    if step in ("lookup", "create"):
-        try:
-            found = child_lookup(
-                user=request.user, national_id=request.POST.get("national_id", ""), event="sfo.placement.lookup"
-            )
-        except ValidationError as exc:
-            lookup = ChildLookupForm(request.POST)
-            lookup.is_valid()
-            lookup.add_error("national_id", exc.message)
-            status = 400
-    if found is not None:
-        initial = {"national_id": found.person.national_id, "start_date": today}
-        form = SfoPlacementCreateForm(request.POST if step == "create" else None, units=units, initial=initial)
-        if step == "create":
-            if form.is_valid():
-                created = _office_create(request, found, form)
-            if form.errors:
-                status = 400
-            elif created is not None:
-                found = replace(found, placements=child_placements_view(user=request.user, child=found.person))
-                form = SfoPlacementCreateForm(units=units, initial=initial)
-    return render(
-        request,
-        "placements/office_sfo.html",
-        {"lookup": lookup, "found": found, "form": form, "created": created},
-        status=status,
+    return office_placement_page(
+        request=request,
+        action=CREATE,
+        lookup_event="sfo.placement.lookup",
+        template="placements/office_sfo.html",
+        make_form=partial(SfoPlacementCreateForm, units=units),
+        create=_office_create,
     )
 
 
-def _office_create(request: HttpRequest, found: FoundChild, form: SfoPlacementCreateForm) -> Any:
+def _office_create(request: HttpRequest, found: FoundChild, form: SfoPlacementCreateForm) -> Placement | None:
     data = form.cleaned_data
     unit = OrgUnit.objects.filter(pk=data["unit"], kind=OrgUnitKind.SFO).select_related("municipality").first()
     if unit is None:
         form.add_error("unit", _("Velg en SFO."))
         return None
-    try:
-        child_in_unit_municipality_check(child=found.person, unit=unit)
-        placement = sfo_placement_change(
+
+    def place() -> Placement:
+        return sfo_placement_change(
             child=found.person,
             unit=unit,
             start_date=data["start_date"],
@@ -142,12 +113,6 @@ def _office_create(request: HttpRequest, found: FoundChild, form: SfoPlacementCr
             hours_per_week=data["hours_per_week"],
             user_id=request.user.pk,
         )
-    except ValidationError as exc:
-        form_add_domain_errors(form, exc)
-        return None
-    messages.success(
-        request,
-        _("%(child)s har fått SFO-plass i %(unit)s fra %(start)s.")
-        % {"child": found.name, "unit": unit.name, "start": f"{placement.start_date:%d.%m.%Y}"},
-    )
-    return placement
+
+    message = _("%(child)s har fått SFO-plass i %(unit)s fra %(start)s.")
+    return office_placement_create(request=request, found=found, form=form, unit=unit, place=place, message=message)
