@@ -177,7 +177,7 @@ def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind
     placed: tuple[int, int] | None = None
     decision = selectors.checkin_decision_params(user=user, child_id=child_pk, unit_id=unit_pk, day=today)
     if decision is not None:
-        placed, result = _attendance_record(user=user, decision=decision, kind=kind, key=key, day=today, now=now)
+        placed, result = _attendance_record(user=user, decision=decision, kind=kind, key=key, now=now)
     if result is not None:
         return result
     if placed is not None:
@@ -265,7 +265,7 @@ FROM (SELECT 1) AS one LEFT JOIN taken ON true
 
 
 def _attendance_record(
-    *, user: Any, decision: dict[str, Any], kind: str, key: str, day: dt.date, now: dt.datetime
+    *, user: Any, decision: dict[str, Any], kind: str, key: str, now: dt.datetime
 ) -> tuple[tuple[int, int] | None, CheckResult | None]:
     """Lock the child's taps and record the tap, in one transaction and one round trip to the database.
 
