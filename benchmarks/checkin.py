@@ -25,27 +25,21 @@ import datetime as dt
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
 
+from benchmarks.common import free_port, process_tree_cpu_seconds, wait_for_server  # noqa: E402
 from benchmarks.loadgen import Job, Result, percentiles, run  # noqa: E402 - after the path setup
 
 CHECK = "/api/v1/attendance/check"
 CONCURRENCY = 50
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _build(children: int) -> tuple[Any, list[tuple[int, int]]]:
@@ -145,18 +139,6 @@ def _fire(port: int, jobs: list[Job], concurrency: int = CONCURRENCY) -> Result:
     return run("127.0.0.1", port, jobs, concurrency=concurrency)
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its children (the gunicorn master and its workers)."""
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-        return sum(p.cpu_times().user + p.cpu_times().system for p in procs)
-    except psutil.Error:
-        return 0.0
-
-
 def _postgres_cpu_seconds(db_name: str) -> dict[int, float] | None:
     """CPU time per PostgreSQL client backend serving the benchmark database (None when not visible here).
 
@@ -214,24 +196,10 @@ def _arithmetic(server_cpu_ms: float, pg_cpu_ms: float, client_cpu_ms: float, co
     )
 
 
-def _wait_for(port: int) -> None:
-    """Wait until the server answers at all (``/healthz`` says 503 without Celery workers: that is fine here)."""
-    for _ in range(150):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                if sock.recv(12).startswith(b"HTTP/"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 def _measured(port: int, server_pid: int, db_name: str, jobs: list[Job]) -> tuple[Result, tuple[float, float | None]]:
-    server_before, pg_before = _cpu_seconds(server_pid), _postgres_cpu_seconds(db_name)
+    server_before, pg_before = process_tree_cpu_seconds(server_pid), _postgres_cpu_seconds(db_name)
     result = _fire(port, jobs)
-    server = _cpu_seconds(server_pid) - server_before
+    server = process_tree_cpu_seconds(server_pid) - server_before
     pg_after = _postgres_cpu_seconds(db_name)
     # Per backend: one that connected during the run counts in full, one that ended is lost (none should).
     pg = None if pg_after is None else sum(t - (pg_before or {}).get(pid, 0.0) for pid, t in pg_after.items())
@@ -318,9 +286,9 @@ def main() -> None:
             env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + db_name
         else:
             env["DATABASE_URL"] = str(connection.settings_dict.get("NAME"))
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(_server_command(args, port), cwd=ROOT, env=env)  # noqa: S603 - fixed, our venv
-        _wait_for(port)
+        wait_for_server(port)
         cookie = f"{cookie_name}={session}; csrftoken={csrf}"
         # Warm-up: every worker thread loads its code and opens its database connection.
         warm = [{"unit_id": d, "child_id": c, "kind": "in", "key": f"warm-{c}"} for d, c in pairs[:100]]

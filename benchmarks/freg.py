@@ -22,32 +22,11 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from oas.embedded import embedded_database_url
-
-    return embedded_database_url(Path(os.environ.get("OAS_VAR_DIR") or ROOT / "var"))
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        _with_database(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True
-    ) as conn:
-        conn.execute(sql)
+from benchmarks.common import admin_sql, server_database_url, with_database  # noqa: E402 - after the path setup
 
 
 def _serve(persons: int, validate: bool, ready: Any, stop: Any) -> None:
@@ -96,10 +75,10 @@ def main() -> None:  # noqa: PLR0915 - a linear script: set up, measure, report
     info = ready.get(timeout=600)
     generated = time.perf_counter() - started
 
-    server = _server_url()
+    server = server_database_url()
     name = f"oas_freg_bench_{os.getpid()}"
-    _admin(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = _with_database(server, name)
+    admin_sql(server, f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = with_database(server, name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
     os.environ["LOG_LEVEL"] = "WARNING"
     try:
@@ -153,7 +132,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script: set up, measure, report
     finally:
         stop.set()
         server_process.join(timeout=30)
-        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     events = feed.counts.get("events", 0) + feed.counts.get("malformed_entry", 0)
     print("Folkeregisteret benchmark (live client over HTTP → simulator in another process → PostgreSQL)")

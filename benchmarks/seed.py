@@ -14,32 +14,11 @@ import resource
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from oas.embedded import embedded_database_url
-
-    return embedded_database_url(Path(os.environ.get("OAS_VAR_DIR") or ROOT / "var"))
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        _with_database(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True
-    ) as conn:
-        conn.execute(sql)
+from benchmarks.common import admin_sql, server_database_url, with_database  # noqa: E402 - after the path setup
 
 
 def main() -> None:
@@ -48,10 +27,10 @@ def main() -> None:
     parser.add_argument("--size", choices=["full", "small"], default="full")
     args = parser.parse_args()
 
-    server = _server_url()
+    server = server_database_url()
     name = f"oas_bench_{os.getpid()}"
-    _admin(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = _with_database(server, name)
+    admin_sql(server, f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = with_database(server, name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
     try:
         import django
@@ -72,7 +51,7 @@ def main() -> None:
         peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
         connections.close_all()
     finally:
-        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     print(f"seed_demo --size {args.size} --seed {args.seed}")
     print(f"  migrate (fresh database): {migrated:.1f} s")

@@ -39,7 +39,6 @@ import argparse
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -49,28 +48,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
 
+from benchmarks.common import free_port, process_tree_cpu_seconds, wait_for_server  # noqa: E402
 from benchmarks.loadgen import Job, Result, percentiles, run  # noqa: E402 - after the path setup
 
 USERS = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of the gunicorn master and its workers."""
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        return sum(p.cpu_times().user + p.cpu_times().system for p in [proc, *proc.children(recursive=True)])
-    except psutil.Error:
-        return 0.0
 
 
 def _postgres_cpu_seconds() -> float | None:
@@ -182,20 +166,6 @@ def prepare(*, stress: bool, size: str) -> tuple[list[str], str]:
     return cookies, f"{unit} ({children} children placed)"
 
 
-def _wait_for(port: int) -> None:
-    """Wait until the server answers at all (``/healthz`` says 503 without Celery workers: that is fine here)."""
-    for _ in range(150):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                if sock.recv(12).startswith(b"HTTP/"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 def _connections_per_worker(pid: int, port: int) -> list[int]:
     """How many client connections each gunicorn worker holds right now (most first)."""
     import psutil
@@ -230,7 +200,7 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
     args = parser.parse_args()
     cookies, school = prepare(stress=args.stress, size=args.size)
 
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, DJANGO_DEBUG="0", ARBEIDSFLATE_CACHE_SECONDS=str(args.cache_seconds))
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn executable, fixed arguments
         [
@@ -263,16 +233,16 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
         return [Job("GET", "/arbeidsflate/", headers[k % USERS]) for k in range(n)]
 
     try:
-        _wait_for(port)
+        wait_for_server(port)
         # The first request of each user, all at once (fresh workers, figures not computed yet): the cold burst.
         cold = run("127.0.0.1", port, jobs(USERS), concurrency=USERS, keep_bodies=True)
-        server_before, pg_before = _cpu_seconds(server.pid), _postgres_cpu_seconds()
+        server_before, pg_before = process_tree_cpu_seconds(server.pid), _postgres_cpu_seconds()
         spread: list[int] = []
         sampler = threading.Timer(0.5, lambda: spread.extend(_connections_per_worker(server.pid, port)))
         sampler.start()
         result = run("127.0.0.1", port, jobs(args.requests), concurrency=USERS, keep_bodies=True)
         sampler.cancel()
-        server_cpu = _cpu_seconds(server.pid) - server_before
+        server_cpu = process_tree_cpu_seconds(server.pid) - server_before
         pg_after = _postgres_cpu_seconds()
         pg_cpu = None if pg_before is None or pg_after is None else pg_after - pg_before
         n, wall = len(result.latencies), result.wall

@@ -1,0 +1,67 @@
+"""Helpers shared by the benchmark scripts: a scratch database on the server, a server process on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def server_database_url() -> str:
+    """DATABASE_URL, or the embedded PostgreSQL's URL (started on demand) when it is not set."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    from oas.embedded import embedded_database_url
+
+    return embedded_database_url(Path(os.environ.get("OAS_VAR_DIR") or ROOT / "var"))
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL with another database name."""
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def admin_sql(url: str, sql: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the server's ``postgres`` database, outside a transaction."""
+    import psycopg
+
+    with psycopg.connect(
+        with_database(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True
+    ) as conn:
+        conn.execute(sql)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (a server's master and its workers)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        return sum(p.cpu_times().user + p.cpu_times().system for p in [proc, *proc.children(recursive=True)])
+    except psutil.Error:
+        return 0.0
+
+
+def wait_for_server(port: int) -> None:
+    """Wait until the server answers at all (``/healthz`` says 503 without Celery workers: that is fine here)."""
+    for _ in range(150):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                if sock.recv(12).startswith(b"HTTP/"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start")
