@@ -1,8 +1,9 @@
 """E-mail over real SMTP (the loopback simulator): marked sent exactly when the server may accept it.
 
-The message is transferred up to the end-of-data line, the "sent" mark is committed, then the end-of-data line
-goes out. A worker killed before the mark leaves nothing at the server and the e-mail is sent again later;
-a refusal after the end of data takes the mark back.
+The message is transferred up to the end-of-data line; the "sent" mark is written to PostgreSQL's socket but held
+back (TCP_CORK), the end-of-data line goes out, and the mark is released. A worker killed before the mark leaves
+nothing at the server and the e-mail is sent again later; killed right after the end of data, the kernel still
+sends the mark; a refusal after the end of data takes the mark back.
 """
 
 from __future__ import annotations
