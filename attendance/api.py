@@ -42,7 +42,7 @@ def _id(data: dict[str, Any], name: str, errors: dict[str, list[str]]) -> int:
     return int(text)
 
 
-def _check_input(data: Any) -> dict[str, Any]:
+def check_input(data: Any) -> dict[str, Any]:
     """The tap's fields from the parsed JSON body, or a ValidationError naming every field at fault."""
     if not isinstance(data, dict):
         raise ValidationError(_("Forventet et JSON-objekt med unit_id, child_id, kind og key."), code="parse_error")
@@ -71,9 +71,15 @@ def attendance_check_response(request: HttpRequest, data: Any) -> HttpResponse:
     The caller has authenticated the session, checked CSRF and the coarse action gate, and parsed the body.
     """
     try:
-        result = services.attendance_check(user=request.user, **_check_input(data))
+        result = services.attendance_check(user=request.user, **check_input(data))
     except DomainError as exc:
         return _json(exc.as_dict(), status=exc.http_status)
+    status, out = check_output(result)
+    return _json(out, status=status)
+
+
+def check_output(result: services.CheckResult) -> tuple[int, dict[str, Any]]:
+    """The tap's answer: 201 for a new tap, 200 with ``duplicate`` for a replay or a repeated state."""
     out = {
         "child_id": result.child_id,
         "unit_id": result.unit_id,
@@ -81,7 +87,7 @@ def attendance_check_response(request: HttpRequest, data: Any) -> HttpResponse:
         "at": _timestamp(result.at),
         "duplicate": result.duplicate,
     }
-    return _json(out, status=200 if result.duplicate else 201)
+    return (200 if result.duplicate else 201), out
 
 
 @requires("attendance.checkin")

@@ -13,7 +13,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
+from attendance.tokens import TapGrant
 from oas.access.evaluation import access_unit_prefixes
+from oas.db import prepared_cursor
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind, Service
 
@@ -74,7 +76,9 @@ def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool 
 # running it.
 CHECKIN_LOCK_CLASS = 0x0A77  # advisory lock namespace (classid) of check-in taps; objid is the child id
 # The child's check-in placement in the tapped unit (the kindergarten or SFO, or a department as its group) that
-# the user may check children in (``prefixes``: the access layer's scope). Used by the lock statement below and,
+# the user may check children in (``prefixes``: the access layer's scope; with a tap token's grant, the grant's
+# unit, checked by the caller, and ``grant_user``'s account still active with the access epoch of the grant:
+# ``attendance.tokens``). Used by the lock statement below and,
 # as a CTE, by the tap's write (``attendance.services``), which re-reads it after the lock.
 CHECKIN_PLACEMENT_SQL = """
 SELECT p.child_id, p.unit_id
@@ -84,6 +88,9 @@ WHERE p.child_id = %(child)s::bigint AND (p.unit_id = %(unit)s::bigint OR p.grou
   AND p.service = ANY(%(services)s::text[])
   AND p.start_date <= %(day)s::date AND (p.end_date IS NULL OR p.end_date >= %(day)s::date)
   AND (%(everywhere)s::boolean OR u.path ^@ ANY(%(prefixes)s::text[]))
+  AND (%(grant_user)s::integer IS NULL OR EXISTS (
+      SELECT 1 FROM auth_user a WHERE a.id = %(grant_user)s::integer AND a.is_active
+        AND (SELECT value FROM access_epoch WHERE id = 1) IS NOT DISTINCT FROM %(grant_epoch)s::bigint))
 ORDER BY p.id
 LIMIT 1
 """
@@ -116,7 +123,44 @@ def checkin_decision_params(*, user: Any, child_id: int, unit_id: int, day: dt.d
         "day": day,
         "everywhere": prefixes is None,
         "prefixes": prefixes or [],
+        "grant_user": None,
+        "grant_epoch": None,
     }
+
+
+def checkin_grant_params(*, grant: TapGrant, child_id: int, day: dt.date) -> dict[str, Any]:
+    """The parameters of ``CHECKIN_LOCK_SQL`` and ``CHECKIN_PLACEMENT_SQL`` for a tap with a tap token's grant.
+
+    The caller has checked that the tapped unit is the grant's unit, which the access layer authorised when it
+    issued the token. The statements check that the grant still holds: the account is active and the access
+    epoch is the grant's (no change to accounts, roles, grants or org units since).
+    """
+    return {
+        "lock_class": CHECKIN_LOCK_CLASS,
+        "unit": grant.unit_id,
+        "child": child_id,
+        "services": [str(s) for s in CHECKIN_SERVICES],
+        "day": day,
+        "everywhere": True,
+        "prefixes": [],
+        "grant_user": grant.user_id,
+        "grant_epoch": grant.epoch,
+    }
+
+
+_GRANT_HOLDS_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM auth_user a WHERE a.id = %(grant_user)s::integer AND a.is_active
+      AND (SELECT value FROM access_epoch WHERE id = 1) IS NOT DISTINCT FROM %(grant_epoch)s::bigint)
+"""
+
+
+def tap_grant_holds(*, grant: TapGrant) -> bool:
+    """Return whether the grant's account is active and the access epoch unchanged since it was issued."""
+    with prepared_cursor() as cursor:
+        cursor.execute(_GRANT_HOLDS_SQL, {"grant_user": grant.user_id, "grant_epoch": grant.epoch})
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 @functools.lru_cache(maxsize=16)

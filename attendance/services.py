@@ -24,6 +24,7 @@ from attendance.models import (
     MissingArrival,
     UnitAttendanceSettings,
 )
+from attendance.tokens import TapGrant, tap_token_stale
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.getters import access_child, access_unit
@@ -31,7 +32,7 @@ from oas.access.privacy import child_placements_view
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record, audit_values
 from oas.db import pipelined_fetchone
-from oas.errors import ValidationError
+from oas.errors import PermissionDenied, ValidationError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement, RelationKind
 
@@ -155,6 +156,16 @@ class CheckResult:
     duplicate: bool
 
 
+def _check_fields(*, kind: str, key: str) -> str:
+    """The tap's key, stripped; ValidationError for an unknown kind or a missing or too long key."""
+    if kind not in CHECK_KINDS:
+        raise ValidationError(_("Ukjent registrering."), fields={"kind": [_("Bruk «in» eller «out».")]})
+    key = (key or "").strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError(_("Mangler idempotensnøkkel."), fields={"key": [_("Oppgi en nøkkel (høyst 64 tegn).")]})
+    return key
+
+
 def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind: str, key: str) -> CheckResult:
     """Check a child in or out of a unit; a replayed key or a repeated tap changes nothing.
 
@@ -165,11 +176,7 @@ def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind
     and the key, inserts the tap unless it is a replay or repeats the state, resolves the missing-arrival alert
     on an arrival and writes the audit row. The tablet taps this all day: keep it lean.
     """
-    if kind not in CHECK_KINDS:
-        raise ValidationError(_("Ukjent registrering."), fields={"kind": [_("Bruk «in» eller «out».")]})
-    key = (key or "").strip()
-    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
-        raise ValidationError(_("Mangler idempotensnøkkel."), fields={"key": [_("Oppgi en nøkkel (høyst 64 tegn).")]})
+    key = _check_fields(kind=kind, key=key)
     unit_pk, child_pk = _int_or_zero(unit_id), _int_or_zero(child_id)
     now = clock.now()
     today = now.astimezone(clock.OSLO).date()
@@ -177,17 +184,61 @@ def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind
     placed: tuple[int, int] | None = None
     decision = selectors.checkin_decision_params(user=user, child_id=child_pk, unit_id=unit_pk, day=today)
     if decision is not None:
-        placed, result = _attendance_record(user=user, decision=decision, kind=kind, key=key, now=now)
+        placed, result = _attendance_record(
+            user_id=getattr(user, "pk", None), decision=decision, kind=kind, key=key, now=now
+        )
     if result is not None:
         return result
     if placed is not None:
-        # A replay of this key committed between our two statements (the key was free, the insert conflicted).
-        other = AttendanceEvent.objects.get(key=key)
-        if other.child_id != placed[0]:
-            raise _key_conflict()
-        return CheckResult(other.child_id, other.unit_id, other.kind, other.at, duplicate=True)
+        return _replay_race(key=key, placed=placed)
     # The rare paths: a unit the user may not use (404 and an audit row), a replayed key, a child not placed.
     unit = access_unit(user=user, id=unit_id, action="attendance.checkin")
+    return _replayed_or_not_placed(key=key, child_pk=child_pk, unit_pk=unit.pk)
+
+
+def attendance_check_granted(
+    *, grant: TapGrant, unit_id: int | str, child_id: int | str, kind: str, key: str
+) -> CheckResult:
+    """Check a child in or out with a tap token's grant (``attendance.tokens``) instead of a session.
+
+    As ``attendance_check``, in the same one round trip; the statements also check that the grant still holds
+    (account active, access epoch unchanged). The grant covers its own unit only (403 for another) and its own
+    day; a grant that no longer holds is ``TapTokenRejected`` (401: the tablet fetches a new token and resends).
+    The caller has put the grant's audit context in place (``attendance.tap``).
+    """
+    key = _check_fields(kind=kind, key=key)
+    unit_pk, child_pk = _int_or_zero(unit_id), _int_or_zero(child_id)
+    if unit_pk != grant.unit_id:
+        raise PermissionDenied(
+            _("Tilgangen gjelder krysselisten til en annen enhet."),
+            code="wrong_unit",
+            fields={"unit_id": [_("Ikke enheten til denne krysselisten.")]},
+        )
+    now = clock.now()
+    today = now.astimezone(clock.OSLO).date()
+    if grant.day != today:
+        raise tap_token_stale()
+    decision = selectors.checkin_grant_params(grant=grant, child_id=child_pk, day=today)
+    placed, result = _attendance_record(user_id=grant.user_id, decision=decision, kind=kind, key=key, now=now)
+    if result is not None:
+        return result
+    if placed is not None:
+        return _replay_race(key=key, placed=placed)
+    if not selectors.tap_grant_holds(grant=grant):
+        raise tap_token_stale()
+    return _replayed_or_not_placed(key=key, child_pk=child_pk, unit_pk=grant.unit_id)
+
+
+def _replay_race(*, key: str, placed: tuple[int, int]) -> CheckResult:
+    """A replay of this key committed between the two statements (the key was free, the insert conflicted)."""
+    other = AttendanceEvent.objects.get(key=key)
+    if other.child_id != placed[0]:
+        raise _key_conflict()
+    return CheckResult(other.child_id, other.unit_id, other.kind, other.at, duplicate=True)
+
+
+def _replayed_or_not_placed(*, key: str, child_pk: int, unit_pk: int) -> CheckResult:
+    """A replayed key of this child (the placement may have ended since), or a child not placed: audited, refused."""
     existing = AttendanceEvent.objects.filter(key=key, child_id=child_pk).first()
     if existing is not None:
         return CheckResult(existing.child_id, existing.unit_id, existing.kind, existing.at, duplicate=True)
@@ -196,7 +247,7 @@ def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind
         event="attendance.checkin.not_placed",
         person_ids=[child_pk] if Person.objects.filter(pk=child_pk).exists() else [],
         object_type="organisation.OrgUnit",
-        object_id=unit.pk,
+        object_id=unit_pk,
     )
     raise ValidationError(
         _("Barnet har ikke plass i denne enheten i dag."),
@@ -265,7 +316,7 @@ FROM (SELECT 1) AS one LEFT JOIN taken ON true
 
 
 def _attendance_record(
-    *, user: Any, decision: dict[str, Any], kind: str, key: str, now: dt.datetime
+    *, user_id: int | None, decision: dict[str, Any], kind: str, key: str, now: dt.datetime
 ) -> tuple[tuple[int, int] | None, CheckResult | None]:
     """Lock the child's taps and record the tap, in one transaction and one round trip to the database.
 
@@ -286,7 +337,7 @@ def _attendance_record(
         "kind": kind,
         "at": now,
         "key": key,
-        "user": getattr(user, "pk", None),
+        "user": user_id,
         "arrival": kind == CheckKind.IN,
         **{f"a_{column}": value for column, value in audit.items() if column != "object_id"},
     }

@@ -6,13 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import selectors, services
 from attendance.models import AbsenceKind, AbsenceReport
+from attendance.tokens import TAP_TOKEN_SECONDS, tap_token_issue
 from kindergarten.public import kindergarten_occupancy
 from oas import clock
 from oas.access.evaluation import access_queryset
@@ -110,11 +112,23 @@ def krysseliste(request: HttpRequest, unit_id: int) -> HttpResponse:
     rows = liste.rows
     audit_read(event="attendance.krysseliste", person_ids=[r.child_id for r in rows], object_id=unit.pk)
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("expected", "in", "out", "absent")}
+    token = tap_token_issue(user=request.user, unit_id=unit.pk, language=translation.get_language())
     return render(
         request,
         "attendance/krysseliste.html",
-        {"unit": unit, "rows": rows, "today": today, "counts": counts, "closure": liste.closure},
+        {"unit": unit, "rows": rows, "today": today, "counts": counts, "closure": liste.closure, "tap_token": token},
     )
+
+
+@requires("attendance.checkin")
+@require_GET
+def tap_token(request: HttpRequest, unit_id: int) -> JsonResponse:
+    """A new tap token for the krysseliste of a unit (the page's token expired or the user's rights changed)."""
+    unit = access_unit(user=request.user, id=unit_id, action="attendance.checkin")
+    token = tap_token_issue(user=request.user, unit_id=unit.pk, language=translation.get_language())
+    response = JsonResponse({"token": token, "expires_in": TAP_TOKEN_SECONDS})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @requires("attendance.absence.read")

@@ -1,21 +1,23 @@
 """Benchmark of the krysseliste's check-in API against a real server process on loopback.
 
 Builds a kindergarten with 10 departments and 1,000 placed children in a throwaway database (analysed, as
-autovacuum keeps a live one), starts gunicorn on ``oas.wsgi:application`` (the production entry point, whose
-dispatcher sends the tap to the lean handler of ``oas/lean.py``; gthread workers by default, ``--worker-class
-sync`` as in the Dockerfile) on a free loopback port against it, logs a
-department's staff member in (session cookie + CSRF token as the tablet has them) and then fires check-ins from
-50 concurrent keep-alive connections (``benchmarks/loadgen.py``: asyncio, raw HTTP/1.1, a closed loop with no
-think time): every request is a distinct child's first tap ("in"), followed by a round of replays of the same
-keys (the offline queue being replayed). Prints p50/p95/p99 latency for both rounds and the throughput, the CPU
-time per request of the server (master + workers), of PostgreSQL (the client backends serving the server's
-connections, per backend; not autovacuum) and of the load generator, and the arithmetic of what that CPU cost
-means for 50 simultaneous requests on this machine's cores. The load generator, the server and PostgreSQL share
-the same cores (and, on a shared machine, with everything else running: the load average is printed).
+autovacuum keeps a live one), starts the production web server on ``oas.wsgi:application`` (granian's WSGI
+interface, 2 workers x 4 blocking threads, as the Dockerfile and docker-compose.yml run it; ``--server gunicorn``
+to compare) on a free loopback port against it, logs a department's staff member in, fetches each department
+tablet's tap token with that session (as krysseliste.js does; ``--auth session`` sends the session cookie and CSRF
+token instead) and then fires check-ins from 50 concurrent keep-alive connections (``benchmarks/loadgen.py``:
+asyncio, raw HTTP/1.1, a closed loop with no think time): every request is a distinct child's first tap ("in"),
+followed by a round of replays of the same keys (the offline queue being replayed). The dispatcher of
+``oas/wsgi.py`` sends a tap with a token to ``attendance/tap.py`` and one with a session to the lean handler of
+``oas/lean.py``. Prints p50/p95/p99 latency for both rounds and the throughput, the CPU time per request of the
+server (master + workers), of PostgreSQL (the client backends serving the server's connections, per backend; not
+autovacuum) and of the load generator, and the arithmetic of what that CPU cost means for 50 simultaneous requests
+on this machine's cores. The load generator, the server and PostgreSQL share the same cores (and, on a shared
+machine, with everything else running: the load average is printed).
 
-Run: ``.venv/bin/python benchmarks/checkin.py [--workers 2 --threads 8 --worker-class gthread --requests 1000]``
-or, with granian installed, ``--server granian --workers 2 --threads 1`` (``--threads``: blocking threads per worker)
-(uses DATABASE_URL/REDIS_URL like the rest of the project; the target is p95 under 50 ms).
+Run: ``.venv/bin/python benchmarks/checkin.py [--workers 2 --threads 4 --requests 1000]``, or
+``--server gunicorn --worker-class gthread --threads 8`` (uses DATABASE_URL/REDIS_URL like the rest of the
+project; the target is p95 under 50 ms).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import secrets
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +38,15 @@ sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
 
-from benchmarks.common import free_port, process_tree_cpu_seconds, wait_for_server  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    PRODUCTION_SERVER,
+    PRODUCTION_THREADS,
+    PRODUCTION_WORKERS,
+    free_port,
+    process_tree_cpu_seconds,
+    wait_for_server,
+    web_server_command,
+)
 from benchmarks.loadgen import Job, Result, percentiles, run  # noqa: E402 - after the path setup
 
 CHECK = "/api/v1/attendance/check"
@@ -125,14 +136,33 @@ def _session_cookie(user: Any) -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def _jobs(cookie: str, csrf: str, taps: list[dict[str, Any]]) -> list[Job]:
-    """The tablet's requests: JSON body, session cookie, CSRF cookie and header (as krysseliste.js sends them)."""
-    headers = (
-        ("Cookie", cookie),
-        ("X-CSRFToken", csrf),
-        ("Content-Type", "application/json"),
-    )
-    return [Job("POST", CHECK, headers, json.dumps(tap).encode()) for tap in taps]
+def _tap_tokens(port: int, cookie: str, units: set[int]) -> dict[int, str]:
+    """Each department tablet's tap token, fetched as krysseliste.js does (``GET /oppmote/<unit>/tap-token``)."""
+    tokens = {}
+    for unit in sorted(units):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/oppmote/{unit}/tap-token", headers={"Cookie": cookie}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our loopback server
+            tokens[unit] = json.loads(response.read())["token"]
+    return tokens
+
+
+class Auth:
+    """How the benchmark's tablets authenticate their taps: the tap token (krysseliste.js) or the session."""
+
+    def __init__(self, *, cookie: str, csrf: str, tokens: dict[int, str] | None):
+        self.cookie, self.csrf, self.tokens = cookie, csrf, tokens
+
+    def headers(self, unit: int) -> tuple[tuple[str, str], ...]:
+        if self.tokens is not None:  # as krysseliste.js sends a tap: the token, no cookies
+            return (("Authorization", f"Bearer {self.tokens[unit]}"), ("Content-Type", "application/json"))
+        return (("Cookie", self.cookie), ("X-CSRFToken", self.csrf), ("Content-Type", "application/json"))
+
+
+def _jobs(auth: Auth, taps: list[dict[str, Any]]) -> list[Job]:
+    """The tablet's requests: JSON body and the tap token (or the session cookie, CSRF cookie and header)."""
+    return [Job("POST", CHECK, auth.headers(tap["unit_id"]), json.dumps(tap).encode()) for tap in taps]
 
 
 def _fire(port: int, jobs: list[Job], concurrency: int = CONCURRENCY) -> Result:
@@ -207,39 +237,10 @@ def _measured(port: int, server_pid: int, db_name: str, jobs: list[Job]) -> tupl
 
 
 def _server_command(args: argparse.Namespace, port: int) -> list[str]:
-    """The server's command line: gunicorn (the default) or granian's WSGI interface, on ``oas.wsgi:application``."""
-    bin_dir = Path(sys.executable).parent
-    if args.server == "granian":
-        return [
-            str(bin_dir / "granian"),
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--blocking-threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-            "oas.wsgi:application",
-        ]
-    return [
-        str(bin_dir / "gunicorn"),
-        "oas.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--worker-class",
-        args.worker_class,
-        "--log-level",
-        "warning",
-    ]
+    """The server's command line: granian (production's, the default) or gunicorn, on ``oas.wsgi:application``."""
+    return web_server_command(
+        server=args.server, port=port, workers=args.workers, threads=args.threads, worker_class=args.worker_class
+    )
 
 
 def _server_kind(args: argparse.Namespace) -> str:
@@ -248,16 +249,21 @@ def _server_kind(args: argparse.Namespace) -> str:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--worker-class", default="gthread", help="gthread (default) or sync (the Dockerfile's)")
+    parser.add_argument("--workers", type=int, default=PRODUCTION_WORKERS)
+    parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS, help="threads per worker")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn only: gthread (default) or sync")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument(
+        "--auth",
+        choices=["token", "session"],
+        default="token",
+        help="token (default: the tap token, as krysseliste.js sends taps) or session (cookie and CSRF token)",
+    )
+    parser.add_argument(
         "--server",
-        choices=["gunicorn", "granian"],
-        default="gunicorn",
-        help="gunicorn (default; --worker-class) or granian's WSGI interface (--threads blocking threads per worker; "
-        "granian must be installed)",
+        choices=["granian", "gunicorn"],
+        default=PRODUCTION_SERVER,
+        help="granian (default: production's; --threads blocking threads per worker) or gunicorn (--worker-class)",
     )
     return parser.parse_args()
 
@@ -290,13 +296,15 @@ def main() -> None:
         server = subprocess.Popen(_server_command(args, port), cwd=ROOT, env=env)  # noqa: S603 - fixed, our venv
         wait_for_server(port)
         cookie = f"{cookie_name}={session}; csrftoken={csrf}"
+        tokens = _tap_tokens(port, cookie, {d for d, _c in pairs}) if args.auth == "token" else None
+        auth = Auth(cookie=cookie, csrf=csrf, tokens=tokens)
         # Warm-up: every worker thread loads its code and opens its database connection.
         warm = [{"unit_id": d, "child_id": c, "kind": "in", "key": f"warm-{c}"} for d, c in pairs[:100]]
-        _fire(port, _jobs(cookie, csrf, warm))
+        _fire(port, _jobs(auth, warm))
         single = [{"unit_id": d, "child_id": c, "kind": "out", "key": f"out-{c}"} for d, c in pairs[:100]]
-        _report("check-out, 1 client (service time)", _fire(port, _jobs(cookie, csrf, single), concurrency=1))
+        _report("check-out, 1 client (service time)", _fire(port, _jobs(auth, single), concurrency=1))
         taps = [{"unit_id": d, "child_id": c, "kind": "in", "key": f"in-{c}"} for d, c in pairs[100:]]
-        jobs = _jobs(cookie, csrf, taps)
+        jobs = _jobs(auth, taps)
         result, cpu = _measured(port, server.pid, db_name, jobs)
         _report("check-in (new taps), 50 concurrent", result, cpu)
         n = len(result.latencies)
@@ -305,6 +313,7 @@ def main() -> None:
         _report("replayed keys, 50 concurrent", result, cpu)
         _arithmetic(server_ms, pg_ms, client_ms, CONCURRENCY)
         print(
+            f"taps authenticated by {'the tap token (krysseliste.js)' if args.auth == 'token' else 'the session'}; "
             f"server: {_server_kind(args)}, {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; "
             f"{os.cpu_count()} CPUs shared with the rest of the machine; load average now "
             f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"

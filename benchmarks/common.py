@@ -65,3 +65,36 @@ def wait_for_server(port: int) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit("the server did not start")
+
+
+# The web server of the Dockerfile and docker-compose.yml: granian's WSGI interface, 2 worker processes with 4
+# blocking threads each (WEB_WORKERS / WEB_THREADS there). gunicorn (a dev dependency) is there to compare.
+PRODUCTION_SERVER = "granian"
+PRODUCTION_WORKERS = 2
+PRODUCTION_THREADS = 4
+
+
+def web_server_command(
+    *, server: str, port: int, workers: int, threads: int, worker_class: str = "gthread", extra: tuple[str, ...] = ()
+) -> list[str]:
+    """The command line of the web server on ``oas.wsgi:application`` at 127.0.0.1:``port``.
+
+    ``granian`` (production's): ``threads`` blocking threads per worker; ``gunicorn``: ``worker_class`` workers
+    with ``threads`` threads each (gthread). ``extra``: more of that server's options.
+    """
+    bin_dir = Path(__file__).resolve().parent.parent / ".venv" / "bin"
+    if server == "granian":
+        return [
+            str(bin_dir / "granian"),
+            *("--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)),
+            *("--workers", str(workers), "--blocking-threads", str(threads), "--log-level", "warning"),
+            *extra,
+            "oas.wsgi:application",
+        ]
+    return [
+        str(bin_dir / "gunicorn"),
+        "oas.wsgi:application",
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)),
+        *("--worker-class", worker_class, "--log-level", "warning"),
+        *extra,
+    ]

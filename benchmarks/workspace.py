@@ -5,31 +5,31 @@ the leader is the demo persona "rektor" at Demo skole (``oas/demo_personas.py``)
 same school, so 20 distinct users with 20 sessions (the OIDC flow is tested elsewhere). Demo skole gets 300
 message threads, half of them past the response time, unless it has threads already.
 
-The server is gunicorn on loopback (``oas.wsgi``, ``DJANGO_DEBUG=0``, sessions in Redis via ``cached_db``) in its
-own process group. The load generator is ``benchmarks/loadgen.py`` (asyncio, raw HTTP/1.1, ~0.2 ms CPU per
-request): 20 keep-alive connections, one request in flight on each, each request with the session and CSRF cookies
-of one of the 20 users, loading ``/arbeidsflate/`` (tasks from every module, the leader snapshot, messaging
-figures) back to back: a closed loop with no think time. The first request of each user (all 20 at once, nothing
-computed yet) is reported apart as the cold burst.
+The server is the production one on loopback (granian's WSGI interface on ``oas.wsgi``, 2 workers x 4 blocking
+threads as in the Dockerfile, ``DJANGO_DEBUG=0``, sessions in Redis via ``cached_db``) in its own process group.
+The load generator is ``benchmarks/loadgen.py`` (asyncio, raw HTTP/1.1, ~0.2 ms CPU per request): 20 keep-alive
+connections, one request in flight on each, each request with the session and CSRF cookies of one of the 20 users,
+loading ``/arbeidsflate/`` (tasks from every module, the leader snapshot, messaging figures) back to back: a
+closed loop with no think time. The first request of each user (all 20 at once, nothing computed yet) is reported
+apart as the cold burst.
 
-Server layout: 2 gthread workers x 2 threads (one worker per core). A keep-alive connection stays with the worker
-that accepted it, and left alone one worker accepted 19 of the 20 connections (printed below as "client
+``--server gunicorn`` compares with gunicorn (gthread workers). There, a keep-alive connection stays with the
+worker that accepted it, and left alone one worker accepted 19 of the 20 connections (printed below as "client
 connections per worker"): 19 users queued on one process (one core, the GIL) while the other served one user,
-p95 360 ms. So each worker takes at most users / workers connections (``--worker-connections``, default 10 here),
-as a front proxy spreading its connections over the workers would; ``--worker-connections 1000`` (gunicorn's
-default) shows the skew, ``--workers 1 --threads 4`` one process for all 20, ``--worker-class sync`` the
-Dockerfile's workers (a new connection per request).
+p95 360 ms. So each gunicorn worker takes at most users / workers connections (``--worker-connections``, default
+10 here), as a front proxy spreading its connections over the workers would; ``--worker-connections 1000``
+(gunicorn's default) shows the skew, ``--worker-class sync`` a new connection per request.
 
 With ``ARBEIDSFLATE_CACHE_SECONDS`` (default 30) a user's task counts and a unit's snapshot counts are reused
 that long (refreshed stale-while-revalidate: one request recomputes, the others get the previous figures) and the
 page says when they were computed. The default measured phase (2,000 requests) is shorter than 30 s, so no figure
 expires during it; ``--cache-seconds 2 --requests 3000`` includes expiries; ``--cache-seconds 0`` measures every
 request computed from scratch. ``--stress`` uses the 20,000-child school of ``benchmarks/fanout.py`` instead of
-the demo school. Target: p95 < 150 ms. CPU per request of the server (gunicorn master + workers), of PostgreSQL
+the demo school. Target: p95 < 150 ms. CPU per request of the server (master + workers), of PostgreSQL
 (the backends of this database) and of the load generator is printed: other processes on a shared machine
 slow the latencies down, not the CPU per request (the load average is printed too).
 
-Run: ``.venv/bin/python benchmarks/workspace.py [--requests 2000] [--workers 2] [--threads 2]`` with DATABASE_URL
+Run: ``.venv/bin/python benchmarks/workspace.py [--requests 2000] [--workers 2] [--threads 4]`` with DATABASE_URL
 at a scratch database and REDIS_URL at your own Redis index.
 """
 
@@ -51,7 +51,15 @@ sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
 
-from benchmarks.common import free_port, process_tree_cpu_seconds, wait_for_server  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    PRODUCTION_SERVER,
+    PRODUCTION_THREADS,
+    PRODUCTION_WORKERS,
+    free_port,
+    process_tree_cpu_seconds,
+    wait_for_server,
+    web_server_command,
+)
 from benchmarks.loadgen import Job, Result, percentiles, run  # noqa: E402 - after the path setup
 
 USERS = 20
@@ -167,7 +175,7 @@ def prepare(*, stress: bool, size: str) -> tuple[list[str], str]:
 
 
 def _connections_per_worker(pid: int, port: int) -> list[int]:
-    """How many client connections each gunicorn worker holds right now (most first)."""
+    """How many client connections each worker process holds right now (most first)."""
     import psutil
 
     counts = []
@@ -180,6 +188,15 @@ def _connections_per_worker(pid: int, port: int) -> list[int]:
     return sorted(counts, reverse=True)
 
 
+def _server_label(args: argparse.Namespace) -> str:
+    if args.server == "granian":
+        return f"granian wsgi {args.workers} workers x {args.threads} blocking threads"
+    return (
+        f"gunicorn {args.worker_class} {args.workers} workers x {args.threads} threads (at most "
+        f"{args.worker_connections or -(-USERS // args.workers)} connections each)"
+    )
+
+
 def _bad(result: Result) -> list[int]:
     """Status codes of answers that are not the arbeidsflate with its computed-at line."""
     return [s for s, body in zip(result.statuses, result.bodies, strict=True) if s != 200 or b"computed-at" not in body]
@@ -188,8 +205,14 @@ def _bad(result: Result) -> list[int]:
 def main() -> None:  # noqa: PLR0915 - one linear benchmark script
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000, help="measured requests (spread over 20 users)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
+    parser.add_argument(
+        "--server",
+        choices=["granian", "gunicorn"],
+        default=PRODUCTION_SERVER,
+        help="granian (production's) or gunicorn",
+    )
+    parser.add_argument("--workers", type=int, default=PRODUCTION_WORKERS, help="worker processes")
+    parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS, help="threads per worker")
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="gthread", help="gunicorn worker class")
     parser.add_argument(
         "--worker-connections", type=int, default=0, help="gunicorn --worker-connections (default: users / workers)"
@@ -202,27 +225,16 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
 
     port = free_port()
     env = dict(os.environ, DJANGO_DEBUG="0", ARBEIDSFLATE_CACHE_SECONDS=str(args.cache_seconds))
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn executable, fixed arguments
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "oas.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "-k",
-            args.worker_class,
-            "--worker-connections",
-            str(args.worker_connections or -(-USERS // args.workers)),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+    extra = ("--worker-connections", str(args.worker_connections or -(-USERS // args.workers)))
+    command = web_server_command(
+        server=args.server,
+        port=port,
+        workers=args.workers,
+        threads=args.threads,
+        worker_class=args.worker_class,
+        extra=extra if args.server == "gunicorn" else (),
     )
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603 - our venv, fixed
 
     # As a browser sends them after its first page: the session and the CSRF cookie (else every page would mint
     # and set a new CSRF secret, which a real user's page views do not).
@@ -250,8 +262,7 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
         who = "20 leaders of the school" if args.stress else "20 leaders incl. the demo persona 'rektor'"
         print(f"school: {school}; {who}")
         print(
-            f"server: gunicorn {args.worker_class} {args.workers} workers x {args.threads} threads (at most "
-            f"{args.worker_connections or -(-USERS // args.workers)} connections each) on 127.0.0.1, "
+            f"server: {_server_label(args)} on 127.0.0.1, "
             f"DEBUG off, ARBEIDSFLATE_CACHE_SECONDS={args.cache_seconds}; load generator: benchmarks/loadgen.py (asyncio, "
             f"keep-alive, {USERS} connections)"
         )
@@ -275,7 +286,7 @@ def main() -> None:  # noqa: PLR0915 - one linear benchmark script
         pg_ms = None if pg_cpu is None else pg_cpu * 1000 / n
         pg = "not visible" if pg_ms is None else f"{pg_ms:.1f} ms"
         print(
-            f"CPU per measured request: server {server_ms:.1f} ms (gunicorn master + workers), PostgreSQL {pg}, "
+            f"CPU per measured request: server {server_ms:.1f} ms (master + workers), PostgreSQL {pg}, "
             f"load generator {client_ms:.2f} ms"
         )
         cores = os.cpu_count() or 1

@@ -18,17 +18,18 @@ with ``max_prepared_statements``); docker-compose connects directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from psycopg import pq
 
 # Only statements executed with prepare=True are prepared in practice: ours (see above); a threshold this high
 # never prepares anything else automatically.
 PREPARE_THRESHOLD = 2**31 - 1
+T = TypeVar("T")
 
 
 class _PreparingCursor(psycopg.Cursor[Any]):
@@ -93,3 +94,27 @@ def pipelined_fetchone(*, statements: Sequence[tuple[str, Mapping[str, Any]]]) -
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def idempotent_on_fresh_connection(call: Callable[[], T]) -> T:
+    """Run ``call`` (an idempotent database operation) without the connection's health check round trip.
+
+    With ``CONN_HEALTH_CHECKS`` Django sends ``SELECT 1`` before the first query of every request on a reused
+    connection. For an operation that may simply run again (the check-in tap, idempotent by its key) that round
+    trip is skipped: when the reused connection turns out to be broken (PostgreSQL restarted, a pooler dropped
+    it), it is closed and ``call`` runs once more on a new connection, which is what the health check would have
+    led to. Outside a caller's transaction only.
+    """
+    db: Any = connections[DEFAULT_DB_ALIAS]  # the health check attributes are not in django-stubs
+    unchecked = (
+        db.connection is not None and db.health_check_enabled and not db.health_check_done and not db.in_atomic_block
+    )
+    if unchecked:
+        db.health_check_done = True
+    try:
+        return call()
+    except (OperationalError, InterfaceError):
+        if not unchecked:
+            raise
+        db.close()
+        return call()

@@ -11,24 +11,36 @@ everything else to Django's ordinary handler. The lean handler is Django's own `
   access (``AccessMiddleware``);
 - a tiny urlconf (``oas.lean_urls``) of plain Django views instead of DRF; each route is also in
   ``oas.urls`` (DRF views there document it in the OpenAPI schema and answer other methods).
+
+A lean route whose clients send a route-specific bearer token (``TOKEN_ROUTES``: the krysseliste's tap token)
+goes to that route's own WSGI application instead, outside Django's request cycle (``attendance/tap.py``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
-from django.core.handlers.wsgi import WSGIHandler
-from django.http import HttpRequest
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.signals import request_finished, request_started
+from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch, get_resolver
 from django.utils.module_loading import import_string
 
 LEAN_URLCONF = "oas.lean_urls"
 # (REQUEST_METHOD, PATH_INFO) served by the lean handler; each path must resolve in both urlconfs (tested).
 LEAN_ROUTES: frozenset[tuple[str, str]] = frozenset({("POST", "/api/v1/attendance/check")})
+# (REQUEST_METHOD, PATH_INFO) -> the function (dotted path; request -> response) that answers requests with
+# ``Authorization: Bearer …`` there: a hot route whose clients hold a route-specific token (the krysseliste's
+# tap token, ``attendance.tokens``) is served without Django's request cycle (``TokenRouteApplication``) or, behind
+# Django's handler, before the rest of the middleware (``TokenRouteMiddleware``). Without a bearer token the
+# route goes to the lean handler as before. The function checks the token itself: deny by default.
+TOKEN_ROUTES: dict[tuple[str, str], str] = {("POST", "/api/v1/attendance/check"): "attendance.tap.respond"}
+BEARER = "Bearer "
 LEAN_SKIPPED_MIDDLEWARE = frozenset(
     {
         "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
@@ -79,15 +91,73 @@ class LeanHandler(WSGIHandler):
         return match
 
 
-class Dispatcher:
-    """WSGI application: ``routes`` to ``lean``, everything else to ``full``."""
+Responder = Callable[[HttpRequest], HttpResponse]
 
-    def __init__(self, *, full: WSGIApp, lean: WSGIApp, routes: frozenset[tuple[str, str]] = LEAN_ROUTES):
+
+@functools.cache
+def token_responders() -> dict[tuple[str, str], Responder]:
+    """The functions of ``TOKEN_ROUTES``, imported."""
+    return {route: import_string(dotted) for route, dotted in TOKEN_ROUTES.items()}
+
+
+class TokenRouteApplication:
+    """WSGI application of a token route's function: Django's request signals around it, and nothing else."""
+
+    def __init__(self, respond: Responder):
+        self.respond = respond
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request_started.send(sender=self.__class__, environ=environ)
+        try:
+            response = self.respond(WSGIRequest(environ))
+            content = response.content
+            response["Content-Length"] = str(len(content))
+            start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+            return [content]
+        finally:
+            request_finished.send(sender=self.__class__)
+
+
+def token_applications() -> dict[tuple[str, str], WSGIApp]:
+    """The WSGI applications of ``TOKEN_ROUTES`` (for ``Dispatcher``)."""
+    return {route: TokenRouteApplication(respond) for route, respond in token_responders().items()}
+
+
+class TokenRouteMiddleware:
+    """Behind Django's handler: a request with a bearer token on a ``TOKEN_ROUTES`` route goes to its function."""
+
+    def __init__(self, get_response: Responder):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.headers.get("Authorization", "").startswith(BEARER):
+            respond = token_responders().get((request.method or "", request.path_info))
+            if respond is not None:
+                return respond(request)
+        return self.get_response(request)
+
+
+class Dispatcher:
+    """WSGI application: ``routes`` to ``lean``, a bearer token on a ``token_routes`` route to its application,
+    everything else to ``full``."""
+
+    def __init__(
+        self,
+        *,
+        full: WSGIApp,
+        lean: WSGIApp,
+        routes: frozenset[tuple[str, str]] = LEAN_ROUTES,
+        token_routes: dict[tuple[str, str], WSGIApp] | None = None,
+    ):
         self.full = full
         self.lean = lean
         self.routes = routes
+        self.token_routes = token_routes or {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")) in self.routes:
+        route = (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+        if route in self.routes:
+            if route in self.token_routes and environ.get("HTTP_AUTHORIZATION", "").startswith(BEARER):
+                return self.token_routes[route](environ, start_response)  # type: ignore[index]
             return self.lean(environ, start_response)
         return self.full(environ, start_response)

@@ -9,7 +9,20 @@
   var storeKey = "oas-kryss-queue-" + unit;
   var banner = document.getElementById("kryss-offline");
   var pending = document.getElementById("kryss-pending");
+  var relogin = document.getElementById("kryss-relogin");
   var flushing = false;
+  // The tap token (attendance/tokens.py): taps carry it instead of the session. It expires after a while or
+  // when the user's rights change; a new one comes from the session, and the tap is sent again.
+  var token = list.dataset.token;
+
+  function refreshToken() {
+    return fetch(list.dataset.tokenUrl, {
+      credentials: "same-origin", headers: { "Accept": "application/json" }, redirect: "manual"
+    }).then(function (resp) {
+      if (!resp.ok) { relogin.dataset.visible = "true"; return false; } // logged out: the queue waits
+      return resp.json().then(function (body) { token = body.token; relogin.dataset.visible = "false"; return true; });
+    });
+  }
 
   function load() { try { return JSON.parse(localStorage.getItem(storeKey) || "[]"); } catch (e) { return []; } }
   function save(q) { localStorage.setItem(storeKey, JSON.stringify(q)); }
@@ -35,7 +48,7 @@
       button.dataset.kind = "in"; button.textContent = list.dataset.labelIn; button.dataset.variant = "tertiary";
     }
   }
-  function flush() {
+  function flush(retried) {
     if (flushing) { return; }
     var q = load();
     if (!q.length) { showOffline(false); return; }
@@ -43,11 +56,18 @@
     var item = q[0];
     fetch(list.dataset.endpoint, {
       method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": list.dataset.csrf },
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
       body: JSON.stringify(item)
     }).then(function (resp) {
       flushing = false;
+      if (resp.status === 401) {
+        // The token expired or no longer holds: get a new one and send again (once; then the next round).
+        if (retried !== true) {
+          refreshToken().then(function (ok) { if (ok) { flush(true); } }, function () { showOffline(true); });
+        }
+        return;
+      }
       if (resp.status >= 500) { showOffline(true); return; }
       // Delivered (2xx) or refused for good (4xx): either way it leaves the queue.
       var rest = load().filter(function (x) { return x.key !== item.key; });
@@ -74,7 +94,9 @@
     render(row, kind);
     flush();
   });
-  window.addEventListener("online", flush);
-  setInterval(flush, 5000);
+  window.addEventListener("online", function () { flush(); });
+  setInterval(function () { flush(); }, 5000);
+  // A fresh token before the old one expires (15 minutes), so a tap is one request.
+  setInterval(function () { refreshToken().then(null, function () {}); }, 10 * 60 * 1000);
   flush();
 })();

@@ -1,4 +1,4 @@
-"""The check-in tap through the real WSGI application (``oas.wsgi.application``), as gunicorn serves it.
+"""The check-in tap through the real WSGI application (``oas.wsgi.application``), as the web server (granian) serves it.
 
 ``django.test.Client`` does not go through ``oas/wsgi.py``: these tests call the WSGI callable with environ
 dicts, so the dispatcher, the lean handler, its middleware (session, CSRF, authentication, audit context,

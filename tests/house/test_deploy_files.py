@@ -16,7 +16,11 @@ def test_compose_runs_web_worker_beat_postgres_and_redis_with_healthchecks():
     assert all("healthcheck" in service for service in services.values())
     assert "celery -A oas worker" in services["worker"]["command"]
     assert "celery -A oas beat" in services["beat"]["command"]
-    assert "gunicorn oas.wsgi:application" in services["web"]["command"]
+    web = services["web"]["command"]
+    assert "granian --interface wsgi" in web
+    assert web.endswith('oas.wsgi:application"')
+    # The folded block keeps the more-indented lines' newlines: each must end a command (&&) or be escaped.
+    assert all(line.rstrip().endswith(("&&", "\\")) for line in web.splitlines()[:-1])
 
 
 def test_compose_takes_secrets_and_hosts_from_the_environment_and_uses_production_settings():
@@ -36,3 +40,4 @@ def test_dockerfile_runs_as_an_unprivileged_user_with_production_settings():
     assert "USER oas" in dockerfile
     assert "DJANGO_SETTINGS_MODULE=oas.settings.production" in dockerfile
     assert "collectstatic" in dockerfile
+    assert '"granian", "--interface", "wsgi"' in dockerfile
