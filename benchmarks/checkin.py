@@ -7,7 +7,9 @@ to compare) on a free loopback port against it, logs a department's staff member
 tablet's tap token with that session (as krysseliste.js does; ``--auth session`` sends the session cookie and CSRF
 token instead) and then fires check-ins from 50 concurrent keep-alive connections (``benchmarks/loadgen.py``:
 asyncio, raw HTTP/1.1, a closed loop with no think time): every request is a distinct child's first tap ("in"),
-followed by a round of replays of the same keys (the offline queue being replayed). The dispatcher of
+followed by a round of replays of the same keys (the offline queue being replayed), and then by check-outs in
+bursts of 50 simultaneous taps with a pause after each (``loadgen.run_bursts``: 50 tablets tapping at the same
+moment, rather than 50 clients that never stop). The dispatcher of
 ``oas/wsgi.py`` sends a tap with a token to ``attendance/tap.py`` and one with a session to the lean handler of
 ``oas/lean.py``. Prints p50/p95/p99 latency for both rounds and the throughput, the CPU time per request of the
 server (master + workers), of PostgreSQL (the client backends serving the server's connections, per backend; not
@@ -47,7 +49,7 @@ from benchmarks.common import (  # noqa: E402
     wait_for_server,
     web_server_command,
 )
-from benchmarks.loadgen import Job, Result, percentiles, run  # noqa: E402 - after the path setup
+from benchmarks.loadgen import Job, Result, percentiles, run, run_bursts  # noqa: E402 - after the path setup
 
 CHECK = "/api/v1/attendance/check"
 CONCURRENCY = 50
@@ -311,6 +313,8 @@ def main() -> None:
         server_ms, pg_ms, client_ms = cpu[0] * 1000 / n, (cpu[1] or 0.0) * 1000 / n, result.cpu * 1000 / n
         result, cpu = _measured(port, server.pid, db_name, jobs)
         _report("replayed keys, 50 concurrent", result, cpu)
+        outs = [{"unit_id": d, "child_id": c, "kind": "out", "key": f"burst-{c}"} for d, c in pairs[100:]]
+        _report("check-out, bursts of 50 at once", run_bursts("127.0.0.1", port, _jobs(auth, outs), size=CONCURRENCY))
         _arithmetic(server_ms, pg_ms, client_ms, CONCURRENCY)
         print(
             f"taps authenticated by {'the tap token (krysseliste.js)' if args.auth == 'token' else 'the session'}; "

@@ -123,6 +123,44 @@ async def _run(host: str, port: int, jobs: Sequence[Job], concurrency: int, keep
     return result
 
 
+async def _run_bursts(host: str, port: int, jobs: Sequence[Job], size: int, pause: float) -> Result:
+    result = Result()
+    payloads = [_encode(job, f"{host}:{port}") for job in jobs]
+    streams = [await asyncio.open_connection(host, port) for _ in range(min(size, len(payloads)))]
+
+    async def one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes) -> None:
+        began = time.perf_counter()
+        writer.write(payload)
+        status, _body, _keep_alive = await _read_response(reader)
+        result.latencies.append(time.perf_counter() - began)
+        result.statuses.append(status)
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
+    began = time.perf_counter()
+    idle = 0.0
+    try:
+        for first in range(0, len(payloads), size):
+            burst = payloads[first : first + size]
+            await asyncio.gather(*(one(r, w, p) for (r, w), p in zip(streams, burst, strict=False)))
+            await asyncio.sleep(pause)
+            idle += pause
+    finally:
+        for _reader, writer in streams:
+            writer.close()
+    result.wall = time.perf_counter() - began - idle
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    return result
+
+
+def run_bursts(host: str, port: int, jobs: Iterable[Job], *, size: int, pause: float = 0.1) -> Result:
+    """Send ``jobs`` in bursts of ``size`` simultaneous requests over as many keep-alive connections: all of a
+    burst are written at once, the next burst starts ``pause`` seconds after the last answer of the previous one
+    (tablets tapping at the same moment, not a queue that never drains). ``wall`` leaves the pauses out."""
+    return asyncio.run(_run_bursts(host, port, list(jobs), size, pause))
+
+
 def run(host: str, port: int, jobs: Iterable[Job], *, concurrency: int, keep_bodies: bool = False) -> Result:
     """Send ``jobs`` over ``concurrency`` keep-alive connections in a closed loop; return what was measured."""
     return asyncio.run(_run(host, port, list(jobs), concurrency, keep_bodies))
