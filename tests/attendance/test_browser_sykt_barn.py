@@ -3,29 +3,15 @@ see it, the SFO tablet shows it; a tablet tap made offline is sent once when the
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django.test import Client
 
 from attendance.models import AbsenceReport, AttendanceEvent
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE, playwright_or_skip, session_cookie
 
 from .conftest import Town
-
-
-def _cookie(user: Any, live_url: str) -> dict[str, Any]:
-    # Force-login (the OIDC flow is tested elsewhere): the browser gets the session cookie directly.
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_url,
-    }
 
 
 @pytest.mark.browser
@@ -33,10 +19,7 @@ def _cookie(user: Any, live_url: str) -> dict[str, Any]:
 def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
     town: Town, live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (Playwright never downloads a browser here)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = playwright_or_skip(monkeypatch)
     url = live_server.url
     pupil = town.children["pupil"]
 
@@ -44,7 +27,7 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             guardian = browser.new_context(locale=LOCALE)
-            guardian.add_cookies([_cookie(town.users["guardian"], url)])
+            guardian.add_cookies([session_cookie(town.users["guardian"], url)])
             page = guardian.new_page()
             page.goto(f"{url}/portal/fravaer/")
             page.get_by_test_id(f"sykt-barn-{pupil.pk}").click()
@@ -55,14 +38,14 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
             assert AbsenceReport.objects.filter(child=pupil).count() == 1
 
             teacher = browser.new_context(locale=LOCALE)
-            teacher.add_cookies([_cookie(town.users["contact_teacher"], url)])
+            teacher.add_cookies([session_cookie(town.users["contact_teacher"], url)])
             tpage = teacher.new_page()
             tpage.goto(f"{url}/oppmote/fravaer/")
             row = tpage.locator(f'tr.absence-row[data-child="{pupil.pk}"]')
             assert "Sykt barn" in row.inner_text()
 
             sfo = browser.new_context(locale=LOCALE)
-            sfo.add_cookies([_cookie(town.users["sfo_staff"], url)])
+            sfo.add_cookies([session_cookie(town.users["sfo_staff"], url)])
             spage = sfo.new_page()
             spage.goto(f"{url}/oppmote/fravaer/")
             assert spage.locator(f'tr.absence-row[data-child="{pupil.pk}"]').count() == 1
@@ -73,7 +56,7 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
 
             # The kindergarten tablet keeps a tap while offline and sends it once when back online.
             dept = browser.new_context(locale=LOCALE)
-            dept.add_cookies([_cookie(town.users["dept_staff"], url)])
+            dept.add_cookies([session_cookie(town.users["dept_staff"], url)])
             dpage = dept.new_page()
             dpage.goto(f"{url}/oppmote/{town.units['D1'].pk}/")
             small = town.children["small"]

@@ -3,31 +3,18 @@ is gone too, the tablet keeps the tap and asks for a new login instead of losing
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import connections
 from django.db.models import F
-from django.test import Client
 
 from attendance.models import AttendanceEvent
 from oas.access.models import RoleAssignment
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE, playwright_or_skip, session_cookie
 
 from .conftest import Town
-
-
-def _login(user: Any, live_url: str) -> dict[str, Any]:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_url,
-    }
 
 
 def _bump_access_epoch(town: Town) -> None:
@@ -41,10 +28,7 @@ def _bump_access_epoch(town: Town) -> None:
 def test_a_stale_token_is_renewed_and_a_lost_session_keeps_the_tap(
     town: Town, live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (Playwright never downloads a browser here)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = playwright_or_skip(monkeypatch)
     url = live_server.url
     unit = town.units["D1"].pk
     small, big = town.children["small"], town.children["big"]
@@ -54,7 +38,7 @@ def test_a_stale_token_is_renewed_and_a_lost_session_keeps_the_tap(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             tablet = browser.new_context(locale=LOCALE)
-            cookie = _login(town.users["dept_staff"], url)
+            cookie = session_cookie(town.users["dept_staff"], url)
             tablet.add_cookies([cookie])
             page = tablet.new_page()
             taps: list[int] = []
@@ -80,7 +64,7 @@ def test_a_stale_token_is_renewed_and_a_lost_session_keeps_the_tap(
             assert not AttendanceEvent.objects.filter(child=big).exists()
 
             # Logged in again: the page reloads, and the kept tap is sent once.
-            tablet.add_cookies([_login(town.users["dept_staff"], url)])
+            tablet.add_cookies([session_cookie(town.users["dept_staff"], url)])
             page.locator("#kryss-relogin a").click()
             page.wait_for_function(f"localStorage.getItem('{queue}') === '[]'")
             assert AttendanceEvent.objects.filter(child=big, kind="in").count() == 1

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django.test import Client
 
 from integrations.maskinporten.simulator import MaskinportenSimulator
 from integrations.noark.simulator import REQUIRED_SCOPE as NOARK_SCOPE
@@ -26,20 +23,9 @@ from kindergarten.models import Application, OfferStatus
 from oas import clock
 from oas.access.services import role_mapping_seed
 from oas.people.models import Employee, Placement
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE, playwright_or_skip, session_cookie
 from tests.factories import EmployeeFactory, EmploymentFactory, guardian_account, staff_account
 from tests.kindergarten.factories import admission_round, family
-
-
-def _cookie(user: Any, live_url: str) -> dict[str, Any]:
-    # Force-login (the OIDC flow is tested elsewhere): the browser gets the session cookie directly.
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_url,
-    }
 
 
 @pytest.fixture
@@ -72,10 +58,7 @@ def _deliver_outbox() -> None:
 def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_letter_is_sent_and_archived(
     live_server: Any, monkeypatch: pytest.MonkeyPatch, simulators: tuple[SvarUtSimulator, NoarkSimulator]
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (Playwright never downloads a browser here)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = playwright_or_skip(monkeypatch)
     svarut, noark = simulators
     letter_ids: list[int] = []
     application_ids: list[int] = []
@@ -98,7 +81,7 @@ def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_le
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 guardian = browser.new_context(locale=LOCALE)
-                guardian.add_cookies([_cookie(guardian_user, url)])
+                guardian.add_cookies([session_cookie(guardian_user, url)])
                 page = guardian.new_page()
                 page.goto(f"{url}/portal/barnehage/")
                 page.get_by_test_id(f"apply-{fam.child.pk}").click()
@@ -112,7 +95,7 @@ def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_le
                 assert application_ids == [application.pk]
 
                 staff = browser.new_context(locale=LOCALE)
-                staff.add_cookies([_cookie(office_user, url)])
+                staff.add_cookies([session_cookie(office_user, url)])
                 spage = staff.new_page()
                 spage.goto(f"{url}/barnehage/opptak/{rnd.pk}/")
                 spage.get_by_test_id("close-round").click()

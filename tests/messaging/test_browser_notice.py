@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django.test import Client
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE, playwright_or_skip, session_cookie
 from tests.messaging.conftest import World
 
 
 def _session_cookie(world: World, persona: str, live_url: str) -> dict[str, Any]:
-    # Force-login (the OIDC flow is tested elsewhere): the browser gets the session cookie directly.
-    client = Client()
-    client.force_login(world.user(persona))  # type: ignore[arg-type]
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_url,
-    }
+    return session_cookie(world.user(persona), live_url)
 
 
 @pytest.mark.browser
@@ -31,10 +21,7 @@ def _session_cookie(world: World, persona: str, live_url: str) -> dict[str, Any]
 def test_teacher_notice_is_read_and_answered_and_only_the_teachers_side_sees_the_reply(
     world: World, live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (Playwright never downloads a browser here)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = playwright_or_skip(monkeypatch)
     url = live_server.url
 
     with sync_api.sync_playwright() as playwright:
