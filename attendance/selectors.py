@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
 from attendance.tokens import TapGrant
 from oas.access.evaluation import access_unit_prefixes
+from oas.access.principal import ACCESS_EPOCH_SUBQUERY
 from oas.db import prepared_cursor
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind, Service
@@ -68,53 +69,17 @@ def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool 
     return qs.order_by("pk").first()
 
 
-# The check-in tap's lock: the child's placement in the tapped unit (the unit itself or its department/group)
-# on the day, in a unit the access layer lets the user check children in (its path under one of the prefixes
-# of ``access_unit_prefixes``, or every unit); for it, a transaction-level advisory lock on the child, so two
-# taps for one child are decided one after the other (a row lock would write the placement row and the WAL).
-# A fixed, prepared statement: the tablet taps all day, and compiling the equivalent queryset cost more than
-# running it.
-CHECKIN_LOCK_CLASS = 0x0A77  # advisory lock namespace (classid) of check-in taps; objid is the child id
-# The child's check-in placement in the tapped unit (the kindergarten or SFO, or a department as its group) that
-# the user may check children in (``prefixes``: the access layer's scope; with a tap token's grant, the grant's
-# unit, checked by the caller, and ``grant_user``'s account still active with the access epoch of the grant:
-# ``attendance.tokens``). Used by the lock statement below and,
-# as a CTE, by the tap's write (``attendance.services``), which re-reads it after the lock.
-CHECKIN_PLACEMENT_SQL = """
-SELECT p.child_id, p.unit_id
-FROM people_placement p
-JOIN organisation_orgunit u ON u.id = %(unit)s::bigint
-WHERE p.child_id = %(child)s::bigint AND (p.unit_id = %(unit)s::bigint OR p.group_id = %(unit)s::bigint)
-  AND p.service = ANY(%(services)s::text[])
-  AND p.start_date <= %(day)s::date AND (p.end_date IS NULL OR p.end_date >= %(day)s::date)
-  AND (%(everywhere)s::boolean OR u.path ^@ ANY(%(prefixes)s::text[]))
-  AND (%(grant_user)s::integer IS NULL OR EXISTS (
-      SELECT 1 FROM auth_user a WHERE a.id = %(grant_user)s::integer AND a.is_active
-        AND (SELECT value FROM access_epoch WHERE id = 1) IS NOT DISTINCT FROM %(grant_epoch)s::bigint))
-ORDER BY p.id
-LIMIT 1
-"""
-
-CHECKIN_LOCK_SQL = f"""
-SELECT d.child_id, d.unit_id, pg_advisory_xact_lock(%(lock_class)s::integer, (d.child_id %% 2147483647)::integer)
-FROM ({CHECKIN_PLACEMENT_SQL}) AS d
-"""  # noqa: S608 - a fixed fragment, no input
+# The check-in tap's advisory lock namespace (classid; objid is the child id): two taps for one child are decided
+# one after the other (a row lock would write the placement row and the WAL). The tap's statement is the database
+# function ``attendance_check_tap`` (migration 0004): it finds the child's check-in placement in the tapped unit
+# (the kindergarten or SFO, or a department as its group) that the user may check children in, locks, and
+# writes. The parameters below say where the user may do that.
+CHECKIN_LOCK_CLASS = 0x0A77
 
 
-def checkin_decision_params(*, user: Any, child_id: int, unit_id: int, day: dt.date) -> dict[str, Any] | None:
-    """The parameters of ``CHECKIN_LOCK_SQL`` and ``CHECKIN_PLACEMENT_SQL`` for this tap; None if the user may check
-    children in nowhere.
-
-    The lock statement finds the child's check-in placement in a unit the user may check children in and locks
-    the child's taps until the end of the transaction; it returns the placement's (child, unit) ids. The unit is
-    the placement's unit (the kindergarten or SFO; a tapped department is its group). The access layer decides
-    the unit (``access_unit_prefixes`` for ``attendance.checkin``: the same scope as ``access_queryset`` on org
-    units). No row when the unit is not the user's or the child is not placed there (the caller tells which,
-    on that rare path, with ``access_unit``). The tap service runs it in one round trip with its write.
-    """
-    prefixes = access_unit_prefixes(user=user, action="attendance.checkin")
-    if prefixes == []:
-        return None
+def _checkin_params(
+    *, unit_id: int, child_id: int, day: dt.date, prefixes: list[str] | None, grant: TapGrant | None
+) -> dict[str, Any]:
     return {
         "lock_class": CHECKIN_LOCK_CLASS,
         "unit": unit_id,
@@ -123,36 +88,44 @@ def checkin_decision_params(*, user: Any, child_id: int, unit_id: int, day: dt.d
         "day": day,
         "everywhere": prefixes is None,
         "prefixes": prefixes or [],
-        "grant_user": None,
-        "grant_epoch": None,
+        "grant_user": None if grant is None else grant.user_id,
+        "grant_epoch": None if grant is None else grant.epoch,
     }
+
+
+def checkin_decision_params(*, user: Any, child_id: int, unit_id: int, day: dt.date) -> dict[str, Any] | None:
+    """The placement and access parameters of the tap function for a session's tap; None if the user may check
+    children in nowhere.
+
+    The function finds the child's check-in placement in a unit the user may check children in and locks the
+    child's taps until the end of the transaction; it returns the placement's (child, unit) ids. The unit is
+    the placement's unit (the kindergarten or SFO; a tapped department is its group). The access layer decides
+    the unit (``access_unit_prefixes`` for ``attendance.checkin``: the same scope as ``access_queryset`` on org
+    units). No placement when the unit is not the user's or the child is not placed there (the caller tells
+    which, on that rare path, with ``access_unit``).
+    """
+    prefixes = access_unit_prefixes(user=user, action="attendance.checkin")
+    if prefixes == []:
+        return None
+    return _checkin_params(unit_id=unit_id, child_id=child_id, day=day, prefixes=prefixes, grant=None)
 
 
 def checkin_grant_params(*, grant: TapGrant, child_id: int, day: dt.date) -> dict[str, Any]:
-    """The parameters of ``CHECKIN_LOCK_SQL`` and ``CHECKIN_PLACEMENT_SQL`` for a tap with a tap token's grant.
+    """The placement and access parameters of the tap function for a tap with a tap token's grant.
 
     The caller has checked that the tapped unit is the grant's unit, which the access layer authorised when it
-    issued the token. The statements check that the grant still holds: the account is active and the access
+    issued the token. The function checks that the grant still holds: the account is active and the access
     epoch is the grant's (no change to accounts, roles, grants or org units since).
     """
-    return {
-        "lock_class": CHECKIN_LOCK_CLASS,
-        "unit": grant.unit_id,
-        "child": child_id,
-        "services": [str(s) for s in CHECKIN_SERVICES],
-        "day": day,
-        "everywhere": True,
-        "prefixes": [],
-        "grant_user": grant.user_id,
-        "grant_epoch": grant.epoch,
-    }
+    return _checkin_params(unit_id=grant.unit_id, child_id=child_id, day=day, prefixes=None, grant=grant)
 
 
-_GRANT_HOLDS_SQL = """
+# As the tap function's grant condition, for the rare path that tells a stale grant from a child not placed.
+_GRANT_HOLDS_SQL = f"""
 SELECT EXISTS (
     SELECT 1 FROM auth_user a WHERE a.id = %(grant_user)s::integer AND a.is_active
-      AND (SELECT value FROM access_epoch WHERE id = 1) IS NOT DISTINCT FROM %(grant_epoch)s::bigint)
-"""
+      AND {ACCESS_EPOCH_SUBQUERY} IS NOT DISTINCT FROM %(grant_epoch)s::bigint)
+"""  # noqa: S608 - a fixed fragment, no input
 
 
 def tap_grant_holds(*, grant: TapGrant) -> bool:

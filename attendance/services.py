@@ -31,7 +31,7 @@ from oas.access.getters import access_child, access_unit
 from oas.access.privacy import child_placements_view
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record, audit_values
-from oas.db import pipelined_fetchone
+from oas.db import prepared_cursor
 from oas.errors import PermissionDenied, ValidationError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement, RelationKind
@@ -169,12 +169,12 @@ def _check_fields(*, kind: str, key: str) -> str:
 def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind: str, key: str) -> CheckResult:
     """Check a child in or out of a unit; a replayed key or a repeated tap changes nothing.
 
-    The common case is one transaction of two fixed, prepared statements, sent in one round trip (see
-    ``_attendance_record``): the lock statement of ``selectors`` authorises (the access layer's scope for
-    ``attendance.checkin``), finds the placement and locks the child's taps; then, with the lock held (so a
-    concurrent tap for the same child is seen), one statement finds the placement again, reads the child's state
-    and the key, inserts the tap unless it is a replay or repeats the state, resolves the missing-arrival alert
-    on an arrival and writes the audit row. The tablet taps this all day: keep it lean.
+    The common case is one prepared statement, one round trip (``_attendance_record``): the database function
+    ``attendance_check_tap`` (migration 0004) authorises (the access layer's scope for ``attendance.checkin``
+    from ``selectors``), finds the placement and locks the child's taps; then, with the lock held (so a concurrent
+    tap for the same child is seen), it finds the placement again, reads the child's state and the key, inserts
+    the tap unless it is a replay or repeats the state, resolves the missing-arrival alert on an arrival and
+    writes the audit row. The tablet taps this all day: keep it lean.
     """
     key = _check_fields(kind=kind, key=key)
     unit_pk, child_pk = _int_or_zero(unit_id), _int_or_zero(child_id)
@@ -274,56 +274,30 @@ def _int_or_zero(value: int | str) -> int:
     return number if 0 < number < 2**63 else 0
 
 
-# One statement, run while the child's taps are locked: the placement (again, after the lock), the key's earlier
-# tap (a replay), the child's last check kind in the unit today (a repeated state is a double tap), the insert
-# unless any says no (ON CONFLICT: a replay racing this one), an arrival resolving the child's missing-arrival
-# alert, and the audit row of the new tap (columns from ``audit_values``, the object id being the new tap's id).
-_CHECK_WRITE = f"""
-WITH placed AS ({selectors.CHECKIN_PLACEMENT_SQL}
-), taken AS (
-    SELECT child_id, unit_id, kind, at FROM attendance_attendanceevent WHERE key = %(key)s::text
-), state AS (
-    SELECT e.kind FROM attendance_attendanceevent e JOIN placed ON e.child_id = placed.child_id
-    WHERE e.unit_id = placed.unit_id AND e.day = %(day)s::date
-    ORDER BY e.at DESC, e.id DESC
-    LIMIT 1
-), ins AS (
-    INSERT INTO attendance_attendanceevent (child_id, unit_id, day, kind, at, key, user_id)
-    SELECT placed.child_id, placed.unit_id, %(day)s::date, %(kind)s::text, %(at)s::timestamptz, %(key)s::text,
-           %(user)s::integer
-    FROM placed
-    WHERE NOT EXISTS (SELECT 1 FROM taken) AND COALESCE((SELECT kind FROM state), 'out') <> %(kind)s::text
-    ON CONFLICT (key) DO NOTHING
-    RETURNING id
-), resolved AS (
-    UPDATE attendance_missingarrival m SET resolved_at = %(at)s::timestamptz
-    FROM placed
-    WHERE %(arrival)s::boolean AND EXISTS (SELECT 1 FROM ins)
-      AND m.child_id = placed.child_id AND m.unit_id = placed.unit_id AND m.day = %(day)s::date
-      AND m.resolved_at IS NULL
-), audit AS (
-    INSERT INTO audit_auditevent (at, user_id, actor_display, acting_role, action, event, person_ids, object_type,
-                                  object_id, ip, session_ref, path, method, details)
-    SELECT %(a_at)s::timestamptz, %(a_user_id)s::bigint, %(a_actor_display)s::text, %(a_acting_role)s::text,
-           %(a_action)s::text, %(a_event)s::text, %(a_person_ids)s::bigint[], %(a_object_type)s::text, ins.id::text,
-           %(a_ip)s::text, %(a_session_ref)s::text, %(a_path)s::text, %(a_method)s::text, %(a_details)s::jsonb
-    FROM ins
+# The tap: one prepared statement calling the database function of migration 0004 (the lock on the child, then
+# the write with a snapshot that sees a concurrent tap), in its own implicit transaction. Arguments in the
+# function's order: the placement and access parameters (``selectors``), the tap, and the audit row's columns
+# (from ``audit_values``; the object id is the new tap's id).
+_CHECK_TAP_ARGUMENTS = (
+    "lock_class::integer", "unit::bigint", "child::bigint", "services::text[]", "day::date", "everywhere::boolean",
+    "prefixes::text[]", "grant_user::integer", "grant_epoch::bigint", "kind::text", "at::timestamptz", "key::text",
+    "user::integer", "arrival::boolean", "a_at::timestamptz", "a_user_id::bigint", "a_actor_display::text",
+    "a_acting_role::text", "a_action::text", "a_event::text", "a_person_ids::bigint[]", "a_object_type::text",
+    "a_ip::text", "a_session_ref::text", "a_path::text", "a_method::text", "a_details::jsonb",
+)  # fmt: skip
+_CHECK_TAP = "SELECT * FROM attendance_check_tap({})".format(  # noqa: S608 - fixed names, no input
+    ", ".join("%({})s::{}".format(*argument.split("::")) for argument in _CHECK_TAP_ARGUMENTS)
 )
-SELECT (SELECT child_id FROM placed), (SELECT id FROM ins), (SELECT kind FROM state),
-       taken.child_id, taken.unit_id, taken.kind, taken.at
-FROM (SELECT 1) AS one LEFT JOIN taken ON true
-"""  # noqa: S608 - fixed fragments, no input
 
 
 def _attendance_record(
     *, user_id: int | None, decision: dict[str, Any], kind: str, key: str, now: dt.datetime
 ) -> tuple[tuple[int, int] | None, CheckResult | None]:
-    """Lock the child's taps and record the tap, in one transaction and one round trip to the database.
+    """Lock the child's taps and record the tap: one statement, one round trip (``attendance_check_tap``).
 
     Returns the placement's (child, unit) ids (None: not placed in a unit the user may use) and the result (None
-    when a concurrent replay of the key won). The lock statement and the write are sent together in psycopg's
-    pipeline mode, with BEGIN and COMMIT, and PostgreSQL runs them in order: the write starts after the lock is
-    held, with a snapshot that sees a concurrent tap for the same child. Four round trips became one.
+    when a concurrent replay of the key won). The function takes the child's lock and then writes with a
+    snapshot that sees a concurrent tap for the same child.
     """
     child_id = int(decision["child"])
     audit = audit_values(
@@ -342,12 +316,14 @@ def _attendance_record(
         **{f"a_{column}": value for column, value in audit.items() if column != "object_id"},
     }
     params["a_details"] = Jsonb(params["a_details"])
-    row, written = pipelined_fetchone(statements=[(selectors.CHECKIN_LOCK_SQL, decision), (_CHECK_WRITE, params)])
+    with prepared_cursor() as cursor:
+        cursor.execute(_CHECK_TAP, params)
+        written = cursor.fetchone()
     assert written is not None
-    still_placed, new_id, state, *taken = written
-    if row is None or still_placed is None:  # not placed (or the placement ended between the two statements)
+    locked_child, locked_unit, still_placed, new_id, state, *taken = written
+    if locked_child is None or still_placed is None:  # not placed (or the placement ended after the lock)
         return None, None
-    placed = (int(row[0]), int(row[1]))
+    placed = (int(locked_child), int(locked_unit))
     if taken[0] is not None:  # the key was used before: the tablet replays a tap it had sent
         if taken[0] != child_id:  # not this child's tap: say nothing about it
             raise _key_conflict()

@@ -18,13 +18,12 @@ with ``max_prepared_statements``); docker-compose connects directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from psycopg import pq
 
 # Only statements executed with prepare=True are prepared in practice: ours (see above); a threshold this high
 # never prepares anything else automatically.
@@ -61,39 +60,6 @@ def prepared_cursor() -> CursorWrapper:
     if db.queries_logged:
         return _PreparedDebugCursor(raw, db)
     return db.make_cursor(raw)  # type: ignore[arg-type]
-
-
-def pipelined_fetchone(*, statements: Sequence[tuple[str, Mapping[str, Any]]]) -> list[tuple[Any, ...] | None]:
-    """Run the statements (prepared) in one transaction, sent to PostgreSQL in one round trip; each one's first row.
-
-    The statements are queued in psycopg's pipeline mode between BEGIN and COMMIT and sent together; PostgreSQL
-    runs them in order, each with its own snapshot (READ COMMITTED), so a later statement sees what an earlier
-    one waited for (a lock). On an error the transaction is rolled back and the error raised as Django's. Inside
-    a caller's transaction (``atomic``, as in tests) they run in a savepoint of it, without BEGIN and COMMIT.
-    """
-    db = connections[DEFAULT_DB_ALIAS]
-    cursors = [prepared_cursor() for _statement in statements]  # the connection's health check runs here
-    raw = db.connection
-    try:
-        if db.in_atomic_block:
-            with transaction.atomic(), db.wrap_database_errors, raw.pipeline():
-                for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                    cursor.execute(sql, params)
-        else:
-            try:
-                with db.wrap_database_errors, raw.pipeline():
-                    raw.execute("BEGIN")
-                    for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                        cursor.execute(sql, params)
-                    raw.execute("COMMIT")
-            except BaseException:
-                if not raw.closed and raw.info.transaction_status != pq.TransactionStatus.IDLE:
-                    raw.execute("ROLLBACK")
-                raise
-        return [cursor.fetchone() for cursor in cursors]
-    finally:
-        for cursor in cursors:
-            cursor.close()
 
 
 def idempotent_on_fresh_connection(call: Callable[[], T]) -> T:
