@@ -75,10 +75,14 @@ def _call(
     user: Any = None,
     csrf: str | None = "auto",
     path: str = CHECK,
+    bearer: str | None = None,
+    host: str = "testserver",
+    remote_addr: str = "10.1.2.3",
 ) -> Answer:
+    """Call the WSGI application; with ``bearer`` (a tap token) the request carries no cookies and no CSRF token."""
     data = json.dumps(body).encode() if isinstance(body, dict) else body
     token = secrets.token_hex(16)
-    cookies = [f"csrftoken={token}"]
+    cookies = [f"csrftoken={token}"] if bearer is None else []
     if user is not None:
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={_session(user)}")
     environ: dict[str, Any] = {
@@ -89,8 +93,8 @@ def _call(
         "SERVER_NAME": "testserver",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "10.1.2.3",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": remote_addr,
         "CONTENT_TYPE": "application/json",
         "CONTENT_LENGTH": str(len(data)),
         "HTTP_COOKIE": "; ".join(cookies),
@@ -102,7 +106,9 @@ def _call(
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    if csrf == "auto":
+    if bearer is not None:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {bearer}"
+    elif csrf == "auto":
         environ["HTTP_X_CSRFTOKEN"] = token
     elif csrf is not None:
         environ["HTTP_X_CSRFTOKEN"] = csrf

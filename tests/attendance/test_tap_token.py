@@ -8,10 +8,7 @@ handler (``django.test.Client``) ``oas.lean.TokenRouteMiddleware`` does the same
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import re
-import sys
 import time
 from typing import Any
 from unittest import mock
@@ -29,7 +26,7 @@ from oas.audit.models import AuditEvent
 from oas.lean import Dispatcher, TokenRouteApplication
 
 from .conftest import Town
-from .test_checkin_wsgi import CHECK, Answer, _keep_test_connection
+from .test_checkin_wsgi import CHECK, Answer, _call
 
 pytestmark = pytest.mark.django_db
 
@@ -45,40 +42,11 @@ def _page_token(town: Town, user: str = "dept_staff", unit: str = "D1") -> str:
     return found.group(1)
 
 
-def _wsgi(*, token: str | None, body: bytes | dict[str, Any], host: str = "testserver", **extra: str) -> Answer:
-    data = json.dumps(body).encode() if isinstance(body, dict) else body
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": CHECK,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
-        "REMOTE_ADDR": "10.9.8.7",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(data)),
-        "wsgi.input": io.BytesIO(data),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        **extra,
-    }
-    if token is not None:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    answer: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        answer["status"] = int(status.split(" ", 1)[0])
-        answer["headers"] = dict(headers)
-
-    with _keep_test_connection():
-        content = b"".join(oas.wsgi.application(environ, start_response))
-    return Answer(answer["status"], answer["headers"], content)
+def _wsgi(*, token: str | None, body: bytes | dict[str, Any], host: str = "testserver") -> Answer:
+    """A tap through ``oas.wsgi.application`` with the token (no cookies, no CSRF token); None: neither."""
+    if token is None:
+        return _call(body=body, csrf=None, host=host, remote_addr="10.9.8.7")
+    return _call(body=body, bearer=token, host=host, remote_addr="10.9.8.7")
 
 
 def _body(town: Town, *, child: str = "small", unit: str = "D1", key: str = "t-1", kind: str = "in") -> dict[str, Any]:
