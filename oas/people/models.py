@@ -36,10 +36,11 @@ def _period(start: str, end: str) -> DateRange:
 
 
 class IdRange(Func):
-    """``int8range(id, id, '[]')``: lets a GiST exclusion constraint compare ids with core range operators.
+    """``int8range(id, id, '[]')``: a one-point id range for GiST exclusion constraints without btree_gist.
 
-    The embedded PostgreSQL (pgserver) ships without the btree_gist extension, so constraints use
-    ``&&`` on one-point id ranges instead of ``=`` on plain columns.
+    Do not use it in new constraints: Django's ``validate_constraints`` (``full_clean``) does not put the
+    instance's value into the function, so the check compares against every row. Use ``(column, EQUAL)``
+    on btree_gist (migration people/0002). Kept because migrations (people/0001, fees) still import it.
     """
 
     function = "INT8RANGE"
@@ -218,11 +219,13 @@ class PersonRelation(models.Model):
                 ExclusionConstraint(
                     name=f"relation_no_overlap_{kind}",
                     expressions=[
-                        (IdRange("adult_id"), RangeOperators.OVERLAPS),
-                        (IdRange("child_id"), RangeOperators.OVERLAPS),
+                        ("adult", RangeOperators.EQUAL),
+                        ("child", RangeOperators.EQUAL),
                         (_period("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                     ],
                     condition=Q(kind=kind),
+                    violation_error_code="relation_overlap",
+                    violation_error_message=_("Den voksne har allerede denne relasjonen til barnet i perioden."),
                 )
                 for kind in RelationKind.values
             ],
@@ -365,10 +368,12 @@ class Placement(models.Model):
                 ExclusionConstraint(
                     name=f"placement_no_overlap_{service}",
                     expressions=[
-                        (IdRange("child_id"), RangeOperators.OVERLAPS),
+                        ("child", RangeOperators.EQUAL),
                         (_period("start_date", "end_date"), RangeOperators.OVERLAPS),
                     ],
                     condition=Q(service=service),
+                    violation_error_code="placement_overlap",
+                    violation_error_message=_("Barnet har allerede en plass i denne tjenesten i perioden."),
                 )
                 for service in Service.values
             ],

