@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("oas.access.urls")),
     path("arbeidsflate/", include("oas.arbeidsflate.urls")),
     path("portal/", include("oas.portal.urls")),
+    path("personer/", include("oas.people.urls")),  # /personer/barn/<id>/bor-hos/
     path("meldinger/", include("messaging.urls")),
     path("api/v1/messaging/", include("messaging.api_urls")),
     path("", include("messaging.root_urls")),  # /sw.js (service worker for web push)

@@ -399,6 +399,15 @@ class EventGenerator:
         _supersede(doc, "bostedsadresse", element)
         return self._append(nid, "endringIBostedsadresse")
 
+    def move_in_with(self, nid: str, other_nid: str) -> int:
+        """Move ``nid`` to ``other_nid``'s current bostedsadresse (a parent moving back in, a child moving over)."""
+        doc = self.state.documents[nid]
+        target = next(e for e in self.state.documents[other_nid].get("bostedsadresse") or [] if e.get("erGjeldende"))
+        element = {**target, **self._meta()}
+        element["flyttedato"] = element["gyldighetstidspunkt"][:10]
+        _supersede(doc, "bostedsadresse", element)
+        return self._append(nid, "endringIBostedsadresse")
+
     def new_address_without_moving(self, nid: str) -> int:
         doc = self.state.documents[nid]
         current_address = next((e for e in doc.get("bostedsadresse") or [] if e.get("erGjeldende")), None)

@@ -51,6 +51,12 @@ PERSON_READ_PROTECTED_ADDRESS = register_action(
     # No role has it by default: only explicit grants (AccessGrant) give it.
     break_glass=False,
 )
+PERSON_CONFIRM_LIVES_WITH = register_action(
+    "person.confirm_lives_with",
+    label=_("Bekrefte hvem et barn med strengt fortrolig adresse bor hos"),
+    resource=PERSON,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+)
 UNIT_READ_SNAPSHOT = register_action(
     "unit.read_snapshot",
     label=_("Se øyeblikksbilde for enheten"),

@@ -5,6 +5,7 @@ Folkeregisteret is the source for persons and relations (see integrations/freg);
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, IntegerRangeField, RangeOperators
 from django.core.exceptions import ValidationError
@@ -196,7 +197,22 @@ class PersonRelation(models.Model):
     kind = models.CharField(_("relasjon"), max_length=20, choices=RelationKind.choices)
     foreldreansvar = models.CharField(_("foreldreansvar"), max_length=10, choices=Foreldreansvar.choices, blank=True)
     parent_role = models.CharField(_("foreldrerolle"), max_length=10, choices=ParentRole.choices, blank=True)
+    # Derived from the register on every change of address, protection or custody
+    # (``relations_lives_with_recompute``). For a strengt fortrolig child the register gives no address:
+    # False for every adult until the office confirms who the child lives with (``child_lives_with_confirm``).
     lives_with_child = models.BooleanField(_("bor sammen med barnet"), default=True)
+    lives_with_child_confirmed_at = models.DateTimeField(
+        _("bosted bekreftet av kontoret"), null=True, blank=True, editable=False
+    )
+    lives_with_child_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("bosted bekreftet av"),
+    )
     source = models.CharField(_("kilde"), max_length=20, choices=RelationSource.choices, default=RelationSource.FREG)
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)

@@ -7,19 +7,22 @@ services in batches; each batch writes one audit row naming every person it chan
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from oas import clock
 from oas.audit.services import audit_record
+from oas.errors import ValidationError
 from oas.people.models import (
     Adressebeskyttelse,
     DeltBosted,
     Person,
     PersonRelation,
+    PersonStatus,
     RelationKind,
     RelationSource,
 )
@@ -201,6 +204,10 @@ def persons_sync_from_register(*, persons: Sequence[RegisterPersonData]) -> Pers
     result.updated = [p.pk for p in to_update]
     result.ids_by_national_id = {p.national_id: p.pk for p in [*existing.values(), *to_create] if p.national_id}
     _sync_delt_bosted(valid=valid, ids=result.ids_by_national_id, touched={*result.created, *result.updated})
+    # Whether an adult lives with a child follows every register change of address, protection or status.
+    moved = [pk for pk, diff in result.changes.items() if diff.keys() & LIVES_WITH_FIELDS]
+    if moved:
+        relations_lives_with_recompute(child_ids=_children_of_persons(person_ids=moved, on=clock.today()))
     touched = result.created + result.updated
     if touched:
         audit_record(
@@ -283,15 +290,13 @@ class _RelationPlan:
 def _plan_child_relations(
     *,
     child_id: int,
-    child: tuple[str, dt.date | None],
+    birth_date: dt.date | None,
     wanted: set[tuple[int, str, str, str]],
     have: dict[tuple[int, str, str, str], PersonRelation],
-    adult_addresses: Mapping[int, str],
     today: dt.date,
 ) -> _RelationPlan:
     """End what the register no longer says, add what is new; a first load starts at the birth date."""
     plan = _RelationPlan()
-    child_address, birth_date = child
     for key, relation in have.items():
         if key in wanted:
             continue
@@ -309,7 +314,7 @@ def _plan_child_relations(
                 kind=kind,
                 foreldreansvar=foreldreansvar,
                 parent_role=parent_role,
-                lives_with_child=bool(child_address) and adult_addresses.get(adult_id, "") == child_address,
+                lives_with_child=False,  # set from the register by relations_lives_with_recompute below
                 source=RelationSource.FREG,
                 valid_from=min(start, today),
             )
@@ -341,13 +346,7 @@ def relations_sync_from_register(
     adult_nids = {r.adult_national_id for rels in relations_by_child.values() for r in rels}
     adults = dict(Person.objects.filter(national_id__in=adult_nids).values_list("national_id", "id"))
     result.missing_adults = adult_nids - set(adults)
-    children = {
-        pk: (address_id, birth_date)
-        for pk, address_id, birth_date in Person.objects.filter(id__in=list(relations_by_child)).values_list(
-            "id", "address_id", "birth_date"
-        )
-    }
-    adult_addresses = dict(Person.objects.filter(id__in=adults.values()).values_list("id", "address_id"))
+    children = dict(Person.objects.filter(id__in=list(relations_by_child)).values_list("id", "birth_date"))
     current = PersonRelation.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=today),
         child_id__in=list(relations_by_child),
@@ -373,10 +372,9 @@ def relations_sync_from_register(
         have = existing.get(child_id, {})
         plan = _plan_child_relations(
             child_id=child_id,
-            child=children[child_id],
+            birth_date=children[child_id],
             wanted=set(wanted),
             have=have,
-            adult_addresses=adult_addresses,
             today=today,
         )
         to_end.extend(plan.to_end)
@@ -403,4 +401,144 @@ def relations_sync_from_register(
             object_type="person_relation",
             details={"created": result.created, "ended": result.ended, "source": "freg"},
         )
+    # Custody changes (and a first load) decide who lives with the child as much as addresses do.
+    relations_lives_with_recompute(child_ids=children, today=today)
     return result
+
+
+# --- lives with the child --------------------------------------------------------------------------
+LIVES_WITH_FIELDS = frozenset({*ADDRESS_FIELDS, "adressebeskyttelse", "status"})
+_HOME_FIELDS = ("adressebeskyttelse", "status", "address_id", "street_address", "unit_number", "postal_code")
+
+
+@dataclass(frozen=True)
+class _Home:
+    adressebeskyttelse: str
+    status: str
+    address_id: str
+    street_address: str
+    unit_number: str
+    postal_code: str
+
+    def same_as(self, other: _Home) -> bool:
+        """Same bostedsadresse: the matrikkel address id when both have one, else street, unit and postcode."""
+        if self.address_id and other.address_id:
+            return self.address_id == other.address_id
+        if not (self.street_address and other.street_address):
+            return False
+        return (self.street_address.casefold().strip(), self.unit_number, self.postal_code) == (
+            other.street_address.casefold().strip(),
+            other.unit_number,
+            other.postal_code,
+        )
+
+
+def _current(today: dt.date) -> Q:
+    return Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+
+
+def _children_of_persons(*, person_ids: Iterable[int], on: dt.date) -> set[int]:
+    """The persons themselves (as children) and the children they are related to as adults."""
+    ids = set(person_ids)
+    as_adult = PersonRelation.objects.filter(_current(on), adult_id__in=ids).values_list("child_id", flat=True)
+    return ids | set(as_adult)
+
+
+def _lives_with_from_register(*, child: _Home, adult: _Home | None) -> bool:
+    if adult is None or PersonStatus.DOED in (adult.status, child.status):
+        return False
+    return child.same_as(adult)
+
+
+@transaction.atomic
+def relations_lives_with_recompute(*, child_ids: Iterable[int], today: dt.date | None = None) -> int:
+    """Set "lives with the child" on the children's current and future relations from the register.
+
+    From the addresses for register relations; for a strengt fortrolig child (no address in the register)
+    False for every adult unless the office has confirmed (deny by default). A confirmation is dropped when the
+    child is no longer strengt fortrolig. Manual relations of other children keep their flag. Returns how many
+    relations changed; one audit row names the children and adults.
+    """
+    ids = set(child_ids)
+    if not ids:
+        return 0
+    today = today or clock.today()
+    relations = list(
+        PersonRelation.objects.select_for_update(of=("self",)).filter(_current(today), child_id__in=ids).order_by("pk")
+    )
+    if not relations:
+        return 0
+    person_ids = {r.child_id for r in relations} | {r.adult_id for r in relations}
+    homes = {
+        row[0]: _Home(*row[1:]) for row in Person.objects.filter(id__in=person_ids).values_list("id", *_HOME_FIELDS)
+    }
+    changed: list[PersonRelation] = []
+    for relation in relations:
+        child = homes[relation.child_id]
+        before = (relation.lives_with_child, relation.lives_with_child_confirmed_at)
+        if child.adressebeskyttelse == Adressebeskyttelse.STRENGT_FORTROLIG:
+            if relation.lives_with_child_confirmed_at is None:
+                relation.lives_with_child = False
+        else:
+            relation.lives_with_child_confirmed_at = None
+            relation.lives_with_child_confirmed_by_id = None
+            if relation.source == RelationSource.FREG:
+                relation.lives_with_child = _lives_with_from_register(child=child, adult=homes.get(relation.adult_id))
+        if (relation.lives_with_child, relation.lives_with_child_confirmed_at) != before:
+            changed.append(relation)
+    if changed:
+        PersonRelation.objects.bulk_update(
+            changed,
+            fields=["lives_with_child", "lives_with_child_confirmed_at", "lives_with_child_confirmed_by"],
+            batch_size=BATCH_SIZE,
+        )
+        audit_record(
+            action="update",
+            event="person.lives_with_child_recompute",
+            person_ids={r.child_id for r in changed} | {r.adult_id for r in changed},
+            object_type="person_relation",
+            details={"changed": len(changed), "source": "freg"},
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def child_lives_with_confirm(*, child: Person, adult_ids: Collection[int], user_id: int | None) -> list[PersonRelation]:
+    """Record, for a strengt fortrolig child, which related adults the child lives with (the office's word).
+
+    Every other adult related to the child is recorded as not living with the child. Audited.
+    """
+    child = Person.objects.select_for_update().get(pk=child.pk)
+    if child.adressebeskyttelse != Adressebeskyttelse.STRENGT_FORTROLIG:
+        raise ValidationError(
+            _("Bare for barn med strengt fortrolig adresse bekrefter kontoret hvem barnet bor hos."),
+            code="not_strengt_fortrolig",
+        )
+    today = clock.today()
+    relations = list(PersonRelation.objects.select_for_update().filter(_current(today), child=child).order_by("pk"))
+    related = {r.adult_id for r in relations}
+    living = set(adult_ids)
+    if not living <= related:
+        raise ValidationError(
+            _("Bare voksne med en gjeldende relasjon til barnet kan velges."),
+            code="unknown_adult",
+            fields={"adults": [_("Velg blant barnets voksne.")]},
+        )
+    now = clock.now()
+    for relation in relations:
+        relation.lives_with_child = relation.adult_id in living
+        relation.lives_with_child_confirmed_at = now
+        relation.lives_with_child_confirmed_by_id = user_id
+    PersonRelation.objects.bulk_update(
+        relations, fields=["lives_with_child", "lives_with_child_confirmed_at", "lives_with_child_confirmed_by"]
+    )
+    audit_record(
+        action="update",
+        event="person.lives_with_child_confirm",
+        person_ids=[child.pk, *sorted(related)],
+        object_type="person",
+        object_id=child.pk,
+        details={"lives_with": sorted(living), "not_lives_with": sorted(related - living)},
+        user_id=user_id,
+    )
+    return relations

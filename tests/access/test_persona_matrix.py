@@ -18,6 +18,7 @@ GUARDIAN_PAGES = [("workspace.view", None, N), ("portal.view", None, Y), ("audit
 
 MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
     "sysadmin": [
+        ("person.confirm_lives_with", "kid_protected", Y),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read", "kid_other", Y),
@@ -32,6 +33,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("reports.view", None, Y),
     ],
     "sector_admin": [
+        ("person.confirm_lives_with", "kid_protected", Y),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read", "kid_other", Y),
@@ -74,6 +76,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("audit.search", None, N),
     ],
     "kindergarten_leader": [
+        ("person.confirm_lives_with", "kid_bhg", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read_contacts", "kid_bhg", Y),
@@ -152,6 +155,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("child.read_contacts", "kid_school", N),
     ],
     "guardian": [
+        ("person.confirm_lives_with", "kid_bhg", N),
         *GUARDIAN_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read", "kid_school", Y),

@@ -222,6 +222,12 @@ class BuilderBase:
                 foreldreansvar=foreldreansvar,
                 parent_role=parent_role,
                 lives_with_child=lives_with,
+                # For a strengt fortrolig child only the office's confirmation says who the child lives with.
+                lives_with_child_confirmed_at=(
+                    clock.now()
+                    if lives_with and child.adressebeskyttelse == Adressebeskyttelse.STRENGT_FORTROLIG
+                    else None
+                ),
                 source=source,
                 valid_from=valid_from or child.birth_date,
             )
