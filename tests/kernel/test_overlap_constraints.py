@@ -9,6 +9,7 @@ further overlapping placements and relations of other children.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,7 +36,7 @@ def crowded(demo_municipality, frozen_today):
         f.ChildFactory.build(national_id=f.synthetic_national_id(dt.date(2021, 1, 1) + dt.timedelta(days=i)))
         for i in range(OTHERS)
     )
-    adult = f.PersonFactory()
+    adult: Any = f.PersonFactory()
     Placement.objects.bulk_create(
         [Placement(child=c, service=Service.KINDERGARTEN, unit=unit, start_date=START) for c in children]
         + [Placement(child=c, service=Service.SFO, unit=sfo, start_date=START) for c in children]
@@ -56,7 +57,7 @@ def crowded(demo_municipality, frozen_today):
 
 
 def test_a_new_kindergarten_and_sfo_placement_validate_while_hundreds_of_other_children_have_places(crowded):
-    child = f.ChildFactory()
+    child: Any = f.ChildFactory()
     for service, unit in ((Service.KINDERGARTEN, crowded["unit"]), (Service.SFO, crowded["sfo"])):
         placement = Placement(child=child, service=service, unit=unit, start_date=START)
         placement.full_clean()
@@ -65,7 +66,7 @@ def test_a_new_kindergarten_and_sfo_placement_validate_while_hundreds_of_other_c
 
 
 def test_ending_a_place_validates_while_hundreds_of_other_children_have_places(crowded):
-    child = f.ChildFactory()
+    child: Any = f.ChildFactory()
     placement = Placement.objects.create(
         child=child, service=Service.KINDERGARTEN, unit=crowded["unit"], start_date=START
     )
@@ -75,8 +76,8 @@ def test_ending_a_place_validates_while_hundreds_of_other_children_have_places(c
 
 
 def test_guardian_terminates_a_place_while_other_children_attend_the_same_kindergarten(crowded, frozen_today):
-    child = f.ChildFactory()
-    guardian = f.PersonFactory()
+    child: Any = f.ChildFactory()
+    guardian: Any = f.PersonFactory()
     f.RelationFactory(adult=guardian, child=child, foreldreansvar=Foreldreansvar.FELLES)
     placement = Placement.objects.create(
         child=child, service=Service.KINDERGARTEN, unit=crowded["unit"], start_date=START
@@ -86,8 +87,9 @@ def test_guardian_terminates_a_place_while_other_children_attend_the_same_kinder
 
 
 def test_a_relation_validates_while_the_same_adult_and_other_children_have_overlapping_relations(crowded):
-    child = f.ChildFactory()
-    for adult in (crowded["adult"], f.PersonFactory()):
+    child: Any = f.ChildFactory()
+    other: Any = f.PersonFactory()
+    for adult in (crowded["adult"], other):
         relation = PersonRelation(
             adult=adult,
             child=child,
@@ -100,7 +102,7 @@ def test_a_relation_validates_while_the_same_adult_and_other_children_have_overl
 
 
 def test_an_overlapping_placement_for_the_same_child_is_refused_with_a_clear_error(crowded):
-    child = f.ChildFactory()
+    child: Any = f.ChildFactory()
     Placement.objects.create(
         child=child, service=Service.KINDERGARTEN, unit=crowded["unit"], start_date=START, end_date=dt.date(2027, 7, 31)
     )
@@ -117,7 +119,7 @@ def test_an_overlapping_placement_for_the_same_child_is_refused_with_a_clear_err
 
 
 def test_an_overlapping_relation_of_the_same_kind_is_refused_with_a_clear_error(crowded):
-    child = f.ChildFactory()
+    child: Any = f.ChildFactory()
     f.RelationFactory(adult=crowded["adult"], child=child, valid_from=START)
     again = PersonRelation(
         adult=crowded["adult"],
