@@ -408,6 +408,54 @@ class EventGenerator:
         _supersede(doc, "bostedsadresse", element)
         return self._append(nid, "endringIBostedsadresse")
 
+    def birth(self, sibling_nid: str) -> str:
+        """A baby born into ``sibling_nid``'s family: same home, parents and foreldreansvar; returns the number."""
+        sibling = self.state.documents[sibling_nid]
+        gradering = (sibling.get("adressebeskyttelse") or [{}])[-1].get("graderingsnivaa", "ugradert")
+        name: dict[str, Any] = next((e for e in sibling.get("navn") or [] if e.get("erGjeldende")), {})
+        doc = self.gen.person(
+            birth_date=self.moment.date(),
+            sex=self.rng.choice(["kvinne", "mann"]),
+            address=None,
+            last_name=name.get("etternavn", self.gen.fake.last_name()),
+            gradering=gradering,
+        )
+        home = next((e for e in sibling.get("bostedsadresse") or [] if e.get("erGjeldende")), None)
+        if home is not None:
+            doc["bostedsadresse"] = [{**home, **self._meta()}]
+        if PRIVATE_KOMMUNE in sibling:
+            doc[PRIVATE_KOMMUNE] = sibling[PRIVATE_KOMMUNE]
+        cid = nid_of(doc)
+        parents = [r for r in sibling.get("familierelasjon") or [] if r.get("erGjeldende", True)]
+        doc["familierelasjon"] = [{**r, **self._meta()} for r in parents]
+        for relation in parents:
+            self.state.documents[relation["relatertPerson"]].setdefault("familierelasjon", []).append(
+                {
+                    "relatertPerson": cid,
+                    "relatertPersonsRolle": "barn",
+                    "minRolleForPerson": relation["relatertPersonsRolle"],
+                    **self._meta(),
+                }
+            )
+        doc["foreldreansvar"] = [
+            {"ansvar": e["ansvar"], "ansvarlig": e["ansvarlig"], "ansvarssubjekt": cid, **self._meta()}
+            for e in sibling.get("foreldreansvar") or []
+            if e.get("erGjeldende")
+        ]
+        self.state.documents[cid] = doc
+        self.state.children.append(cid)
+        self._append(cid, "personErOpprettet")
+        return cid
+
+    def family_moves_in(self) -> tuple[list[str], list[str]]:
+        """A family from elsewhere moves into the municipality; returns (children, adults) numbers."""
+        children, adults = len(self.state.children), len(self.state.adults)
+        self.gen._household(self.state, "together")
+        new_children, new_adults = self.state.children[children:], self.state.adults[adults:]
+        for number in [*new_adults, *new_children]:
+            self._append(number, "endringIBostedsadresse")
+        return new_children, new_adults
+
     def new_address_without_moving(self, nid: str) -> int:
         doc = self.state.documents[nid]
         current_address = next((e for e in doc.get("bostedsadresse") or [] if e.get("erGjeldende")), None)

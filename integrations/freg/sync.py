@@ -1,19 +1,21 @@
-"""Initial load and continuous feed sync from Folkeregisteret into the people kernel.
+"""Initial load, continuous feed sync and the periodic full extract from Folkeregisteret into the people kernel.
 
-Nothing here crashes the loop on bad data: malformed entries, unknown event types, unknown persons and
-invalid documents are counted and skipped. Transient errors are retried a few times (honouring FREG's
+Nothing here crashes the loop on bad data: malformed entries, unknown event types, invalid documents and
+unknown persons who do not belong to the municipality are counted and skipped; unknown children who do
+(newborns, families moving in) are created with their adults and relations. Transient errors are retried a few times (honouring FREG's
 ``Retry-After`` in ms); if they persist the run stops, the cursor stays at the last complete page, and the
 next run resumes there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -36,7 +38,11 @@ from integrations.models import FregSyncRun
 from integrations.models.freg import NoticeKind, SyncRunKind
 from oas import clock
 from oas.people.models import PROTECTED_LEVELS, PersonStatus, Service
-from oas.people.selectors import person_ids_by_national_id, placements_current_for_children
+from oas.people.selectors import (
+    person_ids_by_national_id,
+    person_national_ids_born_from,
+    placements_current_for_children,
+)
 from oas.people.services import (
     PersonSyncResult,
     RegisterPersonData,
@@ -140,7 +146,49 @@ def _apply(
     return result, relation_result.foreldreansvar_changed, result.ids_by_national_id
 
 
-# --- initial load ---------------------------------------------------------------------------------
+# --- initial load and full extract ---------------------------------------------------------------
+def _extract_and_apply(
+    *,
+    client: FregPort,
+    call: Retrying,
+    municipality: str,
+    today: dt.date,
+    sleep: Sleep,
+    poll_interval: float,
+    max_polls: int,
+    counts: Counter[str],
+) -> set[str]:
+    """Run a tilpasset uttrekk of the municipality's children 0–16 and upsert them with their adults; return the numbers."""
+    job_id = call(
+        lambda: client.extract_start(
+            extract_filter=ExtractFilter(
+                # birth years: a 16-year-old today may be born 17 years ago this calendar year
+                municipality_number=municipality,
+                birth_year_from=today.year - 17,
+                birth_year_to=today.year,
+            )
+        )
+    )
+    seen: set[str] = set()
+    batch, polls = 0, 0
+    while True:
+        numbers = call(functools.partial(client.extract_batch, job_id=job_id, batch=batch))
+        if numbers is None:  # 404: the job is not ready yet
+            polls += 1
+            if polls > max_polls:
+                raise TransientError("freg: uttrekket ble ikke ferdig i tide", system="freg")
+            sleep(poll_interval)
+            continue
+        if not numbers:
+            break
+        counts["extract_numbers"] += len(numbers)
+        seen.update(numbers)
+        mapped = _fetch_mapped(client, call, numbers, (PART_BASIS, PART_RELASJON), counts)
+        _apply(client=client, call=call, mapped=mapped, counts=counts, today=today)
+        batch += 1
+    return seen
+
+
 def freg_initial_load(
     *,
     client: FregPort,
@@ -159,31 +207,16 @@ def freg_initial_load(
     head: int | None = None
     try:
         head = call(client.last_sequence)
-        job_id = call(
-            lambda: client.extract_start(
-                extract_filter=ExtractFilter(
-                    # birth years: a 16-year-old today may be born 17 years ago this calendar year
-                    municipality_number=municipality,
-                    birth_year_from=today.year - 17,
-                    birth_year_to=today.year,
-                )
-            )
+        _extract_and_apply(
+            client=client,
+            call=call,
+            municipality=municipality,
+            today=today,
+            sleep=sleep,
+            poll_interval=poll_interval,
+            max_polls=max_polls,
+            counts=counts,
         )
-        batch, polls = 0, 0
-        while True:
-            numbers = call(functools.partial(client.extract_batch, job_id=job_id, batch=batch))
-            if numbers is None:  # 404: the job is not ready yet
-                polls += 1
-                if polls > max_polls:
-                    raise TransientError("freg: uttrekket ble ikke ferdig i tide", system="freg")
-                sleep(poll_interval)
-                continue
-            if not numbers:
-                break
-            counts["extract_numbers"] += len(numbers)
-            mapped = _fetch_mapped(client, call, numbers, (PART_BASIS, PART_RELASJON), counts)
-            _apply(client=client, call=call, mapped=mapped, counts=counts, today=today)
-            batch += 1
         cursor = freg_cursor_get()
         freg_cursor_advance(cursor=cursor, to_sequence=head)
     except IntegrationError as exc:
@@ -192,6 +225,60 @@ def freg_initial_load(
         return run
     freg_run_finish(run=run, counts=dict(counts), to_sequence=head)
     return run
+
+
+def freg_full_extract(
+    *,
+    client: FregPort,
+    municipality_number: str | None = None,
+    today: dt.date | None = None,
+    sleep: Sleep = time.sleep,
+    poll_interval: float = 2.0,
+    max_polls: int = 900,
+) -> FregSyncRun:
+    """Repair drift from the feed: extract all children 0–16 again, upsert them, and refresh held ones not in it.
+
+    Children we hold that the extract no longer names (moved away, emigrated, died, missed events) are looked up
+    and updated too. The feed cursor is left alone: the feed goes on from where it was.
+    """
+    today = today or clock.today()
+    municipality = municipality_number or settings.FREG_MUNICIPALITY_NUMBER
+    call = Retrying(sleep=sleep)
+    counts: Counter[str] = Counter({"full_extract": 1})  # the run kind stays initial_load until a kind is added
+    run = freg_run_start(kind=SyncRunKind.INITIAL_LOAD)
+    try:
+        seen = _extract_and_apply(
+            client=client,
+            call=call,
+            municipality=municipality,
+            today=today,
+            sleep=sleep,
+            poll_interval=poll_interval,
+            max_polls=max_polls,
+            counts=counts,
+        )
+        held = set(person_national_ids_born_from(year=today.year - 17, municipality_number=municipality)) - seen
+        counts["held_not_in_extract"] += len(held)
+        for chunk in _chunks(sorted(held), BULK):
+            mapped = _fetch_mapped(client, call, chunk, (PART_BASIS, PART_RELASJON), counts)
+            _apply(client=client, call=call, mapped=mapped, counts=counts, today=today)
+    except IntegrationError as exc:
+        logger.error("freg: full extract stopped: %s", exc.message)
+        freg_run_finish(run=run, counts=dict(counts), to_sequence=None, error=exc.message)
+        return run
+    freg_run_finish(run=run, counts=dict(counts), to_sequence=None)
+    return run
+
+
+def freg_full_extract_locked(*, client: FregPort | None = None) -> FregSyncRun | None:
+    """Run ``freg_full_extract`` unless a feed sync or another extract holds the sync lock (then return None)."""
+    from integrations.freg.client import get_freg_client
+
+    with _sync_lock() as acquired:
+        if not acquired:
+            logger.info("freg: another sync is running; skipping the full extract")
+            return None
+        return freg_full_extract(client=client or get_freg_client())
 
 
 # --- feed sync ------------------------------------------------------------------------------------
@@ -257,6 +344,41 @@ def _notice_kinds(
     return kinds
 
 
+def _in_scope_child(person: RegisterPersonData, today: dt.date) -> bool:
+    """A child of the ages the initial load covers (born this calendar year or the 17 before), living."""
+    return (
+        person.birth_date is not None
+        and person.birth_date.year >= today.year - 17
+        and person.status not in (PersonStatus.DOED, PersonStatus.UTFLYTTET)
+    )
+
+
+def _known_or_belonging(
+    *, mapped: list[MappedPerson], known: Mapping[str, int], counts: Counter[str], today: dt.date
+) -> list[MappedPerson]:
+    """Keep persons we hold, and add children who now belong to the municipality (newborns, families moving in).
+
+    A child belongs here when the register gives a bostedsadresse in the municipality, or (strengt fortrolig,
+    no address) when an adult related to them is someone we hold. Their adults come along in ``_apply``; adults
+    alone and people elsewhere stay unknown (counted), as in the initial load.
+    """
+    municipality = settings.FREG_MUNICIPALITY_NUMBER
+    kept: list[MappedPerson] = []
+    unknown = [m for m in mapped if m.person.national_id not in known]
+    adults_known = person_ids_by_national_id(national_ids={a for m in unknown for a in m.related_adults})
+    for m in mapped:
+        if m.person.national_id in known:
+            kept.append(m)
+            continue
+        here = m.person.address is not None and m.person.address.municipality_number == municipality
+        if _in_scope_child(m.person, today) and (here or (m.related_adults & adults_known.keys())):
+            counts["unknown_person_added"] += 1
+            kept.append(m)
+        else:
+            counts["unknown_person"] += 1
+    return kept
+
+
 def _process_page(
     *, client: FregPort, call: Retrying, entries: list[FeedEntry | dict[str, Any]], counts: Counter[str], today: dt.date
 ) -> int:
@@ -280,10 +402,10 @@ def _process_page(
             continue
         relevant[entry.national_id] = entry.sequence
     known = person_ids_by_national_id(national_ids=relevant)
-    counts["unknown_person"] += sum(1 for nid in relevant if nid not in known)
-    numbers = sorted(known)
+    numbers = sorted(relevant)
     if numbers:
-        mapped = _fetch_mapped(client, call, numbers, (PART_BASIS, PART_RELASJON), counts)
+        fetched = _fetch_mapped(client, call, numbers, (PART_BASIS, PART_RELASJON), counts)
+        mapped = _known_or_belonging(mapped=fetched, known=known, counts=counts, today=today)
         with transaction.atomic():
             result, foreldreansvar_changed, ids = _apply(
                 client=client, call=call, mapped=mapped, counts=counts, today=today
@@ -297,7 +419,7 @@ def _process_page(
                 today=today,
             )
             counts["notices"] += register_change_notices_create(notices=notices)
-    counts["persons_refreshed"] += len(numbers)
+    counts["persons_refreshed"] += sum(1 for nid in relevant if nid in known)
     return last_sequence
 
 
@@ -331,18 +453,26 @@ def freg_sync_feed(
     return run
 
 
+@contextlib.contextmanager
+def _sync_lock() -> Iterator[bool]:
+    """One FREG sync (feed or full extract) at a time across workers: a session advisory lock."""
+    with connection.cursor() as db:
+        db.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        (acquired,) = db.fetchone() or (False,)
+    try:
+        yield bool(acquired)
+    finally:
+        if acquired:
+            with connection.cursor() as db:
+                db.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+
+
 def freg_sync_feed_locked(*, client: FregPort | None = None) -> FregSyncRun | None:
     """Run ``freg_sync_feed`` unless another process holds the sync lock (then return None)."""
     from integrations.freg.client import get_freg_client
 
-    with connection.cursor() as db:
-        db.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-        (acquired,) = db.fetchone() or (False,)
-    if not acquired:
-        logger.info("freg: another feed sync is running; skipping")
-        return None
-    try:
+    with _sync_lock() as acquired:
+        if not acquired:
+            logger.info("freg: another feed sync is running; skipping")
+            return None
         return freg_sync_feed(client=client or get_freg_client())
-    finally:
-        with connection.cursor() as db:
-            db.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])

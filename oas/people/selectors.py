@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from oas import clock
-from oas.people.models import Person, Placement
+from oas.people.models import Adressebeskyttelse, Person, Placement
 
 
 def person_ids_by_national_id(*, national_ids: Iterable[str]) -> dict[str, int]:
@@ -23,6 +23,20 @@ def person_ids_by_national_id(*, national_ids: Iterable[str]) -> dict[str, int]:
             if nid is not None
         )
     return found
+
+
+def person_national_ids_born_from(*, year: int, municipality_number: str) -> list[str]:
+    """Return the national ids of persons born in ``year`` or later whom we hold as living in the municipality.
+
+    Strengt fortrolig persons have no municipality with us; they are included (their municipality is unknown).
+    """
+    return [
+        nid
+        for nid in Person.objects.filter(birth_date__year__gte=year, national_id__isnull=False)
+        .filter(Q(municipality_number=municipality_number) | Q(adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG))
+        .values_list("national_id", flat=True)
+        if nid is not None
+    ]
 
 
 def placements_current_for_children(

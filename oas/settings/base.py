@@ -131,6 +131,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "access-grants-cleanup": {"task": "oas.access.tasks.access_grants_cleanup_task", "schedule": 3600.0},
     "outbox-claim-due": {"task": "integrations.outbox.claim_due", "schedule": 10.0},
     "freg-sync-feed": {"task": "integrations.freg.sync_feed", "schedule": 300.0},
+    # A full extract of the children once a day repairs drift (missed or unknown events); see freg/sync.py.
+    "freg-full-extract": {"task": "integrations.freg.full_extract", "schedule": 24 * 3600.0},
 }
 
 # --- Auth ---------------------------------------------------------------------------------------
