@@ -98,7 +98,10 @@ class Command(BaseCommand):
         env = dict(os.environ)
         env["DATABASE_URL"] = settings.DATABASE_URL
         env["REDIS_URL"] = settings.REDIS_URL
-        env.setdefault("DJANGO_DEBUG", "true")  # development server: serve static files, show errors
+        # The demo is used by people who are not developers: Norwegian error pages, never Django's debug page
+        # (DJANGO_DEBUG=true brings it back for a developer). Static files come from the source folders.
+        env.setdefault("DJANGO_DEBUG", "false")
+        env.setdefault("OAS_STATIC_FROM_SOURCE", "true")
         env.setdefault("PYTHONUNBUFFERED", "1")
         return env
 
