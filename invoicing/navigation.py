@@ -5,6 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from oas.navigation import GUARDIAN, STAFF, register_nav_item
 
 register_nav_item(
+    "guardian-invoice-list",
+    label=_("Mine fakturaer"),
+    audience=GUARDIAN,
+    parent="guardian-invoices",
+    order=10,
+    url_name="invoicing:portal_invoices",
+    description=_("Hva du betaler hver måned, for hvert barn, og hvordan prisen er regnet ut."),
+)
+register_nav_item(
     "guardian-reduced-fee",
     label=_("Redusert foreldrebetaling"),
     audience=GUARDIAN,
