@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Exists, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import Promise
@@ -157,17 +158,35 @@ def item_units(*, user: Any, item: NavItem) -> QuerySet[OrgUnit]:
 def item_visible(*, user: Any, item: NavItem) -> bool:
     """Return whether the user may use the entry: its view is public or one of its actions is held somewhere."""
     if item.check is not None:
-        return user.is_authenticated and item.check(user)
+        return bool(user.is_authenticated and item.check(user))
     if not item.url_name and not item.unit_url_name:
         return any(item_visible(user=user, item=child) for child in _children(item.key))
     open_to_all, actions = item_actions(item)
     if open_to_all:
         return True
-    if not user.is_authenticated:
-        return False
-    if not any(has_action_anywhere(user=user, action=code) for code in actions):
-        return False
-    return not item.unit_url_name or item_units(user=user, item=item).exists()
+    allowed = user.is_authenticated and any(has_action_anywhere(user=user, action=code) for code in actions)
+    # A unit entry also needs a unit to offer (a school leader has occupancy rights, but no kindergarten).
+    return bool(allowed) and (not item.unit_url_name or item.key in _items_with_units(user))
+
+
+def _items_with_units(user: Any) -> set[str]:
+    """Keys of the unit entries that offer the user at least one unit: one query for all of them.
+
+    It depends only on the principal (roles, grants) and the org units, which is exactly what the principal's
+    reuse follows (the access epoch): the answer is kept with the principal.
+    """
+    principal = principal_for(user)
+    known: set[str] | None = principal.__dict__.get("_oas_nav_units")
+    if known is None:
+        checks = {
+            f"n{i}": Exists(item_units(user=user, item=item))
+            for i, item in enumerate(i for i in _ITEMS.values() if i.unit_url_name)
+        }
+        keys = [i.key for i in _ITEMS.values() if i.unit_url_name]
+        row = OrgUnit.objects.annotate(**checks).values(*checks).first() if checks else None
+        known = {keys[int(alias[1:])] for alias, value in (row or {}).items() if value}
+        principal.__dict__["_oas_nav_units"] = known
+    return known
 
 
 def audience_of(user: Any) -> str:
@@ -222,7 +241,7 @@ def _entry(*, user: Any, item: NavItem) -> MenuEntry:
             url = item_path(item)
         except NoReverseMatch:  # pragma: no cover - a misdeclared entry is a programming error
             url = ""
-    badge = item.badge(user) if item.badge is not None and user.is_authenticated else 0
+    badge = _badge(user=user, item=item)
     badge += sum(c.badge for c in children)
     return MenuEntry(
         key=item.key,
@@ -233,6 +252,26 @@ def _entry(*, user: Any, item: NavItem) -> MenuEntry:
         icon=item.icon,
         children=children,
     )
+
+
+# Unread counts beside menu entries are kept this long in the cache (Redis): a page costs no query for them.
+BADGE_SECONDS = 20
+
+
+def _badge(*, user: Any, item: NavItem) -> int:
+    if item.badge is None or not user.is_authenticated:
+        return 0
+    key = f"nav:badge:{user.pk}:{item.key}"
+    value = cache.get(key)
+    if value is None:
+        value = int(item.badge(user))
+        cache.set(key, value, BADGE_SECONDS)
+    return int(value)
+
+
+def nav_badges_forget(*, user: Any) -> None:
+    """Drop the user's cached menu counts (after they read or answer messages)."""
+    cache.delete_many([f"nav:badge:{user.pk}:{key}" for key, item in _ITEMS.items() if item.badge is not None])
 
 
 def _home_url(audience: str) -> str:

@@ -64,11 +64,11 @@ def test_audit_search_by_name_and_national_id_shows_names(demo_municipality: Any
     audit_read(event="test.read_guardian", person_ids=[guardian.pk])
     audit_read(event="test.read_other", person_ids=[other.pk])
     client = _admin()
-    by_name = client.get("/admin/audit/auditevent/", {"q": guardian.full_name}).content.decode()
+    by_name = client.get("/admin/audit/auditevent/", {"q": str(guardian.full_name)}).content.decode()
     assert 'field-event">test.read_guardian' in by_name
     assert 'field-event">test.read_other' not in by_name
     assert guardian.full_name in by_name
-    by_number = client.get("/admin/audit/auditevent/", {"q": guardian.national_id}).content.decode()
+    by_number = client.get("/admin/audit/auditevent/", {"q": str(guardian.national_id)}).content.decode()
     assert 'field-event">test.read_guardian' in by_number
     assert 'field-event">test.read_other' not in by_number
 
