@@ -19,3 +19,6 @@ class AttendanceConfig(AppConfig):
         registry.register_task_provider(AbsenceTodayProvider())
         registry.register_task_provider(MissingArrivalProvider())
         portal_registry.register_attention_provider(AttendanceAttentionProvider())
+        from attendance.snapshot import unit_snapshot_figures
+
+        registry.register_snapshot_provider("attendance", unit_snapshot_figures)

@@ -61,3 +61,10 @@ SPLIT_DECIDE = register_action(
     resource="invoicing.split_request",
     global_roles=[R.SECTOR_FINANCE],
 )
+INVOICE_READ_OWN = register_action(
+    "invoicing.invoice.read_own",
+    label=_("Se egne fakturaer for barnehage og SFO"),
+    resource=NONE,
+    account_kinds=["guardian"],
+    break_glass=False,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import api, split_views, views
+from invoicing import api, portal_views, split_views, views
 
 app_name = "invoicing"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("fakturering/fakturer/", views.run_commit, name="run_commit"),
     path("fakturering/soknader/", views.applications, name="applications"),
     path("fakturering/soknader/<int:application_id>/vedtak/", views.application_decide, name="application_decide"),
+    path("portal/faktura/", portal_views.portal_invoices, name="portal_invoices"),
     path("portal/redusert-betaling/", views.portal_application, name="portal_application"),
     path("portal/delt-faktura/", split_views.portal_split_request, name="portal_split"),
     path("fakturering/delt-faktura/", split_views.split_requests, name="split_requests"),

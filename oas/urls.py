@@ -31,5 +31,10 @@ urlpatterns = [
     path("", include("sfo.page_urls")),  # /portal/sfo/…, /sfo/opptak/…
     path("", include("kindergarten.placement_urls")),  # /barnehage/<id>/plasser/
     path("", include("sfo.placement_urls")),  # /sfo/<id>/plasser/
+    path("meny/<slug:key>/", views.nav_section, name="nav-section"),
+    path("meny/<slug:key>/enheter/", views.nav_units, name="nav-units"),
+    path("innstillinger/", views.settings_page, name="settings"),
+    path("om/tilgjengelighet/", views.accessibility_statement, name="accessibility"),
+    path("om/personvern/", views.privacy_statement, name="privacy"),
     path("", views.home, name="home"),
 ]

@@ -6,12 +6,72 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from oas.access.actions import all_actions
 from oas.access.models import AccessGrant, GuardianAccessSettings, RoleAssignment, RoleMapping
 from oas.access.services import grant_create, grant_revoke, roles_recompute_all
+from oas.audit.services import audit_read
+from oas.organisation.models import OrgUnit
+from oas.people.models import Person
+
+
+@admin.register(Person)
+class PersonLookupAdmin(admin.ModelAdmin):
+    """Only the admin's person picker (autocomplete by name or fødselsnummer): not listed, nothing to edit.
+
+    Every search is audit-logged with the persons it showed; addresses are never part of the answer.
+    """
+
+    search_fields = ("first_name", "last_name", "=national_id")
+    ordering = ("last_name", "first_name")
+
+    def get_model_perms(self, request: HttpRequest) -> dict[str, bool]:
+        return {}  # not on the admin index: people are managed from the population register
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        term = " ".join(search_term.split())
+        if " " in term and not term.replace(" ", "").isdigit():
+            # "Kari Nordmann": every word must match a name.
+            for word in term.split(" "):
+                queryset = queryset.filter(models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word))
+            results, distinct = queryset, False
+        else:
+            results, distinct = super().get_search_results(request, queryset, term)
+        if term:
+            audit_read(event="admin.person_search", person_ids=list(results.values_list("pk", flat=True)[:20]))
+        return results, distinct
+
+
+@admin.register(OrgUnit)
+class OrgUnitLookupAdmin(admin.ModelAdmin):
+    """The admin's unit picker (autocomplete by name or code)."""
+
+    search_fields = ("name", "code")
+    ordering = ("name",)
+
+    def get_model_perms(self, request: HttpRequest) -> dict[str, bool]:
+        return {}
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(RoleMapping)
@@ -65,10 +125,30 @@ class AccessGrantForm(forms.ModelForm):
 @admin.register(AccessGrant)
 class AccessGrantAdmin(admin.ModelAdmin):
     form = AccessGrantForm
-    list_display = ("user", "action", "person", "unit", "valid_from", "valid_to", "granted_by")
+    list_display = ("user_name", "action", "person_name", "unit", "valid_from", "valid_to", "granted_by")
     list_filter = ("action",)
-    search_fields = ("user__username", "reason")
-    raw_id_fields = ("person", "unit", "user")
+    search_fields = (
+        "user__first_name",
+        "user__last_name",
+        "user__username",
+        "person__first_name",
+        "person__last_name",
+        "=person__national_id",
+        "unit__name",
+        "reason",
+    )
+    list_select_related = ("user", "person", "unit")
+    # Choose people, users and units by typing a name (or a fødselsnummer), never by internal id.
+    autocomplete_fields = ("person", "unit", "user")
+
+    @admin.display(description=gettext_lazy("bruker"), ordering="user__last_name")
+    def user_name(self, obj: AccessGrant) -> str:
+        return obj.user.get_full_name() or obj.user.get_username()
+
+    @admin.display(description=gettext_lazy("barn/person"), ordering="person__last_name")
+    def person_name(self, obj: AccessGrant) -> str:
+        return f"{obj.person.first_name} {obj.person.last_name}" if obj.person else ""
+
     actions = ("revoke",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

@@ -91,7 +91,9 @@ class AccessMiddleware:
             return JsonResponse(
                 {"message": _("Ingen tilgang."), "code": "permission_denied", "fields": {}}, status=status
             )
-        return HttpResponseForbidden(_("Ingen tilgang."))
+        from django.template import loader
+
+        return HttpResponseForbidden(loader.render_to_string("403.html", request=request))
 
 
 def _name(view_func: Callable[..., Any]) -> str:

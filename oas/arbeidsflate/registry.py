@@ -23,7 +23,9 @@ The kernel never imports the domain apps; they register themselves here.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -60,6 +62,22 @@ class NotificationType:
     description: StrOrPromise = ""
 
 
+@dataclass(frozen=True)
+class SnapshotFigure:
+    """One figure in a unit leader's snapshot, with the page that acts on it; ``alert`` shows it in red."""
+
+    key: str
+    label: StrOrPromise
+    value: str
+    url: str = ""
+    alert: bool = False
+    note: StrOrPromise = ""
+
+
+# (units led: id → path, day) → {unit id: figures}. Called once for all the units of a request (batch it).
+SnapshotProvider = Callable[[dict[int, str], dt.date], dict[int, list[SnapshotFigure]]]
+
+
 class TaskProvider(Protocol):
     key: str
     module: str
@@ -76,6 +94,7 @@ class Registry:
     def __init__(self) -> None:
         self._providers: dict[str, TaskProvider] = {}
         self._notification_types: dict[str, NotificationType] = {}
+        self._snapshot_providers: dict[str, SnapshotProvider] = {}
 
     def register_task_provider(self, provider: TaskProvider) -> None:
         self._providers[provider.key] = provider
@@ -88,6 +107,23 @@ class Registry:
 
     def notification_types(self) -> list[NotificationType]:
         return sorted(self._notification_types.values(), key=lambda n: n.key)
+
+    def register_snapshot_provider(self, key: str, provider: SnapshotProvider) -> None:
+        """Add figures to the leader's snapshot of a unit (capacity, norms, …); the kernel never computes them."""
+        self._snapshot_providers[key] = provider
+
+    def snapshot_figures(self, *, units: dict[int, str], day: dt.date) -> dict[int, list[SnapshotFigure]]:
+        """Every provider's figures for these units; a failing provider is logged and skipped."""
+        out: dict[int, list[SnapshotFigure]] = {unit_id: [] for unit_id in units}
+        for key, provider in sorted(self._snapshot_providers.items()):
+            try:
+                guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+                with guard:
+                    for unit_id, figures in provider(units, day).items():
+                        out.setdefault(unit_id, []).extend(figures)
+            except Exception:
+                logger.exception("arbeidsflate snapshot provider %s failed", key)
+        return out
 
     def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
         """Collect every provider's tasks for ``user``; a failing provider is logged and skipped."""

@@ -20,7 +20,7 @@ from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.access.principal import RoleHolding, principal_for
 from oas.access.roles import Role
-from oas.arbeidsflate.registry import WorkspaceTask, registry
+from oas.arbeidsflate.registry import SnapshotFigure, WorkspaceTask, registry
 from oas.people.models import PROTECTED_LEVELS, DeltBosted, Person, Placement
 
 
@@ -68,6 +68,11 @@ class UnitSnapshot:
     staff_employed_today: int
     protected_address_children: int
     open_tasks: int
+    # Figures from the modules (capacity and free places, staffing and pedagogue norms, …), each with its page.
+    figures: tuple[SnapshotFigure, ...] = ()
+    # The unit's tasks (absence today, applications and approvals waiting, unanswered messages): the same objects
+    # as in the task list, so a count here and the task it links to always agree.
+    tasks: tuple[WorkspaceTask, ...] = ()
 
 
 def workspace_tasks(*, user: Any) -> list[WorkspaceTask]:
@@ -101,7 +106,7 @@ CROSS JOIN LATERAL (
 """
 
 
-def _units_figures(*, units: dict[int, str], today: dt.date) -> dict[int, dict[str, int]]:
+def _units_figures(*, units: dict[int, str], today: dt.date) -> dict[int, dict[str, Any]]:
     """Count placements and staff of each unit (id → path, the unit and everything under it) in one query."""
     if not units:
         return {}
@@ -116,8 +121,15 @@ def _units_figures(*, units: dict[int, str], today: dt.date) -> dict[int, dict[s
     with connection.cursor() as cursor:
         cursor.execute(_UNIT_FIGURES_SQL, params)
         rows = cursor.fetchall()
+    extra = registry.snapshot_figures(units=units, day=today)
     return {
-        int(unit_id): {"placed": int(placed), "starting": int(starting), "protected": int(prot), "staff": int(staff)}
+        int(unit_id): {
+            "placed": int(placed),
+            "starting": int(starting),
+            "protected": int(prot),
+            "staff": int(staff),
+            "figures": tuple(extra.get(int(unit_id), ())),
+        }
         for unit_id, placed, starting, prot, staff in rows
     }
 
@@ -230,7 +242,7 @@ def _led_units(*, user: Any) -> dict[int, RoleHolding]:
 
 
 def _snapshots(
-    *, units: dict[int, RoleHolding], figures: dict[int, dict[str, int]], tasks: list[WorkspaceTask]
+    *, units: dict[int, RoleHolding], figures: dict[int, dict[str, Any]], tasks: list[WorkspaceTask]
 ) -> list[UnitSnapshot]:
     return [
         UnitSnapshot(
@@ -241,6 +253,9 @@ def _snapshots(
             staff_employed_today=figures[unit_id]["staff"],
             protected_address_children=figures[unit_id]["protected"],
             open_tasks=sum(t.count for t in tasks if t.unit_id in (None, unit_id) and t.severity != "info"),
+            figures=tuple(figures[unit_id].get("figures", ())),
+            # Tasks without a unit belong to the unit when the leader leads only one.
+            tasks=tuple(t for t in tasks if t.unit_id == unit_id or (t.unit_id is None and len(units) == 1)),
         )
         for unit_id, holding in sorted(units.items(), key=lambda item: item[1].unit_name)
     ]
@@ -312,7 +327,7 @@ def workspace_figures(*, user: Any) -> WorkspaceFigures:
         ]
     )
     tasks, computed_at = reused[tasks_key]
-    figures: dict[int, dict[str, int]] = {}
+    figures: dict[int, dict[str, Any]] = {}
     for key, unit_id in unit_keys.items():
         figures[unit_id], unit_at = reused[key]
         computed_at = min(computed_at, unit_at)

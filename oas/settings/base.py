@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "oas.navigation.context_processor",
             ],
         },
     },
@@ -278,6 +279,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve static files straight from the source folders (no collectstatic): `make up` and tests. Production
+# collects them into STATIC_ROOT (Dockerfile) and leaves this off.
+WHITENOISE_USE_FINDERS = env_bool("OAS_STATIC_FROM_SOURCE", default=DEBUG)
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 # Uploaded files are personal data: never under a public URL; served only through access checks.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")) or VAR_DIR / "private")
 

@@ -22,7 +22,10 @@ def test_innsyn_page_shows_which_staff_member_read_my_child_with_role(client, wo
     assert response.status_code == 200
     assert staff.person.full_name in body
     assert "Demo barnehage" in body  # acting role names the unit
-    assert "child.read" in body
+    # Plain words, not event codes: "Navn (rolle) så barnets side".
+    assert f"{staff.person.full_name} (" in body
+    assert ") så barnets side" in body
+    assert "child.read" not in body
 
 
 def test_innsyn_page_leaves_out_the_guardians_own_visits_and_other_children(client, world):

@@ -6,6 +6,7 @@ PostgreSQL and Redis under ./var, and Ctrl-C stops them again after the child pr
 
 from __future__ import annotations
 
+import io
 import os
 from typing import Any
 
@@ -64,6 +65,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"OAS: seeded in {result.seconds} s ({result.counts['persons']} people).")
                     # The units' own closing days (planning days, Christmas, summer) live in attendance.
                     call_command("seed_closing_days", verbosity=0)
+                    # National fee rates and the demo's municipal prices: the price calculator and invoicing work
+                    # at once (unconfirmed national figures stay marked as such).
+                    call_command("seed_fee_rates", verbosity=0, stdout=io.StringIO())
+                    # Open admission rounds: a continuous kindergarten round and next year's SFO round.
+                    call_command("seed_admission_rounds", verbosity=0, stdout=io.StringIO())
+                    call_command("seed_sfo_rounds", verbosity=0, stdout=io.StringIO())
             specs = child_specs(
                 base_dir=settings.BASE_DIR,
                 var_dir=settings.VAR_DIR,
@@ -98,7 +105,10 @@ class Command(BaseCommand):
         env = dict(os.environ)
         env["DATABASE_URL"] = settings.DATABASE_URL
         env["REDIS_URL"] = settings.REDIS_URL
-        env.setdefault("DJANGO_DEBUG", "true")  # development server: serve static files, show errors
+        # The demo is used by people who are not developers: Norwegian error pages, never Django's debug page
+        # (DJANGO_DEBUG=true brings it back for a developer). Static files come from the source folders.
+        env.setdefault("DJANGO_DEBUG", "false")
+        env.setdefault("OAS_STATIC_FROM_SOURCE", "true")
         env.setdefault("PYTHONUNBUFFERED", "1")
         return env
 
