@@ -21,7 +21,6 @@ from django.db.models.fields import NOT_PROVIDED
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import Municipality
-from oas.people.models import IdRange
 
 from .engine import FirstChildRule, PriceZone, Proration, SfoPlaceKind, SiblingScope
 
@@ -285,7 +284,10 @@ class MunicipalFeeRates(models.Model):
             ExclusionConstraint(
                 name="municipalfeerates_no_overlap",
                 expressions=[
-                    (IdRange("municipality_id"), RangeOperators.OVERLAPS),
+                    # "=" on the column itself (btree_gist): validate_constraints() can then evaluate the
+                    # constraint for one row; an expression over municipality_id compared it to every
+                    # municipality and refused rates because another municipality had the same period.
+                    ("municipality", RangeOperators.EQUAL),
                     (_period(), RangeOperators.OVERLAPS),
                 ],
             ),
