@@ -34,12 +34,15 @@ from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, ValidationError
 from oas.people.models import Person, PersonRelation, RelationKind, Service
+from oas.text import amount_check
 
 # How many earlier committed months a run re-computes to find changes back in time (municipal setting).
 CORRECTION_MONTHS = 3
 CHUNK = 2000
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+# The largest income the field can hold (12 digits, 2 decimals); anything above is a typing error.
+MAX_INCOME = Decimal("9999999999.99")
 
 
 def _first(month: dt.date) -> dt.date:
@@ -444,8 +447,10 @@ def fee_application_submit(
     errors: dict[str, list[str]] = {}
     if kind not in ApplicationKind.values:
         errors["kind"] = [_("Velg hva du søker om.")]
-    if annual_income < 0:
-        errors["annual_income"] = [_("Inntekten kan ikke være negativ.")]
+    try:
+        amount_check(amount=annual_income, field="annual_income", maximum=MAX_INCOME, label=_("Inntekten"))
+    except ValidationError as exc:
+        errors.update(exc.fields)
     if not child_ids:
         errors["children"] = [_("Velg minst ett barn.")]
     elif not set(child_ids) <= allowed_child_ids:

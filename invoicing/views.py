@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.people.models import RelationKind
 from oas.portal.selectors import my_children
+from oas.text import amount_parse
 
 
 def _month(value: str | None) -> dt.date | None:
@@ -105,14 +105,14 @@ def portal_application(request: HttpRequest) -> HttpResponse:
     children = _guardian_children(request)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        try:
-            income = Decimal(request.POST.get("annual_income", "").replace(" ", "").replace(",", "."))
-        except InvalidOperation:
-            income = None
         upload = request.FILES.get("attachment")
         try:
-            if income is None:
-                raise DomainError(_("Oppgi inntekten som et tall."), fields={"annual_income": [_("Ugyldig tall.")]})
+            income = amount_parse(
+                value=request.POST.get("annual_income", ""),
+                field="annual_income",
+                maximum=services.MAX_INCOME,
+                label=_("Inntekten"),
+            )
             if account.person is None:  # a guardian account always has a person (DB constraint)
                 raise DomainError(_("Kontoen mangler person."))
             services.fee_application_submit(

@@ -149,3 +149,29 @@ def test_the_application_list_takes_the_same_number_of_queries_for_one_or_three_
     with django_assert_max_num_queries(len(one)):
         page = client.get("/fakturering/soknader/")
     assert page.content.decode().count('class="application-row"') == 3
+
+
+@pytest.mark.parametrize("income", ["NaN", "Infinity", "-Infinity", "1e30", "sNaN", "12,345"])
+def test_non_finite_or_absurd_income_gets_a_form_error_not_a_500(ledger: Ledger, income: str) -> None:
+    response = _apply(_client(ledger.users["mum"]), ledger, annual_income=income)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "Inntekten" in response.content.decode()  # type: ignore[attr-defined]
+    assert not FeeApplication.objects.exists()
+
+
+def test_service_refuses_non_finite_income(ledger: Ledger) -> None:
+    from oas.errors import ValidationError
+
+    for income in (Decimal("NaN"), Decimal("Infinity"), Decimal("1e30")):
+        with pytest.raises(ValidationError) as caught:
+            services.fee_application_submit(
+                applicant=ledger.people["mum"],
+                child_ids=[ledger.people["small"].pk],
+                kind="both",
+                annual_income=income,
+                valid_from=ledger.placements["kg"].start_date,
+                attachment=services.AttachmentIn("skatt.pdf", "application/pdf", PDF),
+                allowed_child_ids={ledger.people["small"].pk},
+            )
+        assert "annual_income" in caught.value.fields
+    assert not FeeApplication.objects.exists()
