@@ -29,7 +29,7 @@ from invoicing.models import (
     RunState,
     SplitRequestStatus,
 )
-from oas import clock
+from oas import clock, uploads
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, ValidationError
@@ -40,7 +40,8 @@ from oas.text import amount_check
 CORRECTION_MONTHS = 3
 CHUNK = 2000
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+# extension → the type the content must parse as (oas.uploads); the declared type is never trusted
+ATTACHMENT_TYPES = {"pdf": uploads.PDF, "jpg": uploads.JPEG, "jpeg": uploads.JPEG, "png": uploads.PNG}
 # The largest income the field can hold (12 digits, 2 decimals); anything above is a typing error.
 MAX_INCOME = Decimal("9999999999.99")
 
@@ -455,10 +456,18 @@ def fee_application_submit(
         errors["children"] = [_("Velg minst ett barn.")]
     elif not set(child_ids) <= allowed_child_ids:
         errors["children"] = [_("Du kan bare søke for barn du har foreldreansvar for.")]
+    content_type = ""
     if attachment is None or not attachment.content:
         errors["attachment"] = [_("Legg ved dokumentasjon av inntekten (skattemelding eller lønnsslipper).")]
-    elif attachment.content_type not in ATTACHMENT_TYPES or len(attachment.content) > MAX_ATTACHMENT_BYTES:
+    elif len(attachment.content) > MAX_ATTACHMENT_BYTES:
         errors["attachment"] = [_("Vedlegget må være PDF, JPEG eller PNG og høyst 10 MB.")]
+    else:
+        try:
+            content_type = uploads.content_check(
+                data=attachment.content, filename=attachment.filename, allowed=ATTACHMENT_TYPES
+            )
+        except ValidationError as exc:
+            errors["attachment"] = [exc.message, _("Vedlegget må være PDF, JPEG eller PNG og høyst 10 MB.")]
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], fields=errors)
     assert attachment is not None
@@ -470,7 +479,7 @@ def fee_application_submit(
             valid_from=_first(valid_from),
             submitted_at=clock.now(),
             attachment_name=attachment.filename[:200],
-            attachment_type=attachment.content_type,
+            attachment_type=content_type,
             attachment_sha256=hashlib.sha256(attachment.content).hexdigest(),
             attachment=attachment.content,
         )

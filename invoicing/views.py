@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from invoicing import services
 from invoicing.models import ApplicationKind, ApplicationStatus, FeeApplication, InvoiceRun
-from oas import clock
+from oas import clock, uploads
 from oas.access.evaluation import access_queryset
 from oas.access.getters import access_object
 from oas.access.markers import requires
@@ -93,6 +93,21 @@ def run_commit(request: HttpRequest) -> HttpResponse:
     return redirect("invoicing:runs")
 
 
+def _attachment(upload: Any) -> services.AttachmentIn | None:
+    """Stream the posted file to disk within the size limit and check its content before reading it."""
+    if not upload:
+        return None
+    accepted = uploads.upload_accept(
+        source=upload,
+        filename=upload.name or "vedlegg",
+        allowed=services.ATTACHMENT_TYPES,
+        max_bytes=services.MAX_ATTACHMENT_BYTES,
+    )
+    return services.AttachmentIn(
+        filename=accepted.filename, content_type=accepted.content_type, content=accepted.content
+    )
+
+
 def _guardian_children(request: HttpRequest) -> list[Any]:
     return [c for c in my_children(user=request.user) if c.relation_kind == RelationKind.GUARDIAN]
 
@@ -121,11 +136,7 @@ def portal_application(request: HttpRequest) -> HttpResponse:
                 kind=request.POST.get("kind", ""),
                 annual_income=income,
                 valid_from=_month(request.POST.get("fra")) or clock.today(),
-                attachment=services.AttachmentIn(
-                    filename=upload.name or "vedlegg", content_type=upload.content_type or "", content=upload.read()
-                )
-                if upload
-                else None,
+                attachment=_attachment(upload),
                 allowed_child_ids={c.child_id for c in children},
             )
             messages.success(request, _("Søknaden er sendt. Du får vedtaket i digital postkasse."))

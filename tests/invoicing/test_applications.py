@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from integrations.models import ArchiveRecord, Letter, OutboxMessage
 from invoicing import services
 from invoicing.models import ApplicationStatus, FeeApplication
+from tests.samples import EXECUTABLE, pdf_bytes, zip_bomb
 
 from .conftest import Ledger
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4 skattemelding"
+PDF = pdf_bytes()
 
 
 def _client(user: object) -> Client:
@@ -174,4 +175,41 @@ def test_service_refuses_non_finite_income(ledger: Ledger) -> None:
                 allowed_child_ids={ledger.people["small"].pk},
             )
         assert "annual_income" in caught.value.fields
+    assert not FeeApplication.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        ("skatt.pdf", EXECUTABLE, "application/pdf"),  # an executable named .pdf, declared as PDF
+        ("skatt.pdf", b"%PDF-1.7\n" + EXECUTABLE, "application/pdf"),  # PDF header followed by an executable
+        ("skatt.pdf", zip_bomb(), "application/pdf"),
+        ("skatt.png", PDF, "image/png"),
+    ],
+)
+def test_documentation_is_checked_by_content_not_by_the_declared_type(ledger: Ledger, upload: tuple) -> None:
+    name, content, declared = upload
+    response = _apply(
+        _client(ledger.users["mum"]), ledger, attachment=SimpleUploadedFile(name, content, content_type=declared)
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "application-error" in response.content.decode()  # type: ignore[attr-defined]
+    assert not FeeApplication.objects.exists()
+
+
+def test_documentation_type_is_stored_from_the_content(ledger: Ledger) -> None:
+    response = _apply(
+        _client(ledger.users["mum"]),
+        ledger,
+        attachment=SimpleUploadedFile("skatt.pdf", PDF, content_type="application/x-msdownload"),
+    )
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert FeeApplication.objects.get().attachment_type == "application/pdf"
+
+
+def test_documentation_larger_than_10_mb_is_refused(ledger: Ledger) -> None:
+    big = SimpleUploadedFile("skatt.pdf", PDF + b"%" * (10 * 1024 * 1024), content_type="application/pdf")
+    response = _apply(_client(ledger.users["mum"]), ledger, attachment=big)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "for stor" in response.content.decode()  # type: ignore[attr-defined]
     assert not FeeApplication.objects.exists()
