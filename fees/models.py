@@ -60,6 +60,18 @@ def _enum_field(
     )
 
 
+def refuse_if_locked(model: type[models.Model], pk: int | None) -> None:
+    """Refuse to change rates that a committed invoicing run has used (``locked_at`` is set)."""
+    if pk is not None and model._default_manager.filter(pk=pk, locked_at__isnull=False).exists():
+        raise ValidationError(
+            _(
+                "Satsene er brukt i en godkjent fakturering og kan ikke endres. "
+                "Legg inn nye satser fra en senere dato i stedet."
+            ),
+            code="rates_locked",
+        )
+
+
 class NationalFeeRates(models.Model):
     """Rates fixed by the Storting for a period (usually a barnehageår, 1 August – 31 July)."""
 
@@ -138,6 +150,13 @@ class NationalFeeRates(models.Model):
         help_text=_("Av bare når satsene er kontrollert mot Stortingets vedtak eller Udir."),
     )
     sources = models.TextField(_("kilder"), blank=True)
+    locked_at = models.DateTimeField(
+        _("låst"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Satt når en fakturering er godkjent med disse satsene; de kan da ikke endres."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -162,6 +181,7 @@ class NationalFeeRates(models.Model):
         return f"{self.label} ({self.valid_from}–{self.valid_to or ''})"
 
     def clean(self) -> None:
+        refuse_if_locked(type(self), self.pk)
         # Checked here as a field error so the overlap constraint never sees an inverted range.
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Gyldig til kan ikke være før gyldig fra.")})
@@ -265,6 +285,13 @@ class MunicipalFeeRates(models.Model):
     )
     is_demo = models.BooleanField(_("demoverdier"), default=False)
     sources = models.TextField(_("kilder / vedtak"), blank=True)
+    locked_at = models.DateTimeField(
+        _("låst"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Satt når en fakturering er godkjent med disse satsene; de kan da ikke endres."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -297,6 +324,7 @@ class MunicipalFeeRates(models.Model):
         return f"{self.municipality.name} {self.label}"
 
     def clean(self) -> None:
+        refuse_if_locked(type(self), self.pk)
         # Checked here as a field error so the overlap constraint never sees an inverted range.
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Gyldig til kan ikke være før gyldig fra.")})
@@ -334,3 +362,6 @@ class SfoPlaceTypeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        refuse_if_locked(MunicipalFeeRates, self.rates_id)

@@ -29,6 +29,7 @@ from .engine import (
     quote_household,
 )
 from .selectors import children_grouped_by_address, fee_rates_on, household_address_key
+from .services import fee_rates_lock, fee_rates_unconfirmed
 
 __all__ = [
     "ChildInput",
@@ -42,7 +43,9 @@ __all__ = [
     "UnitType",
     "children_grouped_by_address",
     "fee_quote_for_children",
+    "fee_rates_lock",
     "fee_rates_on",
+    "fee_rates_unconfirmed",
     "household_address_key",
     "quote_household",
 ]

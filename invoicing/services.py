@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from fees.public import MissingRate, fee_rates_on
+from fees.public import MissingRate, fee_rates_lock, fee_rates_on, fee_rates_unconfirmed
 from integrations.outbox import outbox_enqueue
 from invoicing.calculation import CENT, LineDraft, MonthBasis, month_basis, month_bounds
 from invoicing.export import OUTBOX_KIND
@@ -345,14 +345,49 @@ def _line(run: InvoiceRun, month: dt.date, period: dt.date, d: LineDraft) -> Inv
     )
 
 
-def invoice_run_commit(*, municipality_number: str, month: dt.date, user_id: int | None = None) -> InvoiceRun:
-    """Invoice a month: write its lines and corrections, then queue the ERP export.
+class UnconfirmedRates(Conflict):
+    """The month would be invoiced on rates nobody has confirmed; the user must say so explicitly."""
+
+    code = "unconfirmed_rates"
+
+
+def invoice_run_rate_warnings(*, municipality_number: str, month: dt.date) -> list[str]:
+    """What is not confirmed about the rates the month would be invoiced on (empty when all are confirmed)."""
+    try:
+        rates = fee_rates_on(municipality_number=municipality_number, on=_first(month))
+    except MissingRate:
+        return []
+    return fee_rates_unconfirmed(rates=rates)
+
+
+def invoice_run_commit(
+    *, municipality_number: str, month: dt.date, user_id: int | None = None, confirm_unconfirmed_rates: bool = False
+) -> InvoiceRun:
+    """Invoice a month: write its lines and corrections, lock the rates used, then queue the ERP export.
 
     A committed month is returned unchanged. A run that stopped half-way is resumed: lines are written in
     chunks with ``ON CONFLICT DO NOTHING`` on (child, payer, service, month, period month, line type,
     ``segment``), so nothing is written twice. A missing rate stops the run, names the rate, and writes no lines.
+    Rates not confirmed (national rates not verified, municipal demo values) stop it before anything is written
+    unless ``confirm_unconfirmed_rates`` is given; the confirmation is audited.
     """
     month = _first(month)
+    already = InvoiceRun.objects.filter(
+        municipality_number=municipality_number, month=month, state=RunState.COMMITTED
+    ).first()
+    if already is not None:
+        return already
+    unconfirmed = invoice_run_rate_warnings(municipality_number=municipality_number, month=month)
+    if unconfirmed and not confirm_unconfirmed_rates:
+        raise UnconfirmedRates(
+            _(
+                "Måneden er ikke fakturert: satsene er ikke bekreftet. %(problems)s "
+                "Kontroller satsene i administrasjonen, eller bekreft at du vil fakturere likevel; "
+                "satsene låses da og kan ikke endres etterpå."
+            )
+            % {"problems": " ".join(unconfirmed)},
+            fields={"confirm_unconfirmed_rates": unconfirmed},
+        )
     with transaction.atomic():
         run, _created = InvoiceRun.objects.select_for_update().get_or_create(
             municipality_number=municipality_number,
@@ -394,6 +429,7 @@ def invoice_run_commit(*, municipality_number: str, month: dt.date, user_id: int
         run.state = RunState.COMMITTED
         run.committed_at = clock.now()
         run.save(update_fields=["line_count", "total", "state", "committed_at"])
+        locked = fee_rates_lock(municipality_number=municipality_number, on=month)
         outbox_enqueue(
             kind=OUTBOX_KIND,
             payload={"run_id": run.pk},
@@ -404,7 +440,13 @@ def invoice_run_commit(*, municipality_number: str, month: dt.date, user_id: int
             event="invoicing.run.commit",
             object_type="invoicing.InvoiceRun",
             object_id=run.pk,
-            details={"month": f"{month:%Y-%m}", "lines": run.line_count, "total": str(run.total)},
+            details={
+                "month": f"{month:%Y-%m}",
+                "lines": run.line_count,
+                "total": str(run.total),
+                "rates_locked": locked,
+                "confirmed_unconfirmed_rates": unconfirmed,
+            },
             user_id=user_id,
         )
     return run

@@ -46,10 +46,12 @@ def runs(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     month = _month(request.GET.get("maaned"))
     preview = None
+    rate_warnings: list[str] = []
     error = "" if month is not None or not request.GET.get("maaned") else _("Ugyldig måned: bruk formatet ÅÅÅÅ-MM.")
     if month is not None:
         try:
             preview = services.invoice_run_preview(municipality_number=municipality, month=month)
+            rate_warnings = services.invoice_run_rate_warnings(municipality_number=municipality, month=month)
         except DomainError as exc:
             error = exc.message
         if preview is not None:
@@ -65,6 +67,7 @@ def runs(request: HttpRequest) -> HttpResponse:
             "runs": InvoiceRun.objects.filter(municipality_number=municipality)[:24],
             "preview": preview,
             "preview_lines": preview.basis.lines[:200] if preview else [],
+            "rate_warnings": rate_warnings,
             "error": error,
             "month": month,
             "municipality": municipality,
@@ -83,7 +86,10 @@ def run_commit(request: HttpRequest) -> HttpResponse:
         return redirect("invoicing:runs")
     try:
         run = services.invoice_run_commit(
-            municipality_number=_municipality(request), month=month, user_id=request.user.pk
+            municipality_number=_municipality(request),
+            month=month,
+            user_id=request.user.pk,
+            confirm_unconfirmed_rates=request.POST.get("bekreft_satser") == "ja",
         )
         messages.success(
             request, _("%(month)s er fakturert: %(n)s linjer.") % {"month": f"{month:%m.%Y}", "n": run.line_count}
