@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from fees.public import (
@@ -181,15 +181,21 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
     ):
         guardians[child_id].append((adult_id, lives))
     incomes: dict[int, Decimal] = {}
-    for child_id, income in (
-        FeeApplication.children.through.objects.filter(
-            person_id__in=child_ids,
-            feeapplication__status=ApplicationStatus.APPROVED,
-            feeapplication__valid_from__lte=last,
-        )
-        .filter(Q(feeapplication__valid_to__isnull=True) | Q(feeapplication__valid_to__gte=first))
-        .values_list("person_id", "feeapplication__annual_income")
-    ):
+    # Only a decision on the income of the household the child lives in counts: the applicant must live with
+    # the child that month (a parent the child does not live with cannot lower the fee with his income).
+    applicant_lives_with_child = PersonRelation.objects.filter(
+        adult_id=OuterRef("feeapplication__applicant_id"),
+        child_id=OuterRef("person_id"),
+        lives_with_child=True,
+        valid_from__lte=last,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+    for child_id, income in FeeApplication.children.through.objects.filter(
+        Exists(applicant_lives_with_child),
+        person_id__in=child_ids,
+        feeapplication__status=ApplicationStatus.APPROVED,
+        feeapplication__valid_from__lte=last,
+        feeapplication__valid_to__gte=first,
+    ).values_list("person_id", "feeapplication__annual_income"):
         incomes[child_id] = min(income, incomes.get(child_id, income))
     data = _MonthData(
         first=first,

@@ -3,6 +3,8 @@ reduced-fee / free-hours applications (redusert foreldrebetaling, gratis kjernet
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
@@ -136,7 +138,8 @@ class FeeApplication(models.Model):
     kind = models.CharField(_("søknad om"), max_length=12, choices=ApplicationKind.choices)
     annual_income = models.DecimalField(_("samlet person- og kapitalinntekt"), max_digits=12, decimal_places=2)
     valid_from = models.DateField(_("fra og med"))
-    valid_to = models.DateField(_("til og med"), null=True, blank=True)
+    # A decision lasts for one barnehageår at most (1 August – 31 July): the household applies again each year.
+    valid_to = models.DateField(_("til og med"))
     submitted_at = models.DateTimeField(_("mottatt"))
     attachment_name = models.CharField(_("dokumentasjon (filnavn)"), max_length=200)
     attachment_type = models.CharField(max_length=100)
@@ -157,9 +160,10 @@ class FeeApplication(models.Model):
         ordering = ["-submitted_at"]
         constraints = [
             models.CheckConstraint(condition=Q(annual_income__gte=0), name="feeapplication_income_not_negative"),
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="feeapplication_valid_period"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="feeapplication_valid_period",
+                condition=Q(valid_to__lte=F("valid_from") + dt.timedelta(days=366)),
+                name="feeapplication_at_most_one_barnehageaar",
             ),
         ]
 
@@ -211,3 +215,4 @@ class PaymentSplitRequest(models.Model):
             "date": self.valid_from,
             "status": self.status,
         }
+

@@ -469,6 +469,26 @@ def payment_split_set(*, child: Person, valid_from: dt.date, user_id: int | None
     return split
 
 
+def barnehageaar_end(day: dt.date) -> dt.date:
+    """The last day (31 July) of the barnehageår (1 August – 31 July) that ``day`` falls in."""
+    return dt.date(day.year + 1 if day.month >= 8 else day.year, 7, 31)
+
+
+def _children_living_with(adult: Person, child_ids: list[int], day: dt.date) -> set[int]:
+    """The children among ``child_ids`` whose household is the adult's on ``day`` (``lives_with_child``)."""
+    return set(
+        PersonRelation.objects.filter(
+            adult=adult,
+            child_id__in=child_ids,
+            kind__in=[RelationKind.GUARDIAN, RelationKind.PARENT, RelationKind.FOSTER_PARENT],
+            lives_with_child=True,
+            valid_from__lte=day,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("child_id", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class AttachmentIn:
     filename: str
@@ -498,6 +518,18 @@ def fee_application_submit(
         errors["children"] = [_("Velg minst ett barn.")]
     elif not set(child_ids) <= allowed_child_ids:
         errors["children"] = [_("Du kan bare søke for barn du har foreldreansvar for.")]
+    elif not set(child_ids) <= _children_living_with(applicant, child_ids, clock.today()):
+        errors["children"] = [
+            _(
+                "Du kan bare søke for barn som bor hos deg: det er inntekten i husholdningen barnet bor i "
+                "som gjelder. Den forelderen barnet bor hos, må søke."
+            )
+        ]
+    start = _first(valid_from)
+    if start < _first(clock.today()):
+        errors["valid_from"] = [_("Søknaden kan tidligst gjelde fra inneværende måned.")]
+    elif start > _first(clock.today() + dt.timedelta(days=366)):
+        errors["valid_from"] = [_("Søknaden kan gjelde fra høyst ett år frem i tid.")]
     content_type = ""
     if attachment is None or not attachment.content:
         errors["attachment"] = [_("Legg ved dokumentasjon av inntekten (skattemelding eller lønnsslipper).")]
@@ -518,7 +550,8 @@ def fee_application_submit(
             applicant=applicant,
             kind=kind,
             annual_income=annual_income,
-            valid_from=_first(valid_from),
+            valid_from=start,
+            valid_to=barnehageaar_end(start),
             submitted_at=clock.now(),
             attachment_name=attachment.filename[:200],
             attachment_type=content_type,
@@ -556,8 +589,15 @@ def fee_application_decide(
         _("Vi har behandlet søknaden din om %(kind)s, mottatt %(date)s.")
         % {"kind": application.get_kind_display().lower(), "date": f"{application.submitted_at:%d.%m.%Y}"},
         (
-            _("Søknaden er innvilget fra %(from)s på grunnlag av en samlet inntekt på %(income)s kroner.")
-            % {"from": f"{application.valid_from:%d.%m.%Y}", "income": f"{application.annual_income:.0f}"}
+            _(
+                "Søknaden er innvilget fra %(from)s til og med %(to)s (barnehageåret) på grunnlag av en samlet "
+                "inntekt på %(income)s kroner. Du må søke på nytt for neste barnehageår."
+            )
+            % {
+                "from": f"{application.valid_from:%d.%m.%Y}",
+                "to": f"{application.valid_to or barnehageaar_end(application.valid_from):%d.%m.%Y}",
+                "income": f"{application.annual_income:.0f}",
+            }
             if approve
             else _("Søknaden er avslått. Begrunnelse: %(note)s") % {"note": note.strip()}
         ),

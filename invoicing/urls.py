@@ -9,6 +9,11 @@ urlpatterns = [
     path("fakturering/fakturer/", views.run_commit, name="run_commit"),
     path("fakturering/soknader/", views.applications, name="applications"),
     path("fakturering/soknader/<int:application_id>/vedtak/", views.application_decide, name="application_decide"),
+    path(
+        "fakturering/soknader/<int:application_id>/dokumentasjon/",
+        views.application_documentation,
+        name="application_documentation",
+    ),
     path("portal/redusert-betaling/", views.portal_application, name="portal_application"),
     path("portal/delt-faktura/", split_views.portal_split_request, name="portal_split"),
     path("fakturering/delt-faktura/", split_views.split_requests, name="split_requests"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -172,6 +173,32 @@ def applications(request: HttpRequest) -> HttpResponse:
     rows = list(qs.filter(status=ApplicationStatus.SUBMITTED)[:200])
     audit_read(event="invoicing.applications", person_ids=[a.applicant_id for a in rows])
     return render(request, "invoicing/applications.html", {"applications": rows})
+
+
+@requires("invoicing.application.decide")
+@require_GET
+def application_documentation(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The caseworker opens the income documentation of an application (a download; every opening audited)."""
+    application = access_object(
+        user=request.user,
+        queryset=FeeApplication.objects.all(),
+        id=application_id,
+        action="invoicing.application.decide",
+    )
+    audit_read(
+        event="invoicing.application.documentation",
+        person_ids=[application.applicant_id, *application.children.values_list("pk", flat=True)],
+        object_type="invoicing.FeeApplication",
+        object_id=application.pk,
+    )
+    # Always a download with the type checked at upload (never rendered inline in our origin).
+    response = HttpResponse(bytes(application.attachment), content_type=application.attachment_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=application.attachment_name or "dokumentasjon"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @requires("invoicing.application.decide")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -82,7 +83,7 @@ def _submitted(ledger: Ledger, income: str = "300000") -> FeeApplication:
         child_ids=[ledger.people["small"].pk],
         kind="both",
         annual_income=Decimal(income),
-        valid_from=ledger.placements["kg"].start_date,
+        valid_from=dt.date(2026, 11, 1),
         attachment=services.AttachmentIn("skatt.pdf", "application/pdf", PDF),
         allowed_child_ids={ledger.people["small"].pk},
     )
@@ -170,7 +171,7 @@ def test_service_refuses_non_finite_income(ledger: Ledger) -> None:
                 child_ids=[ledger.people["small"].pk],
                 kind="both",
                 annual_income=income,
-                valid_from=ledger.placements["kg"].start_date,
+                valid_from=dt.date(2026, 11, 1),
                 attachment=services.AttachmentIn("skatt.pdf", "application/pdf", PDF),
                 allowed_child_ids={ledger.people["small"].pk},
             )
