@@ -120,7 +120,10 @@ def test_siblings_are_found_by_registered_address(db: None) -> None:
     with_id = ChildFactory.create(address_id="12345")
     other = ChildFactory.create(address_id="12345")
     assert list(persons_sharing_address(person=with_id)) == [other]
-    assert household_address_key(with_id) == "id:12345"
+    assert household_address_key(with_id) == "id:12345|"
+    upstairs = ChildFactory.create(address_id="12345", unit_number="H0201")
+    assert household_address_key(upstairs) != household_address_key(with_id)  # the flat counts
+    assert upstairs not in persons_sharing_address(person=with_id)
 
 
 def test_full_clean_of_one_municipalitys_rates_ignores_other_municipalities(demo_municipality: object) -> None:
