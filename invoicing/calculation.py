@@ -1,8 +1,8 @@
 """Compute a month's invoice basis (pure reads): per child the fee from ``fees.public``, split on the payers.
 
 A household is the children who live with a common adult (the register's family relations,
-``lives_with_child``) in the same dwelling unit (address and bruksenhetsnummer) —
-``fees.public.households_group``. Its
+``lives_with_child``) in the same dwelling unit (address and bruksenhetsnummer), plus pairs the finance office
+registered by hand (``ManualSibling``, for strengt fortrolig children) — ``fees.public.households_group``. Its
 income is the one in an approved reduced-fee/free-hours decision valid that month, applied for by an adult the
 child lives with (else ``None``).
 Payers are the guardians with foreldreansvar living with the child; with a ``PaymentSplit`` every guardian
@@ -39,7 +39,7 @@ from fees.public import (
     households_group,
     quote_household,
 )
-from invoicing.models import ApplicationStatus, FeeApplication, LineType, PaymentSplit
+from invoicing.models import ApplicationStatus, FeeApplication, LineType, ManualSibling, PaymentSplit
 from kindergarten.public import placement_sizes
 from oas.errors import DomainError
 from oas.people.models import Person, PersonRelation, Placement, RelationKind, Service
@@ -240,6 +240,11 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
     ):
         resident[child_id].add(adult_id)
     data.resident_adults = dict(resident)
+    data.manual_links = list(
+        ManualSibling.objects.filter(child_id__in=child_ids, sibling_id__in=child_ids, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .values_list("child_id", "sibling_id")
+    )
     return data
 
 

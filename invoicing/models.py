@@ -216,3 +216,36 @@ class PaymentSplitRequest(models.Model):
             "status": self.status,
         }
 
+
+class ManualSibling(models.Model):
+    """Two children the finance office registered as siblings in one household, by hand.
+
+    Used where the register cannot show it: children with strengt fortrolig address have no address in
+    Folkeregisteret, so the automatic grouping never finds their siblings (forskrift om foreldrebetaling:
+    the sibling discount still applies). Always entered with a reason; every change is audited.
+    """
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="manual_siblings_as_first")
+    sibling = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="manual_siblings_as_second")
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+    reason = models.CharField(_("grunnlag"), max_length=500)
+    registered_at = models.DateTimeField(_("registrert"))
+    registered_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manuelt registrerte søsken")
+        verbose_name_plural = _("manuelt registrerte søsken")
+        constraints = [
+            # One row per pair, stored with the lower person id first.
+            models.CheckConstraint(condition=Q(child__lt=F("sibling")), name="manualsibling_ordered_pair"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="manualsibling_valid_period"
+            ),
+            models.UniqueConstraint(
+                fields=["child", "sibling"], condition=Q(valid_to__isnull=True), name="manualsibling_one_open_per_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} ~ {self.sibling_id}"

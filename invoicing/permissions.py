@@ -61,3 +61,10 @@ SPLIT_DECIDE = register_action(
     resource="invoicing.split_request",
     global_roles=[R.SECTOR_FINANCE],
 )
+SIBLINGS_MANAGE = register_action(
+    "invoicing.siblings.manage",
+    label=_("Registrere søsken manuelt (barn med strengt fortrolig adresse)"),
+    resource=NONE,
+    global_roles=[R.SECTOR_FINANCE],
+    break_glass=False,
+)

@@ -14,6 +14,8 @@ urlpatterns = [
         views.application_documentation,
         name="application_documentation",
     ),
+    path("fakturering/sosken/", views.manual_siblings, name="manual_siblings"),
+    path("fakturering/sosken/<int:link_id>/avslutt/", views.manual_sibling_end, name="manual_sibling_end"),
     path("portal/redusert-betaling/", views.portal_application, name="portal_application"),
     path("portal/delt-faktura/", split_views.portal_split_request, name="portal_split"),
     path("fakturering/delt-faktura/", split_views.split_requests, name="split_requests"),

@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from invoicing import services
+from invoicing import services, siblings
 from invoicing.models import ApplicationKind, ApplicationStatus, FeeApplication, InvoiceRun
 from oas import clock, uploads
 from oas.access.evaluation import access_queryset
@@ -222,3 +222,60 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("invoicing:applications")
+
+
+@requires("invoicing.siblings.manage")
+@require_http_methods(["GET", "POST"])
+def manual_siblings(request: HttpRequest) -> HttpResponse:
+    """The finance office registers siblings by hand (children with strengt fortrolig address)."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            valid_from = _date(request.POST.get("fra"))
+            if valid_from is None:
+                raise DomainError(_("Oppgi en gyldig fra-dato."), fields={"valid_from": [_("Ugyldig dato.")]})
+            siblings.manual_sibling_register(
+                first_national_id=request.POST.get("barn1", ""),
+                second_national_id=request.POST.get("barn2", ""),
+                valid_from=valid_from,
+                reason=request.POST.get("grunnlag", ""),
+                user_id=request.user.pk,
+            )
+            messages.success(request, _("Søsknene er registrert."))
+            return redirect("invoicing:manual_siblings")
+        except DomainError as exc:
+            errors = {k: list(v) for k, v in exc.fields.items()} or {"__all__": [exc.message]}
+            if "__all__" not in errors:
+                errors["__all__"] = [exc.message]
+    links = list(siblings.manual_siblings_current(on=clock.today()))
+    audit_read(
+        event="invoicing.manual_siblings",
+        person_ids=sorted({p for link in links for p in (link.child_id, link.sibling_id)}),
+    )
+    return render(
+        request,
+        "invoicing/manual_siblings.html",
+        {"links": links, "errors": errors, "today": clock.today()},
+        status=400 if errors else 200,
+    )
+
+
+@requires("invoicing.siblings.manage")
+@require_POST
+def manual_sibling_end(request: HttpRequest, link_id: int) -> HttpResponse:
+    """End a registration (from the given date)."""
+    try:
+        siblings.manual_sibling_end(
+            link_id=link_id, valid_to=_date(request.POST.get("til")) or clock.today(), user_id=request.user.pk
+        )
+        messages.success(request, _("Registreringen er avsluttet."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("invoicing:manual_siblings")
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
