@@ -193,8 +193,9 @@ def application_documentation(request: HttpRequest, application_id: int) -> Http
     )
     # Always a download with the type checked at upload (never rendered inline in our origin).
     response = HttpResponse(bytes(application.attachment), content_type=application.attachment_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=application.attachment_name or "dokumentasjon"
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=application.attachment_name or "dokumentasjon")
+        or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -79,6 +79,7 @@ def test_decision_letter_names_the_period(ledger: Ledger) -> None:
 
     from pypdf import PdfReader
 
+    assert application.letter_id is not None
     letter = Letter.objects.get(pk=application.letter_id)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(letter.pdf))).pages)
     assert "31.07.2027" in text
@@ -147,8 +148,7 @@ def test_others_cannot_open_the_documentation(ledger: Ledger, persona: str) -> N
 
 
 def test_an_unknown_application_is_404_for_the_caseworker(ledger: Ledger) -> None:
-    other = f.PersonFactory()
-    assert other.pk
+    f.PersonFactory()
     response = _client(ledger.users["finance"]).get("/fakturering/soknader/999999/dokumentasjon/")
     assert response.status_code == 404
     assert not FeeApplication.objects.filter(status=ApplicationStatus.APPROVED).exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -117,12 +117,15 @@ def test_households_group_needs_a_common_resident_adult_and_the_same_dwelling(db
     from fees.public import households_group
 
     def child(**kw: Any) -> Person:
-        return f.ChildFactory(street_address="Storgata 1", postal_code="2000", address_id="A-1", **kw)  # type: ignore[no-any-return]
+        made: Any = f.ChildFactory(street_address="Storgata 1", postal_code="2000", address_id="A-1", **kw)
+        return cast(Person, made)
 
     a, b = child(unit_number="H0101"), child(unit_number="H0101")
     c = child(unit_number="H0201")  # same adult registered, but another flat (stale relation): not grouped
     d = child(unit_number="H0101")  # same flat, no common adult
-    protected = f.ChildFactory(street_address="", postal_code="", address_id="", grunnkrets=None, skolekrets=None)
+    protected = cast(
+        Person, f.ChildFactory(street_address="", postal_code="", address_id="", grunnkrets=None, skolekrets=None)
+    )
     groups = households_group(
         children=[a, b, c, d, protected], resident_adults={a.pk: {1}, b.pk: {1}, c.pk: {1}, d.pk: {2}}
     )
