@@ -201,8 +201,9 @@ def _build(rng: random.Random) -> None:  # noqa: PLR0915 - one linear data build
             applicant=adults[a],
             kind="both",
             annual_income=Decimal(rng.randint(150_000, 700_000)),
-            valid_from=dt.date(2025, 8, 1),
-            submitted_at=dt.datetime(2025, 7, 1, tzinfo=dt.UTC),
+            valid_from=dt.date(2026, 8, 1),
+            valid_to=dt.date(2027, 7, 31),  # one barnehageår
+            submitted_at=dt.datetime(2026, 7, 1, tzinfo=dt.UTC),
             attachment_name="skatt.pdf",
             attachment_type="application/pdf",
             attachment_sha256="0" * 64,
@@ -266,17 +267,17 @@ def main() -> None:
             )
             run = _measure(
                 "commit November 2026 (target < 20 s)",
-                lambda: services.invoice_run_commit(municipality_number="3030", month=nov),
+                lambda: services.invoice_run_commit(municipality_number="3030", month=nov, confirm_unconfirmed_rates=True),
             )
             print(f"  {run.line_count} lines written, total {run.total} kr")
             _measure(
                 "commit December 2026 (+ corrections for November)",
-                lambda: services.invoice_run_commit(municipality_number="3030", month=dec),
+                lambda: services.invoice_run_commit(municipality_number="3030", month=dec, confirm_unconfirmed_rates=True),
             )
             before = InvoiceLine.objects.count()
             _measure(
                 "re-run committed November (changes nothing)",
-                lambda: services.invoice_run_commit(municipality_number="3030", month=nov),
+                lambda: services.invoice_run_commit(municipality_number="3030", month=nov, confirm_unconfirmed_rates=True),
             )
             assert InvoiceLine.objects.count() == before
             print(f"  lines in database: {before}")

@@ -6,16 +6,35 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from oas.errors import DomainError
 
 from .models import MunicipalFeeRates, NationalFeeRates, SfoPlaceTypeRate
-from .services import municipal_fee_rates_check_max_price
+from .services import fee_rates_audit, municipal_fee_rates_check_max_price
+
+
+class LockedRatesAdminMixin:
+    """Rates used by a committed invoicing run are shown read-only and cannot be deleted; every save is audited."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and getattr(obj, "locked_at", None) is not None:
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and getattr(obj, "locked_at", None) is not None:
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        fee_rates_audit(row=obj, created=not change, changed=list(form.changed_data), user_id=request.user.pk)
 
 
 @admin.register(NationalFeeRates)
-class NationalFeeRatesAdmin(admin.ModelAdmin):
+class NationalFeeRatesAdmin(LockedRatesAdminMixin, admin.ModelAdmin):
     list_display = (
         "label",
         "valid_from",
@@ -25,6 +44,7 @@ class NationalFeeRatesAdmin(admin.ModelAdmin):
         "core_hours_income_limit",
         "sfo_free_hours_max_grade",
         "verified",
+        "locked_at",
     )
     list_filter = ("verified",)
     fieldsets = (
@@ -59,6 +79,18 @@ class SfoPlaceTypeRateInline(admin.TabularInline):
     model = SfoPlaceTypeRate
     extra = 0
 
+    def _locked(self, obj: Any) -> bool:
+        return obj is not None and obj.locked_at is not None
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
 
 class MunicipalFeeRatesForm(forms.ModelForm):
     class Meta:
@@ -84,10 +116,18 @@ class MunicipalFeeRatesForm(forms.ModelForm):
 
 
 @admin.register(MunicipalFeeRates)
-class MunicipalFeeRatesAdmin(admin.ModelAdmin):
+class MunicipalFeeRatesAdmin(LockedRatesAdminMixin, admin.ModelAdmin):
     form = MunicipalFeeRatesForm
     inlines = [SfoPlaceTypeRateInline]
-    list_display = ("municipality", "label", "valid_from", "valid_to", "kindergarten_full_time_price", "is_demo")
+    list_display = (
+        "municipality",
+        "label",
+        "valid_from",
+        "valid_to",
+        "kindergarten_full_time_price",
+        "is_demo",
+        "locked_at",
+    )
     list_filter = ("municipality", "is_demo")
     list_select_related = ("municipality",)
     fieldsets = (

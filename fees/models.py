@@ -21,7 +21,6 @@ from django.db.models.fields import NOT_PROVIDED
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import Municipality
-from oas.people.models import IdRange
 
 from .engine import FirstChildRule, PriceZone, Proration, SfoPlaceKind, SiblingScope
 
@@ -59,6 +58,18 @@ def _enum_field(
         choices=[(key.value, label) for key, label in labels.items()],
         default=NOT_PROVIDED if default is None else default.value,
     )
+
+
+def refuse_if_locked(model: type[models.Model], pk: int | None) -> None:
+    """Refuse to change rates that a committed invoicing run has used (``locked_at`` is set)."""
+    if pk is not None and model._default_manager.filter(pk=pk, locked_at__isnull=False).exists():
+        raise ValidationError(
+            _(
+                "Satsene er brukt i en godkjent fakturering og kan ikke endres. "
+                "Legg inn nye satser fra en senere dato i stedet."
+            ),
+            code="rates_locked",
+        )
 
 
 class NationalFeeRates(models.Model):
@@ -139,6 +150,13 @@ class NationalFeeRates(models.Model):
         help_text=_("Av bare når satsene er kontrollert mot Stortingets vedtak eller Udir."),
     )
     sources = models.TextField(_("kilder"), blank=True)
+    locked_at = models.DateTimeField(
+        _("låst"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Satt når en fakturering er godkjent med disse satsene; de kan da ikke endres."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -163,6 +181,7 @@ class NationalFeeRates(models.Model):
         return f"{self.label} ({self.valid_from}–{self.valid_to or ''})"
 
     def clean(self) -> None:
+        refuse_if_locked(type(self), self.pk)
         # Checked here as a field error so the overlap constraint never sees an inverted range.
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Gyldig til kan ikke være før gyldig fra.")})
@@ -266,6 +285,13 @@ class MunicipalFeeRates(models.Model):
     )
     is_demo = models.BooleanField(_("demoverdier"), default=False)
     sources = models.TextField(_("kilder / vedtak"), blank=True)
+    locked_at = models.DateTimeField(
+        _("låst"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Satt når en fakturering er godkjent med disse satsene; de kan da ikke endres."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -285,7 +311,10 @@ class MunicipalFeeRates(models.Model):
             ExclusionConstraint(
                 name="municipalfeerates_no_overlap",
                 expressions=[
-                    (IdRange("municipality_id"), RangeOperators.OVERLAPS),
+                    # "=" on the column itself (btree_gist): validate_constraints() can then evaluate the
+                    # constraint for one row; an expression over municipality_id compared it to every
+                    # municipality and refused rates because another municipality had the same period.
+                    ("municipality", RangeOperators.EQUAL),
                     (_period(), RangeOperators.OVERLAPS),
                 ],
             ),
@@ -295,6 +324,7 @@ class MunicipalFeeRates(models.Model):
         return f"{self.municipality.name} {self.label}"
 
     def clean(self) -> None:
+        refuse_if_locked(type(self), self.pk)
         # Checked here as a field error so the overlap constraint never sees an inverted range.
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Gyldig til kan ikke være før gyldig fra.")})
@@ -332,3 +362,6 @@ class SfoPlaceTypeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        refuse_if_locked(MunicipalFeeRates, self.rates_id)

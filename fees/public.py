@@ -28,7 +28,8 @@ from .engine import (
     UnitType,
     quote_household,
 )
-from .selectors import children_grouped_by_address, fee_rates_on, household_address_key
+from .selectors import fee_rates_on, household_address_key, households_group
+from .services import fee_rates_lock, fee_rates_unconfirmed
 
 __all__ = [
     "ChildInput",
@@ -40,10 +41,12 @@ __all__ = [
     "RateSet",
     "TraceStep",
     "UnitType",
-    "children_grouped_by_address",
     "fee_quote_for_children",
+    "fee_rates_lock",
     "fee_rates_on",
+    "fee_rates_unconfirmed",
     "household_address_key",
+    "households_group",
     "quote_household",
 ]
 

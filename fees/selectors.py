@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -149,24 +149,74 @@ _SPACES = re.compile(r"\s+")
 
 
 def household_address_key(person: Person) -> str | None:
-    """Return the key that groups siblings by registered address, or None when there is none.
+    """Return the key of the person's dwelling unit (bolig), or None when the register gives no address.
 
-    The matrikkel address id is used when known; otherwise the street address, bruksenhetsnummer
-    (flat number) and postal code, normalised. Persons with strengt fortrolig address have no address
-    in the register and therefore never match anyone: the finance office registers such siblings by hand.
+    The matrikkel address id identifies the building entrance, not the flat: the bruksenhetsnummer (e.g.
+    H0201) is part of the key, so families in different flats of one building are different households.
+    Without an address id: the street address, bruksenhetsnummer and postal code, normalised. Persons with
+    strengt fortrolig address have no address in the register and never match anyone (see
+    ``households_group``'s manual links).
     """
+    unit = person.unit_number.strip().upper()
     if person.address_id:
-        return f"id:{person.address_id}"
+        return f"id:{person.address_id}|{unit}"
     if not person.street_address:
         return None
     street = _SPACES.sub(" ", person.street_address.strip().lower())
-    return f"adr:{street}|{person.unit_number.strip().upper()}|{person.postal_code.strip()}"
+    return f"adr:{street}|{unit}|{person.postal_code.strip()}"
+
+
+def households_group(
+    *,
+    children: Sequence[Person],
+    resident_adults: Mapping[int, Iterable[int]],
+    manual_links: Iterable[tuple[int, int]] = (),
+) -> list[list[Person]]:
+    """Group children into households for the sibling discount and the household income.
+
+    Two children are in one household when the register's family relations and the dwelling unit agree: an
+    adult (guardian, parent or foster parent) lives with both (``resident_adults``: child id → ids of the
+    adults with ``lives_with_child``) and both are registered in the same dwelling unit
+    (``household_address_key``, flat included). Unrelated families in one building, or in one flat, are
+    not siblings. ``manual_links`` are pairs of children the finance office registered as siblings by hand
+    (strengt fortrolig children have no address in the register). Groups keep the order of ``children``.
+    """
+    parent = {c.pk: c.pk for c in children}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_adult_and_dwelling: dict[tuple[int, str], int] = {}
+    for child in children:
+        key = household_address_key(child)
+        if key is None:
+            continue
+        for adult in resident_adults.get(child.pk, ()):
+            first = by_adult_and_dwelling.setdefault((adult, key), child.pk)
+            union(first, child.pk)
+    for a, b in manual_links:
+        if a in parent and b in parent:
+            union(a, b)
+    groups: dict[int, list[Person]] = {}
+    for child in children:
+        groups.setdefault(find(child.pk), []).append(child)
+    return list(groups.values())
 
 
 def persons_sharing_address(*, person: Person) -> QuerySet[Person]:
-    """Return the other persons registered at the same address (siblings are counted this way)."""
+    """Return the other persons registered in the same dwelling unit (same address and bruksenhetsnummer)."""
     if person.address_id:
-        return Person.objects.filter(address_id=person.address_id).exclude(pk=person.pk)
+        return Person.objects.filter(
+            address_id=person.address_id, unit_number__iexact=person.unit_number.strip()
+        ).exclude(pk=person.pk)
     if not person.street_address:
         return Person.objects.none()
     return Person.objects.filter(
@@ -187,16 +237,3 @@ def fee_quote(*, on: dt.date, municipality_number: str | None, household: Househ
         municipality_number = numbers[0]
     rates = fee_rates_on(municipality_number=municipality_number, on=on)
     return quote_household(on=on, household=household, rates=rates)
-
-
-def children_grouped_by_address(*, children: Iterable[Person]) -> list[list[Person]]:
-    """Group children into sibling groups by registered address, across all units of the municipality.
-
-    A child without a usable address (e.g. strengt fortrolig) forms a group of its own. Groups and their
-    members keep the order in which the children were given.
-    """
-    groups: dict[str, list[Person]] = {}
-    for child in children:
-        key = household_address_key(child) or f"alone:{child.pk}"
-        groups.setdefault(key, []).append(child)
-    return list(groups.values())

@@ -38,6 +38,8 @@ class InvoiceRunPreviewApi(APIView):
         corrections = serializers.IntegerField()
         total = serializers.DecimalField(max_digits=14, decimal_places=2)
         warnings = serializers.ListField(child=serializers.CharField())
+        rates_confirmed = serializers.BooleanField()
+        rate_warnings = serializers.ListField(child=serializers.CharField())
 
     @extend_schema(request=_RunInput, responses=OutputSerializer)
     def post(self, request: Request) -> Response:
@@ -47,7 +49,12 @@ class InvoiceRunPreviewApi(APIView):
         preview = services.invoice_run_preview(
             municipality_number=data.validated_data["municipality_number"], month=month
         )
+        rate_warnings = services.invoice_run_rate_warnings(
+            municipality_number=data.validated_data["municipality_number"], month=month
+        )
         out = {
+            "rates_confirmed": not rate_warnings,
+            "rate_warnings": rate_warnings,
             "month": preview.month,
             "children": preview.basis.children,
             "line_count": preview.line_count,
@@ -58,8 +65,19 @@ class InvoiceRunPreviewApi(APIView):
         return Response(self.OutputSerializer(out).data)
 
 
+class _CommitInput(_RunInput):
+    confirm_unconfirmed_rates = serializers.BooleanField(
+        default=False,
+        help_text="Invoice even though the national rates are not verified or the municipal rates are demo values.",
+    )
+
+
 class InvoiceRunCommitApi(APIView):
-    """Commit a month; a committed month is returned unchanged, a stopped run is resumed."""
+    """Commit a month; a committed month is returned unchanged, a stopped run is resumed.
+
+    Refused with 409 ``unconfirmed_rates`` (nothing written) on unconfirmed rates unless
+    ``confirm_unconfirmed_rates`` is true.
+    """
 
     required_actions = ("invoicing.run.manage",)
 
@@ -70,12 +88,15 @@ class InvoiceRunCommitApi(APIView):
         line_count = serializers.IntegerField()
         total = serializers.DecimalField(max_digits=14, decimal_places=2)
 
-    @extend_schema(request=_RunInput, responses=OutputSerializer)
+    @extend_schema(request=_CommitInput, responses=OutputSerializer)
     def post(self, request: Request) -> Response:
-        data = _RunInput(data=request.data)
+        data = _CommitInput(data=request.data)
         data.is_valid(raise_exception=True)
         month = data.validated_data["month"]
         run = services.invoice_run_commit(
-            municipality_number=data.validated_data["municipality_number"], month=month, user_id=request.user.pk
+            municipality_number=data.validated_data["municipality_number"],
+            month=month,
+            user_id=request.user.pk,
+            confirm_unconfirmed_rates=data.validated_data["confirm_unconfirmed_rates"],
         )
         return Response(self.OutputSerializer(run).data)

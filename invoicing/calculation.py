@@ -1,7 +1,10 @@
 """Compute a month's invoice basis (pure reads): per child the fee from ``fees.public``, split on the payers.
 
-A household is the children registered at the same address (``fees.public.household_address_key``); its
-income is the one in an approved reduced-fee/free-hours decision valid that month (else ``None``).
+A household is the children who live with a common adult (the register's family relations,
+``lives_with_child``) in the same dwelling unit (address and bruksenhetsnummer), plus pairs the finance office
+registered by hand (``ManualSibling``, for strengt fortrolig children) — ``fees.public.households_group``. Its
+income is the one in an approved reduced-fee/free-hours decision valid that month, applied for by an adult the
+child lives with (else ``None``).
 Payers are the guardians with foreldreansvar living with the child; with a ``PaymentSplit`` every guardian
 with foreldreansvar pays an equal share.
 
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from fees.public import (
@@ -33,10 +36,10 @@ from fees.public import (
     RateSet,
     UnitType,
     fee_rates_on,
-    household_address_key,
+    households_group,
     quote_household,
 )
-from invoicing.models import ApplicationStatus, FeeApplication, LineType, PaymentSplit
+from invoicing.models import ApplicationStatus, FeeApplication, LineType, ManualSibling, PaymentSplit
 from kindergarten.public import placement_sizes
 from oas.errors import DomainError
 from oas.people.models import Person, PersonRelation, Placement, RelationKind, Service
@@ -144,6 +147,8 @@ class _MonthData:
     splits: set[int]
     incomes: dict[int, Decimal]
     segments: dict[tuple[int, str], list[Segment]] = field(default_factory=dict)
+    resident_adults: dict[int, set[int]] = field(default_factory=dict)
+    manual_links: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData:
@@ -181,15 +186,21 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
     ):
         guardians[child_id].append((adult_id, lives))
     incomes: dict[int, Decimal] = {}
-    for child_id, income in (
-        FeeApplication.children.through.objects.filter(
-            person_id__in=child_ids,
-            feeapplication__status=ApplicationStatus.APPROVED,
-            feeapplication__valid_from__lte=last,
-        )
-        .filter(Q(feeapplication__valid_to__isnull=True) | Q(feeapplication__valid_to__gte=first))
-        .values_list("person_id", "feeapplication__annual_income")
-    ):
+    # Only a decision on the income of the household the child lives in counts: the applicant must live with
+    # the child that month (a parent the child does not live with cannot lower the fee with his income).
+    applicant_lives_with_child = PersonRelation.objects.filter(
+        adult_id=OuterRef("feeapplication__applicant_id"),
+        child_id=OuterRef("person_id"),
+        lives_with_child=True,
+        valid_from__lte=last,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+    for child_id, income in FeeApplication.children.through.objects.filter(
+        Exists(applicant_lives_with_child),
+        person_id__in=child_ids,
+        feeapplication__status=ApplicationStatus.APPROVED,
+        feeapplication__valid_from__lte=last,
+        feeapplication__valid_to__gte=first,
+    ).values_list("person_id", "feeapplication__annual_income"):
         incomes[child_id] = min(income, incomes.get(child_id, income))
     data = _MonthData(
         first=first,
@@ -216,6 +227,24 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
         incomes=incomes,
     )
     data.segments = {key: _segments(data, key[1], chain) for key, chain in rows.items()}
+    resident: dict[int, set[int]] = defaultdict(set)
+    for child_id, adult_id in (
+        PersonRelation.objects.filter(
+            kind__in=[RelationKind.GUARDIAN, RelationKind.PARENT, RelationKind.FOSTER_PARENT],
+            lives_with_child=True,
+            child_id__in=child_ids,
+            valid_from__lte=last,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .values_list("child_id", "adult_id")
+    ):
+        resident[child_id].add(adult_id)
+    data.resident_adults = dict(resident)
+    data.manual_links = list(
+        ManualSibling.objects.filter(child_id__in=child_ids, sibling_id__in=child_ids, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .values_list("child_id", "sibling_id")
+    )
     return data
 
 
@@ -379,13 +408,18 @@ def month_basis(*, municipality_number: str, month: dt.date, rates: RateSet | No
     rate_set = rates or fee_rates_on(municipality_number=municipality_number, on=first)
     by_segment = rate_set.municipal.proration == Proration.CALENDAR_DAYS
     data = _load(municipality_number, first, last)
-    households: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    services_of: dict[int, list[str]] = defaultdict(list)
     for child_id, service in sorted(data.chosen):
-        key = household_address_key(data.persons[child_id]) or f"alone:{child_id}"
-        households[key].append((child_id, service))
+        services_of[child_id].append(service)
+    groups = households_group(
+        children=[data.persons[c] for c in sorted(services_of)],
+        resident_adults=data.resident_adults,
+        manual_links=data.manual_links,
+    )
+    households = [[(child.pk, service) for child in group for service in services_of[child.pk]] for group in groups]
     lines: list[LineDraft] = []
     warnings: list[str] = []
-    for members in households.values():
+    for members in households:
         inputs: list[ChildInput] = []
         for child_id, service in members:
             child_input = _child_input(data, child_id, service)

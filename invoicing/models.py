@@ -3,6 +3,8 @@ reduced-fee / free-hours applications (redusert foreldrebetaling, gratis kjernet
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
@@ -136,7 +138,8 @@ class FeeApplication(models.Model):
     kind = models.CharField(_("søknad om"), max_length=12, choices=ApplicationKind.choices)
     annual_income = models.DecimalField(_("samlet person- og kapitalinntekt"), max_digits=12, decimal_places=2)
     valid_from = models.DateField(_("fra og med"))
-    valid_to = models.DateField(_("til og med"), null=True, blank=True)
+    # A decision lasts for one barnehageår at most (1 August – 31 July): the household applies again each year.
+    valid_to = models.DateField(_("til og med"))
     submitted_at = models.DateTimeField(_("mottatt"))
     attachment_name = models.CharField(_("dokumentasjon (filnavn)"), max_length=200)
     attachment_type = models.CharField(max_length=100)
@@ -157,9 +160,10 @@ class FeeApplication(models.Model):
         ordering = ["-submitted_at"]
         constraints = [
             models.CheckConstraint(condition=Q(annual_income__gte=0), name="feeapplication_income_not_negative"),
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="feeapplication_valid_period"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="feeapplication_valid_period",
+                condition=Q(valid_to__lte=F("valid_from") + dt.timedelta(days=366)),
+                name="feeapplication_at_most_one_barnehageaar",
             ),
         ]
 
@@ -211,3 +215,37 @@ class PaymentSplitRequest(models.Model):
             "date": self.valid_from,
             "status": self.status,
         }
+
+
+class ManualSibling(models.Model):
+    """Two children the finance office registered as siblings in one household, by hand.
+
+    Used where the register cannot show it: children with strengt fortrolig address have no address in
+    Folkeregisteret, so the automatic grouping never finds their siblings (forskrift om foreldrebetaling:
+    the sibling discount still applies). Always entered with a reason; every change is audited.
+    """
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="manual_siblings_as_first")
+    sibling = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="manual_siblings_as_second")
+    valid_from = models.DateField(_("gyldig fra"))
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+    reason = models.CharField(_("grunnlag"), max_length=500)
+    registered_at = models.DateTimeField(_("registrert"))
+    registered_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manuelt registrerte søsken")
+        verbose_name_plural = _("manuelt registrerte søsken")
+        constraints = [
+            # One row per pair, stored with the lower person id first.
+            models.CheckConstraint(condition=Q(child__lt=F("sibling")), name="manualsibling_ordered_pair"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="manualsibling_valid_period"
+            ),
+            models.UniqueConstraint(
+                fields=["child", "sibling"], condition=Q(valid_to__isnull=True), name="manualsibling_one_open_per_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} ~ {self.sibling_id}"

@@ -58,3 +58,12 @@ register_nav_item(
     url_name="invoicing:split_requests",
     description=_("Behandle ønsker om delt faktura."),
 )
+register_nav_item(
+    "staff-invoicing-siblings",
+    label=_("Søsken registrert manuelt"),
+    audience=STAFF,
+    parent="staff-invoicing",
+    order=40,
+    url_name="invoicing:manual_siblings",
+    description=_("Søskenmoderasjon for barn med strengt fortrolig adresse, som registeret ikke viser."),
+)

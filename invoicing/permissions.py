@@ -68,3 +68,10 @@ INVOICE_READ_OWN = register_action(
     account_kinds=["guardian"],
     break_glass=False,
 )
+SIBLINGS_MANAGE = register_action(
+    "invoicing.siblings.manage",
+    label=_("Registrere søsken manuelt (barn med strengt fortrolig adresse)"),
+    resource=NONE,
+    global_roles=[R.SECTOR_FINANCE],
+    break_glass=False,
+)

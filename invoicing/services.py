@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from fees.public import MissingRate, fee_rates_on
+from fees.public import MissingRate, fee_rates_lock, fee_rates_on, fee_rates_unconfirmed
 from integrations.outbox import outbox_enqueue
 from invoicing.calculation import CENT, LineDraft, MonthBasis, month_basis, month_bounds
 from invoicing.export import OUTBOX_KIND
@@ -29,17 +29,21 @@ from invoicing.models import (
     RunState,
     SplitRequestStatus,
 )
-from oas import clock
+from oas import clock, uploads
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, ValidationError
 from oas.people.models import Person, PersonRelation, RelationKind, Service
+from oas.text import amount_check
 
 # How many earlier committed months a run re-computes to find changes back in time (municipal setting).
 CORRECTION_MONTHS = 3
 CHUNK = 2000
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+# extension → the type the content must parse as (oas.uploads); the declared type is never trusted
+ATTACHMENT_TYPES = {"pdf": uploads.PDF, "jpg": uploads.JPEG, "jpeg": uploads.JPEG, "png": uploads.PNG}
+# The largest income the field can hold (12 digits, 2 decimals); anything above is a typing error.
+MAX_INCOME = Decimal("9999999999.99")
 
 
 def _first(month: dt.date) -> dt.date:
@@ -341,14 +345,49 @@ def _line(run: InvoiceRun, month: dt.date, period: dt.date, d: LineDraft) -> Inv
     )
 
 
-def invoice_run_commit(*, municipality_number: str, month: dt.date, user_id: int | None = None) -> InvoiceRun:
-    """Invoice a month: write its lines and corrections, then queue the ERP export.
+class UnconfirmedRates(Conflict):
+    """The month would be invoiced on rates nobody has confirmed; the user must say so explicitly."""
+
+    code = "unconfirmed_rates"
+
+
+def invoice_run_rate_warnings(*, municipality_number: str, month: dt.date) -> list[str]:
+    """What is not confirmed about the rates the month would be invoiced on (empty when all are confirmed)."""
+    try:
+        rates = fee_rates_on(municipality_number=municipality_number, on=_first(month))
+    except MissingRate:
+        return []
+    return fee_rates_unconfirmed(rates=rates)
+
+
+def invoice_run_commit(
+    *, municipality_number: str, month: dt.date, user_id: int | None = None, confirm_unconfirmed_rates: bool = False
+) -> InvoiceRun:
+    """Invoice a month: write its lines and corrections, lock the rates used, then queue the ERP export.
 
     A committed month is returned unchanged. A run that stopped half-way is resumed: lines are written in
     chunks with ``ON CONFLICT DO NOTHING`` on (child, payer, service, month, period month, line type,
     ``segment``), so nothing is written twice. A missing rate stops the run, names the rate, and writes no lines.
+    Rates not confirmed (national rates not verified, municipal demo values) stop it before anything is written
+    unless ``confirm_unconfirmed_rates`` is given; the confirmation is audited.
     """
     month = _first(month)
+    already = InvoiceRun.objects.filter(
+        municipality_number=municipality_number, month=month, state=RunState.COMMITTED
+    ).first()
+    if already is not None:
+        return already
+    unconfirmed = invoice_run_rate_warnings(municipality_number=municipality_number, month=month)
+    if unconfirmed and not confirm_unconfirmed_rates:
+        raise UnconfirmedRates(
+            _(
+                "Måneden er ikke fakturert: satsene er ikke bekreftet. %(problems)s "
+                "Kontroller satsene i administrasjonen, eller bekreft at du vil fakturere likevel; "
+                "satsene låses da og kan ikke endres etterpå."
+            )
+            % {"problems": " ".join(unconfirmed)},
+            fields={"confirm_unconfirmed_rates": unconfirmed},
+        )
     with transaction.atomic():
         run, _created = InvoiceRun.objects.select_for_update().get_or_create(
             municipality_number=municipality_number,
@@ -390,6 +429,7 @@ def invoice_run_commit(*, municipality_number: str, month: dt.date, user_id: int
         run.state = RunState.COMMITTED
         run.committed_at = clock.now()
         run.save(update_fields=["line_count", "total", "state", "committed_at"])
+        locked = fee_rates_lock(municipality_number=municipality_number, on=month)
         outbox_enqueue(
             kind=OUTBOX_KIND,
             payload={"run_id": run.pk},
@@ -400,7 +440,13 @@ def invoice_run_commit(*, municipality_number: str, month: dt.date, user_id: int
             event="invoicing.run.commit",
             object_type="invoicing.InvoiceRun",
             object_id=run.pk,
-            details={"month": f"{month:%Y-%m}", "lines": run.line_count, "total": str(run.total)},
+            details={
+                "month": f"{month:%Y-%m}",
+                "lines": run.line_count,
+                "total": str(run.total),
+                "rates_locked": locked,
+                "confirmed_unconfirmed_rates": unconfirmed,
+            },
             user_id=user_id,
         )
     return run
@@ -421,6 +467,26 @@ def payment_split_set(*, child: Person, valid_from: dt.date, user_id: int | None
             user_id=user_id,
         )
     return split
+
+
+def barnehageaar_end(day: dt.date) -> dt.date:
+    """The last day (31 July) of the barnehageår (1 August – 31 July) that ``day`` falls in."""
+    return dt.date(day.year + 1 if day.month >= 8 else day.year, 7, 31)
+
+
+def _children_living_with(adult: Person, child_ids: list[int], day: dt.date) -> set[int]:
+    """The children among ``child_ids`` whose household is the adult's on ``day`` (``lives_with_child``)."""
+    return set(
+        PersonRelation.objects.filter(
+            adult=adult,
+            child_id__in=child_ids,
+            kind__in=[RelationKind.GUARDIAN, RelationKind.PARENT, RelationKind.FOSTER_PARENT],
+            lives_with_child=True,
+            valid_from__lte=day,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("child_id", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -444,16 +510,38 @@ def fee_application_submit(
     errors: dict[str, list[str]] = {}
     if kind not in ApplicationKind.values:
         errors["kind"] = [_("Velg hva du søker om.")]
-    if annual_income < 0:
-        errors["annual_income"] = [_("Inntekten kan ikke være negativ.")]
+    try:
+        amount_check(amount=annual_income, field="annual_income", maximum=MAX_INCOME, label=_("Inntekten"))
+    except ValidationError as exc:
+        errors.update(exc.fields)
     if not child_ids:
         errors["children"] = [_("Velg minst ett barn.")]
     elif not set(child_ids) <= allowed_child_ids:
         errors["children"] = [_("Du kan bare søke for barn du har foreldreansvar for.")]
+    elif not set(child_ids) <= _children_living_with(applicant, child_ids, clock.today()):
+        errors["children"] = [
+            _(
+                "Du kan bare søke for barn som bor hos deg: det er inntekten i husholdningen barnet bor i "
+                "som gjelder. Den forelderen barnet bor hos, må søke."
+            )
+        ]
+    start = _first(valid_from)
+    if start < _first(clock.today()):
+        errors["valid_from"] = [_("Søknaden kan tidligst gjelde fra inneværende måned.")]
+    elif start > _first(clock.today() + dt.timedelta(days=366)):
+        errors["valid_from"] = [_("Søknaden kan gjelde fra høyst ett år frem i tid.")]
+    content_type = ""
     if attachment is None or not attachment.content:
         errors["attachment"] = [_("Legg ved dokumentasjon av inntekten (skattemelding eller lønnsslipper).")]
-    elif attachment.content_type not in ATTACHMENT_TYPES or len(attachment.content) > MAX_ATTACHMENT_BYTES:
+    elif len(attachment.content) > MAX_ATTACHMENT_BYTES:
         errors["attachment"] = [_("Vedlegget må være PDF, JPEG eller PNG og høyst 10 MB.")]
+    else:
+        try:
+            content_type = uploads.content_check(
+                data=attachment.content, filename=attachment.filename, allowed=ATTACHMENT_TYPES
+            )
+        except ValidationError as exc:
+            errors["attachment"] = [exc.message, _("Vedlegget må være PDF, JPEG eller PNG og høyst 10 MB.")]
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], fields=errors)
     assert attachment is not None
@@ -462,10 +550,11 @@ def fee_application_submit(
             applicant=applicant,
             kind=kind,
             annual_income=annual_income,
-            valid_from=_first(valid_from),
+            valid_from=start,
+            valid_to=barnehageaar_end(start),
             submitted_at=clock.now(),
             attachment_name=attachment.filename[:200],
-            attachment_type=attachment.content_type,
+            attachment_type=content_type,
             attachment_sha256=hashlib.sha256(attachment.content).hexdigest(),
             attachment=attachment.content,
         )
@@ -500,8 +589,15 @@ def fee_application_decide(
         _("Vi har behandlet søknaden din om %(kind)s, mottatt %(date)s.")
         % {"kind": application.get_kind_display().lower(), "date": f"{application.submitted_at:%d.%m.%Y}"},
         (
-            _("Søknaden er innvilget fra %(from)s på grunnlag av en samlet inntekt på %(income)s kroner.")
-            % {"from": f"{application.valid_from:%d.%m.%Y}", "income": f"{application.annual_income:.0f}"}
+            _(
+                "Søknaden er innvilget fra %(from)s til og med %(to)s (barnehageåret) på grunnlag av en samlet "
+                "inntekt på %(income)s kroner. Du må søke på nytt for neste barnehageår."
+            )
+            % {
+                "from": f"{application.valid_from:%d.%m.%Y}",
+                "to": f"{application.valid_to or barnehageaar_end(application.valid_from):%d.%m.%Y}",
+                "income": f"{application.annual_income:.0f}",
+            }
             if approve
             else _("Søknaden er avslått. Begrunnelse: %(note)s") % {"note": note.strip()}
         ),

@@ -36,7 +36,7 @@ from messaging.services import notices as notice_services
 from messaging.services import notifications as notification_services
 from messaging.services import push as push_services
 from messaging.services import threads as thread_services
-from messaging.services.attachments import Upload, private_path
+from messaging.services.attachments import Upload, private_path, upload_from_request_file
 from oas import clock
 from oas.access.evaluation import access_queryset, has_action_anywhere
 from oas.access.markers import public, requires
@@ -69,7 +69,7 @@ def _kind(request: HttpRequest) -> str:
 
 
 def _uploads(request: HttpRequest) -> list[Upload]:
-    return [Upload(filename=f.name or "", content=f.read()) for f in request.FILES.getlist("vedlegg")]
+    return [upload_from_request_file(file=f, filename=f.name or "") for f in request.FILES.getlist("vedlegg")]
 
 
 # --- staff ----------------------------------------------------------------------------------------

@@ -140,7 +140,8 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
         model = Employee
 
     person = factory.SubFactory(PersonFactory)
-    employee_number = factory.Sequence(lambda n: f"E{n:06d}")
+    # "T…" so factory-made employees never collide with the demo seed's "E…" numbers (demo_municipality fixture).
+    employee_number = factory.Sequence(lambda n: f"T{n:06d}")
     email = factory.Sequence(lambda n: f"ansatt{n}@test.lillestrom.kommune.no")
 
 

@@ -1,38 +1,37 @@
-"""Attachments: sniff the real type from the bytes, refuse forged extensions, store privately."""
+"""Attachments: the type is checked from the content with a real parser (``oas.uploads``), stored privately."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from messaging.models import Attachment, Message
+from oas import uploads
 from oas.errors import ValidationError
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 
-# extension → the content type the bytes must sniff as
+# extension → the content type the bytes must parse as
 ALLOWED_EXTENSIONS: dict[str, str] = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "pdf": uploads.PDF,
+    "png": uploads.PNG,
+    "jpg": uploads.JPEG,
+    "jpeg": uploads.JPEG,
+    "gif": uploads.GIF,
+    "webp": uploads.WEBP,
+    "docx": uploads.DOCX,
+    "xlsx": uploads.XLSX,
+    "pptx": uploads.PPTX,
+    "odt": uploads.ODT,
+    "ods": uploads.ODS,
 }
-_OOXML_PARTS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
 
 
 @dataclass(frozen=True)
@@ -41,32 +40,12 @@ class Upload:
     content: bytes
 
 
-def sniff_content_type(content: bytes) -> str | None:  # noqa: PLR0911 - one return per magic number
-    """Return the content type the bytes really are (one of the allowed ones), else None."""
-    if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = archive.namelist()
-                if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                    return mimetype if mimetype in ALLOWED_EXTENSIONS.values() else None
-                if "[Content_Types].xml" in names:
-                    for prefix, ext in _OOXML_PARTS.items():
-                        if any(n.startswith(prefix) for n in names):
-                            return ALLOWED_EXTENSIONS[ext]
-        except zipfile.BadZipFile:
-            return None
-    return None
+def upload_from_request_file(*, file: IO[bytes], filename: str) -> Upload:
+    """Stream a posted file to disk within the size limit, check its content, and only then read it."""
+    accepted = uploads.upload_accept(
+        source=file, filename=filename, allowed=ALLOWED_EXTENSIONS, max_bytes=MAX_ATTACHMENT_BYTES
+    )
+    return Upload(filename=accepted.filename, content=accepted.content)
 
 
 def attachment_validate(*, upload: Upload) -> str:
@@ -82,13 +61,11 @@ def attachment_validate(*, upload: Upload) -> str:
         raise ValidationError(_("Vedlegget er større enn 10 MB."), code="attachment_too_large")
     if not upload.content:
         raise ValidationError(_("Vedlegget er tomt."), code="attachment_empty")
-    real = sniff_content_type(upload.content)
-    if real != ALLOWED_EXTENSIONS[ext]:
-        raise ValidationError(
-            _("Innholdet i «%(name)s» samsvarer ikke med filendelsen.") % {"name": name},
-            code="attachment_forged_extension",
-        )
-    return real
+    try:
+        return uploads.content_check(data=upload.content, filename=name, allowed=ALLOWED_EXTENSIONS)
+    except ValidationError as exc:
+        code = "attachment_forged_extension" if exc.code == "content_mismatch" else f"attachment_{exc.code}"
+        raise ValidationError(exc.message, code=code) from exc
 
 
 def private_path(storage_name: str) -> Path:

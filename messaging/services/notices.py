@@ -38,6 +38,7 @@ from oas.errors import NotFound, PermissionDenied, ValidationError
 from oas.identity.models import AccountKind
 from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind
+from oas.text import text_check
 
 NOTICE_SEND = "messaging.notice.send"
 NOTICE_APPROVE = "messaging.notice.approve"
@@ -56,7 +57,7 @@ def notice_create(  # noqa: PLR0912 - each target kind is checked separately
     send_at: dt.datetime | None = None,
 ) -> Notice:
     """Create a notice; it is sent now, at ``send_at`` (beat), or after a leader approves it."""
-    title = (title or "").strip()
+    title = text_check(value=title or "", field="title", label=_("Tittelen")).strip()
     if not title or len(title) > 200:
         raise ValidationError(_("Tittelen må ha 1–200 tegn."), fields={"title": [_("Ugyldig tittel.")]})
     body = _clean_body(body)

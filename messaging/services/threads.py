@@ -22,6 +22,7 @@ from oas.errors import NotFound, PermissionDenied, ValidationError
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement, RelationKind
+from oas.text import text_check
 
 CHILD_MESSAGE = "messaging.child.message"
 THREAD_READ = "messaging.thread.read"
@@ -40,7 +41,8 @@ def mailbox_for_unit(*, unit: OrgUnit) -> Mailbox:
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").replace("\x00", "").strip()
+    # Refused, not stripped: the message must be stored exactly as written or not at all.
+    body = text_check(value=body or "", field="body", label=_("Meldingen")).strip()
     if not body:
         raise ValidationError(_("Meldingen er tom."), fields={"body": [_("Skriv en melding.")]}, code="empty")
     if len(body) > MAX_BODY_CHARS:
@@ -53,7 +55,7 @@ def _clean_body(body: str) -> str:
 
 
 def _clean_subject(subject: str) -> str:
-    subject = (subject or "").strip()
+    subject = text_check(value=subject or "", field="subject", label=_("Emnet")).strip()
     if not subject or len(subject) > 200:
         raise ValidationError(_("Emnet må ha 1–200 tegn."), fields={"subject": [_("Ugyldig emne.")]}, code="subject")
     return subject

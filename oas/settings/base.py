@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Refuse an oversized body (413) before anything reads it (UPLOAD_MAX_REQUEST_BYTES below).
+    "oas.uploads.RequestSizeLimitMiddleware",
     # A bearer token on a hot route (the krysseliste's tap token) is answered by the route's own function, which
     # checks it; production's WSGI dispatcher does the same before Django's handler (oas/lean.py TOKEN_ROUTES).
     "oas.lean.TokenRouteMiddleware",
@@ -285,6 +287,15 @@ WHITENOISE_USE_FINDERS = env_bool("OAS_STATIC_FROM_SOURCE", default=DEBUG)
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 # Uploaded files are personal data: never under a public URL; served only through access checks.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")) or VAR_DIR / "private")
+
+# --- Upload and request size limits (oas/uploads.py) --------------------------------------------------
+# One uploaded file; a whole request (message attachments: up to five files plus the form); the form fields
+# without files; files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk by Django, never held in memory.
+UPLOAD_MAX_FILE_BYTES = env_int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", default=5 * UPLOAD_MAX_FILE_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Security (tightened further in production.py) ----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -11,9 +11,9 @@ from fees.public import (
     ChildInput,
     MissingRate,
     UnitType,
-    children_grouped_by_address,
     fee_quote_for_children,
     fee_rates_on,
+    households_group,
 )
 from tests.factories import ChildFactory
 
@@ -63,9 +63,14 @@ def test_a_month_without_rates_stops_the_run_and_names_the_rate(seeded_rates: No
     assert "2027-08-01" in caught.value.message
 
 
-def test_children_are_grouped_by_address_across_units(db: None) -> None:
+def test_children_are_grouped_by_dwelling_and_a_common_resident_adult_across_units(db: None) -> None:
     a = ChildFactory.create(address_id="A-1")
     b = ChildFactory.create(address_id="A-1")
     c = ChildFactory.create(address_id="B-2")
+    flat = ChildFactory.create(address_id="A-1", unit_number="H0201")  # same building, another flat
     protected = ChildFactory.create(street_address="", address_id="")
-    assert children_grouped_by_address(children=[a, c, b, protected]) == [[a, b], [c], [protected]]
+    groups = households_group(
+        children=[a, c, b, flat, protected],
+        resident_adults={a.pk: {7}, b.pk: {7}, c.pk: {7}, flat.pk: {7}},
+    )
+    assert groups == [[a, b], [c], [flat], [protected]]

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
@@ -119,4 +120,33 @@ def test_siblings_are_found_by_registered_address(db: None) -> None:
     with_id = ChildFactory.create(address_id="12345")
     other = ChildFactory.create(address_id="12345")
     assert list(persons_sharing_address(person=with_id)) == [other]
-    assert household_address_key(with_id) == "id:12345"
+    assert household_address_key(with_id) == "id:12345|"
+    upstairs = ChildFactory.create(address_id="12345", unit_number="H0201")
+    assert household_address_key(upstairs) != household_address_key(with_id)  # the flat counts
+    assert upstairs not in persons_sharing_address(person=with_id)
+
+
+def test_full_clean_of_one_municipalitys_rates_ignores_other_municipalities(demo_municipality: object) -> None:
+    """The overlap constraint compares the municipality with ``=``: Django can check it for one row."""
+    call_command("seed_fee_rates", stdout=io.StringIO())
+    lillestrom = MunicipalFeeRates.objects.filter(municipality__number="3030").order_by("valid_from").first()
+    assert lillestrom is not None
+    other = Municipality.objects.exclude(number="3030").order_by("number").first()
+    assert other is not None
+    rates = MunicipalFeeRates(
+        municipality=other,
+        label=lillestrom.label,
+        valid_from=lillestrom.valid_from,
+        valid_to=lillestrom.valid_to,
+        kindergarten_full_time_price=Decimal(1800),
+    )
+    rates.full_clean()  # same period as Lillestrøm's: not refused
+    rates.save()
+    again = MunicipalFeeRates(
+        municipality=other,
+        label="overlapp",
+        valid_from=lillestrom.valid_from,
+        kindergarten_full_time_price=Decimal(1800),
+    )
+    with pytest.raises(DjangoValidationError):
+        again.full_clean()  # but the same municipality's own overlapping period is

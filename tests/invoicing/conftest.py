@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from fees.models import MunicipalFeeRates, NationalFeeRates
 from kindergarten.models import KindergartenPlacementDetail
 from oas.access.services import role_mapping_seed
 from oas.organisation.models import OrgUnitKind
@@ -29,6 +30,10 @@ class Ledger:
 def ledger(db: None, frozen_today: dt.date) -> Ledger:
     role_mapping_seed()
     call_command("seed_fee_rates", verbosity=0)
+    # As if the finance office had checked the seeded rates: a run on unconfirmed rates needs an explicit
+    # confirmation (tests/invoicing/test_rate_confirmation.py covers that).
+    NationalFeeRates.objects.update(verified=True)
+    MunicipalFeeRates.objects.update(is_demo=False)
     led = Ledger()
     office = f.sector_office()
     led.units["K1"] = f.kindergarten(parent=office, name="Solsikken")

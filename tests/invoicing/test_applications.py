@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -14,11 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from integrations.models import ArchiveRecord, Letter, OutboxMessage
 from invoicing import services
 from invoicing.models import ApplicationStatus, FeeApplication
+from tests.samples import EXECUTABLE, pdf_bytes, zip_bomb
 
 from .conftest import Ledger
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4 skattemelding"
+PDF = pdf_bytes()
 
 
 def _client(user: object) -> Client:
@@ -81,7 +83,7 @@ def _submitted(ledger: Ledger, income: str = "300000") -> FeeApplication:
         child_ids=[ledger.people["small"].pk],
         kind="both",
         annual_income=Decimal(income),
-        valid_from=ledger.placements["kg"].start_date,
+        valid_from=dt.date(2026, 11, 1),
         attachment=services.AttachmentIn("skatt.pdf", "application/pdf", PDF),
         allowed_child_ids={ledger.people["small"].pk},
     )
@@ -149,3 +151,66 @@ def test_the_application_list_takes_the_same_number_of_queries_for_one_or_three_
     with django_assert_max_num_queries(len(one)):
         page = client.get("/fakturering/soknader/")
     assert page.content.decode().count('class="application-row"') == 3
+
+
+@pytest.mark.parametrize("income", ["NaN", "Infinity", "-Infinity", "1e30", "sNaN", "12,345"])
+def test_non_finite_or_absurd_income_gets_a_form_error_not_a_500(ledger: Ledger, income: str) -> None:
+    response = _apply(_client(ledger.users["mum"]), ledger, annual_income=income)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "Inntekten" in response.content.decode()  # type: ignore[attr-defined]
+    assert not FeeApplication.objects.exists()
+
+
+def test_service_refuses_non_finite_income(ledger: Ledger) -> None:
+    from oas.errors import ValidationError
+
+    for income in (Decimal("NaN"), Decimal("Infinity"), Decimal("1e30")):
+        with pytest.raises(ValidationError) as caught:
+            services.fee_application_submit(
+                applicant=ledger.people["mum"],
+                child_ids=[ledger.people["small"].pk],
+                kind="both",
+                annual_income=income,
+                valid_from=dt.date(2026, 11, 1),
+                attachment=services.AttachmentIn("skatt.pdf", "application/pdf", PDF),
+                allowed_child_ids={ledger.people["small"].pk},
+            )
+        assert "annual_income" in caught.value.fields
+    assert not FeeApplication.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        ("skatt.pdf", EXECUTABLE, "application/pdf"),  # an executable named .pdf, declared as PDF
+        ("skatt.pdf", b"%PDF-1.7\n" + EXECUTABLE, "application/pdf"),  # PDF header followed by an executable
+        ("skatt.pdf", zip_bomb(), "application/pdf"),
+        ("skatt.png", PDF, "image/png"),
+    ],
+)
+def test_documentation_is_checked_by_content_not_by_the_declared_type(ledger: Ledger, upload: tuple) -> None:
+    name, content, declared = upload
+    response = _apply(
+        _client(ledger.users["mum"]), ledger, attachment=SimpleUploadedFile(name, content, content_type=declared)
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "application-error" in response.content.decode()  # type: ignore[attr-defined]
+    assert not FeeApplication.objects.exists()
+
+
+def test_documentation_type_is_stored_from_the_content(ledger: Ledger) -> None:
+    response = _apply(
+        _client(ledger.users["mum"]),
+        ledger,
+        attachment=SimpleUploadedFile("skatt.pdf", PDF, content_type="application/x-msdownload"),
+    )
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert FeeApplication.objects.get().attachment_type == "application/pdf"
+
+
+def test_documentation_larger_than_10_mb_is_refused(ledger: Ledger) -> None:
+    big = SimpleUploadedFile("skatt.pdf", PDF + b"%" * (10 * 1024 * 1024), content_type="application/pdf")
+    response = _apply(_client(ledger.users["mum"]), ledger, attachment=big)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "for stor" in response.content.decode()  # type: ignore[attr-defined]
+    assert not FeeApplication.objects.exists()

@@ -16,10 +16,11 @@ from messaging.services.threads import message_recall, message_reply, thread_sta
 from oas import clock
 from oas.errors import ValidationError
 from tests.messaging.conftest import World, login
+from tests.samples import EXECUTABLE, pdf_bytes, zip_bomb
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def _docx() -> bytes:
@@ -61,6 +62,10 @@ def test_attachments_are_stored_privately_and_served_only_to_those_who_see_the_m
         ("side.html", b"<script>alert(1)</script>"),
         ("tom.pdf", b""),
         ("dokument.docx", b"PK\x03\x04not a zip"),
+        ("plan.pdf", b"%PDF-1.7\n" + EXECUTABLE),  # a PDF header followed by an executable
+        ("plan.pdf", EXECUTABLE),  # an executable named .pdf
+        ("plan.odt", zip_bomb()),  # 300 KiB that inflate to 300 MiB: refused from the zip's directory
+        ("plan.docx", zip_bomb(name="word/document.xml")),
     ],
 )
 def test_wrong_or_forged_attachments_are_refused_and_nothing_is_written(
@@ -170,3 +175,20 @@ def test_notice_needs_approval_when_the_unit_says_so(world: World) -> None:
     assert notice.status == "sent"
     denied = login(Client(), world, "contact_teacher").post(f"/meldinger/oppslag/{notice.pk}/godkjenn/")
     assert denied.status_code == 403
+
+
+def test_page_attachments_are_checked_by_content_and_a_real_pdf_is_stored(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    thread = _start(world)
+    client = login(Client(), world, "contact_teacher")
+    forged = SimpleUploadedFile("plan.pdf", b"%PDF-1.7\n" + EXECUTABLE, content_type="application/pdf")
+    refused = client.post(f"/meldinger/{thread.pk}/", {"body": "Se vedlegg", "vedlegg": forged})
+    assert refused.status_code == 400
+    assert thread.messages.count() == 1
+    real = SimpleUploadedFile("plan.pdf", PDF, content_type="application/octet-stream")
+    ok = client.post(f"/meldinger/{thread.pk}/", {"body": "Se vedlegg", "vedlegg": real})
+    assert ok.status_code == 302
+    stored = thread.messages.get(body="Se vedlegg").attachments.get()
+    assert stored.content_type == "application/pdf"
+    assert login(Client(), world, "other_teacher").get(f"/meldinger/vedlegg/{stored.pk}/").status_code == 404
