@@ -267,17 +267,23 @@ def main() -> None:
             )
             run = _measure(
                 "commit November 2026 (target < 20 s)",
-                lambda: services.invoice_run_commit(municipality_number="3030", month=nov, confirm_unconfirmed_rates=True),
+                lambda: services.invoice_run_commit(
+                    municipality_number="3030", month=nov, confirm_unconfirmed_rates=True
+                ),
             )
             print(f"  {run.line_count} lines written, total {run.total} kr")
             _measure(
                 "commit December 2026 (+ corrections for November)",
-                lambda: services.invoice_run_commit(municipality_number="3030", month=dec, confirm_unconfirmed_rates=True),
+                lambda: services.invoice_run_commit(
+                    municipality_number="3030", month=dec, confirm_unconfirmed_rates=True
+                ),
             )
             before = InvoiceLine.objects.count()
             _measure(
                 "re-run committed November (changes nothing)",
-                lambda: services.invoice_run_commit(municipality_number="3030", month=nov, confirm_unconfirmed_rates=True),
+                lambda: services.invoice_run_commit(
+                    municipality_number="3030", month=nov, confirm_unconfirmed_rates=True
+                ),
             )
             assert InvoiceLine.objects.count() == before
             print(f"  lines in database: {before}")
