@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from messaging import selectors
 from messaging.models import (
+    HANDLER_ROLE_CHOICES,
     Attachment,
     CalendarFeedToken,
     Event,
@@ -40,7 +41,7 @@ from messaging.services import push as push_services
 from messaging.services import threads as thread_services
 from messaging.services.attachments import Upload, private_path
 from oas import clock
-from oas.access.evaluation import access_queryset, has_action_anywhere
+from oas.access.evaluation import access_queryset, has_action, has_action_anywhere
 from oas.access.markers import public, requires
 from oas.access.principal import principal_for
 from oas.audit.services import audit_read
@@ -92,7 +93,16 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     rows = list(threads[:200])
     audit_read(event="messaging.staff_inbox", person_ids=[t.child_id for t in rows])
     approvals = list(selectors.notices_awaiting_approval(user=request.user)[:50])
-    return render(request, "messaging/staff_inbox.html", {"threads": rows, "show": show, "approvals": approvals})
+    mailbox_units = list(
+        access_queryset(
+            user=request.user, action="messaging.mailbox.manage", queryset=OrgUnit.objects.order_by("path")
+        )[:50]
+    )
+    return render(
+        request,
+        "messaging/staff_inbox.html",
+        {"threads": rows, "show": show, "approvals": approvals, "mailbox_units": mailbox_units},
+    )
 
 
 @requires("messaging.thread.read")
@@ -243,6 +253,53 @@ def notice_compose(request: HttpRequest) -> HttpResponse:
         request,
         "messaging/notice_compose.html",
         {"units": units, "municipality_tops": tops, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@requires("messaging.mailbox.manage")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def mailbox_settings(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The unit leader's page: who reads and is notified of the mailbox's conversations (need-to-know)."""
+    unit = OrgUnit.objects.filter(pk=unit_id).first()
+    if unit is None or not has_action(user=request.user, action="messaging.mailbox.manage", target=unit):
+        raise Http404
+    mailbox = thread_services.mailbox_for_unit(unit=unit)
+    error = ""
+    if request.method == "POST":
+        try:
+            substitute = _optional_int(request.POST.get("substitute"))
+            handler_ids = [int(x) for x in request.POST.getlist("handlers")]
+        except ValueError:
+            error = _("Ugyldig skjema.")
+        else:
+            try:
+                mailbox_services.mailbox_update(
+                    user=request.user,
+                    mailbox_id=mailbox.pk,
+                    handler_roles=request.POST.getlist("handler_roles"),
+                    handler_ids=handler_ids,
+                    substitute_id=substitute,
+                    guardians_may_mark_urgent=bool(request.POST.get("guardians_may_mark_urgent")),
+                )
+                return HttpResponseRedirect(reverse("messaging:mailbox-settings", args=[unit.pk]))
+            except DomainError as exc:
+                error = exc.message
+    staff = mailbox_services.unit_staff(unit=unit)
+    audit_read(event="messaging.mailbox", person_ids=[p.pk for p in staff])
+    return render(
+        request,
+        "messaging/mailbox_settings.html",
+        {
+            "unit": unit,
+            "mailbox": mailbox,
+            "roles": HANDLER_ROLE_CHOICES,
+            "effective_roles": mailbox_services.handler_roles_of(mailbox=mailbox),
+            "handler_ids": set(mailbox.handlers.values_list("pk", flat=True)),
+            "staff": staff,
+            "error": error,
+        },
         status=400 if error else 200,
     )
 

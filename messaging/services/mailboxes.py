@@ -123,6 +123,7 @@ def mailbox_handler_ids(*, mailbox: Mailbox, sensitive: bool = False) -> list[in
 
     Named handlers come first (the unit chose them); without any, the holders of the handler roles. For a
     sensitive thread only the named handlers (and, without any, the unit's leaders) — never the whole staff.
+    Without anyone in those roles, the unit's leaders.
     """
     unit = mailbox.unit
     can_open = set(_role_holders(unit=unit, roles=WORKING_ROLES))
@@ -130,7 +131,10 @@ def mailbox_handler_ids(*, mailbox: Mailbox, sensitive: bool = False) -> list[in
     if named:
         return sorted(named)
     roles = [Role.UNIT_LEADER] if sensitive else handler_roles_of(mailbox=mailbox)
-    return sorted(set(_role_holders(unit=unit, roles=roles)) & can_open)
+    found = set(_role_holders(unit=unit, roles=roles)) & can_open
+    if not found:  # e.g. a class without a contact teacher: the unit's leaders take it
+        found = set(_role_holders(unit=unit, roles=[Role.UNIT_LEADER])) & can_open
+    return sorted(found)
 
 
 def persons_away(*, person_ids: Iterable[int], day: dt.date | None = None) -> set[int]:
@@ -205,10 +209,15 @@ def thread_participant_add(*, user: Any, thread: Thread, person_id: int) -> Thre
     return ThreadParticipant.objects.get(thread=thread, person_id=person_id)
 
 
+def unit_staff(*, unit: OrgUnit) -> list[Person]:
+    """Staff who work at the unit (or above it), by name: who may be given a thread or named on its mailbox."""
+    ids = list(_role_holders(unit=unit, roles=WORKING_ROLES))
+    return list(Person.objects.filter(pk__in=ids).order_by("last_name", "first_name"))
+
+
 def colleagues_for_thread(*, thread: Thread) -> list[Person]:
     """Staff who work at the thread's unit (to give the thread to), by name."""
-    ids = list(_role_holders(unit=thread.unit, roles=WORKING_ROLES))
-    return list(Person.objects.filter(pk__in=ids).order_by("last_name", "first_name"))
+    return unit_staff(unit=thread.unit)
 
 
 def mailbox_update(

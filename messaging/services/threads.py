@@ -142,9 +142,14 @@ def _notify_guardians(*, thread: Thread, message: Message, guardian_ids: list[in
 
 
 def _notify_staff(*, thread: Thread, message: Message) -> int:
-    """Tell the staff on the thread (or the mailbox's handlers; substitutes for the away) of a guardian's message."""
+    """Tell the staff on the thread (or the mailbox's handlers; substitutes for the away) of a guardian's message.
+
+    Whoever is told is on the thread from then on, so nobody is notified of something they may not open.
+    """
+    recipients = thread_staff_to_notify(thread=thread)
+    participants_add(thread=thread, person_ids=recipients)
     return notify_persons(
-        person_ids=thread_staff_to_notify(thread=thread),
+        person_ids=recipients,
         key=f"msg:{message.pk}",
         title=_urgent_title(_("Ny melding fra foresatt"), urgent=message.urgent),
         url=f"/meldinger/{thread.pk}/",

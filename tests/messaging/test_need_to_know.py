@@ -445,3 +445,43 @@ def test_mailbox_admin_is_for_system_administrators(demo: Demo) -> None:
     admin = demo.client("sysadmin")
     assert admin.get(f"/admin/messaging/mailbox/{mailbox.pk}/change/").status_code == 200
     assert demo.client("laerer").get(f"/admin/messaging/mailbox/{mailbox.pk}/change/").status_code == 302
+
+
+def test_the_unit_leader_names_the_mailboxs_handlers_and_substitute_on_their_page(demo: Demo) -> None:
+    _child, group = _jonas_and_class(demo)
+    url = f"/meldinger/postkasse/{group.pk}/"
+    leader = demo.client("rektor")
+    assert leader.get(url).status_code == 200
+    saved = leader.post(
+        url,
+        {
+            "handler_roles": ["contact_teacher"],
+            "handlers": [demo.person("spesped").pk],
+            "substitute": demo.person("laerer").pk,
+            "guardians_may_mark_urgent": "1",
+        },
+    )
+    assert saved.status_code == 302
+    mailbox = Mailbox.objects.get(unit=group)
+    assert mailbox.substitute_id == demo.person("laerer").pk and mailbox.guardians_may_mark_urgent
+    assert list(mailbox.handlers.values_list("pk", flat=True)) == [demo.person("spesped").pk]
+    outsider = leader.post(url, {"substitute": demo.person("annenlaerer").pk})
+    assert outsider.status_code == 400  # works at another school: nothing written
+    mailbox.refresh_from_db()
+    assert mailbox.substitute_id == demo.person("laerer").pk
+    assert demo.client("laerer").get(url).status_code == 403
+    assert demo.client("styrer").get(url).status_code == 404  # a leader of another unit
+
+
+def test_the_municipalitys_quiet_hours_are_edited_in_the_admin_and_bad_ones_are_refused(demo: Demo) -> None:
+    from messaging.models import MessagingSettings
+
+    admin = demo.client("sysadmin")
+    url = "/admin/messaging/messagingsettings/add/"
+    form = {"municipality": demo_municipality_id(), "guardian_quiet_hours": "on", "guardian_quiet_start": "21:00"}
+    refused = admin.post(url, {**form, "guardian_quiet_end": "21:00"})
+    assert refused.status_code == 200 and "ulik start og slutt" in refused.content.decode()
+    assert not MessagingSettings.objects.exists()
+    assert admin.post(url, {**form, "guardian_quiet_end": "06:30"}).status_code == 302
+    assert MessagingSettings.objects.get().guardian_quiet_end == dt.time(6, 30)
+    assert demo.client("laerer").get(url).status_code == 302  # not an administrator: to the admin login
