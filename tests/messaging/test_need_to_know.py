@@ -485,3 +485,24 @@ def test_the_municipalitys_quiet_hours_are_edited_in_the_admin_and_bad_ones_are_
     assert admin.post(url, {**form, "guardian_quiet_end": "06:30"}).status_code == 302
     assert MessagingSettings.objects.get().guardian_quiet_end == dt.time(6, 30)
     assert demo.client("laerer").get(url).status_code == 302  # not an administrator: to the admin login
+
+
+def test_a_notice_sent_at_night_waits_for_the_morning_unless_it_is_urgent(demo: Demo) -> None:
+    from messaging.services.notices import notice_create
+
+    _child, group = _jonas_and_class(demo)
+    hanne = demo.person("foresatt")
+    with clock.freeze(dt.datetime(2026, 11, 19, 22, 30, tzinfo=OSLO)):
+        for title, urgent in (("Husk gymtøy", False), ("Skolen er stengt i morgen", True)):
+            notice = notice_create(
+                user=demo.user("kontaktlaerer"),
+                sender_unit_id=group.pk,
+                title=title,
+                body="…",
+                target_unit_ids=[group.pk],
+                urgent=urgent,
+            )
+            note = Notification.objects.get(person=hanne, key=f"notice:{notice.pk}")
+            expected = clock.now() if urgent else dt.datetime(2026, 11, 20, 7, 0, tzinfo=OSLO)
+            assert note.deliver_after == expected, title
+            assert note.title.startswith("Haster") == urgent
