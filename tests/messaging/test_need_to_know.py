@@ -443,7 +443,23 @@ def test_mailbox_admin_is_for_system_administrators(demo: Demo) -> None:
     _child, group = _jonas_and_class(demo)
     mailbox = Mailbox.objects.create(unit=group)
     admin = demo.client("sysadmin")
-    assert admin.get(f"/admin/messaging/mailbox/{mailbox.pk}/change/").status_code == 200
+    url = f"/admin/messaging/mailbox/{mailbox.pk}/change/"
+    assert admin.get(url).status_code == 200
+    saved = admin.post(
+        url,
+        {
+            "unit": group.pk,
+            "handler_roles": ["contact_teacher", "unit_leader"],
+            "handlers": str(demo.person("spesped").pk),
+            "substitute": demo.person("laerer").pk,
+            "response_time_hours": 48,
+            "urgent_bypasses_quiet_hours": "on",
+        },
+    )
+    assert saved.status_code == 302
+    mailbox.refresh_from_db()
+    assert sorted(mailbox.handler_roles) == ["contact_teacher", "unit_leader"]
+    assert mailbox.substitute_id == demo.person("laerer").pk
     assert demo.client("laerer").get(f"/admin/messaging/mailbox/{mailbox.pk}/change/").status_code == 302
 
 
