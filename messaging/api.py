@@ -24,9 +24,18 @@ from oas.identity.stepup import has_recent_high
 
 
 def _thread_out(
-    *, user: Any, thread: Thread, side: ThreadSide | None, unread: bool = False, actions: list[str] | None = None
+    *,
+    user: Any,
+    thread: Thread,
+    side: ThreadSide | None,
+    unread: bool = False,
+    actions: list[str] | None = None,
+    stepped_up: bool = True,
 ) -> dict[str, Any]:
-    """One thread for the API; ``actions``: the staff's permitted actions when already computed for a list."""
+    """One thread for the API; ``actions``: the staff's permitted actions when already computed for a list.
+
+    A guardian sees a sensitive thread's subject only after a level-high step-up.
+    """
     if side is not None:
         actions = ["messaging.thread.reply"]
     else:
@@ -35,7 +44,7 @@ def _thread_out(
         actions.append("messaging.thread.reply")
     return {
         "id": thread.pk,
-        "subject": thread.subject,
+        "subject": None if (side is not None and thread.sensitive and not stepped_up) else thread.subject,
         "child_id": thread.child_id,
         "unit_id": thread.unit_id,
         "sensitive": thread.sensitive,
@@ -47,9 +56,10 @@ def _thread_out(
     }
 
 
-def _message_out(message: Message) -> dict[str, Any]:
+def _message_out(message: Message, *, side: ThreadSide | None, names: dict[int, str] | None = None) -> dict[str, Any]:
+    """One message; staff see which guardians read it (names), a guardian only whether they did themselves."""
     recalled = message.recalled_at is not None
-    return {
+    out: dict[str, Any] = {
         "id": message.pk,
         "author_kind": message.author_kind,
         "author_name": message.author_name,
@@ -64,8 +74,14 @@ def _message_out(message: Message) -> dict[str, Any]:
             {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
             for a in message.attachments.all()
         ],
-        "read_by": [r.person_id for r in message.reads.all()],
     }
+    readers = [r.person_id for r in message.reads.all()]
+    if side is not None:
+        # Never whether the other parent has read a shared message.
+        out["read_by_me"] = side.guardian_id in readers
+    else:
+        out["read_by"] = [{"person_id": pid, "name": (names or {}).get(pid, "")} for pid in readers]
+    return out
 
 
 class ThreadListApi(APIView):
@@ -77,8 +93,9 @@ class ThreadListApi(APIView):
     def get(self, request: Request) -> Response:
         user = request.user
         if principal_for(user).kind == "guardian":
+            stepped_up = has_recent_high(request._request)
             data = [
-                _thread_out(user=user, thread=s.thread, side=s, unread=bool(s.unread_flag))  # type: ignore[attr-defined]
+                _thread_out(user=user, thread=s.thread, side=s, unread=bool(s.unread_flag), stepped_up=stepped_up)  # type: ignore[attr-defined]
                 for s in selectors.guardian_threads(user=user)[:200]
             ]
         else:
@@ -123,6 +140,7 @@ class ThreadDetailApi(APIView):
         thread, side = thread_services.access_thread(user=request.user, id=thread_id)
         if thread.sensitive and side is not None and not has_recent_high(request._request):
             raise PermissionDenied(_("Sensitiv melding: logg inn med høyt sikkerhetsnivå."), code="stepup_required")
+        thread_services.thread_mark_read(user=request.user, thread=thread, side=side)  # reading records receipts
         messages = thread_services.visible_messages(thread=thread, side=side)
         audit_read(
             event="messaging.api.thread",
@@ -131,12 +149,13 @@ class ThreadDetailApi(APIView):
             object_id=thread.pk,
         )
         out = _thread_out(user=request.user, thread=thread, side=side)
-        out["messages"] = [_message_out(m) for m in messages]
+        names = {} if side is not None else thread_services.thread_guardian_names(thread=thread)
+        out["messages"] = [_message_out(m, side=side, names=names) for m in messages]
         return Response(out)
 
 
 class MessageCreateApi(APIView):
-    """Reply in a thread (guardians on their own side; staff to one side or all)."""
+    """Reply in a thread (guardians on their own side; staff to one side or all; sensitive: guardians step up)."""
 
     required_actions = ("messaging.inbox.view",)
 
@@ -151,8 +170,11 @@ class MessageCreateApi(APIView):
     def post(self, request: Request, thread_id: int) -> Response:
         s = self.MessageCreateInputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        message = thread_services.message_reply(user=request.user, thread_id=thread_id, **s.validated_data)
-        return Response(_message_out(message), status=201)
+        message = thread_services.message_reply(
+            user=request.user, thread_id=thread_id, stepped_up=has_recent_high(request._request), **s.validated_data
+        )
+        side = message.side if message.author_kind == "guardian" else None
+        return Response(_message_out(message, side=side), status=201)
 
 
 class NoticeCreateApi(APIView):

@@ -7,9 +7,12 @@ only — there is no reply-all between parents. Staff messages without a side go
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -17,8 +20,12 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from oas.access.roles import GROUP_ROLES, UNIT_ROLES, Role
 from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import Person
+
+# Roles a mailbox may name as its handlers: roles held on the mailbox's unit (or above it), or on the group.
+HANDLER_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in UNIT_ROLES | GROUP_ROLES]
 
 MAX_BODY_CHARS = 20_000
 
@@ -38,6 +45,25 @@ class Mailbox(models.Model):
     notices_need_approval = models.BooleanField(_("oppslag må godkjennes av leder"), default=False)
     out_of_office_message = models.TextField(_("fraværsmelding"), blank=True, max_length=2000)
     out_of_office_until = models.DateField(_("fraværsmelding gjelder til"), null=True, blank=True)
+    # Need-to-know: who reads the mailbox's conversations besides the staff on them. Empty: the default for
+    # the unit's kind (messaging.services.mailboxes.DEFAULT_HANDLER_ROLES).
+    handler_roles = ArrayField(
+        models.CharField(max_length=40, choices=HANDLER_ROLE_CHOICES),
+        verbose_name=_("roller som behandler postkassen"),
+        blank=True,
+        default=list,
+        help_text=_("Tom: standard for enhetstypen (klasse: kontaktlærer; enhet: leder og merkantil)."),
+    )
+    handlers = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name=_("navngitte saksbehandlere"))
+    substitute = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("stedfortreder ved fravær"),
+    )
+    guardians_may_mark_urgent = models.BooleanField(_("foresatte kan merke meldinger som haster"), default=False)
 
     class Meta:
         verbose_name = _("postkasse")
@@ -71,6 +97,21 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return gettext("Tråd %(id)s") % {"id": self.pk}
+
+
+class ThreadParticipant(models.Model):
+    """A staff member on a thread: who started it, wrote in it or was added; they read it and are notified."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "person"], name="threadparticipant_once")]
+        indexes = [models.Index(fields=["person"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} i tråd {self.thread_id}"
 
 
 class ThreadSide(models.Model):
@@ -209,13 +250,42 @@ class Channel(models.TextChoices):
     PUSH = "push", _("Varsel i nettleseren")
 
 
+class StaffChannel(models.TextChoices):
+    """How a staff member wants one kind of notification (SMS costs money: e-mail is the default)."""
+
+    EMAIL = "email", _("E-post")
+    SMS = "sms", _("SMS")
+    DIGEST = "digest", _("Samlet e-post én gang om dagen")
+    NONE = "none", _("Bare i arbeidsflaten")
+
+
 class NotificationPreference(models.Model):
-    """Which channels a person wants besides the portal/arbeidsflate (always on)."""
+    """Which channels a person wants besides the portal/arbeidsflate (always on); staff: per kind, and absence."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="notification_preference")
     email = models.BooleanField(_("e-post"), default=True)
     sms = models.BooleanField(_("SMS"), default=True)
     push = models.BooleanField(_("nettleservarsel"), default=False)
+    staff_message_channel = models.CharField(
+        _("nye meldinger fra foresatte"), max_length=10, choices=StaffChannel.choices, default=StaffChannel.EMAIL
+    )
+    staff_urgent_channel = models.CharField(
+        _("meldinger som haster"), max_length=10, choices=StaffChannel.choices, default=StaffChannel.SMS
+    )
+    # Staff absence (fravær): while away, the mailbox's substitute is notified instead.
+    away_from = models.DateField(_("borte fra"), null=True, blank=True)
+    away_until = models.DateField(_("borte til og med"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(away_from__isnull=True) | Q(away_until__isnull=True) | Q(away_from__lte=F("away_until")),
+                name="notificationpreference_away_period",
+            ),
+            models.CheckConstraint(
+                condition=~Q(staff_urgent_channel="digest"), name="notificationpreference_urgent_not_digest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return gettext("Varslingsvalg %(person)s") % {"person": self.person_id}
@@ -246,6 +316,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     deliver_after = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+    # Waiting for the person's daily digest e-mail instead of deliveries of its own.
+    digest_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="notification_unique_key")]
@@ -330,6 +402,42 @@ class WorkingHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.weekday} {self.start}–{self.end}"
+
+
+def _quiet_hours_valid(start: dt.time, end: dt.time) -> str:
+    """Return why a quiet period is refused ('' when fine): empty, or more than 12 hours (swapped from/to)."""
+    if start == end:
+        return gettext("Stille tid må ha ulik start og slutt.")
+    minutes = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % (24 * 60)
+    if minutes > 12 * 60:
+        return gettext("Stille tid kan vare høyst 12 timer – har du byttet om fra og til?")
+    return ""
+
+
+class MessagingSettings(models.Model):
+    """A municipality's messaging settings: guardians' quiet hours (non-urgent notifications wait)."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="messaging_settings")
+    guardian_quiet_hours = models.BooleanField(_("stille tid for foresatte"), default=True)
+    guardian_quiet_start = models.TimeField(_("stille tid fra"), default=dt.time(21, 0))
+    guardian_quiet_end = models.TimeField(_("stille tid til"), default=dt.time(7, 0))
+
+    class Meta:
+        verbose_name = _("meldingsinnstillinger for kommunen")
+        verbose_name_plural = _("meldingsinnstillinger for kommuner")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(guardian_quiet_start=F("guardian_quiet_end")), name="messagingsettings_quiet_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Meldingsinnstillinger %(m)s") % {"m": self.municipality_id}
+
+    def clean(self) -> None:
+        problem = _quiet_hours_valid(self.guardian_quiet_start, self.guardian_quiet_end)
+        if problem:
+            raise DjangoValidationError({"guardian_quiet_end": [problem]})
 
 
 # --- Calendar -----------------------------------------------------------------------------------

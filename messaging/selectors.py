@@ -63,25 +63,32 @@ def guardian_notices(*, user: Any) -> QuerySet[NoticeRecipient]:
 
 
 def staff_threads(*, user: Any) -> QuerySet[Thread]:
-    """Return threads in the mailboxes the user shares, newest first (filtered in SQL)."""
-    return access_queryset(
-        user=user, action=THREAD_READ, queryset=Thread.objects.select_related("child", "unit")
-    ).order_by("-last_message_at")
+    """Return the threads the staff member may read (on them, or handling the mailbox), newest first (in SQL)."""
+    from messaging.services.mailboxes import staff_threads_visible
+
+    return staff_threads_visible(user=user).select_related("child", "unit").order_by("-last_message_at")
 
 
-def staff_threads_awaiting(*, user: Any) -> QuerySet[Thread]:
-    """Threads whose latest guardian message has waited longer than the mailbox's response time."""
-    now = clock.now()
+def _overdue(qs: QuerySet[Thread]) -> QuerySet[Thread]:
     deadline = ExpressionWrapper(
         F("awaiting_staff_since") + F("mailbox__response_time_hours") * dt.timedelta(hours=1),
         output_field=DateTimeField(),
     )
-    return (
-        staff_threads(user=user)
-        .filter(awaiting_staff_since__isnull=False)
-        .alias(deadline=deadline)
-        .filter(deadline__lt=now)
-    )
+    return qs.filter(awaiting_staff_since__isnull=False).alias(deadline=deadline).filter(deadline__lt=clock.now())
+
+
+def staff_threads_awaiting(*, user: Any) -> QuerySet[Thread]:
+    """Threads the user may read whose latest guardian message has waited longer than the response time."""
+    return _overdue(staff_threads(user=user))
+
+
+def overdue_threads_managed(*, user: Any) -> QuerySet[Thread]:
+    """Overdue threads the user may read or whose mailbox they manage (leaders): for counts, never content."""
+    from messaging.models import Mailbox
+    from messaging.services.mailboxes import staff_thread_filter
+
+    mailboxes = access_queryset(user=user, action="messaging.mailbox.manage", queryset=Mailbox.objects.all())
+    return _overdue(Thread.objects.filter(Q(mailbox__in=mailboxes.values("pk")) | staff_thread_filter(user=user)))
 
 
 def staff_threads_unanswered(*, user: Any) -> QuerySet[Thread]:

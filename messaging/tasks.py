@@ -37,3 +37,9 @@ def deliver_batch(ids: list[int]) -> dict[str, int]:
 def notices_send_due() -> int:
     """Send scheduled notices whose time has come."""
     return notices.notices_send_due()
+
+
+@shared_task(name="messaging.digests_send", acks_late=True, ignore_result=True, time_limit=300, soft_time_limit=280)
+def digests_send() -> int:
+    """Send staff who chose a daily digest one e-mail with how many notifications wait (hourly; once a day)."""
+    return notifications.digests_send()

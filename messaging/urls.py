@@ -9,6 +9,7 @@ urlpatterns = [
     path("ny/", views.staff_thread_new, name="staff-thread-new"),
     path("ny/barn/", views.child_search, name="child-search"),
     path("<int:thread_id>/", views.staff_thread, name="staff-thread"),
+    path("postkasse/<int:unit_id>/", views.mailbox_settings, name="mailbox-settings"),
     path("oppslag/ny/", views.notice_compose, name="notice-compose"),
     path("oppslag/<int:notice_id>/godkjenn/", views.notice_approve, name="notice-approve"),
     path("melding/<int:message_id>/trekk-tilbake/", views.message_recall, name="message-recall"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from messaging import selectors
 from messaging.models import (
+    HANDLER_ROLE_CHOICES,
     Attachment,
     CalendarFeedToken,
     Event,
@@ -29,16 +30,18 @@ from messaging.models import (
     NoticeRecipient,
     NotificationPreference,
     PushSubscription,
+    StaffChannel,
     WorkingHours,
 )
 from messaging.services import calendar as calendar_services
+from messaging.services import mailboxes as mailbox_services
 from messaging.services import notices as notice_services
 from messaging.services import notifications as notification_services
 from messaging.services import push as push_services
 from messaging.services import threads as thread_services
 from messaging.services.attachments import Upload, private_path, upload_from_request_file
 from oas import clock
-from oas.access.evaluation import access_queryset, has_action_anywhere
+from oas.access.evaluation import access_queryset, has_action, has_action_anywhere
 from oas.access.markers import public, requires
 from oas.access.principal import principal_for
 from oas.audit.services import audit_read
@@ -90,14 +93,23 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     rows = list(threads[:200])
     audit_read(event="messaging.staff_inbox", person_ids=[t.child_id for t in rows])
     approvals = list(selectors.notices_awaiting_approval(user=request.user)[:50])
-    return render(request, "messaging/staff_inbox.html", {"threads": rows, "show": show, "approvals": approvals})
+    mailbox_units = list(
+        access_queryset(
+            user=request.user, action="messaging.mailbox.manage", queryset=OrgUnit.objects.order_by("path")
+        )[:50]
+    )
+    return render(
+        request,
+        "messaging/staff_inbox.html",
+        {"threads": rows, "show": show, "approvals": approvals, "mailbox_units": mailbox_units},
+    )
 
 
 @requires("messaging.thread.read")
 @require_http_methods(["GET", "POST"])
 @_domain_errors
 def staff_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
-    """One thread with every side; reply to all sides or to one guardian."""
+    """One thread with every side; reply to all sides or to one guardian; give the thread to a colleague."""
     thread, side = thread_services.access_thread(user=request.user, id=thread_id)
     if side is not None or _kind(request) != AccountKind.STAFF:
         raise Http404
@@ -105,23 +117,36 @@ def staff_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     if request.method == "POST":
         side_raw = request.POST.get("side") or ""
         try:
-            thread_services.message_reply(
-                user=request.user,
-                thread_id=thread.pk,
-                body=request.POST.get("body", ""),
-                side_id=int(side_raw) if side_raw.isdigit() else None,
-                urgent=bool(request.POST.get("urgent")),
-                uploads=_uploads(request),
-            )
+            if request.POST.get("op") == "legg-til":
+                mailbox_services.thread_participant_add(
+                    user=request.user, thread=thread, person_id=int(request.POST.get("person") or 0)
+                )
+            else:
+                thread_services.message_reply(
+                    user=request.user,
+                    thread_id=thread.pk,
+                    body=request.POST.get("body", ""),
+                    side_id=int(side_raw) if side_raw.isdigit() else None,
+                    urgent=bool(request.POST.get("urgent")),
+                    uploads=_uploads(request),
+                )
             return HttpResponseRedirect(reverse("messaging:staff-thread", args=[thread.pk]))
         except DomainError as exc:
             error = exc.message
+        except ValueError:
+            error = _("Ugyldig skjema.")
     messages = thread_services.visible_messages(thread=thread, side=None)
-    thread_services.thread_mark_read(user=request.user, thread=thread, side=None)
+    if request.method == "GET":  # read receipts are recorded by reading, never by posting
+        thread_services.thread_mark_read(user=request.user, thread=thread, side=None)
     audit_read(
         event="messaging.thread", person_ids=[thread.child_id], object_type="messaging.thread", object_id=thread.pk
     )
     sides = list(thread.sides.select_related("guardian"))
+    names = {s.guardian_id: s.guardian.full_name for s in sides}
+    for m in messages:
+        m.read_by_names = [names[r.person_id] for r in m.reads.all() if r.person_id in names]  # type: ignore[attr-defined]
+    participants = list(thread.participants.select_related("person").order_by("added_at"))
+    on_thread = {p.person_id for p in participants}
     return render(
         request,
         "messaging/staff_thread.html",
@@ -129,9 +154,11 @@ def staff_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
             "thread": thread,
             "messages": messages,
             "sides": sides,
+            "participants": participants,
+            "colleagues": [c for c in mailbox_services.colleagues_for_thread(thread=thread) if c.pk not in on_thread],
             "error": error,
             "now": clock.now(),
-            "recall_window": thread_services.RECALL_WINDOW,
+            "recall_after": clock.now() - thread_services.RECALL_WINDOW,
         },
         status=400 if error else 200,
     )
@@ -230,6 +257,53 @@ def notice_compose(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires("messaging.mailbox.manage")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def mailbox_settings(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The unit leader's page: who reads and is notified of the mailbox's conversations (need-to-know)."""
+    unit = OrgUnit.objects.filter(pk=unit_id).first()
+    if unit is None or not has_action(user=request.user, action="messaging.mailbox.manage", target=unit):
+        raise Http404
+    mailbox = thread_services.mailbox_for_unit(unit=unit)
+    error = ""
+    if request.method == "POST":
+        try:
+            substitute = _optional_int(request.POST.get("substitute"))
+            handler_ids = [int(x) for x in request.POST.getlist("handlers")]
+        except ValueError:
+            error = _("Ugyldig skjema.")
+        else:
+            try:
+                mailbox_services.mailbox_update(
+                    user=request.user,
+                    mailbox_id=mailbox.pk,
+                    handler_roles=request.POST.getlist("handler_roles"),
+                    handler_ids=handler_ids,
+                    substitute_id=substitute,
+                    guardians_may_mark_urgent=bool(request.POST.get("guardians_may_mark_urgent")),
+                )
+                return HttpResponseRedirect(reverse("messaging:mailbox-settings", args=[unit.pk]))
+            except DomainError as exc:
+                error = exc.message
+    staff = mailbox_services.unit_staff(unit=unit)
+    audit_read(event="messaging.mailbox", person_ids=[p.pk for p in staff])
+    return render(
+        request,
+        "messaging/mailbox_settings.html",
+        {
+            "unit": unit,
+            "mailbox": mailbox,
+            "roles": HANDLER_ROLE_CHOICES,
+            "effective_roles": mailbox_services.handler_roles_of(mailbox=mailbox),
+            "handler_ids": set(mailbox.handlers.values_list("pk", flat=True)),
+            "staff": staff,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 @requires("messaging.notice.approve")
 @require_POST
 @_domain_errors
@@ -297,8 +371,10 @@ def guardian_inbox(request: HttpRequest) -> HttpResponse:
     _guardian_only(request)
     sides = list(selectors.guardian_threads(user=request.user)[:200])
     notices = list(selectors.guardian_notices(user=request.user)[:200])
+    stepped_up = has_recent_high(request)
     for s in sides:
         s.hide_unit = selectors.thread_guardian_view_hides_unit(user=request.user, thread=s.thread)  # type: ignore[attr-defined]
+        s.hide_subject = s.thread.sensitive and not stepped_up  # type: ignore[attr-defined]
     return render(request, "messaging/guardian_inbox.html", {"sides": sides, "notices": notices})
 
 
@@ -311,20 +387,28 @@ def guardian_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread, side = thread_services.access_thread(user=request.user, id=thread_id)
     if side is None:
         raise Http404
-    if thread.sensitive and not has_recent_high(request):
+    stepped_up = has_recent_high(request)
+    if thread.sensitive and not stepped_up:
         # Sensitive content only after an ID-porten level-high step-up.
         return HttpResponseRedirect(stepup_url(request.get_full_path()))
     error = ""
+    may_mark_urgent = thread_services.guardian_may_mark_urgent(thread=thread)
     if request.method == "POST":
         try:
             thread_services.message_reply(
-                user=request.user, thread_id=thread.pk, body=request.POST.get("body", ""), uploads=_uploads(request)
+                user=request.user,
+                thread_id=thread.pk,
+                body=request.POST.get("body", ""),
+                urgent=bool(request.POST.get("urgent")),
+                uploads=_uploads(request),
+                stepped_up=stepped_up,
             )
             return HttpResponseRedirect(reverse("messaging:guardian-thread", args=[thread.pk]))
         except DomainError as exc:
             error = exc.message
     messages = thread_services.visible_messages(thread=thread, side=side)
-    thread_services.thread_mark_read(user=request.user, thread=thread, side=side)
+    if request.method == "GET":  # read receipts are recorded by reading, never by posting
+        thread_services.thread_mark_read(user=request.user, thread=thread, side=side)
     audit_read(
         event="messaging.thread", person_ids=[thread.child_id], object_type="messaging.thread", object_id=thread.pk
     )
@@ -332,7 +416,14 @@ def guardian_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     return render(
         request,
         "messaging/guardian_thread.html",
-        {"thread": thread, "messages": messages, "error": error, "hide_unit": hide_unit},
+        {
+            "thread": thread,
+            "messages": messages,
+            "error": error,
+            "hide_unit": hide_unit,
+            "may_mark_urgent": may_mark_urgent,
+            "recall_after": clock.now() - thread_services.RECALL_WINDOW,
+        },
         status=400 if error else 200,
     )
 
@@ -374,55 +465,99 @@ def guardian_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_domain_errors
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    """Channels (e-mail, SMS, push) for everyone; working hours (quiet hours) for staff."""
+    """Channels for everyone; staff: a channel per kind (SMS, e-mail or a daily digest), absence, working hours."""
     principal = principal_for(request.user)
     if principal.person_id is None:
         raise Http404
+    person_id = principal.person_id
     is_staff = principal.kind == AccountKind.STAFF
     error = ""
     if request.method == "POST":
-        periods: list[tuple[int, dt.time, dt.time]] = []
-        if is_staff:
-            try:
-                start = dt.time.fromisoformat(request.POST.get("start") or "")
-                end = dt.time.fromisoformat(request.POST.get("end") or "")
-                days = sorted({int(d) for d in request.POST.getlist("days") if d.isdigit() and int(d) <= 6})
-            except ValueError:
-                error = _("Ugyldig klokkeslett.")
-            else:
-                if start >= end:
-                    error = _("Arbeidstiden må slutte etter at den starter.")
-                periods = [(d, start, end) for d in days]
-        if not error:  # bad input writes nothing
-            with transaction.atomic():
-                notification_services.preference_set(
-                    person_id=principal.person_id,
-                    email=bool(request.POST.get("email")),
-                    sms=bool(request.POST.get("sms")),
-                    push=bool(request.POST.get("push")),
-                )
-                if is_staff:
-                    notification_services.working_hours_set(person_id=principal.person_id, periods=periods)
+        error = _settings_save(request, person_id=person_id, is_staff=is_staff)
+        if not error:
             return HttpResponseRedirect(reverse("messaging:settings"))
-    pref = NotificationPreference.objects.filter(person_id=principal.person_id).first()
-    hours = list(WorkingHours.objects.filter(person_id=principal.person_id).order_by("weekday"))
+    pref = NotificationPreference.objects.filter(person_id=person_id).first()
+    hours = list(WorkingHours.objects.filter(person_id=person_id).order_by("weekday"))
+    periods = [(h.weekday, h.start, h.end) for h in hours]
+    if is_staff and not periods:  # the default from the employment, until they save their own
+        periods = notification_services.default_working_hours(person_ids=[person_id]).get(person_id, [])
+    has_email, has_phone = notification_services.contact_addresses(person_id=person_id)
     return render(
         request,
         "messaging/settings.html",
         {
             "pref": pref,
             "is_staff": is_staff,
-            "hours": hours,
-            "days": [h.weekday for h in hours],
+            "hours": periods,
+            "days": [p[0] for p in periods],
+            "start": periods[0][1] if periods else dt.time(8, 0),
+            "end": periods[0][2] if periods else dt.time(16, 0),
+            "has_email": has_email,
+            "has_phone": has_phone,
+            "message_channel": pref.staff_message_channel if pref else StaffChannel.EMAIL,
+            "urgent_channel": pref.staff_urgent_channel
+            if pref
+            else (StaffChannel.SMS if has_phone else StaffChannel.EMAIL),
+            "channels": StaffChannel.choices,
+            "urgent_channels": [c for c in StaffChannel.choices if c[0] != StaffChannel.DIGEST],
             "error": error,
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
-            "push_subscribed": PushSubscription.objects.filter(person_id=principal.person_id).exists(),
+            "push_subscribed": PushSubscription.objects.filter(person_id=person_id).exists(),
             "weekdays": list(
                 enumerate([_("Mandag"), _("Tirsdag"), _("Onsdag"), _("Torsdag"), _("Fredag"), _("Lørdag"), _("Søndag")])
             ),
         },
         status=400 if error else 200,
     )
+
+
+def _optional_date(raw: str | None) -> dt.date | None:
+    raw = (raw or "").strip()
+    return dt.date.fromisoformat(raw) if raw else None
+
+
+def _settings_save(request: HttpRequest, *, person_id: int, is_staff: bool) -> str:
+    """Save the settings form; return the error (nothing is written) or ''."""
+    post = request.POST
+    periods: list[tuple[int, dt.time, dt.time]] = []
+    try:
+        if is_staff:
+            start = dt.time.fromisoformat(post.get("start") or "")
+            end = dt.time.fromisoformat(post.get("end") or "")
+            days = sorted({int(d) for d in post.getlist("days") if d.isdigit() and int(d) <= 6})
+            if start >= end:
+                return _("Arbeidstiden må slutte etter at den starter.")
+            periods = [(d, start, end) for d in days]
+            away_from, away_until = _optional_date(post.get("away_from")), _optional_date(post.get("away_until"))
+    except ValueError:
+        return _("Ugyldig klokkeslett eller dato.")
+    try:
+        with transaction.atomic():  # bad input writes nothing
+            if is_staff:
+                message_channel = post.get("staff_message_channel") or StaffChannel.EMAIL
+                urgent_channel = post.get("staff_urgent_channel") or StaffChannel.SMS
+                chosen = {message_channel, urgent_channel}
+                notification_services.preference_set(
+                    person_id=person_id,
+                    email=bool(chosen & {StaffChannel.EMAIL, StaffChannel.DIGEST}),
+                    sms=StaffChannel.SMS in chosen,
+                    push=bool(post.get("push")),
+                    staff_message_channel=message_channel,
+                    staff_urgent_channel=urgent_channel,
+                    away_from=away_from,
+                    away_until=away_until,
+                )
+                notification_services.working_hours_set(person_id=person_id, periods=periods)
+            else:
+                notification_services.preference_set(
+                    person_id=person_id,
+                    email=bool(post.get("email")),
+                    sms=bool(post.get("sms")),
+                    push=bool(post.get("push")),
+                )
+    except DomainError as exc:
+        return exc.message
+    return ""
 
 
 # --- calendar -------------------------------------------------------------------------------------

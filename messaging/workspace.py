@@ -43,7 +43,9 @@ class OverdueThreads:
     module = "messaging"
 
     def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        rows = selectors.staff_threads_awaiting(user=user).values("unit_id", "unit__name").annotate(n=Count("pk"))
+        # Leaders see how many wait in their mailboxes (a figure, no content); others those they may read.
+        overdue = selectors.overdue_threads_managed(user=user)
+        rows = overdue.values("unit_id", "unit__name").annotate(n=Count("pk", distinct=True))
         return [
             WorkspaceTask(
                 key=self.key,

@@ -21,6 +21,7 @@ from messaging.models import (
     Thread,
     ThreadSide,
 )
+from messaging.services.mailboxes import mailbox_handler_ids, participants_add
 from messaging.services.notifications import notify_persons
 from messaging.services.threads import (
     MAILBOX_USE,
@@ -28,6 +29,7 @@ from messaging.services.threads import (
     _clean_body,
     _notify_staff,
     _rate_limit_guardian,
+    _urgent_title,
     mailbox_for_unit,
 )
 from oas import clock
@@ -35,7 +37,7 @@ from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
 from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
-from oas.identity.models import AccountKind
+from oas.identity.models import Account, AccountKind
 from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind
 from oas.text import text_check
@@ -194,7 +196,7 @@ def notice_send(*, notice_id: int) -> int:
         notify_persons(
             person_ids=guardian_ids,
             key=f"notice:{notice.pk}",
-            title=_("Nytt oppslag fra %(unit)s") % {"unit": notice.unit.name},
+            title=_urgent_title(_("Nytt oppslag fra %(unit)s") % {"unit": notice.unit.name}, urgent=notice.urgent),
             url=f"/meldinger/portal/oppslag/{notice.pk}/",
             urgent=notice.urgent,
             unit_id=notice.unit_id,
@@ -254,6 +256,11 @@ def notice_reply(*, user: Any, notice_id: int, body: str) -> Thread:
                 awaiting_staff_since=now,
             )
             side = ThreadSide.objects.create(thread=thread, guardian_id=recipient.guardian_id)
+            # The reply goes to the sender only: they are the one on the thread.
+            sender = Account.objects.filter(user_id=notice.created_by_id, person__isnull=False).values_list(
+                "person_id", flat=True
+            )
+            participants_add(thread=thread, person_ids=list(sender) or mailbox_handler_ids(mailbox=notice.mailbox))
         else:
             thread = side.thread
             thread.last_message_at = now

@@ -19,16 +19,99 @@ from messaging.models import (
     Channel,
     Delivery,
     DeliveryStatus,
+    MessagingSettings,
     MissingContactTask,
     Notification,
     NotificationPreference,
     PushSubscription,
+    StaffChannel,
     WorkingHours,
+    _quiet_hours_valid,
 )
 from oas import clock
-from oas.people.models import Employee, Person
+from oas.errors import ValidationError
+from oas.organisation.models import OrgUnit, OrgUnitKind
+from oas.people.models import Employee, Employment, Person
 
 BATCH_SIZE = 500
+DEFAULT_QUIET_START = dt.time(21, 0)
+DEFAULT_QUIET_END = dt.time(7, 0)
+WEEKDAYS = range(5)
+# Default working hours from the employment: kindergartens and SFO follow their opening hours.
+DEFAULT_HOURS = (dt.time(8, 0), dt.time(16, 0))
+DEFAULT_HOURS_BY_KIND: dict[str, tuple[dt.time, dt.time]] = {
+    OrgUnitKind.KINDERGARTEN: (dt.time(7, 0), dt.time(16, 30)),
+    OrgUnitKind.SFO: (dt.time(7, 30), dt.time(16, 30)),
+}
+
+
+def default_working_hours(*, person_ids: Iterable[int]) -> dict[int, list[tuple[int, dt.time, dt.time]]]:
+    """Working hours staff have until they set their own: Monday–Friday, from their current employment."""
+    today = clock.today()
+    rows = (
+        Employment.objects.filter(employee__person_id__in=list(person_ids), valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("employee__person_id", "unit__kind")
+        .order_by("employee__person_id", "-percentage", "pk")
+    )
+    out: dict[int, list[tuple[int, dt.time, dt.time]]] = {}
+    for pid, kind in rows:
+        if pid in out:
+            continue  # the main (largest) employment decides
+        start, end = DEFAULT_HOURS_BY_KIND.get(kind, DEFAULT_HOURS)
+        out[pid] = [(d, start, end) for d in WEEKDAYS]
+    return out
+
+
+def working_hours_of(*, person_ids: Iterable[int]) -> dict[int, list[tuple[int, dt.time, dt.time]]]:
+    """Each staff member's working periods: their own, or the default from their employment."""
+    ids = list(person_ids)
+    hours: dict[int, list[tuple[int, dt.time, dt.time]]] = {}
+    for pid, weekday, start, end in WorkingHours.objects.filter(person_id__in=ids).values_list(
+        "person_id", "weekday", "start", "end"
+    ):
+        hours.setdefault(pid, []).append((weekday, start, end))
+    missing = [pid for pid in ids if pid not in hours]
+    if missing:
+        hours.update(default_working_hours(person_ids=missing))
+    return hours
+
+
+def guardian_quiet_hours(*, unit_id: int) -> tuple[dt.time, dt.time] | None:
+    """The municipality's quiet hours for guardians (default 21:00–07:00), or None when switched off."""
+    municipality_id = OrgUnit.objects.filter(pk=unit_id).values_list("municipality_id", flat=True).first()
+    row = MessagingSettings.objects.filter(municipality_id=municipality_id).first() if municipality_id else None
+    if row is None:
+        return DEFAULT_QUIET_START, DEFAULT_QUIET_END
+    if not row.guardian_quiet_hours:
+        return None
+    return row.guardian_quiet_start, row.guardian_quiet_end
+
+
+def after_quiet_hours(*, at: dt.datetime, start: dt.time, end: dt.time) -> dt.datetime:
+    """Return ``at`` outside the quiet period [start, end) (Oslo time, may wrap midnight), else its end."""
+    local = at.astimezone(clock.OSLO)
+    t = local.time()
+    wraps = start > end
+    inside = (t >= start or t < end) if wraps else (start <= t < end)
+    if not inside:
+        return at
+    day = local.date()
+    if wraps and t >= start:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, end, tzinfo=clock.OSLO).astimezone(dt.UTC)
+
+
+def messaging_settings_set(*, municipality_id: int, enabled: bool, start: dt.time, end: dt.time) -> MessagingSettings:
+    """Store a municipality's quiet hours for guardians; a period that is empty or over 12 hours is refused."""
+    problem = _quiet_hours_valid(start, end)
+    if problem:
+        raise ValidationError(problem, fields={"guardian_quiet_end": [problem]}, code="quiet_hours")
+    row, _created = MessagingSettings.objects.update_or_create(
+        municipality_id=municipality_id,
+        defaults={"guardian_quiet_hours": enabled, "guardian_quiet_start": start, "guardian_quiet_end": end},
+    )
+    return row
 
 
 def next_working_moment(*, person_id: int, at: dt.datetime) -> dt.datetime:
@@ -74,7 +157,11 @@ def notify_persons(
 ) -> int:
     """Create notifications and their deliveries in bulk (idempotent per person and key); return how many are new.
 
-    Staff notifications wait for the person's next working period unless ``bypass_quiet_hours``.
+    Staff notifications wait for the person's next working period (their own hours, or the default from their
+    employment) unless ``bypass_quiet_hours``, and go through the channel the person chose for the kind
+    (urgent or not; a digest collects them). Guardians' non-urgent notifications wait out the municipality's
+    quiet hours (default 21:00–07:00) when they come from a unit (``unit_id``); urgent ones (only staff mark
+    them) go at once.
     Set-based SQL (``INSERT … SELECT … ON CONFLICT DO NOTHING``): 20,000 recipients cost a few statements.
     Delivery tasks are enqueued in batches when the transaction commits.
     """
@@ -84,12 +171,14 @@ def notify_persons(
     now = clock.now()
     after: dict[int, dt.datetime] = {}
     if staff and not bypass_quiet_hours:
-        hours: dict[int, list[tuple[int, dt.time, dt.time]]] = {}
-        for pid, weekday, start, end in WorkingHours.objects.filter(person_id__in=ids).values_list(
-            "person_id", "weekday", "start", "end"
-        ):
-            hours.setdefault(pid, []).append((weekday, start, end))
+        hours = working_hours_of(person_ids=ids)
         after = {pid: _next_working_moment(rows, now) for pid, rows in hours.items()}
+    elif not staff and not urgent and not bypass_quiet_hours and unit_id is not None:
+        # The quiet hours are the municipality's: they apply to what a unit sends (threads, notices, …).
+        quiet = guardian_quiet_hours(unit_id=unit_id)
+        if quiet is not None:
+            held = after_quiet_hours(at=now, start=quiet[0], end=quiet[1])
+            after = dict.fromkeys(ids, held)
     with connection.cursor() as cur:
         cur.execute(
             f"""
@@ -104,13 +193,19 @@ def notify_persons(
         new_ids = [row[0] for row in cur.fetchall()]
     if not new_ids:
         return 0
-    _deliveries_create(key=key, person_ids=new_ids, staff=staff, unit_id=unit_id, now=now)
+    _deliveries_create(key=key, person_ids=new_ids, staff=staff, urgent=urgent, unit_id=unit_id, now=now)
     transaction.on_commit(_enqueue_dispatch)
     return len(new_ids)
 
 
-def _deliveries_create(*, key: str, person_ids: list[int], staff: bool, unit_id: int | None, now: dt.datetime) -> None:
-    """One delivery per wanted channel the person can be reached on; nobody reachable → a task for the unit."""
+def _deliveries_create(
+    *, key: str, person_ids: list[int], staff: bool, urgent: bool, unit_id: int | None, now: dt.datetime
+) -> None:
+    """One delivery per wanted channel the person can be reached on; nobody reachable → a task for the unit.
+
+    Staff get the one channel they chose for the kind (default: e-mail, SMS when urgent); "digest" means no
+    delivery of its own: the notification waits for the daily digest e-mail (``digests_send``).
+    """
     t_notification = Notification._meta.db_table
     t_delivery = Delivery._meta.db_table
     t_pref = NotificationPreference._meta.db_table
@@ -120,6 +215,16 @@ def _deliveries_create(*, key: str, person_ids: list[int], staff: bool, unit_id:
     # Staff are reached on their work e-mail/phone first.
     email = "coalesce(nullif(e.email, ''), nullif(p.email, ''))" if staff else "nullif(p.email, '')"
     phone = "coalesce(nullif(e.phone, ''), nullif(p.phone, ''))" if staff else "nullif(p.phone, '')"
+    if staff:
+        column, default = (
+            ("staff_urgent_channel", StaffChannel.SMS) if urgent else ("staff_message_channel", StaffChannel.EMAIL)
+        )
+        choice = f"coalesce(pref.{column}, '{default.value}')"
+        # SMS chosen but no phone: e-mail instead (the settings page refuses that choice; the default is SMS).
+        want_email = f"({choice} = 'email' OR ({choice} = 'sms' AND {phone} IS NULL))"
+        want_sms = f"{choice} = 'sms'"
+    else:
+        want_email, want_sms = "coalesce(pref.email, true)", "coalesce(pref.sms, true)"
     with connection.cursor() as cur:
         cur.execute(
             f"""
@@ -130,8 +235,8 @@ def _deliveries_create(*, key: str, person_ids: list[int], staff: bool, unit_id:
             LEFT JOIN {t_employee} e ON e.person_id = n.person_id
             LEFT JOIN {t_pref} pref ON pref.person_id = n.person_id
             CROSS JOIN LATERAL (VALUES
-                (%s, coalesce(pref.email, true) AND {email} IS NOT NULL),
-                (%s, coalesce(pref.sms, true) AND {phone} IS NOT NULL),
+                (%s, {want_email} AND {email} IS NOT NULL),
+                (%s, {want_sms} AND {phone} IS NOT NULL),
                 (%s, coalesce(pref.push, false) AND EXISTS (SELECT 1 FROM {t_push} s WHERE s.person_id = n.person_id))
             ) AS ch(channel, wanted)
             WHERE n.key = %s AND n.person_id = ANY(%s) AND ch.wanted
@@ -139,6 +244,16 @@ def _deliveries_create(*, key: str, person_ids: list[int], staff: bool, unit_id:
             """,  # noqa: S608 - only table names are interpolated; values are parameters
             [DeliveryStatus.PENDING, Channel.EMAIL, Channel.SMS, Channel.PUSH, key, person_ids],
         )
+        if staff and not urgent:
+            cur.execute(
+                f"""
+                UPDATE {t_notification} n SET digest_pending = true
+                FROM {t_pref} pref
+                WHERE pref.person_id = n.person_id AND pref.staff_message_channel = %s
+                  AND n.key = %s AND n.person_id = ANY(%s)
+                """,  # noqa: S608 - only table names are interpolated; values are parameters
+                [StaffChannel.DIGEST, key, person_ids],
+            )
         if staff or unit_id is None:
             return
         cur.execute(
@@ -243,12 +358,102 @@ def notification_mark_read(*, person_id: int, notification_id: int) -> None:
     )
 
 
-def preference_set(*, person_id: int, email: bool, sms: bool, push: bool) -> NotificationPreference:
-    """Store a person's channel preferences."""
-    pref, _created = NotificationPreference.objects.update_or_create(
-        person_id=person_id, defaults={"email": email, "sms": sms, "push": push}
-    )
+def contact_addresses(*, person_id: int) -> tuple[bool, bool]:
+    """Return whether the person can be reached by (e-mail, SMS): their own or, for staff, their work address."""
+    own = Person.objects.filter(pk=person_id).values_list("email", "phone").first() or ("", "")
+    work = Employee.objects.filter(person_id=person_id).values_list("email", "phone").first() or ("", "")
+    return bool(own[0] or work[0]), bool(own[1] or work[1])
+
+
+def _no_address(field: str, channel: str) -> ValidationError:
+    if channel == Channel.SMS:
+        message = _("Du har ikke noe mobilnummer registrert, så vi kan ikke varsle deg på SMS. Velg e-post.")
+    else:
+        message = _("Du har ikke noen e-postadresse registrert, så vi kan ikke varsle deg på e-post. Velg SMS.")
+    return ValidationError(message, fields={field: [message]}, code="no_address")
+
+
+def preference_set(
+    *,
+    person_id: int,
+    email: bool,
+    sms: bool,
+    push: bool,
+    staff_message_channel: str | None = None,
+    staff_urgent_channel: str | None = None,
+    away_from: dt.date | None = None,
+    away_until: dt.date | None = None,
+) -> NotificationPreference:
+    """Store a person's channel preferences (staff: a channel per kind and their absence).
+
+    A channel the person has no address for is refused with a clear message, and nothing is written.
+    """
+    has_email, has_phone = contact_addresses(person_id=person_id)
+    if email and not has_email:
+        raise _no_address("email", Channel.EMAIL)
+    if sms and not has_phone:
+        raise _no_address("sms", Channel.SMS)
+    defaults: dict[str, object] = {"email": email, "sms": sms, "push": push}
+    for field, value in (
+        ("staff_message_channel", staff_message_channel),
+        ("staff_urgent_channel", staff_urgent_channel),
+    ):
+        if value is None:
+            continue
+        allowed = {c.value for c in StaffChannel} - (
+            {StaffChannel.DIGEST} if field == "staff_urgent_channel" else set()
+        )
+        if value not in allowed:
+            raise ValidationError(_("Ukjent varslingsvalg."), fields={field: [_("Ugyldig valg.")]})
+        if value == StaffChannel.SMS and not has_phone:
+            raise _no_address(field, Channel.SMS)
+        if value in (StaffChannel.EMAIL, StaffChannel.DIGEST) and not has_email:
+            raise _no_address(field, Channel.EMAIL)
+        defaults[field] = value
+    if (away_from is not None or away_until is not None) and (
+        away_until is None or (away_from is not None and away_from > away_until)
+    ):
+        raise ValidationError(
+            _("Fraværet må ha en sluttdato som ikke er før startdatoen."), fields={"away_until": [_("Ugyldig.")]}
+        )
+    defaults.update(away_from=away_from, away_until=away_until)
+    pref, _created = NotificationPreference.objects.update_or_create(person_id=person_id, defaults=defaults)
     return pref
+
+
+def digest_hour() -> int:
+    return int(getattr(settings, "MESSAGING_DIGEST_HOUR", 15))
+
+
+def digests_send() -> int:
+    """Send each staff member whose notifications wait for a digest one e-mail saying how many; return how many.
+
+    Runs hourly (beat); from ``MESSAGING_DIGEST_HOUR`` (Oslo time, default 15) once a day per person.
+    """
+    now = clock.now()
+    local = now.astimezone(clock.OSLO)
+    if local.hour < digest_hour():
+        return 0
+    waiting: dict[int, list[int]] = {}
+    for pk, pid in Notification.objects.filter(digest_pending=True, deliver_after__lte=now).values_list(
+        "pk", "person_id"
+    ):
+        waiting.setdefault(pid, []).append(pk)
+    sent = 0
+    for pid, pks in sorted(waiting.items()):
+        with transaction.atomic():
+            key = f"digest:{local.date().isoformat()}"
+            if Notification.objects.filter(person_id=pid, key=key).exists():
+                continue  # today's digest went already; these wait for tomorrow
+            title = _("Du har %(n)s nye varsler i OAS") % {"n": len(pks)}
+            created = Notification.objects.create(
+                person_id=pid, key=key, title=title, url="/meldinger/", created_at=now, deliver_after=now
+            )
+            Delivery.objects.create(notification=created, channel=Channel.EMAIL, deliver_after=now)
+            Notification.objects.filter(pk__in=pks).update(digest_pending=False)
+            transaction.on_commit(_enqueue_dispatch)
+            sent += 1
+    return sent
 
 
 def working_hours_set(*, person_id: int, periods: list[tuple[int, dt.time, dt.time]]) -> None:

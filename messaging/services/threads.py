@@ -13,9 +13,16 @@ from django.utils.translation import gettext as _
 
 from messaging.models import MAX_BODY_CHARS, AuthorKind, Mailbox, Message, MessageRead, Thread, ThreadSide
 from messaging.services.attachments import MAX_ATTACHMENTS, Upload, attachment_validate, attachments_store
+from messaging.services.mailboxes import (
+    mailbox_handler_ids,
+    participants_add,
+    staff_may_read_thread,
+    staff_threads_visible,
+    thread_staff_to_notify,
+)
 from messaging.services.notifications import notify_persons
 from oas import clock
-from oas.access.evaluation import access_queryset, has_action
+from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
 from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
@@ -116,52 +123,57 @@ def _rate_limit_guardian(*, person_id: int) -> None:
         cache.set(key, 1, timeout=3700)
 
 
-def _staff_of_mailbox(mailbox: Mailbox) -> list[int]:
-    """Person ids of the staff who hold a role on the mailbox's unit or an ancestor unit."""
-    from oas.access.models import RoleAssignment
-
-    today = clock.today()
-    unit = mailbox.unit
-    ancestors = _path_prefixes(unit.path)
-    return list(
-        RoleAssignment.objects.filter(unit__path__in=ancestors, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("employee__person_id", flat=True)
-        .distinct()
-    )
-
-
-def _path_prefixes(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    lead = "/" if path.startswith("/") else ""
-    trail = "/" if path.endswith("/") else ""
-    return [lead + "/".join(parts[: i + 1]) + trail for i in range(len(parts))]
+def _urgent_title(title: str, *, urgent: bool) -> str:
+    """Urgent notifications say so in the e-mail subject, the SMS and the push text (never the content)."""
+    return _("Haster: %(title)s") % {"title": title} if urgent else title
 
 
 def _notify_guardians(*, thread: Thread, message: Message, guardian_ids: list[int]) -> None:
+    title = (
+        _("Du har en ny melding (sensitiv – logg inn for å lese)") if thread.sensitive else _("Du har en ny melding")
+    )
     notify_persons(
         person_ids=guardian_ids,
         key=f"msg:{message.pk}",
-        title=_("Du har en ny melding (sensitiv – logg inn for å lese)")
-        if thread.sensitive
-        else _("Du har en ny melding"),
+        title=_urgent_title(title, urgent=message.urgent),
         url=f"/meldinger/portal/{thread.pk}/",
+        # Only staff mark messages to guardians urgent: those go at once; the rest wait out the quiet hours.
         urgent=message.urgent,
         unit_id=thread.unit_id,
     )
 
 
-def _notify_staff(*, thread: Thread, message: Message) -> None:
-    notify_persons(
-        person_ids=_staff_of_mailbox(thread.mailbox),
+def _notify_staff(*, thread: Thread, message: Message) -> int:
+    """Tell the staff on the thread (or the mailbox's handlers; substitutes for the away) of a guardian's message.
+
+    Whoever is told is on the thread from then on, so nobody is notified of something they may not open.
+    """
+    recipients = thread_staff_to_notify(thread=thread)
+    participants_add(thread=thread, person_ids=recipients)
+    return notify_persons(
+        person_ids=recipients,
         key=f"msg:{message.pk}",
-        title=_("Ny melding fra foresatt"),
+        title=_urgent_title(_("Ny melding fra foresatt"), urgent=message.urgent),
         url=f"/meldinger/{thread.pk}/",
         urgent=message.urgent,
         staff=True,
         bypass_quiet_hours=message.urgent and thread.mailbox.urgent_bypasses_quiet_hours,
         unit_id=thread.unit_id,
     )
+
+
+def _guardian_urgent_allowed(*, mailbox: Mailbox, urgent: bool) -> None:
+    if urgent and not mailbox.guardians_may_mark_urgent:
+        raise ValidationError(
+            _("Denne enheten tar ikke imot meldinger merket «haster». Ring enheten hvis det haster."),
+            fields={"urgent": [_("Ikke tillatt her.")]},
+            code="urgent_not_allowed",
+        )
+
+
+def guardian_may_mark_urgent(*, thread: Thread) -> bool:
+    """Whether a guardian may mark a message in this thread urgent (the unit's mailbox allows it)."""
+    return bool(thread.mailbox.guardians_may_mark_urgent)
 
 
 def _author_name(user: Any) -> str:
@@ -208,6 +220,8 @@ def thread_start(
         if not placed:
             raise ValidationError(_("Barnet går ikke ved denne enheten."), fields={"unit": [_("Velg barnets enhet.")]})
     mailbox = mailbox_for_unit(unit=unit)
+    if is_guardian:
+        _guardian_urgent_allowed(mailbox=mailbox, urgent=urgent)
     if not is_guardian and not has_action(user=user, action=MAILBOX_USE, target=mailbox):
         _deny(user=user, child_id=child_id, event="messaging.thread.start")
         raise PermissionDenied(_("Du kan ikke skrive fra denne postkassen."))
@@ -268,6 +282,12 @@ def _thread_create(
         if not recipients:
             raise ValidationError(_("Barnet har ingen foresatte som kan motta meldinger."), code="no_recipients")
         sides = [ThreadSide.objects.create(thread=thread, guardian=p) for p in recipients]
+    # Need-to-know: the staff author is on the thread; a guardian's new thread goes to the mailbox's handlers.
+    author_person = principal_for(user).person_id
+    if is_guardian:
+        participants_add(thread=thread, person_ids=mailbox_handler_ids(mailbox=mailbox, sensitive=sensitive))
+    elif author_person is not None:
+        participants_add(thread=thread, person_ids=[author_person])
     message = Message.objects.create(
         thread=thread,
         side=sides[0] if is_guardian else None,
@@ -325,14 +345,31 @@ def guardian_side_for(*, user: Any, thread: Thread) -> ThreadSide | None:
 
 
 def access_thread(*, user: Any, id: int) -> tuple[Thread, ThreadSide | None]:
-    """Fetch a thread the user may read: staff through the mailbox's unit, guardians through their side."""
+    """Fetch a thread the user may read: staff on it or handling its mailbox (need-to-know), guardians by side.
+
+    Staff who work at the unit but may not read it get PermissionDenied (403); anyone else NotFound.
+    """
     thread = Thread.objects.select_related("mailbox__unit", "child", "unit").filter(pk=id).first()
     if thread is not None:
         side = guardian_side_for(user=user, thread=thread)
         if side is not None:
             return thread, side
-        if principal_for(user).kind == AccountKind.STAFF and has_action(user=user, action=THREAD_READ, target=thread):
-            return thread, None
+        if principal_for(user).kind == AccountKind.STAFF:
+            if staff_may_read_thread(user=user, thread=thread):
+                return thread, None
+            if has_action(user=user, action=THREAD_READ, target=thread):
+                # Works at the unit, so may know the mailbox exists, but is neither on the conversation nor a
+                # handler of the mailbox (need-to-know): refused, not hidden.
+                audit_record(
+                    action="denied",
+                    event="messaging.thread.read",
+                    object_type="messaging.thread",
+                    object_id=id,
+                    user_id=user.pk,
+                    person_ids=[thread.child_id],
+                    details={"reason": "need_to_know"},
+                )
+                raise PermissionDenied(_("Du er ikke med i denne samtalen."), code="not_on_thread")
     audit_record(
         action="denied",
         event="messaging.thread.read",
@@ -352,14 +389,33 @@ def message_reply(
     side_id: int | None = None,
     urgent: bool = False,
     uploads: list[Upload] | None = None,
+    stepped_up: bool = False,
 ) -> Message:
-    """Reply in a thread. Guardians always write on their own side; staff to one side or to every side."""
+    """Reply in a thread. Guardians always write on their own side; staff to one side or to every side.
+
+    A guardian writes in a sensitive thread only after a level-high step-up (``stepped_up``), as for reading.
+    """
     body = _clean_body(body)
     uploads = uploads or []
     if len(uploads) > MAX_ATTACHMENTS:
         raise ValidationError(_("Høyst %(max)s vedlegg.") % {"max": MAX_ATTACHMENTS}, code="too_many_attachments")
     content_types = [attachment_validate(upload=u) for u in uploads]
     thread, own_side = access_thread(user=user, id=thread_id)  # outside the transaction: keeps the denial row
+    if own_side is not None:
+        if thread.sensitive and not stepped_up:
+            audit_record(
+                action="denied",
+                event="messaging.message.create",
+                person_ids=[thread.child_id],
+                object_type="messaging.thread",
+                object_id=thread.pk,
+                details={"reason": "stepup_required"},
+                user_id=user.pk,
+            )
+            raise PermissionDenied(
+                _("Sensitiv melding: logg inn med høyt sikkerhetsnivå for å svare."), code="stepup_required"
+            )
+        _guardian_urgent_allowed(mailbox=thread.mailbox, urgent=urgent)
     with transaction.atomic():
         return _message_create(
             user=user,
@@ -396,6 +452,9 @@ def _message_create(
             side = ThreadSide.objects.filter(pk=side_id, thread=thread).first()
             if side is None:
                 raise ValidationError(_("Ukjent mottaker."), fields={"side": [_("Ukjent mottaker.")]})
+        author_person = principal_for(user).person_id
+        if author_person is not None:
+            participants_add(thread=thread, person_ids=[author_person])
     message = Message.objects.create(
         thread=thread,
         side=side,
@@ -434,6 +493,11 @@ def visible_messages(*, thread: Thread, side: ThreadSide | None) -> list[Message
     if side is not None:
         qs = qs.filter(Q(side__isnull=True) | Q(side=side))
     return list(qs)
+
+
+def thread_guardian_names(*, thread: Thread) -> dict[int, str]:
+    """The names of the guardians in a thread (for staff: who has read a message)."""
+    return {s.guardian_id: s.guardian.full_name for s in thread.sides.select_related("guardian")}
 
 
 def thread_mark_read(*, user: Any, thread: Thread, side: ThreadSide | None) -> None:
@@ -482,7 +546,5 @@ def message_recall(*, user: Any, message_id: int) -> Message:
 
 
 def staff_threads(*, user: Any) -> Any:
-    """Return the threads in the mailboxes the user shares (a queryset, filtered in SQL)."""
-    return access_queryset(
-        user=user, action=THREAD_READ, queryset=Thread.objects.select_related("child", "unit")
-    ).order_by("-last_message_at")
+    """Return the threads the staff member may read (need-to-know; a queryset filtered in SQL)."""
+    return staff_threads_visible(user=user).select_related("child", "unit").order_by("-last_message_at")

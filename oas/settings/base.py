@@ -236,6 +236,7 @@ CELERY_BEAT_SCHEDULE["kindergarten-letters-pending"] = {
 # Messaging (messaging/tasks.py): scheduled notices, deferred/retried notification deliveries.
 CELERY_BEAT_SCHEDULE["messaging-notices-due"] = {"task": "messaging.notices_send_due", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["messaging-deliveries"] = {"task": "messaging.deliveries_dispatch", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["messaging-digests"] = {"task": "messaging.digests_send", "schedule": 3600.0}
 # SMS gateway (integrations/sms). Live needs SMS_BASE_URL and SMS_API_KEY; simulator: port 8204.
 SMS_SIMULATOR_URL = env_str("SMS_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8204") or ""
 SMS_BASE_URL = env_str("SMS_BASE_URL", "") or ""

@@ -115,8 +115,9 @@ def test_arbeidsflate_shows_waiting_and_overdue_messages_with_links(world: World
         tasks = {t.key: t for t in registry.tasks_for(user=world.user("principal"))}
         overdue = tasks["messaging.overdue"]
         assert overdue.count == 1 and overdue.unit_id == thread.unit_id and overdue.severity == "warning"
-        response = login(Client(), world, "principal").get(overdue.url)
-        assert "Hjelp" in response.content.decode()
+        # The leader sees the figure; the conversation itself stays with the contact teacher (need-to-know).
+        assert "Hjelp" not in login(Client(), world, "principal").get(overdue.url).content.decode()
+        assert "Hjelp" in login(Client(), world, "contact_teacher").get(overdue.url).content.decode()
     other = {t.key for t in registry.tasks_for(user=world.user("other_teacher"))}
     assert "messaging.unanswered" not in other
 

@@ -26,11 +26,14 @@ def _thread(world: World, *, sensitive: bool = False, body: str = "Hei fra skole
     )
 
 
-def test_staff_inbox_lists_the_mailbox_threads_for_staff(world: World, client: Client) -> None:
+def test_staff_inbox_lists_the_threads_the_teacher_is_on_and_not_the_whole_schools(world: World) -> None:
     thread = _thread(world)
-    response = login(client, world, "teacher").get("/meldinger/")
+    response = login(Client(), world, "contact_teacher").get("/meldinger/")
     assert response.status_code == 200
     assert thread.subject in response.content.decode()
+    other = login(Client(), world, "teacher").get("/meldinger/")  # works at the school, not on the thread
+    assert other.status_code == 200
+    assert thread.subject not in other.content.decode()
 
 
 def test_staff_inbox_is_refused_to_a_guardian_and_hides_other_units(world: World, client: Client) -> None:
