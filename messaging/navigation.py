@@ -56,3 +56,12 @@ register_nav_item(
     url_name="messaging:settings",
     description=_("Velg hvordan du vil bli varslet om nye meldinger."),
 )
+register_nav_item(
+    "staff-mailbox-settings",
+    label=_("Postkasse"),
+    audience=STAFF,
+    parent="staff-settings",
+    order=20,
+    unit_url_name="messaging:mailbox-settings",
+    description=_("Hvem som behandler enhetens meldinger, og hvem som tar over ved fravær."),
+)
