@@ -103,7 +103,16 @@ class CriterionKind(models.TextChoices):
 # § 18 children come first everywhere (forskrift om saksbehandlingsregler ved opptak § 2); the rest is the
 # municipality's own order for its kindergartens.
 STATUTORY_CRITERIA = (CriterionKind.DISABILITY, CriterionKind.CHILD_WELFARE)
-MUNICIPAL_CRITERIA = (*STATUTORY_CRITERIA, CriterionKind.MUNICIPAL, CriterionKind.SIBLING, CriterionKind.AGE)
+# In municipal kindergartens children with the § 16 right go before every child without it, whatever else they
+# meet (a late applicant with a sibling does not take the seat of a child with the right); among the children
+# with the right, § 18 children come first. The municipality's guarantee then relies on these seats.
+MUNICIPAL_CRITERIA = (
+    CriterionKind.RIGHT_TO_PLACE,
+    *STATUTORY_CRITERIA,
+    CriterionKind.MUNICIPAL,
+    CriterionKind.SIBLING,
+    CriterionKind.AGE,
+)
 
 
 class UnitCriterion(models.Model):

@@ -170,22 +170,28 @@ def priority_order(
 ) -> tuple[list[str], dict[str, str]]:
     """Order applicants for a unit by its criteria, then the lottery; return the order and each one's label.
 
-    The label is the highest criterion the applicant meets there (used to explain results).
+    The label is the highest criterion the applicant meets there (used to explain results); where the right to
+    a place ranks first (municipal kindergartens), the next criterion met is added ("rett til plass og søsken").
     """
     keyed: list[tuple[tuple[int, ...], str, str]] = []
     for facts in applicants:
         key: list[int] = []
-        label = ""
+        met_labels: list[str] = []
         for kind in criteria:
             if kind == CriterionKind.AGE:
                 key.append(facts.birth_date.toordinal())  # older children first
                 continue
             met = _meets(kind, facts, unit_id)
             key.append(0 if met else 1)
-            if met and not label:
-                label = str(_CRITERION_LABEL[CriterionKind(kind)])
+            if met:
+                met_labels.append(str(_CRITERION_LABEL[CriterionKind(kind)]))
         key.append(facts.lottery)
         aid = str(facts.application_id)
+        right_leads = bool(criteria) and criteria[0] == CriterionKind.RIGHT_TO_PLACE and facts.right.has_right
+        if right_leads and len(met_labels) > 1:
+            label = str(_("%(first)s og %(second)s") % {"first": met_labels[0], "second": met_labels[1]})
+        else:
+            label = met_labels[0] if met_labels else ""
         keyed.append((tuple(key), aid, label))
     keyed.sort()
     return [aid for _k, aid, _l in keyed], {aid: label for _k, aid, label in keyed}
@@ -300,6 +306,7 @@ def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
                 position=(p.unit.latitude, p.unit.longitude)
                 if p.unit.latitude is not None and p.unit.longitude is not None
                 else None,
+                municipal=p.unit.ownership != Ownership.PRIVATE,
             )
             for pid, p in prog_by_id.items()
         ],
