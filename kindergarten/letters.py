@@ -58,6 +58,7 @@ def decision_letter_build(
     explanation: str,
     decided_on: dt.date,
     recipient_ids: list[int],
+    waiting: bool = True,  # False when the child cannot have a place at all (school age, school pupil)
 ) -> LetterContent:
     """Build the content of an admission decision: the outcome, the reasons and how to appeal."""
     deadline = appeal_deadline(decided_on=decided_on)
@@ -76,6 +77,8 @@ def decision_letter_build(
         title = _("Vedtak om avslag på søknad om barnehageplass – %(child)s") % {"child": child_name}
         paragraphs = [
             _("%(child)s har ikke fått plass i dette opptaket, og står på venteliste.") % {"child": child_name}
+            if waiting
+            else _("%(child)s kan ikke få barnehageplass.") % {"child": child_name}
         ]
     may_appeal = choice_number is None or choice_number > 2
     if may_appeal:

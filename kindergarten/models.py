@@ -147,6 +147,7 @@ class ApplicationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Takket ja")
     DECLINED = "declined", _("Takket nei")
     WAITING = "waiting", _("På venteliste")
+    REFUSED = "refused", _("Avslått (skolealder eller elev)")
 
 
 class Application(models.Model):
@@ -164,6 +165,15 @@ class Application(models.Model):
     size_value = models.PositiveSmallIntegerField(_("plasstørrelse"), default=100)
     sibling_unit_ids = models.JSONField(
         _("søsken i barnehage"), default=list, blank=True, help_text=_("Funnet i registeret ved innsending.")
+    )
+    transfer_from = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bytte fra"),
+        help_text=_("Barnehagen barnet allerede har plass i ved innsending: søknaden gjelder bytte."),
     )
 
     class Meta:

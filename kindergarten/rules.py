@@ -1,4 +1,4 @@
-"""Pure admission rules of barnehageloven (no database): the § 16 right to a place and age groups."""
+"""Pure admission rules of barnehageloven (no database): the § 16 right to a place, age groups, school start."""
 
 from __future__ import annotations
 
@@ -55,6 +55,20 @@ def right_to_place(
     return RightToPlace(
         True, from_date, _("Barnet har rett til plass fra %(date)s.") % {"date": f"{from_date:%d.%m.%Y}"}
     )
+
+
+def school_start(*, birth_date: dt.date) -> dt.date:
+    """Return the first day of school: 1 August of the year the child turns six (opplæringslova § 2-1).
+
+    A kindergarten place ends before it; a deferred school start (utsatt skolestart) is a municipal decision this
+    rule does not know about.
+    """
+    return dt.date(birth_date.year + 6, AUGUST, 1)
+
+
+def is_school_age(*, birth_date: dt.date, on: dt.date) -> bool:
+    """Return whether the child has started school by ``on`` (from 1 August of the year it turns six)."""
+    return on >= school_start(birth_date=birth_date)
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:

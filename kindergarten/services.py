@@ -44,6 +44,7 @@ from kindergarten.models import (
     WaitingListEntry,
     WaitingStatus,
 )
+from kindergarten.placements import kindergarten_placement_change
 from oas import clock
 from oas.audit.services import audit_record
 from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_validation_error
@@ -250,6 +251,35 @@ def _refuse_without_responsibility(*, guardian: Person, child: Person, event: st
     raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
 
 
+def _refuse_non_kindergarten_child(*, child: Person, start: dt.date) -> None:
+    """Refuse a kindergarten place from ``start`` for a child of school age or with a school placement."""
+    school = selectors.placements_from(child_ids=[child.pk], service=Service.SCHOOL, on=start).get(child.pk, [])
+    refusal = selectors.kindergarten_refusal(birth_date=child.birth_date, start=start, school=school)
+    if refusal is not None:
+        code, message = refusal
+        raise ValidationError(message, code=code, fields={"wanted_start_date": [message]})
+
+
+def _current_kindergarten(*, child: Person, start: dt.date, choices: Sequence[OrgUnit]) -> OrgUnit | None:
+    """Return the kindergarten the child already has a place in from ``start`` (a transfer, bytte), if any.
+
+    Choosing that kindergarten again is refused: the child already has the place.
+    """
+    current = selectors.placements_from(child_ids=[child.pk], service=Service.KINDERGARTEN, on=start).get(child.pk, [])
+    if not current:
+        return None
+    units = {p.unit_id: p.unit for p in current}
+    same = [u for u in choices if u.pk in units]
+    if same:
+        raise ValidationError(
+            _("Barnet har allerede plass i %(unit)s. En søknad om bytte gjelder andre barnehager.")
+            % {"unit": same[0].name},
+            code="already_placed_there",
+            fields={"choices": [same[0].name]},
+        )
+    return current[0].unit
+
+
 def application_submit(
     *,
     admission_round: AdmissionRound,
@@ -340,6 +370,9 @@ def _application_create(
     _validate_wishes(
         admission_round=admission_round, choices=choices, wanted_start_date=wanted_start_date, grounds=grounds
     )
+    start = max(wanted_start_date, admission_round.start_date)
+    _refuse_non_kindergarten_child(child=child, start=start)
+    transfer_from = _current_kindergarten(child=child, start=start, choices=choices)
     today = clock.today()
     kinds = [g.kind for g in grounds]
 
@@ -352,6 +385,7 @@ def _application_create(
         size_kind=size_kind,
         size_value=size_value,
         sibling_unit_ids=selectors.sibling_units(child=child, on=max(today, admission_round.start_date)),
+        transfer_from=transfer_from,
     )
     _clean(application)
     application.save()
@@ -377,7 +411,12 @@ def _application_create(
         person_ids=[child.pk, applicant.pk],
         object_type="kindergarten.application",
         object_id=application.pk,
-        details={"round": admission_round.code, "choices": [u.pk for u in choices], "grounds": kinds},
+        details={
+            "round": admission_round.code,
+            "choices": [u.pk for u in choices],
+            "grounds": kinds,
+            "transfer_from": transfer_from.pk if transfer_from else None,
+        },
         user_id=user_id,
     )
     _guardians_notify(
@@ -444,11 +483,14 @@ def application_change(
         if not selectors.application_is_changeable(application=application):
             raise ValidationError(_("Søknaden kan ikke endres nå."), code="invalid_state")
         _validate_wishes(admission_round=application.round, choices=choices, wanted_start_date=wanted_start_date)
+        start = max(wanted_start_date, application.round.start_date)
+        _refuse_non_kindergarten_child(child=application.child, start=start)
+        application.transfer_from = _current_kindergarten(child=application.child, start=start, choices=choices)
         application.wanted_start_date = wanted_start_date
         application.size_kind = size_kind
         application.size_value = size_value
         _clean(application)
-        application.save(update_fields=["wanted_start_date", "size_kind", "size_value"])
+        application.save(update_fields=["wanted_start_date", "size_kind", "size_value", "transfer_from"])
         application.choices.all().delete()
         ApplicationChoice.objects.bulk_create(
             ApplicationChoice(application=application, unit=unit, rank=i) for i, unit in enumerate(choices, start=1)
@@ -547,6 +589,10 @@ def _match_and_store(
         application_id = int(aid)
         if application_id in previous and previous[application_id] != (programme.pk if programme else None):
             affected.append(application_id)
+        explanation = asg.explanation
+        transfer = built.transfers.get(aid)
+        if transfer is not None and programme is None:
+            explanation += " " + _("Barnet beholder plassen i %(unit)s.") % {"unit": transfer.unit.name}
         rows.append(
             Assignment(
                 application_id=application_id,
@@ -555,8 +601,15 @@ def _match_and_store(
                 choice_rank=asg.choice_rank + 1 if asg.choice_rank is not None else None,
                 locked=asg.locked,
                 right_to_place=built.facts[aid].right.has_right,
-                explanation=asg.explanation,
+                explanation=explanation.strip(),
             )
+        )
+    for aid, reason in built.refused.items():
+        application_id = int(aid)
+        if application_id in previous and previous[application_id] is not None:
+            affected.append(application_id)
+        rows.append(
+            Assignment(application_id=application_id, programme=None, kind="none", locked=False, explanation=reason)
         )
     Assignment.objects.bulk_create(rows)
     admission_round.state = RoundState.MATCHED
@@ -650,7 +703,9 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
     Offer.objects.bulk_create(offers)
     offered_ids = [o.application_id for o in offers]
     Application.objects.filter(pk__in=offered_ids).update(status=ApplicationStatus.OFFERED)
-    selectors.active_applications(admission_round=admission_round).exclude(pk__in=offered_ids).update(
+    refused_ids = [int(aid) for aid in built.refused]
+    Application.objects.filter(pk__in=refused_ids).update(status=ApplicationStatus.REFUSED)
+    selectors.active_applications(admission_round=admission_round).exclude(pk__in=[*offered_ids, *refused_ids]).update(
         status=ApplicationStatus.WAITING
     )
 
@@ -675,6 +730,7 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
             explanation=asg.explanation,
             decided_on=today,
             recipient_ids=guardians.get(asg.application.child_id, []),
+            waiting=str(asg.application_id) not in built.refused,
         )
         letter_rows.append(
             DecisionLetter(
@@ -731,7 +787,11 @@ def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) 
     child = offer.application.child
     _refuse_without_responsibility(guardian=guardian, child=child, event="kindergarten.offer.accept", user_id=user_id)
     with transaction.atomic():
-        offer = Offer.objects.select_for_update().select_related("application", "programme").get(pk=offer.pk)
+        offer = (
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("application__child", "programme__unit")
+            .get(pk=offer.pk)
+        )
         if offer.status != OfferStatus.PENDING:
             raise ValidationError(_("Tilbudet er allerede besvart."), code="offer_answered")
         if clock.today() > offer.deadline:
@@ -740,17 +800,18 @@ def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) 
                 code="offer_deadline_passed",
             )
         application = offer.application
+        _refuse_non_kindergarten_child(child=application.child, start=offer.start_date)
         freed = _release_accepted_place(application=application, new_start=offer.start_date)
-        placement = Placement(
-            child_id=application.child_id,
-            service=Service.KINDERGARTEN,
-            unit_id=offer.programme.unit_id,
+        # One service places the child: a place the child already has (a transfer, bytte) ends the day before
+        # the new one starts, instead of a second place running alongside it.
+        placement = kindergarten_placement_change(
+            child=application.child,
+            unit=offer.programme.unit,
+            department=None,
             start_date=offer.start_date,
-        )
-        _clean(placement)
-        placement.save()
-        KindergartenPlacementDetail.objects.create(
-            placement=placement, size_kind=application.size_kind, size_value=application.size_value
+            size_kind=application.size_kind,
+            size_value=application.size_value,
+            user_id=user_id,
         )
         offer.status = OfferStatus.ACCEPTED
         offer.answered_at = clock.now()

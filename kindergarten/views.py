@@ -160,7 +160,7 @@ def _application_read(request: HttpRequest, application_id: int, *, action: str)
     """Fetch one application the user may read under ``action`` (404 and an audit row otherwise)."""
     return access_object(
         user=request.user,
-        queryset=Application.objects.select_related("round", "child", "applicant"),
+        queryset=Application.objects.select_related("round", "child", "applicant", "transfer_from"),
         id=application_id,
         action=action,
         audit_event="kindergarten.application.read",
