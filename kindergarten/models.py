@@ -388,6 +388,12 @@ class Appeal(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.REGISTERED)
     decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
     decision_text = models.TextField(_("vedtak i klagesaken"), blank=True)
+    # Medhold (upheld): the municipality changes its decision and offers the place the appeal asked for.
+    offer = models.ForeignKey(
+        "Offer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("nytt tilbud")
+    )
+    # Ikke medhold (rejected): the appeal goes on to the klageinstans (kommunal klagenemnd, forskrift § 8).
+    forwarded_at = models.DateTimeField(_("sendt til klageinstansen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("klage")
@@ -406,6 +412,14 @@ class DecisionLetter(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="letters")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="letters")
+    appeal = models.ForeignKey(
+        Appeal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        help_text=_("Brevet gjelder utfallet av en klage (ny tildeling, eller oversendelse til klageinstansen)."),
+    )
     recipient_ids = models.JSONField(_("mottakere (person-ID)"), default=list)
     title = models.CharField(_("tittel"), max_length=200)
     body = models.JSONField(_("innhold"))

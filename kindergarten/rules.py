@@ -76,6 +76,15 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def counts_as_under_3(*, birth_date: dt.date, on: dt.date) -> bool:
+    """Return whether a child counts as under three on ``on``: until 31 July of the year it turns three.
+
+    Barnehageloven § 26 with forskrift om pedagogisk bemanning (and the tilskudd and area rules): a child counts
+    as three from and including August of the year it turns three, not from its birthday.
+    """
+    return on < dt.date(birth_date.year + 3, AUGUST, 1)
+
+
 def age_group(*, birth_date: dt.date, on: dt.date) -> str:
-    """Return the admission age group ("0-2" or "3-5") of a child on the start date."""
-    return "0-2" if age_on(birth_date, on) < 3 else "3-5"
+    """Return the age group ("0-2" or "3-5") of a child on ``on``; admission and occupancy both use it."""
+    return "0-2" if counts_as_under_3(birth_date=birth_date, on=on) else "3-5"

@@ -485,6 +485,20 @@ def terminable_placements(*, child: Person) -> QuerySet[Placement]:
     )
 
 
+def private_units_not_approved(*, admission_round: AdmissionRound) -> list[str]:
+    """Return the names of private kindergartens with proposed places in the round they have not approved."""
+    return list(
+        Assignment.objects.filter(
+            application__round=admission_round,
+            programme__unit__ownership=Ownership.PRIVATE,
+            unit_approved_at__isnull=True,
+        )
+        .order_by("programme__unit__name")
+        .values_list("programme__unit__name", flat=True)
+        .distinct()
+    )
+
+
 def assignments_to_approve(*, units: QuerySet[OrgUnit]) -> QuerySet[Assignment]:
     """Return proposed places at these private kindergartens that the kindergarten has not approved yet."""
     return (

@@ -581,6 +581,13 @@ def _match_and_store(
         raise ValidationError(
             _("Tildelingen kan ikke kjøres: %(error)s.") % {"error": exc}, code="matching_input"
         ) from exc
+    # A private kindergarten's approval stands for the same applicant in the same place; a changed one needs it again.
+    approved: dict[tuple[int, int | None], dt.datetime | None] = {
+        (application_id, programme_id): at
+        for application_id, programme_id, at in Assignment.objects.filter(
+            application__round=admission_round, unit_approved_at__isnull=False
+        ).values_list("application_id", "programme_id", "unit_approved_at")
+    }
     Assignment.objects.filter(application__round=admission_round).delete()
     rows = []
     affected = []
@@ -602,6 +609,7 @@ def _match_and_store(
                 locked=asg.locked,
                 right_to_place=built.facts[aid].right.has_right,
                 explanation=explanation.strip(),
+                unit_approved_at=approved.get((application_id, programme.pk if programme else None)),
             )
         )
     for aid, reason in built.refused.items():
@@ -675,6 +683,14 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
     admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
     if admission_round.state != RoundState.MATCHED:
         raise ValidationError(_("Bare et tildelingsforslag kan publiseres."), code="invalid_state")
+    waiting_for = selectors.private_units_not_approved(admission_round=admission_round)
+    if waiting_for:
+        # A private kindergarten's places are offered only once it has approved the proposal for its applicants.
+        raise ValidationError(
+            _("Disse private barnehagene har ikke godkjent forslaget ennå: %(units)s.")
+            % {"units": ", ".join(waiting_for)},
+            code="private_not_approved",
+        )
     built = selectors.matching_input(admission_round=admission_round)
     result = engine.match(built.data)
     today = clock.today()
@@ -991,7 +1007,7 @@ def appeal_register(
     """Register a complaint (klage) about an admission decision; late ones are marked, not refused."""
     if not reason.strip():
         raise ValidationError(_("Skriv hva klagen gjelder."), fields={"reason": [_("Påkrevd.")]})
-    letter = application.letters.order_by("-created_at").first()
+    letter = application.letters.filter(appeal__isnull=True).order_by("-created_at").first()
     if letter is None:
         raise ValidationError(_("Det er ikke fattet vedtak i saken ennå."), code="no_decision")
     received = received_at or clock.now()
@@ -1015,28 +1031,135 @@ def appeal_register(
     return appeal
 
 
-@transaction.atomic
-def appeal_decide(*, appeal: Appeal, upheld: bool, decision_text: str, user_id: int | None = None) -> Appeal:
-    """Decide a registered appeal (medhold or ikke medhold)."""
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    if appeal.status != AppealStatus.REGISTERED:
-        raise ValidationError(_("Klagen er allerede avgjort."), code="appeal_decided")
-    if not decision_text.strip():
-        raise ValidationError(_("Skriv begrunnelsen for vedtaket."), fields={"decision_text": [_("Påkrevd.")]})
-    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
-    appeal.decided_at = clock.now()
-    appeal.decision_text = decision_text
-    appeal.save(update_fields=["status", "decided_at", "decision_text"])
-    audit_record(
-        action="update",
-        event="kindergarten.appeal.decide",
-        person_ids=[appeal.application.child_id],
-        object_type="kindergarten.appeal",
-        object_id=appeal.pk,
-        details={"upheld": upheld},
-        user_id=user_id,
+def appeal_decide(
+    *,
+    appeal: Appeal,
+    upheld: bool,
+    decision_text: str,
+    programme: Programme | None = None,
+    user_id: int | None = None,
+) -> Appeal:
+    """Decide a registered appeal: medhold offers the place the appeal asked for; ikke medhold sends it on.
+
+    Upheld (medhold, the municipality changes its decision): ``programme`` is the place the appeal is granted. It
+    must have room (raise the capacity first: the municipality decides that deliberately); the child gets a new
+    offer with an answer deadline, earlier pending offers are replaced and a new decision letter is sent.
+    Rejected (ikke medhold): the appeal goes to the klageinstans, the municipality's klagenemnd (forskrift om
+    saksbehandlingsregler ved opptak § 8); the oversendelse is a letter to the guardians that the letters outbox
+    sends and archives on the child's case, where the klagenemnd's secretariat takes it up.
+    """
+    with transaction.atomic():
+        appeal = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("application__round", "application__child")
+            .get(pk=appeal.pk)
+        )
+        if appeal.status != AppealStatus.REGISTERED:
+            raise ValidationError(_("Klagen er allerede avgjort."), code="appeal_decided")
+        if not decision_text.strip():
+            raise ValidationError(_("Skriv begrunnelsen for vedtaket."), fields={"decision_text": [_("Påkrevd.")]})
+        application = appeal.application
+        now = clock.now()
+        appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+        appeal.decided_at = now
+        appeal.decision_text = decision_text
+        guardians = _guardians_by_child([application.child_id], on=clock.today()).get(application.child_id, [])
+        if upheld:
+            appeal.offer = _appeal_offer(application=application, programme=programme, decision_text=decision_text)
+            content = letters.appeal_upheld_letter_build(
+                child_name=application.child.full_name,
+                unit_name=appeal.offer.programme.unit.name,
+                start_date=appeal.offer.start_date,
+                offer_deadline=appeal.offer.deadline,
+                decision_text=decision_text,
+                decided_on=clock.today(),
+                recipient_ids=guardians,
+            )
+        else:
+            appeal.forwarded_at = now
+            content = letters.appeal_forwarded_letter_build(
+                child_name=application.child.full_name,
+                reason=appeal.reason,
+                decision_text=decision_text,
+                decided_on=clock.today(),
+                recipient_ids=guardians,
+            )
+        appeal.save(update_fields=["status", "decided_at", "decision_text", "offer", "forwarded_at"])
+        letter = DecisionLetter.objects.create(
+            application=application,
+            offer=appeal.offer,
+            appeal=appeal,
+            recipient_ids=content.recipient_ids,
+            title=content.title,
+            body=content.as_body(),
+            appeal_deadline=content.appeal_deadline,
+            created_at=now,
+        )
+        transaction.on_commit(lambda: letters.decision_letters_enqueue(letter_ids=[letter.pk]))
+        audit_record(
+            action="update",
+            event="kindergarten.appeal.decide",
+            person_ids=[application.child_id],
+            object_type="kindergarten.appeal",
+            object_id=appeal.pk,
+            details={
+                "upheld": upheld,
+                "offer": appeal.offer_id,
+                "forwarded": appeal.forwarded_at is not None,
+                "letter": letter.pk,
+            },
+            user_id=user_id,
+        )
+        return appeal
+
+
+def _appeal_offer(*, application: Application, programme: Programme | None, decision_text: str) -> Offer:
+    """Offer the place an upheld appeal grants; replace pending offers and stop waiting for that kindergarten."""
+    if programme is None:
+        raise ValidationError(
+            _("Velg barnehagen klagen gir plass i."),
+            code="programme_required",
+            fields={"programme": [_("Påkrevd når klagen får medhold.")]},
+        )
+    programme = Programme.objects.select_for_update().select_related("unit", "round").get(pk=programme.pk)
+    if programme.round_id != application.round_id:
+        raise ValidationError(_("Barnehagen er ikke med i dette opptaket."), code="unit_not_in_round")
+    if Offer.objects.filter(application=application, programme=programme, status=OfferStatus.ACCEPTED).exists():
+        raise ValidationError(_("Barnet har allerede plassen i %(unit)s.") % {"unit": programme.unit.name})
+    if selectors.seats_taken(programme=programme) >= programme.capacity:
+        raise ValidationError(
+            _("%(unit)s har ingen ledig plass for %(age_group)s år. Øk kapasiteten før klagen gis medhold.")
+            % {"unit": programme.unit.name, "age_group": programme.age_group},
+            code="capacity_exceeded",
+        )
+    admission_round = programme.round
+    today = clock.today()
+    start = max(application.wanted_start_date, admission_round.start_date, today)
+    _refuse_non_kindergarten_child(child=application.child, start=start)
+    freed = []
+    for old in Offer.objects.select_for_update().filter(application=application, status=OfferStatus.PENDING):
+        old.status = OfferStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+        freed.append(old.programme)
+    in_choices = ApplicationChoice.objects.filter(application=application, unit_id=programme.unit_id).exists()
+    offer = Offer.objects.create(
+        application=application,
+        programme=programme,
+        kind="choice" if in_choices else "guarantee",
+        start_date=start,
+        deadline=today + dt.timedelta(days=admission_round.offer_deadline_days),
+        explanation=decision_text,
+        created_at=clock.now(),
     )
-    return appeal
+    WaitingListEntry.objects.filter(application=application, programme=programme, status=WaitingStatus.ACTIVE).update(
+        status=WaitingStatus.OFFERED
+    )
+    if application.status != ApplicationStatus.ACCEPTED:
+        application.status = ApplicationStatus.OFFERED
+        application.save(update_fields=["status"])
+    if freed:
+        _waiting_list_advance(programmes=freed)
+    return offer
 
 
 # --------------------------------------------------------------------------------------------- ending a place

@@ -98,6 +98,7 @@ def test_the_guarantee_takes_a_municipal_seat_from_a_child_without_the_right_bef
     assert "nærmeste kommunale barnehage" in Assignment.objects.get(application=right).explanation
 
     with clock.freeze(LATE):
+        services.assignments_approve(unit=dalen)  # the private kindergarten approves its applicant first
         services.admission_round_publish(admission_round=rnd)
     entry = WaitingListEntry.objects.get(application=late)
     assert (entry.programme.unit_id, entry.position) == (frogner.pk, 1)
