@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kindergarten import letters, selectors
+from kindergarten import letters, rules, selectors
 from kindergarten.models import (
     ATTACHMENT_CONTENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -260,6 +260,30 @@ def _refuse_non_kindergarten_child(*, child: Person, start: dt.date) -> None:
         raise ValidationError(message, code=code, fields={"wanted_start_date": [message]})
 
 
+def _refuse_outside_age_range(*, child: Person, start: dt.date, choices: Sequence[OrgUnit]) -> None:
+    """Refuse a chosen kindergarten whose age range (the unit's min and max age) does not fit the child at start."""
+    if child.birth_date is None:
+        return
+    age = rules.age_on(child.birth_date, start)
+    for unit in choices:
+        if (unit.min_age is not None and age < unit.min_age) or (unit.max_age is not None and age > unit.max_age):
+            raise ValidationError(
+                _(
+                    "Barnet er %(age)s år ved oppstart %(start)s; %(unit)s tar imot barn fra %(min)s til %(max)s år. "
+                    "Velg en annen oppstart eller en annen barnehage."
+                )
+                % {
+                    "age": age,
+                    "start": start.strftime("%d.%m.%Y"),
+                    "unit": unit.name,
+                    "min": unit.min_age if unit.min_age is not None else 0,
+                    "max": unit.max_age if unit.max_age is not None else 5,
+                },
+                code="age_out_of_range",
+                fields={"choices": [unit.name]},
+            )
+
+
 def _current_kindergarten(*, child: Person, start: dt.date, choices: Sequence[OrgUnit]) -> OrgUnit | None:
     """Return the kindergarten the child already has a place in from ``start`` (a transfer, bytte), if any.
 
@@ -372,6 +396,7 @@ def _application_create(
     )
     start = max(wanted_start_date, admission_round.start_date)
     _refuse_non_kindergarten_child(child=child, start=start)
+    _refuse_outside_age_range(child=child, start=start, choices=choices)
     transfer_from = _current_kindergarten(child=child, start=start, choices=choices)
     today = clock.today()
     kinds = [g.kind for g in grounds]
@@ -485,6 +510,7 @@ def application_change(
         _validate_wishes(admission_round=application.round, choices=choices, wanted_start_date=wanted_start_date)
         start = max(wanted_start_date, application.round.start_date)
         _refuse_non_kindergarten_child(child=application.child, start=start)
+        _refuse_outside_age_range(child=application.child, start=start, choices=choices)
         application.transfer_from = _current_kindergarten(child=application.child, start=start, choices=choices)
         application.wanted_start_date = wanted_start_date
         application.size_kind = size_kind

@@ -155,3 +155,15 @@ def test_accepting_a_transfer_ends_the_old_place_the_day_before_the_new_one(demo
     current = Placement.objects.filter(child=fam.child, service=Service.KINDERGARTEN, end_date__isnull=True)
     assert list(current) == [new]
     assert new.kindergarten_detail.size_value == 100
+
+
+def test_a_kindergarten_whose_age_range_does_not_fit_the_child_at_the_start_is_refused(demo_municipality) -> None:
+    rnd, units = demo_round(demo_municipality, capacity={"Demo barnehage": 1}, small=1)
+    assert units["Demo barnehage"].min_age == 1
+    fam = family(birth_date=dt.date(2026, 10, 15))  # not one until 15 October 2027
+    with pytest.raises(ValidationError) as exc:
+        _apply(rnd, fam.child, fam.guardian, [units["Demo barnehage"]])
+    assert exc.value.code == "age_out_of_range"
+    assert not Application.objects.filter(child=fam.child).exists()
+    app = _apply(rnd, fam.child, fam.guardian, [units["Demo barnehage"]], wanted_start_date=dt.date(2027, 10, 15))
+    assert app.wanted_start_date == dt.date(2027, 10, 15)
