@@ -58,6 +58,7 @@ def decision_letter_build(
     explanation: str,
     decided_on: dt.date,
     recipient_ids: list[int],
+    waiting: bool = True,  # False when the child cannot have a place at all (school age, school pupil)
 ) -> LetterContent:
     """Build the content of an admission decision: the outcome, the reasons and how to appeal."""
     deadline = appeal_deadline(decided_on=decided_on)
@@ -76,6 +77,8 @@ def decision_letter_build(
         title = _("Vedtak om avslag på søknad om barnehageplass – %(child)s") % {"child": child_name}
         paragraphs = [
             _("%(child)s har ikke fått plass i dette opptaket, og står på venteliste.") % {"child": child_name}
+            if waiting
+            else _("%(child)s kan ikke få barnehageplass.") % {"child": child_name}
         ]
     may_appeal = choice_number is None or choice_number > 2
     if may_appeal:
@@ -93,6 +96,64 @@ def decision_letter_build(
         reasons=explanation,
         appeal_information=appeal,
         appeal_deadline=deadline,
+        recipient_ids=recipient_ids,
+    )
+
+
+def appeal_forwarded_letter_build(
+    *, child_name: str, reason: str, decision_text: str, decided_on: dt.date, recipient_ids: list[int]
+) -> LetterContent:
+    """Build the letter that tells the guardians the appeal was not upheld and has gone to the klageinstans.
+
+    Forskrift om saksbehandlingsregler ved opptak i barnehage § 8: the municipality's klagenemnd decides appeals
+    the municipality does not uphold; its decision is final (forvaltningsloven § 28 tredje ledd).
+    """
+    title = _("Klagen er sendt til klagenemnda – %(child)s") % {"child": child_name}
+    paragraphs = [
+        _(
+            "Kommunen har vurdert klagen på vedtaket om barnehageplass for %(child)s og opprettholder vedtaket. "
+            "Klagen er derfor sendt til kommunens klagenemnd, som er klageinstans, for endelig avgjørelse."
+        )
+        % {"child": child_name},
+        _("Klagen: %(reason)s") % {"reason": reason},
+    ]
+    return LetterContent(
+        title=title,
+        paragraphs=paragraphs,
+        reasons=decision_text,
+        appeal_information=_("Dere får klagenemndas vedtak skriftlig. Vedtaket i klagenemnda kan ikke påklages."),
+        appeal_deadline=decided_on,
+        recipient_ids=recipient_ids,
+    )
+
+
+def appeal_upheld_letter_build(
+    *,
+    child_name: str,
+    unit_name: str,
+    start_date: dt.date,
+    offer_deadline: dt.date,
+    decision_text: str,
+    decided_on: dt.date,
+    recipient_ids: list[int],
+) -> LetterContent:
+    """Build the new decision after an upheld appeal (medhold): the place the municipality now offers."""
+    content = decision_letter_build(
+        child_name=child_name,
+        unit_name=unit_name,
+        start_date=start_date,
+        offer_deadline=offer_deadline,
+        choice_number=1,  # the place the appeal asked for: the new decision cannot be appealed on that ground
+        explanation=decision_text,
+        decided_on=decided_on,
+        recipient_ids=recipient_ids,
+    )
+    return LetterContent(
+        title=_("Klagen har fått medhold – %(child)s") % {"child": child_name},
+        paragraphs=[_("Kommunen har gitt klagen medhold og endret vedtaket."), *content.paragraphs],
+        reasons=content.reasons,
+        appeal_information=content.appeal_information,
+        appeal_deadline=content.appeal_deadline,
         recipient_ids=recipient_ids,
     )
 

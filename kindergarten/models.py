@@ -103,7 +103,16 @@ class CriterionKind(models.TextChoices):
 # § 18 children come first everywhere (forskrift om saksbehandlingsregler ved opptak § 2); the rest is the
 # municipality's own order for its kindergartens.
 STATUTORY_CRITERIA = (CriterionKind.DISABILITY, CriterionKind.CHILD_WELFARE)
-MUNICIPAL_CRITERIA = (*STATUTORY_CRITERIA, CriterionKind.MUNICIPAL, CriterionKind.SIBLING, CriterionKind.AGE)
+# In municipal kindergartens children with the § 16 right go before every child without it, whatever else they
+# meet (a late applicant with a sibling does not take the seat of a child with the right); among the children
+# with the right, § 18 children come first. The municipality's guarantee then relies on these seats.
+MUNICIPAL_CRITERIA = (
+    CriterionKind.RIGHT_TO_PLACE,
+    *STATUTORY_CRITERIA,
+    CriterionKind.MUNICIPAL,
+    CriterionKind.SIBLING,
+    CriterionKind.AGE,
+)
 
 
 class UnitCriterion(models.Model):
@@ -138,6 +147,7 @@ class ApplicationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Takket ja")
     DECLINED = "declined", _("Takket nei")
     WAITING = "waiting", _("På venteliste")
+    REFUSED = "refused", _("Avslått (skolealder eller elev)")
 
 
 class Application(models.Model):
@@ -155,6 +165,15 @@ class Application(models.Model):
     size_value = models.PositiveSmallIntegerField(_("plasstørrelse"), default=100)
     sibling_unit_ids = models.JSONField(
         _("søsken i barnehage"), default=list, blank=True, help_text=_("Funnet i registeret ved innsending.")
+    )
+    transfer_from = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bytte fra"),
+        help_text=_("Barnehagen barnet allerede har plass i ved innsending: søknaden gjelder bytte."),
     )
 
     class Meta:
@@ -369,6 +388,12 @@ class Appeal(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.REGISTERED)
     decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
     decision_text = models.TextField(_("vedtak i klagesaken"), blank=True)
+    # Medhold (upheld): the municipality changes its decision and offers the place the appeal asked for.
+    offer = models.ForeignKey(
+        "Offer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("nytt tilbud")
+    )
+    # Ikke medhold (rejected): the appeal goes on to the klageinstans (kommunal klagenemnd, forskrift § 8).
+    forwarded_at = models.DateTimeField(_("sendt til klageinstansen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("klage")
@@ -387,6 +412,14 @@ class DecisionLetter(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="letters")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="letters")
+    appeal = models.ForeignKey(
+        Appeal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        help_text=_("Brevet gjelder utfallet av en klage (ny tildeling, eller oversendelse til klageinstansen)."),
+    )
     recipient_ids = models.JSONField(_("mottakere (person-ID)"), default=list)
     title = models.CharField(_("tittel"), max_length=200)
     body = models.JSONField(_("innhold"))

@@ -26,4 +26,5 @@ urlpatterns = [
     path("barnehage/klage/<int:application_id>/", views.appeal_register, name="appeal_register"),
     path("barnehage/klage/avgjor/<int:appeal_id>/", views.appeal_decide, name="appeal_decide"),
     path("barnehage/opptak/grunnlag/<int:ground_id>/kontroll/", views.office_ground_check, name="office_ground_check"),
+    path("barnehage/opptak/vedlegg/<int:attachment_id>/", views.office_attachment, name="office_attachment"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from kindergarten.models import Application, Offer, PriorityGround
+from kindergarten.models import Application, Attachment, Offer, PriorityGround
 from oas.access.actions import NONE, ORGUNIT, PERSON, register_action
 from oas.access.resources import register_resource
 from oas.access.roles import Role
@@ -38,6 +38,7 @@ PLACEMENT_CREATE = register_action(
 register_resource(Application, resource="kindergarten.application", person_field="child")
 register_resource(Offer, resource="kindergarten.offer", person_field="application__child")
 register_resource(PriorityGround, resource="kindergarten.ground", person_field="application__child")
+register_resource(Attachment, resource="kindergarten.attachment", person_field="ground__application__child")
 
 APPLY = register_action(
     "kindergarten.application.apply",
@@ -61,6 +62,14 @@ APPLICATION_DECIDE = register_action(
     "kindergarten.application.decide",
     label=_("Behandle søknader og kontrollere dokumentasjon"),
     resource="kindergarten.ground",
+    global_roles=[R.SECTOR_ADMISSION],
+)
+# The documentation of a § 18 ground (sakkyndig vurdering, barnevernsvedtak) is health and child-welfare data:
+# only the admission office that checks it may open it.
+ATTACHMENT_READ = register_action(
+    "kindergarten.attachment.read",
+    label=_("Åpne dokumentasjon som er lastet opp med en søknad om barnehageplass"),
+    resource="kindergarten.attachment",
     global_roles=[R.SECTOR_ADMISSION],
 )
 APPLICANTS_APPROVE = register_action(

@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kindergarten.models import KindergartenPlacementDetail, SizeKind
+from kindergarten.models import AgeGroup, KindergartenPlacementDetail, SizeKind
+from kindergarten.rules import age_group, age_on
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import ValidationError
@@ -28,16 +29,6 @@ ADULTS_PER_CHILD_UNDER_3 = Decimal(1) / Decimal(3)
 ADULTS_PER_CHILD_OVER_3 = Decimal(1) / Decimal(6)
 PEDAGOGUES_PER_CHILD_UNDER_3 = Decimal(1) / Decimal(7)
 PEDAGOGUES_PER_CHILD_OVER_3 = Decimal(1) / Decimal(14)
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Return the age in whole years on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def counts_as_under_3(birth_date: dt.date, day: dt.date) -> bool:
-    """Return whether the child counts as under 3 for the norms: until August of the year it turns three."""
-    return day < dt.date(birth_date.year + 3, 8, 1)
 
 
 def _check_age(child: Person, unit: OrgUnit, start: dt.date) -> None:
@@ -195,7 +186,7 @@ def kindergarten_occupancy(*, unit: OrgUnit, day: dt.date) -> OccupancyReport:
         targets: list[NormFigures] = [total]
         if group_id in figures:
             targets.append(figures[group_id])
-        small = birth is not None and counts_as_under_3(birth, day)
+        small = birth is not None and age_group(birth_date=birth, on=day) == AgeGroup.SMALL
         for fig in targets:
             fig.children += 1
             fig.under_3 += int(small)

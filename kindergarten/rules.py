@@ -1,4 +1,4 @@
-"""Pure admission rules of barnehageloven (no database): the § 16 right to a place and age groups."""
+"""Pure admission rules of barnehageloven (no database): the § 16 right to a place, age groups, school start."""
 
 from __future__ import annotations
 
@@ -57,11 +57,34 @@ def right_to_place(
     )
 
 
+def school_start(*, birth_date: dt.date) -> dt.date:
+    """Return the first day of school: 1 August of the year the child turns six (opplæringslova § 2-1).
+
+    A kindergarten place ends before it; a deferred school start (utsatt skolestart) is a municipal decision this
+    rule does not know about.
+    """
+    return dt.date(birth_date.year + 6, AUGUST, 1)
+
+
+def is_school_age(*, birth_date: dt.date, on: dt.date) -> bool:
+    """Return whether the child has started school by ``on`` (from 1 August of the year it turns six)."""
+    return on >= school_start(birth_date=birth_date)
+
+
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Return the age in whole years on ``day``."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def counts_as_under_3(*, birth_date: dt.date, on: dt.date) -> bool:
+    """Return whether a child counts as under three on ``on``: until 31 July of the year it turns three.
+
+    Barnehageloven § 26 with forskrift om pedagogisk bemanning (and the tilskudd and area rules): a child counts
+    as three from and including August of the year it turns three, not from its birthday.
+    """
+    return on < dt.date(birth_date.year + 3, AUGUST, 1)
+
+
 def age_group(*, birth_date: dt.date, on: dt.date) -> str:
-    """Return the admission age group ("0-2" or "3-5") of a child on the start date."""
-    return "0-2" if age_on(birth_date, on) < 3 else "3-5"
+    """Return the age group ("0-2" or "3-5") of a child on ``on``; admission and occupancy both use it."""
+    return "0-2" if counts_as_under_3(birth_date=birth_date, on=on) else "3-5"

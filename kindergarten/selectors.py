@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -75,6 +75,52 @@ def sibling_units(*, child: Person, on: dt.date) -> list[int]:
     )
 
 
+def placements_from(*, child_ids: Iterable[int], service: str, on: dt.date) -> dict[int, list[Placement]]:
+    """Return each child's placements in ``service`` that have not ended before ``on`` (current or later)."""
+    out: dict[int, list[Placement]] = {}
+    for placement in (
+        Placement.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on), child_id__in=child_ids, service=service
+        )
+        .select_related("unit")
+        .order_by("start_date", "pk")
+    ):
+        out.setdefault(placement.child_id, []).append(placement)
+    return out
+
+
+def kindergarten_refusal(
+    *, birth_date: dt.date | None, start: dt.date, school: Sequence[Placement]
+) -> tuple[str, str] | None:
+    """Return (code, message) when a child cannot have a kindergarten place from ``start``, else None.
+
+    A child of school age (from 1 August of the year it turns six) or with a school placement on ``start``
+    belongs in school, not kindergarten.
+    """
+    if birth_date is not None and rules.is_school_age(birth_date=birth_date, on=start):
+        first_day = rules.school_start(birth_date=birth_date)
+        return (
+            "school_age",
+            str(
+                _(
+                    "Barnet begynner på skolen %(date)s og kan ikke få barnehageplass fra %(start)s. "
+                    "Gjelder det utsatt skolestart, kontakt opptakskontoret."
+                )
+                % {"date": first_day.strftime("%d.%m.%Y"), "start": start.strftime("%d.%m.%Y")}
+            ),
+        )
+    pupil = next((p for p in school if p.start_date <= start and (p.end_date is None or p.end_date >= start)), None)
+    if pupil is not None:
+        return (
+            "school_pupil",
+            str(
+                _("Barnet er elev ved %(unit)s og kan ikke få barnehageplass fra %(start)s.")
+                % {"unit": pupil.unit.name, "start": start.strftime("%d.%m.%Y")}
+            ),
+        )
+    return None
+
+
 def unit_criteria(*, unit: OrgUnit) -> list[str]:
     """Return a unit's ordered admission criteria: the municipal ones, or a private unit's statutes after § 18."""
     if unit.ownership != Ownership.PRIVATE:
@@ -133,6 +179,10 @@ class MatchingInput:
     data: engine.RoundInput
     facts: dict[str, ApplicantFacts]  # applicant id (str(application.pk)) → facts
     programmes: dict[str, Programme]  # programme id → Programme row
+    # applicant id → why the child cannot have a kindergarten place (school age, school pupil): left out of matching
+    refused: dict[str, str] = field(default_factory=dict)
+    # applicant id → the kindergarten placement the child already has (a transfer, bytte)
+    transfers: dict[str, Placement] = field(default_factory=dict)
 
 
 # Lazy: the label is rendered in the language active when matching runs (it goes into the explanations).
@@ -170,22 +220,28 @@ def priority_order(
 ) -> tuple[list[str], dict[str, str]]:
     """Order applicants for a unit by its criteria, then the lottery; return the order and each one's label.
 
-    The label is the highest criterion the applicant meets there (used to explain results).
+    The label is the highest criterion the applicant meets there (used to explain results); where the right to
+    a place ranks first (municipal kindergartens), the next criterion met is added ("rett til plass og søsken").
     """
     keyed: list[tuple[tuple[int, ...], str, str]] = []
     for facts in applicants:
         key: list[int] = []
-        label = ""
+        met_labels: list[str] = []
         for kind in criteria:
             if kind == CriterionKind.AGE:
                 key.append(facts.birth_date.toordinal())  # older children first
                 continue
             met = _meets(kind, facts, unit_id)
             key.append(0 if met else 1)
-            if met and not label:
-                label = str(_CRITERION_LABEL[CriterionKind(kind)])
+            if met:
+                met_labels.append(str(_CRITERION_LABEL[CriterionKind(kind)]))
         key.append(facts.lottery)
         aid = str(facts.application_id)
+        right_leads = bool(criteria) and criteria[0] == CriterionKind.RIGHT_TO_PLACE and facts.right.has_right
+        if right_leads and len(met_labels) > 1:
+            label = str(_("%(first)s og %(second)s") % {"first": met_labels[0], "second": met_labels[1]})
+        else:
+            label = met_labels[0] if met_labels else ""
         keyed.append((tuple(key), aid, label))
     keyed.sort()
     return [aid for _k, aid, _l in keyed], {aid: label for _k, aid, label in keyed}
@@ -198,6 +254,22 @@ def _staff_units(guardian_ids: Iterable[int], on: dt.date) -> dict[int, set[int]
     ).values_list("employee__person_id", "unit_id"):
         out.setdefault(person_id, set()).add(unit_id)
     return out
+
+
+def _locks(
+    *, admission_round: AdmissionRound, programmes: Sequence[Programme], matched: Collection[str]
+) -> dict[str, str | None]:
+    """Return the places staff have locked (applicant id → programme id, or None for no place)."""
+    locks: dict[str, str | None] = {}
+    by_pk = {p.pk: p for p in programmes}
+    for application_id, programme_pk in Assignment.objects.filter(
+        application__round=admission_round, locked=True
+    ).values_list("application_id", "programme_id"):
+        if str(application_id) not in matched:
+            continue  # refused (school age): not matched at all
+        row = by_pk.get(programme_pk) if programme_pk is not None else None
+        locks[str(application_id)] = engine.programme_id(str(row.unit_id), row.age_group) if row else None
+    return locks
 
 
 def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
@@ -225,12 +297,21 @@ def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
     staff = _staff_units({g for gs in guardians_by_child.values() for g in gs}, admission_round.start_date)
     municipality_number = admission_round.municipality.number
     year = admission_round.start_date.year
+    school = placements_from(child_ids=child_ids, service=Service.SCHOOL, on=admission_round.start_date)
+    kindergarten = placements_from(child_ids=child_ids, service=Service.KINDERGARTEN, on=admission_round.start_date)
 
     facts: dict[str, ApplicantFacts] = {}
+    refused: dict[str, str] = {}
+    transfers: dict[str, Placement] = {}
     applicants: list[engine.Applicant] = []
     for app in applications:
         child = app.child
         assert child.birth_date is not None
+        start = max(app.wanted_start_date, admission_round.start_date)
+        refusal = kindergarten_refusal(birth_date=child.birth_date, start=start, school=school.get(child.pk, []))
+        if refusal is not None:
+            refused[str(app.pk)] = refusal[1]
+            continue
         right = rules.right_to_place(
             birth_date=child.birth_date,
             applied_on=app.submitted_at.astimezone(clock.OSLO).date(),
@@ -238,7 +319,16 @@ def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
             admission_year=year,
             lives_in_municipality=child.municipality_number in ("", municipality_number),
         )
-        start = max(app.wanted_start_date, admission_round.start_date)
+        current = next((p for p in kindergarten.get(child.pk, []) if p.end_date is None or p.end_date >= start), None)
+        if current is not None:
+            # A child who keeps a place until the new one starts is applying for a transfer (bytte): the right to
+            # a place is already fulfilled, so neither the § 16 priority nor the guarantee applies.
+            transfers[str(app.pk)] = current
+            right = rules.RightToPlace(
+                False,
+                None,
+                str(_("Barnet har allerede plass i %(unit)s og søker bytte.") % {"unit": current.unit.name}),
+            )
         choices = tuple(c.unit_id for c in sorted(app.choices.all(), key=lambda c: c.rank))
         f = ApplicantFacts(
             application_id=app.pk,
@@ -279,13 +369,7 @@ def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
             unit_id=programme.unit_id, criteria=criteria_by_unit[programme.unit_id], applicants=listing[pid]
         )
 
-    locks: dict[str, str | None] = {}
-    by_pk = {p.pk: p for p in programmes}
-    for application_id, programme_pk in Assignment.objects.filter(
-        application__round=admission_round, locked=True
-    ).values_list("application_id", "programme_id"):
-        row = by_pk.get(programme_pk) if programme_pk is not None else None
-        locks[str(application_id)] = engine.programme_id(str(row.unit_id), row.age_group) if row else None
+    locks = _locks(admission_round=admission_round, programmes=programmes, matched=facts.keys())
 
     chosen_units = {u for f in facts.values() for u in f.choices}
     unit_names = dict(OrgUnit.objects.filter(pk__in=chosen_units).values_list("pk", "name"))
@@ -300,6 +384,7 @@ def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
                 position=(p.unit.latitude, p.unit.longitude)
                 if p.unit.latitude is not None and p.unit.longitude is not None
                 else None,
+                municipal=p.unit.ownership != Ownership.PRIVATE,
             )
             for pid, p in prog_by_id.items()
         ],
@@ -309,7 +394,7 @@ def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
         locks=locks,
         unit_names={str(k): v for k, v in unit_names.items()},
     )
-    return MatchingInput(data=data, facts=facts, programmes=prog_by_id)
+    return MatchingInput(data=data, facts=facts, programmes=prog_by_id, refused=refused, transfers=transfers)
 
 
 def round_export(*, admission_round: AdmissionRound) -> dict[str, Any]:
@@ -397,6 +482,20 @@ def terminable_placements(*, child: Person) -> QuerySet[Placement]:
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("unit")
         .order_by("start_date", "pk")
+    )
+
+
+def private_units_not_approved(*, admission_round: AdmissionRound) -> list[str]:
+    """Return the names of private kindergartens with proposed places in the round they have not approved."""
+    return list(
+        Assignment.objects.filter(
+            application__round=admission_round,
+            programme__unit__ownership=Ownership.PRIVATE,
+            unit_approved_at__isnull=True,
+        )
+        .order_by("programme__unit__name")
+        .values_list("programme__unit__name", flat=True)
+        .distinct()
     )
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kindergarten import letters, selectors
+from kindergarten import letters, rules, selectors
 from kindergarten.models import (
     ATTACHMENT_CONTENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -44,6 +44,7 @@ from kindergarten.models import (
     WaitingListEntry,
     WaitingStatus,
 )
+from kindergarten.placements import kindergarten_placement_change
 from oas import clock
 from oas.audit.services import audit_record
 from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_validation_error
@@ -250,6 +251,59 @@ def _refuse_without_responsibility(*, guardian: Person, child: Person, event: st
     raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
 
 
+def _refuse_non_kindergarten_child(*, child: Person, start: dt.date) -> None:
+    """Refuse a kindergarten place from ``start`` for a child of school age or with a school placement."""
+    school = selectors.placements_from(child_ids=[child.pk], service=Service.SCHOOL, on=start).get(child.pk, [])
+    refusal = selectors.kindergarten_refusal(birth_date=child.birth_date, start=start, school=school)
+    if refusal is not None:
+        code, message = refusal
+        raise ValidationError(message, code=code, fields={"wanted_start_date": [message]})
+
+
+def _refuse_outside_age_range(*, child: Person, start: dt.date, choices: Sequence[OrgUnit]) -> None:
+    """Refuse a chosen kindergarten whose age range (the unit's min and max age) does not fit the child at start."""
+    if child.birth_date is None:
+        return
+    age = rules.age_on(child.birth_date, start)
+    for unit in choices:
+        if (unit.min_age is not None and age < unit.min_age) or (unit.max_age is not None and age > unit.max_age):
+            raise ValidationError(
+                _(
+                    "Barnet er %(age)s år ved oppstart %(start)s; %(unit)s tar imot barn fra %(min)s til %(max)s år. "
+                    "Velg en annen oppstart eller en annen barnehage."
+                )
+                % {
+                    "age": age,
+                    "start": start.strftime("%d.%m.%Y"),
+                    "unit": unit.name,
+                    "min": unit.min_age if unit.min_age is not None else 0,
+                    "max": unit.max_age if unit.max_age is not None else 5,
+                },
+                code="age_out_of_range",
+                fields={"choices": [unit.name]},
+            )
+
+
+def _current_kindergarten(*, child: Person, start: dt.date, choices: Sequence[OrgUnit]) -> OrgUnit | None:
+    """Return the kindergarten the child already has a place in from ``start`` (a transfer, bytte), if any.
+
+    Choosing that kindergarten again is refused: the child already has the place.
+    """
+    current = selectors.placements_from(child_ids=[child.pk], service=Service.KINDERGARTEN, on=start).get(child.pk, [])
+    if not current:
+        return None
+    units = {p.unit_id: p.unit for p in current}
+    same = [u for u in choices if u.pk in units]
+    if same:
+        raise ValidationError(
+            _("Barnet har allerede plass i %(unit)s. En søknad om bytte gjelder andre barnehager.")
+            % {"unit": same[0].name},
+            code="already_placed_there",
+            fields={"choices": [same[0].name]},
+        )
+    return current[0].unit
+
+
 def application_submit(
     *,
     admission_round: AdmissionRound,
@@ -340,6 +394,10 @@ def _application_create(
     _validate_wishes(
         admission_round=admission_round, choices=choices, wanted_start_date=wanted_start_date, grounds=grounds
     )
+    start = max(wanted_start_date, admission_round.start_date)
+    _refuse_non_kindergarten_child(child=child, start=start)
+    _refuse_outside_age_range(child=child, start=start, choices=choices)
+    transfer_from = _current_kindergarten(child=child, start=start, choices=choices)
     today = clock.today()
     kinds = [g.kind for g in grounds]
 
@@ -352,6 +410,7 @@ def _application_create(
         size_kind=size_kind,
         size_value=size_value,
         sibling_unit_ids=selectors.sibling_units(child=child, on=max(today, admission_round.start_date)),
+        transfer_from=transfer_from,
     )
     _clean(application)
     application.save()
@@ -377,7 +436,12 @@ def _application_create(
         person_ids=[child.pk, applicant.pk],
         object_type="kindergarten.application",
         object_id=application.pk,
-        details={"round": admission_round.code, "choices": [u.pk for u in choices], "grounds": kinds},
+        details={
+            "round": admission_round.code,
+            "choices": [u.pk for u in choices],
+            "grounds": kinds,
+            "transfer_from": transfer_from.pk if transfer_from else None,
+        },
         user_id=user_id,
     )
     _guardians_notify(
@@ -444,11 +508,15 @@ def application_change(
         if not selectors.application_is_changeable(application=application):
             raise ValidationError(_("Søknaden kan ikke endres nå."), code="invalid_state")
         _validate_wishes(admission_round=application.round, choices=choices, wanted_start_date=wanted_start_date)
+        start = max(wanted_start_date, application.round.start_date)
+        _refuse_non_kindergarten_child(child=application.child, start=start)
+        _refuse_outside_age_range(child=application.child, start=start, choices=choices)
+        application.transfer_from = _current_kindergarten(child=application.child, start=start, choices=choices)
         application.wanted_start_date = wanted_start_date
         application.size_kind = size_kind
         application.size_value = size_value
         _clean(application)
-        application.save(update_fields=["wanted_start_date", "size_kind", "size_value"])
+        application.save(update_fields=["wanted_start_date", "size_kind", "size_value", "transfer_from"])
         application.choices.all().delete()
         ApplicationChoice.objects.bulk_create(
             ApplicationChoice(application=application, unit=unit, rank=i) for i, unit in enumerate(choices, start=1)
@@ -539,6 +607,13 @@ def _match_and_store(
         raise ValidationError(
             _("Tildelingen kan ikke kjøres: %(error)s.") % {"error": exc}, code="matching_input"
         ) from exc
+    # A private kindergarten's approval stands for the same applicant in the same place; a changed one needs it again.
+    approved: dict[tuple[int, int | None], dt.datetime | None] = {
+        (application_id, programme_id): at
+        for application_id, programme_id, at in Assignment.objects.filter(
+            application__round=admission_round, unit_approved_at__isnull=False
+        ).values_list("application_id", "programme_id", "unit_approved_at")
+    }
     Assignment.objects.filter(application__round=admission_round).delete()
     rows = []
     affected = []
@@ -547,6 +622,10 @@ def _match_and_store(
         application_id = int(aid)
         if application_id in previous and previous[application_id] != (programme.pk if programme else None):
             affected.append(application_id)
+        explanation = asg.explanation
+        transfer = built.transfers.get(aid)
+        if transfer is not None and programme is None:
+            explanation += " " + _("Barnet beholder plassen i %(unit)s.") % {"unit": transfer.unit.name}
         rows.append(
             Assignment(
                 application_id=application_id,
@@ -555,8 +634,16 @@ def _match_and_store(
                 choice_rank=asg.choice_rank + 1 if asg.choice_rank is not None else None,
                 locked=asg.locked,
                 right_to_place=built.facts[aid].right.has_right,
-                explanation=asg.explanation,
+                explanation=explanation.strip(),
+                unit_approved_at=approved.get((application_id, programme.pk if programme else None)),
             )
+        )
+    for aid, reason in built.refused.items():
+        application_id = int(aid)
+        if application_id in previous and previous[application_id] is not None:
+            affected.append(application_id)
+        rows.append(
+            Assignment(application_id=application_id, programme=None, kind="none", locked=False, explanation=reason)
         )
     Assignment.objects.bulk_create(rows)
     admission_round.state = RoundState.MATCHED
@@ -622,6 +709,14 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
     admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
     if admission_round.state != RoundState.MATCHED:
         raise ValidationError(_("Bare et tildelingsforslag kan publiseres."), code="invalid_state")
+    waiting_for = selectors.private_units_not_approved(admission_round=admission_round)
+    if waiting_for:
+        # A private kindergarten's places are offered only once it has approved the proposal for its applicants.
+        raise ValidationError(
+            _("Disse private barnehagene har ikke godkjent forslaget ennå: %(units)s.")
+            % {"units": ", ".join(waiting_for)},
+            code="private_not_approved",
+        )
     built = selectors.matching_input(admission_round=admission_round)
     result = engine.match(built.data)
     today = clock.today()
@@ -650,7 +745,9 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
     Offer.objects.bulk_create(offers)
     offered_ids = [o.application_id for o in offers]
     Application.objects.filter(pk__in=offered_ids).update(status=ApplicationStatus.OFFERED)
-    selectors.active_applications(admission_round=admission_round).exclude(pk__in=offered_ids).update(
+    refused_ids = [int(aid) for aid in built.refused]
+    Application.objects.filter(pk__in=refused_ids).update(status=ApplicationStatus.REFUSED)
+    selectors.active_applications(admission_round=admission_round).exclude(pk__in=[*offered_ids, *refused_ids]).update(
         status=ApplicationStatus.WAITING
     )
 
@@ -675,6 +772,7 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
             explanation=asg.explanation,
             decided_on=today,
             recipient_ids=guardians.get(asg.application.child_id, []),
+            waiting=str(asg.application_id) not in built.refused,
         )
         letter_rows.append(
             DecisionLetter(
@@ -731,7 +829,11 @@ def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) 
     child = offer.application.child
     _refuse_without_responsibility(guardian=guardian, child=child, event="kindergarten.offer.accept", user_id=user_id)
     with transaction.atomic():
-        offer = Offer.objects.select_for_update().select_related("application", "programme").get(pk=offer.pk)
+        offer = (
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("application__child", "programme__unit")
+            .get(pk=offer.pk)
+        )
         if offer.status != OfferStatus.PENDING:
             raise ValidationError(_("Tilbudet er allerede besvart."), code="offer_answered")
         if clock.today() > offer.deadline:
@@ -740,17 +842,18 @@ def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) 
                 code="offer_deadline_passed",
             )
         application = offer.application
+        _refuse_non_kindergarten_child(child=application.child, start=offer.start_date)
         freed = _release_accepted_place(application=application, new_start=offer.start_date)
-        placement = Placement(
-            child_id=application.child_id,
-            service=Service.KINDERGARTEN,
-            unit_id=offer.programme.unit_id,
+        # One service places the child: a place the child already has (a transfer, bytte) ends the day before
+        # the new one starts, instead of a second place running alongside it.
+        placement = kindergarten_placement_change(
+            child=application.child,
+            unit=offer.programme.unit,
+            department=None,
             start_date=offer.start_date,
-        )
-        _clean(placement)
-        placement.save()
-        KindergartenPlacementDetail.objects.create(
-            placement=placement, size_kind=application.size_kind, size_value=application.size_value
+            size_kind=application.size_kind,
+            size_value=application.size_value,
+            user_id=user_id,
         )
         offer.status = OfferStatus.ACCEPTED
         offer.answered_at = clock.now()
@@ -930,7 +1033,7 @@ def appeal_register(
     """Register a complaint (klage) about an admission decision; late ones are marked, not refused."""
     if not reason.strip():
         raise ValidationError(_("Skriv hva klagen gjelder."), fields={"reason": [_("Påkrevd.")]})
-    letter = application.letters.order_by("-created_at").first()
+    letter = application.letters.filter(appeal__isnull=True).order_by("-created_at").first()
     if letter is None:
         raise ValidationError(_("Det er ikke fattet vedtak i saken ennå."), code="no_decision")
     received = received_at or clock.now()
@@ -954,28 +1057,135 @@ def appeal_register(
     return appeal
 
 
-@transaction.atomic
-def appeal_decide(*, appeal: Appeal, upheld: bool, decision_text: str, user_id: int | None = None) -> Appeal:
-    """Decide a registered appeal (medhold or ikke medhold)."""
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    if appeal.status != AppealStatus.REGISTERED:
-        raise ValidationError(_("Klagen er allerede avgjort."), code="appeal_decided")
-    if not decision_text.strip():
-        raise ValidationError(_("Skriv begrunnelsen for vedtaket."), fields={"decision_text": [_("Påkrevd.")]})
-    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
-    appeal.decided_at = clock.now()
-    appeal.decision_text = decision_text
-    appeal.save(update_fields=["status", "decided_at", "decision_text"])
-    audit_record(
-        action="update",
-        event="kindergarten.appeal.decide",
-        person_ids=[appeal.application.child_id],
-        object_type="kindergarten.appeal",
-        object_id=appeal.pk,
-        details={"upheld": upheld},
-        user_id=user_id,
+def appeal_decide(
+    *,
+    appeal: Appeal,
+    upheld: bool,
+    decision_text: str,
+    programme: Programme | None = None,
+    user_id: int | None = None,
+) -> Appeal:
+    """Decide a registered appeal: medhold offers the place the appeal asked for; ikke medhold sends it on.
+
+    Upheld (medhold, the municipality changes its decision): ``programme`` is the place the appeal is granted. It
+    must have room (raise the capacity first: the municipality decides that deliberately); the child gets a new
+    offer with an answer deadline, earlier pending offers are replaced and a new decision letter is sent.
+    Rejected (ikke medhold): the appeal goes to the klageinstans, the municipality's klagenemnd (forskrift om
+    saksbehandlingsregler ved opptak § 8); the oversendelse is a letter to the guardians that the letters outbox
+    sends and archives on the child's case, where the klagenemnd's secretariat takes it up.
+    """
+    with transaction.atomic():
+        appeal = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("application__round", "application__child")
+            .get(pk=appeal.pk)
+        )
+        if appeal.status != AppealStatus.REGISTERED:
+            raise ValidationError(_("Klagen er allerede avgjort."), code="appeal_decided")
+        if not decision_text.strip():
+            raise ValidationError(_("Skriv begrunnelsen for vedtaket."), fields={"decision_text": [_("Påkrevd.")]})
+        application = appeal.application
+        now = clock.now()
+        appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+        appeal.decided_at = now
+        appeal.decision_text = decision_text
+        guardians = _guardians_by_child([application.child_id], on=clock.today()).get(application.child_id, [])
+        if upheld:
+            appeal.offer = _appeal_offer(application=application, programme=programme, decision_text=decision_text)
+            content = letters.appeal_upheld_letter_build(
+                child_name=application.child.full_name,
+                unit_name=appeal.offer.programme.unit.name,
+                start_date=appeal.offer.start_date,
+                offer_deadline=appeal.offer.deadline,
+                decision_text=decision_text,
+                decided_on=clock.today(),
+                recipient_ids=guardians,
+            )
+        else:
+            appeal.forwarded_at = now
+            content = letters.appeal_forwarded_letter_build(
+                child_name=application.child.full_name,
+                reason=appeal.reason,
+                decision_text=decision_text,
+                decided_on=clock.today(),
+                recipient_ids=guardians,
+            )
+        appeal.save(update_fields=["status", "decided_at", "decision_text", "offer", "forwarded_at"])
+        letter = DecisionLetter.objects.create(
+            application=application,
+            offer=appeal.offer,
+            appeal=appeal,
+            recipient_ids=content.recipient_ids,
+            title=content.title,
+            body=content.as_body(),
+            appeal_deadline=content.appeal_deadline,
+            created_at=now,
+        )
+        transaction.on_commit(lambda: letters.decision_letters_enqueue(letter_ids=[letter.pk]))
+        audit_record(
+            action="update",
+            event="kindergarten.appeal.decide",
+            person_ids=[application.child_id],
+            object_type="kindergarten.appeal",
+            object_id=appeal.pk,
+            details={
+                "upheld": upheld,
+                "offer": appeal.offer_id,
+                "forwarded": appeal.forwarded_at is not None,
+                "letter": letter.pk,
+            },
+            user_id=user_id,
+        )
+        return appeal
+
+
+def _appeal_offer(*, application: Application, programme: Programme | None, decision_text: str) -> Offer:
+    """Offer the place an upheld appeal grants; replace pending offers and stop waiting for that kindergarten."""
+    if programme is None:
+        raise ValidationError(
+            _("Velg barnehagen klagen gir plass i."),
+            code="programme_required",
+            fields={"programme": [_("Påkrevd når klagen får medhold.")]},
+        )
+    programme = Programme.objects.select_for_update().select_related("unit", "round").get(pk=programme.pk)
+    if programme.round_id != application.round_id:
+        raise ValidationError(_("Barnehagen er ikke med i dette opptaket."), code="unit_not_in_round")
+    if Offer.objects.filter(application=application, programme=programme, status=OfferStatus.ACCEPTED).exists():
+        raise ValidationError(_("Barnet har allerede plassen i %(unit)s.") % {"unit": programme.unit.name})
+    if selectors.seats_taken(programme=programme) >= programme.capacity:
+        raise ValidationError(
+            _("%(unit)s har ingen ledig plass for %(age_group)s år. Øk kapasiteten før klagen gis medhold.")
+            % {"unit": programme.unit.name, "age_group": programme.age_group},
+            code="capacity_exceeded",
+        )
+    admission_round = programme.round
+    today = clock.today()
+    start = max(application.wanted_start_date, admission_round.start_date, today)
+    _refuse_non_kindergarten_child(child=application.child, start=start)
+    freed = []
+    for old in Offer.objects.select_for_update().filter(application=application, status=OfferStatus.PENDING):
+        old.status = OfferStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+        freed.append(old.programme)
+    in_choices = ApplicationChoice.objects.filter(application=application, unit_id=programme.unit_id).exists()
+    offer = Offer.objects.create(
+        application=application,
+        programme=programme,
+        kind="choice" if in_choices else "guarantee",
+        start_date=start,
+        deadline=today + dt.timedelta(days=admission_round.offer_deadline_days),
+        explanation=decision_text,
+        created_at=clock.now(),
     )
-    return appeal
+    WaitingListEntry.objects.filter(application=application, programme=programme, status=WaitingStatus.ACTIVE).update(
+        status=WaitingStatus.OFFERED
+    )
+    if application.status != ApplicationStatus.ACCEPTED:
+        application.status = ApplicationStatus.OFFERED
+        application.save(update_fields=["status"])
+    if freed:
+        _waiting_list_advance(programmes=freed)
+    return offer
 
 
 # --------------------------------------------------------------------------------------------- ending a place

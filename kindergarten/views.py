@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from kindergarten.models import (
     Appeal,
     Application,
     ApplicationStatus,
+    Attachment,
     GroundKind,
     Offer,
     PriorityGround,
@@ -160,7 +162,7 @@ def _application_read(request: HttpRequest, application_id: int, *, action: str)
     """Fetch one application the user may read under ``action`` (404 and an audit row otherwise)."""
     return access_object(
         user=request.user,
-        queryset=Application.objects.select_related("round", "child", "applicant"),
+        queryset=Application.objects.select_related("round", "child", "applicant", "transfer_from"),
         id=application_id,
         action=action,
         audit_event="kindergarten.application.read",
@@ -483,11 +485,35 @@ def office_application(request: HttpRequest, application_id: int) -> HttpRespons
             "application": application,
             "choices": application.choices.select_related("unit").order_by("rank"),
             "grounds": application.grounds.prefetch_related("attachments"),
-            "appeals": application.appeals.order_by("received_at"),
+            "appeals": application.appeals.select_related("offer__programme__unit").order_by("received_at"),
             "letters": application.letters.order_by("-created_at"),
             "ground_kinds": dict(GroundKind.choices),
+            "programmes": application.round.programmes.select_related("unit").order_by("unit__name", "age_group"),
         },
     )
+
+
+ATTACHMENT_READ = "kindergarten.attachment.read"
+
+
+@requires(ATTACHMENT_READ)
+@require_GET
+def office_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """Open the documentation uploaded with a priority ground (the read is audit-logged)."""
+    attachment = access_object(
+        user=request.user,
+        queryset=Attachment.objects.select_related("ground__application"),
+        id=attachment_id,
+        action=ATTACHMENT_READ,
+        audit_event="kindergarten.attachment.read",
+        person_ids_of=lambda a: [a.ground.application.child_id],
+    )
+    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
+    # Always a download: uploaded content is never rendered in our origin.
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=attachment.filename) or ""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @requires(DECIDE)
@@ -583,14 +609,24 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
         action=APPEAL_DECIDE,
         person_ids_of=lambda a: [a.child_id],
     )
+    raw = request.POST.get("programme", "")
+    programme = (
+        Programme.objects.filter(pk=int(raw), round_id=appeal.application.round_id).first() if raw.isdigit() else None
+    )
     try:
-        services.appeal_decide(
+        if raw and programme is None:
+            raise ValidationError(_("Barnehagen er ikke med i dette opptaket."), code="unit_not_in_round")
+        decided = services.appeal_decide(
             appeal=appeal,
             upheld=request.POST.get("upheld") == "1",
             decision_text=request.POST.get("decision_text", ""),
+            programme=programme,
             user_id=request.user.pk,
         )
-        messages.success(request, _("Klagen er avgjort."))
+        if decided.forwarded_at is not None:
+            messages.success(request, _("Klagen er avgjort og sendt til klagenemnda."))
+        else:
+            messages.success(request, _("Klagen har fått medhold, og foresatte har fått nytt tilbud."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("kindergarten_pages:office_application", application_id=appeal.application_id)

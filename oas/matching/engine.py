@@ -7,15 +7,22 @@ among the applicants that are not locked: nobody prefers a programme that has ro
 someone it ranks lower.
 
 Afterwards, every applicant with a right to a place (barnehageloven § 16) who got none of their choices is
-given the nearest programme of their age group that still has room (``kind="guarantee"``). Such seats are
-only ever left over after deferred acceptance, so they cannot make the result unstable.
+given the nearest programme of their age group that still has room (``kind="guarantee"``). When no programme
+of the age group has room, the municipality's guarantee goes before applicants without the right: the nearest
+municipal programme that admitted an applicant without the right gives up a seat to the child with the right
+(the municipality cannot force a private kindergarten; there only seats left over are used). The seat is
+reserved and deferred acceptance runs again, so the applicant without the right who lost it moves on down
+their own list; this repeats until no applicant with the right is left without a place that could be
+freed. The caller ranks children with the right first in municipal programmes (after § 18), so the seat
+given up is always one held by a child without the right. The result is stable except that a guarantee seat
+of a child with the right outranks every applicant without it.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -40,6 +47,9 @@ class Programme:
     age_group: str
     capacity: int
     position: LatLon | None = None
+    # A municipal kindergarten: the municipality's guarantee may take seats here from applicants without the
+    # right (barnehageloven § 16); a private one only gives the guarantee seats left over.
+    municipal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +107,58 @@ class MatchingInputError(ValueError):
 def match(data: RoundInput) -> MatchResult:
     """Match applicants to programmes; see the module docstring for the guarantees."""
     programmes = {p.id: p for p in data.programmes}
-    rank: dict[str, dict[str, int]] = {pid: {} for pid in programmes}
+    rank: dict[str, dict[str, float]] = {pid: {} for pid in programmes}
     for pid, order in data.priority.items():
         if pid not in programmes:
             raise MatchingInputError(f"priority for unknown programme {pid}")
         rank[pid] = {aid: i for i, aid in enumerate(order)}
 
     free = {pid: p.capacity for pid, p in programmes.items()}
-    assignments = _apply_locks(data, programmes, free)
-    held = _deferred_acceptance(data, programmes, rank, free, assignments)
-    remaining = {pid: free[pid] - len(held[pid]) for pid in programmes}
-    _guarantee(data, assignments, remaining)
+    locked = _apply_locks(data, programmes, free)
+    # The guarantee adds programmes to the end of an applicant's list, ranked there after every applicant with
+    # the right who listed it and (in municipal programmes) before every applicant without it; deferred
+    # acceptance then runs again. Each round of this adds at least one new (applicant, programme) pair, so it
+    # ends.
+    extra: dict[str, list[str]] = {}
+    displaced: set[str] = set()  # applicants whose guarantee seat was taken from an applicant without the right
+    by_id = {a.id: a for a in data.applicants}
+    while True:
+        applicants = [replace(a, choices=(*a.choices, *extra[a.id])) if a.id in extra else a for a in data.applicants]
+        assignments = dict(locked)
+        held = _deferred_acceptance(replace(data, applicants=applicants), programmes, rank, free, assignments)
+        remaining = {pid: free[pid] - len(held[pid]) for pid in programmes}
+        new = _guarantee(data, programmes, assignments, remaining, held, extra)
+        if not new:
+            break
+        for aid, (pid, took) in new.items():
+            extra.setdefault(aid, []).append(programmes[pid].unit)
+            rank[pid][aid] = _guarantee_rank(programmes[pid], rank[pid], by_id)
+            if took:
+                displaced.add(aid)
+    for applicant in data.applicants:
+        asg = assignments.get(applicant.id)
+        if asg is None:
+            assignments[applicant.id] = Assignment(programme=None, kind=KIND_NONE, choice_rank=None)
+        elif asg.choice_rank is not None and asg.choice_rank >= len(applicant.choices):
+            assignments[applicant.id] = Assignment(programme=asg.programme, kind=KIND_GUARANTEE, choice_rank=None)
+    for aid in list(displaced):
+        if assignments[aid].kind != KIND_GUARANTEE:
+            displaced.discard(aid)
     waiting = _waiting_lists(data, programmes, assignments, rank)
-    _explain(data, programmes, assignments, held)
+    _explain(data, programmes, assignments, held, displaced)
     return MatchResult(assignments=assignments, remaining=remaining, waiting=waiting)
+
+
+def _guarantee_rank(programme: Programme, ranks: Mapping[str, float], by_id: Mapping[str, Applicant]) -> float:
+    """Rank a guarantee applicant after everyone in a private programme, or after the children with the right
+    (and earlier guarantee applicants) but before those without it in a municipal one."""
+    if not programme.municipal:
+        return max(ranks.values(), default=-1) + 1
+    boundary = min((r for aid, r in ranks.items() if not by_id[aid].right_to_place), default=None)
+    with_right = [r for aid, r in ranks.items() if by_id[aid].right_to_place and (boundary is None or r < boundary)]
+    low = max(with_right, default=-1.0)
+    high = boundary if boundary is not None else low + 2
+    return (low + high) / 2
 
 
 def _apply_locks(data: RoundInput, programmes: Mapping[str, Programme], free: dict[str, int]) -> dict[str, Assignment]:
@@ -144,14 +192,14 @@ def _apply_locks(data: RoundInput, programmes: Mapping[str, Programme], free: di
 def _deferred_acceptance(
     data: RoundInput,
     programmes: Mapping[str, Programme],
-    rank: Mapping[str, Mapping[str, int]],
+    rank: Mapping[str, Mapping[str, float]],
     free: Mapping[str, int],
     assignments: dict[str, Assignment],
-) -> dict[str, list[tuple[int, str]]]:
+) -> dict[str, list[tuple[float, str]]]:
     """Run deferred acceptance for the unlocked applicants; return each programme's admitted heap."""
     # ``held`` is a max-heap on priority rank (stored negated): the worst held applicant is on top and can be
     # bumped in O(log n).
-    held: dict[str, list[tuple[int, str]]] = {pid: [] for pid in programmes}
+    held: dict[str, list[tuple[float, str]]] = {pid: [] for pid in programmes}
     next_choice: dict[str, int] = {}
     holding: dict[str, int] = {}
     by_id = {a.id: a for a in data.applicants}
@@ -190,21 +238,41 @@ def _deferred_acceptance(
     return held
 
 
-def _guarantee(data: RoundInput, assignments: dict[str, Assignment], remaining: dict[str, int]) -> None:
-    """Give applicants with a right to a place and no match the nearest programme with room, in lottery order."""
+def _guarantee(
+    data: RoundInput,
+    programmes: Mapping[str, Programme],
+    assignments: Mapping[str, Assignment],
+    remaining: dict[str, int],
+    held: Mapping[str, list[tuple[float, str]]],
+    extra: Mapping[str, list[str]],
+) -> dict[str, tuple[str, bool]]:
+    """Find a programme for each applicant with a right and no place, in lottery order.
+
+    Return applicant → (programme, whether the seat is taken from an applicant without the right). The nearest
+    programme with room comes first; failing that, the nearest municipal programme holding an applicant without
+    the right. Programmes the applicant already tried are skipped.
+    """
+    by_id = {a.id: a for a in data.applicants}
+    without_right = {pid: sum(1 for _r, aid in heap if not by_id[aid].right_to_place) for pid, heap in held.items()}
     by_age: dict[str, list[Programme]] = {}
     for p in data.programmes:
         by_age.setdefault(p.age_group, []).append(p)
+    out: dict[str, tuple[str, bool]] = {}
     for applicant in data.applicants:
-        if applicant.id in assignments:
+        if applicant.id in assignments or not applicant.right_to_place:
             continue
-        if applicant.right_to_place:
-            best = _nearest_with_room(applicant, by_age.get(applicant.age_group, []), remaining)
-            if best is not None:
-                remaining[best.id] -= 1
-                assignments[applicant.id] = Assignment(programme=best.id, kind=KIND_GUARANTEE, choice_rank=None)
-                continue
-        assignments[applicant.id] = Assignment(programme=None, kind=KIND_NONE, choice_rank=None)
+        tried = {*applicant.choices, *extra.get(applicant.id, ())}
+        candidates = [p for p in by_age.get(applicant.age_group, []) if p.unit not in tried]
+        best = _nearest_with_room(applicant, candidates, remaining)
+        if best is not None:
+            remaining[best.id] -= 1
+            out[applicant.id] = (best.id, False)
+            continue
+        best = _nearest_with_room(applicant, [p for p in candidates if p.municipal], without_right)
+        if best is not None:
+            without_right[best.id] -= 1
+            out[applicant.id] = (best.id, True)
+    return out
 
 
 def _nearest_with_room(
@@ -234,7 +302,7 @@ def _waiting_lists(
     data: RoundInput,
     programmes: Mapping[str, Programme],
     assignments: Mapping[str, Assignment],
-    rank: Mapping[str, Mapping[str, int]],
+    rank: Mapping[str, Mapping[str, float]],
 ) -> dict[str, list[str]]:
     waiting: dict[str, list[str]] = {pid: [] for pid in programmes}
     for applicant in data.applicants:
@@ -252,7 +320,8 @@ def _explain(
     data: RoundInput,
     programmes: Mapping[str, Programme],
     assignments: Mapping[str, Assignment],
-    held: Mapping[str, list[tuple[int, str]]],
+    held: Mapping[str, list[tuple[float, str]]],
+    displaced: Collection[str] = (),
 ) -> None:
     """Write a plain-language explanation, in the active language, on every assignment."""
     # The last applicant a programme admitted through matching is where its priority line was drawn.
@@ -278,7 +347,17 @@ def _explain(
             )
         limit = assignment.choice_rank if assignment.choice_rank is not None else len(applicant.choices)
         sentences.extend(_why_not(data, programmes, cutoff, applicant, unit) for unit in applicant.choices[:limit])
-        if assignment.kind == KIND_GUARANTEE and assignment.programme is not None:
+        if assignment.kind == KIND_GUARANTEE and assignment.programme is not None and applicant.id in displaced:
+            name = programmes[assignment.programme].unit_name
+            sentences.append(
+                # Translators: %(unit)s is the name of a municipal kindergarten.
+                _(
+                    "Barnet har rett til plass, og kommunen oppfyller retten med plass i %(unit)s, som er nærmeste "
+                    "kommunale barnehage. Barn med rett til plass går foran barn uten rett."
+                )
+                % {"unit": name}
+            )
+        elif assignment.kind == KIND_GUARANTEE and assignment.programme is not None:
             name = programmes[assignment.programme].unit_name
             sentences.append(
                 # Translators: %(unit)s is the name of a kindergarten.

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from kindergarten.models import KindergartenPlacementDetail
-from kindergarten.placements import counts_as_under_3, kindergarten_occupancy, kindergarten_placement_change
+from kindergarten.placements import kindergarten_occupancy, kindergarten_placement_change
+from kindergarten.rules import counts_as_under_3
 from oas.errors import ValidationError
 from oas.organisation.models import OrgUnitKind
 from oas.people.models import Placement, Service
@@ -96,8 +97,8 @@ def test_an_sfo_place_changes_from_full_to_hours(town: Town) -> None:
 
 
 def test_children_count_as_under_3_until_august_of_the_year_they_turn_three() -> None:
-    assert counts_as_under_3(dt.date(2023, 12, 1), dt.date(2026, 7, 31))
-    assert not counts_as_under_3(dt.date(2023, 12, 1), dt.date(2026, 8, 1))
+    assert counts_as_under_3(birth_date=dt.date(2023, 12, 1), on=dt.date(2026, 7, 31))
+    assert not counts_as_under_3(birth_date=dt.date(2023, 12, 1), on=dt.date(2026, 8, 1))
 
 
 def test_occupancy_counts_under_3_double_and_shows_the_norm_gaps(town: Town, frozen_today: dt.date) -> None:

@@ -39,6 +39,11 @@ def _blocking_pairs(
     by_unit_age = {(p["unit"], p["age_group"]): p["id"] for p in data["programs"]}
     aid = applicant["id"]
     got = data["assignment"][aid]["program"]
+    right = {a["id"]: a["right_to_place"] for a in data["applicants"]}
+
+    def guaranteed(b: str) -> bool:
+        return bool(right.get(b)) and data["assignment"][b]["kind"] == "guarantee"
+
     problems = []
     for unit in applicant["choices"]:
         pid = by_unit_age.get((unit, applicant["age_group"]))
@@ -50,7 +55,12 @@ def _blocking_pairs(
             problems.append(f"{aid} prefers {pid}, which has room")
             continue
         rank = ranks[pid]
-        worse = [b for b in assigned[pid] if rank.get(b, len(rank)) > rank[aid]]
+        # The municipality's guarantee (barnehageloven § 16) goes before every applicant without the right.
+        worse = [
+            b
+            for b in assigned[pid]
+            if rank.get(b, len(rank)) > rank[aid] and not (guaranteed(b) and not applicant["right_to_place"])
+        ]
         if worse:
             problems.append(f"{aid} prefers {pid}, which admitted lower-ranked {worse[0]}")
     if applicant["right_to_place"] and got is None:

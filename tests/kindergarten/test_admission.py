@@ -181,7 +181,8 @@ def test_section_18_children_come_before_siblings_and_only_once_documentation_is
     assert programme_of(dis_app) == units[0].pk
     sib = Assignment.objects.get(application=sib_app)
     assert sib.kind == "none"  # the only unit is full, so even the guarantee finds no room
-    assert "høyere prioritet (nedsatt funksjonsevne, barnehageloven § 18)" in sib.explanation
+    # Both have the right to a place (it ranks first in municipal kindergartens); § 18 decides among them.
+    assert "høyere prioritet (rett til plass og nedsatt funksjonsevne, barnehageloven § 18)" in sib.explanation
 
 
 def test_a_private_kindergarten_ranks_by_its_own_statutes(application_day) -> None:

@@ -219,3 +219,91 @@ def test_with_locked_places_capacity_holds_and_the_unlocked_applicants_are_stabl
         waiting=result.waiting,
     )
     assert check_export(engine.export(round_id="r", data=reduced, result=unlocked)) == []
+
+
+def _municipal_round(seed: int) -> RoundInput:
+    """A random round where about half the units are municipal and rank children with the right first."""
+    data = random_round(seed, units=5, applicants=50, max_capacity=4)
+    rng = random.Random(seed + 1)
+    by_id = {a.id: a for a in data.applicants}
+    programmes = [
+        Programme(
+            id=p.id,
+            unit=p.unit,
+            unit_name=p.unit_name,
+            age_group=p.age_group,
+            capacity=p.capacity,
+            position=p.position,
+            municipal=int(p.unit) % 2 == 0 or rng.random() < 0.3,
+        )
+        for p in data.programmes
+    ]
+    municipal = {p.id for p in programmes if p.municipal}
+    priority = {
+        pid: sorted(order, key=lambda a: not by_id[a].right_to_place) if pid in municipal else list(order)
+        for pid, order in data.priority.items()
+    }
+    return RoundInput(programmes=programmes, applicants=data.applicants, priority=priority)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10**9))
+def test_no_child_with_a_right_is_left_without_a_place_while_a_municipal_seat_went_to_a_child_without(
+    seed: int,
+) -> None:
+    data = _municipal_round(seed)
+    result = engine.match(data)
+    assert check_export(engine.export(round_id="r", data=data, result=result)) == []
+    right = {a.id: a.right_to_place for a in data.applicants}
+    age = {a.id: a.age_group for a in data.applicants}
+    municipal = {p.id: p.age_group for p in data.programmes if p.municipal}
+    held_by_others = {
+        municipal[asg.programme]
+        for aid, asg in result.assignments.items()
+        if asg.programme in municipal and not right[aid]
+    }
+    for aid, asg in result.assignments.items():
+        if right[aid] and asg.programme is None:
+            assert age[aid] not in held_by_others, aid
+
+
+def test_the_guarantee_takes_the_seat_of_a_child_without_the_right_in_the_nearest_municipal_unit() -> None:
+    programmes = [
+        Programme(id="A:3-5", unit="A", unit_name="Solsikken", age_group="3-5", capacity=1, position=(60.0, 11.0)),
+        Programme(
+            id="B:3-5",
+            unit="B",
+            unit_name="Blåbær",
+            age_group="3-5",
+            capacity=1,
+            position=(60.0, 11.05),
+            municipal=True,
+        ),
+        Programme(
+            id="C:3-5",
+            unit="C",
+            unit_name="Furulund",
+            age_group="3-5",
+            capacity=1,
+            position=(60.0, 11.5),
+            municipal=True,
+        ),
+    ]
+    applicants = [
+        Applicant(id="first", age_group="3-5", choices=("A",), right_to_place=True, position=(60.0, 11.0)),
+        Applicant(id="right", age_group="3-5", choices=("A",), right_to_place=True, position=(60.0, 11.0)),
+        Applicant(id="late", age_group="3-5", choices=("B", "C"), right_to_place=False, position=(60.0, 11.0)),
+        Applicant(id="late2", age_group="3-5", choices=("C",), right_to_place=False, position=(60.0, 11.0)),
+    ]
+    priority = {"A:3-5": ["first", "right"], "B:3-5": ["late"], "C:3-5": ["late", "late2"]}
+    result = engine.match(RoundInput(programmes=programmes, applicants=applicants, priority=priority))
+    got = {aid: (a.programme, a.kind) for aid, a in result.assignments.items()}
+    # A is private and full; B is the nearest municipal unit: "late" gives up B and moves on to C.
+    assert got == {
+        "first": ("A:3-5", "choice"),
+        "right": ("B:3-5", "guarantee"),
+        "late": ("C:3-5", "choice"),
+        "late2": (None, "none"),
+    }
+    assert "nærmeste kommunale barnehage" in result.assignments["right"].explanation
+    assert result.waiting["B:3-5"] == ["late"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kindergarten.rules import RightToPlace, age_group, right_to_place
+import pytest
+
+from kindergarten.rules import RightToPlace, age_group, counts_as_under_3, is_school_age, right_to_place
 
 DEADLINE = dt.date(2027, 3, 1)
 
@@ -40,6 +42,36 @@ def test_a_child_living_in_another_municipality_has_no_right_here() -> None:
     assert not right(dt.date(2025, 3, 1), lives_in_municipality=False).has_right
 
 
-def test_the_age_group_is_taken_on_the_start_date() -> None:
-    assert age_group(birth_date=dt.date(2024, 8, 2), on=dt.date(2027, 8, 1)) == "0-2"
-    assert age_group(birth_date=dt.date(2024, 8, 1), on=dt.date(2027, 8, 1)) == "3-5"
+@pytest.mark.parametrize(
+    ("birth_date", "on", "group"),
+    [
+        # Born 2 August 2024: only two on 1 August 2027, but counts as three from August of the year it turns three.
+        (dt.date(2024, 8, 2), dt.date(2027, 8, 1), "3-5"),
+        (dt.date(2024, 12, 31), dt.date(2027, 8, 1), "3-5"),
+        (dt.date(2024, 12, 31), dt.date(2027, 7, 31), "0-2"),
+        # Turned three on 1 July 2027, but is still counted as under three until 31 July.
+        (dt.date(2024, 7, 1), dt.date(2027, 7, 15), "0-2"),
+        (dt.date(2024, 1, 1), dt.date(2027, 7, 31), "0-2"),
+        (dt.date(2024, 1, 1), dt.date(2027, 8, 1), "3-5"),
+        (dt.date(2025, 1, 1), dt.date(2027, 8, 1), "0-2"),
+    ],
+)
+def test_the_age_group_follows_barnehageloven_26_from_august_of_the_year_the_child_turns_three(
+    birth_date: dt.date, on: dt.date, group: str
+) -> None:
+    assert age_group(birth_date=birth_date, on=on) == group
+    assert counts_as_under_3(birth_date=birth_date, on=on) == (group == "0-2")
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "on", "school_age"),
+    [
+        (dt.date(2021, 12, 31), dt.date(2027, 7, 31), False),
+        (dt.date(2021, 12, 31), dt.date(2027, 8, 1), True),
+        (dt.date(2022, 1, 1), dt.date(2027, 8, 1), False),
+    ],
+)
+def test_school_starts_in_august_of_the_year_the_child_turns_six(
+    birth_date: dt.date, on: dt.date, school_age: bool
+) -> None:
+    assert is_school_age(birth_date=birth_date, on=on) is school_age
