@@ -174,6 +174,15 @@ def _ancestor_ids(unit: OrgUnit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.pk]
 
 
+def _closing_day_applies(*, row: ClosingDay, unit: OrgUnit, ancestor_ids: list[int], kinds: dict[int, str]) -> bool:
+    """Whether a closing day closes ``unit``: its own or an ancestor's, or its municipality's (of its kind)."""
+    if row.unit_id is not None:
+        return row.unit_id in ancestor_ids
+    return row.municipality_id == unit.municipality_id and (
+        not row.unit_kind or any(kinds.get(pk, unit.kind) == row.unit_kind for pk in ancestor_ids)
+    )
+
+
 def closures_on(*, units: list[OrgUnit], day: dt.date) -> dict[int, DayClosure]:
     """Return, by unit id, why each of ``units`` is closed on ``day`` (units open that day are left out).
 
@@ -200,13 +209,7 @@ def closures_on(*, units: list[OrgUnit], day: dt.date) -> dict[int, DayClosure]:
     for unit in units:
         ids = ancestors[unit.pk]
         for row in rows:
-            if row.unit_id is not None:
-                applies = row.unit_id in ids
-            else:
-                applies = row.municipality_id == unit.municipality_id and (
-                    not row.unit_kind or any(kinds.get(pk, unit.kind) == row.unit_kind for pk in ids)
-                )
-            if applies:
+            if _closing_day_applies(row=row, unit=unit, ancestor_ids=ids, kinds=kinds):
                 found[unit.pk] = DayClosure(kind="closed", label=row.label)
                 break
         if unit.pk not in found and day.weekday() >= 5:
@@ -226,6 +229,49 @@ def closed_subunit_paths(*, unit: OrgUnit, day: dt.date) -> list[str]:
         .exclude(unit_id=unit.pk)
         .values_list("unit__path", flat=True)
     )
+
+
+def school_days_absent(*, child_id: int, start: dt.date, end: dt.date, stop_after: int) -> int:
+    """Count the school days from ``start`` to ``end`` on which the child has a school placement.
+
+    A school day is a weekday that is not a public holiday nor a closing day of the child's school (or of a unit
+    above it, or of the municipality). Counting stops once it passes ``stop_after``. Three queries at most.
+    """
+    placements = list(
+        Placement.objects.filter(child_id=child_id, service=Service.SCHOOL, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .select_related("unit")
+    )
+    if not placements:
+        return 0
+    units = {p.unit_id: p.unit for p in placements}
+    ancestors = {pk: _ancestor_ids(unit) for pk, unit in units.items()}
+    all_ids = {pk for ids in ancestors.values() for pk in ids}
+    rows = list(
+        ClosingDay.objects.filter(start_date__lte=end, end_date__gte=start).filter(
+            Q(unit_id__in=all_ids) | Q(municipality_id__in={u.municipality_id for u in units.values()})
+        )
+    )
+    kinds: dict[int, str] = {}
+    if any(row.unit_kind for row in rows):
+        kinds = dict(OrgUnit.objects.filter(pk__in=all_ids).values_list("pk", "kind"))
+    count = 0
+    day = start
+    while day <= end and count <= stop_after:
+        if is_expected_day(day):
+            for placement in placements:
+                if placement.start_date <= day and (placement.end_date is None or day <= placement.end_date):
+                    unit = placement.unit
+                    closed = any(
+                        row.start_date <= day <= (row.end_date or row.start_date)
+                        and _closing_day_applies(row=row, unit=unit, ancestor_ids=ancestors[unit.pk], kinds=kinds)
+                        for row in rows
+                    )
+                    if not closed:
+                        count += 1
+                        break
+        day += dt.timedelta(days=1)
+    return count
 
 
 @dataclass

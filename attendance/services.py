@@ -39,6 +39,9 @@ from oas.people.models import Person, PersonRelation, Placement, RelationKind
 logger = logging.getLogger(__name__)
 
 MAX_ABSENCE_DAYS = 366
+# Planned leave from school: at most this many school days at a time (opplæringslova § 2-2, rules §8.4).
+MAX_SCHOOL_LEAVE_DAYS = 10
+SCHOOL_LEAVE_KINDS = frozenset({AbsenceKind.PLANNED, AbsenceKind.HOLIDAY})
 IDEMPOTENCY_KEY_MAX = 64
 CHECK_KINDS = frozenset(CheckKind.values)
 
@@ -80,6 +83,8 @@ def absence_report(
         errors["end_date"] = [_("Fraværet kan vare høyst ett år; bruk «inntil videre».")]
     if len(note) > 300:
         errors["note"] = [_("Merknaden kan være høyst 300 tegn.")]
+    if not errors and kind in SCHOOL_LEAVE_KINDS:
+        _school_leave_check(child_id=child.pk, start=start, end=end, errors=errors)
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], fields=errors)
     # Unit names as this user may see them: a strengt fortrolig child's unit stays hidden (privacy layer).
@@ -114,6 +119,23 @@ def absence_report(
             details={"kind": kind, "start": start.isoformat(), "end": end.isoformat() if end else None, "units": units},
         )
     return AbsenceResult(report=report, unit_names=units)
+
+
+def _school_leave_check(*, child_id: int, start: dt.date, end: dt.date | None, errors: dict[str, list[str]]) -> None:
+    """Refuse planned absence (holiday, other planned leave) of more than 10 school days for a pupil.
+
+    Opplæringslova § 2-2 (rules §8.4): the school may give leave from grunnskoleopplæring for up to 10 school days
+    at a time; longer leave needs an application and the school's decision, which OAS does not handle yet. So a
+    guardian's own report stops at the limit, and "until further notice" is no planned leave for a pupil.
+    """
+    last = end if end is not None else start + dt.timedelta(days=MAX_ABSENCE_DAYS)
+    days = selectors.school_days_absent(child_id=child_id, start=start, end=last, stop_after=MAX_SCHOOL_LEAVE_DAYS)
+    if days > MAX_SCHOOL_LEAVE_DAYS:
+        message = _(
+            "Planlagt fravær fra skolen kan vare høyst %(days)s skoledager om gangen. For lengre permisjon må du "
+            "søke skolen."
+        ) % {"days": MAX_SCHOOL_LEAVE_DAYS}
+        errors["end_date"] = [message]
 
 
 def absence_cancel(*, user: Any, report_id: int | str) -> AbsenceReport:
