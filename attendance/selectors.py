@@ -6,17 +6,12 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 import holidays
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
-from attendance.tokens import TapGrant
-from oas.access.evaluation import access_unit_prefixes
-from oas.access.principal import ACCESS_EPOCH_SUBQUERY
-from oas.db import prepared_cursor
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind, Service
 
@@ -59,81 +54,15 @@ def absences_covering(*, child_ids: list[int], day: dt.date) -> dict[int, Absenc
 def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool = False) -> Placement | None:
     """Return the child's check-in placement in ``unit`` (the unit itself or its department/group) on ``day``.
 
-    ``lock`` takes a row lock (inside a transaction) so concurrent taps for one child are serialised.
+    ``lock`` takes a row lock on the placement (inside a transaction): concurrent taps for one child are decided one
+    after the other.
     """
     qs = Placement.objects.filter(active_on(day), child_id=child_id, service__in=CHECKIN_SERVICES).filter(
         Q(unit=unit) | Q(group=unit)
     )
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(no_key=True)  # FOR NO KEY UPDATE: rows that refer to it are not held up
     return qs.order_by("pk").first()
-
-
-# The check-in tap's advisory lock namespace (classid; objid is the child id): two taps for one child are decided
-# one after the other (a row lock would write the placement row and the WAL). The tap's statement is the database
-# function ``attendance_check_tap`` (migration 0004): it finds the child's check-in placement in the tapped unit
-# (the kindergarten or SFO, or a department as its group) that the user may check children in, locks, and
-# writes. The parameters below say where the user may do that.
-CHECKIN_LOCK_CLASS = 0x0A77
-
-
-def _checkin_params(
-    *, unit_id: int, child_id: int, day: dt.date, prefixes: list[str] | None, grant: TapGrant | None
-) -> dict[str, Any]:
-    return {
-        "lock_class": CHECKIN_LOCK_CLASS,
-        "unit": unit_id,
-        "child": child_id,
-        "services": [str(s) for s in CHECKIN_SERVICES],
-        "day": day,
-        "everywhere": prefixes is None,
-        "prefixes": prefixes or [],
-        "grant_user": None if grant is None else grant.user_id,
-        "grant_epoch": None if grant is None else grant.epoch,
-    }
-
-
-def checkin_decision_params(*, user: Any, child_id: int, unit_id: int, day: dt.date) -> dict[str, Any] | None:
-    """The placement and access parameters of the tap function for a session's tap; None if the user may check
-    children in nowhere.
-
-    The function finds the child's check-in placement in a unit the user may check children in and locks the
-    child's taps until the end of the transaction; it returns the placement's (child, unit) ids. The unit is
-    the placement's unit (the kindergarten or SFO; a tapped department is its group). The access layer decides
-    the unit (``access_unit_prefixes`` for ``attendance.checkin``: the same scope as ``access_queryset`` on org
-    units). No placement when the unit is not the user's or the child is not placed there (the caller tells
-    which, on that rare path, with ``access_unit``).
-    """
-    prefixes = access_unit_prefixes(user=user, action="attendance.checkin")
-    if prefixes == []:
-        return None
-    return _checkin_params(unit_id=unit_id, child_id=child_id, day=day, prefixes=prefixes, grant=None)
-
-
-def checkin_grant_params(*, grant: TapGrant, child_id: int, day: dt.date) -> dict[str, Any]:
-    """The placement and access parameters of the tap function for a tap with a tap token's grant.
-
-    The caller has checked that the tapped unit is the grant's unit, which the access layer authorised when it
-    issued the token. The function checks that the grant still holds: the account is active and the access
-    epoch is the grant's (no change to accounts, roles, grants or org units since).
-    """
-    return _checkin_params(unit_id=grant.unit_id, child_id=child_id, day=day, prefixes=None, grant=grant)
-
-
-# As the tap function's grant condition, for the rare path that tells a stale grant from a child not placed.
-_GRANT_HOLDS_SQL = f"""
-SELECT EXISTS (
-    SELECT 1 FROM auth_user a WHERE a.id = %(grant_user)s::integer AND a.is_active
-      AND {ACCESS_EPOCH_SUBQUERY} IS NOT DISTINCT FROM %(grant_epoch)s::bigint)
-"""  # noqa: S608 - a fixed fragment, no input
-
-
-def tap_grant_holds(*, grant: TapGrant) -> bool:
-    """Return whether the grant's account is active and the access epoch unchanged since it was issued."""
-    with prepared_cursor() as cursor:
-        cursor.execute(_GRANT_HOLDS_SQL, {"grant_user": grant.user_id, "grant_epoch": grant.epoch})
-        row = cursor.fetchone()
-    return bool(row and row[0])
 
 
 @functools.lru_cache(maxsize=16)
