@@ -9,7 +9,8 @@ instead).
 
 Then taps arrive at random (``loadgen.run_open``: an open loop, Poisson arrivals, each tap a child's next check-in
 or check-out with a new key), first at ``--rate`` (default 200 taps/s) for ``--seconds``: target p95 < 100 ms;
-then at rising rates until p95 reaches 250 ms, and the largest rate that kept p95 under 250 ms is printed. A
+then from an eighth of that rate, doubling until p95 reaches 250 ms and halving the gap twice: the largest rate
+that kept p95 under 250 ms is printed. A
 tap's latency counts from its arrival, so a queue in front of a saturated server shows. Also printed: the CPU per
 tap of the server (master + workers), of PostgreSQL (the backends serving the server) and of the load generator,
 which all share the machine's cores, and the load average. The run fails (exit status 1) if any tap is not
@@ -239,22 +240,24 @@ class Bench:
         pg = None if pg_after is None else sum(t - (pg_before or {}).get(pid, 0.0) for pid, t in pg_after.items())
         return result, server, pg
 
-    def largest_rate(self, start: float) -> tuple[float | None, list[str]]:
-        """Raise the rate by a quarter each step until p95 reaches the limit; the last rate under it."""
+    def largest_rate(self, start: float) -> float | None:
+        """The largest rate (taps/s) whose p95 stays under the limit: from ``start`` doubling until a rate fails
+        (p95 at or over the limit, or an error), then halving the gap between the last good and the failed rate
+        twice. None when even ``start`` fails."""
         good: float | None = None
-        lines = []
+        bad: float | None = None
         rate = start
         for step in itertools.count(2):
             result = self.at(rate, self.args.search_seconds, seed=step)
-            lines.append(_line("  search", rate, result))
-            print(lines[-1], flush=True)
-            if percentiles(result.latencies)["p95"] >= LIMIT_P95_MS or _errors(result):
-                break
-            good = rate
-            if rate >= self.args.max_rate:
-                break
-            rate = min(self.args.max_rate, rate * 1.25)
-        return good, lines
+            print(_line("  search", rate, result), flush=True)
+            if percentiles(result.latencies)["p95"] < LIMIT_P95_MS and not _errors(result):
+                good = rate
+            else:
+                bad = rate
+            if good is None or (bad is not None and bad - good <= start / 2) or rate >= self.args.max_rate:
+                return good
+            rate = min(self.args.max_rate, rate * 2) if bad is None else (good + bad) / 2
+        return good
 
 
 def _server_command(args: argparse.Namespace, port: int) -> list[str]:
@@ -272,8 +275,8 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=1000, help="children placed in the kindergarten")
     parser.add_argument("--rate", type=float, default=200.0, help="taps per second of the target phase")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of the target phase")
-    parser.add_argument("--search-seconds", type=float, default=8.0, help="length of each step of the rate search")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the target phase")
+    parser.add_argument("--search-seconds", type=float, default=5.0, help="length of each step of the rate search")
     parser.add_argument("--max-rate", type=float, default=2000.0, help="the rate search stops here")
     parser.add_argument("--workers", type=int, default=PRODUCTION_WORKERS)
     parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS, help="threads per worker")
@@ -329,7 +332,7 @@ def main() -> None:
                 f"  CPU per tap: server {server_cpu * 1000 / n:.2f} ms, PostgreSQL {pg}, "
                 f"load generator {result.cpu * 1000 / n:.2f} ms"
             )
-            good, _lines = bench.largest_rate(args.rate)
+            good = bench.largest_rate(max(1.0, args.rate / 8))
             shown = "none of the rates tried" if good is None else f"{good:.0f} taps/s"
             print(f"largest rate with p95 < {LIMIT_P95_MS:.0f} ms: {shown}")
             print(
