@@ -9,7 +9,7 @@ instead).
 
 Then taps arrive at random (``loadgen.run_open``: an open loop, Poisson arrivals, each tap a child's next check-in
 or check-out with a new key), first at ``--rate`` (default 200 taps/s) for ``--seconds``: target p95 < 100 ms;
-then from an eighth of that rate, doubling until p95 reaches 250 ms and halving the gap twice: the largest rate
+then from an eighth of that rate up (or down) until p95 crosses 250 ms, halving the gap twice: the largest rate
 that kept p95 under 250 ms is printed. A
 tap's latency counts from its arrival, so a queue in front of a saturated server shows. Also printed: the CPU per
 tap of the server (master + workers), of PostgreSQL (the backends serving the server) and of the load generator,
@@ -241,12 +241,12 @@ class Bench:
         return result, server, pg
 
     def largest_rate(self, start: float) -> float | None:
-        """The largest rate (taps/s) whose p95 stays under the limit: from ``start`` doubling until a rate fails
-        (p95 at or over the limit, or an error), then halving the gap between the last good and the failed rate
-        twice. None when even ``start`` fails."""
+        """The largest rate (taps/s) whose p95 stays under the limit: from ``start``, doubling while rates pass
+        (or halving while they fail, down to 1 tap/s), then halving the gap between the last passing and the first
+        failing rate twice. None when even 1 tap/s fails."""
         good: float | None = None
         bad: float | None = None
-        rate = start
+        rate, halvings = start, 0
         for step in itertools.count(2):
             result = self.at(rate, self.args.search_seconds, seed=step)
             print(_line("  search", rate, result), flush=True)
@@ -254,9 +254,18 @@ class Bench:
                 good = rate
             else:
                 bad = rate
-            if good is None or (bad is not None and bad - good <= start / 2) or rate >= self.args.max_rate:
+            if good is None:  # nothing passed yet: go down
+                if rate <= 1:
+                    return None
+                rate = max(1.0, rate / 2)
+            elif bad is None:  # nothing failed yet: go up
+                if rate >= self.args.max_rate:
+                    return good
+                rate = min(self.args.max_rate, rate * 2)
+            elif halvings < 2:
+                rate, halvings = (good + bad) / 2, halvings + 1
+            else:
                 return good
-            rate = min(self.args.max_rate, rate * 2) if bad is None else (good + bad) / 2
         return good
 
 
