@@ -153,6 +153,7 @@ def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) 
         if d.pk not in owned:
             continue  # another worker holds it now (our lease ran out): it sends it, not us
         try:
+            mail.open()  # one session for the batch: a no-op while open, reopens after a broken session
             mail.send_messages([_email_message(d, mail)])
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
             # A refusal (the session stays usable: smtplib has reset it). 5xx is final, 4xx is tried again later.
