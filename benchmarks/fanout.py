@@ -235,7 +235,7 @@ def run(*, guardians: int, kill: bool, lease_seconds: int) -> int:
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     if worker.poll() is not None:
         return
-    os.killpg(worker.pid, signal.SIGTERM)  # our own worker's process group
+    os.kill(worker.pid, signal.SIGTERM)  # a warm shutdown of our own worker: it stops its pool itself
     try:
         worker.wait(timeout=30)
     except subprocess.TimeoutExpired:
