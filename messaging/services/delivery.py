@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from integrations.common.errors import PermanentError, TransientError
@@ -231,10 +230,17 @@ def _mark_attempting(ids: list[int], *, claimed_at: dt.datetime) -> set[int]:
 
 
 def _mark_sent(ids: list[int]) -> None:
-    """Mark deliveries SENT (an ordinary commit)."""
-    if ids:
-        Delivery.objects.filter(pk__in=ids).update(
-            status=DeliveryStatus.SENT, sent_at=clock.now(), attempts=F("attempts") + 1, last_error=""
+    """Mark deliveries SENT (an ordinary commit).
+
+    One plain UPDATE: it runs once per e-mail, and building it through the ORM cost a quarter of the worker's CPU.
+    """
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608 - table name from model meta
+            "last_error = '' WHERE id = ANY(%s)",
+            [DeliveryStatus.SENT.value, clock.now(), list(ids)],
         )
 
 
