@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 from django.conf import settings
 
 from benchmarks.common import with_database
@@ -22,6 +23,7 @@ def _scratch_databases() -> set[str]:
     return {str(row[0]) for row in rows}
 
 
+@pytest.mark.slow
 def test_the_fan_out_benchmark_delivers_everything_in_its_own_scratch_database_and_drops_it() -> None:
     before = _scratch_databases()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
