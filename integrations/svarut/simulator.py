@@ -35,8 +35,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 from integrations.common.simulator import SimRequest, SimResponse, SimulatorServer
 from integrations.common.spec import SpecViolation, validate_schema
@@ -207,7 +207,7 @@ class SvarUtSimulator(SimulatorServer):
             return _error(401, "Ugyldig IntegrasjonId/IntegrasjonPassord", path=request.path)
         return None
 
-    def _send(self, request: SimRequest, *, konto_id: str) -> SimResponse:  # noqa: PLR0911 - one return per refusal
+    def _send(self, request: SimRequest, *, konto_id: str) -> SimResponse:
         if konto_id != self.konto_id:
             return _error(404, f"Ukjent konto {konto_id}", path=request.path)
         content_type = request.header("content-type")
