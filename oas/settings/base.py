@@ -100,6 +100,27 @@ TEMPLATES = [
 # --- Database and Redis -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or embedded.embedded_database_url(VAR_DIR)
 DATABASES = {"default": embedded.database_config(DATABASE_URL)}
+# Connections are bounded: a thread (the dev server starts one per request, granian keeps a few) borrows a
+# connection from psycopg's pool for one request and gives it back when the request ends, so a process never
+# holds more than DATABASE_POOL_MAX_SIZE connections however many threads it has run. Persistent per-thread
+# connections (CONN_MAX_AGE) outlived their threads and exhausted PostgreSQL's max_connections under light load.
+# Each web process, worker process and beat has its own pool: budget max_connections for all of them.
+# DATABASE_POOL=false (e.g. behind PgBouncer in transaction mode) opens one connection per request instead.
+DATABASE_POOL = env_bool("DATABASE_POOL", default=True)
+DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", default=1)
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", default=8)
+# A request that finds every pooled connection busy waits this long, then fails (503) instead of piling up.
+DATABASE_POOL_TIMEOUT_SECONDS = env_int("DATABASE_POOL_TIMEOUT_SECONDS", default=10)
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # pooling and persistent connections exclude each other
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it
+if DATABASE_POOL:
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": DATABASE_POOL_MIN_SIZE,
+        "max_size": max(DATABASE_POOL_MAX_SIZE, DATABASE_POOL_MIN_SIZE, 1),
+        "timeout": DATABASE_POOL_TIMEOUT_SECONDS,
+        # Give an idle connection back to PostgreSQL after 5 minutes (down to min_size).
+        "max_idle": 300,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL") or embedded.embedded_redis_url(VAR_DIR)
