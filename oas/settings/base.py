@@ -122,6 +122,12 @@ if DATABASE_POOL:
         "max_idle": 300,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The application acts as this role, which owns no table and may not UPDATE, DELETE or TRUNCATE the audit log
+# (oas/db_roles.py, created with its grants by oas/audit/migrations/0004_application_role.py). Migrations and
+# flush run as the owner: the login of DATABASE_MIGRATE_URL when set (production: DATABASE_URL logs in as the
+# application role), else DATABASE_URL's login without the switch. Empty: no switch (not recommended).
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "oas_app") or ""
+DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "") or ""
 
 REDIS_URL = env_str("REDIS_URL") or embedded.embedded_redis_url(VAR_DIR)
 CACHES = {
