@@ -6,13 +6,14 @@ started under ``./var`` — see ``oas/embedded.py``. Never SQLite.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
 from oas import embedded
-from oas.env import env_bool, env_int, env_list, env_mode, env_str
+from oas.env import ConfigurationError, env_bool, env_int, env_list, env_mode, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("OAS_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
@@ -24,6 +25,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 # A CSRF refusal under /api/ answers in the API's one error shape (JSON); pages keep Django's page.
 CSRF_FAILURE_VIEW = "oas.api.csrf_failure"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (oas/client_ip.py); from any other
+# peer the header is ignored, so a client cannot choose its own address for rate limits and the audit log.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _exc:
+        raise ConfigurationError(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from _exc
 OAS_BASE_URL = env_str("OAS_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
