@@ -74,12 +74,15 @@ MIDDLEWARE = [
     # checks it; production's WSGI dispatcher does the same before Django's handler (oas/lean.py TOKEN_ROUTES).
     "oas.lean.TokenRouteMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "oas.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff 12 h from login; guardians and shared tablets 30 min idle (oas/identity/session_lifetime.py).
+    "oas.identity.session_lifetime.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oas.audit.middleware.RequestContextMiddleware",
@@ -317,6 +320,16 @@ PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")
 
 # --- Security (tightened further in production.py) ----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# No session outlives a staff working day (Django's default was 14 days); see oas/identity/session_lifetime.py.
+SESSION_STAFF_MAX_SECONDS = env_int("SESSION_STAFF_MAX_SECONDS", default=12 * 3600)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = SESSION_STAFF_MAX_SECONDS
+# Opening one of these pages makes the session a shared tablet's: 30 minutes idle from then on.
+SESSION_SHARED_DEVICE_VIEWS = ["attendance:krysseliste", "attendance:tap_token"]
+# Content-Security-Policy (oas/csp.py); CONTENT_SECURITY_POLICY overrides it, empty turns it off.
+_csp = env_str("CONTENT_SECURITY_POLICY")
+if _csp is not None:
+    CONTENT_SECURITY_POLICY = _csp
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
