@@ -301,6 +301,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Open API for the municipality's Min Side and employee portal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "oas.schema.error_responses_hook",  # the one error shape for 400/401/403/404/409
+    ],
 }
 
 # --- I18n ---------------------------------------------------------------------------------------
