@@ -10,18 +10,20 @@ authentication) decides per kind of login:
   request; each request moves the end (the cookie and the stored session) forward, at most once a minute.
 
 The deadline is checked on the server on every request (not only by the cookie's expiry): an expired session
-is flushed and the request continues as anonymous, so the access layer sends the user to log in.
+is flushed and the request continues as anonymous, so the access layer sends the user to log in. Times are the
+wall clock's (``time.time()``, as the session backend's own expiry), not ``oas.clock``: a test that moves the
+business date does not age a session.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
 
-from oas import clock
 from oas.identity.login_session import login_info
 from oas.identity.providers import GUARDIAN
 
@@ -60,13 +62,13 @@ class SessionLifetimeMiddleware:
         ):
             # A shared tablet from now on: the idle rule applies to this session.
             request.session[SESSION_SHARED_DEVICE] = True
-            request.session[SESSION_LAST_SEEN] = clock.now().timestamp()
+            request.session[SESSION_LAST_SEEN] = time.time()
             request.session.set_expiry(settings.SESSION_IDLE_SECONDS)
         return response
 
     def _enforce(self, request: HttpRequest) -> None:
         session = request.session
-        now = clock.now().timestamp()
+        now = time.time()
         login_at = session.get(SESSION_LOGIN_AT)
         if not isinstance(login_at, int | float):
             session[SESSION_LOGIN_AT] = login_at = now
@@ -95,6 +97,6 @@ def session_mark_login(sender: object, request: HttpRequest | None, **_kwargs: o
     """``user_logged_in`` receiver: the login's clock starts now (also for a new login in an old session)."""
     if request is None or not hasattr(request, "session"):
         return
-    now = clock.now().timestamp()
+    now = time.time()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_LAST_SEEN] = now
