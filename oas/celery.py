@@ -18,7 +18,8 @@ def _forget_inherited_connection_pools(**_kwargs: object) -> None:
     its sockets are the parent's): forget it without closing, and the child opens its own on first use."""
     from django.db.backends.postgresql.base import DatabaseWrapper
 
-    DatabaseWrapper._connection_pools.clear()
+    pools: dict[str, object] = getattr(DatabaseWrapper, "_connection_pools", {})
+    pools.clear()
 
 
 worker_process_init.connect(_forget_inherited_connection_pools, weak=False)

@@ -17,7 +17,7 @@ from oas.db_roles import owner_connection
 AUDIT = "audit_auditevent"
 
 
-def _scalar(sql: str, params: list[object] | None = None) -> object:
+def _scalar(sql: str, params: list[str] | None = None) -> object:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
         row = cursor.fetchone()

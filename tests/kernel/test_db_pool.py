@@ -42,11 +42,16 @@ def _get(handler: WSGIHandler, path: str) -> tuple[int, bytes]:
         "wsgi.run_once": False,
     }
     status: list[str] = []
-    response = handler(environ, lambda s, _headers, _exc=None: status.append(s))
+
+    def start_response(code: str, _headers: Any, _exc: Any = None) -> Any:
+        status.append(code)
+        return lambda _data: None
+
+    response = handler(environ, start_response)
     try:
         body = b"".join(response)
     finally:
-        response.close()  # type: ignore[attr-defined]
+        response.close()
     return int(status[0].split()[0]), body
 
 
