@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from integrations.outbox import outbox_enqueue
 from kindergarten import letters, rules, selectors
 from kindergarten.models import (
     ATTACHMENT_CONTENT_TYPES,
@@ -451,7 +452,13 @@ def _application_create(
         % {"child": child.first_name, "applicant": applicant.full_name},
         url=reverse("kindergarten_pages:portal_application", args=[application.pk]),
     )
-    transaction.on_commit(lambda: _application_archive_enqueue(application_id=application.pk))
+    # The archive entry is a delivery to another system: an outbox row in this transaction, so it is neither lost
+    # when the broker is down at commit nor sent for an application that was rolled back.
+    outbox_enqueue(
+        kind=letters.APPLICATION_ARCHIVE_KIND,
+        payload={"application_id": application.pk},
+        idempotency_key=f"kg-soknad-arkiv:{application.pk}",
+    )
     return application
 
 
@@ -460,15 +467,6 @@ def _guardians_notify(*, child: Person, key: str, title: str, url: str) -> int:
     from messaging.public import notify
 
     return notify(person_ids=selectors.guardians_of(child=child), key=key, title=title, url=url)
-
-
-def _application_archive_enqueue(*, application_id: int) -> None:
-    from kindergarten.tasks import application_archive_task
-
-    try:
-        application_archive_task.delay(application_id)
-    except Exception as exc:  # broker down: the application is safe; archive it later
-        logger.warning("kindergarten: could not queue archiving of application %s (%s)", application_id, exc)
 
 
 def decision_letters_send_pending(*, limit: int = 10_000, older_than_minutes: int = 0) -> int:
