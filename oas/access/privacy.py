@@ -21,6 +21,7 @@ from django.db.models import Q
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
+from oas.access.relations import may_learn_whereabouts
 from oas.people.models import PROTECTED_LEVELS, Adressebeskyttelse, Person, PersonRelation, Placement
 
 PROTECTED_ADDRESS_ACTION = "person.read_protected_address"
@@ -142,11 +143,8 @@ def placement_is_hidden(*, user: Any, child: Person) -> bool:
     """Return whether the child's unit must be hidden from this user (strengt fortrolig, other guardian)."""
     if child.adressebeskyttelse != Adressebeskyttelse.STRENGT_FORTROLIG:
         return False
-    principal = principal_for(user)
-    if principal.kind != "guardian":
-        return False  # staff reach the child only through their own unit or an explicit grant
-    lives_with = {r.child_id for r in principal.relations if r.lives_with_child}
-    return child.pk not in lives_with
+    # Staff reach the child only through their own unit or an explicit grant; adults by the relation policy.
+    return not may_learn_whereabouts(user=user, child=child)
 
 
 def _placement_view(p: Placement) -> PlacementView:

@@ -13,6 +13,18 @@ from oas.access.evaluation import (
 )
 from oas.access.getters import AccessNotFound, access_child, access_object, access_unit
 from oas.access.principal import principal_for
+from oas.access.relations import (
+    ChildRight,
+    adult_has_child_right,
+    child_adult_ids,
+    may_learn_whereabouts,
+    relation_active_q,
+    relation_q,
+    relation_rights,
+    user_child_ids,
+    user_child_rights,
+    user_has_child_right,
+)
 from oas.access.privacy import (
     PersonContact,
     PlacementView,
@@ -27,6 +39,16 @@ from oas.access.privacy import (
 
 __all__ = [
     "AccessNotFound",
+    "ChildRight",
+    "adult_has_child_right",
+    "child_adult_ids",
+    "may_learn_whereabouts",
+    "relation_active_q",
+    "relation_q",
+    "relation_rights",
+    "user_child_ids",
+    "user_child_rights",
+    "user_has_child_right",
     "PersonContact",
     "PlacementView",
     "access_child",

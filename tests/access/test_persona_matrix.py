@@ -173,8 +173,9 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         *GUARDIAN_PAGES,
         ("child.read", "kid_other", Y),
         ("child.read_contacts", "kid_other", Y),
-        ("child.audit_innsyn", "kid_other", N),
-        ("child.read_special_needs", "kid_other", N),
+        # The kernel relation policy: a foster parent has the information right (innsyn included, issue 13).
+        ("child.audit_innsyn", "kid_other", Y),
+        ("child.read_special_needs", "kid_other", Y),
         ("child.read", "kid_bhg", N),
     ],
     "pickup_person": [
