@@ -201,12 +201,13 @@ def child_picker(*, user: Any, query: str, limit: int = 20) -> list[dict[str, An
 
     Never addresses. One query for the children plus one for their current groups.
     """
-    from oas.people.models import Person
+    from oas.access.getters import children_queryset
 
     words = [w for w in (query or "").split() if w][:4]
     if not words or len(query) > 100:
         return []
-    qs = Person.objects.all()
+    # Children only: never adults (guardians, employees) and so never an adult's birth date.
+    qs = children_queryset()
     for word in words:
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     children = list(

@@ -11,7 +11,7 @@ from oas.access.evaluation import (
     permitted_actions,
     permitted_actions_many,
 )
-from oas.access.getters import AccessNotFound, access_child, access_object, access_unit
+from oas.access.getters import AccessNotFound, access_child, access_object, access_unit, children_queryset
 from oas.access.principal import principal_for
 from oas.access.relations import (
     ChildRight,
@@ -60,6 +60,7 @@ __all__ = [
     "address_is_protected",
     "child_adults_current",
     "child_placements_view",
+    "children_queryset",
     "children_placements_view",
     "has_action",
     "has_action_anywhere",
