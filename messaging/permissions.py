@@ -26,6 +26,8 @@ CHILD_MESSAGE = register_action(
     unit_roles=UNIT_WORKERS,
     group_roles=GROUP_WORKERS,
     guardian_side=True,
+    # A thread with the unit names the unit: not for the parent a strengt fortrolig child does not live with.
+    relation_right="whereabouts",
 )
 THREAD_READ = register_action(
     "messaging.thread.read",

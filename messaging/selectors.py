@@ -13,6 +13,7 @@ from messaging.models import AuthorKind, Event, Message, Notice, NoticeRecipient
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.access.principal import principal_for
+from oas.access.relations import ChildRight, user_child_ids
 from oas.people.models import Placement
 
 THREAD_READ = "messaging.thread.read"
@@ -20,8 +21,9 @@ THREAD_READ = "messaging.thread.read"
 
 def guardian_children_units(*, user: Any) -> dict[int, list[str]]:
     """Return, for each child the user is guardian-side for, the paths of the child's current units and groups."""
-    principal = principal_for(user)
-    child_ids = [r.child_id for r in principal.relations]
+    # The kernel relation policy: only children whose unit the adult may learn (not a parent without
+    # foreldreansvar, not the parent a strengt fortrolig child does not live with).
+    child_ids = sorted(user_child_ids(user=user, right=ChildRight.WHEREABOUTS))
     today = clock.today()
     out: dict[int, list[str]] = {}
     rows = (

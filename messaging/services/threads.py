@@ -17,11 +17,12 @@ from messaging.services.notifications import notify_persons
 from oas import clock
 from oas.access.evaluation import access_queryset, has_action
 from oas.access.principal import principal_for
+from oas.access.relations import ChildRight, relation_rights
 from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import OrgUnit
-from oas.people.models import Person, PersonRelation, Placement, RelationKind
+from oas.people.models import Adressebeskyttelse, Person, PersonRelation, Placement
 
 CHILD_MESSAGE = "messaging.child.message"
 THREAD_READ = "messaging.thread.read"
@@ -84,7 +85,12 @@ def thread_recipients(*, child: Person) -> list[Person]:
         if account is not None:
             allowed = has_action(user=account.user, action=CHILD_MESSAGE, target=child)
         else:
-            allowed = rel.kind == RelationKind.GUARDIAN
+            # The kernel relation policy: a thread with the unit names the unit.
+            allowed = ChildRight.WHEREABOUTS in relation_rights(
+                kind=rel.kind,
+                lives_with_child=rel.lives_with_child,
+                child_strengt_fortrolig=child.adressebeskyttelse == Adressebeskyttelse.STRENGT_FORTROLIG,
+            )
         if allowed:
             chosen[rel.adult_id] = rel.adult
     return sorted(chosen.values(), key=lambda p: p.pk)

@@ -76,9 +76,9 @@ def action_scope(*, principal: Principal, action: Action) -> ActionScope:
             scope.staff_child_ids.add(grant.person_id)
     for rel in principal.relations:
         # The kernel relation policy (oas.access.relations) says which relation gives which right.
-        if (action.guardian_side and action.relation_right in rel.rights) or action.code in principal.relation_actions.get(
-            rel.child_id, set()
-        ):
+        if (
+            action.guardian_side and action.relation_right in rel.rights
+        ) or action.code in principal.relation_actions.get(rel.child_id, set()):
             scope.relation_child_ids.add(rel.child_id)
     if action.self_allowed and principal.person_id is not None:
         scope.relation_child_ids.add(principal.person_id)
@@ -87,9 +87,7 @@ def action_scope(*, principal: Principal, action: Action) -> ActionScope:
 
 def _children_resident_in(numbers: set[str]) -> QuerySet[Person, Any]:
     """Children registered as resident in these municipalities (a child: someone's child in a relation)."""
-    return Person.objects.filter(
-        municipality_number__in=sorted(numbers), relations_as_child__isnull=False
-    ).values("pk")
+    return Person.objects.filter(municipality_number__in=sorted(numbers), relations_as_child__isnull=False).values("pk")
 
 
 def _children_in_units(paths: set[str]) -> QuerySet[Placement, Any]:

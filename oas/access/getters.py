@@ -78,7 +78,8 @@ def _person_ids(obj: models.Model, person_ids_of: Any) -> list[int]:
 def children_queryset() -> models.QuerySet[Person]:
     """Persons who are children: someone's child in a relation, or placed in a unit (never other adults/employees)."""
     return Person.objects.filter(
-        Exists(PersonRelation.objects.filter(child=OuterRef("pk"))) | Exists(Placement.objects.filter(child=OuterRef("pk")))
+        Exists(PersonRelation.objects.filter(child=OuterRef("pk")))
+        | Exists(Placement.objects.filter(child=OuterRef("pk")))
     )
 
 

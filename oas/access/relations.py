@@ -85,9 +85,7 @@ def relation_active_q(*, on: dt.date | None = None, prefix: str = "") -> Q:
     )
 
 
-def child_adult_ids(
-    *, child_ids: Iterable[int], right: ChildRight, on: dt.date | None = None
-) -> dict[int, list[int]]:
+def child_adult_ids(*, child_ids: Iterable[int], right: ChildRight, on: dt.date | None = None) -> dict[int, list[int]]:
     """Return, per child, the adults whose current relation gives ``right`` (one query; children without: absent)."""
     ids = sorted(set(child_ids))
     out: dict[int, list[int]] = {}
@@ -136,9 +134,7 @@ def may_learn_whereabouts(*, user: Any, child: Person) -> bool:
         return True
     if principal.person_id == child.pk:
         return True
-    return bool(
-        {ChildRight.WHEREABOUTS, ChildRight.PICKUP} & user_child_rights(user=user).get(child.pk, frozenset())
-    )
+    return bool({ChildRight.WHEREABOUTS, ChildRight.PICKUP} & user_child_rights(user=user).get(child.pk, frozenset()))
 
 
 def user_child_rights(*, user: Any) -> dict[int, frozenset[ChildRight]]:

@@ -52,7 +52,9 @@ def children(request: HttpRequest) -> HttpResponse:
     hold ``child.read`` for their own children — get 403 here and find their children in the portal.
     """
     unit = request.GET.get("unit", "")
-    if request.GET.get("protected") == "1" and not has_action_anywhere(user=request.user, action="child.list_protected"):
+    if request.GET.get("protected") == "1" and not has_action_anywhere(
+        user=request.user, action="child.list_protected"
+    ):
         raise PermissionDenied(_("Du har ikke tilgang til listen over barn med beskyttet adresse."))
     qs = children_for_staff(
         user=request.user,

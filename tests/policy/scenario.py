@@ -78,7 +78,9 @@ def build_scenario(municipality: Any) -> Scenario:
     f.RelationFactory(
         adult=parent_without, child=theo, kind=RelationKind.PARENT, foreldreansvar="", lives_with_child=False
     )
-    f.RelationFactory(adult=foster, child=theo, kind=RelationKind.FOSTER_PARENT, foreldreansvar="", lives_with_child=True)
+    f.RelationFactory(
+        adult=foster, child=theo, kind=RelationKind.FOSTER_PARENT, foreldreansvar="", lives_with_child=True
+    )
     f.PlacementFactory(
         child=theo, unit=kindergarten, group=department, service=Service.KINDERGARTEN, start_date=dt.date(2024, 8, 1)
     )
