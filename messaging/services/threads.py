@@ -85,8 +85,8 @@ def thread_recipients(*, child: Person) -> list[Person]:
         if account is not None:
             allowed = has_action(user=account.user, action=CHILD_MESSAGE, target=child)
         else:
-            # The kernel relation policy: a thread with the unit names the unit.
-            allowed = ChildRight.WHEREABOUTS in relation_rights(
+            # The kernel relation policy: the adults with the information right.
+            allowed = ChildRight.INFORMATION in relation_rights(
                 kind=rel.kind,
                 lives_with_child=rel.lives_with_child,
                 child_strengt_fortrolig=child.adressebeskyttelse == Adressebeskyttelse.STRENGT_FORTROLIG,

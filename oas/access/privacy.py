@@ -88,7 +88,7 @@ def _protected_children_living_with(person: Person) -> list[int]:
 
 
 def address_is_protected(*, person: Person) -> bool:
-    """Return whether the person's address is protected: their own grading, or a protected child lives with them."""
+    """Return whether the person's address is protected: their own grading, or it is a protected child's home."""
     return person.adressebeskyttelse in PROTECTED_LEVELS or bool(_protected_children_living_with(person))
 
 

@@ -27,12 +27,10 @@ def _start(world: World, persona: str, child: str, unit: str, body: str = "Hei")
     )
 
 
-def test_the_other_parent_of_a_strengt_fortrolig_child_is_not_in_the_units_thread(world: World) -> None:
-    # The kernel relation policy (issue 13, point 3): a thread with the unit names the unit, so only the adults
-    # who may learn it take part — not the guardian a strengt fortrolig child does not live with.
+def test_both_guardians_with_parental_responsibility_are_in_the_thread(world: World) -> None:
     thread = _start(world, "contact_teacher", "kid_protected", "1A")
     guardians = set(ThreadSide.objects.filter(thread=thread).values_list("guardian_id", flat=True))
-    assert guardians == {world.accounts["protected_guardian"].person_id}
+    assert guardians == {world.accounts["protected_guardian"].person_id, world.accounts["other_guardian"].person_id}
 
 
 def test_parent_without_parental_responsibility_is_left_out(world: World) -> None:
@@ -54,15 +52,13 @@ def test_parent_without_parental_responsibility_is_included_with_a_grant(world: 
     assert world.accounts["parent_without_responsibility"].person_id in recipients
 
 
-def test_foster_parent_follows_the_municipality_configuration(world: World) -> None:
+def test_foster_parent_is_a_recipient_by_the_relation_policy(world: World) -> None:
+    # The kernel relation policy (issue 13, point 13): a foster parent has the information right, whatever the
+    # municipality's GuardianAccessSettings say (they configure pick-up persons and extra actions).
     child = world.children["kid_other"]
-    assert thread_recipients(child=child) == []
-    with pytest.raises(ValidationError):
-        _start(world, "other_unit_staff", "kid_other", "K2")
+    assert [p.pk for p in thread_recipients(child=child)] == [world.accounts["foster_parent"].person_id]
     municipality = world.units["K2"].municipality
-    GuardianAccessSettings.objects.create(
-        municipality=municipality, foster_parent_actions=["child.read", "messaging.child.message"]
-    )
+    GuardianAccessSettings.objects.create(municipality=municipality, foster_parent_actions=[])
     assert [p.pk for p in thread_recipients(child=child)] == [world.accounts["foster_parent"].person_id]
 
 

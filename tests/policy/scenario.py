@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from oas.identity.models import Account
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Adressebeskyttelse, Foreldreansvar, Person, Placement, RelationKind, Service
 from tests import factories as f
@@ -23,12 +22,12 @@ class Scenario:
     kindergarten: OrgUnit
     department: OrgUnit
     sofie: Person
-    mother: Account
-    father: Account
+    mother: Any  # an Account (Any: its person is always set here)
+    father: Any  # an Account (Any: its person is always set here)
     theo: Person
-    theo_mother: Account
-    parent_without: Account
-    foster: Account
+    theo_mother: Any  # an Account (Any: its person is always set here)
+    parent_without: Any  # an Account (Any: its person is always set here)
+    foster: Any  # an Account (Any: its person is always set here)
 
 
 def _strengt(**kwargs: Any) -> Person:

@@ -80,5 +80,6 @@ def test_the_staff_child_page_is_refused_to_the_leader_of_another_kindergarten(c
         .exclude(pk=scenario.kindergarten.pk)
         .first()
     )
+    assert other is not None
     client.force_login(staff_user(other, "STYRER"))
     assert client.get(f"/arbeidsflate/barn/{frida['child'].pk}/").status_code == 404

@@ -20,7 +20,7 @@ def neighbour(frozen_today: dt.date, demo_municipality: Any) -> dict[str, Any]:
     """A second municipality of the same deployment (3033 Ullensaker) with a child placed in its kindergarten."""
     principal_reuse_clear()
     ullensaker = Municipality.objects.create(number="3033", name="Ullensaker", valid_from=dt.date(2020, 1, 1))
-    office = f.OrgUnitFactory(municipality=ullensaker, kind=OrgUnitKind.SECTOR_OFFICE, name="Oppvekst Ullensaker")
+    office: Any = f.OrgUnitFactory(municipality=ullensaker, kind=OrgUnitKind.SECTOR_OFFICE, name="Oppvekst Ullensaker")
     kindergarten = f.kindergarten(parent=office, name="Jessheim barnehage")
     child = cast(Person, f.ChildFactory(municipality_number="3033", postal_code="2050", postal_place="JESSHEIM"))
     f.RelationFactory(child=child, adult=f.PersonFactory(municipality_number="3033"))

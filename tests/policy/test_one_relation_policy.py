@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from oas import clock
-from oas.access.relations import ChildRight, child_adult_ids, user_child_ids
 from oas.errors import NotFound
 from tests.policy.scenario import Scenario, staff_user
 
 
-def _parent_meeting(scenario: Scenario):  # type: ignore[no-untyped-def]
+def _parent_meeting(scenario: Scenario) -> Any:
     from messaging.services.calendar import event_create
 
     starts = clock.now() + dt.timedelta(days=5)
@@ -73,6 +73,8 @@ def test_a_parent_without_foreldreansvar_cannot_report_absence_or_open_innsyn(cl
 
 
 def test_the_policy_answers_the_same_for_every_module(scenario):
+    from oas.access.relations import ChildRight, child_adult_ids, user_child_ids
+
     theo, sofie = scenario.theo.pk, scenario.sofie.pk
     information = child_adult_ids(child_ids=[theo, sofie], right=ChildRight.INFORMATION)
     assert set(information[theo]) == {scenario.theo_mother.person_id, scenario.foster.person_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core import mail
 
@@ -98,7 +99,7 @@ def _half_brother_living_with_the_father(scenario: Scenario) -> None:
     f.RelationFactory(adult=scenario.father.person, child=brother, lives_with_child=True)
 
 
-def _admission_round(scenario: Scenario):  # type: ignore[no-untyped-def]
+def _admission_round(scenario: Scenario) -> Any:
     from kindergarten import services
 
     rnd = services.admission_round_create(
@@ -223,3 +224,17 @@ def test_krysseliste_pickup_list_leaves_out_the_other_parent(scenario: Scenario)
     assert scenario.father.person.full_name not in names
     assert any(n.startswith("Hentine") for n in names)
     assert len(rows) > 1
+
+
+def test_portal_page_and_child_api_show_the_other_parent_no_unit(client, scenario: Scenario):
+    # Regression guard (the privacy layer already hid it on main): the child page and API name no unit for him.
+    client.force_login(scenario.father.user)
+    data = client.get(f"/api/v1/children/{scenario.sofie.pk}").json()
+    assert data["placements"] == []
+    page = client.get(f"/portal/barn/{scenario.sofie.pk}/")
+    assert page.status_code == 200
+    assert scenario.kindergarten.name not in page.content.decode()
+    client.force_login(scenario.mother.user)
+    response = client.get(f"/api/v1/children/{scenario.sofie.pk}")
+    assert response.status_code == 200
+    assert [p["unit_name"] for p in response.json()["placements"]] == [scenario.kindergarten.name]
