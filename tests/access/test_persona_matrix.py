@@ -18,6 +18,7 @@ GUARDIAN_PAGES = [("workspace.view", None, N), ("portal.view", None, Y), ("audit
 
 MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
     "sysadmin": [
+        ("child.list_protected", "kid_protected", Y),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read", "kid_other", Y),
@@ -32,6 +33,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("reports.view", None, Y),
     ],
     "sector_admin": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read", "kid_other", Y),
@@ -46,6 +48,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("reports.view", None, N),
     ],
     "finance": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_school", Y),
         ("child.read_contacts", "kid_school", Y),
@@ -55,6 +58,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("reports.view", None, N),
     ],
     "advisor": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_other", Y),
         ("child.read_contacts", "kid_other", N),
@@ -74,6 +78,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("audit.search", None, N),
     ],
     "kindergarten_leader": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read_contacts", "kid_bhg", Y),
@@ -109,6 +114,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("unit.read_snapshot", "K1", N),
     ],
     "principal": [
+        ("child.list_protected", "kid_protected", Y),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_school", Y),
         ("child.read", "kid_protected", Y),
@@ -119,6 +125,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("person.read_protected_address", "kid_protected", N),
     ],
     "teacher": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_school", Y),
         ("child.read_contacts", "kid_school", N),
