@@ -117,6 +117,10 @@ def scope_filter(*, scope: ActionScope, model: type[models.Model]) -> Q:
             staff_children.append(_children_in_units(scope.unit_paths))
         if scope.municipality_numbers:
             staff_children.append(_children_resident_in(scope.municipality_numbers))
+            if field_name != "pk":
+                # A row about a person resident in the municipality (e.g. a guardian's application for reduced
+                # payment); persons themselves are reached as children and their adults only (never employees).
+                parts.append(Q(**{f"{field_name}__municipality_number__in": sorted(scope.municipality_numbers)}))
         if scope.staff_child_ids:
             staff_children.append(sorted(scope.staff_child_ids))
         parts += [Q(**{f"{field_name}__in": ids}) for ids in staff_children]
