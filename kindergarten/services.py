@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -802,21 +801,10 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
 
 
 def _guardians_by_child(child_ids: Sequence[int], *, on: dt.date) -> dict[int, list[int]]:
-    from oas.people.models import PersonRelation, RelationKind
+    from oas.access.relations import ChildRight, child_adult_ids
 
-    out: dict[int, list[int]] = {}
-    for child_id, adult_id in (
-        PersonRelation.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-            child_id__in=child_ids,
-            kind=RelationKind.GUARDIAN,
-            valid_from__lte=on,
-        )
-        .order_by("adult_id")
-        .values_list("child_id", "adult_id")
-    ):
-        out.setdefault(child_id, []).append(adult_id)
-    return out
+    # The kernel relation policy: a decision letter names the unit, so it goes to the adults who may learn it.
+    return child_adult_ids(child_ids=child_ids, right=ChildRight.WHEREABOUTS, on=on)
 
 
 # ---------------------------------------------------------------------------------------------------- offers
