@@ -13,6 +13,7 @@ from itertools import islice
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from messaging.models import (
     Channel,
