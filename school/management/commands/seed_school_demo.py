@@ -18,7 +18,7 @@ from oas import clock
 from oas.access.services import roles_recompute_for_employees
 from oas.demo_personas import DEMO_SCHOOL_CODE, PERSONAS
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.models import Employee, Employment, GroupAssignment, GroupRole
+from oas.people.models import Employee, Employment, GroupAssignment, GroupRole, Placement, Service
 from school import selectors
 from school.models import AbsenceReason, AttendanceRegistration, PupilAttendance, Subject, TeachingGroup
 from school.services import membership_add, school_year_ensure, subjects_seed, teaching_group_create
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             # English across the grade's classes (an undervisningsgruppe that crosses classes), maths per class.
             plan.append((f"{school.code}-UG{start_year}-{grade}-ENG", f"{grade}. trinn engelsk", "ENG", grade_classes))
             plan.extend(
-                (f"{school.code}-UG{start_year}-{k.pk}-MAT", f"{k.name} matematikk", "MAT", [k]) for k in grade_classes
+                (f"{school.code}-UG{start_year}-{k.code.rsplit('-', 1)[-1]}-MAT", f"{k.name} matematikk", "MAT", [k]) for k in grade_classes
             )
         for i, (code, name, subject_code, members_of) in enumerate(plan):
             tg = TeachingGroup.objects.filter(unit__code=code).select_related("unit").first()
@@ -99,29 +99,41 @@ class Command(BaseCommand):
             if is_expected_day(day):
                 days.append(day)
         classes = list(OrgUnit.objects.filter(parent__in=schools, kind=OrgUnitKind.CLASS).order_by("pk"))
-        made = 0
-        for klass in classes:
-            for day in days:
-                registration, created = AttendanceRegistration.objects.get_or_create(
-                    group=klass, day=day, lesson=0, defaults={"registered_at": clock.now()}
-                )
-                if not created:
+        done = set(
+            AttendanceRegistration.objects.filter(group__in=classes, day__in=days, lesson=0).values_list("group_id", "day")
+        )
+        placements = list(
+            Placement.objects.filter(service=Service.SCHOOL, group__in=classes, start_date__lte=max(days))
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=min(days)))
+            .values_list("group_id", "child_id", "start_date", "end_date")
+            .order_by("group_id", "child_id")
+        )
+        now = clock.now()
+        registrations = AttendanceRegistration.objects.bulk_create(
+            [
+                AttendanceRegistration(group=klass, day=day, lesson=0, registered_at=now)
+                for klass in classes
+                for day in days
+                if (klass.pk, day) not in done
+            ]
+        )
+        rows = []
+        for registration in registrations:
+            for group_id, pupil_id, start, end in placements:
+                if group_id != registration.group_id or start > registration.day or (end and end < registration.day):
                     continue
-                made += 1
-                rows = []
-                for pupil_id in selectors.group_pupil_ids(group=klass, day=day):
-                    roll = rng.random()
-                    absent = roll < 0.08  # noqa: PLR2004 - about one pupil in twelve absent on a day
-                    reason = "" if not absent else (AbsenceReason.SICK if roll < 0.05 else AbsenceReason.UNANNOUNCED)  # noqa: PLR2004
-                    rows.append(
-                        PupilAttendance(
-                            registration=registration,
-                            pupil_id=pupil_id,
-                            day=day,
-                            present=not absent,
-                            reason=reason,
-                            guardians_notified=reason == AbsenceReason.UNANNOUNCED,
-                        )
+                roll = rng.random()
+                absent = roll < 0.08  # noqa: PLR2004 - about one pupil in twelve absent on a day
+                reason = "" if not absent else (AbsenceReason.SICK if roll < 0.05 else AbsenceReason.UNANNOUNCED)  # noqa: PLR2004
+                rows.append(
+                    PupilAttendance(
+                        registration=registration,
+                        pupil_id=pupil_id,
+                        day=registration.day,
+                        present=not absent,
+                        reason=reason,
+                        guardians_notified=reason == AbsenceReason.UNANNOUNCED,
                     )
-                PupilAttendance.objects.bulk_create(rows)
-        return made
+                )
+        PupilAttendance.objects.bulk_create(rows)
+        return len(registrations)
