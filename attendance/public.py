@@ -25,4 +25,3 @@ def absent_children_on(*, child_ids: list[int], day: dt.date) -> list[AbsenceDay
 def is_expected_day(day: dt.date) -> bool:
     """Return whether pupils and children may be expected on ``day``: a weekday that is not a public holiday."""
     return selectors.is_expected_day(day)
-

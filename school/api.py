@@ -36,9 +36,7 @@ class ElevListApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         today = clock.today()
-        placements = Placement.objects.filter(service=Service.SCHOOL, start_date__lte=today).exclude(
-            end_date__lt=today
-        )
+        placements = Placement.objects.filter(service=Service.SCHOOL, start_date__lte=today).exclude(end_date__lt=today)
         if request.query_params.get("basisgruppe", "").isdecimal():
             placements = placements.filter(group_id=int(request.query_params["basisgruppe"]))
         by_child = {p.child_id: p for p in placements.only("child_id", "unit_id", "group_id")}
@@ -46,7 +44,9 @@ class ElevListApi(APIView):
             access_queryset(
                 user=request.user,
                 action="school.pupil.read",
-                queryset=Person.objects.filter(pk__in=placements.values("child_id")).order_by("last_name", "first_name"),
+                queryset=Person.objects.filter(pk__in=placements.values("child_id")).order_by(
+                    "last_name", "first_name"
+                ),
             )[:MAX_ROWS]
         )
         actions = permitted_actions_many(user=request.user, targets=pupils)

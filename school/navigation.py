@@ -1,7 +1,6 @@
 """Menu entries for school: the teacher's groups, the principal's overview, the guardian's school page."""
 
 from django.utils.translation import gettext_lazy as _
-
 from oas.navigation import GUARDIAN, STAFF, register_nav_item
 
 register_nav_item(
@@ -22,6 +21,4 @@ register_nav_item(
     unit_kinds=("school",),
     description=_("Skolens klasser og fravær per klasse."),
 )
-register_nav_item(
-    "guardian-school", label=_("Skole"), audience=GUARDIAN, order=25, url_name="school:portal_school"
-)
+register_nav_item("guardian-school", label=_("Skole"), audience=GUARDIAN, order=25, url_name="school:portal_school")

@@ -77,7 +77,9 @@ def school_year_ensure(*, municipality: Any, start_year: int) -> SchoolYear:
     if not year.terms.exists():
         Term.objects.bulk_create(
             [
-                Term(school_year=year, name=_("Høst"), start_date=year.start_date, end_date=dt.date(start_year, 12, 31)),
+                Term(
+                    school_year=year, name=_("Høst"), start_date=year.start_date, end_date=dt.date(start_year, 12, 31)
+                ),
                 Term(school_year=year, name=_("Vår"), start_date=dt.date(start_year + 1, 1, 1), end_date=year.end_date),
             ]
         )
@@ -112,7 +114,9 @@ def membership_add(*, group: OrgUnit, pupil_ids: Iterable[int], valid_from: dt.d
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
         .values_list("pupil_id", flat=True)
     )
-    rows = [GroupMembership(group=group, pupil_id=pid, valid_from=valid_from) for pid in pupil_ids if pid not in existing]
+    rows = [
+        GroupMembership(group=group, pupil_id=pid, valid_from=valid_from) for pid in pupil_ids if pid not in existing
+    ]
     GroupMembership.objects.bulk_create(rows)
     if rows:
         audit_record(
@@ -210,7 +214,7 @@ def attendance_register(
         )
     if day > clock.today():
         _refuse(user=user, group_id=group.pk, message=_("Fravær kan ikke føres for en dag fram i tid."))
-    if not 0 <= int(lesson) <= 12:  # noqa: PLR2004 - lesson numbers 1–12, 0 for the whole day
+    if not 0 <= int(lesson) <= 12:
         _refuse(user=user, group_id=group.pk, message=_("Ugyldig time: bruk 1–12, eller 0 for hele dagen."))
     try:
         absent = {int(i) for i in absent_ids}

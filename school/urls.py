@@ -12,7 +12,9 @@ urlpatterns = [
     path("portal/skole/", views.portal_school, name="portal_school"),
     path("api/v1/school/elever", api.ElevListApi.as_view(), name="api_elever"),
     path("api/v1/school/basisgrupper", api.BasisgruppeListApi.as_view(), name="api_basisgrupper"),
-    path("api/v1/school/undervisningsgrupper", api.UndervisningsgruppeListApi.as_view(), name="api_undervisningsgrupper"),
+    path(
+        "api/v1/school/undervisningsgrupper", api.UndervisningsgruppeListApi.as_view(), name="api_undervisningsgrupper"
+    ),
     path("api/v1/school/medlemskap", api.MedlemskapListApi.as_view(), name="api_medlemskap"),
     path("api/v1/school/fravaer", api.FravaerRegisterApi.as_view(), name="api_fravaer"),
 ]

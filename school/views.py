@@ -61,8 +61,9 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     day, lesson = _day(source.get("dato")), _lesson(source.get("time"))
     if request.method == "POST":
-        reported = [a.child_id for a in absent_children_on(
-            child_ids=selectors.group_pupil_ids(group=group, day=day), day=day)]
+        reported = [
+            a.child_id for a in absent_children_on(child_ids=selectors.group_pupil_ids(group=group, day=day), day=day)
+        ]
         absent = reported if request.POST.get("alle") else request.POST.getlist("fravaer")
         try:
             result = services.attendance_register(
@@ -111,7 +112,7 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "rows": rows,
             "day": day,
             "lesson": lesson,
-            "lessons": range(0, 9),
+            "lessons": range(9),
             "registration": registration,
             "school_day": is_expected_day(day),
             "teachers": teachers,
@@ -157,7 +158,7 @@ def overview(request: HttpRequest, unit_id: int) -> HttpResponse:
     if school.kind != OrgUnitKind.SCHOOL:
         raise AccessNotFound(_("Ikke funnet."))
     today = clock.today()
-    since = dt.date(today.year, 8, 1) if today.month >= 8 else dt.date(today.year, 1, 1)  # noqa: PLR2004
+    since = dt.date(today.year, 8, 1) if today.month >= 8 else dt.date(today.year, 1, 1)
     rows = selectors.school_absence_overview(school=school, since=since)
     return render(request, "school/overview.html", {"school": school, "rows": rows, "since": since})
 
@@ -168,9 +169,7 @@ def portal_school(request: HttpRequest) -> HttpResponse:
     """The guardian's school page per child: class, contact teacher and absence history."""
     today = clock.today()
     children = list(
-        access_queryset(
-            user=request.user, action="school.child.read", queryset=Person.objects.order_by("first_name")
-        )
+        access_queryset(user=request.user, action="school.child.read", queryset=Person.objects.order_by("first_name"))
     )
     rows: list[dict[str, Any]] = []
     for child in children:
@@ -189,4 +188,3 @@ def portal_school(request: HttpRequest) -> HttpResponse:
         )
     audit_read(event="school.portal.read", person_ids=[r["child"].pk for r in rows])
     return render(request, "school/portal.html", {"rows": rows})
-

@@ -64,7 +64,9 @@ def test_teacher_registers_lesson_with_two_absent_and_one_reported_sick(school_d
     assert sum(1 for r in rows.values() if r.present) == len(pupils) - 3
 
     guardians = set(
-        PersonRelation.objects.filter(child_id__in=absent, kind=RelationKind.GUARDIAN).values_list("adult_id", flat=True)
+        PersonRelation.objects.filter(child_id__in=absent, kind=RelationKind.GUARDIAN).values_list(
+            "adult_id", flat=True
+        )
     )
     notes = Notification.objects.filter(key__startswith="school.absence.")
     assert set(notes.values_list("person_id", flat=True)) == guardians

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         today = clock.today()
         subjects_seed()
         subjects = {s.code: s for s in Subject.objects.all()}
-        rng = random.Random(16)  # noqa: S311 - demo data, not security
+        rng = random.Random(16)
         schools = list(OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL).select_related("municipality").order_by("code"))
         assigned: set[int] = set()
         groups_made = 0
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Skoler: {len(schools)}, nye grupper: {groups_made}, nye registreringer: {registrations}")
 
     def _school(self, *, school: OrgUnit, subjects: dict[str, Subject], today: dt.date, assigned: set[int]) -> int:
-        start_year = today.year if today.month >= 8 else today.year - 1  # noqa: PLR2004 - August starts the year
+        start_year = today.year if today.month >= 8 else today.year - 1
         year = school_year_ensure(municipality=school.municipality, start_year=start_year)
         valid_from = min(year.start_date, today)
         classes = list(
@@ -72,7 +72,8 @@ class Command(BaseCommand):
             # English across the grade's classes (an undervisningsgruppe that crosses classes), maths per class.
             plan.append((f"{school.code}-UG{start_year}-{grade}-ENG", f"{grade}. trinn engelsk", "ENG", grade_classes))
             plan.extend(
-                (f"{school.code}-UG{start_year}-{k.code.rsplit('-', 1)[-1]}-MAT", f"{k.name} matematikk", "MAT", [k]) for k in grade_classes
+                (f"{school.code}-UG{start_year}-{k.code.rsplit('-', 1)[-1]}-MAT", f"{k.name} matematikk", "MAT", [k])
+                for k in grade_classes
             )
         for i, (code, name, subject_code, members_of) in enumerate(plan):
             tg = TeachingGroup.objects.filter(unit__code=code).select_related("unit").first()
@@ -100,7 +101,9 @@ class Command(BaseCommand):
                 days.append(day)
         classes = list(OrgUnit.objects.filter(parent__in=schools, kind=OrgUnitKind.CLASS).order_by("pk"))
         done = set(
-            AttendanceRegistration.objects.filter(group__in=classes, day__in=days, lesson=0).values_list("group_id", "day")
+            AttendanceRegistration.objects.filter(group__in=classes, day__in=days, lesson=0).values_list(
+                "group_id", "day"
+            )
         )
         placements = list(
             Placement.objects.filter(service=Service.SCHOOL, group__in=classes, start_date__lte=max(days))
@@ -123,8 +126,8 @@ class Command(BaseCommand):
                 if group_id != registration.group_id or start > registration.day or (end and end < registration.day):
                     continue
                 roll = rng.random()
-                absent = roll < 0.08  # noqa: PLR2004 - about one pupil in twelve absent on a day
-                reason = "" if not absent else (AbsenceReason.SICK if roll < 0.05 else AbsenceReason.UNANNOUNCED)  # noqa: PLR2004
+                absent = roll < 0.08
+                reason = "" if not absent else (AbsenceReason.SICK if roll < 0.05 else AbsenceReason.UNANNOUNCED)
                 rows.append(
                     PupilAttendance(
                         registration=registration,
