@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from oas.demo_personas import DEMO_SCHOOL_CODE, OTHER_SCHOOL_CODE, PERSONAS
+from oas.identity.models import Account
 from oas.organisation.models import OrgUnit
 from oas.people.models import Employee, Person, Placement, Service
 from tests import factories as f
@@ -31,15 +32,22 @@ def _persona(key: str) -> Any:
     return next(p for p in PERSONAS if p.key == key)
 
 
-def login(key: str) -> Client:
-    """A client logged in as the demo persona ``key`` (staff or guardian)."""
+def persona_user(key: str) -> Any:
+    """The Django user of the demo persona ``key`` (staff or guardian), created on first use."""
     persona = _persona(key)
     if persona.kind == "staff":
-        account = f.staff_account(Employee.objects.get(employee_number=persona.employee_number))
+        employee = Employee.objects.get(employee_number=persona.employee_number)
+        account = Account.objects.filter(employee=employee).first() or f.staff_account(employee)
     else:
-        account = f.guardian_account(Person.objects.get(national_id=persona.national_id))
+        person = Person.objects.get(national_id=persona.national_id)
+        account = Account.objects.filter(person=person, kind="guardian").first() or f.guardian_account(person)
+    return account.user
+
+
+def login(key: str) -> Client:
+    """A client logged in as the demo persona ``key`` (staff or guardian)."""
     client = Client()
-    client.force_login(account.user)
+    client.force_login(persona_user(key))
     return client
 
 
