@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.models import GroupAssignment, GroupRole, Person, Placement, Service
+from oas.people.models import GroupAssignment, GroupRole, Person, PersonRelation, Placement, RelationKind, Service
 from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, TeachingGroup
 
 SCHOOL_GROUP_KINDS = (OrgUnitKind.CLASS, OrgUnitKind.GROUP)
@@ -169,3 +169,18 @@ def school_absence_overview(*, school: OrgUnit, since: dt.date) -> list[ClassAbs
         )
         for c in classes
     ]
+
+
+def pickup_names(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[str]]:
+    """Return, per pupil, the names of the adults who may pick them up (guardians and pick-up persons), one query."""
+    out: dict[int, list[str]] = {}
+    rows = (
+        PersonRelation.objects.filter(
+            _valid_on(day), child_id__in=pupil_ids, kind__in=[RelationKind.GUARDIAN, RelationKind.PICKUP]
+        )
+        .order_by("kind", "adult__last_name", "adult__first_name")
+        .values_list("child_id", "adult__first_name", "adult__last_name")
+    )
+    for child_id, first, last in rows:
+        out.setdefault(child_id, []).append(f"{first} {last}")
+    return out

@@ -85,13 +85,7 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     reports = {a.child_id: a for a in absent_children_on(child_ids=ids, day=day)}
     registration = selectors.registration_for(group=group, day=day, lesson=lesson)
     saved = selectors.registration_rows(registration=registration) if registration else {}
-    adults: dict[int, list[str]] = {}
-    for pupil in pupils:
-        adults[pupil.pk] = [
-            f"{r.adult.first_name} {r.adult.last_name}"
-            for r in child_adults_current(child=pupil)
-            if r.kind in (RelationKind.GUARDIAN, RelationKind.PICKUP)
-        ]
+    adults = selectors.pickup_names(pupil_ids=ids, day=day)
     rows = [
         {
             "pupil": p,

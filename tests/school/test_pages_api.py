@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from oas.audit.models import AuditEvent
@@ -167,3 +169,12 @@ def test_api_register_denied_for_guardian(school_demo: SchoolDemo, frozen_today:
 
 def test_demo_school_classes_are_kernel_classes(school_demo: SchoolDemo) -> None:
     assert OrgUnit.objects.get(pk=school_demo.class_1a.pk).parent_id == school_demo.school.pk
+
+
+def test_class_list_query_count_does_not_grow_with_pupils(
+    school_demo: SchoolDemo, django_assert_max_num_queries: Any
+) -> None:
+    client = login("laerer")
+    client.get("/skole/")  # warm the session and the principal
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/skole/gruppe/{school_demo.english_1.pk}/").status_code == 200
