@@ -11,7 +11,17 @@ from django.db.models import Count, Q, QuerySet
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.models import GroupAssignment, GroupRole, Person, PersonRelation, Placement, RelationKind, Service
+from oas.people.models import (
+    Employee,
+    Employment,
+    GroupAssignment,
+    GroupRole,
+    Person,
+    PersonRelation,
+    Placement,
+    RelationKind,
+    Service,
+)
 from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, TeachingGroup
 
 SCHOOL_GROUP_KINDS = (OrgUnitKind.CLASS, OrgUnitKind.GROUP)
@@ -184,3 +194,22 @@ def pickup_names(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[str]]:
     for child_id, first, last in rows:
         out.setdefault(child_id, []).append(f"{first} {last}")
     return out
+
+
+def school_groups(*, school: OrgUnit, day: dt.date) -> list[OrgUnit]:
+    """Return the school's classes and teaching groups valid on ``day``."""
+    return list(
+        OrgUnit.objects.filter(_valid_on(day))
+        .filter(Q(kind=OrgUnitKind.CLASS, parent=school) | Q(kind=OrgUnitKind.GROUP, teaching_group__school=school))
+        .select_related("teaching_group__subject")
+        .order_by("kind", "grade", "name")
+    )
+
+
+def school_teachers(*, school: OrgUnit, day: dt.date) -> list[Employee]:
+    """Return the employees with a current employment at the school."""
+    return list(
+        Employee.objects.filter(pk__in=Employment.objects.filter(_valid_on(day), unit=school).values("employee_id"))
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    )

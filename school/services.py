@@ -300,3 +300,51 @@ def attendance_register(
         absent=len(absent),
         notified_pupils=to_notify,
     )
+
+
+def teacher_assign_checked(
+    *, user: Any, school_id: int | str, group_id: int | str, employee_id: int | str
+) -> GroupAssignment:
+    """Assign an employee of the school to one of its classes or teaching groups (the school's own page).
+
+    Refused (nothing written, audit-logged): a school the user may not manage (404), a group outside the school, an
+    employee without a current employment at the school.
+    """
+    school = access_object(
+        user=user,
+        queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL),
+        id=school_id,
+        action="school.structure.manage",
+    )
+    today = clock.today()
+    group = (
+        OrgUnit.objects.filter(kind__in=selectors.SCHOOL_GROUP_KINDS, path__startswith=school.path)
+        .exclude(pk=school.pk)
+        .filter(pk=int(group_id) if str(group_id).isdecimal() else 0)
+        .first()
+    )
+    employee = (
+        Employee.objects.filter(
+            pk=int(employee_id) if str(employee_id).isdecimal() else 0,
+            employments__unit=school,
+            employments__valid_from__lte=today,
+        )
+        .filter(Q(employments__valid_to__isnull=True) | Q(employments__valid_to__gte=today))
+        .first()
+    )
+    problem = ""
+    if group is None or not selectors.is_school_group(group):
+        problem = _("Gruppen finnes ikke ved denne skolen.")
+    elif employee is None:
+        problem = _("Den ansatte har ikke stilling ved denne skolen.")
+    if problem:
+        audit_record(
+            action=AuditAction.DENIED,
+            event="school.teacher.assign.denied",
+            object_type="organisation.OrgUnit",
+            object_id=school.pk,
+            details={"reason": problem, "group": str(group_id)[:20], "employee": str(employee_id)[:20]},
+        )
+        raise ValidationError(problem, code="assignment_refused")
+    assert group is not None and employee is not None
+    return teacher_assign(group=group, employee=employee, valid_from=today)

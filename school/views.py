@@ -182,3 +182,35 @@ def portal_school(request: HttpRequest) -> HttpResponse:
         )
     audit_read(event="school.portal.read", person_ids=[r["child"].pk for r in rows])
     return render(request, "school/portal.html", {"rows": rows})
+
+
+@requires("school.structure.manage")
+@require_http_methods(["GET", "POST"])
+def school_groups(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The school's classes and teaching groups with their teachers; assign a teacher to a group."""
+    school = access_unit(user=request.user, id=unit_id, action="school.structure.manage")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    if request.method == "POST":
+        try:
+            services.teacher_assign_checked(
+                user=request.user,
+                school_id=school.pk,
+                group_id=request.POST.get("gruppe", ""),
+                employee_id=request.POST.get("ansatt", ""),
+            )
+            messages.success(request, _("Læreren er knyttet til gruppen."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("school:school_groups", unit_id=school.pk)
+    today = clock.today()
+    groups = selectors.school_groups(school=school, day=today)
+    teachers = selectors.group_teachers(group_ids=[g.pk for g in groups], day=today)
+    rows = [{"group": g, "teachers": teachers.get(g.pk, [])} for g in groups]
+    return render(
+        request,
+        "school/school_groups.html",
+        {"school": school, "rows": rows, "employees": selectors.school_teachers(school=school, day=today)},
+    )

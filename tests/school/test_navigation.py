@@ -22,3 +22,5 @@ def test_menu_entries_follow_the_pages_actions(school_demo: SchoolDemo) -> None:
     assert not _visible("staff-school-overview", "laerer")
     assert _visible("guardian-school", "foresatt")
     assert not _visible("guardian-school", "laerer")
+    assert _visible("staff-school-structure", "rektor")
+    assert not _visible("staff-school-structure", "laerer")

@@ -178,3 +178,39 @@ def test_class_list_query_count_does_not_grow_with_pupils(
     client.get("/skole/")  # warm the session and the principal
     with django_assert_max_num_queries(25):
         assert client.get(f"/skole/gruppe/{school_demo.english_1.pk}/").status_code == 200
+
+
+def test_principal_assigns_a_teacher_and_access_follows(school_demo: SchoolDemo) -> None:
+    from oas.demo_personas import PERSONAS
+    from oas.people.models import Employee
+
+    laerer = Employee.objects.get(employee_number=next(p for p in PERSONAS if p.key == "laerer").employee_number)
+    english_2 = OrgUnit.objects.get(code=f"{school_demo.school.code}-UG2026-2-ENG")
+    assert login("laerer").get(f"/skole/gruppe/{english_2.pk}/").status_code == 404
+    rektor = login("rektor")
+    assert rektor.get(f"/skole/{school_demo.school.pk}/grupper/").status_code == 200
+    response = rektor.post(f"/skole/{school_demo.school.pk}/grupper/", {"gruppe": english_2.pk, "ansatt": laerer.pk})
+    assert response.status_code == 302
+    assert login("laerer").get(f"/skole/gruppe/{english_2.pk}/").status_code == 200
+
+
+def test_principal_cannot_assign_a_teacher_of_another_school(school_demo: SchoolDemo) -> None:
+    from oas.demo_personas import PERSONAS
+    from oas.people.models import Employee, GroupAssignment
+
+    other = Employee.objects.get(employee_number=next(p for p in PERSONAS if p.key == "annenlaerer").employee_number)
+    before = GroupAssignment.objects.count()
+    response = login("rektor").post(
+        f"/skole/{school_demo.school.pk}/grupper/", {"gruppe": school_demo.english_1.pk, "ansatt": other.pk}
+    )
+    assert response.status_code == 302
+    assert GroupAssignment.objects.count() == before
+    assert AuditEvent.objects.filter(event="school.teacher.assign.denied").count() == 1
+
+
+def test_teacher_cannot_manage_groups(school_demo: SchoolDemo) -> None:
+    assert login("laerer").get(f"/skole/{school_demo.school.pk}/grupper/").status_code == 403
+
+
+def test_principal_cannot_manage_another_schools_groups(school_demo: SchoolDemo) -> None:
+    assert login("rektor").get(f"/skole/{school_demo.other_school.pk}/grupper/").status_code == 404
