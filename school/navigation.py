@@ -22,3 +22,12 @@ register_nav_item(
     description=_("Skolens klasser og fravær per klasse."),
 )
 register_nav_item("guardian-school", label=_("Skole"), audience=GUARDIAN, order=25, url_name="school:portal_school")
+register_nav_item(
+    "staff-school-structure",
+    label=_("Grupper og lærere"),
+    audience=STAFF,
+    order=17,
+    unit_url_name="school:school_groups",
+    unit_kinds=("school",),
+    description=_("Skolens klasser og undervisningsgrupper, og hvilke lærere som har dem."),
+)
