@@ -214,3 +214,14 @@ def test_teacher_cannot_manage_groups(school_demo: SchoolDemo) -> None:
 
 def test_principal_cannot_manage_another_schools_groups(school_demo: SchoolDemo) -> None:
     assert login("rektor").get(f"/skole/{school_demo.other_school.pk}/grupper/").status_code == 404
+
+
+def test_overview_and_pupil_api_take_a_fixed_number_of_queries(
+    school_demo: SchoolDemo, django_assert_max_num_queries: Any
+) -> None:
+    rektor = login("rektor")
+    rektor.get("/skole/")  # warm the session and the principal
+    with django_assert_max_num_queries(15):
+        assert rektor.get(f"/skole/{school_demo.school.pk}/oversikt/").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert rektor.get("/api/v1/school/elever").status_code == 200
