@@ -1,7 +1,5 @@
 """Skole (domain app). Other apps use only `school.public`."""
 
-import importlib.util
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +11,4 @@ class SchoolConfig(AppConfig):
 
     def ready(self) -> None:
         from school import permissions  # noqa: F401  (registers actions and resources)
-
-        # The app shell's menu registry (oas.navigation) arrives with branch w-nav; until then no menu entries.
-        if importlib.util.find_spec("oas.navigation") is not None:
-            from school import navigation  # noqa: F401
+        # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

@@ -1,6 +1,7 @@
 """Menu entries for school: the teacher's groups, the principal's overview, the guardian's school page."""
 
 from django.utils.translation import gettext_lazy as _
+
 from oas.navigation import GUARDIAN, STAFF, register_nav_item
 
 register_nav_item(
