@@ -6,17 +6,12 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 import holidays
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
-from attendance.tokens import TapGrant
-from oas.access.evaluation import access_unit_prefixes
-from oas.access.principal import ACCESS_EPOCH_SUBQUERY
-from oas.db import prepared_cursor
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, RelationKind, Service
 
@@ -59,81 +54,15 @@ def absences_covering(*, child_ids: list[int], day: dt.date) -> dict[int, Absenc
 def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool = False) -> Placement | None:
     """Return the child's check-in placement in ``unit`` (the unit itself or its department/group) on ``day``.
 
-    ``lock`` takes a row lock (inside a transaction) so concurrent taps for one child are serialised.
+    ``lock`` takes a row lock on the placement (inside a transaction): concurrent taps for one child are decided one
+    after the other.
     """
     qs = Placement.objects.filter(active_on(day), child_id=child_id, service__in=CHECKIN_SERVICES).filter(
         Q(unit=unit) | Q(group=unit)
     )
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(no_key=True)  # FOR NO KEY UPDATE: rows that refer to it are not held up
     return qs.order_by("pk").first()
-
-
-# The check-in tap's advisory lock namespace (classid; objid is the child id): two taps for one child are decided
-# one after the other (a row lock would write the placement row and the WAL). The tap's statement is the database
-# function ``attendance_check_tap`` (migration 0004): it finds the child's check-in placement in the tapped unit
-# (the kindergarten or SFO, or a department as its group) that the user may check children in, locks, and
-# writes. The parameters below say where the user may do that.
-CHECKIN_LOCK_CLASS = 0x0A77
-
-
-def _checkin_params(
-    *, unit_id: int, child_id: int, day: dt.date, prefixes: list[str] | None, grant: TapGrant | None
-) -> dict[str, Any]:
-    return {
-        "lock_class": CHECKIN_LOCK_CLASS,
-        "unit": unit_id,
-        "child": child_id,
-        "services": [str(s) for s in CHECKIN_SERVICES],
-        "day": day,
-        "everywhere": prefixes is None,
-        "prefixes": prefixes or [],
-        "grant_user": None if grant is None else grant.user_id,
-        "grant_epoch": None if grant is None else grant.epoch,
-    }
-
-
-def checkin_decision_params(*, user: Any, child_id: int, unit_id: int, day: dt.date) -> dict[str, Any] | None:
-    """The placement and access parameters of the tap function for a session's tap; None if the user may check
-    children in nowhere.
-
-    The function finds the child's check-in placement in a unit the user may check children in and locks the
-    child's taps until the end of the transaction; it returns the placement's (child, unit) ids. The unit is
-    the placement's unit (the kindergarten or SFO; a tapped department is its group). The access layer decides
-    the unit (``access_unit_prefixes`` for ``attendance.checkin``: the same scope as ``access_queryset`` on org
-    units). No placement when the unit is not the user's or the child is not placed there (the caller tells
-    which, on that rare path, with ``access_unit``).
-    """
-    prefixes = access_unit_prefixes(user=user, action="attendance.checkin")
-    if prefixes == []:
-        return None
-    return _checkin_params(unit_id=unit_id, child_id=child_id, day=day, prefixes=prefixes, grant=None)
-
-
-def checkin_grant_params(*, grant: TapGrant, child_id: int, day: dt.date) -> dict[str, Any]:
-    """The placement and access parameters of the tap function for a tap with a tap token's grant.
-
-    The caller has checked that the tapped unit is the grant's unit, which the access layer authorised when it
-    issued the token. The function checks that the grant still holds: the account is active and the access
-    epoch is the grant's (no change to accounts, roles, grants or org units since).
-    """
-    return _checkin_params(unit_id=grant.unit_id, child_id=child_id, day=day, prefixes=None, grant=grant)
-
-
-# As the tap function's grant condition, for the rare path that tells a stale grant from a child not placed.
-_GRANT_HOLDS_SQL = f"""
-SELECT EXISTS (
-    SELECT 1 FROM auth_user a WHERE a.id = %(grant_user)s::integer AND a.is_active
-      AND {ACCESS_EPOCH_SUBQUERY} IS NOT DISTINCT FROM %(grant_epoch)s::bigint)
-"""  # noqa: S608 - a fixed fragment, no input
-
-
-def tap_grant_holds(*, grant: TapGrant) -> bool:
-    """Return whether the grant's account is active and the access epoch unchanged since it was issued."""
-    with prepared_cursor() as cursor:
-        cursor.execute(_GRANT_HOLDS_SQL, {"grant_user": grant.user_id, "grant_epoch": grant.epoch})
-        row = cursor.fetchone()
-    return bool(row and row[0])
 
 
 @functools.lru_cache(maxsize=16)
@@ -174,6 +103,15 @@ def _ancestor_ids(unit: OrgUnit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.pk]
 
 
+def _closing_day_applies(*, row: ClosingDay, unit: OrgUnit, ancestor_ids: list[int], kinds: dict[int, str]) -> bool:
+    """Whether a closing day closes ``unit``: its own or an ancestor's, or its municipality's (of its kind)."""
+    if row.unit_id is not None:
+        return row.unit_id in ancestor_ids
+    return row.municipality_id == unit.municipality_id and (
+        not row.unit_kind or any(kinds.get(pk, unit.kind) == row.unit_kind for pk in ancestor_ids)
+    )
+
+
 def closures_on(*, units: list[OrgUnit], day: dt.date) -> dict[int, DayClosure]:
     """Return, by unit id, why each of ``units`` is closed on ``day`` (units open that day are left out).
 
@@ -200,13 +138,7 @@ def closures_on(*, units: list[OrgUnit], day: dt.date) -> dict[int, DayClosure]:
     for unit in units:
         ids = ancestors[unit.pk]
         for row in rows:
-            if row.unit_id is not None:
-                applies = row.unit_id in ids
-            else:
-                applies = row.municipality_id == unit.municipality_id and (
-                    not row.unit_kind or any(kinds.get(pk, unit.kind) == row.unit_kind for pk in ids)
-                )
-            if applies:
+            if _closing_day_applies(row=row, unit=unit, ancestor_ids=ids, kinds=kinds):
                 found[unit.pk] = DayClosure(kind="closed", label=row.label)
                 break
         if unit.pk not in found and day.weekday() >= 5:
@@ -226,6 +158,49 @@ def closed_subunit_paths(*, unit: OrgUnit, day: dt.date) -> list[str]:
         .exclude(unit_id=unit.pk)
         .values_list("unit__path", flat=True)
     )
+
+
+def school_days_absent(*, child_id: int, start: dt.date, end: dt.date, stop_after: int) -> int:
+    """Count the school days from ``start`` to ``end`` on which the child has a school placement.
+
+    A school day is a weekday that is not a public holiday nor a closing day of the child's school (or of a unit
+    above it, or of the municipality). Counting stops once it passes ``stop_after``. Three queries at most.
+    """
+    placements = list(
+        Placement.objects.filter(child_id=child_id, service=Service.SCHOOL, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .select_related("unit")
+    )
+    if not placements:
+        return 0
+    units = {p.unit_id: p.unit for p in placements}
+    ancestors = {pk: _ancestor_ids(unit) for pk, unit in units.items()}
+    all_ids = {pk for ids in ancestors.values() for pk in ids}
+    rows = list(
+        ClosingDay.objects.filter(start_date__lte=end, end_date__gte=start).filter(
+            Q(unit_id__in=all_ids) | Q(municipality_id__in={u.municipality_id for u in units.values()})
+        )
+    )
+    kinds: dict[int, str] = {}
+    if any(row.unit_kind for row in rows):
+        kinds = dict(OrgUnit.objects.filter(pk__in=all_ids).values_list("pk", "kind"))
+    count = 0
+    day = start
+    while day <= end and count <= stop_after:
+        if is_expected_day(day):
+            for placement in placements:
+                if placement.start_date <= day and (placement.end_date is None or day <= placement.end_date):
+                    unit = placement.unit
+                    closed = any(
+                        row.start_date <= day <= (row.end_date or row.start_date)
+                        and _closing_day_applies(row=row, unit=unit, ancestor_ids=ancestors[unit.pk], kinds=kinds)
+                        for row in rows
+                    )
+                    if not closed:
+                        count += 1
+                        break
+        day += dt.timedelta(days=1)
+    return count
 
 
 @dataclass

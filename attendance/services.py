@@ -13,7 +13,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from psycopg.types.json import Jsonb
 
 from attendance import selectors
 from attendance.models import (
@@ -24,21 +23,22 @@ from attendance.models import (
     MissingArrival,
     UnitAttendanceSettings,
 )
-from attendance.tokens import TapGrant, tap_token_stale
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.getters import access_child, access_unit
 from oas.access.privacy import child_placements_view
 from oas.audit.models import AuditAction
-from oas.audit.services import audit_record, audit_values
-from oas.db import prepared_cursor
-from oas.errors import PermissionDenied, ValidationError
+from oas.audit.services import audit_record
+from oas.errors import ValidationError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement, RelationKind
 
 logger = logging.getLogger(__name__)
 
 MAX_ABSENCE_DAYS = 366
+# Planned leave from school: at most this many school days at a time (opplæringslova § 2-2, rules §8.4).
+MAX_SCHOOL_LEAVE_DAYS = 10
+SCHOOL_LEAVE_KINDS = frozenset({AbsenceKind.PLANNED, AbsenceKind.HOLIDAY})
 IDEMPOTENCY_KEY_MAX = 64
 CHECK_KINDS = frozenset(CheckKind.values)
 
@@ -80,6 +80,8 @@ def absence_report(
         errors["end_date"] = [_("Fraværet kan vare høyst ett år; bruk «inntil videre».")]
     if len(note) > 300:
         errors["note"] = [_("Merknaden kan være høyst 300 tegn.")]
+    if not errors and kind in SCHOOL_LEAVE_KINDS:
+        _school_leave_check(child_id=child.pk, start=start, end=end, errors=errors)
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], fields=errors)
     # Unit names as this user may see them: a strengt fortrolig child's unit stays hidden (privacy layer).
@@ -114,6 +116,23 @@ def absence_report(
             details={"kind": kind, "start": start.isoformat(), "end": end.isoformat() if end else None, "units": units},
         )
     return AbsenceResult(report=report, unit_names=units)
+
+
+def _school_leave_check(*, child_id: int, start: dt.date, end: dt.date | None, errors: dict[str, list[str]]) -> None:
+    """Refuse planned absence (holiday, other planned leave) of more than 10 school days for a pupil.
+
+    Opplæringslova § 2-2 (rules §8.4): the school may give leave from grunnskoleopplæring for up to 10 school days
+    at a time; longer leave needs an application and the school's decision, which OAS does not handle yet. So a
+    guardian's own report stops at the limit, and "until further notice" is no planned leave for a pupil.
+    """
+    last = end if end is not None else start + dt.timedelta(days=MAX_ABSENCE_DAYS)
+    days = selectors.school_days_absent(child_id=child_id, start=start, end=last, stop_after=MAX_SCHOOL_LEAVE_DAYS)
+    if days > MAX_SCHOOL_LEAVE_DAYS:
+        message = _(
+            "Planlagt fravær fra skolen kan vare høyst %(days)s skoledager om gangen. For lengre permisjon må du "
+            "søke skolen."
+        ) % {"days": MAX_SCHOOL_LEAVE_DAYS}
+        errors["end_date"] = [message]
 
 
 def absence_cancel(*, user: Any, report_id: int | str) -> AbsenceReport:
@@ -156,6 +175,63 @@ class CheckResult:
     duplicate: bool
 
 
+def attendance_check(*, user: Any, unit_id: int, child_id: int, kind: str, key: str) -> CheckResult:
+    """Check a child in or out of a unit; a replayed key or a repeated tap changes nothing.
+
+    The unit is one the user may check children in (else 404 and an audit row), the child has a check-in
+    placement there (the kindergarten or SFO, or a department as its group). Two taps for one child are decided
+    one after the other: the first takes a row lock on the child's placement, the second waits for its commit and
+    then sees its tap. ``key`` is the tablet's idempotency key (unique): a replay returns the first tap.
+    """
+    key = _check_fields(kind=kind, key=key)
+    unit = access_unit(user=user, id=unit_id, action="attendance.checkin")
+    now = clock.now()
+    today = now.astimezone(clock.OSLO).date()
+    with transaction.atomic():
+        placement = selectors.checkin_placement(child_id=child_id, unit=unit, day=today, lock=True)
+        if placement is not None:
+            return _attendance_record(user=user, placement=placement, kind=kind, key=key, now=now)
+    # Outside the transaction: the refusal's audit row stays.
+    return _replayed_or_not_placed(key=key, child_id=child_id, unit_id=unit.pk)
+
+
+def _attendance_record(*, user: Any, placement: Placement, kind: str, key: str, now: dt.datetime) -> CheckResult:
+    """Record the tap of a placed child whose lock this transaction holds (or see it is a replay or double tap)."""
+    child_id, today = placement.child_id, now.astimezone(clock.OSLO).date()
+    earlier = AttendanceEvent.objects.filter(key=key).first()
+    if earlier is not None:  # the tablet replays a tap it had sent
+        if earlier.child_id != child_id:  # not this child's tap: say nothing about it
+            raise _key_conflict()
+        return CheckResult(earlier.child_id, earlier.unit_id, earlier.kind, earlier.at, duplicate=True)
+    state = selectors.current_state(child_id=child_id, unit_id=placement.unit_id, day=today)
+    if (state or CheckKind.OUT) == kind:  # a double tap: the child is in that state already
+        return CheckResult(child_id, placement.unit_id, kind, now, duplicate=True)
+    event = AttendanceEvent(
+        child_id=child_id,
+        unit_id=placement.unit_id,
+        day=today,
+        kind=kind,
+        at=now,
+        key=key,
+        user_id=getattr(user, "pk", None),
+    )
+    # The child, the unit and the key were checked above (and the key is unique in the database too).
+    event.full_clean(exclude=["child", "unit"], validate_unique=False, validate_constraints=False)
+    event.save()
+    if kind == CheckKind.IN:
+        MissingArrival.objects.filter(
+            child_id=child_id, unit_id=placement.unit_id, day=today, resolved_at__isnull=True
+        ).update(resolved_at=now)
+    audit_record(
+        action=AuditAction.CREATE,
+        event=f"attendance.check_{kind}",
+        person_ids=[child_id],
+        object_type="attendance.AttendanceEvent",
+        object_id=event.pk,
+    )
+    return CheckResult(child_id, placement.unit_id, kind, now, duplicate=False)
+
+
 def _check_fields(*, kind: str, key: str) -> str:
     """The tap's key, stripped; ValidationError for an unknown kind or a missing or too long key."""
     if kind not in CHECK_KINDS:
@@ -166,88 +242,17 @@ def _check_fields(*, kind: str, key: str) -> str:
     return key
 
 
-def attendance_check(*, user: Any, unit_id: int | str, child_id: int | str, kind: str, key: str) -> CheckResult:
-    """Check a child in or out of a unit; a replayed key or a repeated tap changes nothing.
-
-    The common case is one prepared statement, one round trip (``_attendance_record``): the database function
-    ``attendance_check_tap`` (migration 0004) authorises (the access layer's scope for ``attendance.checkin``
-    from ``selectors``), finds the placement and locks the child's taps; then, with the lock held (so a concurrent
-    tap for the same child is seen), it finds the placement again, reads the child's state and the key, inserts
-    the tap unless it is a replay or repeats the state, resolves the missing-arrival alert on an arrival and
-    writes the audit row. The tablet taps this all day: keep it lean.
-    """
-    key = _check_fields(kind=kind, key=key)
-    unit_pk, child_pk = _int_or_zero(unit_id), _int_or_zero(child_id)
-    now = clock.now()
-    today = now.astimezone(clock.OSLO).date()
-    result: CheckResult | None = None
-    placed: tuple[int, int] | None = None
-    decision = selectors.checkin_decision_params(user=user, child_id=child_pk, unit_id=unit_pk, day=today)
-    if decision is not None:
-        placed, result = _attendance_record(
-            user_id=getattr(user, "pk", None), decision=decision, kind=kind, key=key, now=now
-        )
-    if result is not None:
-        return result
-    if placed is not None:
-        return _replay_race(key=key, placed=placed)
-    # The rare paths: a unit the user may not use (404 and an audit row), a replayed key, a child not placed.
-    unit = access_unit(user=user, id=unit_id, action="attendance.checkin")
-    return _replayed_or_not_placed(key=key, child_pk=child_pk, unit_pk=unit.pk)
-
-
-def attendance_check_granted(
-    *, grant: TapGrant, unit_id: int | str, child_id: int | str, kind: str, key: str
-) -> CheckResult:
-    """Check a child in or out with a tap token's grant (``attendance.tokens``) instead of a session.
-
-    As ``attendance_check``, in the same one round trip; the statements also check that the grant still holds
-    (account active, access epoch unchanged). The grant covers its own unit only (403 for another) and its own
-    day; a grant that no longer holds is ``TapTokenRejected`` (401: the tablet fetches a new token and resends).
-    The caller has put the grant's audit context in place (``attendance.tap``).
-    """
-    key = _check_fields(kind=kind, key=key)
-    unit_pk, child_pk = _int_or_zero(unit_id), _int_or_zero(child_id)
-    if unit_pk != grant.unit_id:
-        raise PermissionDenied(
-            _("Tilgangen gjelder krysselisten til en annen enhet."),
-            code="wrong_unit",
-            fields={"unit_id": [_("Ikke enheten til denne krysselisten.")]},
-        )
-    now = clock.now()
-    today = now.astimezone(clock.OSLO).date()
-    if grant.day != today:
-        raise tap_token_stale()
-    decision = selectors.checkin_grant_params(grant=grant, child_id=child_pk, day=today)
-    placed, result = _attendance_record(user_id=grant.user_id, decision=decision, kind=kind, key=key, now=now)
-    if result is not None:
-        return result
-    if placed is not None:
-        return _replay_race(key=key, placed=placed)
-    if not selectors.tap_grant_holds(grant=grant):
-        raise tap_token_stale()
-    return _replayed_or_not_placed(key=key, child_pk=child_pk, unit_pk=grant.unit_id)
-
-
-def _replay_race(*, key: str, placed: tuple[int, int]) -> CheckResult:
-    """A replay of this key committed between the two statements (the key was free, the insert conflicted)."""
-    other = AttendanceEvent.objects.get(key=key)
-    if other.child_id != placed[0]:
-        raise _key_conflict()
-    return CheckResult(other.child_id, other.unit_id, other.kind, other.at, duplicate=True)
-
-
-def _replayed_or_not_placed(*, key: str, child_pk: int, unit_pk: int) -> CheckResult:
+def _replayed_or_not_placed(*, key: str, child_id: int, unit_id: int) -> CheckResult:
     """A replayed key of this child (the placement may have ended since), or a child not placed: audited, refused."""
-    existing = AttendanceEvent.objects.filter(key=key, child_id=child_pk).first()
+    existing = AttendanceEvent.objects.filter(key=key, child_id=child_id).first()
     if existing is not None:
         return CheckResult(existing.child_id, existing.unit_id, existing.kind, existing.at, duplicate=True)
     audit_record(
         action=AuditAction.DENIED,
         event="attendance.checkin.not_placed",
-        person_ids=[child_pk] if Person.objects.filter(pk=child_pk).exists() else [],
+        person_ids=[child_id] if Person.objects.filter(pk=child_id).exists() else [],
         object_type="organisation.OrgUnit",
-        object_id=unit_pk,
+        object_id=unit_id,
     )
     raise ValidationError(
         _("Barnet har ikke plass i denne enheten i dag."),
@@ -263,76 +268,6 @@ def _key_conflict() -> ValidationError:
         code="key_conflict",
         fields={"key": [_("Lag en ny nøkkel for hver registrering.")]},
     )
-
-
-def _int_or_zero(value: int | str) -> int:
-    """The id as a database id (bigint), or 0 (no row has it) for anything else."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**63 else 0
-
-
-# The tap: one prepared statement calling the database function of migration 0004 (the lock on the child, then
-# the write with a snapshot that sees a concurrent tap), in its own implicit transaction. Arguments in the
-# function's order: the placement and access parameters (``selectors``), the tap, and the audit row's columns
-# (from ``audit_values``; the object id is the new tap's id).
-_CHECK_TAP_ARGUMENTS = (
-    "lock_class::integer", "unit::bigint", "child::bigint", "services::text[]", "day::date", "everywhere::boolean",
-    "prefixes::text[]", "grant_user::integer", "grant_epoch::bigint", "kind::text", "at::timestamptz", "key::text",
-    "user::integer", "arrival::boolean", "a_at::timestamptz", "a_user_id::bigint", "a_actor_display::text",
-    "a_acting_role::text", "a_action::text", "a_event::text", "a_person_ids::bigint[]", "a_object_type::text",
-    "a_ip::text", "a_session_ref::text", "a_path::text", "a_method::text", "a_details::jsonb",
-)  # fmt: skip
-_CHECK_TAP = "SELECT * FROM attendance_check_tap({})".format(  # noqa: S608 - fixed names, no input
-    ", ".join("%({})s::{}".format(*argument.split("::")) for argument in _CHECK_TAP_ARGUMENTS)
-)
-
-
-def _attendance_record(
-    *, user_id: int | None, decision: dict[str, Any], kind: str, key: str, now: dt.datetime
-) -> tuple[tuple[int, int] | None, CheckResult | None]:
-    """Lock the child's taps and record the tap: one statement, one round trip (``attendance_check_tap``).
-
-    Returns the placement's (child, unit) ids (None: not placed in a unit the user may use) and the result (None
-    when a concurrent replay of the key won). The function takes the child's lock and then writes with a
-    snapshot that sees a concurrent tap for the same child.
-    """
-    child_id = int(decision["child"])
-    audit = audit_values(
-        action=AuditAction.CREATE,
-        event=f"attendance.check_{kind}",
-        person_ids=[child_id],
-        object_type="attendance.AttendanceEvent",
-    )
-    params: dict[str, Any] = {
-        **decision,
-        "kind": kind,
-        "at": now,
-        "key": key,
-        "user": user_id,
-        "arrival": kind == CheckKind.IN,
-        **{f"a_{column}": value for column, value in audit.items() if column != "object_id"},
-    }
-    params["a_details"] = Jsonb(params["a_details"])
-    with prepared_cursor() as cursor:
-        cursor.execute(_CHECK_TAP, params)
-        written = cursor.fetchone()
-    assert written is not None
-    locked_child, locked_unit, still_placed, new_id, state, *taken = written
-    if locked_child is None or still_placed is None:  # not placed (or the placement ended after the lock)
-        return None, None
-    placed = (int(locked_child), int(locked_unit))
-    if taken[0] is not None:  # the key was used before: the tablet replays a tap it had sent
-        if taken[0] != child_id:  # not this child's tap: say nothing about it
-            raise _key_conflict()
-        return placed, CheckResult(taken[0], taken[1], taken[2], taken[3], duplicate=True)
-    if new_id is not None:
-        return placed, CheckResult(placed[0], placed[1], kind, now, duplicate=False)
-    if (state or CheckKind.OUT) == kind:  # a double tap: the child is in that state already
-        return placed, CheckResult(placed[0], placed[1], kind, now, duplicate=True)
-    return placed, None
 
 
 def attendance_settings_set(

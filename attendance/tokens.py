@@ -1,22 +1,19 @@
-"""Tap tokens: the krysseliste's short-lived, signed grant to tap in one unit (the credential of the hot path).
+"""Tap tokens: the krysseliste's short-lived, signed grant to tap in one unit (a shared tablet carries no session).
 
-The shared tablet's taps are the busiest requests of the day. Checking a staff session on each of them (the
-session from Redis, the user and the access principal from PostgreSQL, CSRF, the middleware around it) cost
-more CPU than the tap itself. So the krysseliste page, which the staff member opens with their session and which
-the access layer has authorised for ``attendance.checkin`` on that unit, also carries a *tap token*:
+The krysseliste page, which a staff member opens with their session and which the access layer has authorised
+for ``attendance.checkin`` on that unit, carries a *tap token*:
 
 - it is signed with the project's ``SECRET_KEY`` (``django.core.signing``, its own salt) and names the user, the
   unit, the access epoch and the day it was issued for, and the audit context of the page (who, acting role,
   the session's reference, language);
 - it lets its holder do one thing: check children in and out of that unit (``POST /api/v1/attendance/check``
-  with ``Authorization: Bearer <token>``, served outside Django's request cycle by ``attendance.tap``). Nothing
-  else accepts it, and it is sent in a header, never as a cookie, so another site cannot make a browser use it
+  with ``Authorization: Bearer <token>``, ``attendance.authentication.TapTokenAuthentication``). Nothing else
+  accepts it, and it is sent in a header, never as a cookie, so another site cannot make a browser use it
   (no CSRF);
 - it expires after ``TAP_TOKEN_SECONDS``, and at once when the access epoch changes (any change to accounts,
   role assignments, grants or org units: ``oas/access/migrations/0002``), when the account is deactivated, or
-  when the day changes. The tap statement checks the epoch and the account in the same round trip as the write.
-  The page then fetches a new token with its session (``GET /oppmote/<unit>/tap-token``), which the access
-  layer authorises again, and resends the tap: a tap is never lost for an expired token.
+  when the day changes. The page then fetches a new token with its session (``GET /oppmote/<unit>/tap-token``),
+  which the access layer authorises again, and resends the tap: a tap is never lost for an expired token.
 """
 
 from __future__ import annotations
@@ -82,7 +79,7 @@ def tap_token_issue(*, user: Any, unit_id: int, language: str) -> str:
 def tap_token_verify(*, token: str, today: dt.date) -> TapGrant:
     """Return the grant of a valid, unexpired token issued today; ``TapTokenRejected`` otherwise.
 
-    The epoch and the account are checked by the tap statement itself (``attendance.services``).
+    The epoch and the account are checked by ``TapTokenAuthentication``.
     """
     try:
         payload = signing.loads(token, salt=TAP_TOKEN_SALT, max_age=TAP_TOKEN_SECONDS)
@@ -103,8 +100,3 @@ def tap_token_verify(*, token: str, today: dt.date) -> TapGrant:
     if grant.day != today:
         raise TapTokenRejected(_("Tilgangen til krysselisten er utløpt."), code="token_expired")
     return grant
-
-
-def tap_token_stale() -> TapTokenRejected:
-    """The error for a token whose user or rights changed since it was issued."""
-    return TapTokenRejected(_("Tilgangen til krysselisten er utløpt."), code="token_expired")

@@ -3,18 +3,20 @@
 1. The matching engine in memory at the demo municipality's scale (73 kindergartens, 2,500 applicants, up to
    5 choices) and at Oslo's scale (7,000 applicants over 260 kindergartens): matching time and peak memory,
    and a check that the same lottery seed gives the same result.
-2. The demo-scale round built in a throwaway test database (``test_<db>``): matching through the services and
+2. The demo-scale round built in its own scratch database (``benchmarks/common.py``): matching through the services and
    the time to publish all offers, waiting lists and decision-letter contents, then the time to send every
    decision letter as the Celery tasks do (PDF per guardian, ``letter_send`` + ``archive_document`` outbox rows),
-   in ``ADMISSION_LETTER_WORKERS`` processes (default: the number of CPUs). Delivery to SvarUt and Noark is not
-   included. The round's export goes to var/benchmarks/admission.json and is checked for capacity and
-   stability by the independent checker of the tests.
+   in ``--letter-workers`` processes (default: the number of CPUs). Delivery to SvarUt and Noark is not
+   included. The round's export goes to var/benchmarks/admission.json (``--out``) and is checked for capacity
+   and stability by the independent checker of the tests.
 
-Run: ``.venv/bin/python benchmarks/admission.py`` (uses DATABASE_URL like the rest of the project).
+The engine's explanations are translated text, so Django is set up (on the scratch database) before anything
+runs. Run: ``.venv/bin/python benchmarks/admission.py`` (no environment needed; ``--help`` for smaller sizes).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -26,7 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.test")
+
+from benchmarks.common import scratch_database  # noqa: E402 - after the path setup
 
 AGE_GROUPS = ("0-2", "3-5")
 CENTRE = (59.955, 11.05)  # Lillestrøm
@@ -59,7 +62,7 @@ def synthetic_round(*, units: int, applicants: int, seed: int):
     siblings: dict[str, int] = {}
     for i in range(applicants):
         aid = f"s{i}"
-        k = rng.randint(1, 5)
+        k = rng.randint(1, min(5, units))
         choices: list[str] = []
         while len(choices) < k:
             u = str(rng.choices(range(units), weights)[0])
@@ -246,7 +249,7 @@ def _build_round(*, units: int, applicants: int, rng: random.Random):
     choice_rows = []
     for app in apps:
         picked: list[int] = []
-        k = rng.randint(1, 5)
+        k = rng.randint(1, min(5, units))
         while len(picked) < k:
             u = rng.choices(range(units), weights)[0]
             if u not in picked:
@@ -290,59 +293,61 @@ def _bench_letters(*, workers: int) -> None:
     )
 
 
-def bench_publish(*, units: int, applicants: int, out: Path) -> None:
-    import django
-
-    django.setup()
-    from django.db import connection
-
+def bench_publish(*, units: int, applicants: int, out: Path, letter_workers: int) -> None:
     from kindergarten import letters, selectors, services
     from oas import clock
     from tests.kindergarten.checker import check_export
 
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, keepdb=False)
-    try:
-        rng = random.Random(2027)
-        with clock.freeze(dt.date(2027, 2, 15)):
-            rnd = _build_round(units=units, applicants=applicants, rng=rng)
+    rng = random.Random(2027)
+    with clock.freeze(dt.date(2027, 2, 15)):
+        rnd = _build_round(units=units, applicants=applicants, rng=rng)
 
-            started = time.perf_counter()
-            selectors.matching_input(admission_round=rnd)
-            build = time.perf_counter() - started
-            started = time.perf_counter()
-            services.admission_round_match(admission_round=rnd)
-            matched = time.perf_counter() - started
-            # The benchmark sends the letters itself below (in worker processes, like the Celery tasks): do not
-            # queue a Celery task per letter into Redis from here.
-            letters.decision_letters_enqueue = lambda **_kw: None
-            # Publishing waits for every private kindergarten to approve its applicants (outside the timing).
-            from oas.organisation.models import OrgUnit, Ownership
+        started = time.perf_counter()
+        selectors.matching_input(admission_round=rnd)
+        build = time.perf_counter() - started
+        started = time.perf_counter()
+        services.admission_round_match(admission_round=rnd)
+        matched = time.perf_counter() - started
+        # The benchmark sends the letters itself below (in worker processes, like the Celery tasks): do not
+        # queue a Celery task per letter into Redis from here.
+        letters.decision_letters_enqueue = lambda **_kw: None
+        # Publishing waits for every private kindergarten to approve its applicants (outside the timing).
+        from oas.organisation.models import OrgUnit, Ownership
 
-            for unit in OrgUnit.objects.filter(admission_programmes__round=rnd, ownership=Ownership.PRIVATE).distinct():
-                services.assignments_approve(unit=unit)
-            started = time.perf_counter()
-            outcome = services.admission_round_publish(admission_round=rnd)
-            published = time.perf_counter() - started
-            print(
-                f"database round {applicants} applicants: building the input {build:5.2f} s, "
-                f"match and store {matched:5.2f} s, publish {published:5.2f} s "
-                f"({outcome.offers} offers, {outcome.waiting} waiting-list entries, {outcome.letters} letter contents)"
-            )
-            data = selectors.round_export(admission_round=rnd)
-            _bench_letters(workers=int(os.environ.get("ADMISSION_LETTER_WORKERS", os.cpu_count() or 1)))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        problems = check_export(data)
-        print(f"export written to {out.relative_to(ROOT)}; independent check: {len(problems)} problems")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        for unit in OrgUnit.objects.filter(admission_programmes__round=rnd, ownership=Ownership.PRIVATE).distinct():
+            services.assignments_approve(unit=unit)
+        started = time.perf_counter()
+        outcome = services.admission_round_publish(admission_round=rnd)
+        published = time.perf_counter() - started
+        print(
+            f"database round {applicants} applicants: building the input {build:5.2f} s, "
+            f"match and store {matched:5.2f} s, publish {published:5.2f} s "
+            f"({outcome.offers} offers, {outcome.waiting} waiting-list entries, {outcome.letters} letter contents)"
+        )
+        data = selectors.round_export(admission_round=rnd)
+        _bench_letters(workers=letter_workers)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    problems = check_export(data)
+    print(f"export written to {out}; independent check: {len(problems)} problems")
+    if problems:
+        raise SystemExit(f"the export fails the independent check: {problems[:3]}")
 
 
 def main() -> None:
-    bench_engine(units=73, applicants=2500)
-    bench_engine(units=260, applicants=7000)
-    bench_publish(units=73, applicants=2500, out=ROOT / "var" / "benchmarks" / "admission.json")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=73, help="kindergartens of the demo-scale round")
+    parser.add_argument("--applicants", type=int, default=2500, help="applicants of the demo-scale round")
+    parser.add_argument("--oslo-units", type=int, default=260, help="kindergartens of the Oslo-scale engine run")
+    parser.add_argument("--oslo-applicants", type=int, default=7000, help="applicants of the Oslo-scale engine run")
+    parser.add_argument("--letter-workers", type=int, default=os.cpu_count() or 1, help="letter worker processes")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "benchmarks" / "admission.json")
+    args = parser.parse_args()
+    # The settings of the tests: e-mail to memory, no Celery broker needed for what the benchmark queues.
+    with scratch_database("admission", settings="oas.settings.test"):
+        bench_engine(units=args.units, applicants=args.applicants)
+        bench_engine(units=args.oslo_units, applicants=args.oslo_applicants)
+        bench_publish(units=args.units, applicants=args.applicants, out=args.out, letter_workers=args.letter_workers)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,19 @@
-"""Helpers shared by the benchmark scripts: a scratch database on the server, a server process on loopback."""
+"""Helpers shared by the benchmark scripts: a scratch database on the server, a server process on loopback.
+
+Every benchmark runs with one command and no environment (a fresh clone after ``make up``): ``scratch_database``
+creates its own database on the PostgreSQL server of ``DATABASE_URL`` or, without it, on the embedded server
+``make up`` uses (``var/pg``), migrates it, and drops it at the end. Redis is ``REDIS_URL``'s or the embedded one.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -34,6 +43,44 @@ def admin_sql(url: str, sql: str) -> None:
         with_database(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True
     ) as conn:
         conn.execute(sql)
+
+
+def scratch_database_name(label: str, pid: int | None = None) -> str:
+    """The scratch database of benchmark ``label`` run by process ``pid`` (this one by default)."""
+    return f"oas_bench_{label}_{pid or os.getpid()}"
+
+
+@contextmanager
+def scratch_database(label: str, *, settings: str = "oas.settings.base", migrate: bool = True) -> Iterator[str]:
+    """Create, migrate and finally drop this run's own database; Django is set up on it. Yields its URL.
+
+    Call before anything imports Django's settings: ``DATABASE_URL`` (inherited by servers the benchmark starts)
+    points at the scratch database for the rest of the process.
+    """
+    server = server_database_url()
+    name = scratch_database_name(label)
+    admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_sql(server, f'CREATE DATABASE "{name}"')
+    url = with_database(server, name)
+    # Killed (SIGTERM, a test's timeout): leave through the ``finally`` below, so the database is dropped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    try:
+        import django
+
+        django.setup()
+        if migrate:
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)
+        yield url
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -82,7 +129,7 @@ def web_server_command(
     ``granian`` (production's): ``threads`` blocking threads per worker; ``gunicorn``: ``worker_class`` workers
     with ``threads`` threads each (gthread). ``extra``: more of that server's options.
     """
-    bin_dir = Path(__file__).resolve().parent.parent / ".venv" / "bin"
+    bin_dir = Path(sys.executable).parent  # the virtualenv running the benchmark (.venv/bin on a fresh clone)
     if server == "granian":
         return [
             str(bin_dir / "granian"),

@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/freg.py [--persons 40000] [--events 20000] [--validate-responses]
 
 The Maskinporten and FREG simulators run in a separate process (spawned) on loopback; this process is the
-loader: the live client over HTTP with Maskinporten tokens, the mapping and the kernel services. Creates
-``oas_freg_bench_<pid>`` on the configured PostgreSQL server (DATABASE_URL, else the embedded one), migrates
+loader: the live client over HTTP with Maskinporten tokens, the mapping and the kernel services. Creates its
+own scratch database (``benchmarks/common.py``: DATABASE_URL's server, else the embedded one), migrates
 it, prints persons/s, events/s and the loader's peak memory, and drops the database.
 
 The simulator validates every request against the OpenAPI spec; validating its own large responses too
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import resource
 import sys
 import time
@@ -26,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import admin_sql, server_database_url, with_database  # noqa: E402 - after the path setup
+from benchmarks.common import scratch_database  # noqa: E402 - after the path setup
 
 
 def _serve(persons: int, validate: bool, ready: Any, stop: Any) -> None:
@@ -75,64 +74,55 @@ def main() -> None:  # noqa: PLR0915 - a linear script: set up, measure, report
     info = ready.get(timeout=600)
     generated = time.perf_counter() - started
 
-    server = server_database_url()
-    name = f"oas_freg_bench_{os.getpid()}"
-    admin_sql(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = with_database(server, name)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
-    os.environ["LOG_LEVEL"] = "WARNING"
     try:
-        import django
+        with scratch_database("freg"):
+            import httpx
+            from django.db import connections
 
-        django.setup()
-        import httpx
-        from django.core.management import call_command
-        from django.db import connections
-
-        from integrations.freg.client import FregClient
-        from integrations.freg.simulator import BASE_PATH, SCOPE
-        from integrations.freg.sync import freg_initial_load, freg_sync_feed
-        from integrations.maskinporten.client import MaskinportenClient, MaskinportenConfig, bearer_token_source
-        from integrations.maskinporten.simulator import (
-            SIMULATOR_CLIENT_ID,
-            SIMULATOR_KID,
-            simulator_client_private_key,
-        )
-        from oas.people.models import Person, PersonRelation
-
-        call_command("migrate", verbosity=0)
-        tokens = MaskinportenClient(
-            config=MaskinportenConfig(
-                token_url=info["maskinporten"] + "/token",
-                audience=info["maskinporten"] + "/",
-                client_id=SIMULATOR_CLIENT_ID,
-                kid=SIMULATOR_KID,
-                private_key_pem=simulator_client_private_key(),
+            from integrations.freg.client import FregClient
+            from integrations.freg.simulator import BASE_PATH, SCOPE
+            from integrations.freg.sync import freg_initial_load, freg_sync_feed
+            from integrations.maskinporten.client import MaskinportenClient, MaskinportenConfig, bearer_token_source
+            from integrations.maskinporten.simulator import (
+                SIMULATOR_CLIENT_ID,
+                SIMULATOR_KID,
+                simulator_client_private_key,
             )
-        )
-        client = FregClient(
-            base_url=info["freg"] + BASE_PATH, token_source=bearer_token_source(tokens, scopes=[SCOPE]), timeout=120
-        )
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            from oas.people.models import Person, PersonRelation
 
-        started = time.perf_counter()
-        load = freg_initial_load(client=client, sleep=time.sleep, poll_interval=0.2)
-        load_seconds = time.perf_counter() - started
-        persons = Person.objects.count()
-        relations = PersonRelation.objects.count()
-        rss_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            tokens = MaskinportenClient(
+                config=MaskinportenConfig(
+                    token_url=info["maskinporten"] + "/token",
+                    audience=info["maskinporten"] + "/",
+                    client_id=SIMULATOR_CLIENT_ID,
+                    kid=SIMULATOR_KID,
+                    private_key_pem=simulator_client_private_key(),
+                )
+            )
+            client = FregClient(
+                base_url=info["freg"] + BASE_PATH,
+                token_source=bearer_token_source(tokens, scopes=[SCOPE]),
+                timeout=120,
+            )
+            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-        httpx.post(info["freg"] + "/__sim__/events", json={"count": args.events}, timeout=600).raise_for_status()
-        started = time.perf_counter()
-        feed = freg_sync_feed(client=client, sleep=time.sleep)
-        feed_seconds = time.perf_counter() - started
-        rss_feed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        client.close()
-        connections.close_all()
+            started = time.perf_counter()
+            load = freg_initial_load(client=client, sleep=time.sleep, poll_interval=0.2)
+            load_seconds = time.perf_counter() - started
+            persons = Person.objects.count()
+            relations = PersonRelation.objects.count()
+            rss_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+            httpx.post(info["freg"] + "/__sim__/events", json={"count": args.events}, timeout=600).raise_for_status()
+            started = time.perf_counter()
+            feed = freg_sync_feed(client=client, sleep=time.sleep)
+            feed_seconds = time.perf_counter() - started
+            rss_feed = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            client.close()
+            connections.close_all()
     finally:
         stop.set()
         server_process.join(timeout=30)
-        admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     events = feed.counts.get("events", 0) + feed.counts.get("malformed_entry", 0)
     print("Folkeregisteret benchmark (live client over HTTP → simulator in another process → PostgreSQL)")

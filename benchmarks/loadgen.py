@@ -1,4 +1,4 @@
-"""A lean HTTP/1.1 load generator for the latency benchmarks (asyncio, keep-alive, no client library).
+"""A small HTTP/1.1 load generator for the latency benchmarks (asyncio, keep-alive, no client library).
 
 Benchmarks run the server and the load generator on the same small machine, so a heavy client (a thread per
 user with an HTTP library) steals CPU from the server it measures and adds its own queueing to every latency.
@@ -9,11 +9,17 @@ or chunked), so it costs a few tens of microseconds of CPU per request; ``run`` 
 the previous answer is complete (a closed loop with no think time): at any moment ``concurrency`` requests are
 in flight, as with that many busy tablets or users. The latency of a request is the time from writing it to
 having read its whole answer.
+
+``run_open`` is an open loop instead: requests arrive at random (a Poisson process at ``rate`` per second, as
+taps from many tablets do), each on a free keep-alive connection (a new one when all are busy), whatever the
+server's pace. A request's latency counts from its arrival, so time spent waiting for a connection or behind a
+slow server is in it (no coordinated omission).
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import resource
 import time
 from collections.abc import Iterable, Sequence
@@ -164,6 +170,60 @@ def run_bursts(host: str, port: int, jobs: Iterable[Job], *, size: int, pause: f
 def run(host: str, port: int, jobs: Iterable[Job], *, concurrency: int, keep_bodies: bool = False) -> Result:
     """Send ``jobs`` over ``concurrency`` keep-alive connections in a closed loop; return what was measured."""
     return asyncio.run(_run(host, port, list(jobs), concurrency, keep_bodies))
+
+
+async def _run_open(host: str, port: int, jobs: Sequence[Job], rate: float, seed: int, max_connections: int) -> Result:
+    result = Result()
+    payloads = [_encode(job, f"{host}:{port}") for job in jobs]
+    rng = random.Random(seed)
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    opened: list[asyncio.StreamWriter] = []
+    slots = asyncio.Semaphore(max_connections)
+
+    async def one(arrived: float, payload: bytes) -> None:
+        async with slots:
+            if idle:
+                reader, writer = idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection(host, port)
+                opened.append(writer)
+            writer.write(payload)
+            status, _body, keep_alive = await _read_response(reader)
+            result.latencies.append(time.perf_counter() - arrived)
+            result.statuses.append(status)
+            if keep_alive:
+                idle.append((reader, writer))
+            else:
+                writer.close()
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
+    began = time.perf_counter()
+    due = began
+    tasks = []
+    try:
+        for payload in payloads:
+            due += rng.expovariate(rate)
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due, payload)))
+        await asyncio.gather(*tasks)
+    finally:
+        for writer in opened:
+            writer.close()
+    result.wall = time.perf_counter() - began
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    return result
+
+
+def run_open(
+    host: str, port: int, jobs: Iterable[Job], *, rate: float, seed: int = 1, max_connections: int = 512
+) -> Result:
+    """Send ``jobs`` arriving at random at ``rate`` per second (Poisson), each on a free keep-alive connection
+    (at most ``max_connections``); latencies count from each request's arrival."""
+    return asyncio.run(_run_open(host, port, list(jobs), rate, seed, max_connections))
 
 
 def percentiles(latencies: Sequence[float]) -> dict[str, float]:

@@ -2,14 +2,13 @@
 
     .venv/bin/python benchmarks/seed.py [--seed N] [--size full|small]
 
-Creates ``oas_bench_<pid>`` on the configured PostgreSQL server (DATABASE_URL, else the embedded one),
+Creates its own scratch database (``benchmarks/common.py``: DATABASE_URL's server, else the embedded one),
 migrates it, times ``seed_demo``, prints wall time, peak memory and counts, and drops the database.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import admin_sql, server_database_url, with_database  # noqa: E402 - after the path setup
+from benchmarks.common import scratch_database  # noqa: E402 - after the path setup
 
 
 def main() -> None:
@@ -27,17 +26,8 @@ def main() -> None:
     parser.add_argument("--size", choices=["full", "small"], default="full")
     args = parser.parse_args()
 
-    server = server_database_url()
-    name = f"oas_bench_{os.getpid()}"
-    admin_sql(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = with_database(server, name)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
-    try:
-        import django
-
-        django.setup()
+    with scratch_database("seed", migrate=False):
         from django.core.management import call_command
-        from django.db import connections
 
         from oas.ops.seed import demo_municipality_seed
 
@@ -49,9 +39,6 @@ def main() -> None:
         result = demo_municipality_seed(seed=args.seed, size=args.size)
         seconds = time.perf_counter() - started
         peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-        connections.close_all()
-    finally:
-        admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     print(f"seed_demo --size {args.size} --seed {args.seed}")
     print(f"  migrate (fresh database): {migrated:.1f} s")

@@ -18,7 +18,6 @@ from django.utils.translation import get_language
 from oas import clock
 from oas.access.models import GuardianAccessSettings
 from oas.access.roles import Role
-from oas.db import prepared_cursor
 from oas.organisation.models import Municipality
 from oas.people.models import PersonRelation, RelationKind
 
@@ -162,7 +161,7 @@ def _load(user: Any) -> Principal:
 PRINCIPAL_REUSE_SECONDS = 60.0
 PRINCIPAL_REUSE_MAX = 4096
 ACCESS_EPOCH_SUBQUERY = "(SELECT value FROM access_epoch WHERE id = 1)"
-# The epoch as read together with the user row (``oas.identity.selectors.user_by_id``), before the principal.
+# The epoch as already read for this request (e.g. by the tap token's authentication), before the principal.
 ACCESS_EPOCH_ATTR = "_oas_access_epoch"
 _EPOCH_SQL = f"SELECT {ACCESS_EPOCH_SUBQUERY}"
 _reused: dict[int, tuple[int, dt.date, float, Principal]] = {}
@@ -170,7 +169,7 @@ _reused: dict[int, tuple[int, dt.date, float, Principal]] = {}
 
 def access_epoch() -> int | None:
     """Return the current access epoch (see migration access/0002)."""
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_EPOCH_SQL)
         row = cursor.fetchone()
     return int(row[0]) if row else None

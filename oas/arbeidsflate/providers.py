@@ -20,7 +20,16 @@ from oas.arbeidsflate.selectors import children_for_staff
 from oas.audit.models import AuditAction, AuditEvent
 from oas.organisation.models import OrgUnitKind, Ownership
 from oas.organisation.selectors import orgunits_active
-from oas.people.models import DeltBosted, Employment, Person, PersonRelation, Placement, RelationKind, Service
+from oas.people.models import (
+    Adressebeskyttelse,
+    DeltBosted,
+    Employment,
+    Person,
+    PersonRelation,
+    Placement,
+    RelationKind,
+    Service,
+)
 
 
 def _has_role(user: Any, *roles: str) -> bool:
@@ -48,6 +57,32 @@ class ProtectedChildrenProvider:
             return []
         title = _("Barn med beskyttet adresse")
         return [WorkspaceTask(self.key, title, n, _children_url(protected="1"), self.module, "warning")]
+
+
+class LivesWithUnconfirmedProvider:
+    """The office (system admin, admission): strengt fortrolig children whose home the office has not confirmed.
+
+    The register gives no address for them, so nobody counts as living with the child (and may learn its unit)
+    until the office confirms it (``child_lives_with_confirm``; the link is on the child's page).
+    """
+
+    key = "people.lives_with_unconfirmed"
+    module = "people"
+
+    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+        today = clock.today()
+        current = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        confirmed = PersonRelation.objects.filter(
+            current, child=OuterRef("pk"), lives_with_child_confirmed_at__isnull=False
+        )
+        children = Person.objects.filter(adressebeskyttelse=Adressebeskyttelse.STRENGT_FORTROLIG).filter(
+            ~Exists(confirmed), pk__in=PersonRelation.objects.filter(current).values("child_id")
+        )
+        n = access_queryset(user=user, action="person.confirm_lives_with", queryset=children).count()
+        if not n:
+            return []
+        title = _("Barn med strengt fortrolig adresse: bekreft hvem barnet bor hos")
+        return [WorkspaceTask(self.key, title, n, _children_url(protected="1"), self.module, "danger")]
 
 
 class ChildrenWithoutGroupProvider:
@@ -297,6 +332,7 @@ def register_kernel_providers() -> None:
     """Register the kernel's providers and notification types (called from AppConfig.ready)."""
     for provider in (
         ProtectedChildrenProvider(),
+        LivesWithUnconfirmedProvider(),
         ChildrenWithoutGroupProvider(),
         MyGroupChildrenProvider(),
         EmploymentsEndingProvider(),

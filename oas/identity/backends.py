@@ -16,7 +16,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 
 from oas import clock
-from oas.identity import errors, selectors, services
+from oas.identity import errors, services
 from oas.identity.models import Account, AccountKind
 from oas.identity.providers import GUARDIAN, HTTP_TIMEOUT_SECONDS, LOA_SUBSTANTIAL, Provider, provider_metadata
 
@@ -55,11 +55,6 @@ class BreakGlassPasswordBackend(ModelBackend):
         services.breakglass_login_record(user=user)
         return user
 
-    def get_user(self, user_id: Any) -> Any:
-        # ModelBackend.get_user, loading the row with one fixed statement (every request of a session does this).
-        user = selectors.user_by_id(user_id)
-        return user if user is not None and self.user_can_authenticate(user) else None
-
 
 class OIDCBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's code flow, configured per provider at call time instead of from global settings.
@@ -74,10 +69,6 @@ class OIDCBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
         self.provider: Provider | None = None
         self.flow: dict[str, Any] = {}
-
-    def get_user(self, user_id: Any) -> Any:
-        # mozilla-django-oidc's get_user (the user by primary key, or None), with one fixed statement.
-        return selectors.user_by_id(user_id)
 
     def get_settings(self, attr: str, *args: Any) -> Any:
         provider = self.provider

@@ -63,9 +63,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Refuse an oversized body (413) before anything reads it (UPLOAD_MAX_REQUEST_BYTES below).
     "oas.uploads.RequestSizeLimitMiddleware",
-    # A bearer token on a hot route (the krysseliste's tap token) is answered by the route's own function, which
-    # checks it; production's WSGI dispatcher does the same before Django's handler (oas/lean.py TOKEN_ROUTES).
-    "oas.lean.TokenRouteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -272,6 +272,6 @@ def test_the_guardians_absence_page_takes_a_fixed_number_of_queries(
     client = _client(town.users["guardian"])
     for child in ("small", "big", "pupil"):
         services.absence_report(user=town.users["guardian"], child_id=town.children[child].pk)
-    with django_assert_max_num_queries(7):  # was one absence query per child
+    with django_assert_max_num_queries(8):  # was one absence query per child; the user and the access epoch: two
         page = client.get(reverse("attendance:portal_absence"))
     assert page.status_code == 200

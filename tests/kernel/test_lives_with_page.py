@@ -98,3 +98,20 @@ def test_a_child_without_strengt_fortrolig_follows_the_register_and_cannot_be_co
     page = client.post(_url(child), {"adults": [family["mother"].pk]})
     assert page.status_code == 400
     assert _flags(child) == {family["mother"].pk: False}
+
+
+def test_the_office_finds_the_confirmation_from_its_tasks_and_the_childs_page(family):
+    """Reachable without typing a URL: a task on the arbeidsflate, then a button on the child's page."""
+    client = _client(_staff(family["office"], "OPPTAK"))
+    home = client.get("/arbeidsflate/").content.decode()
+    assert 'data-task="people.lives_with_unconfirmed"' in home
+    child_page = client.get(reverse("arbeidsflate:child", args=[family["child"].pk])).content.decode()
+    assert f'href="{_url(family["child"])}"' in child_page
+    # Once confirmed, the task goes away.
+    client.post(_url(family["child"]), {"adults": [family["mother"].pk]})
+    assert 'data-task="people.lives_with_unconfirmed"' not in client.get("/arbeidsflate/").content.decode()
+
+
+def test_a_kindergarten_leader_has_no_confirmation_task_or_button(family):
+    client = _client(_staff(family["kindergarten"], "STYRER"))
+    assert 'data-task="people.lives_with_unconfirmed"' not in client.get("/arbeidsflate/").content.decode()
