@@ -30,6 +30,7 @@ COPY . .
 # Static files and translations are built into the image. The settings need a database URL to load, but
 # nothing here connects to it (collectstatic and compile_translations skip the start-up preflight).
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@127.0.0.1:1/build REDIS_URL=redis://127.0.0.1:1/0 \
+        EMAIL_HOST=build-only \
         sh -c "python manage.py compile_translations && python manage.py collectstatic --noinput -v 0" \
     && mkdir -p /app/var/private && chown -R oas:oas /app/var
 

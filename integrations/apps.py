@@ -1,6 +1,7 @@
 """Integrations with external systems: one package per system (port, client, simulator, mapping, errors)."""
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,10 @@ class IntegrationsConfig(AppConfig):
         arbeidsflate.register_providers()
         register_simulator("maskinporten", factory=make_maskinporten_simulator, order=0)
         register_simulator("freg", factory=make_freg_simulator, order=10)
+        if settings.EMAIL_MODE == "simulator":  # the demo's SMTP sink and its page (never with real e-mail)
+            from integrations.mail.catcher import make_mail_catcher
+
+            register_simulator("mail", factory=make_mail_catcher, order=50)  # after the SMS gateway (40)
         # SvarUt letters and Noark archive (helper C2): outbox handlers and simulators.
         from integrations.ops import wiring
 

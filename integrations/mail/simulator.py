@@ -8,6 +8,7 @@ data with that reply code (e.g. 554) instead of 250, once per call to ``refuse_n
 
 from __future__ import annotations
 
+import datetime as dt
 import socketserver
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ class ReceivedMail:
     message_id: str
     recipients: tuple[str, ...]
     data: bytes  # as received, with dot-stuffing undone
+    received_at: dt.datetime | None = None
 
 
 class SmtpSimulator(socketserver.ThreadingTCPServer):
@@ -131,6 +133,6 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         if refusal is not None:
             self._send(f"{refusal} message refused by the simulator")
             return True
-        self.server.record(ReceivedMail(message_id, tuple(recipients), b"".join(lines)))
+        self.server.record(ReceivedMail(message_id, tuple(recipients), b"".join(lines), dt.datetime.now(tz=dt.UTC)))
         self._send("250 queued")
         return True

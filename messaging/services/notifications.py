@@ -297,56 +297,25 @@ def deliveries_dispatch_batches(*, batch_size: int = BATCH_SIZE, lease_seconds: 
     return list(_chunks(list(due), batch_size))
 
 
-def _database_started_at() -> dt.datetime:
-    """When the PostgreSQL server last started (a crash and recovery moves it forward)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_postmaster_start_time()")
-        row = cursor.fetchone()
-    return row[0] if row else clock.now()
-
-
 def deliveries_claim(*, ids: list[int], lease_seconds: int | None = None) -> list[int]:
-    """Claim deliveries for sending with one conditional UPDATE; rows another worker holds are skipped."""
+    """Claim deliveries for sending with one conditional UPDATE; rows another worker holds are skipped.
+
+    A row still SENDING after its lease ran out belonged to a worker that died: it is claimed and sent again (an
+    e-mail with the same Message-ID, an SMS with the same reference, which the gateway deduplicates).
+    """
     lease_seconds = lease_seconds or _lease_seconds()
     now = clock.now()
     stale = now - dt.timedelta(seconds=lease_seconds)
     with transaction.atomic():
-        rows = list(
+        locked = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(pk__in=ids)
             .filter(
                 Q(status=DeliveryStatus.PENDING, deliver_after__lte=now)
                 | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
             )
-            .values_list("pk", "channel", "status", "attempted_at")
+            .values_list("pk", flat=True)
         )
-        # An e-mail whose sending began under a lease that ran out: if PostgreSQL restarted since, its fast
-        # "sent" mark may be lost and it may be in someone's inbox: marked UNCERTAIN, not sent again. If not,
-        # the worker died and the e-mail was not sent (or was in flight): it is sent again. See
-        # messaging/services/delivery.py (_send_email_chunk).
-        attempted = [
-            attempted_at
-            for _pk, channel, status, attempted_at in rows
-            if channel == Channel.EMAIL and status == DeliveryStatus.SENDING and attempted_at is not None
-        ]
-        restarted = _database_started_at() if attempted else None
-        uncertain = {
-            pk
-            for pk, channel, status, attempted_at in rows
-            if channel == Channel.EMAIL
-            and status == DeliveryStatus.SENDING
-            and attempted_at is not None
-            and restarted is not None
-            and attempted_at < restarted
-        }
-        locked = [pk for pk, *_rest in rows if pk not in uncertain]
-        if uncertain:
-            Delivery.objects.filter(pk__in=uncertain).update(
-                status=DeliveryStatus.UNCERTAIN,
-                last_error=_(
-                    "Databasen startet på nytt midt i sendingen; e-posten kan være sendt og sendes ikke på nytt."
-                ),
-            )
         Delivery.objects.filter(pk__in=locked).update(status=DeliveryStatus.SENDING, claimed_at=now)
     return locked
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from oas import embedded
-from oas.env import env_bool, env_int, env_list, env_mode, env_str
+from oas.env import env_bool, env_int, env_list, env_mode, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("OAS_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
@@ -120,6 +120,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery") or "celery"  # benchmarks use their own
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -184,7 +185,8 @@ INTEGRATION_MODES = {
 
 # Loopback ports of the simulators `manage.py run_simulators` starts (integrations/common/simulators.py).
 SIMULATOR_HOST = env_str("SIMULATOR_HOST", "127.0.0.1") or "127.0.0.1"
-SIMULATOR_PORTS = {"maskinporten": 8200, "freg": 8201, "svarut": 8202, "noark": 8203, "sms": 8204}
+SIMULATOR_PORTS = {"maskinporten": 8200, "freg": 8201, "svarut": 8202, "noark": 8203, "sms": 8204, "mail": 8205}
+SIMULATOR_SMTP_PORT = 8025  # the mail catcher's SMTP sink (EMAIL_PORT in simulator mode)
 # Maskinporten (integrations/maskinporten). Live needs all of these; the key may come from *_FILE.
 MASKINPORTEN_SIMULATOR_URL = env_str("MASKINPORTEN_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8200") or ""
 MASKINPORTEN_TOKEN_URL = env_str("MASKINPORTEN_TOKEN_URL", "") or ""
@@ -303,9 +305,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Outgoing e-mail. EMAIL_MODE=simulator (the default outside production): Django's SMTP backend delivers to the
+# demo's mail catcher (integrations/mail/catcher.py, started by `manage.py run_simulators`, page on port 8205).
+# live (production's default): a real SMTP server; EMAIL_HOST is required.
+EMAIL_MODE = env_mode(
+    "EMAIL_MODE", default="live" if os.environ.get("OAS_ENVIRONMENT") == "production" else "simulator"
+)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+if EMAIL_MODE == "live":
+    EMAIL_HOST = env_required("EMAIL_HOST")
+    EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+else:
+    EMAIL_HOST = env_str("EMAIL_HOST", SIMULATOR_HOST) or SIMULATOR_HOST
+    EMAIL_PORT = env_int("EMAIL_PORT", default=SIMULATOR_SMTP_PORT)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oas@localhost")
 # Where the monthly invoice basis for the ERP is written (invoicing/ERP_FORMAT.md).
 INVOICE_EXPORT_DIR = env_str("INVOICE_EXPORT_DIR", str(BASE_DIR / "var" / "erp-export"))

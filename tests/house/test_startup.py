@@ -62,6 +62,7 @@ def test_production_settings_pass_check_deploy_with_secret_key_from_a_file(tmp_p
         DJANGO_SETTINGS_MODULE="oas.settings.production",
         SECRET_KEY_FILE=str(key_file),
         ALLOWED_HOSTS="oas.example.no",
+        EMAIL_HOST="smtp.example.no",
     )
     env.pop("SECRET_KEY", None)
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
@@ -76,7 +77,9 @@ KNOWN_SCHEMA_WARNINGS: tuple[tuple[str, ...], ...] = ()
 
 
 def test_production_refuses_to_start_without_secret_key_in_one_line():
-    env = base_env(DJANGO_SETTINGS_MODULE="oas.settings.production", ALLOWED_HOSTS="oas.example.no")
+    env = base_env(
+        DJANGO_SETTINGS_MODULE="oas.settings.production", ALLOWED_HOSTS="oas.example.no", EMAIL_HOST="smtp.example.no"
+    )
     env.pop("SECRET_KEY", None)
     env.pop("SECRET_KEY_FILE", None)
     result = run_manage("check", env=env)

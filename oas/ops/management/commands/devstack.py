@@ -20,6 +20,7 @@ from oas.env import env_str
 from oas.errors import DomainError
 from oas.ops.seed import demo_municipality_seed
 from oas.ops.stack import Supervisor, child_specs
+from oas.ops.vapid import vapid_keys_ensure
 from oas.organisation.models import Municipality
 
 
@@ -109,12 +110,21 @@ class Command(BaseCommand):
         # (DJANGO_DEBUG=true brings it back for a developer). Static files come from the source folders.
         env.setdefault("DJANGO_DEBUG", "false")
         env.setdefault("OAS_STATIC_FROM_SOURCE", "true")
+        if not (env_str("VAPID_PRIVATE_KEY") and env_str("VAPID_PUBLIC_KEY")):
+            # Web push in the demo: a key pair of its own under ./var, made once (production brings its own).
+            keys = vapid_keys_ensure(directory=settings.VAR_DIR / "vapid")
+            env["VAPID_PRIVATE_KEY_FILE"] = str(keys.private_key)
+            env["VAPID_PUBLIC_KEY_FILE"] = str(keys.public_key)
         env.setdefault("PYTHONUNBUFFERED", "1")
         return env
 
     def _banner(self, host: str, port: int) -> None:
         url = f"http://{host}:{port}/"
-        lines = ["", f"OAS runs at {url}  (health: {url}healthz)  — Ctrl-C stops everything.", "", "Demo logins:"]
+        lines = ["", f"OAS runs at {url}  (health: {url}healthz)  — Ctrl-C stops everything."]
+        if settings.EMAIL_MODE == "simulator":
+            catcher = f"http://{settings.SIMULATOR_HOST}:{settings.SIMULATOR_PORTS['mail']}/"
+            lines.append(f"E-mail and SMS the demo sent: {catcher}  (SMTP sink on port {settings.EMAIL_PORT})")
+        lines += ["", "Demo logins:"]
         width = max(len(p.key) for p in PERSONAS)
         lines.extend(f"  {p.key:<{width}}  {p.provider:<8}  {p.label}" for p in PERSONAS)
         lines.append("")
