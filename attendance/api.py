@@ -80,7 +80,7 @@ class AbsenceReportApi(APIView):
         units = serializers.ListField(child=serializers.CharField())
         permitted_actions = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

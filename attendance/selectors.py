@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
+from oas.access.relations import ChildRight, relation_active_q, relation_q
 from oas.organisation.models import OrgUnit
-from oas.people.models import PersonRelation, Placement, RelationKind, Service
+from oas.people.models import PersonRelation, Placement, Service
 
 # Services whose units keep a krysseliste (school attendance is the school's own register).
 CHECKIN_SERVICES = (Service.KINDERGARTEN, Service.SFO)
@@ -249,11 +250,11 @@ def krysseliste(*, unit: OrgUnit, day: dt.date) -> Krysseliste:
         if unit_of_child.get(event.child_id) == event.unit_id:
             events[event.child_id].append(event)
     pickups: dict[int, list[str]] = defaultdict(list)
+    # The kernel relation policy: who may pick up (never the parent a strengt fortrolig child does not live with).
     relations = (
         PersonRelation.objects.filter(
-            child_id__in=child_ids, kind__in=[RelationKind.GUARDIAN, RelationKind.PICKUP], valid_from__lte=day
+            relation_active_q(on=day), relation_q(right=ChildRight.PICKUP), child_id__in=child_ids
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .select_related("adult")
         .order_by("kind", "adult__first_name")
     )

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from attendance import selectors
@@ -26,12 +25,14 @@ from attendance.models import (
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.getters import access_child, access_unit
+from oas.access.principal import principal_for
 from oas.access.privacy import child_placements_view
+from oas.access.relations import ChildRight, relation_active_q, relation_q, user_has_child_right
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
-from oas.errors import ValidationError
+from oas.errors import PermissionDenied, ValidationError
 from oas.organisation.models import OrgUnit
-from oas.people.models import Person, PersonRelation, Placement, RelationKind
+from oas.people.models import Person, PersonRelation, Placement
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,15 @@ def absence_report(
 ) -> AbsenceResult:
     """Report a child absent from ``start_date`` (today) to ``end_date``; one report reaches every unit."""
     child = access_child(user=user, id=child_id, action="attendance.absence.report", audit_event="")
+    if (
+        until_further_notice
+        and principal_for(user).kind == "guardian"
+        and not user_has_child_right(user=user, child_id=child.pk, right=ChildRight.RESIDENCE)
+    ):
+        # Barneloven § 37: long-term absence is a decision for the parent the child lives with.
+        raise PermissionDenied(
+            _("Fravær inntil videre kan bare meldes av den barnet bor fast hos."), code="not_resident_parent"
+        )
     today = clock.today()
     start = start_date or today
     errors: dict[str, list[str]] = {}
@@ -281,11 +291,12 @@ def attendance_settings_set(
 
 
 def _guardian_emails(child_id: int, day: dt.date) -> list[str]:
+    # The kernel relation policy: the e-mail names the unit, so only adults who may learn it.
     return [
         email
-        for email in PersonRelation.objects.filter(child_id=child_id, kind=RelationKind.GUARDIAN, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .values_list("adult__email", flat=True)
+        for email in PersonRelation.objects.filter(
+            relation_active_q(on=day), relation_q(right=ChildRight.WHEREABOUTS), child_id=child_id
+        ).values_list("adult__email", flat=True)
         if email
     ]
 

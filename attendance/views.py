@@ -20,10 +20,10 @@ from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.access.getters import AccessNotFound, access_unit
 from oas.access.markers import requires
+from oas.access.relations import ChildRight, user_child_ids
 from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.models import RelationKind
 from oas.portal.selectors import my_children
 
 
@@ -33,7 +33,9 @@ def portal_absence(request: HttpRequest) -> HttpResponse:
     """The guardian's children, each with a "sykt barn" button and the absences reported ahead."""
     today = clock.today()
     children = my_children(user=request.user)
-    guarded = [child for child in children if child.relation_kind == RelationKind.GUARDIAN]
+    # The kernel relation policy: guardians with foreldreansvar and foster parents report absence.
+    may_report = user_child_ids(user=request.user, right=ChildRight.INFORMATION)
+    guarded = [child for child in children if child.child_id in may_report]
     absences = selectors.absences_from_by_child(child_ids=[c.child_id for c in guarded], from_day=today)
     rows: list[dict[str, Any]] = [{"child": c, "absences": absences.get(c.child_id, [])} for c in guarded]
     audit_read(event="attendance.absence.portal", person_ids=[r["child"].child_id for r in rows])

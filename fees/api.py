@@ -10,11 +10,11 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from oas.access.markers import public
 from oas.errors import DomainError, ValidationError
+from oas.throttling import ClientAddressRateThrottle
 
 from .engine import ChildInput, HouseholdInput, UnitType
 from .selectors import fee_quote
@@ -143,7 +143,7 @@ class FeeQuoteErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
 
 
-class FeeQuoteThrottle(AnonRateThrottle):
+class FeeQuoteThrottle(ClientAddressRateThrottle):
     """A modest limit per client address for the public endpoint (counted in the Django cache, i.e. Redis)."""
 
     scope = "fees_quote"

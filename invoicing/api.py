@@ -17,7 +17,8 @@ from invoicing import services
 
 class _RunInput(serializers.Serializer):
     municipality_number = serializers.RegexField(r"^\d{4}$", default=lambda: settings.FREG_MUNICIPALITY_NUMBER)
-    month = serializers.RegexField(r"^\d{4}-\d{2}$")
+    # Month 01–12 of a year 1000–9999: the schema's pattern refuses what the server refuses (e.g. 0000-00).
+    month = serializers.RegexField(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
 
     def validate_month(self, value: str) -> dt.date:
         try:

@@ -41,6 +41,7 @@ from fees.public import (
 )
 from invoicing.models import ApplicationStatus, FeeApplication, LineType, ManualSibling, PaymentSplit
 from kindergarten.public import placement_sizes
+from oas.access.relations import ChildRight, relation_q
 from oas.errors import DomainError
 from oas.people.models import Person, PersonRelation, Placement, RelationKind, Service
 from sfo.public import sfo_places
@@ -180,7 +181,15 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
     }
     guardians: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for child_id, adult_id, lives in (
-        PersonRelation.objects.filter(kind=RelationKind.GUARDIAN, child_id__in=child_ids, valid_from__lte=last)
+        # Payers are guardians (never foster parents, whom the child welfare service pays for); the kernel
+        # relation policy leaves out the parent a strengt fortrolig child does not live with: the invoice and
+        # its ERP lines name the unit.
+        PersonRelation.objects.filter(
+            relation_q(right=ChildRight.WHEREABOUTS),
+            kind=RelationKind.GUARDIAN,
+            child_id__in=child_ids,
+            valid_from__lte=last,
+        )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
         .values_list("child_id", "adult_id", "lives_with_child")
     ):

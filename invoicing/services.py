@@ -30,6 +30,7 @@ from invoicing.models import (
     SplitRequestStatus,
 )
 from oas import clock, uploads
+from oas.access.relations import ChildRight, relation_q
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, ValidationError
@@ -656,7 +657,10 @@ def fee_application_decide(
 
 def _guardians_with_responsibility(child: Person, day: dt.date) -> set[int]:
     return set(
-        PersonRelation.objects.filter(child=child, kind=RelationKind.GUARDIAN, valid_from__lte=day)
+        # The kernel relation policy: the parent a strengt fortrolig child does not live with shares no invoice.
+        PersonRelation.objects.filter(
+            relation_q(right=ChildRight.WHEREABOUTS), child=child, kind=RelationKind.GUARDIAN, valid_from__lte=day
+        )
         .exclude(foreldreansvar="")
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .values_list("adult_id", flat=True)

@@ -42,7 +42,7 @@ class KindergartenPlacementChangeApi(APIView):
         size_value = serializers.IntegerField(default=100)
         weekly_hours = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses=KindergartenPlacementOut)
+    @extend_schema(request=InputSerializer, responses={201: KindergartenPlacementOut})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -30,3 +30,8 @@ class KindergartenConfig(AppConfig):
         ):
             registry.register_task_provider(provider)
         portal_registry.register_attention_provider(OffersAwaitingAnswerProvider())
+
+        from integrations.outbox import register_handler
+        from kindergarten.letters import APPLICATION_ARCHIVE_KIND, application_archive_deliver
+
+        register_handler(APPLICATION_ARCHIVE_KIND, application_archive_deliver)

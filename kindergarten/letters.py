@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -21,6 +22,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from integrations.common.errors import PermanentError
+from integrations.outbox import Delivery
 from kindergarten.models import DecisionLetter
 from oas import clock
 from oas.errors import ValidationError
@@ -247,6 +250,17 @@ def decision_letter_send(*, letter_id: int) -> bool:
             )
         DecisionLetter.objects.filter(pk=letter.pk, sent_at__isnull=True).update(sent_at=clock.now())
     return bool(sent_ids)
+
+
+APPLICATION_ARCHIVE_KIND = "kindergarten.application_archive"
+
+
+def application_archive_deliver(delivery: Delivery) -> dict[str, Any]:
+    """Outbox handler (``APPLICATION_ARCHIVE_KIND``): archive the submitted application (idempotent by its key)."""
+    application_id = delivery.payload.get("application_id")
+    if not isinstance(application_id, int):
+        raise PermanentError(f"{APPLICATION_ARCHIVE_KIND}: payload uten application_id: {delivery.payload!r}")
+    return {"archive_record_id": application_archive(application_id=application_id)}
 
 
 def application_archive(*, application_id: int) -> int | None:

@@ -45,12 +45,14 @@ APPLY = register_action(
     label=_("Søke barnehageplass for barnet"),
     resource=PERSON,
     guardian_side=True,
+    relation_right="residence",
 )
 APPLICATION_READ_OWN = register_action(
     "kindergarten.application.read_own",
     label=_("Se søknader om barnehageplass for eget barn"),
     resource="kindergarten.application",
     guardian_side=True,
+    relation_right="whereabouts",
 )
 APPLICATION_READ = register_action(
     "kindergarten.application.read",
@@ -90,6 +92,7 @@ OFFER_RESPOND = register_action(
     label=_("Svare på tilbud om barnehageplass"),
     resource="kindergarten.offer",
     guardian_side=True,
+    relation_right="residence",
 )
 APPEAL_REGISTER = register_action(
     "kindergarten.appeal.register",
@@ -97,6 +100,7 @@ APPEAL_REGISTER = register_action(
     resource="kindergarten.application",
     global_roles=[R.SECTOR_ADMISSION],
     guardian_side=True,
+    relation_right="residence",
 )
 APPEAL_DECIDE = register_action(
     "kindergarten.appeal.decide",
@@ -109,4 +113,5 @@ PLACE_TERMINATE = register_action(
     label=_("Si opp barnehage- eller SFO-plass"),
     resource=PERSON,
     guardian_side=True,
+    relation_right="residence",
 )

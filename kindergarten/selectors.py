@@ -28,6 +28,7 @@ from kindergarten.models import (
     UnitCriterion,
 )
 from oas import clock
+from oas.access.relations import ChildRight, relation_q
 from oas.matching import engine
 from oas.matching.geo import LatLon, estimate_position
 from oas.matching.guardians import (  # noqa: F401  (re-exported: the app's callers use selectors)
@@ -50,7 +51,7 @@ def sibling_units(*, child: Person, on: dt.date) -> list[int]:
     Siblings are other children of the same guardians who live at the same address (matrikkel address id, or
     street address and postal code when the id is missing) and have a kindergarten placement in the kernel.
     """
-    guardians = guardians_of(child=child, on=on)
+    guardians = guardians_of(child=child, on=on, right=ChildRight.INFORMATION)
     if not guardians:
         return []
     siblings = PersonRelation.objects.filter(
@@ -420,9 +421,10 @@ def application_is_changeable(*, application: Application) -> bool:
 def applications_for_guardian(*, guardian: Person) -> QuerySet[Application]:
     """Return the applications for children the guardian has parental responsibility for (made by either parent)."""
     today = clock.today()
-    children = PersonRelation.objects.filter(_active_on(today), adult=guardian, kind=RelationKind.GUARDIAN).values(
-        "child_id"
-    )
+    # The kernel relation policy: an application names the units applied for, so only adults who may learn them.
+    children = PersonRelation.objects.filter(
+        _active_on(today), relation_q(right=ChildRight.WHEREABOUTS), adult=guardian
+    ).values("child_id")
     return Application.objects.filter(child_id__in=children).select_related("round", "child").order_by("-submitted_at")
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from integrations.outbox import outbox_enqueue
 from kindergarten import letters, rules, selectors
 from kindergarten.models import (
     ATTACHMENT_CONTENT_TYPES,
@@ -451,7 +451,13 @@ def _application_create(
         % {"child": child.first_name, "applicant": applicant.full_name},
         url=reverse("kindergarten_pages:portal_application", args=[application.pk]),
     )
-    transaction.on_commit(lambda: _application_archive_enqueue(application_id=application.pk))
+    # The archive entry is a delivery to another system: an outbox row in this transaction, so it is neither lost
+    # when the broker is down at commit nor sent for an application that was rolled back.
+    outbox_enqueue(
+        kind=letters.APPLICATION_ARCHIVE_KIND,
+        payload={"application_id": application.pk},
+        idempotency_key=f"kg-soknad-arkiv:{application.pk}",
+    )
     return application
 
 
@@ -460,15 +466,6 @@ def _guardians_notify(*, child: Person, key: str, title: str, url: str) -> int:
     from messaging.public import notify
 
     return notify(person_ids=selectors.guardians_of(child=child), key=key, title=title, url=url)
-
-
-def _application_archive_enqueue(*, application_id: int) -> None:
-    from kindergarten.tasks import application_archive_task
-
-    try:
-        application_archive_task.delay(application_id)
-    except Exception as exc:  # broker down: the application is safe; archive it later
-        logger.warning("kindergarten: could not queue archiving of application %s (%s)", application_id, exc)
 
 
 def decision_letters_send_pending(*, limit: int = 10_000, older_than_minutes: int = 0) -> int:
@@ -804,21 +801,10 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
 
 
 def _guardians_by_child(child_ids: Sequence[int], *, on: dt.date) -> dict[int, list[int]]:
-    from oas.people.models import PersonRelation, RelationKind
+    from oas.access.relations import ChildRight, child_adult_ids
 
-    out: dict[int, list[int]] = {}
-    for child_id, adult_id in (
-        PersonRelation.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-            child_id__in=child_ids,
-            kind=RelationKind.GUARDIAN,
-            valid_from__lte=on,
-        )
-        .order_by("adult_id")
-        .values_list("child_id", "adult_id")
-    ):
-        out.setdefault(child_id, []).append(adult_id)
-    return out
+    # The kernel relation policy: a decision letter names the unit, so it goes to the adults who may learn it.
+    return child_adult_ids(child_ids=child_ids, right=ChildRight.WHEREABOUTS, on=on)
 
 
 # ---------------------------------------------------------------------------------------------------- offers

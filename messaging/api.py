@@ -120,7 +120,7 @@ class ThreadStartApi(APIView):
         urgent = serializers.BooleanField(default=False)
 
     @extend_schema(
-        request=ThreadStartInputSerializer, responses=OpenApiTypes.OBJECT, operation_id="messaging_thread_start"
+        request=ThreadStartInputSerializer, responses={201: OpenApiTypes.OBJECT}, operation_id="messaging_thread_start"
     )
     def post(self, request: Request) -> Response:
         s = self.ThreadStartInputSerializer(data=request.data)
@@ -165,7 +165,9 @@ class MessageCreateApi(APIView):
         urgent = serializers.BooleanField(default=False)
 
     @extend_schema(
-        request=MessageCreateInputSerializer, responses=OpenApiTypes.OBJECT, operation_id="messaging_message_create"
+        request=MessageCreateInputSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+        operation_id="messaging_message_create",
     )
     def post(self, request: Request, thread_id: int) -> Response:
         s = self.MessageCreateInputSerializer(data=request.data)
@@ -193,7 +195,9 @@ class NoticeCreateApi(APIView):
         send_at = serializers.DateTimeField(required=False, allow_null=True)
 
     @extend_schema(
-        request=NoticeCreateInputSerializer, responses=OpenApiTypes.OBJECT, operation_id="messaging_notice_create"
+        request=NoticeCreateInputSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+        operation_id="messaging_notice_create",
     )
     def post(self, request: Request) -> Response:
         s = self.NoticeCreateInputSerializer(data=request.data)

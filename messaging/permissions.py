@@ -16,9 +16,10 @@ GROUP_WORKERS = [R.CONTACT_TEACHER, R.GROUP_STAFF]
 register_resource(Thread, resource="messaging.thread", unit_field="unit")
 register_resource(Mailbox, resource="messaging.mailbox", unit_field="unit")
 
-# Who may write (and be written to) about a child: staff of the child's unit or group; guardians with
-# foreldreansvar; foster parents when the municipality's GuardianAccessSettings lists this action; a parent
-# without foreldreansvar only through an explicit AccessGrant.
+# Who may write (and be written to) about a child: staff of the child's unit or group; the adults the kernel
+# relation policy gives the information right (guardians with foreldreansvar, foster parents); a parent without
+# foreldreansvar only through an explicit AccessGrant. The thread view hides the unit from the parent a strengt
+# fortrolig child does not live with (thread_guardian_view_hides_unit).
 CHILD_MESSAGE = register_action(
     "messaging.child.message",
     label=_("Sende meldinger om barnet"),

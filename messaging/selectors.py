@@ -13,6 +13,7 @@ from messaging.models import AuthorKind, Event, Message, Notice, NoticeRecipient
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.access.principal import principal_for
+from oas.access.relations import ChildRight, user_child_ids
 from oas.people.models import Placement
 
 THREAD_READ = "messaging.thread.read"
@@ -20,8 +21,9 @@ THREAD_READ = "messaging.thread.read"
 
 def guardian_children_units(*, user: Any) -> dict[int, list[str]]:
     """Return, for each child the user is guardian-side for, the paths of the child's current units and groups."""
-    principal = principal_for(user)
-    child_ids = [r.child_id for r in principal.relations]
+    # The kernel relation policy: only children whose unit the adult may learn (not a parent without
+    # foreldreansvar, not the parent a strengt fortrolig child does not live with).
+    child_ids = sorted(user_child_ids(user=user, right=ChildRight.WHEREABOUTS))
     today = clock.today()
     out: dict[int, list[str]] = {}
     rows = (
@@ -208,12 +210,13 @@ def child_picker(*, user: Any, query: str, limit: int = 20) -> list[dict[str, An
 
     Never addresses. One query for the children plus one for their current groups.
     """
-    from oas.people.models import Person
+    from oas.access.getters import children_queryset
 
     words = [w for w in (query or "").split() if w][:4]
     if not words or len(query) > 100:
         return []
-    qs = Person.objects.all()
+    # Children only: never adults (guardians, employees) and so never an adult's birth date.
+    qs = children_queryset()
     for word in words:
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     children = list(

@@ -7,11 +7,15 @@ import sys
 
 def preflight() -> None:
     """Stop with a one-line message when the database or Redis cannot be reached."""
+    import psycopg
     from django.conf import settings
     from django.db import connection
 
     try:
-        connection.ensure_connection()
+        # One direct connection, not through the pool: the pool would retry quietly until its timeout.
+        params = connection.get_connection_params()
+        params.pop("pool", None)
+        psycopg.connect(**params, connect_timeout=5).close()
     except Exception as exc:
         db = settings.DATABASES["default"]
         where = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -36,7 +36,7 @@ class SfoPlacementChangeApi(APIView):
         place_type = serializers.CharField()
         hours_per_week = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses=SfoPlacementOut)
+    @extend_schema(request=InputSerializer, responses={201: SfoPlacementOut})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,9 +1,12 @@
 """SFO decision letters: one per application after publishing, to every guardian through the SvarUt outbox and
-archived (journalpost U) on the child's SFO case. Sent by a Celery task per application, queued after the commit."""
+archived (journalpost U) on the child's SFO case. Publishing writes one outbox row per application
+(``DECISION_LETTERS_KIND``) in its transaction; the outbox's worker renders and sends them (``sfo_decision_letters_deliver``).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,8 +22,33 @@ TEMPLATE = "letters/sfo_decision.html"
 CASE_TYPE = "sfo.application"
 
 
+DECISION_LETTERS_KIND = "sfo.decision_letters"
+
+
+def sfo_decision_letters_outbox(*, application_ids: list[int]) -> None:
+    """Write one outbox row per application in the caller's (the publishing) transaction."""
+    from integrations.outbox import outbox_enqueue
+
+    for application_id in application_ids:
+        outbox_enqueue(
+            kind=DECISION_LETTERS_KIND,
+            payload={"application_id": application_id},
+            idempotency_key=f"sfo-vedtak-send:{application_id}",
+        )
+
+
+def sfo_decision_letters_deliver(delivery: Any) -> dict[str, Any]:
+    """Outbox handler (``DECISION_LETTERS_KIND``): letters and archive entry of one application (idempotent)."""
+    from integrations.common.errors import PermanentError
+
+    application_id = delivery.payload.get("application_id")
+    if not isinstance(application_id, int):
+        raise PermanentError(f"{DECISION_LETTERS_KIND}: payload uten application_id: {delivery.payload!r}")
+    return {"letters": sfo_decision_letter_send(application_id=application_id)}
+
+
 def sfo_decision_letters_enqueue(*, application_ids: list[int]) -> None:
-    """Queue one task per application (call from ``transaction.on_commit``)."""
+    """Queue one Celery task per application (a manual resend; publishing uses ``sfo_decision_letters_outbox``)."""
     from sfo.tasks import sfo_decision_letter_send_task
 
     for application_id in application_ids:

@@ -25,12 +25,14 @@ SFO_APPLY = register_action(
     label=_("Søke SFO-plass for barnet"),
     resource=PERSON,
     guardian_side=True,
+    relation_right="residence",
 )
 SFO_APPLICATION_READ_OWN = register_action(
     "sfo.application.read_own",
     label=_("Se og svare på SFO-søknader for eget barn"),
     resource="sfo.application",
     guardian_side=True,
+    relation_right="whereabouts",
 )
 SFO_APPLICATION_READ = register_action(
     "sfo.application.read",

@@ -261,8 +261,9 @@ def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = No
         user_id=user_id,
     )
     application_ids = [a.pk for a in by_id.values()]
-    # Rendering the PDFs does not belong in this transaction: one task per application after the commit.
-    transaction.on_commit(lambda: sfo_letters.sfo_decision_letters_enqueue(application_ids=application_ids))
+    # Rendering the PDFs does not belong in this transaction, but the promise to send them does: one outbox row
+    # per application, written here, delivered by the outbox (never lost when the broker is down at commit).
+    sfo_letters.sfo_decision_letters_outbox(application_ids=application_ids)
     return SfoMatchOutcome(offered=offered, waiting=len(by_id) - offered)
 
 

@@ -106,7 +106,12 @@ def _svarut_port() -> SvarUtPort:
 
 
 def letter_deliver(delivery: Delivery, *, port: SvarUtPort | None = None) -> dict[str, Any] | None:
-    """Outbox handler: send the letter to SvarUt (eksternReferanse makes a redelivery return the same id)."""
+    """Outbox handler: send the letter to SvarUt, once.
+
+    SvarUt does not promise to de-duplicate ``eksternReferanse``: before a repeated attempt (an earlier one may
+    have reached SvarUt before the worker died or the answer was lost) the reference is looked up, and a
+    forsendelse found there is recorded instead of sending the letter a second time.
+    """
     letter_id = delivery.payload.get("letter_id")
     if not isinstance(letter_id, int):
         raise PermanentError(f"svarut.send: payload uten letter_id: {delivery.payload!r}", system="svarut")
@@ -128,7 +133,9 @@ def letter_deliver(delivery: Delivery, *, port: SvarUtPort | None = None) -> dic
     )
     client = port or _svarut_port()
     try:
-        forsendelse_id = client.send(forsendelse)
+        forsendelse_id = _letter_already_sent(client, letter=letter, attempt=delivery.attempt) or client.send(
+            forsendelse
+        )
     except PermanentError as exc:
         letter_record_permanent_failure(letter_id=letter.id, error=exc)
         raise
@@ -167,6 +174,17 @@ def letter_deliver(delivery: Delivery, *, port: SvarUtPort | None = None) -> dic
                 details={"forsendelse_id": forsendelse_id},
             )
     return {"forsendelse_id": forsendelse_id}
+
+
+def _letter_already_sent(client: SvarUtPort, *, letter: Letter, attempt: int) -> str:
+    """The forsendelse id of an earlier attempt that reached SvarUt, or "" (only asked when resending)."""
+    if attempt <= 1:
+        return ""
+    found = client.find_by_ekstern_referanse(letter.ekstern_referanse)
+    if found:
+        logger.info("svarut.send: %s already reached SvarUt as %s; not resending", letter.ekstern_referanse, found[0])
+        return found[0]
+    return ""
 
 
 def _letter_check_protection(letter: Letter) -> None:

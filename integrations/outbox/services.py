@@ -88,11 +88,48 @@ def outbox_enqueue(
     return message
 
 
+def outbox_bury_abandoned(*, now: dt.datetime) -> int:
+    """Make dead letters of claims whose lease ran out after the last allowed attempt.
+
+    Attempts are counted when a row is claimed, so a message that kills its worker (the process dies before
+    the handler returns, and nothing records a failure) still uses up its attempts; without this it would be
+    reclaimed after every lease, forever.
+    """
+    reason = _("Ga opp etter %(attempts)s forsøk: arbeideren stoppet under leveringen (leieavtalen løp ut).") % {
+        "attempts": settings.OUTBOX_MAX_ATTEMPTS
+    }
+    buried = list(
+        OutboxMessage.objects.filter(
+            status=OutboxStatus.IN_PROGRESS, lease_expires_at__lte=now, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS
+        ).values_list("id", "kind", "idempotency_key")
+    )
+    if not buried:
+        return 0
+    OutboxMessage.objects.filter(
+        id__in=[row[0] for row in buried], status=OutboxStatus.IN_PROGRESS, lease_expires_at__lte=now
+    ).update(
+        status=OutboxStatus.DEAD,
+        dead_at=now,
+        last_error=reason,
+        claim_token=None,
+        lease_expires_at=None,
+        updated_at=now,
+    )
+    for _id, kind, key in buried:
+        logger.error("outbox: %s %s is a dead letter: %s", kind, key, reason)
+    return len(buried)
+
+
 def outbox_claim_due(*, limit: int = 100) -> list[Claim]:
-    """Claim due rows (pending and due, or in progress with an expired lease) with one conditional UPDATE."""
+    """Claim due rows (pending and due, or in progress with an expired lease) with one conditional UPDATE.
+
+    The claim counts the attempt; an expired claim that already used the last attempt becomes a dead letter
+    (``outbox_bury_abandoned``) instead of being claimed again.
+    """
     now = clock.now()
     lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     table = OutboxMessage._meta.db_table
+    outbox_bury_abandoned(now=now)
     sql = f"""
         UPDATE {table} AS o
            SET status = %s, claim_token = gen_random_uuid(), claimed_at = %s, lease_expires_at = %s,
@@ -100,7 +137,7 @@ def outbox_claim_due(*, limit: int = 100) -> list[Claim]:
          WHERE o.id IN (
                SELECT id FROM {table}
                 WHERE (status = %s AND next_attempt_at <= %s)
-                   OR (status = %s AND lease_expires_at <= %s)
+                   OR (status = %s AND lease_expires_at <= %s AND attempts < %s)
                 ORDER BY next_attempt_at
                 LIMIT %s
                 FOR UPDATE SKIP LOCKED)
@@ -115,6 +152,7 @@ def outbox_claim_due(*, limit: int = 100) -> list[Claim]:
         now,
         OutboxStatus.IN_PROGRESS,
         now,
+        settings.OUTBOX_MAX_ATTEMPTS,
         limit,
     ]
     with transaction.atomic(), connection.cursor() as cursor:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -69,6 +70,23 @@ class SvarUtClient:
         if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"]:
             raise TransientError("svarut: svaret på send mangler id", system="svarut")
         return body["id"]
+
+    def find_by_ekstern_referanse(self, ekstern_referanse: str) -> list[str]:
+        """The ids of forsendelser this konto sent with ``ekstern_referanse`` (SvarUt's eksternref lookup).
+
+        SvarUt does not promise to de-duplicate a repeated eksternReferanse, so a client that may be resending
+        (an earlier attempt might have reached SvarUt) asks first.
+        """
+        response = self._transport.request(
+            "GET",
+            f"/api/v2/kontoer/{self.konto_id}/forsendelser/eksternref/{quote(ekstern_referanse, safe='')}",
+            headers={"Accept": "application/json"},
+        )
+        body = self._transport.json(response)
+        ids = body.get("forsendelseIds") if isinstance(body, dict) else body
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            raise TransientError("svarut: ufullstendig svar på oppslag av eksternReferanse", system="svarut")
+        return list(ids)
 
     def status_search(self, forsendelse_ids: Sequence[str]) -> list[ForsendelseStatus]:
         if not forsendelse_ids:

@@ -10,7 +10,10 @@ from integrations.svarut.mapping import Forsendelse, ForsendelseStatus, Hendelse
 
 class SvarUtPort(Protocol):
     def send(self, forsendelse: Forsendelse) -> str:
-        """Send ``forsendelse``; return SvarUt's forsendelse id (the same id again for a repeated eksternReferanse)."""
+        """Send ``forsendelse``; return SvarUt's forsendelse id. A repeated eksternReferanse is NOT de-duplicated."""
+
+    def find_by_ekstern_referanse(self, ekstern_referanse: str) -> list[str]:
+        """Ids of forsendelser already sent with this eksternReferanse (ask before resending)."""
         ...
 
     def status_search(self, forsendelse_ids: Sequence[str]) -> list[ForsendelseStatus]:

@@ -14,8 +14,12 @@ Status is scripted and moves one step per ``status-sok`` call that includes the 
 * invalid documents (forbidden characters in ``filnavn``, duplicate file names, a non-PDF that is
   printable, a missing file part): MOTTATT → AVVIST
 
-A second send with the same ``eksternReferanse`` from the same konto returns the first forsendelse's id
-(never a duplicate). Faults come from ``SimulatorServer.fail`` (500, timeout, 429 + Retry-After, malformed).
+Like SvarUt, it does NOT de-duplicate on ``eksternReferanse``: the SvarUt specification promises no such thing,
+so a second send with the same reference makes a second forsendelse (a second letter to the citizen). A client
+that may be resending looks the reference up first: ``GET /api/v2/kontoer/{kontoId}/forsendelser/eksternref/{ref}``
+answers ``{"forsendelseIds": [...]}`` (SvarUt's ``eksternref`` lookup, in REST service v1 as
+``GET /eksternref/{eksternref}`` → list of forsendelse ids; not in the v2 OpenAPI files, so its answer is not
+schema-checked). Faults come from ``SimulatorServer.fail`` (500, timeout, 429 + Retry-After, malformed).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from integrations.common.simulator import SimRequest, SimResponse, SimulatorServer
 from integrations.common.spec import SpecViolation, validate_schema
@@ -141,7 +146,8 @@ class SvarUtSimulator(SimulatorServer):
         self.integrasjon_id = integrasjon_id
         self.integrasjon_passord = integrasjon_passord
         self.forsendelser: dict[str, SimForsendelse] = {}
-        self._by_ekstern: dict[tuple[str, str], str] = {}
+        self._by_ekstern: dict[tuple[str, str], list[str]] = {}
+        self.lookup_calls = 0
         # Fødselsnumre without a digital mailbox (reserved against digital communication): they get print.
         self.without_mailbox: set[str] = set()
         self.send_calls = 0
@@ -154,6 +160,8 @@ class SvarUtSimulator(SimulatorServer):
     def handle(self, request: SimRequest) -> SimResponse:
         response, spec, schema = self._dispatch_api(request)
         # What we answer must itself follow the spec: 200 bodies their schema, errors ErrorMessage.
+        if response.status == 200 and not schema:
+            return response  # the eksternref lookup has no schema in the v2 files
         try:
             validate_schema(spec, schema if response.status == 200 else "ErrorMessage", json.loads(response.body))
         except (SpecViolation, ValueError) as exc:
@@ -175,6 +183,10 @@ class SvarUtSimulator(SimulatorServer):
             if request.method != "POST":
                 return _error(405, "Method not allowed", path=request.path), STATUS_SPEC, ""
             return self._status_search(request, konto_id=parts[3]), STATUS_SPEC, "ForsendelseStatuser"
+        if len(parts) == 7 and parts[:3] == ["api", "v2", "kontoer"] and parts[4:6] == ["forsendelser", "eksternref"]:
+            if request.method != "GET":
+                return _error(405, "Method not allowed", path=request.path), SEND_SPEC, ""
+            return self._by_ekstern_lookup(request, konto_id=parts[3], ekstern=unquote(parts[6])), SEND_SPEC, ""
         if len(parts) == 5 and parts[:3] == ["api", "v2", "forsendelser"] and parts[4] == "hendelser":
             return self._events(request, forsendelse_id=parts[3]), EVENTS_SPEC, "Hendelser"
         return _error(404, "Ukjent sti", path=request.path), SEND_SPEC, ""
@@ -195,7 +207,7 @@ class SvarUtSimulator(SimulatorServer):
             return _error(401, "Ugyldig IntegrasjonId/IntegrasjonPassord", path=request.path)
         return None
 
-    def _send(self, request: SimRequest, *, konto_id: str) -> SimResponse:  # noqa: PLR0911 - one return per refusal
+    def _send(self, request: SimRequest, *, konto_id: str) -> SimResponse:
         if konto_id != self.konto_id:
             return _error(404, f"Ukjent konto {konto_id}", path=request.path)
         content_type = request.header("content-type")
@@ -216,8 +228,6 @@ class SvarUtSimulator(SimulatorServer):
         ekstern = forsendelse.get("eksternReferanse")
         with self._state:
             self.send_calls += 1
-            if ekstern and (konto_id, ekstern) in self._by_ekstern:
-                return SimResponse.json({"id": self._by_ekstern[(konto_id, ekstern)]})
             files = {name: (filename or "", content) for name, (filename, _ct, content) in parts.items()}
             files.pop("forsendelse", None)
             script, rejection = self._route(forsendelse, files)
@@ -232,7 +242,7 @@ class SvarUtSimulator(SimulatorServer):
             self._record(record)
             self.forsendelser[record.id] = record
             if ekstern:
-                self._by_ekstern[(konto_id, ekstern)] = record.id
+                self._by_ekstern.setdefault((konto_id, ekstern), []).append(record.id)
         self.first_send.set()
         if self.hold_seconds:
             time.sleep(self.hold_seconds)
@@ -277,6 +287,13 @@ class SvarUtSimulator(SimulatorServer):
             text = f"Avvist: {record.rejection}"
         record.history.append((status, clock.now().isoformat(), text))
 
+    def _by_ekstern_lookup(self, request: SimRequest, *, konto_id: str, ekstern: str) -> SimResponse:
+        if konto_id != self.konto_id:
+            return _error(404, f"Ukjent konto {konto_id}", path=request.path)
+        with self._state:
+            self.lookup_calls += 1
+            return SimResponse.json({"forsendelseIds": list(self._by_ekstern.get((konto_id, ekstern), []))})
+
     def _status_search(self, request: SimRequest, *, konto_id: str) -> SimResponse:
         try:
             body = request.json()
@@ -311,6 +328,7 @@ class SvarUtSimulator(SimulatorServer):
             self._by_ekstern.clear()
             self.without_mailbox.clear()
             self.send_calls = 0
+            self.lookup_calls = 0
         self.hold_seconds = 0.0
         self.first_send.clear()
         self.reset_faults()

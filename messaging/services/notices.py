@@ -35,11 +35,12 @@ from messaging.services.threads import (
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
+from oas.access.relations import ChildRight, relation_active_q, relation_q
 from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import Municipality, OrgUnit
-from oas.people.models import PersonRelation, Placement, RelationKind
+from oas.people.models import PersonRelation, Placement
 from oas.text import text_check
 
 NOTICE_SEND = "messaging.notice.send"
@@ -148,7 +149,7 @@ def notice_approve(*, user: Any, notice_id: int) -> Notice:
 
 
 def _recipients_insert(notice: Notice) -> list[int]:
-    """Record every guardian with foreldreansvar of a child placed under the targets; return their ids.
+    """Record every adult the relation policy lets hear about a child placed under the targets; return their ids.
 
     One ``INSERT … SELECT DISTINCT ON`` (a guardian of several children gets the notice once).
     """
@@ -163,11 +164,13 @@ def _recipients_insert(notice: Notice) -> list[int]:
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .values("child_id")
     )
-    relations = (
-        PersonRelation.objects.filter(child_id__in=children, kind=RelationKind.GUARDIAN, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values("adult_id", "child_id")
-    )
+    # The kernel relation policy: a notice to a unit names the child's unit, so it goes only to adults who may
+    # learn it (never to the parent a strengt fortrolig child does not live with); a municipality-wide notice
+    # names no unit of the child and goes to everyone with the information right.
+    right = ChildRight.INFORMATION if notice.target_municipality_id is not None else ChildRight.WHEREABOUTS
+    relations = PersonRelation.objects.filter(
+        relation_active_q(on=today), relation_q(right=right), child_id__in=children
+    ).values("adult_id", "child_id")
     sql, params = relations.query.sql_with_params()
     with connection.cursor() as cur:
         cur.execute(

@@ -24,11 +24,12 @@ from messaging.services.notifications import notify_persons
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
+from oas.access.relations import ChildRight, relation_rights
 from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import OrgUnit
-from oas.people.models import Person, PersonRelation, Placement, RelationKind
+from oas.people.models import Adressebeskyttelse, Person, PersonRelation, Placement
 from oas.text import text_check
 
 CHILD_MESSAGE = "messaging.child.message"
@@ -93,7 +94,12 @@ def thread_recipients(*, child: Person) -> list[Person]:
         if account is not None:
             allowed = has_action(user=account.user, action=CHILD_MESSAGE, target=child)
         else:
-            allowed = rel.kind == RelationKind.GUARDIAN
+            # The kernel relation policy: the adults with the information right.
+            allowed = ChildRight.INFORMATION in relation_rights(
+                kind=rel.kind,
+                lives_with_child=rel.lives_with_child,
+                child_strengt_fortrolig=child.adressebeskyttelse == Adressebeskyttelse.STRENGT_FORTROLIG,
+            )
         if allowed:
             chosen[rel.adult_id] = rel.adult
     return sorted(chosen.values(), key=lambda p: p.pk)

@@ -14,10 +14,11 @@ How to use it from an app (kindergarten, fees, integrations, …)
            global_roles=[Role.SECTOR_ADMISSION], unit_roles=[Role.UNIT_LEADER],
        )
 
-   Rules are OR'ed: global roles (whole municipality), unit roles (the unit and its subtree, reached through
+   Rules are OR'ed: global roles (the role's own municipality: its org tree and the children resident there),
+   unit roles (the unit and its subtree, reached through
    ``unit_field`` or the child's current/future Placement), group roles (the group's children),
-   ``guardian_side=True`` (guardians with foreldreansvar; foster parents / pick-up persons per the
-   municipality's ``GuardianAccessSettings``; a parent without foreldreansvar gets nothing), ``self_allowed``,
+   ``guardian_side=True`` (the relation policy, point 5 below: guardians with foreldreansvar and foster parents;
+   pick-up persons per the municipality's ``GuardianAccessSettings``; a parent without foreldreansvar gets nothing), ``self_allowed``,
    ``account_kinds`` (any staff/guardian account: landing pages), and explicit time-limited grants
    (``AccessGrant`` in the admin, stored as django-guardian object permissions).
    Kernel actions are in ``oas/access/permissions.py`` (``child.read``, ``child.read_contacts``,
@@ -50,7 +51,18 @@ How to use it from an app (kindergarten, fees, integrations, …)
    address blanked unless the user holds ``person.read_protected_address`` (explicit grant) or is the
    person; for strengt fortrolig the unit is hidden from an adult not living with the child.
 
-5. Audit: ``oas.audit.services.audit_record`` for writes, ``audit_read(event=, person_ids=)`` for reads
+5. Which adults may do what for a child (``oas.access.relations``, exported by ``oas.access.selectors``): ONE
+   relation policy for every module. ``ChildRight.INFORMATION`` (guardians with foreldreansvar, resident or not —
+   barneloven § 47 — and foster parents), ``RESIDENCE`` (§ 37: apply, answer offers, end the place, absence
+   "inntil videre": the guardian the child lives with, or a foster parent), ``PICKUP`` (guardians, foster
+   parents, pick-up persons) and ``WHEREABOUTS`` (information that names the unit: never the adult who does not
+   live with a strengt fortrolig child). Guardian-side actions say which right they need
+   (``register_action(..., relation_right="residence")``). Recipients: ``child_adult_ids(child_ids=, right=)``;
+   SQL: ``relation_q(right=)`` with ``relation_active_q()``; the logged-in adult: ``user_child_ids(user=, right=)``,
+   ``user_has_child_right(user=, child_id=, right=)``, ``may_learn_whereabouts(user=, child=)``. Never write
+   ``PersonRelation.objects.filter(kind=RelationKind.GUARDIAN)`` for an output or a decision.
+
+6. Audit: ``oas.audit.services.audit_record`` for writes, ``audit_read(event=, person_ids=)`` for reads
    (pages, API responses, exports); acting role and the person's name are filled in by the middleware.
 
 Roles are derived (``oas.access.roles``): ``RoleMapping`` (admin-edited; default via

@@ -33,6 +33,10 @@ class Action:
     # Guardian-side action: a guardian with foreldreansvar has it for their child; foster parents and
     # pick-up persons have it when the municipality's configuration says so.
     guardian_side: bool = False
+    # Which right of the kernel relation policy (``oas.access.relations.ChildRight``) a guardian-side action needs:
+    # "information" (read, receive), "residence" (barneloven § 37: apply, accept/decline, end the place,
+    # long-term absence), "pickup" or "whereabouts" (anything that names the child's unit).
+    relation_right: str = "information"
     # The person may do it to themselves (read their own data).
     self_allowed: bool = False
     # Any logged-in account of these kinds (landing pages): "staff", "guardian".
@@ -54,6 +58,7 @@ def register_action(
     unit_roles: Iterable[str] = (),
     group_roles: Iterable[str] = (),
     guardian_side: bool = False,
+    relation_right: str = "information",
     self_allowed: bool = False,
     account_kinds: Iterable[str] = (),
     break_glass: bool = True,
@@ -67,10 +72,13 @@ def register_action(
         unit_roles=frozenset(unit_roles),
         group_roles=frozenset(group_roles),
         guardian_side=guardian_side,
+        relation_right=relation_right,
         self_allowed=self_allowed,
         account_kinds=frozenset(account_kinds),
         break_glass=break_glass,
     )
+    if relation_right not in {"information", "residence", "pickup", "whereabouts"}:
+        raise ValueError(f"{code}: unknown relation right {relation_right!r}")
     if not action.global_roles <= GLOBAL_ROLES:
         raise ValueError(f"{code}: {set(action.global_roles - GLOBAL_ROLES)} are not global roles")
     if not action.unit_roles <= UNIT_ROLES:

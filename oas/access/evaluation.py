@@ -21,7 +21,7 @@ from oas.access.actions import NONE, Action, actions_for_resource, get_action
 from oas.access.principal import Principal, principal_for
 from oas.access.resources import resource_for_model
 from oas.organisation.models import OrgUnit
-from oas.people.models import PersonRelation, Placement, RelationKind
+from oas.people.models import Person, PersonRelation, Placement
 
 NOTHING = Q(pk__in=[])
 
@@ -31,6 +31,10 @@ class ActionScope:
     """Where an action is allowed for one user."""
 
     everything: bool = False
+    # A municipality-wide role: actions without an object, and everything in these municipalities (their org
+    # trees are in ``unit_paths``; children resident there, by Folkeregisteret's municipality number, here).
+    municipality_wide: bool = False
+    municipality_numbers: set[str] = field(default_factory=set)
     unit_paths: set[str] = field(default_factory=set)
     # Children reached as staff (grants): their guardians are reachable too.
     staff_child_ids: set[int] = field(default_factory=set)
@@ -39,7 +43,13 @@ class ActionScope:
 
     @property
     def empty(self) -> bool:
-        return not (self.everything or self.unit_paths or self.staff_child_ids or self.relation_child_ids)
+        return not (
+            self.everything
+            or self.municipality_wide
+            or self.unit_paths
+            or self.staff_child_ids
+            or self.relation_child_ids
+        )
 
 
 def action_scope(*, principal: Principal, action: Action) -> ActionScope:
@@ -51,7 +61,10 @@ def action_scope(*, principal: Principal, action: Action) -> ActionScope:
         scope.everything = True
     for holding in principal.roles:
         if holding.role in action.global_roles:
-            scope.everything = True
+            # Municipality-wide means the role's own municipality, not every municipality of the deployment.
+            scope.municipality_wide = True
+            scope.unit_paths.add(holding.municipality_path)
+            scope.municipality_numbers.update(holding.municipality_numbers)
         elif holding.role in action.unit_roles or holding.role in action.group_roles:
             scope.unit_paths.add(holding.unit_path)
     for grant in principal.grants:
@@ -62,13 +75,19 @@ def action_scope(*, principal: Principal, action: Action) -> ActionScope:
         elif grant.person_id is not None:
             scope.staff_child_ids.add(grant.person_id)
     for rel in principal.relations:
+        # The kernel relation policy (oas.access.relations) says which relation gives which right.
         if (
-            action.guardian_side and rel.kind == RelationKind.GUARDIAN
+            action.guardian_side and action.relation_right in rel.rights
         ) or action.code in principal.relation_actions.get(rel.child_id, set()):
             scope.relation_child_ids.add(rel.child_id)
     if action.self_allowed and principal.person_id is not None:
         scope.relation_child_ids.add(principal.person_id)
     return scope
+
+
+def _children_resident_in(numbers: set[str]) -> QuerySet[Person, Any]:
+    """Children registered as resident in these municipalities (a child: someone's child in a relation)."""
+    return Person.objects.filter(municipality_number__in=sorted(numbers), relations_as_child__isnull=False).values("pk")
 
 
 def _children_in_units(paths: set[str]) -> QuerySet[Placement, Any]:
@@ -96,6 +115,12 @@ def scope_filter(*, scope: ActionScope, model: type[models.Model]) -> Q:
         staff_children: list[Any] = []
         if scope.unit_paths:
             staff_children.append(_children_in_units(scope.unit_paths))
+        if scope.municipality_numbers:
+            staff_children.append(_children_resident_in(scope.municipality_numbers))
+            if field_name != "pk":
+                # A row about a person resident in the municipality (e.g. a guardian's application for reduced
+                # payment); persons themselves are reached as children and their adults only (never employees).
+                parts.append(Q(**{f"{field_name}__municipality_number__in": sorted(scope.municipality_numbers)}))
         if scope.staff_child_ids:
             staff_children.append(sorted(scope.staff_child_ids))
         parts += [Q(**{f"{field_name}__in": ids}) for ids in staff_children]
@@ -148,7 +173,7 @@ def has_action(*, user: Any, action: str, target: models.Model | None = None) ->
     if act.resource == NONE:
         if target is not None:
             raise TypeError(f"{action} takes no target")
-        return scope.everything
+        return scope.everything or scope.municipality_wide
     if target is None:
         raise TypeError(f"{action} needs a target; use has_action_anywhere for a coarse check")
     if scope.everything:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import NotFound
 from oas.organisation.models import OrgUnit
-from oas.people.models import Person
+from oas.people.models import Person, PersonRelation, Placement
 
 M = TypeVar("M", bound=models.Model)
 
@@ -74,9 +75,17 @@ def _person_ids(obj: models.Model, person_ids_of: Any) -> list[int]:
     return [int(obj.pk)] if isinstance(obj, Person) else []
 
 
+def children_queryset() -> models.QuerySet[Person]:
+    """Persons who are children: someone's child in a relation, or placed in a unit (never other adults/employees)."""
+    return Person.objects.filter(
+        Exists(PersonRelation.objects.filter(child=OuterRef("pk")))
+        | Exists(Placement.objects.filter(child=OuterRef("pk")))
+    )
+
+
 def access_child(*, user: Any, id: int | str, action: str = "child.read", audit_event: str = "child.read") -> Person:
-    """Return the child (Person) if the user may perform ``action`` on it; log the read."""
-    return access_object(user=user, queryset=Person.objects.all(), id=id, action=action, audit_event=audit_event)
+    """Return the child if the user may perform ``action`` on it; log the read. Adults are never returned."""
+    return access_object(user=user, queryset=children_queryset(), id=id, action=action, audit_event=audit_event)
 
 
 def access_unit(*, user: Any, id: int | str, action: str) -> OrgUnit:

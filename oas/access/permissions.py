@@ -44,6 +44,15 @@ CHILD_AUDIT_INNSYN = register_action(
     guardian_side=True,
     self_allowed=True,
 )
+CHILD_LIST_PROTECTED = register_action(
+    "child.list_protected",
+    label=_("Liste barn med fortrolig eller strengt fortrolig adresse"),
+    resource=PERSON,
+    # Leaders and merkantil protect these children in their unit (letters, class lists); system administrators
+    # handle the grants. Other municipality-wide roles (opptak, faktura, rådgiver) are not entitled to the list.
+    global_roles=[R.SYSTEM_ADMIN],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
 PERSON_READ_PROTECTED_ADDRESS = register_action(
     "person.read_protected_address",
     label=_("Se adresse for personer med fortrolig eller strengt fortrolig adresse"),

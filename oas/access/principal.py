@@ -19,7 +19,7 @@ from oas import clock
 from oas.access.models import GuardianAccessSettings
 from oas.access.roles import Role
 from oas.organisation.models import Municipality
-from oas.people.models import PersonRelation, RelationKind
+from oas.people.models import Adressebeskyttelse, PersonRelation, RelationKind
 
 CACHE_ATTR = "_oas_principal"
 CACHE_ENABLE_ATTR = "_oas_principal_cache"
@@ -31,6 +31,14 @@ class RoleHolding:
     unit_id: int
     unit_path: str
     unit_name: str
+    # The role's municipality and the municipalities merged into it (a municipality-wide role covers these).
+    municipality_numbers: tuple[str, ...] = ()
+
+    @property
+    def municipality_path(self) -> str:
+        """The path of the root of the role's organisation tree (the municipality)."""
+        root = self.unit_path.strip("/").split("/")[0]
+        return f"/{root}/" if root else self.unit_path
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,18 @@ class RelationHolding:
     child_id: int
     kind: str
     lives_with_child: bool
+    child_strengt_fortrolig: bool = False
+
+    @property
+    def rights(self) -> frozenset[Any]:
+        """What this relation lets the adult do for the child (``oas.access.relations.ChildRight``)."""
+        from oas.access.relations import relation_rights
+
+        return relation_rights(
+            kind=self.kind,
+            lives_with_child=self.lives_with_child,
+            child_strengt_fortrolig=self.child_strengt_fortrolig,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,12 +108,15 @@ def _active(prefix: str = "") -> Q:
 # The account, its roles (staff) and its grants in one round trip: this runs on every request of every user, so
 # it is one fixed SQL statement rather than three ORM queries (their compilation cost more than the database).
 _PRINCIPAL_SQL = """
-SELECT 'a', a.kind, a.person_id, a.employee_id,
+SELECT 'a', a.kind, a.person_id, a.employee_id::text,
        concat_ws(' ', NULLIF(p.first_name, ''), NULLIF(p.middle_name, ''), NULLIF(p.last_name, '')), NULL
 FROM identity_account a LEFT JOIN people_person p ON p.id = a.person_id
 WHERE a.user_id = %(user)s
 UNION ALL
-SELECT 'r', ra.role, ra.unit_id, NULL, u.path, u.name
+SELECT 'r', ra.role, ra.unit_id,
+       (SELECT string_agg(m.number, ',' ORDER BY m.number) FROM organisation_municipality m
+        WHERE m.id = u.municipality_id OR m.merged_into_id = u.municipality_id),
+       u.path, u.name
 FROM access_roleassignment ra
 JOIN identity_account a ON a.employee_id = ra.employee_id AND a.user_id = %(user)s AND a.kind = 'staff'
 JOIN organisation_orgunit u ON u.id = ra.unit_id
@@ -122,28 +145,43 @@ def _load(user: Any) -> Principal:
         user_id=user.pk,
         kind=kind,
         person_id=person_id,
-        employee_id=employee_id,
+        employee_id=int(employee_id) if employee_id is not None else None,
         display_name=display_name or "",
     )
-    for row_kind, code, number, _n, path, name in rows:
+    for row_kind, code, number, municipalities, path, name in rows:
         if row_kind == "r":
-            principal.roles.append(RoleHolding(role=code, unit_id=number, unit_path=path, unit_name=name))
+            principal.roles.append(
+                RoleHolding(
+                    role=code,
+                    unit_id=number,
+                    unit_path=path,
+                    unit_name=name,
+                    municipality_numbers=tuple(str(municipalities or "").split(",")) if municipalities else (),
+                )
+            )
         elif row_kind == "g":
             principal.grants.append(GrantHolding(action=code, person_id=number, unit_path=path))
     if person_id is not None and kind == "guardian":
         rels = PersonRelation.objects.filter(_active(), adult_id=person_id).values_list(
-            "child_id", "kind", "lives_with_child", "child__municipality_number"
+            "child_id", "kind", "lives_with_child", "child__municipality_number", "child__adressebeskyttelse"
         )
         configured_kinds = {RelationKind.FOSTER_PARENT, RelationKind.PICKUP}
         settings_by_number: dict[str, GuardianAccessSettings] = {}
         rel_rows = list(rels)
-        numbers = {num for _, kind, _, num in rel_rows if kind in configured_kinds and num}
+        numbers = {num for _, kind, _, num, _g in rel_rows if kind in configured_kinds and num}
         if numbers:
             current = Municipality.objects.filter(number__in=numbers, valid_to__isnull=True)
             for s in GuardianAccessSettings.objects.filter(municipality__in=current).select_related("municipality"):
                 settings_by_number[s.municipality.number] = s
-        for child_id, kind, lives_with, number in rel_rows:
-            principal.relations.append(RelationHolding(child_id=child_id, kind=kind, lives_with_child=lives_with))
+        for child_id, kind, lives_with, number, grading in rel_rows:
+            principal.relations.append(
+                RelationHolding(
+                    child_id=child_id,
+                    kind=kind,
+                    lives_with_child=lives_with,
+                    child_strengt_fortrolig=grading == Adressebeskyttelse.STRENGT_FORTROLIG,
+                )
+            )
             if kind in configured_kinds:
                 cfg = settings_by_number.get(number) or GuardianAccessSettings()
                 allowed = cfg.foster_parent_actions if kind == RelationKind.FOSTER_PARENT else cfg.pickup_actions

@@ -1,8 +1,8 @@
 """Protected addresses (adressebeskyttelse) applied in one place.
 
 Rules (integrations-and-rules.md §8.5):
-- A child with fortrolig or strengt fortrolig address: the child's address, and the address of the
-  guardian the child lives with, are never shown, exported or put in letters — except to users granted
+- A child with fortrolig or strengt fortrolig address: the child's address, the address of every adult the
+  child lives with, and the address of the adult whose home is the child's delt bosted, are never shown, exported or put in letters — except to users granted
   ``person.read_protected_address`` for that child, and to the person themself.
 - Strengt fortrolig: even which unit the child attends is hidden from an adult who does not live with
   the child (the other guardian).
@@ -21,7 +21,8 @@ from django.db.models import Q
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
-from oas.people.models import PROTECTED_LEVELS, Adressebeskyttelse, Person, PersonRelation, Placement
+from oas.access.relations import may_learn_whereabouts
+from oas.people.models import PROTECTED_LEVELS, Adressebeskyttelse, DeltBosted, Person, PersonRelation, Placement
 
 PROTECTED_ADDRESS_ACTION = "person.read_protected_address"
 
@@ -46,22 +47,48 @@ class PersonContact:
         return [line for line in (self.street_address, f"{self.postal_code} {self.postal_place}".strip()) if line]
 
 
-def _protected_children_living_with(person: Person) -> list[int]:
+def _same_address(person: Person, home: DeltBosted) -> bool:
+    if person.address_id and home.address_id:
+        return person.address_id == home.address_id
+    return bool(home.street_address) and (
+        person.street_address.strip().casefold(),
+        person.postal_code,
+    ) == (home.street_address.strip().casefold(), home.postal_code)
+
+
+def _protected_homes(persons: list[Person]) -> dict[int, set[int]]:
+    """For each adult, the protected children whose home is theirs (one query each for relations and delt bosted).
+
+    An adult shares a protected child's home when the child lives with them, or when their address is the
+    child's delt bosted (the second home under a contract): every address of a protected child is protected.
+    """
     today = clock.today()
-    return list(
+    by_id = {p.pk: p for p in persons}
+    rows = list(
         PersonRelation.objects.filter(
-            adult=person,
-            lives_with_child=True,
-            child__adressebeskyttelse__in=PROTECTED_LEVELS,
-            valid_from__lte=today,
+            adult_id__in=list(by_id), child__adressebeskyttelse__in=PROTECTED_LEVELS, valid_from__lte=today
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("child_id", flat=True)
+        .values_list("adult_id", "child_id", "lives_with_child")
     )
+    homes: dict[int, list[DeltBosted]] = {}
+    for home in DeltBosted.objects.filter(
+        child_id__in={child_id for _a, child_id, lives in rows if not lives}, valid_from__lte=today
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)):
+        homes.setdefault(home.child_id, []).append(home)
+    out: dict[int, set[int]] = {}
+    for adult_id, child_id, lives in rows:
+        if lives or any(_same_address(by_id[adult_id], h) for h in homes.get(child_id, [])):
+            out.setdefault(adult_id, set()).add(child_id)
+    return out
+
+
+def _protected_children_living_with(person: Person) -> list[int]:
+    return sorted(_protected_homes([person]).get(person.pk, set()))
 
 
 def address_is_protected(*, person: Person) -> bool:
-    """Return whether the person's address is protected: their own grading, or a protected child lives with them."""
+    """Return whether the person's address is protected: their own grading, or it is a protected child's home."""
     return person.adressebeskyttelse in PROTECTED_LEVELS or bool(_protected_children_living_with(person))
 
 
@@ -86,17 +113,7 @@ def person_contact_view(*, user: Any, person: Person) -> PersonContact:
 
 def persons_contact_view(*, user: Any, persons: list[Person]) -> list[PersonContact]:
     """Return each person's contact details as the user may see them, checking protection in one query."""
-    today = clock.today()
-    living_with_protected = set(
-        PersonRelation.objects.filter(
-            adult_id__in=[p.pk for p in persons],
-            lives_with_child=True,
-            child__adressebeskyttelse__in=PROTECTED_LEVELS,
-            valid_from__lte=today,
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("adult_id", flat=True)
-    )
+    living_with_protected = set(_protected_homes(persons))
     return [
         _contact_view(
             user=user,
@@ -142,11 +159,8 @@ def placement_is_hidden(*, user: Any, child: Person) -> bool:
     """Return whether the child's unit must be hidden from this user (strengt fortrolig, other guardian)."""
     if child.adressebeskyttelse != Adressebeskyttelse.STRENGT_FORTROLIG:
         return False
-    principal = principal_for(user)
-    if principal.kind != "guardian":
-        return False  # staff reach the child only through their own unit or an explicit grant
-    lives_with = {r.child_id for r in principal.relations if r.lives_with_child}
-    return child.pk not in lives_with
+    # Staff reach the child only through their own unit or an explicit grant; adults by the relation policy.
+    return not may_learn_whereabouts(user=user, child=child)
 
 
 def _placement_view(p: Placement) -> PlacementView:

@@ -43,7 +43,10 @@ def children_for_staff(
         placements = placements.filter(Q(unit_id=unit_id) | Q(group_id=unit_id))
     qs = access_queryset(user=user, action="child.read", queryset=Person.objects.all()).filter(Exists(placements))
     if protected_only:
-        qs = qs.filter(adressebeskyttelse__in=PROTECTED_LEVELS)
+        # Only to roles entitled to the list of protected children, and only where they are (issue 13, point 14).
+        qs = access_queryset(user=user, action="child.list_protected", queryset=qs).filter(
+            adressebeskyttelse__in=PROTECTED_LEVELS
+        )
     if delt_bosted:
         delt = DeltBosted.objects.filter(child=OuterRef("pk"), valid_from__lte=today).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=today)

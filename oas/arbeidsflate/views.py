@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from oas.access.evaluation import has_action, permitted_actions
+from oas.access.evaluation import has_action, has_action_anywhere, permitted_actions
 from oas.access.getters import access_child
 from oas.access.markers import requires
 from oas.access.principal import principal_for
@@ -50,6 +52,10 @@ def children(request: HttpRequest) -> HttpResponse:
     hold ``child.read`` for their own children — get 403 here and find their children in the portal.
     """
     unit = request.GET.get("unit", "")
+    if request.GET.get("protected") == "1" and not has_action_anywhere(
+        user=request.user, action="child.list_protected"
+    ):
+        raise PermissionDenied(_("Du har ikke tilgang til listen over barn med beskyttet adresse."))
     qs = children_for_staff(
         user=request.user,
         protected_only=request.GET.get("protected") == "1",

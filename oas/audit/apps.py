@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "oas.audit"
     label = "audit"
     verbose_name = _("Tilgangslogg")
+
+    def ready(self) -> None:
+        from oas import db_roles
+
+        db_roles.install()  # the application's connections act as DATABASE_APP_ROLE (see oas/db_roles.py)

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from oas.audit import context
+from oas.client_ip import client_ip
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is trusted only when a proxy sets it (configure in the proxy).
-    return str(request.META.get("REMOTE_ADDR", ""))
+    # X-Forwarded-For counts only from a configured proxy (TRUSTED_PROXIES, oas/client_ip.py).
+    return client_ip(request.META)
 
 
 class RequestContextMiddleware:

@@ -6,13 +6,14 @@ started under ``./var`` — see ``oas/embedded.py``. Never SQLite.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
 from oas import embedded
-from oas.env import env_bool, env_int, env_list, env_mode, env_required, env_str
+from oas.env import ConfigurationError, env_bool, env_int, env_list, env_mode, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("OAS_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
@@ -24,6 +25,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 # A CSRF refusal under /api/ answers in the API's one error shape (JSON); pages keep Django's page.
 CSRF_FAILURE_VIEW = "oas.api.csrf_failure"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (oas/client_ip.py); from any other
+# peer the header is ignored, so a client cannot choose its own address for rate limits and the audit log.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _exc:
+        raise ConfigurationError(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from _exc
 OAS_BASE_URL = env_str("OAS_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
@@ -64,12 +73,15 @@ MIDDLEWARE = [
     # Refuse an oversized body (413) before anything reads it (UPLOAD_MAX_REQUEST_BYTES below).
     "oas.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "oas.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff 12 h from login; guardians and shared tablets 30 min idle (oas/identity/session_lifetime.py).
+    "oas.identity.session_lifetime.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oas.audit.middleware.RequestContextMiddleware",
@@ -100,7 +112,34 @@ TEMPLATES = [
 # --- Database and Redis -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or embedded.embedded_database_url(VAR_DIR)
 DATABASES = {"default": embedded.database_config(DATABASE_URL)}
+# Connections are bounded: a thread (the dev server starts one per request, granian keeps a few) borrows a
+# connection from psycopg's pool for one request and gives it back when the request ends, so a process never
+# holds more than DATABASE_POOL_MAX_SIZE connections however many threads it has run. Persistent per-thread
+# connections (CONN_MAX_AGE) outlived their threads and exhausted PostgreSQL's max_connections under light load.
+# Each web process, worker process and beat has its own pool: budget max_connections for all of them.
+# DATABASE_POOL=false (e.g. behind PgBouncer in transaction mode) opens one connection per request instead.
+DATABASE_POOL = env_bool("DATABASE_POOL", default=True)
+DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", default=1)
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", default=8)
+# A request that finds every pooled connection busy waits this long, then fails (503) instead of piling up.
+DATABASE_POOL_TIMEOUT_SECONDS = env_int("DATABASE_POOL_TIMEOUT_SECONDS", default=10)
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # pooling and persistent connections exclude each other
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it
+if DATABASE_POOL:
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": DATABASE_POOL_MIN_SIZE,
+        "max_size": max(DATABASE_POOL_MAX_SIZE, DATABASE_POOL_MIN_SIZE, 1),
+        "timeout": DATABASE_POOL_TIMEOUT_SECONDS,
+        # Give an idle connection back to PostgreSQL after 5 minutes (down to min_size).
+        "max_idle": 300,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The application acts as this role, which owns no table and may not UPDATE, DELETE or TRUNCATE the audit log
+# (oas/db_roles.py, created with its grants by oas/audit/migrations/0004_application_role.py). Migrations and
+# flush run as the owner: the login of DATABASE_MIGRATE_URL when set (production: DATABASE_URL logs in as the
+# application role), else DATABASE_URL's login without the switch. Empty: no switch (not recommended).
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "oas_app") or ""
+DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "") or ""
 
 REDIS_URL = env_str("REDIS_URL") or embedded.embedded_redis_url(VAR_DIR)
 CACHES = {
@@ -267,6 +306,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Open API for the municipality's Min Side and employee portal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "oas.schema.error_responses_hook",  # the one error shape for 400/401/403/404/409
+    ],
 }
 
 # --- I18n ---------------------------------------------------------------------------------------
@@ -299,6 +342,16 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Security (tightened further in production.py) ----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# No session outlives a staff working day (Django's default was 14 days); see oas/identity/session_lifetime.py.
+SESSION_STAFF_MAX_SECONDS = env_int("SESSION_STAFF_MAX_SECONDS", default=12 * 3600)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = SESSION_STAFF_MAX_SECONDS
+# Opening one of these pages makes the session a shared tablet's: 30 minutes idle from then on.
+SESSION_SHARED_DEVICE_VIEWS = ["attendance:krysseliste", "attendance:tap_token"]
+# Content-Security-Policy (oas/csp.py); CONTENT_SECURITY_POLICY overrides it, empty turns it off.
+_csp = env_str("CONTENT_SECURITY_POLICY")
+if _csp is not None:
+    CONTENT_SECURITY_POLICY = _csp
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -19,6 +19,7 @@ GUARDIAN_PAGES = [("workspace.view", None, N), ("portal.view", None, Y), ("audit
 MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
     "sysadmin": [
         ("person.confirm_lives_with", "kid_protected", Y),
+        ("child.list_protected", "kid_protected", Y),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read", "kid_other", Y),
@@ -34,6 +35,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
     ],
     "sector_admin": [
         ("person.confirm_lives_with", "kid_protected", Y),
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read", "kid_other", Y),
@@ -48,6 +50,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("reports.view", None, N),
     ],
     "finance": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_school", Y),
         ("child.read_contacts", "kid_school", Y),
@@ -57,6 +60,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("reports.view", None, N),
     ],
     "advisor": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_other", Y),
         ("child.read_contacts", "kid_other", N),
@@ -77,6 +81,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
     ],
     "kindergarten_leader": [
         ("person.confirm_lives_with", "kid_bhg", N),
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_bhg", Y),
         ("child.read_contacts", "kid_bhg", Y),
@@ -112,6 +117,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("unit.read_snapshot", "K1", N),
     ],
     "principal": [
+        ("child.list_protected", "kid_protected", Y),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_school", Y),
         ("child.read", "kid_protected", Y),
@@ -122,6 +128,7 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         ("person.read_protected_address", "kid_protected", N),
     ],
     "teacher": [
+        ("child.list_protected", "kid_protected", N),
         *ALL_STAFF_PAGES,
         ("child.read", "kid_school", Y),
         ("child.read_contacts", "kid_school", N),
@@ -177,8 +184,9 @@ MATRIX: dict[str, list[tuple[str, str | None, bool]]] = {
         *GUARDIAN_PAGES,
         ("child.read", "kid_other", Y),
         ("child.read_contacts", "kid_other", Y),
-        ("child.audit_innsyn", "kid_other", N),
-        ("child.read_special_needs", "kid_other", N),
+        # The kernel relation policy: a foster parent has the information right (innsyn included, issue 13).
+        ("child.audit_innsyn", "kid_other", Y),
+        ("child.read_special_needs", "kid_other", Y),
         ("child.read", "kid_bhg", N),
     ],
     "pickup_person": [

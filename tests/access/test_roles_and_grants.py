@@ -183,12 +183,13 @@ def test_bad_grant_input_is_refused_and_writes_nothing(world, frozen_today, kwar
     assert (AccessGrant.objects.count(), UserObjectPermission.objects.count()) == before
 
 
-def test_foster_parent_rights_follow_the_municipalitys_settings(world):
+def test_pickup_rights_follow_the_municipalitys_settings_foster_rights_the_relation_policy(world):
     from oas.access.models import GuardianAccessSettings
     from oas.organisation.models import Municipality
 
     GuardianAccessSettings.objects.create(
         municipality=Municipality.objects.get(number="3030"), foster_parent_actions=[], pickup_actions=[]
     )
-    assert not has_action(user=world.user("foster_parent"), action="child.read", target=world.children["kid_other"])
+    # A foster parent's information right comes from the kernel relation policy, not from the setting.
+    assert has_action(user=world.user("foster_parent"), action="child.read", target=world.children["kid_other"])
     assert not has_action(user=world.user("pickup_person"), action="child.read", target=world.children["kid_bhg"])

@@ -102,6 +102,35 @@ def test_claim_abandoned_by_a_dead_worker_is_reclaimed_after_the_lease(settings)
     assert OutboxMessage.objects.get(idempotency_key="k-lease").attempts == 2
 
 
+def test_message_that_kills_its_worker_becomes_a_dead_letter_after_the_maximum_attempts(settings, demo_municipality):
+    """Each claim counts an attempt; a worker that dies mid-delivery records nothing, yet the row is not reclaimed
+    forever: after OUTBOX_MAX_ATTEMPTS expired claims it is a dead letter, shown to system administrators."""
+    settings.OUTBOX_LEASE_SECONDS = 60
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    outbox_enqueue(kind="test.ok", payload={}, idempotency_key="k-poison")
+    other = outbox_enqueue(kind="test.ok", payload={}, idempotency_key="k-healthy")
+    at = clock.now()
+    claimed = 0
+    for _round in range(6):  # the worker is killed every time: nobody marks the claim failed or delivered
+        with clock.freeze(at):
+            claims = outbox_claim_due()
+            for claim in claims:
+                if claim.message_id == other.id:  # a healthy message next to it is delivered normally
+                    outbox_deliver_now(message_id=claim.message_id, claim_token=claim.claim_token)
+        claimed += len([c for c in claims if c.message_id != other.id])
+        at += dt.timedelta(seconds=61)
+    assert claimed == 3
+    poison = OutboxMessage.objects.get(idempotency_key="k-poison")
+    assert poison.status == OutboxStatus.DEAD
+    assert poison.attempts == 3
+    assert poison.claim_token is None
+    assert "3 forsøk" in poison.last_error
+    assert OutboxMessage.objects.get(id=other.id).status == OutboxStatus.DELIVERED
+    admin = get_user_model().objects.create_user(username="drift-poison", is_superuser=True, is_staff=True)
+    (task,) = DeadLetterTaskProvider().tasks_for(user=admin)
+    assert task.count == 1
+
+
 def test_transient_failure_is_retried_later_with_backoff_respecting_retry_after():
     message = outbox_enqueue(kind="test.transient", payload={}, idempotency_key="k-transient")
     assert _deliver_all() == ["pending"]

@@ -123,18 +123,18 @@ def test_a_guardian_applies_and_the_other_guardian_sees_the_same_application(app
     assert rnd.name in detail.content.decode()
 
 
-def test_the_application_is_queued_for_the_archive_after_the_commit(
-    application_day, monkeypatch, django_capture_on_commit_callbacks
-) -> None:
-    queued: list[int] = []
-    monkeypatch.setattr("kindergarten.tasks.application_archive_task.delay", queued.append)
+def test_the_application_is_queued_for_the_archive_in_its_transaction(application_day, monkeypatch) -> None:
+    from integrations.models import OutboxMessage
+    from kindergarten.letters import APPLICATION_ARCHIVE_KIND
+
+    monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)
     _rnd, units = admission_round(units=1)
     fam = family(birth_date=BIG)
     client = guardian_client(fam.guardian)
     url = reverse("kindergarten_pages:portal_apply", args=[fam.child.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, apply_form(units))
-    assert queued == [Application.objects.get(child=fam.child).pk]
+    client.post(url, apply_form(units))
+    (queued,) = OutboxMessage.objects.filter(kind=APPLICATION_ARCHIVE_KIND)
+    assert queued.payload == {"application_id": Application.objects.get(child=fam.child).pk}
 
 
 def test_applying_for_a_child_without_parental_responsibility_is_refused_and_audited(application_day) -> None:

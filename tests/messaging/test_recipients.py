@@ -52,15 +52,13 @@ def test_parent_without_parental_responsibility_is_included_with_a_grant(world: 
     assert world.accounts["parent_without_responsibility"].person_id in recipients
 
 
-def test_foster_parent_follows_the_municipality_configuration(world: World) -> None:
+def test_foster_parent_is_a_recipient_by_the_relation_policy(world: World) -> None:
+    # The kernel relation policy (issue 13, point 13): a foster parent has the information right, whatever the
+    # municipality's GuardianAccessSettings say (they configure pick-up persons and extra actions).
     child = world.children["kid_other"]
-    assert thread_recipients(child=child) == []
-    with pytest.raises(ValidationError):
-        _start(world, "other_unit_staff", "kid_other", "K2")
+    assert [p.pk for p in thread_recipients(child=child)] == [world.accounts["foster_parent"].person_id]
     municipality = world.units["K2"].municipality
-    GuardianAccessSettings.objects.create(
-        municipality=municipality, foster_parent_actions=["child.read", "messaging.child.message"]
-    )
+    GuardianAccessSettings.objects.create(municipality=municipality, foster_parent_actions=[])
     assert [p.pk for p in thread_recipients(child=child)] == [world.accounts["foster_parent"].person_id]
 
 

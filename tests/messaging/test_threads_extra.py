@@ -151,7 +151,9 @@ def test_scheduled_notice_is_sent_by_beat_when_due(world: World) -> None:
     )
     assert notices_send_due() == 0
     with clock.freeze(clock.now() + dt.timedelta(hours=3)):
-        assert notices_send_due() == 3  # the guardian of kid_school and both guardians of kid_protected
+        # the guardian of kid_school and the guardian kid_protected lives with: a unit notice names the unit, so
+        # the kernel relation policy leaves out the parent a strengt fortrolig child does not live with (issue 13)
+        assert notices_send_due() == 2
     notice.refresh_from_db()
     assert notice.status == "sent"
     assert notices_send_due() == 0

@@ -121,18 +121,19 @@ def test_publishing_an_sfo_round_queues_the_decision_letters_after_the_commit_an
     monkeypatch,
     django_capture_on_commit_callbacks,
 ) -> None:
-    from integrations.models import ArchiveRecord, Letter
+    from integrations.models import ArchiveRecord, Letter, OutboxMessage
     from sfo import letters, services
 
-    queued: list[int] = []
-    monkeypatch.setattr("sfo.tasks.sfo_decision_letter_send_task.delay", queued.append)
+    monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)
     rnd, sfo, _ = setup_round(capacity=1)
     child, guardian = pupil(dt.date(2021, 3, 1))
     application = apply(rnd, sfo, child, guardian)
     services.sfo_round_close(sfo_round=rnd)
     with django_capture_on_commit_callbacks(execute=True):
         services.sfo_round_match_and_publish(sfo_round=rnd)
-    assert queued == [application.pk]
+    # Publishing wrote the promise to send as an outbox row (delivered by the outbox: sfo_decision_letters_deliver).
+    (queued,) = OutboxMessage.objects.filter(kind=letters.DECISION_LETTERS_KIND)
+    assert queued.payload == {"application_id": application.pk}
     assert not Letter.objects.exists()
     assert letters.sfo_decision_letter_send(application_id=application.pk) == 1
     letter = Letter.objects.get(recipient=guardian)

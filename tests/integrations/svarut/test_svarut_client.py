@@ -72,11 +72,19 @@ def test_invalid_documents_are_avvist_with_the_reason_in_the_events(svarut_clien
     assert reason in svarut_client.events(forsendelse_id)[-1].hendelse
 
 
-def test_second_send_with_the_same_ekstern_referanse_returns_the_first_forsendelse(svarut_client, svarut_sim):
+def test_svarut_does_not_deduplicate_ekstern_referanse_but_the_lookup_finds_every_forsendelse(
+    svarut_client, svarut_sim
+):
+    """SvarUt's specification promises no de-duplication on eksternReferanse (nor does the simulator), so the
+    client must ask before resending: the lookup names what this konto sent with the reference."""
+    assert svarut_client.find_by_ekstern_referanse("dup-1") == []
     first = svarut_client.send(_forsendelse(key="dup-1"))
+    assert svarut_client.find_by_ekstern_referanse("dup-1") == [first]
     second = svarut_client.send(_forsendelse(key="dup-1"))
-    assert first == second
-    assert len(svarut_sim.by_ekstern_referanse("dup-1")) == 1
+    assert first != second
+    assert len(svarut_sim.by_ekstern_referanse("dup-1")) == 2
+    assert svarut_client.find_by_ekstern_referanse("dup-1") == [first, second]
+    assert svarut_client.find_by_ekstern_referanse("kg-vedtak:7:a/b") == []  # reserved characters are quoted
 
 
 def test_forsendelse_missing_required_fields_is_refused_by_the_spec_schema(svarut_sim, svarut_client, token_client):
