@@ -13,9 +13,15 @@ class AbsenceDay:
     child_id: int
     kind: str
     until: dt.date | None
+    report_id: int = 0
 
 
 def absent_children_on(*, child_ids: list[int], day: dt.date) -> list[AbsenceDay]:
     """Return the children among ``child_ids`` reported absent on ``day``."""
     found = selectors.absences_covering(child_ids=child_ids, day=day)
-    return [AbsenceDay(child_id=cid, kind=r.kind, until=r.end_date) for cid, r in sorted(found.items())]
+    return [AbsenceDay(child_id=cid, kind=r.kind, until=r.end_date, report_id=r.pk) for cid, r in sorted(found.items())]
+
+
+def is_expected_day(day: dt.date) -> bool:
+    """Return whether pupils and children may be expected on ``day``: a weekday that is not a public holiday."""
+    return selectors.is_expected_day(day)

@@ -1,3 +1,5 @@
+"""Skole (domain app). Other apps use only `school.public`."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class SchoolConfig(AppConfig):
     name = "school"
     verbose_name = _("Skole")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from school import permissions  # noqa: F401  (registers actions and resources)
+        # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

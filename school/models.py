@@ -1,1 +1,179 @@
-"""Models of the Skole domain."""
+"""Models of the Skole domain.
+
+Classes (basisgrupper) are the kernel's ``OrgUnit`` of kind CLASS, a pupil's class is the group of their school
+``Placement`` and the contact teacher is a kernel ``GroupAssignment``. A teaching group (undervisningsgruppe) is an
+``OrgUnit`` of kind GROUP under the school with a ``TeachingGroup`` row naming its subject; its teachers are
+``GroupAssignment`` rows (``group_staff``), so the access roles follow the assignment automatically. This app adds
+what the kernel lacks: school years and terms, subjects, teaching-group memberships and lesson attendance.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from oas.organisation.models import Municipality, OrgUnit
+from oas.people.models import Person
+
+
+class SchoolYear(models.Model):
+    """A school year (skoleår) in a municipality, e.g. 2026–2027."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="school_years")
+    name = models.CharField(_("navn"), max_length=20)
+    start_date = models.DateField(_("første skoledag"))
+    end_date = models.DateField(_("siste skoledag"))
+
+    class Meta:
+        verbose_name = _("skoleår")
+        verbose_name_plural = _("skoleår")
+        ordering = ["-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "start_date"], name="schoolyear_unique_start"),
+            models.CheckConstraint(condition=Q(end_date__gt=F("start_date")), name="schoolyear_valid_period"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """A term (halvår/termin) of a school year."""
+
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(_("navn"), max_length=40)
+    start_date = models.DateField(_("fra og med"))
+    end_date = models.DateField(_("til og med"))
+
+    class Meta:
+        verbose_name = _("termin")
+        verbose_name_plural = _("terminer")
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="term_valid_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.name}"
+
+
+class SubjectSource(models.TextChoices):
+    SEED = "seed", _("Standardliste")
+    GREP = "grep", _("Grep (Udir)")
+
+
+class Subject(models.Model):
+    """A subject (fag) with its Udir code; the seed list is replaced by the GREP register later."""
+
+    code = models.CharField(_("fagkode"), max_length=20, unique=True)
+    # The LK20 curriculum (læreplan) in Grep, e.g. NOR01-06; Grep's own identifiers replace the seed later.
+    curriculum_code = models.CharField(_("læreplankode"), max_length=20, blank=True)
+    name = models.CharField(_("navn"), max_length=200)
+    source = models.CharField(_("kilde"), max_length=10, choices=SubjectSource.choices, default=SubjectSource.SEED)
+    active = models.BooleanField(_("i bruk"), default=True)
+
+    class Meta:
+        verbose_name = _("fag")
+        verbose_name_plural = _("fag")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class TeachingGroup(models.Model):
+    """An undervisningsgruppe: the org unit (kind GROUP under the school) taught in one subject."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="teaching_group")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="school_teaching_groups")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="teaching_groups")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="teaching_groups")
+
+    class Meta:
+        verbose_name = _("undervisningsgruppe")
+        verbose_name_plural = _("undervisningsgrupper")
+
+    def __str__(self) -> str:
+        return str(self.unit_id)
+
+
+class GroupMembership(models.Model):
+    """A pupil's membership of a teaching group over a period (class membership is the school Placement)."""
+
+    group = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="pupil_memberships")
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_group_memberships")
+    valid_from = models.DateField(_("fra og med"))
+    valid_to = models.DateField(_("til og med"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gruppemedlemskap")
+        verbose_name_plural = _("gruppemedlemskap")
+        indexes = [models.Index(fields=["group", "valid_from"]), models.Index(fields=["pupil"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="membership_valid_period"
+            ),
+            models.UniqueConstraint(fields=["group", "pupil", "valid_from"], name="membership_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} @ {self.group_id}"
+
+
+DAY_LESSON = 0  # lesson number 0: attendance for the whole day
+
+
+class AttendanceRegistration(models.Model):
+    """One registration of attendance for a class or teaching group: a lesson (1, 2, …) or the day (0)."""
+
+    group = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="school_registrations")
+    day = models.DateField(_("dato"))
+    lesson = models.PositiveSmallIntegerField(_("time"), default=DAY_LESSON, help_text=_("0 betyr hele dagen."))
+    registered_by_user_id = models.IntegerField(null=True, blank=True)
+    registered_at = models.DateTimeField(_("registrert"))
+
+    class Meta:
+        verbose_name = _("fraværsregistrering")
+        verbose_name_plural = _("fraværsregistreringer")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "day", "lesson"], name="registration_unique_lesson"),
+            models.CheckConstraint(condition=Q(lesson__lte=12), name="registration_lesson_0_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.day} {self.lesson}"
+
+
+class AbsenceReason(models.TextChoices):
+    SICK = "sick", _("Syk (meldt av foresatte)")
+    PLANNED = "planned", _("Planlagt fravær (meldt av foresatte)")
+    UNANNOUNCED = "unannounced", _("Ikke meldt")
+
+
+class PupilAttendance(models.Model):
+    """One pupil on one registration: present, or absent with a reason."""
+
+    registration = models.ForeignKey(AttendanceRegistration, on_delete=models.CASCADE, related_name="rows")
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_attendance")
+    day = models.DateField(_("dato"))
+    present = models.BooleanField(_("til stede"))
+    reason = models.CharField(_("årsak"), max_length=20, choices=AbsenceReason.choices, blank=True)
+    # attendance.AbsenceReport id (another app: an id, not a foreign key).
+    absence_report_id = models.IntegerField(null=True, blank=True)
+    guardians_notified = models.BooleanField(_("foresatte varslet"), default=False)
+
+    class Meta:
+        verbose_name = _("elevfravær")
+        verbose_name_plural = _("elevfravær")
+        indexes = [models.Index(fields=["pupil", "day"]), models.Index(fields=["day", "present"])]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "pupil"], name="pupilattendance_unique"),
+            models.CheckConstraint(
+                condition=Q(present=True, reason="") | Q(present=False) & ~Q(reason=""),
+                name="pupilattendance_reason_iff_absent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.day} {'+' if self.present else '-'}"

@@ -43,6 +43,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
         ["--children", "20", "--rate", "20", "--seconds", "1", "--search-seconds", "0.5", "--max-rate", "25"],
     ),
     "workspace.py": ("workspace", ["--size", "small", "--requests", "40"]),
+    "school.py": ("school", ["--size", "small", "--saves", "20"]),
 }
 # Scripts run at a tiny size by a test of their own (with more checks than a clean exit); none may stay unlisted.
 PENDING = {"fanout.py"}  # tests/benchmarks/test_fanout.py: 30 guardians, the worker killed, counts checked

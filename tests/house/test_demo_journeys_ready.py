@@ -37,5 +37,11 @@ def test_devstack_runs_the_demo_commands_after_seeding() -> None:
     from pathlib import Path
 
     source = (Path(__file__).parents[2] / "oas/ops/management/commands/devstack.py").read_text()
-    for command in ("seed_fee_rates", "seed_admission_rounds", "seed_sfo_rounds", "seed_closing_days"):
+    for command in (
+        "seed_fee_rates",
+        "seed_admission_rounds",
+        "seed_sfo_rounds",
+        "seed_closing_days",
+        "seed_school_demo",
+    ):
         assert f'"{command}"' in source

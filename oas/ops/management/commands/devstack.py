@@ -72,6 +72,8 @@ class Command(BaseCommand):
                     # Open admission rounds: a continuous kindergarten round and next year's SFO round.
                     call_command("seed_admission_rounds", verbosity=0, stdout=io.StringIO())
                     call_command("seed_sfo_rounds", verbosity=0, stdout=io.StringIO())
+                    # Every school: school year and terms, subjects, teaching groups, teachers, some attendance.
+                    call_command("seed_school_demo", verbosity=0, stdout=io.StringIO())
             specs = child_specs(
                 base_dir=settings.BASE_DIR,
                 var_dir=settings.VAR_DIR,

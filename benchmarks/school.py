@@ -1,0 +1,127 @@
+"""Benchmark of school attendance on the full demo municipality (issue 16).
+
+In its own scratch database (``benchmarks/common.py``, dropped at the end): ``seed_demo`` (full, or ``--size
+small``) and ``seed_school_demo``, then
+1. one lesson's attendance for a class of 28 saved through ``attendance_register`` (p95 of 200, target < 100 ms);
+2. the principal's absence overview (``school_absence_overview``) for the biggest school (target < 300 ms).
+The rollover and leaving-certificate figures of the issue are not measured yet (not built).
+
+Run: ``.venv/bin/python benchmarks/school.py`` (on DATABASE_URL's server, or the embedded one ``make up`` uses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import scratch_database  # noqa: E402 - after the path is set
+
+CLASS_SIZE = 28
+SAVES = 200
+DAY = dt.date(2026, 11, 19)  # a Thursday in term
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def _teaching_group_of_28() -> tuple[Any, Any, list[int], Any]:
+    """A teaching group of 28 pupils of the biggest school, taught by one of its teachers."""
+    from django.db import connection
+    from django.db.models import Count, Q
+
+    from oas.identity.models import Account, AccountKind
+    from oas.organisation.models import OrgUnit, OrgUnitKind
+    from oas.people.models import Employee, GroupAssignment, GroupRole
+    from school import selectors, services
+    from school.models import GroupMembership
+    from tests import factories as f
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    # A teaching group of 28 pupils of one school, taught by one of its teachers.
+    school = (
+        OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL)
+        .annotate(n=Count("placements", filter=Q(placements__service="school")))
+        .order_by("-n")
+        .first()
+    )
+    assert school is not None
+    group = OrgUnit.objects.filter(teaching_group__school=school).first()
+    assert group is not None
+    pupils = list(school.placements.filter(service="school").values_list("child_id", flat=True)[:CLASS_SIZE])
+    GroupMembership.objects.filter(group=group).delete()
+    services.membership_add(group=group, pupil_ids=pupils, valid_from=dt.date(2026, 8, 15))
+    employee = Employee.objects.filter(employments__unit=school).first()
+    assert employee is not None
+    GroupAssignment.objects.create(
+        employee=employee, group=group, role=GroupRole.GROUP_STAFF, valid_from=dt.date(2026, 8, 15)
+    )
+    account = Account.objects.filter(employee=employee, kind=AccountKind.STAFF).first()
+    user = (account or f.staff_account(employee)).user
+    assert len(selectors.group_pupil_ids(group=group, day=DAY)) == len(pupils)  # 28, fewer in the small demo
+
+    return user, group, pupils, school
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=["full", "small"], default="full", help="seed_demo size")
+    parser.add_argument("--saves", type=int, default=SAVES, help="lesson registrations measured")
+    args = parser.parse_args()
+    with scratch_database("school", settings="oas.settings.test"):
+        _run(size=args.size, saves=args.saves)
+
+
+def _run(*, size: str, saves: int) -> None:
+    from django.core.management import call_command
+
+    from oas import clock
+
+    with clock.freeze(dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)):
+        if size:  # (one block: the measured code as it was)
+            started = time.perf_counter()
+            call_command("seed_role_mapping", stdout=io.StringIO())
+            call_command("seed_demo", "--size", size, stdout=io.StringIO())
+            call_command("seed_school_demo", stdout=io.StringIO())
+            print(f"seed_demo + seed_school_demo ({size}): {time.perf_counter() - started:.1f} s")
+            from school import selectors, services
+
+            user, group, pupils, school = _teaching_group_of_28()
+            samples = []
+            for i in range(saves + 10):
+                absent = pupils[i % len(pupils) : i % len(pupils) + 2]
+                t0 = time.perf_counter()
+                services.attendance_register(user=user, group_id=group.pk, day=DAY, lesson=1 + i % 8, absent_ids=absent)
+                if i >= 10:  # warm-up
+                    samples.append((time.perf_counter() - t0) * 1000)
+            print(
+                f"lesson attendance, class of {len(pupils)}: p50 {statistics.median(samples):.1f} ms, "
+                f"p95 {_p95(samples):.1f} ms over {saves} saves (target p95 < 100 ms)"
+            )
+
+            pupils_at_school = school.placements.filter(service="school").count()
+            timings = []
+            for _ in range(20):
+                t0 = time.perf_counter()
+                selectors.school_absence_overview(school=school, since=dt.date(2026, 8, 1))
+                timings.append((time.perf_counter() - t0) * 1000)
+            print(
+                f"absence overview, {school.name} ({pupils_at_school} pupils): p50 {statistics.median(timings):.1f} ms, "
+                f"max {max(timings):.1f} ms (target < 300 ms)"
+            )
+            print(f"{os.cpu_count()} CPUs shared; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from school.models import SchoolYear, Subject, TeachingGroup, Term
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "curriculum_code", "source", "active")
+    list_filter = ("source", "active")
+    search_fields = ("code", "name", "curriculum_code")
+
+
+class TermInline(admin.TabularInline):
+    model = Term
+    extra = 0
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    list_display = ("name", "municipality", "start_date", "end_date")
+    inlines = (TermInline,)
+
+
+@admin.register(TeachingGroup)
+class TeachingGroupAdmin(admin.ModelAdmin):
+    list_display = ("unit", "school", "subject", "school_year")
+    list_select_related = ("unit", "school", "subject", "school_year")
+    raw_id_fields = ("unit", "school")

@@ -1,0 +1,186 @@
+"""API ``/api/v1/school/…`` with FINT utdanning's names: elever, basisgrupper, undervisningsgrupper, medlemskap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oas import clock
+from oas.access.evaluation import access_queryset, permitted_actions_many
+from oas.audit.services import audit_read
+from oas.people.models import Person, Placement, Service
+from school import selectors, services
+from school.models import GroupMembership
+
+MAX_ROWS = 2000
+
+
+class ElevListApi(APIView):
+    """Elever: the pupils (current school placement) the user may read, with their basisgruppe."""
+
+    required_actions = ("school.pupil.read",)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        fornavn = serializers.CharField()
+        etternavn = serializers.CharField()
+        skole = serializers.IntegerField()
+        basisgruppe = serializers.IntegerField(allow_null=True)
+        permitted_actions = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        today = clock.today()
+        placements = Placement.objects.filter(service=Service.SCHOOL, start_date__lte=today).exclude(end_date__lt=today)
+        if request.query_params.get("basisgruppe", "").isdecimal():
+            placements = placements.filter(group_id=int(request.query_params["basisgruppe"]))
+        by_child = {p.child_id: p for p in placements.only("child_id", "unit_id", "group_id")}
+        pupils = list(
+            access_queryset(
+                user=request.user,
+                action="school.pupil.read",
+                queryset=Person.objects.filter(pk__in=placements.values("child_id")).order_by(
+                    "last_name", "first_name"
+                ),
+            )[:MAX_ROWS]
+        )
+        actions = permitted_actions_many(user=request.user, targets=pupils)
+        out = [
+            {
+                "id": p.pk,
+                "fornavn": p.first_name,
+                "etternavn": p.last_name,
+                "skole": by_child[p.pk].unit_id,
+                "basisgruppe": by_child[p.pk].group_id,
+                "permitted_actions": actions.get(p.pk, []),
+            }
+            for p in pupils
+        ]
+        audit_read(event="school.api.elever", person_ids=[p.pk for p in pupils])
+        return Response(self.OutputSerializer(out, many=True).data)
+
+
+class _GroupOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    navn = serializers.CharField()
+    skole = serializers.IntegerField()
+    trinn = serializers.IntegerField(allow_null=True)
+    fag = serializers.CharField(allow_blank=True)
+    undervisningsforhold = serializers.ListField(child=serializers.CharField())
+    permitted_actions = serializers.ListField(child=serializers.CharField())
+
+
+def _groups(request: Request, *, kind: str) -> list[dict[str, Any]]:
+    today = clock.today()
+    groups = [g for g in selectors.groups_for_user(user=request.user, action="school.group.read") if g.kind == kind]
+    teachers = selectors.group_teachers(group_ids=[g.pk for g in groups], day=today)
+    actions = permitted_actions_many(user=request.user, targets=groups)
+    out = []
+    for g in groups:
+        tg = getattr(g, "teaching_group", None) if kind == "group" else None
+        out.append(
+            {
+                "id": g.pk,
+                "navn": g.name,
+                "skole": tg.school_id if tg else g.parent_id,
+                "trinn": g.grade,
+                "fag": tg.subject.code if tg else "",
+                "undervisningsforhold": [f"{t.first_name} {t.last_name}" for t in teachers.get(g.pk, [])],
+                "permitted_actions": actions.get(g.pk, []),
+            }
+        )
+    return out
+
+
+class BasisgruppeListApi(APIView):
+    """Basisgrupper: the classes the user may read, with their contact teachers."""
+
+    required_actions = ("school.group.read",)
+
+    @extend_schema(responses=_GroupOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(_GroupOutput(_groups(request, kind="class"), many=True).data)
+
+
+class UndervisningsgruppeListApi(APIView):
+    """Undervisningsgrupper: the teaching groups the user may read, with subject and teachers."""
+
+    required_actions = ("school.group.read",)
+
+    @extend_schema(responses=_GroupOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(_GroupOutput(_groups(request, kind="group"), many=True).data)
+
+
+class MedlemskapListApi(APIView):
+    """Medlemskap: pupils' memberships of teaching groups the user may read (``?gruppe=<id>``)."""
+
+    required_actions = ("school.membership.read",)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        elev = serializers.IntegerField()
+        gruppe = serializers.IntegerField()
+        gyldig_fra = serializers.DateField()
+        gyldig_til = serializers.DateField(allow_null=True)
+        permitted_actions = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        qs = GroupMembership.objects.order_by("group_id", "pupil_id")
+        if request.query_params.get("gruppe", "").isdecimal():
+            qs = qs.filter(group_id=int(request.query_params["gruppe"]))
+        rows = list(access_queryset(user=request.user, action="school.membership.read", queryset=qs)[:MAX_ROWS])
+        actions = permitted_actions_many(user=request.user, targets=rows)
+        out = [
+            {
+                "id": m.pk,
+                "elev": m.pupil_id,
+                "gruppe": m.group_id,
+                "gyldig_fra": m.valid_from,
+                "gyldig_til": m.valid_to,
+                "permitted_actions": actions.get(m.pk, []),
+            }
+            for m in rows
+        ]
+        audit_read(event="school.api.medlemskap", person_ids=[m.pupil_id for m in rows])
+        return Response(self.OutputSerializer(out, many=True).data)
+
+
+class FravaerRegisterApi(APIView):
+    """Register a lesson's (time 1–12) or the day's (time 0) attendance: everyone present except ``fravaer``."""
+
+    required_actions = ("school.group.register_attendance",)
+
+    class InputSerializer(serializers.Serializer):
+        gruppe = serializers.IntegerField(min_value=1)
+        dato = serializers.DateField()
+        time = serializers.IntegerField(min_value=0, max_value=12, default=0)
+        fravaer = serializers.ListField(child=serializers.IntegerField(min_value=1), default=list)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        til_stede = serializers.IntegerField()
+        borte = serializers.IntegerField()
+        varslet = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        result = services.attendance_register(
+            user=request.user, group_id=v["gruppe"], day=v["dato"], lesson=v["time"], absent_ids=v["fravaer"]
+        )
+        out = {
+            "id": result.registration.pk,
+            "til_stede": result.present,
+            "borte": result.absent,
+            "varslet": result.notified_pupils,
+        }
+        return Response(self.OutputSerializer(out).data, status=201)

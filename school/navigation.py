@@ -1,0 +1,34 @@
+"""Menu entries for school: the teacher's groups, the principal's overview, the guardian's school page."""
+
+from django.utils.translation import gettext_lazy as _
+
+from oas.navigation import GUARDIAN, STAFF, register_nav_item
+
+register_nav_item(
+    "staff-school-groups",
+    label=_("Mine grupper"),
+    audience=STAFF,
+    order=15,
+    url_name="school:my_groups",
+    prefixes=("/skole/gruppe/", "/skole/elev/"),
+    description=_("Klasser og undervisningsgrupper du underviser, med klasseliste og fraværsføring."),
+)
+register_nav_item(
+    "staff-school-overview",
+    label=_("Skoleoversikt"),
+    audience=STAFF,
+    order=16,
+    unit_url_name="school:overview",
+    unit_kinds=("school",),
+    description=_("Skolens klasser og fravær per klasse."),
+)
+register_nav_item("guardian-school", label=_("Skole"), audience=GUARDIAN, order=25, url_name="school:portal_school")
+register_nav_item(
+    "staff-school-structure",
+    label=_("Grupper og lærere"),
+    audience=STAFF,
+    order=17,
+    unit_url_name="school:school_groups",
+    unit_kinds=("school",),
+    description=_("Skolens klasser og undervisningsgrupper, og hvilke lærere som har dem."),
+)

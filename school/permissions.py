@@ -1,0 +1,83 @@
+"""Actions of the school app (deny by default: every view names one of these).
+
+A teacher reaches a class or teaching group through a ``GroupAssignment`` (contact teacher or group staff), which
+the kernel turns into a group-scoped role: assigning the teacher is what gives the access. Leaders and the office
+reach every group of their school through their unit role.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from oas.access.actions import ORGUNIT, PERSON, register_action
+from oas.access.resources import register_resource
+from oas.access.roles import Role
+from school.models import GroupMembership, PupilAttendance, TeachingGroup
+
+R = Role
+
+register_resource(PupilAttendance, resource="school.attendance", person_field="pupil")
+register_resource(GroupMembership, resource="school.membership", person_field="pupil", unit_field="group")
+register_resource(TeachingGroup, resource="school.teachinggroup", unit_field="unit")
+
+GROUP_ROLES = [R.CONTACT_TEACHER, R.GROUP_STAFF]
+
+GROUP_REGISTER = register_action(
+    "school.group.register_attendance",
+    label=_("Registrere fravær for klassen eller gruppen"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+    group_roles=GROUP_ROLES,
+)
+GROUP_READ = register_action(
+    "school.group.read",
+    label=_("Se klasselisten"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN, R.SPECIAL_EDUCATION],
+    group_roles=GROUP_ROLES,
+)
+PUPIL_READ = register_action(
+    "school.pupil.read",
+    label=_("Se elevsiden"),
+    resource=PERSON,
+    global_roles=[R.SYSTEM_ADMIN],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN, R.UNIT_STAFF, R.SPECIAL_EDUCATION],
+    group_roles=GROUP_ROLES,
+)
+OVERVIEW_READ = register_action(
+    "school.overview.read",
+    label=_("Se skolens klasser og fravær"),
+    resource=ORGUNIT,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADVISOR],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
+STRUCTURE_MANAGE = register_action(
+    "school.structure.manage",
+    label=_("Opprette grupper og knytte lærere til dem"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
+CHILD_SCHOOL_READ = register_action(
+    "school.child.read",
+    label=_("Se barnets skoleside"),
+    resource=PERSON,
+    guardian_side=True,
+    break_glass=False,
+)
+ATTENDANCE_READ = register_action(
+    "school.attendance.read",
+    label=_("Se elevfravær"),
+    resource="school.attendance",
+    global_roles=[R.SYSTEM_ADMIN],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN, R.UNIT_STAFF, R.SPECIAL_EDUCATION],
+    group_roles=GROUP_ROLES,
+    guardian_side=True,
+)
+MEMBERSHIP_READ = register_action(
+    "school.membership.read",
+    label=_("Se gruppemedlemskap"),
+    resource="school.membership",
+    global_roles=[R.SYSTEM_ADMIN],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN, R.UNIT_STAFF, R.SPECIAL_EDUCATION],
+    group_roles=GROUP_ROLES,
+)

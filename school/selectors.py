@@ -1,0 +1,215 @@
+"""Reads of the school domain: groups, their pupils on a day, registrations and absence overviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from oas import clock
+from oas.access.evaluation import access_queryset
+from oas.organisation.models import OrgUnit, OrgUnitKind
+from oas.people.models import (
+    Employee,
+    Employment,
+    GroupAssignment,
+    GroupRole,
+    Person,
+    PersonRelation,
+    Placement,
+    RelationKind,
+    Service,
+)
+from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, TeachingGroup
+
+SCHOOL_GROUP_KINDS = (OrgUnitKind.CLASS, OrgUnitKind.GROUP)
+
+
+def _valid_on(day: dt.date, start: str = "valid_from", end: str = "valid_to") -> Q:
+    return Q(**{f"{start}__lte": day}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": day}))
+
+
+def groups_for_user(*, user: Any, action: str = "school.group.register_attendance") -> QuerySet[OrgUnit]:
+    """Return the classes and teaching groups where the user may perform ``action`` (one query)."""
+    today = clock.today()
+    groups = OrgUnit.objects.filter(kind__in=SCHOOL_GROUP_KINDS).filter(_valid_on(today))
+    # Only school groups: classes under a school, or groups with a TeachingGroup row.
+    groups = groups.filter(Q(kind=OrgUnitKind.CLASS, parent__kind=OrgUnitKind.SCHOOL) | Q(teaching_group__isnull=False))
+    return (
+        access_queryset(user=user, action=action, queryset=groups)
+        .select_related("parent", "teaching_group__subject")
+        .order_by("parent__name", "kind", "grade", "name")
+    )
+
+
+def school_of(group: OrgUnit) -> OrgUnit | None:
+    """Return the school a class or teaching group belongs to."""
+    tg = TeachingGroup.objects.filter(unit=group).select_related("school").first()
+    if tg is not None:
+        return tg.school
+    parent = group.parent
+    while parent is not None and parent.kind != OrgUnitKind.SCHOOL:
+        parent = parent.parent
+    return parent
+
+
+def is_school_group(group: OrgUnit) -> bool:
+    """Return whether the unit is a class under a school or a teaching group."""
+    if group.kind == OrgUnitKind.CLASS:
+        return group.parent is not None and group.parent.kind == OrgUnitKind.SCHOOL
+    return group.kind == OrgUnitKind.GROUP and TeachingGroup.objects.filter(unit=group).exists()
+
+
+def group_pupil_ids(*, group: OrgUnit, day: dt.date) -> list[int]:
+    """Return the ids of the pupils in a class (school placements) or teaching group (memberships) on ``day``."""
+    if group.kind == OrgUnitKind.CLASS:
+        qs = Placement.objects.filter(service=Service.SCHOOL, group=group, start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+        return sorted(set(qs.values_list("child_id", flat=True)))
+    qs2 = GroupMembership.objects.filter(_valid_on(day), group=group)
+    return sorted(set(qs2.values_list("pupil_id", flat=True)))
+
+
+def group_pupils(*, group: OrgUnit, day: dt.date) -> list[Person]:
+    """Return the pupils of the group on ``day``, sorted by name."""
+    ids = group_pupil_ids(group=group, day=day)
+    return list(Person.objects.filter(pk__in=ids).order_by("last_name", "first_name"))
+
+
+def contact_teachers(*, class_ids: list[int], day: dt.date) -> dict[int, list[Person]]:
+    """Return each class's contact teachers (kontaktlærer) on ``day``."""
+    out: dict[int, list[Person]] = {}
+    rows = (
+        GroupAssignment.objects.filter(_valid_on(day), group_id__in=class_ids, role=GroupRole.CONTACT_TEACHER)
+        .select_related("employee__person")
+        .order_by("employee__person__last_name")
+    )
+    for row in rows:
+        out.setdefault(row.group_id, []).append(row.employee.person)
+    return out
+
+
+def group_teachers(*, group_ids: list[int], day: dt.date) -> dict[int, list[Person]]:
+    """Return the teachers assigned to each group on ``day`` (any group role)."""
+    out: dict[int, list[Person]] = {}
+    rows = GroupAssignment.objects.filter(_valid_on(day), group_id__in=group_ids).select_related("employee__person")
+    for row in rows.order_by("employee__person__last_name"):
+        out.setdefault(row.group_id, []).append(row.employee.person)
+    return out
+
+
+def pupil_class(*, pupil_id: int, day: dt.date) -> OrgUnit | None:
+    """Return the pupil's class (the group of their school placement) on ``day``."""
+    placement = (
+        Placement.objects.filter(child_id=pupil_id, service=Service.SCHOOL, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("group", "unit")
+        .first()
+    )
+    return placement.group if placement else None
+
+
+def registration_for(*, group: OrgUnit, day: dt.date, lesson: int) -> AttendanceRegistration | None:
+    """Return the registration of this lesson (or day), if any."""
+    return AttendanceRegistration.objects.filter(group=group, day=day, lesson=lesson).first()
+
+
+def registration_rows(*, registration: AttendanceRegistration) -> dict[int, PupilAttendance]:
+    """Return the registration's rows by pupil id."""
+    return {row.pupil_id: row for row in registration.rows.all()}
+
+
+def pupil_absences(*, pupil_id: int, limit: int = 50) -> list[PupilAttendance]:
+    """Return the pupil's registered absences, newest first."""
+    return list(
+        PupilAttendance.objects.filter(pupil_id=pupil_id, present=False)
+        .select_related("registration__group")
+        .order_by("-day", "registration__lesson")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ClassAbsence:
+    class_id: int
+    name: str
+    grade: int | None
+    pupils: int
+    absent_rows: int
+    unannounced_rows: int
+    registrations: int
+
+
+def school_absence_overview(*, school: OrgUnit, since: dt.date) -> list[ClassAbsence]:
+    """Return, per class of the school, pupils and absence registered since ``since`` (aggregated in the database)."""
+    today = clock.today()
+    active_pupils = Count(
+        "group_placements",
+        filter=Q(group_placements__service=Service.SCHOOL, group_placements__start_date__lte=today)
+        & (Q(group_placements__end_date__isnull=True) | Q(group_placements__end_date__gte=today)),
+        distinct=True,
+    )
+    classes = (
+        OrgUnit.objects.filter(parent=school, kind=OrgUnitKind.CLASS)
+        .filter(_valid_on(today))
+        .annotate(pupils=active_pupils)
+        .order_by("grade", "name")
+    )
+    regs = (
+        AttendanceRegistration.objects.filter(group__parent=school, day__gte=since)
+        .values("group_id")
+        .annotate(
+            n=Count("id", distinct=True),
+            absent=Count("rows", filter=Q(rows__present=False)),
+            unannounced=Count("rows", filter=Q(rows__present=False, rows__reason="unannounced")),
+        )
+    )
+    by_group = {r["group_id"]: r for r in regs}
+    return [
+        ClassAbsence(
+            class_id=c.pk,
+            name=c.name,
+            grade=c.grade,
+            pupils=c.pupils,
+            absent_rows=by_group.get(c.pk, {}).get("absent", 0),
+            unannounced_rows=by_group.get(c.pk, {}).get("unannounced", 0),
+            registrations=by_group.get(c.pk, {}).get("n", 0),
+        )
+        for c in classes
+    ]
+
+
+def pickup_names(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[str]]:
+    """Return, per pupil, the names of the adults who may pick them up (guardians and pick-up persons), one query."""
+    out: dict[int, list[str]] = {}
+    rows = (
+        PersonRelation.objects.filter(
+            _valid_on(day), child_id__in=pupil_ids, kind__in=[RelationKind.GUARDIAN, RelationKind.PICKUP]
+        )
+        .order_by("kind", "adult__last_name", "adult__first_name")
+        .values_list("child_id", "adult__first_name", "adult__last_name")
+    )
+    for child_id, first, last in rows:
+        out.setdefault(child_id, []).append(f"{first} {last}")
+    return out
+
+
+def school_groups(*, school: OrgUnit, day: dt.date) -> list[OrgUnit]:
+    """Return the school's classes and teaching groups valid on ``day``."""
+    return list(
+        OrgUnit.objects.filter(_valid_on(day))
+        .filter(Q(kind=OrgUnitKind.CLASS, parent=school) | Q(kind=OrgUnitKind.GROUP, teaching_group__school=school))
+        .select_related("teaching_group__subject")
+        .order_by("kind", "grade", "name")
+    )
+
+
+def school_teachers(*, school: OrgUnit, day: dt.date) -> list[Employee]:
+    """Return the employees with a current employment at the school."""
+    return list(
+        Employee.objects.filter(pk__in=Employment.objects.filter(_valid_on(day), unit=school).values("employee_id"))
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from school import api, views
+
+app_name = "school"
+
+urlpatterns = [
+    path("skole/", views.my_groups, name="my_groups"),
+    path("skole/gruppe/<int:unit_id>/", views.group_page, name="group"),
+    path("skole/elev/<int:child_id>/", views.pupil_page, name="pupil"),
+    path("skole/<int:unit_id>/oversikt/", views.overview, name="overview"),
+    path("skole/<int:unit_id>/grupper/", views.school_groups, name="school_groups"),
+    path("portal/skole/", views.portal_school, name="portal_school"),
+    path("api/v1/school/elever", api.ElevListApi.as_view(), name="api_elever"),
+    path("api/v1/school/basisgrupper", api.BasisgruppeListApi.as_view(), name="api_basisgrupper"),
+    path(
+        "api/v1/school/undervisningsgrupper", api.UndervisningsgruppeListApi.as_view(), name="api_undervisningsgrupper"
+    ),
+    path("api/v1/school/medlemskap", api.MedlemskapListApi.as_view(), name="api_medlemskap"),
+    path("api/v1/school/fravaer", api.FravaerRegisterApi.as_view(), name="api_fravaer"),
+]
