@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -85,3 +86,17 @@ def tap_grant_covers(*, grant: Any, unit_id: int) -> None:
             code="wrong_unit",
             fields={"unit_id": [_("Ikke enheten til denne krysselisten.")]},
         )
+
+
+class TapTokenScheme(OpenApiAuthenticationExtension):
+    """The tap token in the OpenAPI description (/api/schema/): a bearer token."""
+
+    target_class = "attendance.authentication.TapTokenAuthentication"
+    name = "tapToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The krysseliste's tap token (GET /oppmote/<unit>/tap-token): one unit, 15 minutes.",
+        }

@@ -179,6 +179,15 @@ PERSONAS: list[Persona] = [
         last_name="Berg",
     ),
     Persona(
+        key="farbeskyttet",
+        label="Far med felles foreldreansvar som barnet med strengt fortrolig adresse ikke bor hos",
+        kind="guardian",
+        provider="idporten",
+        national_id=_fnr(1988, 6, 3, 191),
+        first_name="Frank",
+        last_name="Berg",
+    ),
+    Persona(
         key="ukjent",
         label="Person som ikke finnes i registeret (skal avvises)",
         kind="guardian",

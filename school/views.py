@@ -17,6 +17,7 @@ from oas.access.evaluation import access_queryset
 from oas.access.getters import AccessNotFound, access_object, access_unit
 from oas.access.markers import requires
 from oas.access.privacy import child_adults_current, persons_contact_view
+from oas.access.selectors import may_learn_whereabouts
 from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnitKind
@@ -170,12 +171,15 @@ def portal_school(request: HttpRequest) -> HttpResponse:
         klass = selectors.pupil_class(pupil_id=child.pk, day=today)
         if klass is None:
             continue  # not a pupil (a kindergarten child)
-        contact = selectors.contact_teachers(class_ids=[klass.pk], day=today).get(klass.pk, [])
+        # Strengt fortrolig: the parent the child does not live with keeps the information (barneloven § 47),
+        # never the school, the class or who teaches it.
+        whereabouts = may_learn_whereabouts(user=request.user, child=child)
+        contact = selectors.contact_teachers(class_ids=[klass.pk], day=today).get(klass.pk, []) if whereabouts else []
         rows.append(
             {
                 "child": child,
-                "klass": klass,
-                "school": klass.parent,
+                "klass": klass if whereabouts else None,
+                "school": klass.parent if whereabouts else None,
                 "contact_teachers": contact,
                 "absences": selectors.pupil_absences(pupil_id=child.pk),
             }

@@ -50,8 +50,13 @@ def test_each_role_sees_its_own_arbeidsflate(world):
             "access.expiring_grants": 1,
             "people.protected_children": 2,  # strengt fortrolig at Demo skole, fortrolig at Annen skole
             "access.units_without_leader": 3,  # Demo SFO, Annen skole, Annen barnehage
+            "people.lives_with_unconfirmed": 1,  # the strengt fortrolig child: the office confirms its home
         },
-        "sector_admin": {"people.children_starting": 1, "people.school_starters": 1},
+        "sector_admin": {
+            "people.children_starting": 1,
+            "people.school_starters": 1,
+            "people.lives_with_unconfirmed": 1,
+        },
         "finance": {"people.children_without_guardian": 3},
         "advisor": {"people.school_starters": 1, "reports.kindergarten_count": 2, "access.units_without_leader": 3},
         "report_viewer": {"reports.kindergarten_count": 2},

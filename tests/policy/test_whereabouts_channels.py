@@ -99,6 +99,23 @@ def _half_brother_living_with_the_father(scenario: Scenario) -> None:
     f.RelationFactory(adult=scenario.father.person, child=brother, lives_with_child=True)
 
 
+def _other_kindergarten(scenario: Scenario) -> OrgUnit:
+    """Another kindergarten of the municipality (Sofie has a place in hers: an application is a transfer)."""
+    other = (
+        OrgUnit.objects.filter(
+            municipality=scenario.kindergarten.municipality,
+            kind=OrgUnitKind.KINDERGARTEN,
+            coordinated_admission=True,
+            valid_to__isnull=True,
+        )
+        .exclude(pk=scenario.kindergarten.pk)
+        .order_by("pk")
+        .first()
+    )
+    assert other is not None
+    return other
+
+
 def _admission_round(scenario: Scenario) -> Any:
     from kindergarten import services
 
@@ -110,10 +127,9 @@ def _admission_round(scenario: Scenario) -> Any:
         start_date=dt.date(2027, 8, 1),
         lottery_seed="policy",
     )
-    for age_group in ("0-2", "3-5"):
-        services.programme_set_capacity(
-            admission_round=rnd, unit=scenario.kindergarten, age_group=age_group, capacity=3
-        )
+    for unit in (scenario.kindergarten, _other_kindergarten(scenario)):
+        for age_group in ("0-2", "3-5"):
+            services.programme_set_capacity(admission_round=rnd, unit=unit, age_group=age_group, capacity=3)
     services.admission_round_set_state(admission_round=rnd, state="open")
     return rnd
 
@@ -122,11 +138,12 @@ def test_application_pages_are_refused_to_the_other_parent(client, scenario: Sce
     from kindergarten import services
 
     rnd = _admission_round(scenario)
+    wanted = _other_kindergarten(scenario)  # a transfer (bytte) from her kindergarten
     application = services.application_submit(
         admission_round=rnd,
         child=scenario.sofie,
         applicant=scenario.mother.person,
-        choices=[scenario.kindergarten],
+        choices=[wanted],
         wanted_start_date=dt.date(2027, 8, 1),
     )
     client.force_login(scenario.father.user)
@@ -141,7 +158,7 @@ def test_application_pages_are_refused_to_the_other_parent(client, scenario: Sce
     client.force_login(scenario.mother.user)
     response = client.get(f"/portal/barnehage/soknad/{application.pk}/")
     assert response.status_code == 200
-    assert scenario.kindergarten.name in response.content.decode()
+    assert wanted.name in response.content.decode()
 
 
 def test_sfo_portal_list_does_not_show_the_child_to_the_other_parent(client, scenario: Scenario):
