@@ -73,6 +73,10 @@ def seed(guardians: int) -> Any:
     unit = OrgUnit.objects.filter(code="BENCH-FANOUT").first()
     if unit is None:
         muni = Municipality.objects.create(number="3030", name="Lillestrøm", valid_from=dt.date(2020, 1, 1))
+        # The benchmark measures delivery at any hour: no quiet hours holding guardians' notifications overnight.
+        from messaging.models import MessagingSettings
+
+        MessagingSettings.objects.create(municipality=muni, guardian_quiet_hours=False)
         office = orgunit_create(
             municipality=muni,
             parent=None,

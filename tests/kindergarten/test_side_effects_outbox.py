@@ -52,15 +52,30 @@ def simulators(settings: Any) -> Iterator[tuple[SvarUtSimulator, NoarkSimulator]
             yield svarut, noark
 
 
-@pytest.fixture
-def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
+def _reset_broker_connections() -> None:
+    """Drop the connection and producer pools Celery and kombu keep for the broker they first met."""
+    from kombu import pools
+
     from oas.celery import app
 
+    pools.reset()
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from oas.celery import app
+
+    _reset_broker_connections()
     monkeypatch.setattr(app.conf, "broker_url", CLOSED_BROKER)
     monkeypatch.setattr(app.conf, "broker_write_url", CLOSED_BROKER)
     # Messaging still kicks its own lease table with .delay() after the commit, which raises while the broker is
     # down (being rewritten elsewhere, see the report): its notifications are not what this test is about.
     monkeypatch.setattr("messaging.services.notifications._enqueue_dispatch", lambda: None)
+    yield
+    # Without this, every later test in the process would keep talking to the closed port.
+    _reset_broker_connections()
 
 
 def _deliver_everything() -> list[str]:
