@@ -36,7 +36,7 @@ def test_the_krysseliste_and_the_price_calculator_work_under_the_policy(
             response = page.goto(f"{url}/oppmote/{unit}/")
             assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
             page.locator(f'li.kryss-row[data-child="{small.pk}"] .kryss-button').click()
-            page.wait_for_function(f"localStorage.getItem('oas-kryss-queue-{unit}') === '[]'")
+            page.wait_for_function("(key) => localStorage.getItem(key) === '[]'", arg=f"oas-kryss-queue-{unit}")
             assert AttendanceEvent.objects.filter(child=small, kind="in").count() == 1
             page.goto(f"{url}/priskalkulator/")
             assert page.evaluate("typeof window.htmx") == "object"  # the vendored script ran

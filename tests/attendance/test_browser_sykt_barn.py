@@ -69,7 +69,7 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
             dept.set_offline(False)
             dpage.evaluate("window.dispatchEvent(new Event('online'))")
             queue = f"oas-kryss-queue-{town.units['D1'].pk}"
-            dpage.wait_for_function(f"localStorage.getItem('{queue}') === '[]'")
+            dpage.wait_for_function("(key) => localStorage.getItem(key) === '[]'", arg=f"{queue}")
             dpage.evaluate("window.dispatchEvent(new Event('online'))")  # a second replay changes nothing
             dpage.wait_for_timeout(300)
             assert AttendanceEvent.objects.filter(child=small, kind="in").count() == 1

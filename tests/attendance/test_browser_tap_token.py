@@ -51,7 +51,7 @@ def test_a_stale_token_is_renewed_and_a_lost_session_keeps_the_tap(
             # The page's token goes stale (rights changed somewhere): 401, a new token, the tap again: 201.
             _bump_access_epoch(town)
             page.locator(f'li.kryss-row[data-child="{small.pk}"] .kryss-button').click()
-            page.wait_for_function(f"localStorage.getItem('{queue}') === '[]'")
+            page.wait_for_function("(key) => localStorage.getItem(key) === '[]'", arg=f"{queue}")
             assert taps == [401, 201]
             assert AttendanceEvent.objects.filter(child=small, kind="in").count() == 1
 
@@ -66,7 +66,7 @@ def test_a_stale_token_is_renewed_and_a_lost_session_keeps_the_tap(
             # Logged in again: the page reloads, and the kept tap is sent once.
             tablet.add_cookies([session_cookie(town.users["dept_staff"], url)])
             page.locator("#kryss-relogin a").click()
-            page.wait_for_function(f"localStorage.getItem('{queue}') === '[]'")
+            page.wait_for_function("(key) => localStorage.getItem(key) === '[]'", arg=f"{queue}")
             assert AttendanceEvent.objects.filter(child=big, kind="in").count() == 1
         finally:
             browser.close()

@@ -190,9 +190,7 @@ class PersonasMixin(BuilderBase):
         strengt = Adressebeskyttelse.STRENGT_FORTROLIG
         bente = self._persona_person(by_key["beskyttet"], None, protection=strengt)
         ida = pupil("Ida", "Berg", Sex.KVINNE, None, strengt, with_sfo=True)
-        self.relate(
-            bente, ida, RelationKind.GUARDIAN, foreldreansvar=Foreldreansvar.FELLES, parent_role=ParentRole.MOR
-        )
+        self.relate(bente, ida, RelationKind.GUARDIAN, foreldreansvar=Foreldreansvar.FELLES, parent_role=ParentRole.MOR)
         # farbeskyttet: Ida's father shares parental responsibility but she and her mother fled from him: he keeps
         # the right to information (barneloven § 47) but must never learn her school or SFO.
         frank = self._persona_person(by_key["farbeskyttet"], self.address("0231"))
