@@ -69,13 +69,13 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     before = (app.conf.broker_url, app.conf.broker_write_url)
     _reset_broker_connections()
-    app.conf.broker_url = app.conf.broker_write_url = CLOSED_BROKER
+    app.conf.update(broker_url=CLOSED_BROKER, broker_write_url=CLOSED_BROKER)
     # Messaging still kicks its own lease table with .delay() after the commit, which raises while the broker is
     # down (being rewritten elsewhere, see the report): its notifications are not what this test is about.
     monkeypatch.setattr("messaging.services.notifications._enqueue_dispatch", lambda: None)
     yield
     # Without this, every later test in the process would keep talking to the closed port.
-    app.conf.broker_url, app.conf.broker_write_url = before
+    app.conf.update(broker_url=before[0], broker_write_url=before[1])
     _reset_broker_connections()
 
 
