@@ -19,6 +19,7 @@ from integrations.outbox import outbox_enqueue
 from integrations.outbox.tasks import outbox_claim_due_task
 from integrations.outbox.webhook import KIND as HTTP_POST
 from oas.celery import app
+from tests.broker import reset_broker_connections
 from tests.integrations.worker_helpers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -88,14 +89,6 @@ def _start_redis(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("private redis-server did not start")
 
 
-def _reset_broker_connections() -> None:
-    from kombu import pools
-
-    pools.reset()  # drop kombu's global connection/producer pools keyed by the old broker
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def private_broker() -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
     """Point the Celery app at a Redis of our own so it can be stopped without disturbing anyone."""
@@ -103,10 +96,10 @@ def private_broker() -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
     processes = [_start_redis(port)]
     previous = app.conf.broker_url
     app.conf["broker_url"] = f"redis://127.0.0.1:{port}/0"
-    _reset_broker_connections()
+    reset_broker_connections()
     yield port, processes
     app.conf["broker_url"] = previous
-    _reset_broker_connections()
+    reset_broker_connections()
     for process in processes:
         stop_worker(process, signal.SIGKILL)
 
@@ -116,7 +109,7 @@ def test_nothing_is_lost_while_redis_is_down(private_broker, receiver):
 
     port, processes = private_broker
     stop_worker(processes[0], signal.SIGKILL)  # Redis goes away
-    _reset_broker_connections()
+    reset_broker_connections()
 
     outbox_enqueue(kind=HTTP_POST, payload={"url": receiver.url + "/deliveries", "body": {}}, idempotency_key="r-1")
     assert outbox_claim_due_task() == 1  # beat's claim runs, but the delivery cannot be queued
@@ -125,7 +118,7 @@ def test_nothing_is_lost_while_redis_is_down(private_broker, receiver):
     assert message.attempts == 0
 
     processes.append(_start_redis(port))  # Redis restarted (empty)
-    _reset_broker_connections()
+    reset_broker_connections()
     assert outbox_claim_due_task() == 1
     message.refresh_from_db()
     assert message.status == OutboxStatus.IN_PROGRESS

@@ -29,6 +29,7 @@ from kindergarten.letters import APPLICATION_ARCHIVE_KIND
 from oas import clock
 from sfo import services as sfo_services
 from sfo.letters import DECISION_LETTERS_KIND
+from tests.broker import reset_broker_connections
 from tests.kindergarten.factories import admission_round, family
 from tests.sfo.test_sfo_admission import apply, pupil, setup_round
 
@@ -52,31 +53,20 @@ def simulators(settings: Any) -> Iterator[tuple[SvarUtSimulator, NoarkSimulator]
             yield svarut, noark
 
 
-def _reset_broker_connections() -> None:
-    """Drop the connection and producer pools Celery and kombu keep for the broker they first met."""
-    from kombu import pools
-
-    from oas.celery import app
-
-    pools.reset()
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from oas.celery import app
 
-    before = (app.conf.broker_url, app.conf.broker_write_url)
-    _reset_broker_connections()
-    app.conf.broker_url = app.conf.broker_write_url = CLOSED_BROKER
+    before = app.conf.broker_url
+    reset_broker_connections()
+    app.conf["broker_url"] = CLOSED_BROKER  # (broker_write_url is unset: writes follow broker_url)
     # Messaging still kicks its own lease table with .delay() after the commit, which raises while the broker is
     # down (being rewritten elsewhere, see the report): its notifications are not what this test is about.
     monkeypatch.setattr("messaging.services.notifications._enqueue_dispatch", lambda: None)
     yield
     # Without this, every later test in the process would keep talking to the closed port.
-    app.conf.broker_url, app.conf.broker_write_url = before
-    _reset_broker_connections()
+    app.conf["broker_url"] = before
+    reset_broker_connections()
 
 
 def _deliver_everything() -> list[str]:
