@@ -94,11 +94,12 @@ def private_broker() -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
     """Point the Celery app at a Redis of our own so it can be stopped without disturbing anyone."""
     port = _free_port()
     processes = [_start_redis(port)]
-    previous = app.conf.broker_url
-    app.conf["broker_url"] = f"redis://127.0.0.1:{port}/0"
+    previous = (app.conf.broker_url, app.conf.broker_write_url)
+    # Reads and writes both: the delivery task is published through the write connection.
+    app.conf["broker_url"] = app.conf["broker_write_url"] = f"redis://127.0.0.1:{port}/0"
     reset_broker_connections()
     yield port, processes
-    app.conf["broker_url"] = previous
+    app.conf["broker_url"], app.conf["broker_write_url"] = previous
     reset_broker_connections()
     for process in processes:
         stop_worker(process, signal.SIGKILL)
