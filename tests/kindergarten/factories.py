@@ -12,9 +12,10 @@ from kindergarten.models import AdmissionRound, RoundState
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person
 from tests.factories import ChildFactory, PersonFactory, RelationFactory, kindergarten, sector_office
+from tests.samples import pdf_bytes
 
 _rounds = itertools.count(1)
-PDF = b"%PDF-1.4\n% syntetisk vedlegg\n"
+PDF = pdf_bytes()  # a real one-page PDF: the upload check parses the content
 
 
 @dataclass
