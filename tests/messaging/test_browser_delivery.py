@@ -204,12 +204,16 @@ def test_a_notice_to_1a_shows_up_in_the_mail_catcher_and_as_a_push_in_the_guardi
                     "data": json.dumps(pushed["payload"]),
                 },
             )
-            mpage.wait_for_function(
-                "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length > 0)", timeout=10000
-            )
-            titles = mpage.evaluate(
-                "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.map(x => x.title))"
-            )
+            # The service worker shows the notification asynchronously: poll for it (a predicate returning a
+            # promise would count as true at once, and the page's CSP forbids evaluating strings in polling).
+            titles: list[str] = []
+            for _ in range(100):
+                titles = mpage.evaluate(
+                    "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.map(x => x.title))"
+                )
+                if titles:
+                    break
+                mpage.wait_for_timeout(100)
             assert titles == ["Nytt oppslag fra 1A"]
         finally:
             browser.close()
