@@ -20,6 +20,7 @@ from oas.access.models import GuardianAccessSettings
 from oas.access.roles import Role
 from oas.organisation.models import Municipality
 from oas.people.models import Adressebeskyttelse, PersonRelation, RelationKind
+from oas.periods import active_on
 
 CACHE_ATTR = "_oas_principal"
 CACHE_ENABLE_ATTR = "_oas_principal_cache"
@@ -99,10 +100,7 @@ class Principal:
 
 
 def _active(prefix: str = "") -> Q:
-    today = clock.today()
-    return Q(**{f"{prefix}valid_from__lte": today}) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": today})
-    )
+    return active_on(clock.today(), prefix=prefix)
 
 
 # The account, its roles (staff) and its grants in one round trip: this runs on every request of every user, so

@@ -32,6 +32,7 @@ from django.db.models import Q
 
 from oas import clock
 from oas.people.models import Adressebeskyttelse, Person, PersonRelation, RelationKind
+from oas.periods import active_on
 
 
 class ChildRight(StrEnum):
@@ -79,10 +80,7 @@ def relation_q(*, right: ChildRight, prefix: str = "") -> Q:
 
 def relation_active_q(*, on: dt.date | None = None, prefix: str = "") -> Q:
     """Return a filter on ``PersonRelation`` for relations valid on ``on`` (default today)."""
-    day = on or clock.today()
-    return Q(**{f"{prefix}valid_from__lte": day}) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
-    )
+    return active_on(on or clock.today(), prefix=prefix)
 
 
 def child_adult_ids(*, child_ids: Iterable[int], right: ChildRight, on: dt.date | None = None) -> dict[int, list[int]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from oas.organisation.models import OrgUnit
+from oas.periods import active_on
 
 
 def orgunit_subtree(*, unit: OrgUnit, include_self: bool = True) -> QuerySet[OrgUnit]:
@@ -22,4 +23,4 @@ def orgunit_ancestor_ids(*, unit: OrgUnit) -> list[int]:
 
 def orgunits_active(*, on: dt.date) -> QuerySet[OrgUnit]:
     """Return units valid on ``on``."""
-    return OrgUnit.objects.filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return OrgUnit.objects.filter(active_on(on))

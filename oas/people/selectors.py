@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from oas import clock
 from oas.people.models import Adressebeskyttelse, Person, Placement
+from oas.periods import DATED, active_on
 
 
 def person_ids_by_national_id(*, national_ids: Iterable[str]) -> dict[str, int]:
@@ -46,7 +47,7 @@ def placements_current_for_children(
     day = on or clock.today()
     result: dict[int, list[Placement]] = {}
     for placement in Placement.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day), child_id__in=list(child_ids), start_date__lte=day
+        active_on(day, fields=DATED), child_id__in=list(child_ids)
     ).select_related("unit"):
         result.setdefault(placement.child_id, []).append(placement)
     return result
