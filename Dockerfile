@@ -27,7 +27,8 @@ COPY integrations ./integrations
 RUN pip install .
 COPY . .
 
-# Static files and translations are built into the image. The settings need a database URL to load, but
+# Static files and translations are built into the image. devtools (development only) is left out (.dockerignore):
+# the production settings do not install it. The settings need a database URL to load, but
 # nothing here connects to it (collectstatic and compile_translations skip the start-up preflight).
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@127.0.0.1:1/build REDIS_URL=redis://127.0.0.1:1/0 \
         EMAIL_HOST=build-only \

@@ -18,12 +18,12 @@ _NO_PREFLIGHT = {
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devtools.settings.development")
     if sys.argv[1:2] == ["stop_embedded"]:
         # Loading the settings would start the embedded services only to stop them again.
         from pathlib import Path
 
-        from oas.embedded import stop_embedded
+        from devtools.embedded import stop_embedded
 
         var_dir = Path(os.environ.get("OAS_VAR_DIR") or Path(__file__).resolve().parent / "var")
         stopped = stop_embedded(var_dir)

@@ -344,7 +344,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "benchmarks" / "admission.json")
     args = parser.parse_args()
     # The settings of the tests: e-mail to memory, no Celery broker needed for what the benchmark queues.
-    with scratch_database("admission", settings="oas.settings.test"):
+    with scratch_database("admission", settings="devtools.settings.test"):
         bench_engine(units=args.units, applicants=args.applicants)
         bench_engine(units=args.oslo_units, applicants=args.oslo_applicants)
         bench_publish(units=args.units, applicants=args.applicants, out=args.out, letter_workers=args.letter_workers)

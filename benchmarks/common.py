@@ -25,7 +25,7 @@ def server_database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
-    from oas.embedded import embedded_database_url
+    from devtools.embedded import embedded_database_url
 
     return embedded_database_url(Path(os.environ.get("OAS_VAR_DIR") or ROOT / "var"))
 
@@ -51,7 +51,9 @@ def scratch_database_name(label: str, pid: int | None = None) -> str:
 
 
 @contextmanager
-def scratch_database(label: str, *, settings: str = "oas.settings.base", migrate: bool = True) -> Iterator[str]:
+def scratch_database(
+    label: str, *, settings: str = "devtools.settings.development", migrate: bool = True
+) -> Iterator[str]:
     """Create, migrate and finally drop this run's own database; Django is set up on it. Yields its URL.
 
     Call before anything imports Django's settings: ``DATABASE_URL`` (inherited by servers the benchmark starts)

@@ -33,7 +33,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devtools.settings.development")
 
 from benchmarks.common import admin_sql, server_database_url, with_database  # noqa: E402 - after the path setup
 

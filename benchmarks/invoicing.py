@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--sfo-children", type=int, default=SFO_CHILDREN)
     scale = parser.parse_args()
     # The settings of the tests: e-mail to memory, no Celery broker needed for what the run queues.
-    with scratch_database("invoicing", settings="oas.settings.test"):
+    with scratch_database("invoicing", settings="devtools.settings.test"):
         from invoicing import services
         from invoicing.models import InvoiceLine
         from oas import clock

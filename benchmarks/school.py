@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--size", choices=["full", "small"], default="full", help="seed_demo size")
     parser.add_argument("--saves", type=int, default=SAVES, help="lesson registrations measured")
     args = parser.parse_args()
-    with scratch_database("school", settings="oas.settings.test"):
+    with scratch_database("school", settings="devtools.settings.test"):
         _run(size=args.size, saves=args.saves)
 
 

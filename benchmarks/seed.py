@@ -29,7 +29,7 @@ def main() -> None:
     with scratch_database("seed", migrate=False):
         from django.core.management import call_command
 
-        from oas.ops.seed import demo_municipality_seed
+        from devtools.seed import demo_municipality_seed
 
         started = time.perf_counter()
         call_command("migrate", verbosity=0)

@@ -98,7 +98,7 @@ def _unit(*, stress: bool, size: str) -> tuple[Any, Any]:
         return seed(20_000), None
     persona = PERSONAS_BY_KEY["rektor"]
     if not Employee.objects.filter(employee_number=persona.employee_number).exists():
-        from oas.ops.seed import demo_municipality_seed
+        from devtools.seed import demo_municipality_seed
 
         started = time.perf_counter()
         demo_municipality_seed(seed=2020, size=size)

@@ -5,7 +5,7 @@ import os
 from celery import Celery
 from celery.signals import worker_process_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oas.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devtools.settings.development")
 
 app = Celery("oas")
 app.config_from_object("django.conf:settings", namespace="CELERY")

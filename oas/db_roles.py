@@ -62,7 +62,7 @@ def _drop_connections(alias: str) -> None:
 @contextlib.contextmanager
 def owner_connection(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Run the block on connections as the tables' owner (migrations, flush); the application role after it."""
-    from oas.embedded import database_config
+    from oas.database_url import database_config
 
     if in_owner_mode():
         _owner.depth += 1

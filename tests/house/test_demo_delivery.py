@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 
+from devtools.management.commands.devstack import Command
+from devtools.stack import child_specs
+from devtools.vapid import vapid_keys_ensure
 from oas.env import env_str
-from oas.ops.management.commands.devstack import Command
-from oas.ops.stack import child_specs
-from oas.ops.vapid import vapid_keys_ensure
 
 
 def _unb64(text: str) -> bytes:

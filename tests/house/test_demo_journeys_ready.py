@@ -36,7 +36,7 @@ def test_make_up_loads_rates_and_opens_rounds_once(demo_municipality: Any) -> No
 def test_devstack_runs_the_demo_commands_after_seeding() -> None:
     from pathlib import Path
 
-    source = (Path(__file__).parents[2] / "oas/ops/management/commands/devstack.py").read_text()
+    source = (Path(__file__).parents[2] / "devtools/management/commands/devstack.py").read_text()
     for command in (
         "seed_fee_rates",
         "seed_admission_rounds",

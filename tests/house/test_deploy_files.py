@@ -41,3 +41,8 @@ def test_dockerfile_runs_as_an_unprivileged_user_with_production_settings():
     assert "DJANGO_SETTINGS_MODULE=oas.settings.production" in dockerfile
     assert "collectstatic" in dockerfile
     assert '"granian", "--interface", "wsgi"' in dockerfile
+
+
+def test_the_image_leaves_devtools_out():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert "devtools" in ignored  # tests/house/test_production_without_devtools.py: production never imports it

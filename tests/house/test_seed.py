@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from devtools.seed import demo_municipality_seed
 from oas.audit.models import AuditEvent
 from oas.demo_personas import (
     DEMO_KINDERGARTEN_CODE,
@@ -21,7 +22,6 @@ from oas.demo_personas import (
     SECTOR_OFFICE_CODE,
 )
 from oas.errors import Conflict
-from oas.ops.seed import demo_municipality_seed
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownership
 from oas.people.models import (
     Adressebeskyttelse,

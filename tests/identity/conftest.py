@@ -82,7 +82,7 @@ def oidc(dev_idp: str, settings: Any) -> str:
 
 
 def queue_flaw(idp: str, issuer: str, **flaw: Any) -> None:
-    """Make the provider's next ID token from ``issuer`` defective (see oas.identity.devidp.provider.Flaw)."""
+    """Make the provider's next ID token from ``issuer`` defective (see devtools.devidp.provider.Flaw)."""
     requests.post(f"{idp}/_test/flaws", json={"issuer": issuer, **flaw}, timeout=5).raise_for_status()
 
 

@@ -11,9 +11,9 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 import requests
 
+from devtools.devidp.provider import DevProvider
+from devtools.devidp.server import DevIdpApp
 from oas.demo_personas import PERSONAS_BY_KEY
-from oas.identity.devidp.provider import DevProvider
-from oas.identity.devidp.server import DevIdpApp
 
 CLIENT = ("oas-dev", "oas-dev-secret-not-for-production")
 REDIRECT = "http://testserver/login/idporten/callback/"

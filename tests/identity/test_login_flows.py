@@ -263,7 +263,7 @@ def test_staff_from_another_entra_tenant_is_refused(oidc: str, client: Client, s
 
 
 def test_staff_from_the_configured_entra_tenant_is_accepted(oidc: str, client: Client, settings: Any) -> None:
-    from oas.identity.devidp.issuers import DEV_TENANT_ID
+    from devtools.devidp.issuers import DEV_TENANT_ID
 
     settings.OIDC_PROVIDERS["entra"]["tenant_id"] = DEV_TENANT_ID
     staff_from_persona("rektor")

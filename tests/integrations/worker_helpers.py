@@ -39,7 +39,7 @@ def worker_env(lease_seconds: int) -> dict[str, str]:
         {
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
-            "DJANGO_SETTINGS_MODULE": "oas.settings.test",
+            "DJANGO_SETTINGS_MODULE": "devtools.settings.test",
             "OUTBOX_LEASE_SECONDS": str(lease_seconds),
         }
     )

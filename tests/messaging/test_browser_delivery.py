@@ -25,13 +25,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from django.db import connections
 
+from devtools.vapid import vapid_keys_ensure
 from integrations.common.simulator import SimRequest, SimResponse, SimulatorServer
 from integrations.mail.catcher import MailCatcher
 from integrations.sms.simulator import SmsSimulator
 from messaging.models import PushSubscription
 from messaging.services.delivery import deliveries_send
 from messaging.services.notifications import deliveries_dispatch_batches
-from oas.ops.vapid import vapid_keys_ensure
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE, playwright_or_skip, session_cookie
 from tests.messaging.conftest import World, person
 

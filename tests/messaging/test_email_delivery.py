@@ -145,7 +145,7 @@ def test_a_worker_killed_after_the_server_accepted_an_e_mail_loses_nothing_and_r
     smtp: SmtpSimulator, demo_municipality: object
 ) -> None:
     ids = _notify(3, "sigkill")
-    env = dict(os.environ, DATABASE_URL=subprocess_database_url(), DJANGO_SETTINGS_MODULE="oas.settings.test")
+    env = dict(os.environ, DATABASE_URL=subprocess_database_url(), DJANGO_SETTINGS_MODULE="devtools.settings.test")
     done = subprocess.run(  # noqa: S603 - our own interpreter with a fixed script
         [sys.executable, "-c", _KILLED_AFTER_THE_SERVER_ACCEPTED, str(smtp.port), *map(str, ids)],
         cwd=ROOT,

@@ -1,7 +1,7 @@
-"""Test settings: base plus what makes tests fast and deterministic. Real PostgreSQL and Redis."""
+"""Test settings: development (base plus devtools, embedded services when no URL is set) plus what makes tests fast and deterministic. Real PostgreSQL and Redis."""
 
-from oas.settings.base import *  # noqa: F403
-from oas.settings.base import CACHES, REDIS_URL
+from devtools.settings.development import *  # noqa: F403
+from devtools.settings.development import CACHES, REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

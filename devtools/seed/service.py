@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from devtools.seed.build import DemoBuilder
+from devtools.seed.plan import SIZES
 from oas.access.services import role_mapping_seed, roles_recompute_for_employees
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, ValidationError
-from oas.ops.seed.build import DemoBuilder
-from oas.ops.seed.plan import SIZES
 from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import Person
 

@@ -9,15 +9,15 @@ from typing import Any
 
 from faker import Faker
 
-from oas import clock
-from oas.demo_personas import (
-    PERSONAS,
-)
-from oas.ops.seed.plan import (
+from devtools.seed.plan import (
     LILLESTROM,
     POSTAL,
     SchoolLevel,
     SeedSize,
+)
+from oas import clock
+from oas.demo_personas import (
+    PERSONAS,
 )
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownership, SchoolType
 from oas.people.models import (

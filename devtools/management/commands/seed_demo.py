@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from devtools.seed import demo_municipality_seed
 from oas.errors import DomainError
-from oas.ops.seed import demo_municipality_seed
 
 
 class Command(BaseCommand):

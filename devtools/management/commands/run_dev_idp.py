@@ -33,7 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from oas.identity.devidp.server import build_provider, serve
+        from devtools.devidp.server import build_provider, serve
 
         host = options["host"]
         if host not in {"127.0.0.1", "localhost", "::1"}:

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from oas.embedded import stop_embedded
+from devtools.embedded import stop_embedded
 
 
 class Command(BaseCommand):

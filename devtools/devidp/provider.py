@@ -22,7 +22,7 @@ from oauthlib.oauth2 import AuthorizationEndpoint, BearerToken, RequestValidator
 from oauthlib.openid.connect.core.endpoints.userinfo import UserInfoEndpoint
 from oauthlib.openid.connect.core.grant_types import AuthorizationCodeGrant
 
-from oas.identity.devidp.issuers import FEIDE_USERID_SEC, ISSUERS, Subject
+from devtools.devidp.issuers import FEIDE_USERID_SEC, ISSUERS, Subject
 
 CODE_LIFETIME_SECONDS = 60
 

@@ -14,13 +14,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from devtools.embedded import stop_embedded
+from devtools.seed import demo_municipality_seed
+from devtools.stack import Supervisor, child_specs
+from devtools.vapid import vapid_keys_ensure
 from oas.demo_personas import PERSONAS
-from oas.embedded import stop_embedded
 from oas.env import env_str
 from oas.errors import DomainError
-from oas.ops.seed import demo_municipality_seed
-from oas.ops.stack import Supervisor, child_specs
-from oas.ops.vapid import vapid_keys_ensure
 from oas.organisation.models import Municipality
 
 

@@ -15,10 +15,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
 
-from oas.env import ConfigurationError
+from oas.env import ConfigurationError, env_str
 
 EMBEDDED_DB_NAME = "oas"
 
@@ -150,27 +148,18 @@ def stop_embedded(var_dir: Path) -> list[str]:
     return stopped
 
 
-def database_config(url: str) -> dict[str, Any]:
-    """Turn a ``postgres://`` / ``postgresql://`` URL (TCP or ``?host=/socket/dir``) into DATABASES."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise ConfigurationError(
-            f"DATABASE_URL must be a postgresql:// URL (got scheme {parsed.scheme!r}); SQLite is not supported."
-        )
-    query = parse_qs(parsed.query)
-    host = query.get("host", [parsed.hostname or ""])[0]
-    options: dict[str, Any] = {}
-    if "sslmode" in query:
-        options["sslmode"] = query["sslmode"][0]
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
-        "USER": unquote(parsed.username or "postgres"),
-        "PASSWORD": unquote(parsed.password or ""),
-        "HOST": host,
-        "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": options,
-        "TEST": {"NAME": os.environ.get("OAS_TEST_DATABASE_NAME") or None},
-    }
+def default_var_dir() -> Path:
+    """``OAS_VAR_DIR``, or ``./var`` next to ``manage.py`` (the settings' ``VAR_DIR``)."""
+    return Path(env_str("OAS_VAR_DIR", "") or Path(__file__).resolve().parent.parent / "var")
+
+
+def embedded_services_environ_ensure() -> None:
+    """Point ``DATABASE_URL`` / ``REDIS_URL`` at the embedded services when they are unset (development settings).
+
+    Runs before ``oas.settings.base`` reads the environment, which requires both. The URLs go into
+    ``os.environ``, so child processes (the test helpers' ``manage.py`` runs) use the same services.
+    """
+    if not env_str("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = embedded_database_url(default_var_dir())
+    if not env_str("REDIS_URL"):
+        os.environ["REDIS_URL"] = embedded_redis_url(default_var_dir())

@@ -6,17 +6,17 @@ import datetime as dt
 import math
 import uuid
 
-from oas.demo_personas import (
-    PERSONAS,
-    SECTOR_OFFICE_CODE,
-)
-from oas.ops.seed.base import (
+from devtools.seed.base import (
     ASCII,
     BuilderBase,
 )
-from oas.ops.seed.plan import (
+from devtools.seed.plan import (
     MERGER_DATE,
     SchoolLevel,
+)
+from oas.demo_personas import (
+    PERSONAS,
+    SECTOR_OFFICE_CODE,
 )
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import (

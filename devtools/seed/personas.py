@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from devtools.seed.base import (
+    BuilderBase,
+    _Child,
+)
+from devtools.seed.plan import (
+    MERGER_DATE,
+)
 from oas.demo_personas import (
     DEMO_KINDERGARTEN_CODE,
     DEMO_SCHOOL_CODE,
     DEMO_SFO_CODE,
     PERSONAS,
     Persona,
-)
-from oas.ops.seed.base import (
-    BuilderBase,
-    _Child,
-)
-from oas.ops.seed.plan import (
-    MERGER_DATE,
 )
 from oas.people.models import (
     Adressebeskyttelse,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from oas.ops.seed.base import (
+from devtools.seed.base import (
     BuilderBase,
     _Child,
 )

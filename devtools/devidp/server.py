@@ -15,9 +15,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import FatalClientError, OAuth2Error
 
+from devtools.devidp.issuers import IDPORTEN_LEVELS, ISSUERS, personas_for, subject_for_persona, subject_for_pid
+from devtools.devidp.provider import DevProvider, Flaw
 from oas.demo_personas import PERSONAS_BY_KEY
-from oas.identity.devidp.issuers import IDPORTEN_LEVELS, ISSUERS, personas_for, subject_for_persona, subject_for_pid
-from oas.identity.devidp.provider import DevProvider, Flaw
 
 logger = logging.getLogger(__name__)
 

@@ -6,10 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from oas.demo_personas import (
-    SECTOR_OFFICE_CODE,
-)
-from oas.ops.seed.base import (
+from devtools.seed.base import (
     BATCH,
     DEPARTMENT_NAMES,
     SECTOR_OFFICE_ORGNR,
@@ -17,7 +14,7 @@ from oas.ops.seed.base import (
     _Child,
     _UnitInfo,
 )
-from oas.ops.seed.plan import (
+from devtools.seed.plan import (
     FORMER,
     GRADE_WEIGHT,
     GRADES,
@@ -26,6 +23,9 @@ from oas.ops.seed.plan import (
     PLACE_NAMES,
     POSTAL,
     SchoolLevel,
+)
+from oas.demo_personas import (
+    SECTOR_OFFICE_CODE,
 )
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownership, SchoolType
 from oas.organisation.services import orgunit_bulk_create, orgunit_create

@@ -7,11 +7,11 @@ fixed order, so the same seed gives the same data. Dates are relative to the cur
 
 from __future__ import annotations
 
-from oas.ops.seed.base import BATCH
-from oas.ops.seed.families import FamiliesMixin
-from oas.ops.seed.personas import PersonasMixin
-from oas.ops.seed.staff import StaffMixin
-from oas.ops.seed.units import UnitsMixin
+from devtools.seed.base import BATCH
+from devtools.seed.families import FamiliesMixin
+from devtools.seed.personas import PersonasMixin
+from devtools.seed.staff import StaffMixin
+from devtools.seed.units import UnitsMixin
 from oas.people.models import (
     DeltBosted,
     Employee,
