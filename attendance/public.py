@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from attendance import selectors
+from attendance.occupancy import OccupancyReader, occupancy_reader_register  # noqa: F401 - kindergarten registers
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import AbsenceReport
-from kindergarten.public import kindergarten_occupancy
+from attendance.occupancy import kindergarten_occupancy
 from oas.arbeidsflate.registry import SnapshotFigure
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Placement

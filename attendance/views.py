@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance import selectors, services
 from attendance.models import AbsenceKind, AbsenceReport
+from attendance.occupancy import kindergarten_occupancy
 from attendance.tokens import TAP_TOKEN_SECONDS, tap_token_issue
-from kindergarten.public import kindergarten_occupancy
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.access.getters import AccessNotFound, access_unit

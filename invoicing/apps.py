@@ -10,7 +10,7 @@ class InvoicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from integrations.outbox import register_handler
+        from integrations.public import register_handler
         from invoicing import permissions  # noqa: F401  (registers actions and resources)
         from invoicing.export import OUTBOX_KIND, invoice_export_deliver
 

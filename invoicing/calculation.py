@@ -40,11 +40,10 @@ from fees.public import (
     quote_household,
 )
 from invoicing.models import ApplicationStatus, FeeApplication, LineType, ManualSibling, PaymentSplit
-from kindergarten.public import placement_sizes
+from invoicing.place_details import placement_sizes, sfo_places
 from oas.access.relations import ChildRight, relation_q
 from oas.errors import DomainError
 from oas.people.models import Person, PersonRelation, Placement, RelationKind, Service
-from sfo.public import sfo_places
 
 CENT = Decimal("0.01")
 

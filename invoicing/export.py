@@ -17,8 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from integrations.common.errors import PermanentError
-from integrations.outbox import Delivery
+from integrations.public import Delivery, PermanentError
 from invoicing.models import InvoiceLine, InvoiceRun, RunState
 
 OUTBOX_KIND = "erp.invoice_basis"

@@ -14,7 +14,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from fees.public import MissingRate, fee_rates_lock, fee_rates_on, fee_rates_unconfirmed
-from integrations.outbox import outbox_enqueue
+from integrations.public import archive_document, letter_pdf_get, letter_send, outbox_enqueue
 from invoicing.calculation import CENT, LineDraft, MonthBasis, month_basis, month_bounds
 from invoicing.export import OUTBOX_KIND
 from invoicing.models import (
@@ -576,10 +576,6 @@ def fee_application_decide(
     *, application: FeeApplication, approve: bool, note: str = "", user_id: int | None = None
 ) -> FeeApplication:
     """Decide an application; the decision letter goes out via SvarUt and into the archive (outbox)."""
-    from integrations.archive.services import archive_document
-    from integrations.letters.services import letter_send
-    from integrations.models import Letter
-
     if application.status != ApplicationStatus.SUBMITTED:
         raise ValidationError(_("Søknaden er allerede avgjort."), code="already_decided")
     if not approve and not note.strip():
@@ -620,7 +616,7 @@ def fee_application_decide(
             idempotency_key=f"fee-decision-{application.pk}",
         )
         application.letter_id = letter_id
-        pdf = Letter.objects.values_list("pdf", flat=True).get(pk=letter_id)
+        pdf = letter_pdf_get(letter_id=letter_id)
         if children:
             application.archive_record_id = archive_document(
                 child_person_id=children[0].pk,

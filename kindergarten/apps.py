@@ -9,6 +9,15 @@ class KindergartenConfig(AppConfig):
     verbose_name = _("Barnehage")
 
     def ready(self) -> None:
+        from attendance.public import occupancy_reader_register
+        from invoicing.public import place_details_register
+        from kindergarten.public import kindergarten_occupancy, placement_sizes
+        from oas.people.models import Service
+
+        # Attendance and invoicing sit below kindergarten (import-linter layers): they read through these.
+        occupancy_reader_register(kindergarten_occupancy)
+        place_details_register(service=Service.KINDERGARTEN, reader=placement_sizes)
+
         from kindergarten import permissions  # noqa: F401  (registers the actions and resources)
         from kindergarten.arbeidsflate import (
             AppealsProvider,
@@ -31,7 +40,7 @@ class KindergartenConfig(AppConfig):
             registry.register_task_provider(provider)
         portal_registry.register_attention_provider(OffersAwaitingAnswerProvider())
 
-        from integrations.outbox import register_handler
+        from integrations.public import register_handler
         from kindergarten.letters import APPLICATION_ARCHIVE_KIND, application_archive_deliver
 
         register_handler(APPLICATION_ARCHIVE_KIND, application_archive_deliver)

@@ -5,8 +5,8 @@ the right to appeal), § 4 (reasons when neither first nor second choice was giv
 
 Publishing stores one ``DecisionLetter`` row per application (the durable record) and, after the commit, queues a
 Celery task per letter (:func:`decision_letters_enqueue`). The task renders the PDF for each guardian with
-``integrations.letters.services.letter_send`` (outbox → SvarUt) and archives it with
-``integrations.archive.services.archive_document`` (outbox → Noark 5, journalpost U on the child's case).
+``integrations.public.letter_send`` (outbox → SvarUt) and archives it with
+``integrations.public.archive_document`` (outbox → Noark 5, journalpost U on the child's case).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from integrations.common.errors import PermanentError
-from integrations.outbox import Delivery
+from integrations.public import Delivery, PermanentError, archive_document, letter_pdf, letter_pdf_get, letter_send
 from kindergarten.models import DecisionLetter
 from oas import clock
 from oas.errors import ValidationError
@@ -194,10 +193,6 @@ def decision_letter_send(*, letter_id: int) -> bool:
     Idempotent: ``letter_send`` and ``archive_document`` return the existing rows for the same keys, so a task
     that runs twice never sends twice. Returns whether the letter counts as sent.
     """
-    from integrations.archive.services import archive_document
-    from integrations.letters.services import letter_send
-    from integrations.models import Letter
-
     letter = DecisionLetter.objects.select_related("application", "offer").filter(pk=letter_id).first()
     if letter is None or letter.sent_at is not None:
         return letter is not None
@@ -224,7 +219,7 @@ def decision_letter_send(*, letter_id: int) -> bool:
             except ValidationError as exc:  # e.g. neither fødselsnummer nor address: the others still get theirs
                 logger.warning("kindergarten: letter %s not sent to %s: %s", letter.pk, recipient_id, exc)
         if sent_ids:
-            pdf = bytes(Letter.objects.values_list("pdf", flat=True).get(pk=sent_ids[0]))
+            pdf = letter_pdf_get(letter_id=sent_ids[0])
             archive_document(
                 child_person_id=application.child_id,
                 case_type=CASE_TYPE,
@@ -265,8 +260,6 @@ def application_archive_deliver(delivery: Delivery) -> dict[str, Any]:
 
 def application_archive(*, application_id: int) -> int | None:
     """Archive a submitted application as journalpost I on the child's case; return the archive record id."""
-    from integrations.archive.services import archive_document
-    from integrations.letters.rendering import letter_pdf
     from kindergarten.models import Application
 
     application = (

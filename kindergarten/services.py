@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from integrations.outbox import outbox_enqueue
+from integrations.public import outbox_enqueue
 from kindergarten import letters, rules, selectors
 from kindergarten.models import (
     ATTACHMENT_CONTENT_TYPES,

@@ -9,8 +9,7 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Kommunikasjon med hjemmet")
 
     def ready(self) -> None:
-        from integrations.common.simulators import register_simulator
-        from integrations.sms.simulator import make_sms_simulator
+        from integrations.public import make_sms_simulator, register_simulator
         from messaging import permissions, workspace  # noqa: F401 - registers actions and providers
 
         register_simulator("sms", factory=make_sms_simulator, order=40)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from integrations.public import PermanentError, archive_document, letter_pdf_get, letter_send, outbox_enqueue
 from oas import clock
 from oas.errors import ValidationError
 from sfo import selectors
@@ -27,8 +28,6 @@ DECISION_LETTERS_KIND = "sfo.decision_letters"
 
 def sfo_decision_letters_outbox(*, application_ids: list[int]) -> None:
     """Write one outbox row per application in the caller's (the publishing) transaction."""
-    from integrations.outbox import outbox_enqueue
-
     for application_id in application_ids:
         outbox_enqueue(
             kind=DECISION_LETTERS_KIND,
@@ -39,8 +38,6 @@ def sfo_decision_letters_outbox(*, application_ids: list[int]) -> None:
 
 def sfo_decision_letters_deliver(delivery: Any) -> dict[str, Any]:
     """Outbox handler (``DECISION_LETTERS_KIND``): letters and archive entry of one application (idempotent)."""
-    from integrations.common.errors import PermanentError
-
     application_id = delivery.payload.get("application_id")
     if not isinstance(application_id, int):
         raise PermanentError(f"{DECISION_LETTERS_KIND}: payload uten application_id: {delivery.payload!r}")
@@ -61,10 +58,6 @@ def sfo_decision_letters_enqueue(*, application_ids: list[int]) -> None:
 
 def sfo_decision_letter_send(*, application_id: int) -> int:
     """Send the decision of one SFO application to every guardian and archive it; return the letters sent."""
-    from integrations.archive.services import archive_document
-    from integrations.letters.services import letter_send
-    from integrations.models import Letter
-
     application = SfoApplication.objects.select_related("child", "unit", "round").filter(pk=application_id).first()
     if application is None:
         return 0
@@ -121,7 +114,7 @@ def sfo_decision_letter_send(*, application_id: int) -> int:
                 case_title=_("SFO-plass"),
                 journalposttype="U",
                 title=title,
-                pdf=bytes(Letter.objects.values_list("pdf", flat=True).get(pk=sent[0])),
+                pdf=letter_pdf_get(letter_id=sent[0]),
                 document_date=clock.today(),
                 idempotency_key=f"sfo-vedtak-arkiv:{application.pk}",
                 filename="vedtak.pdf",

@@ -39,3 +39,11 @@ def letter_status_get(*, letter_id: int) -> LetterStatusInfo:
         history=history,
         last_error=letter.last_error,
     )
+
+
+def letter_pdf_get(*, letter_id: int) -> bytes:
+    """Return the rendered PDF of a letter (what SvarUt sends), e.g. to archive the same document."""
+    pdf = Letter.objects.filter(id=letter_id).values_list("pdf", flat=True).first()
+    if pdf is None:
+        raise NotFound(_("Brevet finnes ikke."))
+    return bytes(pdf)

@@ -28,9 +28,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from integrations.common.errors import PermanentError, TransientError
-from integrations.sms import get_sms_gateway
-from integrations.sms.port import SmsOutgoing
+from integrations.public import PermanentError, SmsOutgoing, TransientError, get_sms_gateway
 from messaging.models import Channel, Delivery, DeliveryStatus, PushSubscription
 from messaging.services.notifications import deliveries_claim
 from oas import clock

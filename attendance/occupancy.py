@@ -1,0 +1,30 @@
+"""A kindergarten's occupancy and staffing norms, read by ``kindergarten``: attendance shows it on the unit's
+occupancy page and in the leader's snapshot.
+
+Attendance is a capability below the domain apps (pyproject.toml, import-linter layers), so it cannot import
+``kindergarten``; kindergarten registers its reader in ``AppConfig.ready`` through
+``attendance.public.occupancy_reader_register``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+# (unit_id=..., day=...) -> ``kindergarten.public.OccupancyReport`` (unit_id, name, day, total, departments)
+OccupancyReader = Callable[..., Any]
+
+_reader: list[OccupancyReader] = []
+
+
+def occupancy_reader_register(reader: OccupancyReader) -> None:
+    """Register the reader of a kindergarten's occupancy (kindergarten's ``AppConfig.ready``)."""
+    _reader[:] = [reader]
+
+
+def kindergarten_occupancy(*, unit_id: int, day: dt.date) -> Any:
+    """Return a kindergarten's occupancy per department (under 3 = two places) with norms and gaps."""
+    if not _reader:
+        raise LookupError("No kindergarten occupancy reader is registered (kindergarten is not installed).")
+    return _reader[0](unit_id=unit_id, day=day)

@@ -1,0 +1,46 @@
+"""The front door of ``integrations``: the only module other apps import (import-linter forbids the rest).
+
+Everything that goes to another system is an outbox row written in the business transaction
+(``outbox_enqueue``; the handler registered for its kind delivers it, retried with backoff):
+
+* outbox — ``outbox_enqueue(kind=..., payload=..., idempotency_key=...)``, ``register_handler(kind, handler)``
+  (in ``AppConfig.ready``); a handler gets a ``Delivery`` and raises ``TransientError`` (retry) or
+  ``PermanentError`` (dead letter, a human looks at it);
+* letters (SvarUt) — ``letter_send`` renders a letter and queues it, ``letter_pdf`` renders HTML to PDF,
+  ``letter_pdf_get`` returns a sent letter's PDF, ``letter_status_get`` its SvarUt status;
+* archive (Noark 5) — ``archive_document`` queues a journalpost on the child's case;
+* SMS — ``get_sms_gateway()`` (simulator or live per ``SMS_MODE``) and ``SmsOutgoing``;
+* simulators — ``register_simulator(name, factory=...)`` adds one to ``manage.py run_simulators``
+  (``make_sms_simulator`` is the SMS gateway's).
+"""
+
+from integrations.archive.services import archive_document
+from integrations.common.errors import IntegrationError, PermanentError, TransientError
+from integrations.common.simulators import register_simulator
+from integrations.letters.rendering import letter_pdf
+from integrations.letters.selectors import LetterStatusInfo, letter_pdf_get, letter_status_get
+from integrations.letters.services import letter_send
+from integrations.outbox import Delivery, outbox_enqueue, register_handler
+from integrations.sms import get_sms_gateway
+from integrations.sms.port import SmsGateway, SmsOutgoing
+from integrations.sms.simulator import make_sms_simulator
+
+__all__ = [
+    "Delivery",
+    "IntegrationError",
+    "LetterStatusInfo",
+    "PermanentError",
+    "SmsGateway",
+    "SmsOutgoing",
+    "TransientError",
+    "archive_document",
+    "get_sms_gateway",
+    "letter_pdf",
+    "letter_pdf_get",
+    "letter_send",
+    "letter_status_get",
+    "make_sms_simulator",
+    "outbox_enqueue",
+    "register_handler",
+    "register_simulator",
+]
