@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -24,6 +24,9 @@ from oas.errors import ValidationError
 from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import Person
 from oas.people.national_id import InvalidNationalId, parse_national_id
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def _age(birth: dt.date | None, day: dt.date) -> int | None:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def child_lookup(*, user: Any, national_id: str, event: str) -> FoundChild:
+def child_lookup(*, user: Actor, national_id: str, event: str) -> FoundChild:
     """Return the child registered in one of the current municipalities with exactly this number.
 
     Raises ``ValidationError`` (field ``national_id``) for a malformed number or no match; both are logged.
