@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
@@ -84,7 +84,7 @@ class GuardianUnread:
     key = "messaging.guardian_unread"
     module = "messaging"
 
-    def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
+    def items_for(self, *, user: Actor, child_ids: list[int]) -> list[AttentionItem]:
         unread = selectors.guardian_threads(user=user).filter(unread_flag=True).count()  # type: ignore[misc]
         notices = selectors.guardian_notices(user=user).filter(read_at__isnull=True).count()
         items = []

@@ -22,6 +22,7 @@ from oas.access.principal import Principal, principal_for
 from oas.access.resources import resource_for_model
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement
+from oas.periods import active_on
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -133,11 +134,7 @@ def scope_filter(*, scope: ActionScope, model: type[models.Model]) -> Q:
             # Staff who may see a child may see that child's current guardians too.
             today = clock.today()
             for ids in staff_children:
-                adults = (
-                    PersonRelation.objects.filter(child_id__in=ids, valid_from__lte=today)
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-                    .values("adult_id")
-                )
+                adults = PersonRelation.objects.filter(active_on(today), child_id__in=ids).values("adult_id")
                 parts.append(Q(pk__in=adults))
     return reduce(or_, parts) if parts else NOTHING
 

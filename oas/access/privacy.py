@@ -23,6 +23,7 @@ from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
 from oas.access.relations import may_learn_whereabouts
 from oas.people.models import PROTECTED_LEVELS, Adressebeskyttelse, DeltBosted, Person, PersonRelation, Placement
+from oas.periods import active_on
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -69,15 +70,13 @@ def _protected_homes(persons: list[Person]) -> dict[int, set[int]]:
     by_id = {p.pk: p for p in persons}
     rows = list(
         PersonRelation.objects.filter(
-            adult_id__in=list(by_id), child__adressebeskyttelse__in=PROTECTED_LEVELS, valid_from__lte=today
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("adult_id", "child_id", "lives_with_child")
+            active_on(today), adult_id__in=list(by_id), child__adressebeskyttelse__in=PROTECTED_LEVELS
+        ).values_list("adult_id", "child_id", "lives_with_child")
     )
     homes: dict[int, list[DeltBosted]] = {}
     for home in DeltBosted.objects.filter(
-        child_id__in={child_id for _a, child_id, lives in rows if not lives}, valid_from__lte=today
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)):
+        active_on(today), child_id__in={child_id for _a, child_id, lives in rows if not lives}
+    ):
         homes.setdefault(home.child_id, []).append(home)
     out: dict[int, set[int]] = {}
     for adult_id, child_id, lives in rows:
@@ -209,8 +208,7 @@ def child_adults_current(*, child: Person) -> list[PersonRelation]:
     """Return the child's current adult relations (guardians, parents, foster parents, pick-up persons)."""
     today = clock.today()
     return list(
-        PersonRelation.objects.filter(child=child, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        PersonRelation.objects.filter(active_on(today), child=child)
         .select_related("adult")
         .order_by("kind", "adult__last_name")
     )

@@ -22,6 +22,7 @@ from oas.access.principal import RoleHolding, principal_for
 from oas.access.roles import Role
 from oas.arbeidsflate.registry import SnapshotFigure, WorkspaceTask, registry
 from oas.people.models import PROTECTED_LEVELS, DeltBosted, Person, Placement
+from oas.periods import active_on
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -51,9 +52,7 @@ def children_for_staff(
             adressebeskyttelse__in=PROTECTED_LEVELS
         )
     if delt_bosted:
-        delt = DeltBosted.objects.filter(child=OuterRef("pk"), valid_from__lte=today).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-        )
+        delt = DeltBosted.objects.filter(active_on(today), child=OuterRef("pk"))
         qs = qs.filter(Exists(delt))
     return qs.order_by("last_name", "first_name", "pk")
 
