@@ -77,7 +77,9 @@ def children(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     audit_read(event="child.list", person_ids=[p.pk for p in page.object_list])
-    return render(request, "arbeidsflate/children.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)  # the next page keeps the filters
+    return render(request, "arbeidsflate/children.html", {"page": page, "query": query.urlencode()})
 
 
 def _task_children(*, user: Actor, key: str) -> QuerySet[Person]:
