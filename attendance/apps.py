@@ -11,13 +11,12 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         from attendance import permissions  # noqa: F401  (registers actions and resources)
-        from attendance.arbeidsflate import AbsenceTodayProvider, MissingArrivalProvider
+        from attendance.arbeidsflate import TASKS
         from attendance.portal import AttendanceAttentionProvider
         from oas.arbeidsflate.registry import registry
         from oas.portal.registry import portal_registry
 
-        registry.register_task_provider(AbsenceTodayProvider())
-        registry.register_task_provider(MissingArrivalProvider())
+        registry.register_task_providers(TASKS)
         portal_registry.register_attention_provider(AttendanceAttentionProvider())
         from attendance.snapshot import unit_snapshot_figures
 

@@ -2,66 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendance.models import AbsenceReport, MissingArrival
 from oas import clock
 from oas.access.evaluation import access_queryset
-from oas.arbeidsflate.registry import WorkspaceTask
+from oas.arbeidsflate.registry import CountTask, TaskProvider
+from oas.periods import DATED, active_on
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
-def _is_staff(user: Any) -> bool:
+def _is_staff(user: Actor) -> bool:
     account = getattr(user, "account", None)
     return account is not None and getattr(account, "employee_id", None) is not None
 
 
-class AbsenceTodayProvider:
-    key = "attendance.absence_today"
-    module = "attendance"
-
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        if not _is_staff(user):
-            return []
-        today = clock.today()
-        qs = AbsenceReport.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today, cancelled_at__isnull=True
-        )
-        count = access_queryset(user=user, action="attendance.absence.read", queryset=qs).count()
-        if not count:
-            return []
-        return [
-            WorkspaceTask(
-                key=self.key,
-                title=_("Barn meldt fraværende i dag"),
-                count=count,
-                url=reverse("attendance:absences_today"),
-                module=self.module,
-            )
-        ]
+def _absent_today(user: Actor) -> QuerySet[AbsenceReport]:
+    reports = AbsenceReport.objects.filter(active_on(clock.today(), fields=DATED), cancelled_at__isnull=True)
+    return access_queryset(user=user, action="attendance.absence.read", queryset=reports)
 
 
-class MissingArrivalProvider:
-    key = "attendance.missing_arrival"
-    module = "attendance"
+def _missing_arrival(user: Actor) -> QuerySet[MissingArrival]:
+    missing = MissingArrival.objects.filter(day=clock.today(), resolved_at__isnull=True)
+    return access_queryset(user=user, action="attendance.missing.read", queryset=missing)
 
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        if not _is_staff(user):
-            return []
-        qs = MissingArrival.objects.filter(day=clock.today(), resolved_at__isnull=True)
-        count = access_queryset(user=user, action="attendance.missing.read", queryset=qs).count()
-        if not count:
-            return []
-        return [
-            WorkspaceTask(
-                key=self.key,
-                title=_("Barn som ikke er kommet og ikke meldt fraværende"),
-                count=count,
-                url=reverse("attendance:absences_today"),
-                module=self.module,
-                severity="danger",
-            )
-        ]
+
+ABSENCE_TODAY = CountTask(
+    key="attendance.absence_today",
+    module="attendance",
+    title=gettext_lazy("Barn meldt fraværende i dag"),
+    gate=_is_staff,
+    rows=_absent_today,
+    url=lambda: reverse("attendance:absences_today"),
+)
+
+MISSING_ARRIVAL = CountTask(
+    key="attendance.missing_arrival",
+    module="attendance",
+    title=gettext_lazy("Barn som ikke er kommet og ikke meldt fraværende"),
+    gate=_is_staff,
+    rows=_missing_arrival,
+    url=lambda: reverse("attendance:absences_today"),
+    severity="danger",
+)
+
+TASKS: tuple[TaskProvider, ...] = (ABSENCE_TODAY, MISSING_ARRIVAL)

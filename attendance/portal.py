@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,12 +12,15 @@ from attendance.models import MissingArrival
 from oas import clock
 from oas.portal.registry import AttentionItem
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
 
 class AttendanceAttentionProvider:
     key = "attendance.portal"
     module = "attendance"
 
-    def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
+    def items_for(self, *, user: Actor, child_ids: list[int]) -> list[AttentionItem]:
         """A child not registered today (expected, not checked in, not reported) and today's absences."""
         today = clock.today()
         url = reverse("attendance:portal_absence")

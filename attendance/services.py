@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -34,6 +34,9 @@ from oas.errors import PermissionDenied, ValidationError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
 logger = logging.getLogger(__name__)
 
 MAX_ABSENCE_DAYS = 366
@@ -50,14 +53,14 @@ class AbsenceResult:
     unit_names: list[str]
 
 
-def _acting_person_id(user: Any) -> int | None:
+def _acting_person_id(user: Actor) -> int | None:
     account = getattr(user, "account", None)
     return getattr(account, "person_id", None)
 
 
 def absence_report(
     *,
-    user: Any,
+    user: Actor,
     child_id: int | str,
     kind: str = AbsenceKind.SICK,
     start_date: dt.date | None = None,
@@ -145,7 +148,7 @@ def _school_leave_check(*, child_id: int, start: dt.date, end: dt.date | None, e
         errors["end_date"] = [message]
 
 
-def absence_cancel(*, user: Any, report_id: int | str) -> AbsenceReport:
+def absence_cancel(*, user: Actor, report_id: int | str) -> AbsenceReport:
     """Withdraw an absence report (e.g. the child got well); the days already passed stay reported."""
     report = AbsenceReport.objects.select_related("child").filter(pk=report_id, cancelled_at__isnull=True).first()
     if report is None or not has_action(user=user, action="attendance.absence.report", target=report.child):
@@ -185,7 +188,7 @@ class CheckResult:
     duplicate: bool
 
 
-def attendance_check(*, user: Any, unit_id: int, child_id: int, kind: str, key: str) -> CheckResult:
+def attendance_check(*, user: Actor, unit_id: int, child_id: int, kind: str, key: str) -> CheckResult:
     """Check a child in or out of a unit; a replayed key or a repeated tap changes nothing.
 
     The unit is one the user may check children in (else 404 and an audit row), the child has a check-in
@@ -205,7 +208,7 @@ def attendance_check(*, user: Any, unit_id: int, child_id: int, kind: str, key: 
     return _replayed_or_not_placed(key=key, child_id=child_id, unit_id=unit.pk)
 
 
-def _attendance_record(*, user: Any, placement: Placement, kind: str, key: str, now: dt.datetime) -> CheckResult:
+def _attendance_record(*, user: Actor, placement: Placement, kind: str, key: str, now: dt.datetime) -> CheckResult:
     """Record the tap of a placed child whose lock this transaction holds (or see it is a replay or double tap)."""
     child_id, today = placement.child_id, now.astimezone(clock.OSLO).date()
     earlier = AttendanceEvent.objects.filter(key=key).first()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.utils.translation import gettext as _
@@ -29,6 +29,9 @@ from oas import clock
 from oas.access.principal import access_epoch
 from oas.audit import context
 from oas.errors import DomainError
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 TAP_TOKEN_SALT = "oas.attendance.tap-token"  # noqa: S105 - a signing salt, not a secret
 TAP_TOKEN_SECONDS = 15 * 60
@@ -56,7 +59,7 @@ class TapGrant:
     language: str
 
 
-def tap_token_issue(*, user: Any, unit_id: int, language: str) -> str:
+def tap_token_issue(*, user: Actor, unit_id: int, language: str) -> str:
     """Return a tap token for ``unit_id``, for a user the caller has authorised for ``attendance.checkin`` there.
 
     The audit context of the current request (who, acting role, session reference) goes into the token, so the

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Q
+from typing import TYPE_CHECKING
 
 from oas import clock
 from oas.access.evaluation import has_action
+from oas.periods import active_on
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
-def user_is_system_admin(*, user: Any) -> bool:
+def user_is_system_admin(*, user: Actor) -> bool:
     """Return True for users who may handle failed deliveries (system administrators, break-glass)."""
     if not getattr(user, "is_authenticated", False):
         return False
     return has_action(user=user, action="integrations.outbox.manage")
 
 
-def user_unit_paths(*, user: Any) -> list[str]:
+def user_unit_paths(*, user: Actor) -> list[str]:
     """Return the materialised paths of the units the user is employed in today (kept for callers)."""
     account = getattr(user, "account", None) if getattr(user, "is_authenticated", False) else None
     employee = getattr(account, "employee", None) if account is not None else None
     if employee is None:
         return []
-    today = clock.today()
-    current = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-    return list(employee.employments.filter(current).values_list("unit__path", flat=True))
+    return list(employee.employments.filter(active_on(clock.today())).values_list("unit__path", flat=True))

@@ -2,46 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from integrations.access import user_is_system_admin
 from integrations.models import OutboxMessage, OutboxStatus, RegisterChangeNotice
 from oas.access.evaluation import access_queryset
-from oas.arbeidsflate.registry import WorkspaceTask, registry
+from oas.arbeidsflate.registry import CountTask, WorkspaceTask, admin_url, registry
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
-def _admin_url(name: str, query: str = "") -> str:
-    try:
-        return reverse(name) + query
-    except NoReverseMatch:  # admin not mounted
-        return ""
+def _dead_letters(user: Actor) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(status=OutboxStatus.DEAD)
 
 
-class DeadLetterTaskProvider:
-    """System administrators see failed deliveries to other systems, with a link to the admin (retry there)."""
-
-    key = "integrations.outbox.dead_letters"
-    module = "integrations"
-
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        if not user_is_system_admin(user=user):
-            return []
-        count = OutboxMessage.objects.filter(status=OutboxStatus.DEAD).count()
-        if not count:
-            return []
-        return [
-            WorkspaceTask(
-                key=self.key,
-                title=_("Leveranser til andre systemer har feilet"),
-                count=count,
-                url=_admin_url("admin:integrations_outboxmessage_changelist", "?status__exact=dead"),
-                module=self.module,
-                severity="danger",
-            )
-        ]
+# System administrators see failed deliveries to other systems, with a link to the admin (retry there).
+DEAD_LETTERS = CountTask(
+    key="integrations.outbox.dead_letters",
+    module="integrations",
+    title=gettext_lazy("Leveranser til andre systemer har feilet"),
+    gate=lambda user: user_is_system_admin(user=user),
+    rows=_dead_letters,
+    url=lambda: admin_url("admin:integrations_outboxmessage_changelist", "?status__exact=dead"),
+    severity="danger",
+)
 
 
 class RegisterChangeTaskProvider:
@@ -50,7 +39,7 @@ class RegisterChangeTaskProvider:
     key = "integrations.freg.register_changes"
     module = "integrations"
 
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+    def tasks_for(self, *, user: Actor) -> list[WorkspaceTask]:
         if not getattr(user, "is_authenticated", False):
             return []
         rows = (
@@ -81,5 +70,4 @@ class RegisterChangeTaskProvider:
 
 
 def register_providers() -> None:
-    registry.register_task_provider(DeadLetterTaskProvider())
-    registry.register_task_provider(RegisterChangeTaskProvider())
+    registry.register_task_providers([DEAD_LETTERS, RegisterChangeTaskProvider()])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoicing.models import InvoiceLine, RunState
 from oas.access.privacy import placement_is_hidden
 from oas.people.models import Person
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 @dataclass
@@ -41,7 +44,7 @@ def invoice_due_date(*, month: dt.date) -> dt.date:
     return month.replace(day=DUE_DAY)
 
 
-def invoices_for_payer(*, user: Any, payer_id: int, months: int = 12) -> list[InvoiceMonthView]:
+def invoices_for_payer(*, user: Actor, payer_id: int, months: int = 12) -> list[InvoiceMonthView]:
     """Return the payer's invoices (committed runs only), newest month first, with lines per child."""
     lines = (
         InvoiceLine.objects.filter(payer_id=payer_id, run__state=RunState.COMMITTED)

@@ -19,25 +19,12 @@ class KindergartenConfig(AppConfig):
         place_details_register(service=Service.KINDERGARTEN, reader=placement_sizes)
 
         from kindergarten import permissions  # noqa: F401  (registers the actions and resources)
-        from kindergarten.arbeidsflate import (
-            AppealsProvider,
-            ApplicantsToApproveProvider,
-            ApplicationsToCheckProvider,
-            NewChildrenStartingProvider,
-            OffersExpiringProvider,
-        )
+        from kindergarten.arbeidsflate import TASKS
         from kindergarten.portal import OffersAwaitingAnswerProvider
         from oas.arbeidsflate.registry import registry
         from oas.portal.registry import portal_registry
 
-        for provider in (
-            ApplicationsToCheckProvider(),
-            OffersExpiringProvider(),
-            AppealsProvider(),
-            NewChildrenStartingProvider(),
-            ApplicantsToApproveProvider(),
-        ):
-            registry.register_task_provider(provider)
+        registry.register_task_providers(TASKS)
         portal_registry.register_attention_provider(OffersAwaitingAnswerProvider())
 
         from integrations.public import register_handler

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,12 +12,15 @@ from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.portal.registry import AttentionItem
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
 
 class OffersAwaitingAnswerProvider:
     key = "kindergarten.offer_awaiting_answer"
     module = "kindergarten"
 
-    def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
+    def items_for(self, *, user: Actor, child_ids: list[int]) -> list[AttentionItem]:
         offers = access_queryset(
             user=user,
             action="kindergarten.offer.respond",

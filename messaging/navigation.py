@@ -1,20 +1,25 @@
 """Menu entries for Kommunikasjon med hjemmet: inboxes with unread counts, the calendar, notification settings."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from messaging import selectors
 from oas.navigation import GUARDIAN, STAFF, register_nav_item
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
-def guardian_unread(user: Any) -> int:
+
+def guardian_unread(user: Actor) -> int:
     """Threads with messages the guardian has not read."""
     # ``unread_flag`` is an annotation of the selector, which django-stubs cannot see.
     return selectors.guardian_threads(user=user).filter(unread_flag=True).count()  # type: ignore[misc]
 
 
-def staff_unanswered(user: Any) -> int:
+def staff_unanswered(user: Actor) -> int:
     """Threads in the user's mailboxes where a guardian waits for an answer."""
     return selectors.staff_threads_unanswered(user=user).count()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import icalendar
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
@@ -16,10 +16,13 @@ from oas.access.principal import principal_for
 from oas.access.relations import ChildRight, user_child_ids
 from oas.people.models import Placement
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
 THREAD_READ = "messaging.thread.read"
 
 
-def guardian_children_units(*, user: Any) -> dict[int, list[str]]:
+def guardian_children_units(*, user: Actor) -> dict[int, list[str]]:
     """Return, for each child the user is guardian-side for, the paths of the child's current units and groups."""
     # The kernel relation policy: only children whose unit the adult may learn (not a parent without
     # foreldreansvar, not the parent a strengt fortrolig child does not live with).
@@ -38,7 +41,7 @@ def guardian_children_units(*, user: Any) -> dict[int, list[str]]:
     return out
 
 
-def guardian_threads(*, user: Any) -> QuerySet[ThreadSide]:
+def guardian_threads(*, user: Actor) -> QuerySet[ThreadSide]:
     """Return the guardian's sides (one inbox across all children, units and municipalities)."""
     person_id = principal_for(user).person_id
     unread = Message.objects.filter(thread=OuterRef("thread"), created_at__gt=OuterRef("last_read_at")).filter(
@@ -54,7 +57,7 @@ def guardian_threads(*, user: Any) -> QuerySet[ThreadSide]:
     )
 
 
-def guardian_notices(*, user: Any) -> QuerySet[NoticeRecipient]:
+def guardian_notices(*, user: Actor) -> QuerySet[NoticeRecipient]:
     """Return the notices the guardian received, newest first."""
     person_id = principal_for(user).person_id
     return (
@@ -64,7 +67,7 @@ def guardian_notices(*, user: Any) -> QuerySet[NoticeRecipient]:
     )
 
 
-def staff_threads(*, user: Any) -> QuerySet[Thread]:
+def staff_threads(*, user: Actor) -> QuerySet[Thread]:
     """Return the threads the staff member may read (on them, or handling the mailbox), newest first (in SQL)."""
     from messaging.services.mailboxes import staff_threads_visible
 
@@ -79,12 +82,12 @@ def _overdue(qs: QuerySet[Thread]) -> QuerySet[Thread]:
     return qs.filter(awaiting_staff_since__isnull=False).alias(deadline=deadline).filter(deadline__lt=clock.now())
 
 
-def staff_threads_awaiting(*, user: Any) -> QuerySet[Thread]:
+def staff_threads_awaiting(*, user: Actor) -> QuerySet[Thread]:
     """Threads the user may read whose latest guardian message has waited longer than the response time."""
     return _overdue(staff_threads(user=user))
 
 
-def overdue_threads_managed(*, user: Any) -> QuerySet[Thread]:
+def overdue_threads_managed(*, user: Actor) -> QuerySet[Thread]:
     """Overdue threads the user may read or whose mailbox they manage (leaders): for counts, never content."""
     from messaging.models import Mailbox
     from messaging.services.mailboxes import staff_thread_filter
@@ -93,12 +96,12 @@ def overdue_threads_managed(*, user: Any) -> QuerySet[Thread]:
     return _overdue(Thread.objects.filter(Q(mailbox__in=mailboxes.values("pk")) | staff_thread_filter(user=user)))
 
 
-def staff_threads_unanswered(*, user: Any) -> QuerySet[Thread]:
+def staff_threads_unanswered(*, user: Actor) -> QuerySet[Thread]:
     """Threads where the latest guardian message has no staff answer yet."""
     return staff_threads(user=user).filter(awaiting_staff_since__isnull=False)
 
 
-def notices_awaiting_approval(*, user: Any) -> QuerySet[Notice]:
+def notices_awaiting_approval(*, user: Actor) -> QuerySet[Notice]:
     """Notices in units the user may approve that wait for approval."""
     from oas.access.evaluation import access_filter
     from oas.organisation.models import OrgUnit
@@ -107,7 +110,7 @@ def notices_awaiting_approval(*, user: Any) -> QuerySet[Notice]:
     return Notice.objects.filter(status=NoticeStatus.AWAITING_APPROVAL, unit__in=units)
 
 
-def thread_guardian_view_hides_unit(*, user: Any, thread: Thread) -> bool:
+def thread_guardian_view_hides_unit(*, user: Actor, thread: Thread) -> bool:
     """Strengt fortrolig: the unit stays hidden from a guardian who does not live with the child."""
     from oas.access.privacy import placement_is_hidden
 
@@ -118,7 +121,7 @@ def last_staff_message_has_guardian_reply(*, thread: Thread) -> bool:
     return thread.messages.filter(author_kind=AuthorKind.GUARDIAN).exists()
 
 
-def events_for_user(*, user: Any, start: dt.datetime | None = None, include_cancelled: bool = False) -> list[Event]:
+def events_for_user(*, user: Actor, start: dt.datetime | None = None, include_cancelled: bool = False) -> list[Event]:
     """Return events relevant to the user: their children's units/groups (guardians) or their units (staff).
 
     Cancelled events are left out unless ``include_cancelled`` (the ICS feed keeps them, marked cancelled).
@@ -153,7 +156,7 @@ def events_for_user(*, user: Any, start: dt.datetime | None = None, include_canc
 ICS_PAST_DAYS = 90  # events (also cancelled ones) that ended within this many days stay in the feed
 
 
-def ics_feed(*, user: Any) -> bytes:
+def ics_feed(*, user: Actor) -> bytes:
     """Return the user's calendar as an iCalendar document (children's or own units' events).
 
     A cancelled event stays in the feed with STATUS:CANCELLED, and every change raises SEQUENCE and
@@ -185,7 +188,7 @@ def ics_feed(*, user: Any) -> bytes:
     return bytes(cal.to_ical())
 
 
-def events_managed(*, user: Any, start: dt.datetime | None = None) -> QuerySet[Event]:
+def events_managed(*, user: Actor, start: dt.datetime | None = None) -> QuerySet[Event]:
     """Events the user may edit or cancel: their units' (subtrees) and, for sector roles, the municipality's."""
     from oas.organisation.models import OrgUnit
 
@@ -198,14 +201,14 @@ def events_managed(*, user: Any, start: dt.datetime | None = None) -> QuerySet[E
     return qs.select_related("unit", "municipality").order_by("starts_at")
 
 
-def event_units(*, user: Any) -> QuerySet[Any]:
+def event_units(*, user: Actor) -> QuerySet[Any]:
     """Units/groups the user may put events in (for the staff calendar form)."""
     from oas.organisation.models import OrgUnit
 
     return access_queryset(user=user, action="messaging.event.manage", queryset=OrgUnit.objects.order_by("path"))
 
 
-def child_picker(*, user: Any, query: str, limit: int = 20) -> list[dict[str, Any]]:
+def child_picker(*, user: Actor, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Children the staff member may message, matching ``query`` by name: name, birth date and group only.
 
     Never addresses. One query for the children plus one for their current groups.

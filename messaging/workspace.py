@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,28 +12,48 @@ from django.utils.translation import gettext_lazy
 from messaging import selectors
 from messaging.models import MissingContactTask
 from oas.access.evaluation import access_filter
-from oas.arbeidsflate.registry import NotificationType, WorkspaceTask, registry
+from oas.arbeidsflate.registry import CountTask, NotificationType, WorkspaceTask, registry
 from oas.organisation.models import OrgUnit
 from oas.portal.registry import AttentionItem, portal_registry
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
-class UnansweredThreads:
-    key = "messaging.unanswered"
-    module = "messaging"
 
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        n = selectors.staff_threads_unanswered(user=user).count()
-        if not n:
-            return []
-        return [
-            WorkspaceTask(
-                key=self.key,
-                title=_("Meldinger som venter på svar"),
-                count=n,
-                url=reverse("messaging:staff-inbox") + "?vis=venter",
-                module=self.module,
-            )
-        ]
+def _staff_inbox(view: str) -> str:
+    return reverse("messaging:staff-inbox") + f"?vis={view}"
+
+
+def _missing_contact(user: Actor) -> QuerySet[MissingContactTask]:
+    units = OrgUnit.objects.filter(access_filter(user=user, action="messaging.mailbox.manage", model=OrgUnit))
+    return MissingContactTask.objects.filter(unit__in=units, resolved_at__isnull=True)
+
+
+UNANSWERED = CountTask(
+    key="messaging.unanswered",
+    module="messaging",
+    title=gettext_lazy("Meldinger som venter på svar"),
+    rows=lambda user: selectors.staff_threads_unanswered(user=user),
+    url=lambda: _staff_inbox("venter"),
+)
+
+NOTICES_TO_APPROVE = CountTask(
+    key="messaging.notices_to_approve",
+    module="messaging",
+    title=gettext_lazy("Oppslag som venter på godkjenning"),
+    rows=lambda user: selectors.notices_awaiting_approval(user=user),
+    url=lambda: _staff_inbox("godkjenn"),
+    severity="warning",
+)
+
+MISSING_CONTACT = CountTask(
+    key="messaging.missing_contact",
+    module="messaging",
+    title=gettext_lazy("Foresatte uten kontaktinformasjon (fikk ikke varsel)"),
+    rows=_missing_contact,
+    url=lambda: _staff_inbox("kontakt"),
+    severity="warning",
+)
 
 
 class OverdueThreads:
@@ -42,7 +62,7 @@ class OverdueThreads:
     key = "messaging.overdue"
     module = "messaging"
 
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+    def tasks_for(self, *, user: Actor) -> list[WorkspaceTask]:
         # Leaders see how many wait in their mailboxes (a figure, no content); others those they may read.
         overdue = selectors.overdue_threads_managed(user=user)
         rows = overdue.values("unit_id", "unit__name").annotate(n=Count("pk", distinct=True))
@@ -60,52 +80,11 @@ class OverdueThreads:
         ]
 
 
-class NoticesToApprove:
-    key = "messaging.notices_to_approve"
-    module = "messaging"
-
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        n = selectors.notices_awaiting_approval(user=user).count()
-        if not n:
-            return []
-        return [
-            WorkspaceTask(
-                key=self.key,
-                title=_("Oppslag som venter på godkjenning"),
-                count=n,
-                url=reverse("messaging:staff-inbox") + "?vis=godkjenn",
-                module=self.module,
-                severity="warning",
-            )
-        ]
-
-
-class MissingContactDetails:
-    key = "messaging.missing_contact"
-    module = "messaging"
-
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        units = OrgUnit.objects.filter(access_filter(user=user, action="messaging.mailbox.manage", model=OrgUnit))
-        n = MissingContactTask.objects.filter(unit__in=units, resolved_at__isnull=True).count()
-        if not n:
-            return []
-        return [
-            WorkspaceTask(
-                key=self.key,
-                title=_("Foresatte uten kontaktinformasjon (fikk ikke varsel)"),
-                count=n,
-                url=reverse("messaging:staff-inbox") + "?vis=kontakt",
-                module=self.module,
-                severity="warning",
-            )
-        ]
-
-
 class GuardianUnread:
     key = "messaging.guardian_unread"
     module = "messaging"
 
-    def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
+    def items_for(self, *, user: Actor, child_ids: list[int]) -> list[AttentionItem]:
         unread = selectors.guardian_threads(user=user).filter(unread_flag=True).count()  # type: ignore[misc]
         notices = selectors.guardian_notices(user=user).filter(read_at__isnull=True).count()
         items = []
@@ -122,8 +101,7 @@ class GuardianUnread:
 
 
 def register() -> None:
-    for provider in (UnansweredThreads(), OverdueThreads(), NoticesToApprove(), MissingContactDetails()):
-        registry.register_task_provider(provider)
+    registry.register_task_providers([UNANSWERED, OverdueThreads(), NOTICES_TO_APPROVE, MISSING_CONTACT])
     portal_registry.register_attention_provider(GuardianUnread())
     registry.register_notification_type(
         NotificationType(key="messaging.unread", label=gettext_lazy("Uleste meldinger"), module="messaging")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db.models import Exists, QuerySet
@@ -29,6 +29,9 @@ from oas.access.evaluation import access_queryset, has_action_anywhere
 from oas.access.markers import declared_actions, is_public
 from oas.access.principal import principal_for
 from oas.organisation.models import OrgUnit
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 STAFF = "staff"
 GUARDIAN = "guardian"
@@ -144,7 +147,7 @@ def item_actions(item: NavItem) -> tuple[bool, tuple[str, ...]]:
     return False, ()
 
 
-def item_units(*, user: Any, item: NavItem) -> QuerySet[OrgUnit]:
+def item_units(*, user: Actor, item: NavItem) -> QuerySet[OrgUnit]:
     """The units a unit entry offers the user: where they have one of its view's actions, of its kinds."""
     _open, actions = item_actions(item)
     units = OrgUnit.objects.none()
@@ -155,7 +158,7 @@ def item_units(*, user: Any, item: NavItem) -> QuerySet[OrgUnit]:
     return units.distinct().order_by("name")
 
 
-def item_visible(*, user: Any, item: NavItem) -> bool:
+def item_visible(*, user: Actor, item: NavItem) -> bool:
     """Return whether the user may use the entry: its view is public or one of its actions is held somewhere."""
     if item.check is not None:
         return bool(user.is_authenticated and item.check(user))
@@ -169,7 +172,7 @@ def item_visible(*, user: Any, item: NavItem) -> bool:
     return bool(allowed) and (not item.unit_url_name or item.key in _items_with_units(user))
 
 
-def _items_with_units(user: Any) -> set[str]:
+def _items_with_units(user: Actor) -> set[str]:
     """Keys of the unit entries that offer the user at least one unit: one query for all of them.
 
     It depends only on the principal (roles, grants) and the org units, which is exactly what the principal's
@@ -189,7 +192,7 @@ def _items_with_units(user: Any) -> set[str]:
     return known
 
 
-def audience_of(user: Any) -> str:
+def audience_of(user: Actor) -> str:
     """The menu a user gets: staff (and break-glass), guardian, or the public one."""
     if not user.is_authenticated:
         return PUBLIC
@@ -224,12 +227,12 @@ class Navigation:
     user_unit: str = ""
 
 
-def visible_children(*, user: Any, key: str) -> list[MenuEntry]:
+def visible_children(*, user: Actor, key: str) -> list[MenuEntry]:
     """The visible entries of a section, in menu order."""
     return [_entry(user=user, item=child) for child in _children(key) if item_visible(user=user, item=child)]
 
 
-def _entry(*, user: Any, item: NavItem) -> MenuEntry:
+def _entry(*, user: Actor, item: NavItem) -> MenuEntry:
     children: list[MenuEntry] = []
     url = ""
     if not item.url_name and not item.unit_url_name:
@@ -258,7 +261,7 @@ def _entry(*, user: Any, item: NavItem) -> MenuEntry:
 BADGE_SECONDS = 20
 
 
-def _badge(*, user: Any, item: NavItem) -> int:
+def _badge(*, user: Actor, item: NavItem) -> int:
     if item.badge is None or not user.is_authenticated:
         return 0
     key = f"nav:badge:{user.pk}:{item.key}"
@@ -269,7 +272,7 @@ def _badge(*, user: Any, item: NavItem) -> int:
     return int(value)
 
 
-def nav_badges_forget(*, user: Any) -> None:
+def nav_badges_forget(*, user: Actor) -> None:
     """Drop the user's cached menu counts (after they read or answer messages)."""
     cache.delete_many([f"nav:badge:{user.pk}:{key}" for key, item in _ITEMS.items() if item.badge is not None])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
@@ -24,6 +24,9 @@ from oas.people.models import (
 )
 from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, TeachingGroup
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
 SCHOOL_GROUP_KINDS = (OrgUnitKind.CLASS, OrgUnitKind.GROUP)
 
 
@@ -31,7 +34,7 @@ def _valid_on(day: dt.date, start: str = "valid_from", end: str = "valid_to") ->
     return Q(**{f"{start}__lte": day}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": day}))
 
 
-def groups_for_user(*, user: Any, action: str = "school.group.register_attendance") -> QuerySet[OrgUnit]:
+def groups_for_user(*, user: Actor, action: str = "school.group.register_attendance") -> QuerySet[OrgUnit]:
     """Return the classes and teaching groups where the user may perform ``action`` (one query)."""
     today = clock.today()
     groups = OrgUnit.objects.filter(kind__in=SCHOOL_GROUP_KINDS).filter(_valid_on(today))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -35,6 +35,9 @@ from school.models import (
     TeachingGroup,
     Term,
 )
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 # The common subjects of grunnskolen: short code, LK20 curriculum code in Grep, name. An import from Grep replaces it.
 COMMON_SUBJECTS: tuple[tuple[str, str, str], ...] = (
@@ -161,7 +164,7 @@ class RegistrationResult:
     notified_pupils: list[int]
 
 
-def _refuse(*, user: Any, group_id: int, message: str, person_ids: Iterable[int] = (), **details: Any) -> None:
+def _refuse(*, user: Actor, group_id: int, message: str, person_ids: Iterable[int] = (), **details: Any) -> None:
     """Audit a refused registration (outside any transaction, so it survives) and raise the error."""
     audit_record(
         action=AuditAction.DENIED,
@@ -188,7 +191,7 @@ def guardian_ids(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[int]]:
 
 
 def attendance_register(
-    *, user: Any, group_id: int | str, day: dt.date, lesson: int = DAY_LESSON, absent_ids: Iterable[int | str] = ()
+    *, user: Actor, group_id: int | str, day: dt.date, lesson: int = DAY_LESSON, absent_ids: Iterable[int | str] = ()
 ) -> RegistrationResult:
     """Register a lesson's (or the day's) attendance: everyone present except ``absent_ids``.
 
@@ -303,7 +306,7 @@ def attendance_register(
 
 
 def teacher_assign_checked(
-    *, user: Any, school_id: int | str, group_id: int | str, employee_id: int | str
+    *, user: Actor, school_id: int | str, group_id: int | str, employee_id: int | str
 ) -> GroupAssignment:
     """Assign an employee of the school to one of its classes or teaching groups (the school's own page).
 

@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from integrations.access import user_is_system_admin
 from integrations.models import Letter, LetterState
-from oas.arbeidsflate.registry import WorkspaceTask
+from oas.arbeidsflate.registry import CountTask, admin_url
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
-class FailedLetterTaskProvider:
-    key = "integrations.letters.failed"
-    module = "integrations"
+def _failed_letters(user: Actor) -> QuerySet[Letter]:
+    return Letter.objects.filter(state=LetterState.FAILED, failure_handled_at__isnull=True)
 
-    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        if not user_is_system_admin(user=user):
-            return []
-        count = Letter.objects.filter(state=LetterState.FAILED, failure_handled_at__isnull=True).count()
-        if not count:
-            return []
-        try:
-            url = (
-                reverse("admin:integrations_letter_changelist") + "?state__exact=failed&failure_handled_at__isnull=True"
-            )
-        except NoReverseMatch:  # admin not mounted
-            url = ""
-        return [
-            WorkspaceTask(
-                key=self.key,
-                title=_("Brev som ikke kom fram"),
-                count=count,
-                url=url,
-                module=self.module,
-                severity="danger",
-            )
-        ]
+
+FAILED_LETTERS = CountTask(
+    key="integrations.letters.failed",
+    module="integrations",
+    title=gettext_lazy("Brev som ikke kom fram"),
+    gate=lambda user: user_is_system_admin(user=user),
+    rows=_failed_letters,
+    url=lambda: admin_url(
+        "admin:integrations_letter_changelist", "?state__exact=failed&failure_handled_at__isnull=True"
+    ),
+    severity="danger",
+)

@@ -41,7 +41,7 @@ def _deliver_archive(delivery: Any) -> Any:
 def register() -> None:
     """Register the outbox handlers, simulators and arbeidsflate tasks of letters (SvarUt) and archive (Noark 5)."""
     from integrations.common.simulators import register_simulator
-    from integrations.letters.arbeidsflate import FailedLetterTaskProvider
+    from integrations.letters.arbeidsflate import FAILED_LETTERS
     from integrations.outbox import register_handler
     from oas.arbeidsflate.registry import registry
 
@@ -49,4 +49,4 @@ def register() -> None:
     register_handler("noark.archive", _deliver_archive)
     register_simulator("svarut", factory=make_svarut_simulator, order=20)
     register_simulator("noark", factory=make_noark_simulator, order=30)
-    registry.register_task_provider(FailedLetterTaskProvider())
+    registry.register_task_provider(FAILED_LETTERS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,6 +27,9 @@ from oas.errors import NotFound, ValidationError
 from oas.identity.models import AccountKind
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 THREAD_READ = "messaging.thread.read"
 MAILBOX_MANAGE = "messaging.mailbox.manage"
@@ -59,7 +62,7 @@ def _kinds_defaulting_to(role: str) -> list[str]:
     return sorted(kind for kind, roles in DEFAULT_HANDLER_ROLES.items() if role in roles)
 
 
-def staff_thread_filter(*, user: Any) -> Q:
+def staff_thread_filter(*, user: Actor) -> Q:
     """Return the database filter for the threads a staff member may read (need-to-know; see module doc)."""
     principal = principal_for(user)
     if principal.kind != AccountKind.STAFF or principal.person_id is None:
@@ -84,12 +87,12 @@ def staff_thread_filter(*, user: Any) -> Q:
     return base & need
 
 
-def staff_threads_visible(*, user: Any) -> QuerySet[Thread]:
+def staff_threads_visible(*, user: Actor) -> QuerySet[Thread]:
     """Return the threads the staff member may read (one SQL query)."""
     return Thread.objects.filter(staff_thread_filter(user=user))
 
 
-def staff_may_read_thread(*, user: Any, thread: Thread) -> bool:
+def staff_may_read_thread(*, user: Actor, thread: Thread) -> bool:
     """Return whether the staff member may read this thread."""
     return Thread.objects.filter(pk=thread.pk).filter(staff_thread_filter(user=user)).exists()
 
@@ -187,7 +190,7 @@ def participants_add(*, thread: Thread, person_ids: Iterable[int]) -> None:
     )
 
 
-def thread_participant_add(*, user: Any, thread: Thread, person_id: int) -> ThreadParticipant:
+def thread_participant_add(*, user: Actor, thread: Thread, person_id: int) -> ThreadParticipant:
     """Give a colleague a thread the user can read: they must work at the mailbox's unit."""
     if not staff_may_read_thread(user=user, thread=thread):
         raise NotFound(_("Fant ikke meldingstråden."))
@@ -222,7 +225,7 @@ def colleagues_for_thread(*, thread: Thread) -> list[Person]:
 
 def mailbox_update(
     *,
-    user: Any,
+    user: Actor,
     mailbox_id: int,
     handler_roles: list[str],
     handler_ids: list[int],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -14,6 +14,9 @@ from messaging.models import NotificationPreference, PushSubscription
 from messaging.services.notifications import push_subscribe
 from oas.audit.services import audit_record
 from oas.errors import ValidationError
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 MAX_ENDPOINT = 500
@@ -50,7 +53,7 @@ def push_subscription_parse(*, data: Any) -> BrowserSubscription:
     return BrowserSubscription(endpoint=endpoint, p256dh=str(p256dh), auth=str(auth))
 
 
-def push_subscription_store(*, user: Any, person_id: int, data: Any) -> PushSubscription:
+def push_subscription_store(*, user: Actor, person_id: int, data: Any) -> PushSubscription:
     """Store this browser's subscription for the person (an endpoint moves to whoever subscribed last)."""
     parsed = push_subscription_parse(data=data)
     with transaction.atomic():
@@ -68,7 +71,7 @@ def push_subscription_store(*, user: Any, person_id: int, data: Any) -> PushSubs
     return sub
 
 
-def push_subscription_delete(*, user: Any, person_id: int, endpoint: str) -> int:
+def push_subscription_delete(*, user: Actor, person_id: int, endpoint: str) -> int:
     """Remove the person's own subscription for this endpoint; someone else's is never touched."""
     with transaction.atomic():
         deleted, _unused = PushSubscription.objects.filter(person_id=person_id, endpoint=endpoint).delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -15,7 +16,7 @@ from oas.access.getters import access_child
 from oas.access.privacy import child_placements_view, person_contact_view
 
 
-class ChildPlacementSerializer(serializers.Serializer):
+class ChildPlacementSerializer(serializers.Serializer[Any]):
     service = serializers.CharField()
     unit_id = serializers.IntegerField()
     unit_name = serializers.CharField()
@@ -29,7 +30,7 @@ class ChildDetailApi(APIView):
 
     required_actions = ("child.read",)
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         name = serializers.CharField()
         birth_date = serializers.DateField(allow_null=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
@@ -22,6 +22,10 @@ from oas.access.principal import Principal, principal_for
 from oas.access.resources import resource_for_model
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement
+from oas.periods import active_on
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 NOTHING = Q(pk__in=[])
 
@@ -130,27 +134,23 @@ def scope_filter(*, scope: ActionScope, model: type[models.Model]) -> Q:
             # Staff who may see a child may see that child's current guardians too.
             today = clock.today()
             for ids in staff_children:
-                adults = (
-                    PersonRelation.objects.filter(child_id__in=ids, valid_from__lte=today)
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-                    .values("adult_id")
-                )
+                adults = PersonRelation.objects.filter(active_on(today), child_id__in=ids).values("adult_id")
                 parts.append(Q(pk__in=adults))
     return reduce(or_, parts) if parts else NOTHING
 
 
-def access_filter(*, user: Any, action: str, model: type[models.Model]) -> Q:
+def access_filter(*, user: Actor, action: str, model: type[models.Model]) -> Q:
     """Return a database filter for the rows of ``model`` the user may perform ``action`` on."""
     act = get_action(action)
     return scope_filter(scope=action_scope(principal=principal_for(user), action=act), model=model)
 
 
-def access_queryset(*, user: Any, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def access_queryset(*, user: Actor, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """Filter ``queryset`` to the rows the user may perform ``action`` on (one SQL query, no per-row checks)."""
     return queryset.filter(access_filter(user=user, action=action, model=queryset.model))
 
 
-def access_unit_prefixes(*, user: Any, action: str) -> list[str] | None:
+def access_unit_prefixes(*, user: Actor, action: str) -> list[str] | None:
     """Return where ``action`` is allowed on org units as path prefixes, for statements written in SQL.
 
     ``None`` means every unit; otherwise a unit is allowed when its ``path`` starts with one of the prefixes
@@ -166,7 +166,7 @@ def access_unit_prefixes(*, user: Any, action: str) -> list[str] | None:
     return sorted(scope.unit_paths)
 
 
-def has_action(*, user: Any, action: str, target: models.Model | None = None) -> bool:
+def has_action(*, user: Actor, action: str, target: models.Model | None = None) -> bool:
     """Return whether the user may perform ``action`` on ``target`` (None for actions without an object)."""
     act = get_action(action)
     scope = action_scope(principal=principal_for(user), action=act)
@@ -184,7 +184,7 @@ def has_action(*, user: Any, action: str, target: models.Model | None = None) ->
     return model._default_manager.filter(pk=target.pk).filter(scope_filter(scope=scope, model=model)).exists()
 
 
-def has_action_anywhere(*, user: Any, action: str) -> bool:
+def has_action_anywhere(*, user: Actor, action: str) -> bool:
     """Return whether any rule could give the user ``action`` somewhere (the coarse gate on views)."""
     scope = action_scope(principal=principal_for(user), action=get_action(action))
     return not scope.empty
@@ -214,7 +214,7 @@ def _pending_rows(*, model: type[models.Model], pks: list[Any], pending: dict[st
     return {row["pk"]: [code for alias, code in aliases.items() if row[alias]] for row in rows}
 
 
-def permitted_actions(*, user: Any, target: models.Model) -> list[str]:
+def permitted_actions(*, user: Actor, target: models.Model) -> list[str]:
     """Return the codes of the actions the user may perform on ``target`` (one query at most)."""
     model = type(target)
     allowed, pending = _split_actions(principal=principal_for(user), model=model)
@@ -223,7 +223,7 @@ def permitted_actions(*, user: Any, target: models.Model) -> list[str]:
     return sorted(allowed)
 
 
-def permitted_actions_many(*, user: Any, targets: Sequence[models.Model]) -> dict[Any, list[str]]:
+def permitted_actions_many(*, user: Actor, targets: Sequence[models.Model]) -> dict[Any, list[str]]:
     """``permitted_actions`` for a list of rows of one model: ``{pk: sorted codes}``, one query at most.
 
     Use it for API lists instead of calling ``permitted_actions`` per row (N queries). Same rules and the same

@@ -6,7 +6,7 @@ guessing another child's ID must not learn that the child exists. Every refusal 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -20,6 +20,10 @@ from oas.errors import NotFound
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -29,7 +33,7 @@ class AccessNotFound(NotFound, Http404):
 
 def access_object(
     *,
-    user: Any,
+    user: Actor,
     queryset: models.QuerySet[M],
     id: int | str,
     action: str,
@@ -83,11 +87,11 @@ def children_queryset() -> models.QuerySet[Person]:
     )
 
 
-def access_child(*, user: Any, id: int | str, action: str = "child.read", audit_event: str = "child.read") -> Person:
+def access_child(*, user: Actor, id: int | str, action: str = "child.read", audit_event: str = "child.read") -> Person:
     """Return the child if the user may perform ``action`` on it; log the read. Adults are never returned."""
     return access_object(user=user, queryset=children_queryset(), id=id, action=action, audit_event=audit_event)
 
 
-def access_unit(*, user: Any, id: int | str, action: str) -> OrgUnit:
+def access_unit(*, user: Actor, id: int | str, action: str) -> OrgUnit:
     """Return the org unit if the user may perform ``action`` on it."""
     return access_object(user=user, queryset=OrgUnit.objects.all(), id=id, action=action)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import Q
@@ -21,6 +21,23 @@ from oas.access.roles import Role
 from oas.organisation.models import Municipality
 from oas.people.models import Adressebeskyttelse, PersonRelation, RelationKind
 from oas.periods import active_on
+
+
+class Actor(Protocol):
+    """Whoever acts: the user of a request (``request.user``, anonymous included) or of a service call.
+
+    Every ``user=`` / ``actor=`` parameter that access decides on has this type. Access never trusts anything
+    on it but its key and whether it is logged in: ``principal_for(user)`` loads what the user may do (account
+    kind, roles, relations, grants valid today) as a ``Principal``. Django's ``User`` and ``AnonymousUser``
+    both are one.
+    """
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
 
 CACHE_ATTR = "_oas_principal"
 CACHE_ENABLE_ATTR = "_oas_principal_cache"
@@ -129,7 +146,7 @@ WHERE g.user_id = %(user)s AND g.object_permission_id IS NOT NULL
 """
 
 
-def _load(user: Any) -> Principal:
+def _load(user: Actor | None) -> Principal:
     if user is None or not user.is_authenticated:
         return Principal(user_id=None, kind="")
     with connection.cursor() as cursor:
@@ -137,7 +154,7 @@ def _load(user: Any) -> Principal:
         rows = cursor.fetchall()
     accounts = [r for r in rows if r[0] == "a"]
     if not accounts:
-        return Principal(user_id=user.pk, kind="break_glass" if user.is_superuser else "")
+        return Principal(user_id=user.pk, kind="break_glass" if getattr(user, "is_superuser", False) else "")
     _a, kind, person_id, employee_id, display_name, _ = accounts[0]
     principal = Principal(
         user_id=user.pk,
@@ -211,7 +228,7 @@ def access_epoch() -> int | None:
     return int(row[0]) if row else None
 
 
-def _load_or_reuse(user: Any) -> Principal:
+def _load_or_reuse(user: Actor | None) -> Principal:
     if user is None or not user.is_authenticated:
         return _load(user)
     epoch = getattr(user, ACCESS_EPOCH_ATTR, None)
@@ -235,7 +252,7 @@ def principal_reuse_clear() -> None:
     _reused.clear()
 
 
-def principal_for(user: Any) -> Principal:
+def principal_for(user: Actor | None) -> Principal:
     """Return the user's principal, from the per-request cache when the middleware enabled it.
 
     Callers must not modify it: a staff principal is shared by the requests of this process (see above).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
@@ -23,6 +23,10 @@ from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
 from oas.access.relations import may_learn_whereabouts
 from oas.people.models import PROTECTED_LEVELS, Adressebeskyttelse, DeltBosted, Person, PersonRelation, Placement
+from oas.periods import active_on
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 PROTECTED_ADDRESS_ACTION = "person.read_protected_address"
 
@@ -66,15 +70,13 @@ def _protected_homes(persons: list[Person]) -> dict[int, set[int]]:
     by_id = {p.pk: p for p in persons}
     rows = list(
         PersonRelation.objects.filter(
-            adult_id__in=list(by_id), child__adressebeskyttelse__in=PROTECTED_LEVELS, valid_from__lte=today
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("adult_id", "child_id", "lives_with_child")
+            active_on(today), adult_id__in=list(by_id), child__adressebeskyttelse__in=PROTECTED_LEVELS
+        ).values_list("adult_id", "child_id", "lives_with_child")
     )
     homes: dict[int, list[DeltBosted]] = {}
     for home in DeltBosted.objects.filter(
-        child_id__in={child_id for _a, child_id, lives in rows if not lives}, valid_from__lte=today
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)):
+        active_on(today), child_id__in={child_id for _a, child_id, lives in rows if not lives}
+    ):
         homes.setdefault(home.child_id, []).append(home)
     out: dict[int, set[int]] = {}
     for adult_id, child_id, lives in rows:
@@ -92,7 +94,7 @@ def address_is_protected(*, person: Person) -> bool:
     return person.adressebeskyttelse in PROTECTED_LEVELS or bool(_protected_children_living_with(person))
 
 
-def may_see_protected_address(*, user: Any, person: Person) -> bool:
+def may_see_protected_address(*, user: Actor, person: Person) -> bool:
     """Return whether the user may see this person's protected address."""
     principal = principal_for(user)
     if principal.person_id == person.pk:
@@ -106,12 +108,12 @@ def may_see_protected_address(*, user: Any, person: Person) -> bool:
     )
 
 
-def person_contact_view(*, user: Any, person: Person) -> PersonContact:
+def person_contact_view(*, user: Actor, person: Person) -> PersonContact:
     """Return the person's contact details as the user may see them (protected addresses blanked)."""
     return persons_contact_view(user=user, persons=[person])[0]
 
 
-def persons_contact_view(*, user: Any, persons: list[Person]) -> list[PersonContact]:
+def persons_contact_view(*, user: Actor, persons: list[Person]) -> list[PersonContact]:
     """Return each person's contact details as the user may see them, checking protection in one query."""
     living_with_protected = set(_protected_homes(persons))
     return [
@@ -124,7 +126,7 @@ def persons_contact_view(*, user: Any, persons: list[Person]) -> list[PersonCont
     ]
 
 
-def _contact_view(*, user: Any, person: Person, protected: bool) -> PersonContact:
+def _contact_view(*, user: Actor, person: Person, protected: bool) -> PersonContact:
     hidden = protected and not may_see_protected_address(user=user, person=person)
     own_grading_protected = person.adressebeskyttelse in PROTECTED_LEVELS
     return PersonContact(
@@ -155,7 +157,7 @@ class PlacementView:
     end_date: dt.date | None
 
 
-def placement_is_hidden(*, user: Any, child: Person) -> bool:
+def placement_is_hidden(*, user: Actor, child: Person) -> bool:
     """Return whether the child's unit must be hidden from this user (strengt fortrolig, other guardian)."""
     if child.adressebeskyttelse != Adressebeskyttelse.STRENGT_FORTROLIG:
         return False
@@ -179,12 +181,12 @@ def _placement_view(p: Placement) -> PlacementView:
     )
 
 
-def child_placements_view(*, user: Any, child: Person) -> list[PlacementView]:
+def child_placements_view(*, user: Actor, child: Person) -> list[PlacementView]:
     """Return the child's current and future placements the user may see (empty when hidden)."""
     return children_placements_view(user=user, children=[child])[child.pk]
 
 
-def children_placements_view(*, user: Any, children: list[Person]) -> dict[int, list[PlacementView]]:
+def children_placements_view(*, user: Actor, children: list[Person]) -> dict[int, list[PlacementView]]:
     """Return each child's current and future placements the user may see, in one query (empty when hidden)."""
     shown = [c.pk for c in children if not placement_is_hidden(user=user, child=c)]
     views: dict[int, list[PlacementView]] = {c.pk: [] for c in children}
@@ -206,8 +208,7 @@ def child_adults_current(*, child: Person) -> list[PersonRelation]:
     """Return the child's current adult relations (guardians, parents, foster parents, pick-up persons)."""
     today = clock.today()
     return list(
-        PersonRelation.objects.filter(child=child, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        PersonRelation.objects.filter(active_on(today), child=child)
         .select_related("adult")
         .order_by("kind", "adult__last_name")
     )

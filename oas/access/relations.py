@@ -26,13 +26,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from oas import clock
 from oas.people.models import Adressebeskyttelse, Person, PersonRelation, RelationKind
 from oas.periods import active_on
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 class ChildRight(StrEnum):
@@ -107,19 +110,19 @@ def adult_has_child_right(*, adult_id: int, child_id: int, right: ChildRight, on
     ).exists()
 
 
-def user_child_ids(*, user: Any, right: ChildRight) -> set[int]:
+def user_child_ids(*, user: Actor, right: ChildRight) -> set[int]:
     """Return the children for whom the logged-in adult's relations give ``right`` (no query: the principal)."""
     from oas.access.principal import principal_for
 
     return {r.child_id for r in principal_for(user).relations if right in r.rights}
 
 
-def user_has_child_right(*, user: Any, child_id: int, right: ChildRight) -> bool:
+def user_has_child_right(*, user: Actor, child_id: int, right: ChildRight) -> bool:
     """Return whether the logged-in adult's relation to the child gives ``right``."""
     return child_id in user_child_ids(user=user, right=right)
 
 
-def may_learn_whereabouts(*, user: Any, child: Person) -> bool:
+def may_learn_whereabouts(*, user: Actor, child: Person) -> bool:
     """Return whether the user may learn the child's unit: staff reach it through their scope, adults need the right.
 
     Staff and break-glass accounts reach a child only through their unit, a municipality-wide role or an explicit
@@ -135,7 +138,7 @@ def may_learn_whereabouts(*, user: Any, child: Person) -> bool:
     return bool({ChildRight.WHEREABOUTS, ChildRight.PICKUP} & user_child_rights(user=user).get(child.pk, frozenset()))
 
 
-def user_child_rights(*, user: Any) -> dict[int, frozenset[ChildRight]]:
+def user_child_rights(*, user: Actor) -> dict[int, frozenset[ChildRight]]:
     """Return the logged-in adult's rights per child (no query: the principal)."""
     from oas.access.principal import principal_for
 

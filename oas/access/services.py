@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
@@ -23,6 +22,7 @@ from oas.errors import ValidationError, full_clean_or_raise
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import OrgUnit
 from oas.people.models import Employment, GroupAssignment, Person
+from oas.periods import active_on
 
 
 @transaction.atomic
@@ -102,9 +102,9 @@ def sync_admin_flags(*, employee_ids: list[int]) -> None:
     """Give staff accounts Django admin access exactly while the employee holds the system administrator role."""
     today = clock.today()
     admins = set(
-        RoleAssignment.objects.filter(employee_id__in=employee_ids, role=Role.SYSTEM_ADMIN, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("employee_id", flat=True)
+        RoleAssignment.objects.filter(
+            active_on(today), employee_id__in=employee_ids, role=Role.SYSTEM_ADMIN
+        ).values_list("employee_id", flat=True)
     )
     accounts = Account.objects.filter(employee_id__in=employee_ids, kind=AccountKind.STAFF).select_related("user")
     for account in accounts:

@@ -8,7 +8,7 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,11 +22,15 @@ from oas.access.principal import RoleHolding, principal_for
 from oas.access.roles import Role
 from oas.arbeidsflate.registry import SnapshotFigure, WorkspaceTask, registry
 from oas.people.models import PROTECTED_LEVELS, DeltBosted, Person, Placement
+from oas.periods import active_on
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 def children_for_staff(
     *,
-    user: Any,
+    user: Actor,
     protected_only: bool = False,
     without_group: bool = False,
     unit_id: int | None = None,
@@ -48,14 +52,12 @@ def children_for_staff(
             adressebeskyttelse__in=PROTECTED_LEVELS
         )
     if delt_bosted:
-        delt = DeltBosted.objects.filter(child=OuterRef("pk"), valid_from__lte=today).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-        )
+        delt = DeltBosted.objects.filter(active_on(today), child=OuterRef("pk"))
         qs = qs.filter(Exists(delt))
     return qs.order_by("last_name", "first_name", "pk")
 
 
-def leader_unit_ids(*, user: Any) -> list[int]:
+def leader_unit_ids(*, user: Actor) -> list[int]:
     """Return the units where the user currently holds the leader role."""
     return sorted({r.unit_id for r in principal_for(user).roles if r.role == Role.UNIT_LEADER})
 
@@ -78,7 +80,7 @@ class UnitSnapshot:
     tasks: tuple[WorkspaceTask, ...] = ()
 
 
-def workspace_tasks(*, user: Any) -> list[WorkspaceTask]:
+def workspace_tasks(*, user: Actor) -> list[WorkspaceTask]:
     """Return the user's arbeidsflate tasks from every registered provider."""
     return registry.tasks_for(user=user)
 
@@ -233,14 +235,14 @@ def _unit_cache_key(*, unit_id: int, unit_path: str, today: dt.date) -> str:
     return f"arbeidsflate:unit:{unit_id}:{unit_path}:{today.isoformat()}"
 
 
-def leader_snapshots(*, user: Any, tasks: list[WorkspaceTask] | None = None) -> list[UnitSnapshot]:
+def leader_snapshots(*, user: Actor, tasks: list[WorkspaceTask] | None = None) -> list[UnitSnapshot]:
     """Return a snapshot per unit the user leads, computed now (one query for all the units led)."""
     units = _led_units(user=user)
     figures = _units_figures(units={u: h.unit_path for u, h in units.items()}, today=clock.today())
     return _snapshots(units=units, figures=figures, tasks=tasks if tasks is not None else workspace_tasks(user=user))
 
 
-def _led_units(*, user: Any) -> dict[int, RoleHolding]:
+def _led_units(*, user: Actor) -> dict[int, RoleHolding]:
     return {r.unit_id: r for r in principal_for(user).roles if r.role == Role.UNIT_LEADER}
 
 
@@ -273,7 +275,7 @@ class WorkspaceFigures:
     computed_at: dt.datetime
 
 
-def _tasks_cache_key(*, user: Any) -> str:
+def _tasks_cache_key(*, user: Actor) -> str:
     # Per user, and per the access the user has right now: a changed role or grant is a new key at once. Not
     # shared between users with the same roles: actions with ``self_allowed`` include the user's own person, so
     # the counts depend on who the user is (person_id), not only on the roles.
@@ -292,7 +294,7 @@ def _tasks_cache_key(*, user: Any) -> str:
     return "arbeidsflate:tasks:" + hashlib.sha256(signature.encode()).hexdigest()
 
 
-def workspace_cache_forget(*, user: Any) -> None:
+def workspace_cache_forget(*, user: Actor) -> None:
     """Drop the user's cached task counts and the cached snapshots of the units they lead.
 
     The recompute locks go too: a recompute that started before the user's action then does not store its
@@ -304,7 +306,7 @@ def workspace_cache_forget(*, user: Any) -> None:
     cache.delete_many([*keys, *(_lock_key(k) for k in keys)])
 
 
-def workspace_figures(*, user: Any) -> WorkspaceFigures:
+def workspace_figures(*, user: Actor) -> WorkspaceFigures:
     """Return the user's tasks and leader snapshots, reusing figures computed in the last few seconds.
 
     With ``ARBEIDSFLATE_CACHE_SECONDS`` > 0 a user's task list is kept that long in Redis (keyed by the user

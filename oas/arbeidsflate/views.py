@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -24,6 +27,10 @@ from oas.arbeidsflate.registry import registry
 from oas.arbeidsflate.rendering import figures_html
 from oas.arbeidsflate.selectors import children_for_staff, workspace_figures
 from oas.audit.services import audit_read
+from oas.people.models import Person
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 @requires("workspace.view")
@@ -56,16 +63,31 @@ def children(request: HttpRequest) -> HttpResponse:
         user=request.user, action="child.list_protected"
     ):
         raise PermissionDenied(_("Du har ikke tilgang til listen over barn med beskyttet adresse."))
-    qs = children_for_staff(
-        user=request.user,
-        protected_only=request.GET.get("protected") == "1",
-        without_group=request.GET.get("nogroup") == "1",
-        unit_id=int(unit) if unit.isdigit() else None,
-        delt_bosted=request.GET.get("delt") == "1",
-    )
+    task_key = request.GET.get("oppgave", "")
+    if task_key:
+        # The children a task counts, exactly: the figure on the arbeidsflate and this list agree.
+        qs = _task_children(user=request.user, key=task_key)
+    else:
+        qs = children_for_staff(
+            user=request.user,
+            protected_only=request.GET.get("protected") == "1",
+            without_group=request.GET.get("nogroup") == "1",
+            unit_id=int(unit) if unit.isdigit() else None,
+            delt_bosted=request.GET.get("delt") == "1",
+        )
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     audit_read(event="child.list", person_ids=[p.pk for p in page.object_list])
-    return render(request, "arbeidsflate/children.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)  # the next page keeps the filters
+    return render(request, "arbeidsflate/children.html", {"page": page, "query": query.urlencode()})
+
+
+def _task_children(*, user: Actor, key: str) -> QuerySet[Person]:
+    task = registry.count_task(key)
+    rows = task.rows_for(user=user) if task is not None else None
+    if rows is None or rows.model is not Person:
+        return Person.objects.none()  # no such list, or not the user's task: nothing, as the arbeidsflate shows
+    return rows.order_by("last_name", "first_name", "pk")
 
 
 @requires("child.read")

@@ -13,18 +13,13 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from oas import clock
-from oas.access.relations import ChildRight, child_adult_ids, relation_active_q, relation_q
+from oas.access.relations import ChildRight, adult_has_child_right, child_adult_ids, relation_active_q, relation_q
 from oas.people.models import Person, PersonRelation
 
 
 def guardian_has_parental_responsibility(*, guardian: Person, child: Person, on: dt.date | None = None) -> bool:
     """Return whether ``guardian`` may take the residence decisions for ``child`` (§ 37) on ``on``."""
-    return PersonRelation.objects.filter(
-        relation_active_q(on=on or clock.today()),
-        relation_q(right=ChildRight.RESIDENCE),
-        adult=guardian,
-        child=child,
-    ).exists()
+    return adult_has_child_right(adult_id=guardian.pk, child_id=child.pk, right=ChildRight.RESIDENCE, on=on)
 
 
 def guardians_of(*, child: Person, on: dt.date | None = None, right: ChildRight = ChildRight.WHEREABOUTS) -> list[int]:

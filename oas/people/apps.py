@@ -6,3 +6,9 @@ class PeopleConfig(AppConfig):
     name = "oas.people"
     label = "people"
     verbose_name = _("Personer")
+
+    def ready(self) -> None:
+        from oas.arbeidsflate.registry import registry
+        from oas.people.arbeidsflate import TASKS
+
+        registry.register_task_providers(TASKS)

@@ -11,19 +11,23 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from oas import clock
+from oas.access.evaluation import has_action
 from oas.access.privacy import PersonContact, PlacementView, child_placements_view, person_contact_view
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_read, audit_record
-from oas.errors import ValidationError
+from oas.errors import PermissionDenied, ValidationError
 from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import Person
 from oas.people.national_id import InvalidNationalId, parse_national_id
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,15 @@ def _age(birth: dt.date | None, day: dt.date) -> int | None:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def child_lookup(*, user: Any, national_id: str, event: str) -> FoundChild:
+def child_lookup(*, user: Actor, action: str, national_id: str, event: str) -> FoundChild:
     """Return the child registered in one of the current municipalities with exactly this number.
 
+    ``action`` is the placement action the lookup serves: without it anywhere, ``PermissionDenied`` (logged).
     Raises ``ValidationError`` (field ``national_id``) for a malformed number or no match; both are logged.
     """
+    if not has_action(user=user, action=action):
+        audit_record(action=AuditAction.DENIED, event=f"{event}.denied", details={"action": action})
+        raise PermissionDenied(_("Du har ikke tilgang til å slå opp barn."))
     raw = (national_id or "").strip().replace(" ", "")
     try:
         value = parse_national_id(raw).value

@@ -66,7 +66,7 @@ def office_placement_page(
     None); ``create(request, found, form)`` gets a valid form and returns the new placement, or None after adding
     its errors to the form.
     """
-    if not has_action(user=request.user, action=action):
+    if not has_action(user=request.user, action=action):  # the page's gate; child_lookup authorises again
         raise PermissionDenied
     today = clock.today()
     step = request.POST.get("step", "") if request.method == "POST" else ""
@@ -77,7 +77,9 @@ def office_placement_page(
     status = 200
     if step in ("lookup", "create"):
         try:
-            found = child_lookup(user=request.user, national_id=request.POST.get("national_id", ""), event=lookup_event)
+            found = child_lookup(
+                user=request.user, action=action, national_id=request.POST.get("national_id", ""), event=lookup_event
+            )
         except ValidationError as exc:
             lookup = ChildLookupForm(request.POST)
             lookup.is_valid()

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from oas import clock
+from oas.access.getters import access_child
 from oas.audit.services import audit_record
 from oas.errors import ValidationError
 from oas.people.models import (
@@ -27,6 +29,9 @@ from oas.people.models import (
     RelationSource,
 )
 from oas.people.national_id import InvalidNationalId, parse_national_id
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 BATCH_SIZE = 1000
 
@@ -502,12 +507,19 @@ def relations_lives_with_recompute(*, child_ids: Iterable[int], today: dt.date |
     return len(changed)
 
 
-@transaction.atomic
-def child_lives_with_confirm(*, child: Person, adult_ids: Collection[int], user_id: int | None) -> list[PersonRelation]:
+def child_lives_with_confirm(*, user: Actor, child_id: int | str, adult_ids: Collection[int]) -> list[PersonRelation]:
     """Record, for a strengt fortrolig child, which related adults the child lives with (the office's word).
 
-    Every other adult related to the child is recorded as not living with the child. Audited.
+    Every other adult related to the child is recorded as not living with the child. Audited. 404 (and an audit
+    row) unless the user may ``person.confirm_lives_with`` the child.
     """
+    # Authorised before the transaction, so the audit row of a refusal is not rolled back with it.
+    child = access_child(user=user, id=child_id, action="person.confirm_lives_with", audit_event="")
+    with transaction.atomic():
+        return _lives_with_record(child=child, adult_ids=adult_ids, user_id=user.pk)
+
+
+def _lives_with_record(*, child: Person, adult_ids: Collection[int], user_id: int | None) -> list[PersonRelation]:
     child = Person.objects.select_for_update().get(pk=child.pk)
     if child.adressebeskyttelse != Adressebeskyttelse.STRENGT_FORTROLIG:
         raise ValidationError(

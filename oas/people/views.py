@@ -49,7 +49,7 @@ def child_lives_with(request: HttpRequest, child_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                child_lives_with_confirm(child=child, adult_ids=form.cleaned_data["adults"], user_id=request.user.pk)
+                child_lives_with_confirm(user=request.user, child_id=child.pk, adult_ids=form.cleaned_data["adults"])
             except ValidationError as exc:
                 form_add_domain_errors(form, exc)
             else:

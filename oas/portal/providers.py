@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -14,6 +14,9 @@ from oas.access.privacy import children_placements_view
 from oas.people.models import Person
 from oas.portal.registry import AttentionItem, portal_registry
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
 
 class PlacementStartingProvider:
     """A child starts in kindergarten, school or SFO within 30 days (unit hidden where the rules say so)."""
@@ -21,7 +24,7 @@ class PlacementStartingProvider:
     key = "people.placement_starting"
     module = "people"
 
-    def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
+    def items_for(self, *, user: Actor, child_ids: list[int]) -> list[AttentionItem]:
         today = clock.today()
         items = []
         children = list(Person.objects.filter(pk__in=child_ids).order_by("pk"))

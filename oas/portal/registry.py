@@ -14,9 +14,12 @@ from __future__ import annotations
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +38,7 @@ class AttentionProvider(Protocol):
     key: str
     module: str
 
-    def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
+    def items_for(self, *, user: Actor, child_ids: list[int]) -> list[AttentionItem]:
         """Return what needs the guardian's attention for these children."""
         ...
 
@@ -50,7 +53,7 @@ class PortalRegistry:
     def providers(self) -> list[AttentionProvider]:
         return list(self._providers.values())
 
-    def items_for(self, *, user: Any, child_ids: list[int]) -> list[AttentionItem]:
+    def items_for(self, *, user: Actor, child_ids: list[int]) -> list[AttentionItem]:
         """Collect every provider's items; a failing provider is logged and skipped."""
         items: list[AttentionItem] = []
         for provider in self.providers():

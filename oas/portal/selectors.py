@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oas.access.evaluation import access_queryset
 from oas.access.principal import principal_for
 from oas.access.privacy import PlacementView, children_placements_view
 from oas.people.models import Person, RelationKind
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class MyChild:
     placements: list[PlacementView]
 
 
-def my_children(*, user: Any) -> list[MyChild]:
+def my_children(*, user: Actor) -> list[MyChild]:
     """Return the children the guardian may see (child.read through their relations), with placements."""
     principal = principal_for(user)
     relation_ids = {r.child_id: r.kind for r in principal.relations}

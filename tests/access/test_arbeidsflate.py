@@ -75,6 +75,36 @@ def test_finance_sees_children_with_delt_bosted(world):
     assert _keys(world, "finance")["people.delt_bosted"] == 1
 
 
+def test_a_count_task_links_to_a_list_of_exactly_the_children_it_counts(client, world):
+    finance = world.user("finance")
+    (task,) = [t for t in workspace_tasks(user=finance) if t.key == "people.children_without_guardian"]
+    assert task.url == reverse("arbeidsflate:children") + "?oppgave=people.children_without_guardian"
+    declared = registry.count_task(task.key)
+    assert declared is not None
+    counted = declared.rows_for(user=finance)
+    assert counted is not None
+    client.force_login(finance)
+    response = client.get(task.url)
+    assert response.status_code == 200
+    listed = {p.pk for p in response.context["page"].object_list}
+    assert len(listed) == task.count == 2  # the placed children of the world with no guardian relation
+    assert listed == set(counted.values_list("pk", flat=True))
+    # Every child the finance office may read is more than that: the list is the task's, not the whole list.
+    assert client.get(reverse("arbeidsflate:children")).context["page"].paginator.count > task.count
+
+
+def test_a_count_task_list_is_empty_for_whom_the_task_is_not(client, world):
+    client.force_login(world.user("teacher"))  # reads children, but the task is the finance office's
+    url = reverse("arbeidsflate:children") + "?oppgave=people.children_without_guardian"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+    assert "Ingen barn å vise." in response.content.decode()
+    # An unknown task, or one that does not count children, lists nothing either.
+    for key in ("no.such.task", "access.expiring_grants"):
+        assert list(client.get(reverse("arbeidsflate:children") + f"?oppgave={key}").context["page"].object_list) == []
+
+
 def test_leader_snapshot_counts_the_units_children_staff_and_protected_children(world):
     (snapshot,) = leader_snapshots(user=world.user("principal"))
     assert snapshot.unit_name == "Demo skole"

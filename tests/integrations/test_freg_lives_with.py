@@ -108,12 +108,12 @@ def test_office_confirms_the_mother_and_the_confirmation_survives_later_register
     events = EventGenerator(state=state, generator=generator)
     _flee(events, _n(mother), _n(child))
     _sync(freg_client)
-    officer: Any = f.UserFactory()
+    officer: Any = f.UserFactory(is_superuser=True)  # break-glass: may confirm for any child
     mother_user = f.guardian_account(mother).user
     father_user = f.guardian_account(father).user
 
     with clock.freeze(TODAY):
-        child_lives_with_confirm(child=child, adult_ids=[mother.pk], user_id=officer.pk)
+        child_lives_with_confirm(user=officer, child_id=child.pk, adult_ids=[mother.pk])
     rel = _guardians(child)
     assert (rel["mor"].lives_with_child, rel["far"].lives_with_child) == (True, False)
     assert rel["mor"].lives_with_child_confirmed_by_id == officer.pk
@@ -187,7 +187,7 @@ def test_a_custody_change_for_a_strengt_fortrolig_child_is_denied_until_confirme
     _flee(events, _n(mother), _n(child))
     _sync(freg_client)
     with clock.freeze(TODAY):
-        child_lives_with_confirm(child=child, adult_ids=[mother.pk], user_id=None)
+        child_lives_with_confirm(user=f.UserFactory(is_superuser=True), child_id=child.pk, adult_ids=[mother.pk])
     events.change_foreldreansvar(_n(child))  # a new guardian row for the mother
     _sync(freg_client)
     current = PersonRelation.objects.filter(child=child, kind=RelationKind.GUARDIAN, valid_to__isnull=True)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from integrations.arbeidsflate import DeadLetterTaskProvider
+from integrations.arbeidsflate import DEAD_LETTERS
 from integrations.common.errors import PermanentError, TransientError
 from integrations.models import OutboxMessage, OutboxStatus
 from integrations.outbox import outbox_enqueue, register_handler
@@ -127,7 +127,7 @@ def test_message_that_kills_its_worker_becomes_a_dead_letter_after_the_maximum_a
     assert "3 forsøk" in poison.last_error
     assert OutboxMessage.objects.get(id=other.id).status == OutboxStatus.DELIVERED
     admin = get_user_model().objects.create_user(username="drift-poison", is_superuser=True, is_staff=True)
-    (task,) = DeadLetterTaskProvider().tasks_for(user=admin)
+    (task,) = DEAD_LETTERS.tasks_for(user=admin)
     assert task.count == 1
 
 
@@ -240,7 +240,7 @@ def test_user_without_admin_access_cannot_retry(client):
 def test_dead_letters_show_as_a_task_for_the_system_administrator_only():
     outbox_enqueue(kind="test.permanent", payload={}, idempotency_key="k-task")
     _deliver_all()
-    provider = DeadLetterTaskProvider()
+    provider = DEAD_LETTERS
     tasks = provider.tasks_for(user=_superuser())
     assert [(t.count, t.severity) for t in tasks] == [(1, "danger")]
     assert "status__exact=dead" in tasks[0].url
@@ -261,7 +261,7 @@ def test_dead_letters_show_for_an_employee_with_the_system_admin_role():
     office = sector_office()
     employee = cast(Employee, EmployeeFactory())
     EmploymentFactory(employee=employee, unit=office, position_code="SYSADM")
-    assert [t.count for t in DeadLetterTaskProvider().tasks_for(user=staff_account(employee).user)] == [1]
+    assert [t.count for t in DEAD_LETTERS.tasks_for(user=staff_account(employee).user)] == [1]
     colleague = cast(Employee, EmployeeFactory())
     EmploymentFactory(employee=colleague, unit=office, position_code="RADGIVER")
-    assert DeadLetterTaskProvider().tasks_for(user=staff_account(colleague).user) == []
+    assert DEAD_LETTERS.tasks_for(user=staff_account(colleague).user) == []

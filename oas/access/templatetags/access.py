@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from oas.access.evaluation import has_action, has_action_anywhere
+from oas.access.principal import Actor
 
 register = template.Library()
 
@@ -15,7 +16,9 @@ register = template.Library()
 def has_action_tag(context: dict[str, Any], action: str, target: Any = None) -> bool:
     """Return whether the current user may perform ``action`` on ``target`` (or anywhere, for no target)."""
     request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
+    user: Actor | None = getattr(request, "user", None) or context.get("user")
+    if user is None:
+        return False
     from oas.access.actions import NONE, get_action
 
     if target is None and get_action(action).resource != NONE:

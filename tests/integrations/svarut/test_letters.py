@@ -248,14 +248,14 @@ def test_redelivery_after_a_crash_makes_exactly_one_forsendelse(svarut_settings,
 
 
 def test_failed_letters_are_a_task_for_system_administrators_until_marked_handled(django_user_model):
-    from integrations.letters.arbeidsflate import FailedLetterTaskProvider
+    from integrations.letters.arbeidsflate import FAILED_LETTERS
     from integrations.letters.services import letters_mark_failure_handled
 
     letter_id = _send(_person())
     Letter.objects.filter(id=letter_id).update(state=LetterState.FAILED, forsendelse_id="x", status="AVVIST")
     admin_user = django_user_model.objects.create_user(username="sysadm", is_superuser=True, is_staff=True)
     plain_user = django_user_model.objects.create_user(username="ansatt")
-    provider = FailedLetterTaskProvider()
+    provider = FAILED_LETTERS
     (task,) = provider.tasks_for(user=admin_user)
     assert (task.count, task.severity) == (1, "danger")
     assert "state__exact=failed" in task.url
