@@ -10,6 +10,9 @@ Everything that goes to another system is an outbox row written in the business 
   ``letter_pdf_get`` returns a sent letter's PDF, ``letter_status_get`` its SvarUt status;
 * archive (Noark 5) — ``archive_document`` queues a journalpost on the child's case;
 * SMS — ``get_sms_gateway()`` (simulator or live per ``SMS_MODE``) and ``SmsOutgoing``;
+* claiming — ``lease_claim``/``lease_due_ids``/``lease_bury_abandoned`` over a ``Leased`` table and
+  ``backoff_seconds``: the one claiming mechanism, used by the outbox and by messaging's deliveries;
+  ``publish_or_raise``/``broker_connection`` publish a Celery task (a kick; the claim finds the rows anyway);
 * simulators — ``register_simulator(name, factory=...)`` adds one to ``manage.py run_simulators``
   (``make_sms_simulator`` is the SMS gateway's).
 """
@@ -21,26 +24,36 @@ from integrations.letters.rendering import letter_pdf
 from integrations.letters.selectors import LetterStatusInfo, letter_pdf_get, letter_status_get
 from integrations.letters.services import letter_send
 from integrations.outbox import Delivery, outbox_enqueue, register_handler
+from integrations.outbox.lease import Claim, Leased, backoff_seconds, lease_bury_abandoned, lease_claim, lease_due_ids
+from integrations.outbox.services import broker_connection, publish_or_raise
 from integrations.sms import get_sms_gateway
 from integrations.sms.port import SmsGateway, SmsOutgoing
 from integrations.sms.simulator import make_sms_simulator
 
 __all__ = [
+    "Claim",
     "Delivery",
     "IntegrationError",
+    "Leased",
     "LetterStatusInfo",
     "PermanentError",
     "SmsGateway",
     "SmsOutgoing",
     "TransientError",
     "archive_document",
+    "backoff_seconds",
+    "broker_connection",
     "get_sms_gateway",
+    "lease_bury_abandoned",
+    "lease_claim",
+    "lease_due_ids",
     "letter_pdf",
     "letter_pdf_get",
     "letter_send",
     "letter_status_get",
     "make_sms_simulator",
     "outbox_enqueue",
+    "publish_or_raise",
     "register_handler",
     "register_simulator",
 ]

@@ -343,7 +343,11 @@ class Delivery(models.Model):
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     deliver_after = models.DateTimeField()
+    # The claim (integrations.outbox.lease, shared with the outbox): the token fences the holder's writes, the
+    # lease says when a worker that vanished gives its rows up.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Committed before an e-mail goes out to SMTP; cleared by a retry or failure. Set on a SENDING row whose lease
     # ran out, it means the worker died mid-chunk: the e-mail may have gone out and is sent again with the same
     # Message-ID (see services/delivery.py).
@@ -355,7 +359,14 @@ class Delivery(models.Model):
         verbose_name = _("levering")
         verbose_name_plural = _("leveringer")
         constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_unique_key")]
-        indexes = [models.Index(fields=["status", "deliver_after"])]
+        indexes = [
+            models.Index(fields=["status", "deliver_after"]),
+            models.Index(
+                fields=["lease_expires_at"],
+                name="delivery_sending_lease",
+                condition=models.Q(status="sending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.delivery_key

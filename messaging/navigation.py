@@ -51,6 +51,14 @@ register_nav_item(
     prefixes=("/meldinger/",),
     badge=staff_unanswered,
 )
+register_nav_item(
+    "staff-sent-notices",
+    label=_("Sendte oppslag"),
+    audience=STAFF,
+    order=22,
+    url_name="messaging:notices-sent",
+    description=_("Oppslagene du har sendt, og hvem som ikke har lest dem."),
+)
 register_nav_item("staff-calendar", label=_("Kalender"), audience=STAFF, order=25, url_name="messaging:calendar")
 register_nav_item(
     "staff-notification-settings",

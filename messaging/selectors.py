@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import icalendar
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from messaging.models import AuthorKind, Event, Message, Notice, NoticeRecipient, NoticeStatus, Thread, ThreadSide
@@ -14,7 +15,9 @@ from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.access.principal import principal_for
 from oas.access.relations import ChildRight, user_child_ids
+from oas.organisation.models import OrgUnitKind
 from oas.people.models import Placement
+from oas.periods import DATED, active_on
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -29,10 +32,8 @@ def guardian_children_units(*, user: Actor) -> dict[int, list[str]]:
     child_ids = sorted(user_child_ids(user=user, right=ChildRight.WHEREABOUTS))
     today = clock.today()
     out: dict[int, list[str]] = {}
-    rows = (
-        Placement.objects.filter(child_id__in=child_ids, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values_list("child_id", "unit__path", "group__path")
+    rows = Placement.objects.filter(active_on(today, fields=DATED), child_id__in=child_ids).values_list(
+        "child_id", "unit__path", "group__path"
     )
     for child_id, unit_path, group_path in rows:
         out.setdefault(child_id, []).append(unit_path)
@@ -230,8 +231,7 @@ def child_picker(*, user: Actor, query: str, limit: int = 20) -> list[dict[str, 
     today = clock.today()
     groups: dict[int, list[str]] = {}
     for child_id, unit_name, group_name in (
-        Placement.objects.filter(child_id__in=[c["pk"] for c in children], start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        Placement.objects.filter(active_on(today, fields=DATED), child_id__in=[c["pk"] for c in children])
         .values_list("child_id", "unit__name", "group__name")
         .order_by("unit__name")
     ):
@@ -239,3 +239,163 @@ def child_picker(*, user: Actor, query: str, limit: int = 20) -> list[dict[str, 
     for c in children:
         c["groups"] = groups.get(c["pk"], [])
     return children
+
+
+@dataclass(frozen=True)
+class RecipientOption:
+    """Someone a guardian may start a message to about one child: the child's class/department or unit office."""
+
+    child_id: int
+    child_name: str
+    unit_id: int
+    label: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.child_id}:{self.unit_id}"
+
+
+def _recipient_label(*, kind: str, name: str) -> str:
+    if kind == OrgUnitKind.CLASS:
+        return _("Kontaktlærer (%(group)s)") % {"group": name}
+    if kind in (OrgUnitKind.DEPARTMENT, OrgUnitKind.GROUP):
+        return _("Avdeling %(group)s") % {"group": name}
+    return _("Kontoret – %(unit)s") % {"unit": name}
+
+
+def guardian_message_recipients(*, user: Any) -> list[RecipientOption]:
+    """Return whom the guardian may start a message to, per child: the child's group and the unit's office.
+
+    Only children the guardian may message (``messaging.child.message``) and whose unit the guardian may learn
+    (the kernel relation policy's ``WHEREABOUTS``): the parent a strengt fortrolig child does not live with gets
+    no recipient for that child, because every recipient names the unit.
+    """
+    from oas.access.evaluation import has_action
+
+    child_ids = sorted(user_child_ids(user=user, right=ChildRight.WHEREABOUTS))
+    placements = (
+        Placement.objects.filter(active_on(clock.today(), fields=DATED), child_id__in=child_ids)
+        .select_related("child", "unit", "group")
+        .order_by("child__first_name", "child_id", "service", "pk")
+    )
+    options: list[RecipientOption] = []
+    allowed: dict[int, bool] = {}
+    for p in placements:
+        if p.child_id not in allowed:
+            allowed[p.child_id] = has_action(user=user, action="messaging.child.message", target=p.child)
+        if not allowed[p.child_id]:
+            continue
+        name = p.child.first_name
+        if p.group is not None:
+            label = _recipient_label(kind=p.group.kind, name=p.group.name)
+            options.append(RecipientOption(child_id=p.child_id, child_name=name, unit_id=p.group.pk, label=label))
+        label = _recipient_label(kind=p.unit.kind, name=p.unit.name)
+        options.append(RecipientOption(child_id=p.child_id, child_name=name, unit_id=p.unit_id, label=label))
+    return list(dict.fromkeys(options))  # a child in one unit twice (school and SFO at one school) lists it once
+
+
+NOTICE_SEND = "messaging.notice.send"
+
+
+def notices_sent(*, user: Any) -> QuerySet[Notice]:
+    """Return the notices the user wrote from units they may still send for, newest first, with read counts."""
+    from oas.organisation.models import OrgUnit
+
+    units = access_queryset(user=user, action=NOTICE_SEND, queryset=OrgUnit.objects.all())
+    return (
+        Notice.objects.filter(created_by_id=user.pk, unit__in=units)
+        .select_related("unit")
+        .annotate(
+            recipient_count=Count("recipients"),
+            read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def access_notice_sent(*, user: Any, id: int) -> Notice:
+    """Return a notice the user wrote, if they may still send for its unit; else ``AccessNotFound`` (logged)."""
+    from oas.access.getters import AccessNotFound, access_unit
+    from oas.audit.models import AuditAction
+    from oas.audit.services import audit_record
+
+    notice = Notice.objects.filter(pk=id, created_by_id=user.pk).select_related("unit").first()
+    if notice is None:
+        audit_record(
+            action=AuditAction.DENIED,
+            event=f"{NOTICE_SEND}.denied",
+            object_type="messaging.Notice",
+            object_id=str(id),
+            details={"action": NOTICE_SEND},
+        )
+        raise AccessNotFound(_("Ikke funnet."))
+    access_unit(user=user, id=notice.unit_id, action=NOTICE_SEND)  # raises AccessNotFound (logged) if refused
+    return notice
+
+
+@dataclass(frozen=True)
+class UnreadRecipient:
+    guardian_id: int
+    guardian_name: str
+    child_name: str
+
+
+def notice_unread_recipients(*, notice: Notice) -> list[UnreadRecipient]:
+    """Return who has not read the notice yet (the guardian and the child it reached them through), by name."""
+    rows = (
+        NoticeRecipient.objects.filter(notice=notice, read_at__isnull=True)
+        .select_related("guardian", "child")
+        .order_by("guardian__last_name", "guardian__first_name", "pk")
+    )
+    return [
+        UnreadRecipient(
+            guardian_id=r.guardian_id,
+            guardian_name=f"{r.guardian.first_name} {r.guardian.last_name}".strip(),
+            child_name=f"{r.child.first_name} {r.child.last_name}".strip(),
+        )
+        for r in rows
+    ]
+
+
+@dataclass
+class CalendarPage:
+    """What the calendar page shows one user."""
+
+    events: list[Event]
+    feed_token: str
+    open_slots: list[Any]
+    my_slots: list[Any]
+    children: list[Any]
+    can_manage: bool
+
+
+def calendar_page_for(*, user: Any) -> CalendarPage:
+    """Return the user's calendar: events for my children (or my units), open and booked slots, my feed token."""
+    from messaging.models import CalendarFeedToken, EventSlot
+    from oas.access.evaluation import has_action_anywhere
+    from oas.identity.models import AccountKind
+    from oas.people.models import Person
+
+    principal = principal_for(user)
+    events = events_for_user(user=user, start=clock.now() - dt.timedelta(days=1))
+    token = CalendarFeedToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).first()
+    child_ids = list(guardian_children_units(user=user)) if principal.kind == AccountKind.GUARDIAN else []
+    children = list(Person.objects.filter(pk__in=child_ids).only("first_name", "middle_name", "last_name"))
+    names = {c.pk: c.full_name for c in children}
+    slots = list(
+        EventSlot.objects.filter(event__in=[e for e in events if e.bookable])
+        .select_related("event")
+        .order_by("starts_at")
+    )
+    me = principal.person_id
+    mine = [s for s in slots if me is not None and s.booked_by_id == me]
+    for s in mine:
+        s.child_name = names.get(s.child_id or 0, "")  # type: ignore[attr-defined]
+    return CalendarPage(
+        events=events,
+        feed_token=str(token.token) if token else "",
+        open_slots=[s for s in slots if s.child_id is None],
+        my_slots=mine,
+        children=children,
+        can_manage=has_action_anywhere(user=user, action="messaging.event.manage"),
+    )

@@ -6,11 +6,10 @@ import datetime as dt
 import functools
 import json
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -24,14 +23,10 @@ from messaging.models import (
     HANDLER_ROLE_CHOICES,
     Attachment,
     CalendarFeedToken,
-    Event,
     EventSlot,
     Notice,
     NoticeRecipient,
-    NotificationPreference,
-    PushSubscription,
     StaffChannel,
-    WorkingHours,
 )
 from messaging.services import calendar as calendar_services
 from messaging.services import mailboxes as mailbox_services
@@ -41,7 +36,7 @@ from messaging.services import push as push_services
 from messaging.services import threads as thread_services
 from messaging.services.attachments import Upload, private_path, upload_from_request_file
 from oas import clock
-from oas.access.evaluation import access_queryset, has_action, has_action_anywhere
+from oas.access.evaluation import access_queryset, has_action
 from oas.access.markers import public, requires
 from oas.access.principal import principal_for
 from oas.audit.services import audit_read
@@ -49,7 +44,6 @@ from oas.errors import DomainError, NotFound, ValidationError
 from oas.identity.models import AccountKind
 from oas.identity.stepup import has_recent_high, stepup_url
 from oas.organisation.models import OrgUnit
-from oas.people.models import Person
 
 
 def _domain_errors(view: Any) -> Any:
@@ -257,6 +251,36 @@ def notice_compose(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires("messaging.notice.send")
+@require_GET
+@_domain_errors
+def notices_sent(request: HttpRequest) -> HttpResponse:
+    """The notices I sent, each with how many of its recipients have read it."""
+    notices = list(selectors.notices_sent(user=request.user)[:200])
+    return render(request, "messaging/notices_sent.html", {"notices": notices})
+
+
+@requires("messaging.notice.send")
+@require_GET
+@_domain_errors
+def notice_read_status(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """One notice I sent: how many have read it, and who has not (by name)."""
+    notice = selectors.access_notice_sent(user=request.user, id=notice_id)
+    unread = selectors.notice_unread_recipients(notice=notice)
+    total = notice.recipients.count()
+    audit_read(
+        event="messaging.notice.read_status",
+        person_ids=[r.guardian_id for r in unread],
+        object_type="messaging.notice",
+        object_id=notice.pk,
+    )
+    return render(
+        request,
+        "messaging/notice_read_status.html",
+        {"notice": notice, "unread": unread, "total": total, "read": total - len(unread)},
+    )
+
+
 @requires("messaging.mailbox.manage")
 @require_http_methods(["GET", "POST"])
 @_domain_errors
@@ -381,6 +405,51 @@ def guardian_inbox(request: HttpRequest) -> HttpResponse:
 @requires("messaging.inbox.view")
 @require_http_methods(["GET", "POST"])
 @_domain_errors
+def guardian_thread_new(request: HttpRequest) -> HttpResponse:
+    """Start a message about one of my children to the child's contact teacher, department or unit office."""
+    _guardian_only(request)
+    options = selectors.guardian_message_recipients(user=request.user)
+    error = ""
+    chosen = request.POST.get("recipient", "")
+    if request.method == "POST":
+        child_raw, _sep, unit_raw = chosen.partition(":")
+        try:
+            if not (child_raw.isdigit() and unit_raw.isdigit()):
+                raise ValueError(chosen)
+            thread = thread_services.thread_start(
+                user=request.user,
+                child_id=int(child_raw),
+                unit_id=int(unit_raw),
+                subject=request.POST.get("subject", ""),
+                body=request.POST.get("body", ""),
+                urgent=bool(request.POST.get("urgent")),
+                uploads=_uploads(request),
+            )
+            return HttpResponseRedirect(reverse("messaging:guardian-thread", args=[thread.pk]))
+        except DomainError as exc:
+            error = exc.message
+        except ValueError:
+            error = _("Velg en mottaker fra listen.")
+    children: dict[str, list[selectors.RecipientOption]] = {}
+    for option in options:
+        children.setdefault(option.child_name, []).append(option)
+    return render(
+        request,
+        "messaging/guardian_thread_new.html",
+        {
+            "children": children,
+            "chosen": chosen,
+            "subject": request.POST.get("subject", ""),
+            "body": request.POST.get("body", ""),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@requires("messaging.inbox.view")
+@require_http_methods(["GET", "POST"])
+@_domain_errors
 def guardian_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     """A thread as one guardian sees it: staff messages and their own — never the other parent's."""
     _guardian_only(request)
@@ -466,98 +535,39 @@ def guardian_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
 @_domain_errors
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Channels for everyone; staff: a channel per kind (SMS, e-mail or a daily digest), absence, working hours."""
-    principal = principal_for(request.user)
-    if principal.person_id is None:
-        raise Http404
-    person_id = principal.person_id
-    is_staff = principal.kind == AccountKind.STAFF
     error = ""
     if request.method == "POST":
-        error = _settings_save(request, person_id=person_id, is_staff=is_staff)
-        if not error:
+        post = request.POST
+        form = notification_services.SettingsInput(
+            email=bool(post.get("email")),
+            sms=bool(post.get("sms")),
+            push=bool(post.get("push")),
+            staff_message_channel=post.get("staff_message_channel", ""),
+            staff_urgent_channel=post.get("staff_urgent_channel", ""),
+            start=post.get("start", ""),
+            end=post.get("end", ""),
+            days=tuple(post.getlist("days")),
+            away_from=post.get("away_from", ""),
+            away_until=post.get("away_until", ""),
+        )
+        try:
+            notification_services.notification_settings_save(user=request.user, form=form)
             return HttpResponseRedirect(reverse("messaging:settings"))
-    pref = NotificationPreference.objects.filter(person_id=person_id).first()
-    hours = list(WorkingHours.objects.filter(person_id=person_id).order_by("weekday"))
-    periods = [(h.weekday, h.start, h.end) for h in hours]
-    if is_staff and not periods:  # the default from the employment, until they save their own
-        periods = notification_services.default_working_hours(person_ids=[person_id]).get(person_id, [])
-    has_email, has_phone = notification_services.contact_addresses(person_id=person_id)
-    return render(
-        request,
-        "messaging/settings.html",
-        {
-            "pref": pref,
-            "is_staff": is_staff,
-            "hours": periods,
-            "days": [p[0] for p in periods],
-            "start": periods[0][1] if periods else dt.time(8, 0),
-            "end": periods[0][2] if periods else dt.time(16, 0),
-            "has_email": has_email,
-            "has_phone": has_phone,
-            "message_channel": pref.staff_message_channel if pref else StaffChannel.EMAIL,
-            "urgent_channel": pref.staff_urgent_channel
-            if pref
-            else (StaffChannel.SMS if has_phone else StaffChannel.EMAIL),
-            "channels": StaffChannel.choices,
-            "urgent_channels": [c for c in StaffChannel.choices if c[0] != StaffChannel.DIGEST],
-            "error": error,
-            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
-            "push_subscribed": PushSubscription.objects.filter(person_id=person_id).exists(),
-            "weekdays": list(
-                enumerate([_("Mandag"), _("Tirsdag"), _("Onsdag"), _("Torsdag"), _("Fredag"), _("Lørdag"), _("Søndag")])
-            ),
-        },
-        status=400 if error else 200,
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            error = exc.message
+    context = notification_services.notification_settings_for(user=request.user)
+    context.update(
+        error=error,
+        vapid_public_key=settings.VAPID_PUBLIC_KEY,
+        channels=StaffChannel.choices,
+        urgent_channels=[c for c in StaffChannel.choices if c[0] != StaffChannel.DIGEST],
+        weekdays=list(
+            enumerate([_("Mandag"), _("Tirsdag"), _("Onsdag"), _("Torsdag"), _("Fredag"), _("Lørdag"), _("Søndag")])
+        ),
     )
-
-
-def _optional_date(raw: str | None) -> dt.date | None:
-    raw = (raw or "").strip()
-    return dt.date.fromisoformat(raw) if raw else None
-
-
-def _settings_save(request: HttpRequest, *, person_id: int, is_staff: bool) -> str:
-    """Save the settings form; return the error (nothing is written) or ''."""
-    post = request.POST
-    periods: list[tuple[int, dt.time, dt.time]] = []
-    try:
-        if is_staff:
-            start = dt.time.fromisoformat(post.get("start") or "")
-            end = dt.time.fromisoformat(post.get("end") or "")
-            days = sorted({int(d) for d in post.getlist("days") if d.isdigit() and int(d) <= 6})
-            if start >= end:
-                return _("Arbeidstiden må slutte etter at den starter.")
-            periods = [(d, start, end) for d in days]
-            away_from, away_until = _optional_date(post.get("away_from")), _optional_date(post.get("away_until"))
-    except ValueError:
-        return _("Ugyldig klokkeslett eller dato.")
-    try:
-        with transaction.atomic():  # bad input writes nothing
-            if is_staff:
-                message_channel = post.get("staff_message_channel") or StaffChannel.EMAIL
-                urgent_channel = post.get("staff_urgent_channel") or StaffChannel.SMS
-                chosen = {message_channel, urgent_channel}
-                notification_services.preference_set(
-                    person_id=person_id,
-                    email=bool(chosen & {StaffChannel.EMAIL, StaffChannel.DIGEST}),
-                    sms=StaffChannel.SMS in chosen,
-                    push=bool(post.get("push")),
-                    staff_message_channel=message_channel,
-                    staff_urgent_channel=urgent_channel,
-                    away_from=away_from,
-                    away_until=away_until,
-                )
-                notification_services.working_hours_set(person_id=person_id, periods=periods)
-            else:
-                notification_services.preference_set(
-                    person_id=person_id,
-                    email=bool(post.get("email")),
-                    sms=bool(post.get("sms")),
-                    push=bool(post.get("push")),
-                )
-    except DomainError as exc:
-        return exc.message
-    return ""
+    return render(request, "messaging/settings.html", context, status=400 if error else 200)
 
 
 # --- calendar -------------------------------------------------------------------------------------
@@ -569,49 +579,28 @@ def _settings_save(request: HttpRequest, *, person_id: int, is_staff: bool) -> s
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """Events for my children (or my units), slot booking, and my private subscription URL."""
     if request.method == "POST":
-        op = request.POST.get("op")
-        if op == "ny-lenke":
-            calendar_services.feed_token_create(user=request.user)
-        elif op == "slett-lenke":
-            calendar_services.feed_token_revoke(user=request.user)
-        elif op == "bestill":
-            try:
-                calendar_services.slot_book(
-                    user=request.user,
-                    slot_id=int(request.POST.get("slot") or 0),
-                    child_id=int(request.POST.get("child") or 0),
-                )
-            except DomainError as exc:
-                return HttpResponse(exc.message, status=exc.http_status)
-        elif op == "avbestill":
-            try:
-                calendar_services.slot_cancel(user=request.user, slot_id=int(request.POST.get("slot") or 0))
-            except (DomainError, ValueError) as exc:
-                message = exc.message if isinstance(exc, DomainError) else _("Ugyldig skjema.")
-                return HttpResponse(message, status=getattr(exc, "http_status", 400))
+        try:
+            calendar_services.calendar_act(
+                user=request.user,
+                op=request.POST.get("op", ""),
+                slot=request.POST.get("slot", ""),
+                child=request.POST.get("child", ""),
+            )
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=exc.http_status)
         return HttpResponseRedirect(reverse("messaging:calendar"))
-    events = selectors.events_for_user(user=request.user, start=clock.now() - dt.timedelta(days=1))
-    token = CalendarFeedToken.objects.filter(user_id=cast(int, request.user.pk), revoked_at__isnull=True).first()
-    feed_url = request.build_absolute_uri(reverse("messaging:ics", args=[token.token])) if token else ""
-    slots = EventSlot.objects.filter(event__in=[e for e in events if e.bookable]).order_by("starts_at")
-    child_ids = list(selectors.guardian_children_units(user=request.user)) if _kind(request) == "guardian" else []
-    children = list(Person.objects.filter(pk__in=child_ids).only("first_name", "middle_name", "last_name"))
-    names = {c.pk: c.full_name for c in children}
-    me = principal_for(request.user).person_id
-    slot_rows = list(slots.select_related("event"))
-    mine = [s for s in slot_rows if me is not None and s.booked_by_id == me]
-    for s in mine:
-        s.child_name = names.get(s.child_id or 0, "")  # type: ignore[attr-defined]
+    page = selectors.calendar_page_for(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("messaging:ics", args=[page.feed_token])) if page.feed_token else ""
     return render(
         request,
         "messaging/calendar.html",
         {
-            "events": events,
+            "events": page.events,
             "feed_url": feed_url,
-            "slots": [s for s in slot_rows if s.child_id is None],
-            "mine": mine,
-            "children": children,
-            "can_manage": has_action_anywhere(user=request.user, action="messaging.event.manage"),
+            "slots": page.open_slots,
+            "mine": page.my_slots,
+            "children": page.children,
+            "can_manage": page.can_manage,
         },
     )
 
@@ -700,9 +689,7 @@ def event_manage(request: HttpRequest) -> HttpResponse:
 @_domain_errors
 def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
     """Staff: change an event's title, time, place and description; slots with their bookings."""
-    event = Event.objects.select_related("unit", "municipality").filter(pk=event_id, cancelled_at__isnull=True).first()
-    if event is None or not calendar_services.event_may_manage(user=request.user, event=event):
-        raise Http404
+    event = calendar_services.access_event(user=request.user, id=event_id)
     error = ""
     if request.method == "POST":
         try:
@@ -739,15 +726,8 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_POST
 @_domain_errors
 def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Staff: cancel an event; guardians who had booked a slot are notified."""
-    booked = calendar_services.event_cancel(user=request.user, event_id=event_id)
-    if booked:
-        notification_services.notify_persons(
-            person_ids=booked,
-            key=f"event-cancel-{event_id}",
-            title=_("En foreldresamtale du hadde bestilt er avlyst"),
-            url=reverse("messaging:calendar"),
-        )
+    """Staff: cancel an event; guardians who had booked a slot are notified (by the service)."""
+    calendar_services.event_cancel(user=request.user, event_id=event_id)
     return HttpResponseRedirect(reverse("messaging:event-manage"))
 
 

@@ -1,22 +1,25 @@
-"""Writes to the outbox: enqueue, claim, complete, retry. Delivery itself happens in ``tasks.py``."""
+"""Writes to the outbox: enqueue, claim (``lease.py``, shared with messaging's deliveries), complete, retry.
+
+Delivery itself happens in ``tasks.py``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import logging
-import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from integrations.models import OutboxMessage, OutboxStatus
+from integrations.outbox.lease import Leased, backoff_seconds, lease_bury_abandoned, lease_claim
 from oas import clock
 from oas.errors import Conflict, ValidationError
 
@@ -88,77 +91,47 @@ def outbox_enqueue(
     return message
 
 
-def outbox_bury_abandoned(*, now: dt.datetime) -> int:
-    """Make dead letters of claims whose lease ran out after the last allowed attempt.
+OUTBOX = Leased(
+    model=OutboxMessage,
+    pending=OutboxStatus.PENDING,
+    in_progress=OutboxStatus.IN_PROGRESS,
+    dead=OutboxStatus.DEAD,
+    due_field="next_attempt_at",
+)
 
-    Attempts are counted when a row is claimed, so a message that kills its worker (the process dies before
-    the handler returns, and nothing records a failure) still uses up its attempts; without this it would be
-    reclaimed after every lease, forever.
-    """
+
+def outbox_bury_abandoned(*, now: dt.datetime) -> int:
+    """Make dead letters of claims whose lease ran out after the last allowed attempt (see ``lease``)."""
     reason = _("Ga opp etter %(attempts)s forsøk: arbeideren stoppet under leveringen (leieavtalen løp ut).") % {
         "attempts": settings.OUTBOX_MAX_ATTEMPTS
     }
-    buried = list(
-        OutboxMessage.objects.filter(
-            status=OutboxStatus.IN_PROGRESS, lease_expires_at__lte=now, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS
-        ).values_list("id", "kind", "idempotency_key")
+    buried = lease_bury_abandoned(
+        spec=OUTBOX,
+        max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+        reason=reason,
+        also_set={"dead_at": now, "updated_at": now},
     )
-    if not buried:
-        return 0
-    OutboxMessage.objects.filter(
-        id__in=[row[0] for row in buried], status=OutboxStatus.IN_PROGRESS, lease_expires_at__lte=now
-    ).update(
-        status=OutboxStatus.DEAD,
-        dead_at=now,
-        last_error=reason,
-        claim_token=None,
-        lease_expires_at=None,
-        updated_at=now,
-    )
-    for _id, kind, key in buried:
+    for _id, kind, key in OutboxMessage.objects.filter(pk__in=buried).values_list("id", "kind", "idempotency_key"):
         logger.error("outbox: %s %s is a dead letter: %s", kind, key, reason)
     return len(buried)
 
 
 def outbox_claim_due(*, limit: int = 100) -> list[Claim]:
-    """Claim due rows (pending and due, or in progress with an expired lease) with one conditional UPDATE.
+    """Claim due rows (pending and due, or in progress with an expired lease) through the shared lease claim.
 
     The claim counts the attempt; an expired claim that already used the last attempt becomes a dead letter
     (``outbox_bury_abandoned``) instead of being claimed again.
     """
     now = clock.now()
-    lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    table = OutboxMessage._meta.db_table
     outbox_bury_abandoned(now=now)
-    sql = f"""
-        UPDATE {table} AS o
-           SET status = %s, claim_token = gen_random_uuid(), claimed_at = %s, lease_expires_at = %s,
-               attempts = o.attempts + 1, updated_at = %s
-         WHERE o.id IN (
-               SELECT id FROM {table}
-                WHERE (status = %s AND next_attempt_at <= %s)
-                   OR (status = %s AND lease_expires_at <= %s AND attempts < %s)
-                ORDER BY next_attempt_at
-                LIMIT %s
-                FOR UPDATE SKIP LOCKED)
-        RETURNING o.id, o.claim_token
-    """  # noqa: S608 - the table name is ours; every value is a parameter
-    params: list[Any] = [
-        OutboxStatus.IN_PROGRESS,
-        now,
-        now + lease,
-        now,
-        OutboxStatus.PENDING,
-        now,
-        OutboxStatus.IN_PROGRESS,
-        now,
-        settings.OUTBOX_MAX_ATTEMPTS,
-        limit,
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [Claim(message_id=row[0], claim_token=str(row[1])) for row in rows]
+    claims = lease_claim(
+        spec=OUTBOX,
+        limit=limit,
+        lease_seconds=settings.OUTBOX_LEASE_SECONDS,
+        max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+        also_set={"updated_at": now},
+    )
+    return [Claim(message_id=c.row_id, claim_token=c.claim_token) for c in claims]
 
 
 def outbox_release(*, claim: Claim) -> None:
@@ -173,15 +146,6 @@ def outbox_release(*, claim: Claim) -> None:
         updated_at=clock.now(),
         attempts=F("attempts") - 1,  # the claim counted an attempt that never happened
     )
-
-
-def backoff_seconds(*, attempts: int, retry_after: float | None = None) -> float:
-    """Exponential backoff with jitter (half to full of base·2^(n-1), capped); at least ``retry_after``."""
-    base = float(settings.OUTBOX_BACKOFF_BASE_SECONDS)
-    cap = float(settings.OUTBOX_BACKOFF_MAX_SECONDS)
-    delay = min(cap, base * (2 ** max(attempts - 1, 0)))
-    jittered = delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
-    return max(jittered, retry_after or 0.0)
 
 
 def outbox_mark_delivered(*, claim: Claim, result: dict[str, Any] | None) -> bool:

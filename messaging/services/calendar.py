@@ -6,11 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from messaging.models import CalendarFeedToken, Event, EventSlot
 from oas import clock
 from oas.access.evaluation import has_action
+from oas.access.getters import AccessNotFound
+from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from oas.organisation.models import Municipality, OrgUnit
@@ -115,15 +118,20 @@ def event_may_manage(*, user: Any, event: Event) -> bool:
     return top is not None and has_action(user=user, action=EVENT_MANAGE, target=top)
 
 
-def _managed_event(*, user: Any, event_id: int) -> Event:
-    event = (
-        Event.objects.select_for_update(of=("self",))
-        .select_related("unit")
-        .filter(pk=event_id, cancelled_at__isnull=True)
-        .first()
-    )
+def access_event(*, user: Any, id: int, lock: bool = False) -> Event:
+    """Return a live event the user may edit or cancel (locked when ``lock``); else ``AccessNotFound`` (logged)."""
+    events = Event.objects.select_for_update(of=("self",)) if lock else Event.objects.all()
+    event = events.select_related("unit").filter(pk=id, cancelled_at__isnull=True).first()
     if event is None or not event_may_manage(user=user, event=event):
-        raise NotFound(_("Fant ikke hendelsen."))
+        audit_record(
+            action=AuditAction.DENIED,
+            event=f"{EVENT_MANAGE}.denied",
+            object_type="messaging.event",
+            object_id=id,
+            details={"action": EVENT_MANAGE, "exists": event is not None},
+            user_id=getattr(user, "pk", None),
+        )
+        raise AccessNotFound(_("Fant ikke hendelsen."))
     return event
 
 
@@ -150,7 +158,7 @@ def event_update(
     if starts_at >= ends_at:
         raise ValidationError(_("Slutt må være etter start."), fields={"ends_at": [_("Må være etter start.")]})
     with transaction.atomic():
-        event = _managed_event(user=user, event_id=event_id)
+        event = access_event(user=user, id=event_id, lock=True)
         if event.bookable and (starts_at, ends_at) != (event.starts_at, event.ends_at):
             if event.slots.filter(child__isnull=False).exists():
                 raise Conflict(_("Tidene kan ikke endres når foresatte har bestilt timer. Avlys og lag et nytt møte."))
@@ -184,15 +192,20 @@ def event_update(
 
 
 def event_cancel(*, user: Any, event_id: int) -> list[int]:
-    """Cancel an event; returns the guardians who had booked a slot.
+    """Cancel an event and notify the guardians who had booked a slot; return their ids.
 
     The event is kept, marked cancelled with a higher SEQUENCE: the ICS feed then carries it with
     STATUS:CANCELLED, which is the only way Outlook, Google and Apple calendars learn that a subscribed event
     is off (an event that merely disappears from a feed often stays in them). Pages and booking ignore it.
+    The notifications are written in the same transaction, so a cancelled meeting is never left unannounced.
     """
+    from messaging.services.notifications import notify_persons
+
     with transaction.atomic():
-        event = _managed_event(user=user, event_id=event_id)
-        booked = list(event.slots.filter(booked_by__isnull=False).values_list("booked_by_id", flat=True))
+        event = access_event(user=user, id=event_id, lock=True)
+        booked = [
+            int(pid) for pid in event.slots.filter(booked_by__isnull=False).values_list("booked_by_id", flat=True)
+        ]
         event.cancelled_at = clock.now()
         _touch(event)
         event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
@@ -203,7 +216,29 @@ def event_cancel(*, user: Any, event_id: int) -> list[int]:
             object_id=event.pk,
             user_id=user.pk,
         )
-    return [int(pid) for pid in booked]
+        if booked:
+            notify_persons(
+                person_ids=booked,
+                key=f"event-cancel-{event.pk}",
+                title=_("En foreldresamtale du hadde bestilt er avlyst"),
+                url=reverse("messaging:calendar"),
+            )
+    return booked
+
+
+def calendar_act(*, user: Any, op: str, slot: str = "", child: str = "") -> None:
+    """Carry out one calendar form action: a new or no feed link, book or cancel a parent-meeting slot."""
+    if op == "ny-lenke":
+        feed_token_create(user=user)
+    elif op == "slett-lenke":
+        feed_token_revoke(user=user)
+    elif op in ("bestill", "avbestill"):
+        if not slot.isdigit() or (op == "bestill" and not child.isdigit()):
+            raise ValidationError(_("Ugyldig skjema."), code="form")
+        if op == "bestill":
+            slot_book(user=user, slot_id=int(slot), child_id=int(child))
+        else:
+            slot_cancel(user=user, slot_id=int(slot))
 
 
 def slot_book(*, user: Any, slot_id: int, child_id: int) -> EventSlot:

@@ -5,7 +5,7 @@ derived from its delivery (``delivery_message_id``): a copy sent again after a c
 recipient's mail system and recognisable as a duplicate. For each chunk of e-mails:
 
 1. one UPDATE records ``attempted_at`` on the chunk's rows this worker still holds (status SENDING with our claim
-   time; a row another worker re-claimed after our lease ran out is skipped) and commits;
+   token; a row another worker re-claimed after our lease ran out is skipped) and commits;
 2. each e-mail goes out through Django's e-mail backend (one SMTP session for the batch) and is marked SENT by an
    ordinary commit right after the server accepted it.
 
@@ -28,13 +28,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from integrations.public import PermanentError, SmsOutgoing, TransientError, get_sms_gateway
+from integrations.public import PermanentError, SmsOutgoing, TransientError, backoff_seconds, get_sms_gateway
 from messaging.models import Channel, Delivery, DeliveryStatus, PushSubscription
-from messaging.services.notifications import deliveries_claim
+from messaging.services.notifications import deliveries_claim, delivery_max_attempts
 from oas import clock
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 6
 SMS_BATCH = 100
 MAIL_CHUNK = 50  # e-mails per "attempting" commit
 
@@ -86,11 +85,11 @@ def deliveries_send(*, ids: list[int]) -> dict[str, int]:
     E-mail in chunks of ``MAIL_CHUNK`` over one SMTP session (see the module docstring), SMS in requests of
     ``SMS_BATCH``, web push one by one; each is marked sent as soon as it went out.
     """
-    claimed = deliveries_claim(ids=ids)
-    if not claimed:
+    claims = deliveries_claim(ids=ids)
+    if not claims:
         return {}
     rows = list(
-        Delivery.objects.filter(pk__in=claimed)
+        Delivery.objects.filter(pk__in=[c.row_id for c in claims], claim_token=claims[0].claim_token)
         .select_related("notification__person", "notification__person__employee")
         .order_by("pk")
     )
@@ -123,7 +122,7 @@ def deliveries_send(*, ids: list[int]) -> dict[str, int]:
             _mark_retry(d, str(exc), permanent=True)
             counts["failed"] += 1
             continue
-        _mark_sent([d.pk])
+        _mark_sent([d.pk], claim_token=str(d.claim_token))
         counts["sent"] += 1
     return counts
 
@@ -144,8 +143,8 @@ def _email_message(d: Delivery, mail: Any) -> EmailMessage:
 
 def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) -> None:
     """Mark the chunk "attempting" (committed), then send each e-mail and commit its "sent" mark at once."""
-    stamp = chunk[0].claimed_at
-    owned = _mark_attempting([d.pk for d in chunk], claimed_at=stamp) if stamp is not None else set()
+    token = chunk[0].claim_token
+    owned = _mark_attempting([d.pk for d in chunk], claim_token=str(token)) if token is not None else set()
     for d in chunk:
         if d.pk not in owned:
             continue  # another worker holds it now (our lease ran out): it sends it, not us
@@ -164,7 +163,7 @@ def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) 
             counts["retry"] += 1
             _smtp_close(mail)
             continue
-        _mark_sent([d.pk])
+        _mark_sent([d.pk], claim_token=str(d.claim_token))
         counts["sent"] += 1
 
 
@@ -212,23 +211,23 @@ def _send_sms_chunk(sms: Any, chunk: list[Delivery], counts: dict[str, int]) -> 
         else:
             _mark_retry(d, "no answer for this message", permanent=False)
             counts["retry"] += 1
-    _mark_sent(ok)
+    _mark_sent(ok, claim_token=str(chunk[0].claim_token))
     counts["sent"] += len(ok)
 
 
-def _mark_attempting(ids: list[int], *, claimed_at: dt.datetime) -> set[int]:
+def _mark_attempting(ids: list[int], *, claim_token: str) -> set[int]:
     """Record (and commit) that these e-mails are about to go out; return the ids this worker still holds."""
     with connection.cursor() as cursor:  # one conditional UPDATE: the rows it returns are ours to send
         cursor.execute(
             f"UPDATE {Delivery._meta.db_table} SET attempted_at = %s "  # noqa: S608 - table name from model meta
-            "WHERE id = ANY(%s) AND status = %s AND claimed_at = %s RETURNING id",
-            [clock.now(), list(ids), DeliveryStatus.SENDING.value, claimed_at],
+            "WHERE id = ANY(%s) AND status = %s AND claim_token = %s RETURNING id",
+            [clock.now(), list(ids), DeliveryStatus.SENDING.value, claim_token],
         )
         return {int(row[0]) for row in cursor.fetchall()}
 
 
-def _mark_sent(ids: list[int]) -> None:
-    """Mark deliveries SENT (an ordinary commit).
+def _mark_sent(ids: list[int], *, claim_token: str) -> None:
+    """Mark deliveries SENT (an ordinary commit) if this worker still holds them (the attempt counted at the claim).
 
     One plain UPDATE: it runs once per e-mail, and building it through the ORM cost a quarter of the worker's CPU.
     """
@@ -236,25 +235,18 @@ def _mark_sent(ids: list[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608 - table name from model meta
-            "last_error = '' WHERE id = ANY(%s)",
-            [DeliveryStatus.SENT.value, clock.now(), list(ids)],
+            f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, claim_token = NULL, "  # noqa: S608 - table name from model meta
+            "lease_expires_at = NULL, last_error = '' WHERE id = ANY(%s) AND status = %s AND claim_token = %s",
+            [DeliveryStatus.SENT.value, clock.now(), list(ids), DeliveryStatus.SENDING.value, claim_token],
         )
 
 
 def _mark_retry(delivery: Delivery, error: str, *, permanent: bool) -> None:
-    attempts = delivery.attempts + 1
-    if permanent or attempts >= MAX_ATTEMPTS:
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.FAILED, attempts=attempts, attempted_at=None, last_error=error[:300]
-        )
+    """Schedule a retry with the outbox's backoff, or make it a dead letter (FAILED) — only while we hold it."""
+    held = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, claim_token=delivery.claim_token)
+    released = {"claim_token": None, "lease_expires_at": None, "attempted_at": None, "last_error": error[:300]}
+    if permanent or delivery.attempts >= delivery_max_attempts():
+        held.update(status=DeliveryStatus.FAILED, **released)
         return
-    backoff = dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.PENDING,
-        attempts=attempts,
-        deliver_after=clock.now() + backoff,
-        claimed_at=None,
-        attempted_at=None,
-        last_error=error[:300],
-    )
+    delay = dt.timedelta(seconds=backoff_seconds(attempts=delivery.attempts))
+    held.update(status=DeliveryStatus.PENDING, deliver_after=clock.now() + delay, claimed_at=None, **released)

@@ -27,6 +27,7 @@ from oas.errors import NotFound, ValidationError
 from oas.identity.models import AccountKind
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person
+from oas.periods import active_on
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -110,8 +111,7 @@ def _role_holders(*, unit: OrgUnit, roles: Iterable[str]) -> dict[int, set[str]]
 
     today = clock.today()
     rows = (
-        RoleAssignment.objects.filter(unit__path__in=_prefixes(unit.path), role__in=list(roles), valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        RoleAssignment.objects.filter(active_on(today), unit__path__in=_prefixes(unit.path), role__in=list(roles))
         .filter(employee__active=True)
         .values_list("employee__person_id", "role")
     )

@@ -41,6 +41,7 @@ from oas.errors import NotFound, PermissionDenied, ValidationError
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import Municipality, OrgUnit
 from oas.people.models import PersonRelation, Placement
+from oas.periods import DATED, active_on
 from oas.text import text_check
 
 NOTICE_SEND = "messaging.notice.send"
@@ -159,11 +160,7 @@ def _recipients_insert(notice: Notice) -> list[int]:
     else:
         paths = list(notice.target_units.values_list("path", flat=True))
         in_targets = reduce(or_, (Q(unit__path__startswith=p) | Q(group__path__startswith=p) for p in paths))
-    children = (
-        Placement.objects.filter(in_targets, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values("child_id")
-    )
+    children = Placement.objects.filter(in_targets, active_on(today, fields=DATED)).values("child_id")
     # The kernel relation policy: a notice to a unit names the child's unit, so it goes only to adults who may
     # learn it (never to the parent a strengt fortrolig child does not live with); a municipality-wide notice
     # names no unit of the child and goes to everyone with the information right.

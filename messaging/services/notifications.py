@@ -7,14 +7,17 @@ therefore never travel by e-mail or SMS). A person without contact details becom
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from integrations.public import Claim, Leased, lease_bury_abandoned, lease_claim, lease_due_ids, publish_or_raise
 from messaging.models import (
     Channel,
     Delivery,
@@ -29,10 +32,14 @@ from messaging.models import (
     _quiet_hours_valid,
 )
 from oas import clock
-from oas.errors import ValidationError
+from oas.access.principal import principal_for
+from oas.errors import NotFound, ValidationError
+from oas.identity.models import AccountKind
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Employee, Employment, Person
+from oas.periods import active_on
 
+logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 DEFAULT_QUIET_START = dt.time(21, 0)
 DEFAULT_QUIET_END = dt.time(7, 0)
@@ -49,8 +56,7 @@ def default_working_hours(*, person_ids: Iterable[int]) -> dict[int, list[tuple[
     """Working hours staff have until they set their own: Monday–Friday, from their current employment."""
     today = clock.today()
     rows = (
-        Employment.objects.filter(employee__person_id__in=list(person_ids), valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        Employment.objects.filter(active_on(today), employee__person_id__in=list(person_ids))
         .values_list("employee__person_id", "unit__kind")
         .order_by("employee__person_id", "-percentage", "pk")
     )
@@ -271,53 +277,70 @@ def _deliveries_create(
         )
 
 
-def _enqueue_dispatch() -> None:
-    from messaging.tasks import deliveries_dispatch
+# Deliveries are claimed by the same mechanism as the integrations outbox (integrations.outbox.lease): one
+# conditional UPDATE … SKIP LOCKED with a lease, attempts counted at the claim, retries with the outbox's backoff,
+# a dead letter (FAILED) when the attempts are used up. The table stays messaging's own: a notice to 20,000
+# guardians is 40,000 rows sent in batches over one SMTP session each, not one outbox task per e-mail.
+DELIVERIES = Leased(
+    model=Delivery,
+    pending=DeliveryStatus.PENDING,
+    in_progress=DeliveryStatus.SENDING,
+    dead=DeliveryStatus.FAILED,
+    due_field="deliver_after",
+)
 
-    deliveries_dispatch.delay()
 
-
-def _lease_seconds() -> int:
+def delivery_lease_seconds() -> int:
+    """How long a worker holds claimed deliveries before another may take them (it vanished)."""
     return int(getattr(settings, "MESSAGING_DELIVERY_LEASE_SECONDS", 120))
 
 
-def deliveries_dispatch_batches(*, batch_size: int = BATCH_SIZE, lease_seconds: int | None = None) -> list[list[int]]:
-    """Return the due deliveries in batches (pending and due, or claimed by a worker that vanished)."""
-    lease_seconds = lease_seconds or _lease_seconds()
-    now = clock.now()
-    stale = now - dt.timedelta(seconds=lease_seconds)
-    due = (
-        Delivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING, deliver_after__lte=now)
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return list(_chunks(list(due), batch_size))
+def delivery_max_attempts() -> int:
+    return int(settings.OUTBOX_MAX_ATTEMPTS)
 
 
-def deliveries_claim(*, ids: list[int], lease_seconds: int | None = None) -> list[int]:
-    """Claim deliveries for sending with one conditional UPDATE; rows another worker holds are skipped.
+def _enqueue_dispatch() -> None:
+    """Ask a worker to dispatch now instead of at beat's next tick; if the broker is down, beat finds the rows.
+
+    Only an optimisation: the rows are committed, and ``messaging.deliveries_dispatch`` (beat, every 30 s) lists
+    every due delivery, so a failed kick loses nothing.
+    """
+    try:
+        from messaging.tasks import deliveries_dispatch
+
+        publish_or_raise(deliveries_dispatch)
+    except Exception as exc:  # broker unavailable: the rows are safe in PostgreSQL
+        logger.warning("messaging: could not signal the dispatcher (%s); beat will send the deliveries", exc)
+
+
+def deliveries_dispatch_batches(*, batch_size: int = BATCH_SIZE) -> list[list[int]]:
+    """Return the due deliveries in batches (pending and due, or held by a worker whose lease ran out); a read."""
+    return list(_chunks(lease_due_ids(spec=DELIVERIES, max_attempts=delivery_max_attempts()), batch_size))
+
+
+def deliveries_claim(*, ids: list[int]) -> list[Claim]:
+    """Claim deliveries for sending through the shared lease claim; rows another worker holds are skipped.
 
     A row still SENDING after its lease ran out belonged to a worker that died: it is claimed and sent again (an
-    e-mail with the same Message-ID, an SMS with the same reference, which the gateway deduplicates).
+    e-mail with the same Message-ID, an SMS with the same reference, which the gateway deduplicates); one that
+    used its last attempt that way becomes FAILED instead.
     """
-    lease_seconds = lease_seconds or _lease_seconds()
-    now = clock.now()
-    stale = now - dt.timedelta(seconds=lease_seconds)
-    with transaction.atomic():
-        locked = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids)
-            .filter(
-                Q(status=DeliveryStatus.PENDING, deliver_after__lte=now)
-                | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
-            )
-            .values_list("pk", flat=True)
-        )
-        Delivery.objects.filter(pk__in=locked).update(status=DeliveryStatus.SENDING, claimed_at=now)
-    return locked
+    lease_bury_abandoned(
+        spec=DELIVERIES,
+        max_attempts=delivery_max_attempts(),
+        reason=_("Ga opp etter %(attempts)s forsøk: arbeideren stoppet under sendingen.")
+        % {"attempts": delivery_max_attempts()},
+        also_set={"attempted_at": None},
+    )
+    if not ids:
+        return []
+    return lease_claim(
+        spec=DELIVERIES,
+        ids=ids,
+        limit=len(ids),
+        lease_seconds=delivery_lease_seconds(),
+        max_attempts=delivery_max_attempts(),
+    )
 
 
 def notification_mark_read(*, person_id: int, notification_id: int) -> None:
@@ -441,3 +464,94 @@ def push_subscribe(*, person_id: int, endpoint: str, p256dh: str, auth: str) -> 
         endpoint=endpoint, defaults={"person_id": person_id, "p256dh": p256dh, "auth": auth, "created_at": clock.now()}
     )
     return sub
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+    """The notification settings form as typed (strings); ``notification_settings_save`` checks it."""
+
+    email: bool = False
+    sms: bool = False
+    push: bool = False
+    staff_message_channel: str = ""
+    staff_urgent_channel: str = ""
+    start: str = ""
+    end: str = ""
+    days: tuple[str, ...] = ()
+    away_from: str = ""
+    away_until: str = ""
+
+
+def access_settings_person(*, user: Any) -> tuple[int, bool]:
+    """Return whose notification settings the user may change — only their own person — and whether staff."""
+    principal = principal_for(user)
+    if principal.person_id is None:
+        raise NotFound(_("Fant ingen person for innloggingen."))
+    return principal.person_id, principal.kind == AccountKind.STAFF
+
+
+def _optional_date(raw: str) -> dt.date | None:
+    raw = raw.strip()
+    return dt.date.fromisoformat(raw) if raw else None
+
+
+def notification_settings_save(*, user: Any, form: SettingsInput) -> None:
+    """Store the user's own channels (staff: a channel per kind, absence, working hours); bad input writes nothing."""
+    person_id, is_staff = access_settings_person(user=user)
+    periods: list[tuple[int, dt.time, dt.time]] = []
+    away_from = away_until = None
+    if is_staff:
+        try:
+            start, end = dt.time.fromisoformat(form.start), dt.time.fromisoformat(form.end)
+            days = sorted({int(d) for d in form.days if d.isdigit() and int(d) <= 6})
+            away_from, away_until = _optional_date(form.away_from), _optional_date(form.away_until)
+        except ValueError:
+            raise ValidationError(_("Ugyldig klokkeslett eller dato."), code="form") from None
+        if start >= end:
+            raise ValidationError(_("Arbeidstiden må slutte etter at den starter."), code="working_hours")
+        periods = [(d, start, end) for d in days]
+    with transaction.atomic():
+        if is_staff:
+            message_channel = form.staff_message_channel or StaffChannel.EMAIL
+            urgent_channel = form.staff_urgent_channel or StaffChannel.SMS
+            chosen = {message_channel, urgent_channel}
+            preference_set(
+                person_id=person_id,
+                email=bool(chosen & {StaffChannel.EMAIL, StaffChannel.DIGEST}),
+                sms=StaffChannel.SMS in chosen,
+                push=form.push,
+                staff_message_channel=message_channel,
+                staff_urgent_channel=urgent_channel,
+                away_from=away_from,
+                away_until=away_until,
+            )
+            working_hours_set(person_id=person_id, periods=periods)
+        else:
+            preference_set(person_id=person_id, email=form.email, sms=form.sms, push=form.push)
+
+
+def notification_settings_for(*, user: Any) -> dict[str, Any]:
+    """Return what the settings page shows: the user's channels, working hours (or the default), addresses."""
+    person_id, is_staff = access_settings_person(user=user)
+    pref = NotificationPreference.objects.filter(person_id=person_id).first()
+    periods = [
+        (h.weekday, h.start, h.end) for h in WorkingHours.objects.filter(person_id=person_id).order_by("weekday")
+    ]
+    if is_staff and not periods:  # the default from the employment, until they save their own
+        periods = default_working_hours(person_ids=[person_id]).get(person_id, [])
+    has_email, has_phone = contact_addresses(person_id=person_id)
+    return {
+        "pref": pref,
+        "is_staff": is_staff,
+        "hours": periods,
+        "days": [p[0] for p in periods],
+        "start": periods[0][1] if periods else dt.time(8, 0),
+        "end": periods[0][2] if periods else dt.time(16, 0),
+        "has_email": has_email,
+        "has_phone": has_phone,
+        "message_channel": pref.staff_message_channel if pref else StaffChannel.EMAIL,
+        "urgent_channel": pref.staff_urgent_channel
+        if pref
+        else (StaffChannel.SMS if has_phone else StaffChannel.EMAIL),
+        "push_subscribed": PushSubscription.objects.filter(person_id=person_id).exists(),
+    }

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from messaging.models import MAX_BODY_CHARS, AuthorKind, Mailbox, Message, MessageRead, Thread, ThreadSide
+from messaging.selectors import guardian_message_recipients
 from messaging.services.attachments import MAX_ATTACHMENTS, Upload, attachment_validate, attachments_store
 from messaging.services.mailboxes import (
     mailbox_handler_ids,
@@ -29,7 +30,8 @@ from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
 from oas.identity.models import Account, AccountKind
 from oas.organisation.models import OrgUnit
-from oas.people.models import Adressebeskyttelse, Person, PersonRelation, Placement
+from oas.people.models import Adressebeskyttelse, Person, PersonRelation
+from oas.periods import active_on
 from oas.text import text_check
 
 CHILD_MESSAGE = "messaging.child.message"
@@ -77,11 +79,7 @@ def thread_recipients(*, child: Person) -> list[Person]:
     Adults without an account yet: guardians with foreldreansvar only (they are notified by e-mail/SMS).
     """
     today = clock.today()
-    relations = (
-        PersonRelation.objects.filter(child=child, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .select_related("adult")
-    )
+    relations = PersonRelation.objects.filter(active_on(today), child=child).select_related("adult")
     accounts = {
         a.person_id: a
         for a in Account.objects.filter(
@@ -214,17 +212,14 @@ def thread_start(
         raise ValidationError(_("Ukjent enhet."), fields={"unit": [_("Ukjent enhet.")]})
     principal = principal_for(user)
     is_guardian = principal.kind == AccountKind.GUARDIAN
-    today = clock.today()
     if is_guardian:
         _rate_limit_guardian(person_id=principal.person_id or 0)
-        placed = (
-            Placement.objects.filter(child=child, start_date__lte=today)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .filter(Q(unit=unit) | Q(group=unit))
-            .exists()
-        )
-        if not placed:
-            raise ValidationError(_("Barnet går ikke ved denne enheten."), fields={"unit": [_("Velg barnets enhet.")]})
+        # Only the recipients the portal offers: the child's group or unit, and never for a child whose unit the
+        # guardian may not learn (one answer for every refusal, so the form cannot confirm where a child is).
+        offered = {(o.child_id, o.unit_id) for o in guardian_message_recipients(user=user)}
+        if (child.pk, unit.pk) not in offered:
+            message = _("Velg en mottaker fra listen.")
+            raise ValidationError(message, fields={"recipient": [message]}, code="recipient")
     mailbox = mailbox_for_unit(unit=unit)
     if is_guardian:
         _guardian_urgent_allowed(mailbox=mailbox, urgent=urgent)

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -173,10 +174,10 @@ def test_a_worker_killed_before_sending_its_chunk_sends_every_e_mail_once_later(
     watching: type[WatchingBackend],
 ) -> None:
     ids = _notify(3, "kill")
-    claimed = deliveries_claim(ids=ids)  # a worker claims the batch, marks its first chunk, then dies
-    rows = list(Delivery.objects.filter(pk__in=claimed).order_by("pk"))
-    assert rows[0].claimed_at is not None
-    assert delivery_services._mark_attempting([r.pk for r in rows[:2]], claimed_at=rows[0].claimed_at) == {
+    claims = deliveries_claim(ids=ids)  # a worker claims the batch, marks its first chunk, then dies
+    rows = list(Delivery.objects.filter(pk__in=[c.row_id for c in claims]).order_by("pk"))
+    assert rows[0].claim_token is not None
+    assert delivery_services._mark_attempting([r.pk for r in rows[:2]], claim_token=claims[0].claim_token) == {
         r.pk for r in rows[:2]
     }
     with clock.freeze(clock.now() + LATER):
@@ -194,7 +195,7 @@ def test_a_row_another_worker_reclaimed_is_not_sent_by_the_first(watching: type[
 
     def another_worker_takes_the_last_row() -> None:
         if len(watching.seen) == 1:
-            Delivery.objects.filter(pk=rows[2]).update(claimed_at=clock.now() + dt.timedelta(seconds=1))
+            Delivery.objects.filter(pk=rows[2]).update(claim_token=uuid.uuid4())
 
     watching.on_send = another_worker_takes_the_last_row
     assert deliveries_send(ids=ids) == {"sent": 2, "retry": 0, "failed": 0}

@@ -94,7 +94,9 @@ def test_a_lost_worker_claim_is_resent_and_the_gateway_deduplicates(world: World
     deliveries_send(ids=[delivery.pk])
     # Simulate a worker that sent the SMS, then died before recording it.
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.SENDING, claimed_at=clock.now() - dt.timedelta(minutes=10)
+        status=DeliveryStatus.SENDING,
+        claimed_at=clock.now() - dt.timedelta(minutes=10),
+        lease_expires_at=clock.now() - dt.timedelta(minutes=8),
     )
     assert _all_ids() == [delivery.pk]
     deliveries_send(ids=[delivery.pk])
