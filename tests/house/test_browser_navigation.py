@@ -12,6 +12,7 @@ from django.db import connections
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LOCALE, PHONE, Visit, playwright_or_skip, session_cookie
 from tests.personas import persona_user
 
+
 def _menu_click(page: Any, key: str, *, phone: bool) -> None:
     if phone:
         page.get_by_test_id("menu").click()
