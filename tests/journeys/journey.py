@@ -13,6 +13,8 @@ from typing import Any
 from tests.browser import DESKTOP, LOCALE, PHONE, Visit, session_cookie
 from tests.personas import persona_user
 
+HOMES = ("/portal/", "/arbeidsflate/")
+
 
 class Journey:
     """One persona's browser context with a tap counter."""
@@ -53,6 +55,16 @@ class Journey:
         self.page.wait_for_load_state()
         if check:
             self.visit.check(self.page)
+            self.assert_way_back()
+
+    def assert_way_back(self) -> None:
+        """An inner page has breadcrumbs (the admin has its own) or a link back home."""
+        path = self.path.split("?")[0]
+        if path in HOMES:
+            return
+        # The admin: its breadcrumbs, or on its index the "Vis nettsted" link back to OAS.
+        crumbs = ".breadcrumbs a, #user-tools a[href='/']" if path.startswith("/admin/") else ".oas-breadcrumbs a"
+        assert self.page.locator(crumbs).count() >= 1, f"{path}: an inner page without breadcrumbs"
 
     def link(self, name: str, *, exact: bool = False, check: bool = True) -> None:
         """Tap the first visible link in the page's main content named ``name``."""
