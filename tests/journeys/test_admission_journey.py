@@ -67,7 +67,7 @@ def _newborn_sibling() -> str:
 
     mother = Person.objects.get(national_id=PERSONAS_BY_KEY["foresatt"].national_id)
     father = Person.objects.get(national_id=PERSONAS_BY_KEY["foresatt2"].national_id)
-    baby = ChildFactory(
+    baby: Any = ChildFactory(
         first_name="Mia",
         last_name=mother.last_name,
         birth_date=dt.date(2025, 9, 1),
