@@ -21,6 +21,8 @@ def test_faktura_previews_confirms_and_commits_a_month_then_the_guardian_reads_i
         j.button("Forhåndsvis (prøvekjøring)")
         assert j.page.locator("section.invoice-preview").count() == 1, "the preview shows the month's lines"
         assert j.page.locator("section.invoice-preview tbody tr").count() >= 1
+        first_child = j.page.locator("section.invoice-preview tbody tr td").first.inner_text().strip()
+        shows_ids = first_child.isdigit()
         confirm = j.page.locator("input[name=bekreft_satser]")
         if confirm.count():  # unconfirmed national rates: the run asks before committing on them
             j.button("Fakturer måneden", check=False)
@@ -39,6 +41,8 @@ def test_faktura_previews_confirms_and_commits_a_month_then_the_guardian_reads_i
         assert "kr" in invoice.inner_text()
         g.tap(invoice.locator("summary").first)  # open one line's calculation
         assert invoice.locator("details[open]").count() == 1
+    if shows_ids:
+        pytest.xfail(f"invoicing: the preview lists child and payer by internal id ({first_child!r}), not by name")
 
 
 def test_sysadmin_grants_access_to_a_person_found_by_name(chromium: Any, journey_server: str, journey_db: None) -> None:
