@@ -24,7 +24,12 @@ def persona_user(key: str) -> Any:
         employee = Employee.objects.select_related("person").get(employee_number=persona.employee_number)
         account = Account.objects.filter(kind=AccountKind.STAFF, employee=employee).select_related("user").first()
         if account is None:
-            user = user_model.objects.create(username=f"staff-{employee.employee_number}")
+            # As a first login does (oas.identity.services): the user carries the person's name.
+            user = user_model.objects.create(
+                username=f"staff-{employee.employee_number}",
+                first_name=employee.person.first_name[:150],
+                last_name=employee.person.last_name[:150],
+            )
             account = Account.objects.create(
                 user=user, kind=AccountKind.STAFF, person=employee.person, employee=employee, provider=persona.provider
             )
@@ -33,6 +38,8 @@ def persona_user(key: str) -> Any:
     person = Person.objects.get(national_id=persona.national_id)
     account = Account.objects.filter(kind=AccountKind.GUARDIAN, person=person).select_related("user").first()
     if account is None:
-        user = user_model.objects.create(username=f"guardian-{person.pk}")
+        user = user_model.objects.create(
+            username=f"guardian-{person.pk}", first_name=person.first_name[:150], last_name=person.last_name[:150]
+        )
         account = Account.objects.create(user=user, kind=AccountKind.GUARDIAN, person=person, provider="idporten")
     return account.user

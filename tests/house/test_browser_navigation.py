@@ -4,50 +4,13 @@ screenshot (``var/test-artifacts/screens/``) for people to look at."""
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE, playwright_or_skip, session_cookie
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LOCALE, PHONE, Visit, playwright_or_skip, session_cookie
 from tests.personas import persona_user
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-SCREENS = Path(settings.BASE_DIR) / "var" / "test-artifacts" / "screens"
-
-
-def _axe_source() -> str:
-    axe = pytest.importorskip("axe_playwright_python")
-    return (Path(axe.__file__).parent / "axe.min.js").read_text()
-
-
-class Visit:
-    """Checks each page the browser lands on: axe-core (serious/critical fail the test) and a screenshot."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.axe = _axe_source()
-        self.seen: list[str] = []
-        SCREENS.mkdir(parents=True, exist_ok=True)
-
-    def check(self, page: Any) -> None:
-        page.wait_for_load_state()
-        path = re.sub(r"^https?://[^/]+", "", page.url)
-        self.seen.append(path)
-        page.screenshot(path=str(SCREENS / f"{self.name}-{len(self.seen):02d}.png"), full_page=True)
-        page.evaluate(self.axe)  # through DevTools: the page's Content-Security-Policy allows no inline script
-        result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
-        bad = [
-            f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-            for v in json.loads(result)["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert not bad, f"{path}: {bad}"
 
 
 def _menu_click(page: Any, key: str, *, phone: bool) -> None:

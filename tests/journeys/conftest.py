@@ -1,0 +1,81 @@
+"""One seeded demo municipality and one live server for all the journeys of this package.
+
+Seeding the demo and the commands ``make up`` runs after it (closing days, fee rates, admission rounds, the
+school demo) takes a while, so the journeys share one committed copy instead of pytest-django's per-test
+flush: each journey acts on its own persona's data, and the package's teardown flushes the database so the
+rest of the test session starts empty. The clock is frozen on a school day (Thursday 19 November 2026) for
+the whole package, in the live server's thread too (``oas.clock`` freezes process-wide).
+
+``OAS_JOURNEY_SEED_SIZE=full`` walks the journeys on the full Lillestrøm (about 35,000 people; seeding alone
+takes minutes on a 2-core machine); the default is the small demo, which still has other children and
+families in every persona's units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+from oas import clock
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+JOURNEY_DAY = dt.date(2026, 11, 19)
+AFTER_SEED = ("seed_closing_days", "seed_fee_rates", "seed_admission_rounds", "seed_sfo_rounds", "seed_school_demo")
+
+
+@pytest.fixture(scope="package")
+def journey_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Seed the demo as ``make up`` does, once; flush it when the package is done."""
+    size = os.environ.get("OAS_JOURNEY_SEED_SIZE", "small")
+    with pytest.MonkeyPatch.context() as patch, clock.freeze(JOURNEY_DAY), django_db_blocker.unblock():
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM from Playwright's event-loop thread
+        call_command("seed_demo", "--size", size, "--force", stdout=io.StringIO())
+        for command in AFTER_SEED:
+            call_command(command, stdout=io.StringIO())
+        try:
+            yield
+        finally:
+            connections.close_all()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="package")
+def journey_server(journey_demo: None) -> Iterator[str]:
+    """A live server on the seeded demo (not pytest-django's ``live_server``, which flushes after each test)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    try:
+        yield server.url
+    finally:
+        server._live_server_modified_settings.disable()
+        server.stop()
+
+
+@pytest.fixture(scope="package")
+def chromium(journey_server: str) -> Iterator[Any]:
+    """Debian's Chromium, one for the package (each journey opens its own context)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def journey_db(journey_demo: None, django_db_blocker: Any) -> Iterator[None]:
+    """Database access for the test body (persona users, assertions) on the package's committed demo."""
+    with django_db_blocker.unblock():
+        yield
