@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from .conftest import World
 pytestmark = pytest.mark.django_db
 
 
-def _fresh(user_id: int) -> object:
+def _fresh(user_id: int) -> Any:
     """The user as the session middleware loads it on each request."""
     return get_user_model().objects.get(pk=user_id)
 

@@ -187,7 +187,7 @@ def test_a_custody_change_for_a_strengt_fortrolig_child_is_denied_until_confirme
     _flee(events, _n(mother), _n(child))
     _sync(freg_client)
     with clock.freeze(TODAY):
-        child_lives_with_confirm(user=f.UserFactory(is_superuser=True), child_id=child.pk, adult_ids=[mother.pk])
+        child_lives_with_confirm(user=f.UserFactory.create(is_superuser=True), child_id=child.pk, adult_ids=[mother.pk])
     events.change_foreldreansvar(_n(child))  # a new guardian row for the mother
     _sync(freg_client)
     current = PersonRelation.objects.filter(child=child, kind=RelationKind.GUARDIAN, valid_to__isnull=True)

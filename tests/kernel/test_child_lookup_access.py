@@ -15,17 +15,17 @@ ACTION = "kindergarten.placement.create"
 
 
 def test_a_user_without_the_placement_action_cannot_look_a_child_up(demo_municipality):
-    child = f.ChildFactory()
+    child = f.ChildFactory.create()
     with pytest.raises(PermissionDenied):
-        child_lookup(user=f.UserFactory(), action=ACTION, national_id=child.national_id, event="test.lookup")
+        child_lookup(user=f.UserFactory.create(), action=ACTION, national_id=child.national_id, event="test.lookup")
     assert AuditEvent.objects.filter(action=AuditAction.DENIED, event="test.lookup.denied").count() == 1
     assert not AuditEvent.objects.filter(event="test.lookup", person_ids__contains=[child.pk]).exists()
 
 
 def test_a_user_with_the_placement_action_finds_the_child(demo_municipality):
-    child = f.ChildFactory()
+    child = f.ChildFactory.create()
     found = child_lookup(
-        user=f.UserFactory(is_superuser=True), action=ACTION, national_id=child.national_id, event="test.lookup"
+        user=f.UserFactory.create(is_superuser=True), action=ACTION, national_id=child.national_id, event="test.lookup"
     )
     assert found.person == child
     assert AuditEvent.objects.filter(event="test.lookup", person_ids__contains=[child.pk]).exists()

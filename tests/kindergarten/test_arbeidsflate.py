@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -24,7 +24,7 @@ def _roles() -> None:
     role_mapping_seed()  # roles come from RoleMapping (OPPTAK → sector admission, STYRER → unit leader)
 
 
-def _tasks(user: object) -> dict[str, int]:
+def _tasks(user: Any) -> dict[str, int]:
     return {t.key: t.count for t in registry.tasks_for(user=user) if t.module == "kindergarten"}
 
 
