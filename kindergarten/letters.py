@@ -3,8 +3,8 @@
 Forskrift om saksbehandlingsregler ved opptak i barnehage § 3 (written decision with reasons and information about
 the right to appeal), § 4 (reasons when neither first nor second choice was given), § 9 (appeal within 3 weeks).
 
-Publishing stores one ``DecisionLetter`` row per application (the durable record) and, after the commit, queues a
-Celery task per letter (:func:`decision_letters_enqueue`). The task renders the PDF for each guardian with
+Publishing stores one ``DecisionLetter`` row per application (the durable record) and, in the same transaction, one
+outbox row per letter (:func:`decision_letters_outbox`). The outbox's worker renders the PDF for each guardian with
 ``integrations.letters.services.letter_send`` (outbox → SvarUt) and archives it with
 ``integrations.archive.services.archive_document`` (outbox → Noark 5, journalpost U on the child's case).
 """
@@ -172,20 +172,31 @@ def case_ref(*, application_id: int) -> str:
     return f"BHG-{application_id}"
 
 
-def decision_letters_enqueue(*, letter_ids: list[int]) -> None:
-    """Queue one Celery task per stored letter; call from ``transaction.on_commit`` after publishing.
+DECISION_LETTER_KIND = "kindergarten.decision_letter"
 
-    If the broker is down the ``DecisionLetter`` rows stay with ``sent_at`` empty and the periodic
-    ``kindergarten.tasks.decision_letters_send_pending`` sends them later.
+
+def decision_letters_outbox(*, letter_ids: list[int]) -> None:
+    """Write one outbox row per stored letter in the caller's (the publishing or deciding) transaction.
+
+    The promise to send is written with the decision: nothing is lost when the broker is down at commit, and a
+    rolled-back publish sends nothing. The outbox's worker renders and sends them (``decision_letter_deliver``).
     """
-    from kindergarten.tasks import decision_letter_send_task
+    from integrations.outbox import outbox_enqueue
 
     for letter_id in letter_ids:
-        try:
-            decision_letter_send_task.delay(letter_id)
-        except Exception as exc:  # broker unavailable: the row is the durable record
-            logger.warning("kindergarten: could not queue decision letter %s (%s)", letter_id, exc)
-            return
+        outbox_enqueue(
+            kind=DECISION_LETTER_KIND,
+            payload={"letter_id": letter_id},
+            idempotency_key=f"kg-vedtak-send:{letter_id}",
+        )
+
+
+def decision_letter_deliver(delivery: Delivery) -> dict[str, Any]:
+    """Outbox handler (``DECISION_LETTER_KIND``): send and archive one stored decision letter (idempotent)."""
+    letter_id = delivery.payload.get("letter_id")
+    if not isinstance(letter_id, int):
+        raise PermanentError(f"{DECISION_LETTER_KIND}: payload uten letter_id: {delivery.payload!r}")
+    return {"sent": decision_letter_send(letter_id=letter_id)}
 
 
 def decision_letter_send(*, letter_id: int) -> bool:

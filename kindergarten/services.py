@@ -784,8 +784,9 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
             )
         )
     letter_ids = [letter.pk for letter in DecisionLetter.objects.bulk_create(letter_rows)]
-    # Rendering thousands of PDFs does not belong in this transaction: one task per letter after the commit.
-    transaction.on_commit(lambda: letters.decision_letters_enqueue(letter_ids=letter_ids))
+    # Rendering thousands of PDFs does not belong in this transaction, but the promise to send them does: one
+    # outbox row per letter, written here (never lost when the broker is down at commit).
+    letters.decision_letters_outbox(letter_ids=letter_ids)
 
     admission_round.state = RoundState.PUBLISHED
     admission_round.published_at = now
@@ -1108,7 +1109,7 @@ def appeal_decide(
             appeal_deadline=content.appeal_deadline,
             created_at=now,
         )
-        transaction.on_commit(lambda: letters.decision_letters_enqueue(letter_ids=[letter.pk]))
+        letters.decision_letters_outbox(letter_ids=[letter.pk])
         audit_record(
             action="update",
             event="kindergarten.appeal.decide",

@@ -47,18 +47,6 @@ def sfo_decision_letters_deliver(delivery: Any) -> dict[str, Any]:
     return {"letters": sfo_decision_letter_send(application_id=application_id)}
 
 
-def sfo_decision_letters_enqueue(*, application_ids: list[int]) -> None:
-    """Queue one Celery task per application (a manual resend; publishing uses ``sfo_decision_letters_outbox``)."""
-    from sfo.tasks import sfo_decision_letter_send_task
-
-    for application_id in application_ids:
-        try:
-            sfo_decision_letter_send_task.delay(application_id)
-        except Exception as exc:  # broker down: the application rows stay; the letters can be sent again later
-            logger.warning("sfo: could not queue decision letter for %s (%s)", application_id, exc)
-            return
-
-
 def sfo_decision_letter_send(*, application_id: int) -> int:
     """Send the decision of one SFO application to every guardian and archive it; return the letters sent."""
     from integrations.archive.services import archive_document

@@ -101,8 +101,6 @@ def published(rnd: Any, units: list[Any], fam: Any) -> Offer:
 
 
 def test_a_guardian_applies_and_the_other_guardian_sees_the_same_application(application_day, monkeypatch) -> None:
-    queued: list[int] = []
-    monkeypatch.setattr("kindergarten.tasks.application_archive_task.delay", queued.append)
     rnd, units = admission_round(units=2)
     fam = family(birth_date=BIG)
     client = guardian_client(fam.guardian)
