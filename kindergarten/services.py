@@ -33,6 +33,7 @@ from kindergarten.models import (
     DecisionLetter,
     GroundKind,
     KindergartenPlacementDetail,
+    KindergartenUnitDetail,
     Offer,
     OfferStatus,
     PriorityGround,
@@ -115,6 +116,42 @@ def admission_round_set_state(*, admission_round: AdmissionRound, state: str) ->
     admission_round.state = state
     admission_round.save(update_fields=["state"])
     return admission_round
+
+
+@transaction.atomic
+def programmes_prefill(*, admission_round: AdmissionRound, user_id: int | None = None) -> int:
+    """Give every coordinated kindergarten without a capacity in the round its registered places; return how many.
+
+    Capacities the office has already set stay as they are.
+    """
+    existing = set(Programme.objects.filter(round=admission_round).values_list("unit_id", "age_group"))
+    details = KindergartenUnitDetail.objects.filter(
+        unit__kind=OrgUnitKind.KINDERGARTEN,
+        unit__coordinated_admission=True,
+        unit__municipality_id=admission_round.municipality_id,
+    ).select_related("unit")
+    created = [
+        Programme(
+            round=admission_round,
+            unit=detail.unit,
+            age_group=age_group,
+            capacity=detail.registered_places(age_group=age_group),
+        )
+        for detail in details
+        for age_group in AgeGroup.values
+        if (detail.unit_id, age_group) not in existing and detail.registered_places(age_group=age_group) > 0
+    ]
+    Programme.objects.bulk_create(created)
+    if created:
+        audit_record(
+            action="update",
+            event="kindergarten.round.capacity_prefill",
+            object_type="kindergarten.admissionround",
+            object_id=admission_round.pk,
+            details={"programmes": len(created)},
+            user_id=user_id,
+        )
+    return len(created)
 
 
 @transaction.atomic

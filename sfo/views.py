@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oas import clock
@@ -124,6 +125,8 @@ def portal_sfo_answer(request: HttpRequest, application_id: int) -> HttpResponse
         if request.POST.get("answer") == "accept":
             services.sfo_offer_accept(application=application, guardian=_guardian(request), user_id=request.user.pk)
             messages.success(request, _("Du har tatt imot SFO-plassen."))
+        elif request.POST.get("answer") == "decline" and request.POST.get("bekreft") != "ja":
+            return _decline_confirm(request, application)
         elif request.POST.get("answer") == "decline":
             services.sfo_offer_decline(application=application, guardian=_guardian(request), user_id=request.user.pk)
             messages.success(request, _("Du har takket nei til SFO-plassen."))
@@ -132,6 +135,51 @@ def portal_sfo_answer(request: HttpRequest, application_id: int) -> HttpResponse
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("sfo_pages:portal")
+
+
+def _decline_confirm(request: HttpRequest, application: SfoApplication) -> HttpResponse:
+    """Say what declining will do, and ask again (nothing is written until the guardian confirms)."""
+    return render(
+        request,
+        "admission/confirm.html",
+        {
+            "heading": _("Takke nei til SFO-plassen i %(unit)s?") % {"unit": application.unit.name},
+            "consequences": [
+                _("Plassen går til neste på ventelisten, og dere kan ikke ta imot den senere."),
+                _("Vil dere ha SFO-plass senere, må dere søke på nytt."),
+            ],
+            "action_url": reverse("sfo_pages:portal_answer", args=[application.pk]),
+            "hidden": [("answer", "decline")],
+            "confirm_label": _("Ja, takk nei til SFO-plassen"),
+            "cancel_url": reverse("sfo_pages:portal"),
+        },
+    )
+
+
+def _publish_confirm(request: HttpRequest, sfo_round: SfoRound) -> HttpResponse:
+    """Say what matching and publishing will do, and ask again (nothing is written until the office confirms)."""
+    applications = SfoApplication.objects.filter(round=sfo_round).count()
+    return render(
+        request,
+        "admission/confirm.html",
+        {
+            "heading": _("Kjøre tildeling og publisere %(round)s?") % {"round": sfo_round.name},
+            "consequences": [
+                ngettext(
+                    "Tildelingen kjøres for %(n)s søknad etter plassene i hver SFO.",
+                    "Tildelingen kjøres for %(n)s søknader etter plassene i hver SFO.",
+                    applications,
+                )
+                % {"n": applications},
+                _("Alle søkere får vedtaksbrev (tilbud eller venteliste), som sendes til foresatte og arkiveres."),
+                _("Opptaket får status publisert og kan ikke kjøres på nytt."),
+            ],
+            "action_url": reverse("sfo_pages:office_round_action", args=[sfo_round.pk]),
+            "hidden": [("action", "publish")],
+            "confirm_label": _("Ja, kjør tildeling og publiser"),
+            "cancel_url": reverse("sfo_pages:office_rounds"),
+        },
+    )
 
 
 def _own_application(request: HttpRequest, application_id: int) -> SfoApplication:
@@ -210,6 +258,8 @@ def office_sfo_round_action(request: HttpRequest, round_id: int) -> HttpResponse
             services.sfo_round_close(sfo_round=sfo_round)
             messages.success(request, _("SFO-opptaket er stengt for søknader."))
         elif request.POST.get("action") == "publish" and sfo_round.state == SfoRoundState.CLOSED:
+            if request.POST.get("bekreft") != "ja":
+                return _publish_confirm(request, sfo_round)
             outcome = services.sfo_round_match_and_publish(sfo_round=sfo_round, user_id=request.user.pk)
             messages.success(request, _("Publisert: %(n)s tilbud.") % {"n": outcome.offered})
         else:

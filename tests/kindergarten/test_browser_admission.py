@@ -100,6 +100,9 @@ def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_le
                 spage.get_by_test_id("run-matching").click()
                 assert spage.locator(f'.kg-proposal tr[data-application="{application.pk}"]').count() == 1
                 spage.get_by_test_id("publish-round").click()
+                # Publishing asks first and says what will happen.
+                assert spage.locator(".admission-confirm").count() == 1
+                spage.get_by_test_id("confirm").click()
                 assert spage.locator(".round-state").get_attribute("data-state") == "published"
 
                 # Publishing wrote one decision letter and its outbox row (the application's archive entry is one
