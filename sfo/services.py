@@ -51,8 +51,12 @@ def sfo_round_create(
     start_date: dt.date,
     offer_deadline_days: int = 14,
     lottery_seed: str | None = None,
+    state: str = SfoRoundState.OPEN,
+    user_id: int | None = None,
 ) -> SfoRound:
-    """Create an SFO admission round (open for applications) with a recorded lottery seed."""
+    """Create an SFO admission round (open, or a draft the office opens later) with a recorded lottery seed."""
+    if state not in (SfoRoundState.OPEN, SfoRoundState.DRAFT):
+        raise ValidationError(_("Et nytt opptak er et utkast eller åpent."), code="invalid_state")
     sfo_round = SfoRound(
         municipality=municipality,
         code=code,
@@ -61,10 +65,66 @@ def sfo_round_create(
         start_date=start_date,
         offer_deadline_days=offer_deadline_days,
         lottery_seed=lottery_seed or secrets.token_hex(16),
-        state=SfoRoundState.OPEN,
+        state=state,
     )
     _clean(sfo_round)
     sfo_round.save()
+    audit_record(
+        action="create",
+        event="sfo.round.create",
+        object_type="sfo.round",
+        object_id=sfo_round.pk,
+        details={"code": code, "state": state},
+        user_id=user_id,
+    )
+    return sfo_round
+
+
+@transaction.atomic
+def sfo_round_create_with_places(
+    *,
+    code: str,
+    name: str,
+    application_deadline: dt.date,
+    start_date: dt.date,
+    places: int,
+    state: str = SfoRoundState.DRAFT,
+    municipality: Municipality | None = None,
+    user_id: int | None = None,
+) -> SfoRound:
+    """Create a round of the municipality (the first, when not given) with ``places`` in each of its SFOs."""
+    municipality = municipality or Municipality.objects.filter(valid_to__isnull=True).order_by("pk").first()
+    if municipality is None:
+        raise ValidationError(_("Ingen kommune er satt opp."))
+    if SfoRound.objects.filter(code=code).exists():
+        raise ValidationError(
+            _("Koden %(code)s er allerede brukt.") % {"code": code}, fields={"code": [_("Velg en annen kode.")]}
+        )
+    sfo_round = sfo_round_create(
+        municipality=municipality,
+        code=code,
+        name=name,
+        application_deadline=application_deadline,
+        start_date=start_date,
+        state=state,
+        user_id=user_id,
+    )
+    for unit in OrgUnit.objects.filter(municipality=municipality, kind=OrgUnitKind.SFO).order_by("pk"):
+        sfo_capacity_set(sfo_round=sfo_round, unit=unit, capacity=places)
+    return sfo_round
+
+
+@transaction.atomic
+def sfo_round_open(*, sfo_round: SfoRound, user_id: int | None = None) -> SfoRound:
+    """Open a draft (or closed, not yet published) round for applications."""
+    sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
+    if sfo_round.state not in (SfoRoundState.DRAFT, SfoRoundState.CLOSED):
+        raise ValidationError(_("Bare et utkast eller et stengt opptak kan åpnes."), code="invalid_state")
+    sfo_round.state = SfoRoundState.OPEN
+    sfo_round.save(update_fields=["state"])
+    audit_record(
+        action="update", event="sfo.round.open", object_type="sfo.round", object_id=sfo_round.pk, user_id=user_id
+    )
     return sfo_round
 
 
@@ -193,7 +253,7 @@ def _sfo_input(sfo_round: SfoRound) -> tuple[engine.RoundInput, dict[str, SfoApp
     applications = list(
         SfoApplication.objects.filter(round=sfo_round)
         .exclude(status=SfoApplicationStatus.WITHDRAWN)
-        .select_related("child")
+        .select_related("child", "unit")
         .order_by("pk")
     )
     by_id = {str(a.pk): a for a in applications}
@@ -228,11 +288,58 @@ class SfoMatchOutcome:
     waiting: int
 
 
+@dataclass(frozen=True)
+class SfoProposal:
+    """What the matching would give one application (nothing is written until the round is published)."""
+
+    application: SfoApplication
+    offered: bool
+    waiting_position: int | None
+    explanation: str
+
+
+def sfo_round_proposal(*, sfo_round: SfoRound) -> list[SfoProposal]:
+    """Run the matching on the round as it stands and return the proposal (deterministic: the seed is recorded)."""
+    data, by_id = _sfo_input(sfo_round)
+    result = engine.match(data)
+    positions = {aid: i for ids in result.waiting.values() for i, aid in enumerate(ids, start=1)}
+    return [
+        SfoProposal(
+            application=application,
+            offered=result.assignments[aid].programme is not None,
+            waiting_position=positions.get(aid),
+            explanation=result.assignments[aid].explanation,
+        )
+        for aid, application in by_id.items()
+    ]
+
+
+@transaction.atomic
+def sfo_round_match(*, sfo_round: SfoRound, user_id: int | None = None) -> SfoMatchOutcome:
+    """Run the matching on a closed round for the office to review; publishing turns it into offers."""
+    sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
+    if sfo_round.state not in (SfoRoundState.CLOSED, SfoRoundState.MATCHED):
+        raise ValidationError(_("Tildelingen kan bare kjøres når søknadsfristen er ute."), code="invalid_state")
+    proposal = sfo_round_proposal(sfo_round=sfo_round)
+    offered = sum(1 for p in proposal if p.offered)
+    sfo_round.state = SfoRoundState.MATCHED
+    sfo_round.save(update_fields=["state"])
+    audit_record(
+        action="update",
+        event="sfo.round.match",
+        object_type="sfo.round",
+        object_id=sfo_round.pk,
+        details={"seed": sfo_round.lottery_seed, "offered": offered},
+        user_id=user_id,
+    )
+    return SfoMatchOutcome(offered=offered, waiting=len(proposal) - offered)
+
+
 @transaction.atomic
 def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = None) -> SfoMatchOutcome:
-    """Match a closed SFO round and publish it: offers with a deadline, and numbered waiting lists."""
+    """Match a closed (or reviewed) SFO round and publish it: offers with a deadline, and numbered waiting lists."""
     sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
-    if sfo_round.state != SfoRoundState.CLOSED:
+    if sfo_round.state not in (SfoRoundState.CLOSED, SfoRoundState.MATCHED):
         raise ValidationError(_("Tildelingen kan bare kjøres når søknadsfristen er ute."), code="invalid_state")
     data, by_id = _sfo_input(sfo_round)
     result = engine.match(data)
