@@ -37,8 +37,8 @@ CENTRE = (59.955, 11.05)  # Lillestrøm
 
 def synthetic_round(*, units: int, applicants: int, seed: int):
     """A round with skewed popularity (some kindergartens are wanted by many), § 18 and sibling priorities."""
-    from oas.matching import engine
-    from oas.matching.lottery import lottery_number
+    from admission import engine
+    from admission.lottery import lottery_number
 
     rng = random.Random(seed)
     positions = [(CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.15, 0.15)) for _ in range(units)]
@@ -104,7 +104,7 @@ def synthetic_round(*, units: int, applicants: int, seed: int):
 
 
 def bench_engine(*, units: int, applicants: int) -> None:
-    from oas.matching import engine
+    from admission import engine
 
     data = synthetic_round(units=units, applicants=applicants, seed=2027)
     engine.match(data)  # warm-up

@@ -22,8 +22,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from admission import services as admission_services
 from integrations.common.errors import PermanentError
 from integrations.outbox import Delivery
+from kindergarten.admission_rules import RULES
 from kindergarten.models import DecisionLetter
 from oas import clock
 from oas.errors import ValidationError
@@ -172,23 +174,12 @@ def case_ref(*, application_id: int) -> str:
     return f"BHG-{application_id}"
 
 
-DECISION_LETTER_KIND = "kindergarten.decision_letter"
+DECISION_LETTER_KIND = RULES.letter_kind
 
 
 def decision_letters_outbox(*, letter_ids: list[int]) -> None:
-    """Write one outbox row per stored letter in the caller's (the publishing or deciding) transaction.
-
-    The promise to send is written with the decision: nothing is lost when the broker is down at commit, and a
-    rolled-back publish sends nothing. The outbox's worker renders and sends them (``decision_letter_deliver``).
-    """
-    from integrations.outbox import outbox_enqueue
-
-    for letter_id in letter_ids:
-        outbox_enqueue(
-            kind=DECISION_LETTER_KIND,
-            payload={"letter_id": letter_id},
-            idempotency_key=f"kg-vedtak-send:{letter_id}",
-        )
+    """Write one outbox row per stored letter in the caller's (the publishing or deciding) transaction."""
+    admission_services.decision_letters_outbox(rules=RULES, ids=letter_ids)
 
 
 def decision_letter_deliver(delivery: Delivery) -> dict[str, Any]:

@@ -14,8 +14,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from admission import engine
+from admission import services as admission_services
 from integrations.outbox import outbox_enqueue
 from kindergarten import letters, rules, selectors
+from kindergarten.admission_rules import RULES
 from kindergarten.models import (
     ATTACHMENT_CONTENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -48,8 +51,7 @@ from kindergarten.models import (
 from kindergarten.placements import kindergarten_placement_change
 from oas import clock
 from oas.audit.services import audit_record
-from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_validation_error
-from oas.matching import engine
+from oas.errors import PermissionDenied, ValidationError, from_django_validation_error
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownership
 from oas.people.models import Person, Placement, Service
 from oas.uploads import content_type_of
@@ -261,32 +263,16 @@ def _validate_attachment(attachment: AttachmentIn) -> None:
         )
 
 
-class DuplicateApplication(Conflict):
+class DuplicateApplication(admission_services.DuplicateApplication):
     """The child already has an application in the round; ``existing`` is the one to change instead."""
 
-    code = "duplicate_application"
-
     def __init__(self, existing: Application):
-        super().__init__(
-            _("Barnet har allerede en søknad i dette opptaket. Endre den i stedet."),
-            fields={"application": [str(existing.pk)]},
-        )
+        super().__init__(existing.pk, message=RULES.duplicate_message)
         self.existing = existing
 
 
 def _refuse_without_responsibility(*, guardian: Person, child: Person, event: str, user_id: int | None) -> None:
-    if selectors.guardian_has_parental_responsibility(guardian=guardian, child=child):
-        return
-    audit_record(
-        action="denied",
-        event=event,
-        person_ids=[guardian.pk, child.pk],
-        object_type="person",
-        object_id=child.pk,
-        details={"reason": "no_parental_responsibility"},
-        user_id=user_id,
-    )
-    raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
+    admission_services.responsibility_require(guardian=guardian, child_id=child.pk, event=event, user_id=user_id)
 
 
 def _refuse_non_kindergarten_child(*, child: Person, start: dt.date) -> None:
@@ -381,10 +367,7 @@ def _validate_wishes(
     grounds: Sequence[GroundIn] = (),
 ) -> None:
     """Check the parts of an application a guardian fills in; raise on the first problem."""
-    if wanted_start_date < clock.today():
-        raise ValidationError(
-            _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"wanted_start_date": [_("Velg en senere dato.")]}
-        )
+    admission_services.start_date_require_not_past(start_date=wanted_start_date, field="wanted_start_date")
     if not choices:
         raise ValidationError(_("Velg minst én barnehage."), fields={"choices": [_("Påkrevd.")]})
     if len(choices) > admission_round.max_choices:
@@ -424,8 +407,7 @@ def _application_create(
 ) -> Application:
     # Lock the round so two concurrent submissions for the same child cannot both pass the duplicate check.
     admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
-    if admission_round.state != RoundState.OPEN:
-        raise ValidationError(_("Opptaket er ikke åpent for søknader."), code="round_not_open")
+    admission_services.round_require_open(is_open=admission_round.state == RoundState.OPEN)
     existing = selectors.active_applications(admission_round=admission_round).filter(child=child).first()
     if existing is not None:
         raise DuplicateApplication(existing)
@@ -861,11 +843,7 @@ def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) 
         )
         if offer.status != OfferStatus.PENDING:
             raise ValidationError(_("Tilbudet er allerede besvart."), code="offer_answered")
-        if clock.today() > offer.deadline:
-            raise ValidationError(
-                _("Svarfristen for tilbudet gikk ut %(deadline)s.") % {"deadline": offer.deadline.strftime("%d.%m.%Y")},
-                code="offer_deadline_passed",
-            )
+        admission_services.offer_require_answerable(deadline=offer.deadline)
         application = offer.application
         _refuse_non_kindergarten_child(child=application.child, start=offer.start_date)
         freed = _release_accepted_place(application=application, new_start=offer.start_date)

@@ -11,9 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from admission import services as admission_services
 from oas import clock
 from oas.errors import ValidationError
 from sfo import selectors
+from sfo.admission_rules import RULES
 from sfo.models import SfoApplication, SfoApplicationStatus
 
 logger = logging.getLogger(__name__)
@@ -22,19 +24,12 @@ TEMPLATE = "letters/sfo_decision.html"
 CASE_TYPE = "sfo.application"
 
 
-DECISION_LETTERS_KIND = "sfo.decision_letters"
+DECISION_LETTERS_KIND = RULES.letter_kind
 
 
 def sfo_decision_letters_outbox(*, application_ids: list[int]) -> None:
     """Write one outbox row per application in the caller's (the publishing) transaction."""
-    from integrations.outbox import outbox_enqueue
-
-    for application_id in application_ids:
-        outbox_enqueue(
-            kind=DECISION_LETTERS_KIND,
-            payload={"application_id": application_id},
-            idempotency_key=f"sfo-vedtak-send:{application_id}",
-        )
+    admission_services.decision_letters_outbox(rules=RULES, ids=application_ids)
 
 
 def sfo_decision_letters_deliver(delivery: Any) -> dict[str, Any]:

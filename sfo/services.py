@@ -16,24 +16,26 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from admission import engine
+from admission import services as admission_services
+from admission.lottery import lottery_number
 from oas import clock
 from oas.audit.services import audit_record
-from oas.errors import Conflict, PermissionDenied, ValidationError, full_clean_or_raise
-from oas.matching import engine
-from oas.matching.lottery import lottery_number
+from oas.errors import ValidationError, full_clean_or_raise
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind
-from oas.people.models import Person, Placement, Service
+from oas.people.models import Person, Placement
 from sfo import letters as sfo_letters
 from sfo import selectors
+from sfo.admission_rules import RULES
 from sfo.models import (
     PlaceType,
     SfoApplication,
     SfoApplicationStatus,
     SfoCapacity,
-    SfoPlacementDetail,
     SfoRound,
     SfoRoundState,
 )
+from sfo.placements import sfo_placement_change
 
 SFO_AGE_GROUP = "sfo"  # SFO has no age-group programmes: one programme per SFO
 
@@ -162,14 +164,9 @@ def sfo_capacity_set(*, sfo_round: SfoRound, unit: OrgUnit, capacity: int) -> Sf
     return row
 
 
-class DuplicateSfoApplication(Conflict):
-    code = "duplicate_application"
-
+class DuplicateSfoApplication(admission_services.DuplicateApplication):
     def __init__(self, existing: SfoApplication):
-        super().__init__(
-            _("Barnet har allerede en SFO-søknad i dette opptaket. Endre den i stedet."),
-            fields={"application": [str(existing.pk)]},
-        )
+        super().__init__(existing.pk, message=RULES.duplicate_message)
         self.existing = existing
 
 
@@ -185,21 +182,12 @@ def sfo_application_submit(
     user_id: int | None = None,
 ) -> SfoApplication:
     """Apply for a place in the SFO of the child's school; refuses bad input without writing anything."""
-    if not selectors.guardian_has_parental_responsibility(guardian=applicant, child=child):
-        audit_record(
-            action="denied",
-            event="sfo.application.submit",
-            person_ids=[applicant.pk, child.pk],
-            object_type="person",
-            object_id=child.pk,
-            details={"reason": "no_parental_responsibility"},
-            user_id=user_id,
-        )
-        raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
+    admission_services.responsibility_require(
+        guardian=applicant, child_id=child.pk, event="sfo.application.submit", user_id=user_id
+    )
     with transaction.atomic():
         sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
-        if sfo_round.state != SfoRoundState.OPEN:
-            raise ValidationError(_("Opptaket er ikke åpent for søknader."), code="round_not_open")
+        admission_services.round_require_open(is_open=sfo_round.state == SfoRoundState.OPEN)
         existing = (
             SfoApplication.objects.filter(round=sfo_round, child=child)
             .exclude(status=SfoApplicationStatus.WITHDRAWN)
@@ -207,10 +195,7 @@ def sfo_application_submit(
         )
         if existing is not None:
             raise DuplicateSfoApplication(existing)
-        if start_date < clock.today():
-            raise ValidationError(
-                _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"start_date": [_("Velg en senere dato.")]}
-            )
+        admission_services.start_date_require_not_past(start_date=start_date, field="start_date")
         if not SfoCapacity.objects.filter(round=sfo_round, unit=unit).exists():
             raise ValidationError(
                 _("%(unit)s er ikke med i dette opptaket.") % {"unit": unit.name}, code="unit_not_in_round"
@@ -375,18 +360,14 @@ def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = No
 
 
 def _refuse(guardian: Person, application: SfoApplication, event: str, user_id: int | None) -> None:
-    if selectors.guardian_has_parental_responsibility(guardian=guardian, child=application.child):
-        return
-    audit_record(
-        action="denied",
+    admission_services.responsibility_require(
+        guardian=guardian,
+        child_id=application.child_id,
         event=event,
-        person_ids=[guardian.pk, application.child_id],
         object_type="sfo.application",
         object_id=application.pk,
-        details={"reason": "no_parental_responsibility"},
         user_id=user_id,
     )
-    raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
 
 
 def sfo_offer_accept(*, application: SfoApplication, guardian: Person, user_id: int | None = None) -> Placement:
@@ -397,22 +378,16 @@ def sfo_offer_accept(*, application: SfoApplication, guardian: Person, user_id: 
         if application.status != SfoApplicationStatus.OFFERED:
             raise ValidationError(_("Det er ikke noe tilbud å svare på."), code="no_offer")
         assert application.offer_deadline is not None
-        if clock.today() > application.offer_deadline:
-            raise ValidationError(
-                _("Svarfristen for tilbudet gikk ut %(deadline)s.")
-                % {"deadline": application.offer_deadline.strftime("%d.%m.%Y")},
-                code="offer_deadline_passed",
-            )
-        placement = Placement(
-            child_id=application.child_id,
-            service=Service.SFO,
-            unit_id=application.unit_id,
+        admission_services.offer_require_answerable(deadline=application.offer_deadline)
+        # One kernel service places the child (as the leaders' placement page does): an SFO place the child
+        # already has ends the day before the new one starts.
+        placement = sfo_placement_change(
+            child=application.child,
+            unit=application.unit,
             start_date=max(application.start_date, application.round.start_date),
-        )
-        _clean(placement)
-        placement.save()
-        SfoPlacementDetail.objects.create(
-            placement=placement, place_type=application.place_type, hours_per_week=application.hours_per_week
+            place_type=application.place_type,
+            hours_per_week=application.hours_per_week,
+            user_id=user_id,
         )
         application.status = SfoApplicationStatus.ACCEPTED
         application.placement = placement
@@ -503,10 +478,7 @@ def sfo_application_change(
     _refuse(guardian, application, "sfo.application.change", user_id)
     with transaction.atomic():
         application = _sfo_application_lock_changeable(application, verb="endres")
-        if start_date < clock.today():
-            raise ValidationError(
-                _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"start_date": [_("Velg en senere dato.")]}
-            )
+        admission_services.start_date_require_not_past(start_date=start_date, field="start_date")
         if not selectors.sfo_belongs_to_childs_school(child=application.child, unit=application.unit, on=start_date):
             raise ValidationError(
                 _("%(unit)s hører ikke til barnets skole.") % {"unit": application.unit.name}, code="not_childs_school"

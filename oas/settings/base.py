@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     # integrations
     "integrations",
     # domain apps
+    "admission",
     "kindergarten",
     "school",
     "sfo",
