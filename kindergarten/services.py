@@ -483,9 +483,9 @@ def _application_create(
 
 def _guardians_notify(*, child: Person, key: str, title: str, url: str) -> int:
     """Notify every guardian with parental responsibility (the one who acted too: a receipt)."""
-    from messaging.public import notify
-
-    return notify(person_ids=selectors.guardians_of(child=child), key=key, title=title, url=url)
+    return admission_services.guardians_notify(
+        guardian_ids=selectors.guardians_of(child=child), key=key, title=title, url=url
+    )
 
 
 def decision_letters_send_pending(*, limit: int = 10_000, older_than_minutes: int = 0) -> int:

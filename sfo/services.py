@@ -552,10 +552,8 @@ def sfo_application_withdraw(
 
 def _sfo_guardians_notify(*, application: SfoApplication, key: str, title: str) -> int:
     """Notify every guardian with parental responsibility (the one who acted too: a receipt)."""
-    from messaging.public import notify
-
-    return notify(
-        person_ids=selectors.sfo_guardians_of(child=application.child),
+    return admission_services.guardians_notify(
+        guardian_ids=selectors.sfo_guardians_of(child=application.child),
         key=key,
         title=title,
         url=reverse("sfo_pages:portal"),
