@@ -1,11 +1,14 @@
 """A real browser on the demo municipality: the admission office (persona ``opptak``) creates, opens, closes, runs
-and publishes an SFO round using only the menu and the page's buttons (no typed URLs); every page passes axe."""
+and publishes an SFO round using only the menu and the page's buttons (no typed URLs); every page it visits
+(the kindergarten application filters and round capacity too) passes axe."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 from sfo.models import SfoCapacity, SfoRound, SfoRoundState
@@ -20,6 +23,7 @@ def test_the_admission_office_creates_runs_and_publishes_an_sfo_round_from_the_m
     demo_municipality: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync_api = playwright_or_skip(monkeypatch)
+    call_command("seed_admission_rounds", stdout=io.StringIO())  # as make up does: the open kindergarten round
     monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)  # no worker in this test
     url = live_server.url
     visit = Visit("opptak-sfo-round")
@@ -31,6 +35,18 @@ def test_the_admission_office_creates_runs_and_publishes_an_sfo_round_from_the_m
             page = context.new_page()
             page.goto(f"{url}/")
             visit.check(page)
+            # The kindergarten pages first: labelled filters, and the round with its capacity row (axe on each).
+            _menu_click(page, "staff-admission", phone=False)
+            page.locator('main a[data-nav="staff-kindergarten-applications"]').click()
+            visit.check(page)
+            assert page.locator('label[for="filter-status"]').count() == 1
+            _menu_click(page, "staff-admission", phone=False)
+            page.locator('main a[data-nav="staff-kindergarten-rounds"]').click()
+            visit.check(page)
+            page.locator(".kg-rounds a").first.click()
+            visit.check(page)
+            assert page.locator(".kg-capacity td.registered").count() > 0  # prefilled from registered places
+
             _menu_click(page, "staff-admission", phone=False)
             visit.check(page)
             page.locator('main a[data-nav="staff-sfo-rounds"]').click()

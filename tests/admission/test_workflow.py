@@ -80,7 +80,7 @@ def test_accepting_an_sfo_offer_goes_through_the_kernel_placement_change(day) ->
     placement = sfo_services.sfo_offer_accept(application=application, guardian=guardian)
     old.refresh_from_db()
     assert old.end_date == placement.start_date - dt.timedelta(days=1)
-    assert placement.sfo_detail.place_type == "full"  # type: ignore[attr-defined]
+    assert placement.sfo_detail.place_type == "full"
     assert AuditEvent.objects.filter(event="sfo.placement.change", object_id=str(placement.pk)).exists()
 
 
