@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from oas.organisation.models import Ownership
 
-from .models import STATUTORY_CRITERIA, AdmissionRound, Appeal, Programme, UnitCriterion
+from .models import STATUTORY_CRITERIA, AdmissionRound, Appeal, KindergartenUnitDetail, Programme, UnitCriterion
 
 
 class ProgrammeInline(admin.TabularInline):
@@ -59,3 +59,10 @@ class AppealAdmin(admin.ModelAdmin):
     list_display = ("application", "received_at", "late", "status", "decided_at")
     list_filter = ("status", "late")
     raw_id_fields = ("application",)
+
+
+@admin.register(KindergartenUnitDetail)
+class KindergartenUnitDetailAdmin(admin.ModelAdmin):
+    list_display = ("unit", "registered_places_small", "registered_places_big")
+    raw_id_fields = ("unit",)
+    search_fields = ("unit__name",)

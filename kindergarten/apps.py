@@ -28,6 +28,12 @@ class KindergartenConfig(AppConfig):
         portal_registry.register_attention_provider(OffersAwaitingAnswerProvider())
 
         from integrations.public import register_handler
-        from kindergarten.letters import APPLICATION_ARCHIVE_KIND, application_archive_deliver
+        from kindergarten.letters import (
+            APPLICATION_ARCHIVE_KIND,
+            DECISION_LETTER_KIND,
+            application_archive_deliver,
+            decision_letter_deliver,
+        )
 
         register_handler(APPLICATION_ARCHIVE_KIND, application_archive_deliver)
+        register_handler(DECISION_LETTER_KIND, decision_letter_deliver)

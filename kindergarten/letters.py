@@ -3,8 +3,8 @@
 Forskrift om saksbehandlingsregler ved opptak i barnehage § 3 (written decision with reasons and information about
 the right to appeal), § 4 (reasons when neither first nor second choice was given), § 9 (appeal within 3 weeks).
 
-Publishing stores one ``DecisionLetter`` row per application (the durable record) and, after the commit, queues a
-Celery task per letter (:func:`decision_letters_enqueue`). The task renders the PDF for each guardian with
+Publishing stores one ``DecisionLetter`` row per application (the durable record) and, in the same transaction, one
+outbox row per letter (:func:`decision_letters_outbox`). The outbox's worker renders the PDF for each guardian with
 ``integrations.public.letter_send`` (outbox → SvarUt) and archives it with
 ``integrations.public.archive_document`` (outbox → Noark 5, journalpost U on the child's case).
 """
@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from admission import services as admission_services
 from integrations.public import Delivery, PermanentError, archive_document, letter_pdf, letter_pdf_get, letter_send
+from kindergarten.admission_rules import RULES
 from kindergarten.models import DecisionLetter
 from oas import clock
 from oas.errors import ValidationError
@@ -171,20 +173,20 @@ def case_ref(*, application_id: int) -> str:
     return f"BHG-{application_id}"
 
 
-def decision_letters_enqueue(*, letter_ids: list[int]) -> None:
-    """Queue one Celery task per stored letter; call from ``transaction.on_commit`` after publishing.
+DECISION_LETTER_KIND = RULES.letter_kind
 
-    If the broker is down the ``DecisionLetter`` rows stay with ``sent_at`` empty and the periodic
-    ``kindergarten.tasks.decision_letters_send_pending`` sends them later.
-    """
-    from kindergarten.tasks import decision_letter_send_task
 
-    for letter_id in letter_ids:
-        try:
-            decision_letter_send_task.delay(letter_id)
-        except Exception as exc:  # broker unavailable: the row is the durable record
-            logger.warning("kindergarten: could not queue decision letter %s (%s)", letter_id, exc)
-            return
+def decision_letters_outbox(*, letter_ids: list[int]) -> None:
+    """Write one outbox row per stored letter in the caller's (the publishing or deciding) transaction."""
+    admission_services.decision_letters_outbox(rules=RULES, ids=letter_ids)
+
+
+def decision_letter_deliver(delivery: Delivery) -> dict[str, Any]:
+    """Outbox handler (``DECISION_LETTER_KIND``): send and archive one stored decision letter (idempotent)."""
+    letter_id = delivery.payload.get("letter_id")
+    if not isinstance(letter_id, int):
+        raise PermanentError(f"{DECISION_LETTER_KIND}: payload uten letter_id: {delivery.payload!r}")
+    return {"sent": decision_letter_send(letter_id=letter_id)}
 
 
 def decision_letter_send(*, letter_id: int) -> bool:

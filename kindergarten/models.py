@@ -358,6 +358,28 @@ class WaitingListEntry(models.Model):
         return f"{self.programme_id} #{self.position}: {self.application_id}"
 
 
+class KindergartenUnitDetail(models.Model):
+    """Kindergarten details of a kernel org unit: the places it is approved for (godkjente plasser) per age group.
+
+    Admission capacity is prefilled from these (``programmes_prefill``); the office adjusts it per round.
+    """
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="kindergarten_unit_detail")
+    registered_places_small = models.PositiveIntegerField(_("godkjente plasser 0–2 år"), default=0)
+    registered_places_big = models.PositiveIntegerField(_("godkjente plasser 3–5 år"), default=0)
+
+    class Meta:
+        verbose_name = _("godkjente plasser")
+        verbose_name_plural = _("godkjente plasser")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.registered_places_small}+{self.registered_places_big}"
+
+    def registered_places(self, *, age_group: str) -> int:
+        """The approved places for one age group."""
+        return self.registered_places_small if age_group == AgeGroup.SMALL else self.registered_places_big
+
+
 class KindergartenPlacementDetail(models.Model):
     """Kindergarten details of a kernel placement (place size)."""
 

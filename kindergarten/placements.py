@@ -11,17 +11,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kindergarten.models import AgeGroup, KindergartenPlacementDetail, SizeKind
 from kindergarten.rules import age_group, age_on
-from oas.audit.models import AuditAction
-from oas.audit.services import audit_record
 from oas.errors import ValidationError
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Employment, GroupAssignment, Person, Placement, Service
+from oas.people.services import placement_change
 
 PEDAGOGUE_POSITIONS = ("PED_LEDER", "BHG_LAERER")
 # Barnehageloven § 26 and forskrift om pedagogisk bemanning: adults per child and pedagogues per child.
@@ -78,51 +77,24 @@ def kindergarten_placement_change(
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], fields=errors)
     _check_age(child, unit, start_date)
-    try:
-        with transaction.atomic():
-            previous = (
-                Placement.objects.select_for_update()
-                .filter(child=child, service=Service.KINDERGARTEN, start_date__lt=start_date)
-                .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
-                .first()
-            )
-            if previous is not None:
-                previous.end_date = start_date - dt.timedelta(days=1)
-                previous.save(update_fields=["end_date"])
-            placement = Placement.objects.create(
-                child=child,
-                service=Service.KINDERGARTEN,
-                unit=unit,
-                group=department,
-                start_date=start_date,
-                end_date=end_date,
-            )
-            detail = KindergartenPlacementDetail(
-                placement=placement, size_kind=size_kind, size_value=size_value, weekly_hours=weekly_hours
-            )
-            detail.full_clean()
-            detail.save()
-            audit_record(
-                action=AuditAction.CREATE,
-                event="kindergarten.placement.change",
-                person_ids=[child.pk],
-                object_type="people.Placement",
-                object_id=placement.pk,
-                user_id=user_id,
-                details={
-                    "unit": unit.pk,
-                    "department": department.pk if department else None,
-                    "previous": previous.pk if previous else None,
-                },
-            )
-    except IntegrityError as exc:
-        if "placement_no_overlap" not in str(exc):
-            raise
-        raise ValidationError(
-            _("Barnet har allerede en barnehageplass i denne perioden."),
-            code="overlap",
-            fields={"start_date": [_("Overlapper med en annen plass.")]},
-        ) from None
+    with transaction.atomic():
+        placement = placement_change(
+            child=child,
+            service=Service.KINDERGARTEN,
+            unit=unit,
+            group=department,
+            start_date=start_date,
+            end_date=end_date,
+            event="kindergarten.placement.change",
+            details={"unit": unit.pk, "department": department.pk if department else None},
+            overlap_message=_("Barnet har allerede en barnehageplass i denne perioden."),
+            user_id=user_id,
+        )
+        detail = KindergartenPlacementDetail(
+            placement=placement, size_kind=size_kind, size_value=size_value, weekly_hours=weekly_hours
+        )
+        detail.full_clean()
+        detail.save()
     return placement
 
 

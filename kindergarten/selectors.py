@@ -11,6 +11,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from admission import engine
+from admission.geo import LatLon, estimate_position
+from admission.guardians import (  # noqa: F401  (re-exported: the app's callers use selectors)
+    children_with_responsibility,
+    guardian_has_parental_responsibility,
+    guardians_of,
+)
+from admission.lottery import lottery_number
 from kindergarten import rules
 from kindergarten.models import (
     MUNICIPAL_CRITERIA,
@@ -29,14 +37,6 @@ from kindergarten.models import (
 )
 from oas import clock
 from oas.access.relations import ChildRight, relation_q
-from oas.matching import engine
-from oas.matching.geo import LatLon, estimate_position
-from oas.matching.guardians import (  # noqa: F401  (re-exported: the app's callers use selectors)
-    children_with_responsibility,
-    guardian_has_parental_responsibility,
-    guardians_of,
-)
-from oas.matching.lottery import lottery_number
 from oas.organisation.models import OrgUnit, Ownership
 from oas.people.models import Employment, Person, PersonRelation, Placement, RelationKind, Service
 
@@ -399,7 +399,7 @@ def matching_input(*, admission_round: AdmissionRound) -> MatchingInput:
 
 
 def round_export(*, admission_round: AdmissionRound) -> dict[str, Any]:
-    """Return the round's current proposal in the public export shape (see ``oas.matching.engine.export``)."""
+    """Return the round's current proposal in the public export shape (see ``admission.engine.export``)."""
     built = matching_input(admission_round=admission_round)
     result = engine.match(built.data)
     exported = engine.export(round_id=admission_round.code, data=built.data, result=result)

@@ -14,8 +14,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from admission import engine
+from admission import services as admission_services
 from integrations.public import outbox_enqueue
 from kindergarten import letters, rules, selectors
+from kindergarten.admission_rules import RULES
 from kindergarten.models import (
     ATTACHMENT_CONTENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -33,6 +36,7 @@ from kindergarten.models import (
     DecisionLetter,
     GroundKind,
     KindergartenPlacementDetail,
+    KindergartenUnitDetail,
     Offer,
     OfferStatus,
     PriorityGround,
@@ -47,8 +51,7 @@ from kindergarten.models import (
 from kindergarten.placements import kindergarten_placement_change
 from oas import clock
 from oas.audit.services import audit_record
-from oas.errors import Conflict, PermissionDenied, ValidationError, from_django_validation_error
-from oas.matching import engine
+from oas.errors import PermissionDenied, ValidationError, from_django_validation_error
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownership
 from oas.people.models import Person, Placement, Service
 from oas.uploads import content_type_of
@@ -115,6 +118,42 @@ def admission_round_set_state(*, admission_round: AdmissionRound, state: str) ->
     admission_round.state = state
     admission_round.save(update_fields=["state"])
     return admission_round
+
+
+@transaction.atomic
+def programmes_prefill(*, admission_round: AdmissionRound, user_id: int | None = None) -> int:
+    """Give every coordinated kindergarten without a capacity in the round its registered places; return how many.
+
+    Capacities the office has already set stay as they are.
+    """
+    existing = set(Programme.objects.filter(round=admission_round).values_list("unit_id", "age_group"))
+    details = KindergartenUnitDetail.objects.filter(
+        unit__kind=OrgUnitKind.KINDERGARTEN,
+        unit__coordinated_admission=True,
+        unit__municipality_id=admission_round.municipality_id,
+    ).select_related("unit")
+    created = [
+        Programme(
+            round=admission_round,
+            unit=detail.unit,
+            age_group=age_group,
+            capacity=detail.registered_places(age_group=age_group),
+        )
+        for detail in details
+        for age_group in AgeGroup.values
+        if (detail.unit_id, age_group) not in existing and detail.registered_places(age_group=age_group) > 0
+    ]
+    Programme.objects.bulk_create(created)
+    if created:
+        audit_record(
+            action="update",
+            event="kindergarten.round.capacity_prefill",
+            object_type="kindergarten.admissionround",
+            object_id=admission_round.pk,
+            details={"programmes": len(created)},
+            user_id=user_id,
+        )
+    return len(created)
 
 
 @transaction.atomic
@@ -224,32 +263,16 @@ def _validate_attachment(attachment: AttachmentIn) -> None:
         )
 
 
-class DuplicateApplication(Conflict):
+class DuplicateApplication(admission_services.DuplicateApplication):
     """The child already has an application in the round; ``existing`` is the one to change instead."""
 
-    code = "duplicate_application"
-
     def __init__(self, existing: Application):
-        super().__init__(
-            _("Barnet har allerede en søknad i dette opptaket. Endre den i stedet."),
-            fields={"application": [str(existing.pk)]},
-        )
+        super().__init__(existing.pk, message=RULES.duplicate_message)
         self.existing = existing
 
 
 def _refuse_without_responsibility(*, guardian: Person, child: Person, event: str, user_id: int | None) -> None:
-    if selectors.guardian_has_parental_responsibility(guardian=guardian, child=child):
-        return
-    audit_record(
-        action="denied",
-        event=event,
-        person_ids=[guardian.pk, child.pk],
-        object_type="person",
-        object_id=child.pk,
-        details={"reason": "no_parental_responsibility"},
-        user_id=user_id,
-    )
-    raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
+    admission_services.responsibility_require(guardian=guardian, child_id=child.pk, event=event, user_id=user_id)
 
 
 def _refuse_non_kindergarten_child(*, child: Person, start: dt.date) -> None:
@@ -344,10 +367,7 @@ def _validate_wishes(
     grounds: Sequence[GroundIn] = (),
 ) -> None:
     """Check the parts of an application a guardian fills in; raise on the first problem."""
-    if wanted_start_date < clock.today():
-        raise ValidationError(
-            _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"wanted_start_date": [_("Velg en senere dato.")]}
-        )
+    admission_services.start_date_require_not_past(start_date=wanted_start_date, field="wanted_start_date")
     if not choices:
         raise ValidationError(_("Velg minst én barnehage."), fields={"choices": [_("Påkrevd.")]})
     if len(choices) > admission_round.max_choices:
@@ -387,8 +407,7 @@ def _application_create(
 ) -> Application:
     # Lock the round so two concurrent submissions for the same child cannot both pass the duplicate check.
     admission_round = AdmissionRound.objects.select_for_update().get(pk=admission_round.pk)
-    if admission_round.state != RoundState.OPEN:
-        raise ValidationError(_("Opptaket er ikke åpent for søknader."), code="round_not_open")
+    admission_services.round_require_open(is_open=admission_round.state == RoundState.OPEN)
     existing = selectors.active_applications(admission_round=admission_round).filter(child=child).first()
     if existing is not None:
         raise DuplicateApplication(existing)
@@ -464,9 +483,9 @@ def _application_create(
 
 def _guardians_notify(*, child: Person, key: str, title: str, url: str) -> int:
     """Notify every guardian with parental responsibility (the one who acted too: a receipt)."""
-    from messaging.public import notify
-
-    return notify(person_ids=selectors.guardians_of(child=child), key=key, title=title, url=url)
+    return admission_services.guardians_notify(
+        guardian_ids=selectors.guardians_of(child=child), key=key, title=title, url=url
+    )
 
 
 def decision_letters_send_pending(*, limit: int = 10_000, older_than_minutes: int = 0) -> int:
@@ -784,8 +803,9 @@ def admission_round_publish(*, admission_round: AdmissionRound, user_id: int | N
             )
         )
     letter_ids = [letter.pk for letter in DecisionLetter.objects.bulk_create(letter_rows)]
-    # Rendering thousands of PDFs does not belong in this transaction: one task per letter after the commit.
-    transaction.on_commit(lambda: letters.decision_letters_enqueue(letter_ids=letter_ids))
+    # Rendering thousands of PDFs does not belong in this transaction, but the promise to send them does: one
+    # outbox row per letter, written here (never lost when the broker is down at commit).
+    letters.decision_letters_outbox(letter_ids=letter_ids)
 
     admission_round.state = RoundState.PUBLISHED
     admission_round.published_at = now
@@ -823,11 +843,7 @@ def offer_accept(*, offer: Offer, guardian: Person, user_id: int | None = None) 
         )
         if offer.status != OfferStatus.PENDING:
             raise ValidationError(_("Tilbudet er allerede besvart."), code="offer_answered")
-        if clock.today() > offer.deadline:
-            raise ValidationError(
-                _("Svarfristen for tilbudet gikk ut %(deadline)s.") % {"deadline": offer.deadline.strftime("%d.%m.%Y")},
-                code="offer_deadline_passed",
-            )
+        admission_services.offer_require_answerable(deadline=offer.deadline)
         application = offer.application
         _refuse_non_kindergarten_child(child=application.child, start=offer.start_date)
         freed = _release_accepted_place(application=application, new_start=offer.start_date)
@@ -1108,7 +1124,7 @@ def appeal_decide(
             appeal_deadline=content.appeal_deadline,
             created_at=now,
         )
-        transaction.on_commit(lambda: letters.decision_letters_enqueue(letter_ids=[letter.pk]))
+        letters.decision_letters_outbox(letter_ids=[letter.pk])
         audit_record(
             action="update",
             event="kindergarten.appeal.decide",

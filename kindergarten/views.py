@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kindergarten import selectors, services
@@ -276,6 +278,8 @@ def portal_offer_answer(request: HttpRequest, offer_id: int) -> HttpResponse:
                 messages.success(
                     request, _("Du har tatt imot plassen i %(unit)s.") % {"unit": offer.programme.unit.name}
                 )
+            elif request.POST.get("bekreft") != "ja":
+                return _decline_confirm(request, offer, keep_waiting=form.cleaned_data["keep_waiting"])
             else:
                 services.offer_decline(
                     offer=offer,
@@ -287,6 +291,31 @@ def portal_offer_answer(request: HttpRequest, offer_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("kindergarten_pages:portal_application", application_id=offer.application_id)
+
+
+def _decline_confirm(request: HttpRequest, offer: Offer, *, keep_waiting: bool) -> HttpResponse:
+    """Say what declining will do, and ask again (nothing is written until the guardian confirms)."""
+    unit = offer.programme.unit.name
+    consequences = [
+        _("Plassen i %(unit)s går til neste på ventelisten, og dere kan ikke ta imot den senere.") % {"unit": unit}
+    ]
+    consequences.append(
+        _("Barnet blir stående på venteliste for de høyere ønskene.")
+        if keep_waiting
+        else _("Barnet står ikke lenger på venteliste i dette opptaket.")
+    )
+    return render(
+        request,
+        "admission/confirm.html",
+        {
+            "heading": _("Takke nei til plassen i %(unit)s?") % {"unit": unit},
+            "consequences": consequences,
+            "action_url": reverse("kindergarten_pages:portal_offer_answer", args=[offer.pk]),
+            "hidden": [("answer", "decline"), *([("keep_waiting", "on")] if keep_waiting else [])],
+            "confirm_label": _("Ja, takk nei til plassen"),
+            "cancel_url": reverse("kindergarten_pages:portal_application", args=[offer.application_id]),
+        },
+    )
 
 
 TERMINATE = "kindergarten.placement.terminate"
@@ -334,6 +363,8 @@ def office_rounds(request: HttpRequest) -> HttpResponse:
             if municipality is None:
                 raise ValidationError(_("Ingen kommune er satt opp."))
             rnd = services.admission_round_create(municipality=municipality, **form.cleaned_data)
+            # The capacity starts from each kindergarten's registered places; the office adjusts it on the round.
+            services.programmes_prefill(admission_round=rnd, user_id=request.user.pk)
         except DomainError as exc:
             _form_errors(form, exc)
         else:
@@ -346,6 +377,35 @@ def office_rounds(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _publish_confirm(request: HttpRequest, rnd: AdmissionRound) -> HttpResponse:
+    """Say what publishing will do, and ask again (nothing is written until the office confirms)."""
+    proposal = selectors.round_proposal(admission_round=rnd)
+    offers = proposal.filter(programme__isnull=False).count()
+    letters_count = proposal.count()
+    return render(
+        request,
+        "admission/confirm.html",
+        {
+            "heading": _("Publisere tilbud og vedtak i %(round)s?") % {"round": rnd.name},
+            "consequences": [
+                ngettext("%(n)s søker får tilbud om plass.", "%(n)s søkere får tilbud om plass.", offers)
+                % {"n": offers},
+                ngettext(
+                    "%(n)s vedtaksbrev sendes til foresatte og arkiveres.",
+                    "%(n)s vedtaksbrev sendes til foresatte og arkiveres.",
+                    letters_count,
+                )
+                % {"n": letters_count},
+                _("Forslaget kan ikke lenger endres, og opptaket får status publisert."),
+            ],
+            "action_url": reverse("kindergarten_pages:office_round_action", args=[rnd.pk]),
+            "hidden": [("action", "publish")],
+            "confirm_label": _("Ja, publiser tilbud og vedtak"),
+            "cancel_url": reverse("kindergarten_pages:office_round", args=[rnd.pk]),
+        },
+    )
+
+
 def _round(round_id: int) -> AdmissionRound:
     return get_object_or_404(AdmissionRound, pk=round_id)
 
@@ -355,7 +415,14 @@ def _round(round_id: int) -> AdmissionRound:
 def office_round(request: HttpRequest, round_id: int) -> HttpResponse:
     """One round: capacities per kindergarten and age group, state, and the proposal with explanations."""
     rnd = _round(round_id)
-    programmes = rnd.programmes.select_related("unit").order_by("unit__name", "age_group")
+    programmes = list(
+        rnd.programmes.select_related("unit__kindergarten_unit_detail").order_by("unit__name", "age_group")
+    )
+    for programme in programmes:
+        detail = getattr(programme.unit, "kindergarten_unit_detail", None)
+        programme.registered_places = (  # type: ignore[attr-defined]
+            detail.registered_places(age_group=programme.age_group) if detail else None
+        )
     units = OrgUnit.objects.filter(kind="kindergarten", coordinated_admission=True).order_by("name")
     return render(
         request,
@@ -409,6 +476,19 @@ def office_round_action(request: HttpRequest, round_id: int) -> HttpResponse:
             outcome = services.admission_round_match(admission_round=rnd, user_id=request.user.pk)
             request.session["kg_affected"] = outcome.affected_application_ids
             messages.success(request, _("Tildelingen er kjørt. Se forslaget under."))
+        elif action == "prefill":
+            filled = services.programmes_prefill(admission_round=rnd, user_id=request.user.pk)
+            messages.success(
+                request,
+                ngettext(
+                    "Kapasitet fylt inn fra godkjente plasser for %(n)s aldersgruppe.",
+                    "Kapasitet fylt inn fra godkjente plasser for %(n)s aldersgrupper.",
+                    filled,
+                )
+                % {"n": filled},
+            )
+        elif action == "publish" and request.POST.get("bekreft") != "ja":
+            return _publish_confirm(request, rnd)
         elif action == "publish":
             published = services.admission_round_publish(admission_round=rnd, user_id=request.user.pk)
             messages.success(

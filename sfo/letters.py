@@ -11,10 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from integrations.public import PermanentError, archive_document, letter_pdf_get, letter_send, outbox_enqueue
+from admission import services as admission_services
+from integrations.public import PermanentError, archive_document, letter_pdf_get, letter_send
 from oas import clock
 from oas.errors import ValidationError
 from sfo import selectors
+from sfo.admission_rules import RULES
 from sfo.models import SfoApplication, SfoApplicationStatus
 
 logger = logging.getLogger(__name__)
@@ -23,17 +25,12 @@ TEMPLATE = "letters/sfo_decision.html"
 CASE_TYPE = "sfo.application"
 
 
-DECISION_LETTERS_KIND = "sfo.decision_letters"
+DECISION_LETTERS_KIND = RULES.letter_kind
 
 
 def sfo_decision_letters_outbox(*, application_ids: list[int]) -> None:
     """Write one outbox row per application in the caller's (the publishing) transaction."""
-    for application_id in application_ids:
-        outbox_enqueue(
-            kind=DECISION_LETTERS_KIND,
-            payload={"application_id": application_id},
-            idempotency_key=f"sfo-vedtak-send:{application_id}",
-        )
+    admission_services.decision_letters_outbox(rules=RULES, ids=application_ids)
 
 
 def sfo_decision_letters_deliver(delivery: Any) -> dict[str, Any]:
@@ -42,18 +39,6 @@ def sfo_decision_letters_deliver(delivery: Any) -> dict[str, Any]:
     if not isinstance(application_id, int):
         raise PermanentError(f"{DECISION_LETTERS_KIND}: payload uten application_id: {delivery.payload!r}")
     return {"letters": sfo_decision_letter_send(application_id=application_id)}
-
-
-def sfo_decision_letters_enqueue(*, application_ids: list[int]) -> None:
-    """Queue one Celery task per application (a manual resend; publishing uses ``sfo_decision_letters_outbox``)."""
-    from sfo.tasks import sfo_decision_letter_send_task
-
-    for application_id in application_ids:
-        try:
-            sfo_decision_letter_send_task.delay(application_id)
-        except Exception as exc:  # broker down: the application rows stay; the letters can be sent again later
-            logger.warning("sfo: could not queue decision letter for %s (%s)", application_id, exc)
-            return
 
 
 def sfo_decision_letter_send(*, application_id: int) -> int:

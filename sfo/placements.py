@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from oas.audit.models import AuditAction
-from oas.audit.services import audit_record
 from oas.errors import ValidationError
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, Placement, Service
+from oas.people.services import placement_change
 from sfo.models import PlaceType, SfoPlacementDetail
 
 
@@ -41,40 +40,22 @@ def sfo_placement_change(
         errors["end_date"] = [_("Sluttdato kan ikke være før startdato.")]
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], fields=errors)
-    try:
-        with transaction.atomic():
-            previous = (
-                Placement.objects.select_for_update()
-                .filter(child=child, service=Service.SFO, start_date__lt=start_date)
-                .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
-                .first()
-            )
-            if previous is not None:
-                previous.end_date = start_date - dt.timedelta(days=1)
-                previous.save(update_fields=["end_date"])
-            placement = Placement.objects.create(
-                child=child, service=Service.SFO, unit=unit, group=group, start_date=start_date, end_date=end_date
-            )
-            detail = SfoPlacementDetail(placement=placement, place_type=place_type, hours_per_week=hours_per_week)
-            detail.full_clean()
-            detail.save()
-            audit_record(
-                action=AuditAction.CREATE,
-                event="sfo.placement.change",
-                person_ids=[child.pk],
-                object_type="people.Placement",
-                object_id=placement.pk,
-                user_id=user_id,
-                details={"unit": unit.pk, "place_type": place_type},
-            )
-    except IntegrityError as exc:
-        if "placement_no_overlap" not in str(exc):
-            raise
-        raise ValidationError(
-            _("Barnet har allerede en SFO-plass i denne perioden."),
-            code="overlap",
-            fields={"start_date": [_("Overlapper med en annen plass.")]},
-        ) from None
+    with transaction.atomic():
+        placement = placement_change(
+            child=child,
+            service=Service.SFO,
+            unit=unit,
+            group=group,
+            start_date=start_date,
+            end_date=end_date,
+            event="sfo.placement.change",
+            details={"unit": unit.pk, "place_type": place_type},
+            overlap_message=_("Barnet har allerede en SFO-plass i denne perioden."),
+            user_id=user_id,
+        )
+        detail = SfoPlacementDetail(placement=placement, place_type=place_type, hours_per_week=hours_per_week)
+        detail.full_clean()
+        detail.save()
     return placement
 
 

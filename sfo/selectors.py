@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from oas.matching import guardians
-from oas.matching.guardians import guardian_has_parental_responsibility  # noqa: F401  (re-exported for sfo callers)
+from admission import guardians
+from admission.guardians import guardian_has_parental_responsibility  # noqa: F401  (re-exported for sfo callers)
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, Placement, Service
 from sfo.models import SfoApplication, SfoApplicationStatus, SfoRound

@@ -16,24 +16,26 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from admission import engine
+from admission import services as admission_services
+from admission.lottery import lottery_number
 from oas import clock
 from oas.audit.services import audit_record
-from oas.errors import Conflict, PermissionDenied, ValidationError, full_clean_or_raise
-from oas.matching import engine
-from oas.matching.lottery import lottery_number
+from oas.errors import ValidationError, full_clean_or_raise
 from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind
-from oas.people.models import Person, Placement, Service
+from oas.people.models import Person, Placement
 from sfo import letters as sfo_letters
 from sfo import selectors
+from sfo.admission_rules import RULES
 from sfo.models import (
     PlaceType,
     SfoApplication,
     SfoApplicationStatus,
     SfoCapacity,
-    SfoPlacementDetail,
     SfoRound,
     SfoRoundState,
 )
+from sfo.placements import sfo_placement_change
 
 SFO_AGE_GROUP = "sfo"  # SFO has no age-group programmes: one programme per SFO
 
@@ -51,8 +53,12 @@ def sfo_round_create(
     start_date: dt.date,
     offer_deadline_days: int = 14,
     lottery_seed: str | None = None,
+    state: str = SfoRoundState.OPEN,
+    user_id: int | None = None,
 ) -> SfoRound:
-    """Create an SFO admission round (open for applications) with a recorded lottery seed."""
+    """Create an SFO admission round (open, or a draft the office opens later) with a recorded lottery seed."""
+    if state not in (SfoRoundState.OPEN, SfoRoundState.DRAFT):
+        raise ValidationError(_("Et nytt opptak er et utkast eller åpent."), code="invalid_state")
     sfo_round = SfoRound(
         municipality=municipality,
         code=code,
@@ -61,10 +67,66 @@ def sfo_round_create(
         start_date=start_date,
         offer_deadline_days=offer_deadline_days,
         lottery_seed=lottery_seed or secrets.token_hex(16),
-        state=SfoRoundState.OPEN,
+        state=state,
     )
     _clean(sfo_round)
     sfo_round.save()
+    audit_record(
+        action="create",
+        event="sfo.round.create",
+        object_type="sfo.round",
+        object_id=sfo_round.pk,
+        details={"code": code, "state": state},
+        user_id=user_id,
+    )
+    return sfo_round
+
+
+@transaction.atomic
+def sfo_round_create_with_places(
+    *,
+    code: str,
+    name: str,
+    application_deadline: dt.date,
+    start_date: dt.date,
+    places: int,
+    state: str = SfoRoundState.DRAFT,
+    municipality: Municipality | None = None,
+    user_id: int | None = None,
+) -> SfoRound:
+    """Create a round of the municipality (the first, when not given) with ``places`` in each of its SFOs."""
+    municipality = municipality or Municipality.objects.filter(valid_to__isnull=True).order_by("pk").first()
+    if municipality is None:
+        raise ValidationError(_("Ingen kommune er satt opp."))
+    if SfoRound.objects.filter(code=code).exists():
+        raise ValidationError(
+            _("Koden %(code)s er allerede brukt.") % {"code": code}, fields={"code": [_("Velg en annen kode.")]}
+        )
+    sfo_round = sfo_round_create(
+        municipality=municipality,
+        code=code,
+        name=name,
+        application_deadline=application_deadline,
+        start_date=start_date,
+        state=state,
+        user_id=user_id,
+    )
+    for unit in OrgUnit.objects.filter(municipality=municipality, kind=OrgUnitKind.SFO).order_by("pk"):
+        sfo_capacity_set(sfo_round=sfo_round, unit=unit, capacity=places)
+    return sfo_round
+
+
+@transaction.atomic
+def sfo_round_open(*, sfo_round: SfoRound, user_id: int | None = None) -> SfoRound:
+    """Open a draft (or closed, not yet published) round for applications."""
+    sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
+    if sfo_round.state not in (SfoRoundState.DRAFT, SfoRoundState.CLOSED):
+        raise ValidationError(_("Bare et utkast eller et stengt opptak kan åpnes."), code="invalid_state")
+    sfo_round.state = SfoRoundState.OPEN
+    sfo_round.save(update_fields=["state"])
+    audit_record(
+        action="update", event="sfo.round.open", object_type="sfo.round", object_id=sfo_round.pk, user_id=user_id
+    )
     return sfo_round
 
 
@@ -102,14 +164,9 @@ def sfo_capacity_set(*, sfo_round: SfoRound, unit: OrgUnit, capacity: int) -> Sf
     return row
 
 
-class DuplicateSfoApplication(Conflict):
-    code = "duplicate_application"
-
+class DuplicateSfoApplication(admission_services.DuplicateApplication):
     def __init__(self, existing: SfoApplication):
-        super().__init__(
-            _("Barnet har allerede en SFO-søknad i dette opptaket. Endre den i stedet."),
-            fields={"application": [str(existing.pk)]},
-        )
+        super().__init__(existing.pk, message=RULES.duplicate_message)
         self.existing = existing
 
 
@@ -125,21 +182,12 @@ def sfo_application_submit(
     user_id: int | None = None,
 ) -> SfoApplication:
     """Apply for a place in the SFO of the child's school; refuses bad input without writing anything."""
-    if not selectors.guardian_has_parental_responsibility(guardian=applicant, child=child):
-        audit_record(
-            action="denied",
-            event="sfo.application.submit",
-            person_ids=[applicant.pk, child.pk],
-            object_type="person",
-            object_id=child.pk,
-            details={"reason": "no_parental_responsibility"},
-            user_id=user_id,
-        )
-        raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
+    admission_services.responsibility_require(
+        guardian=applicant, child_id=child.pk, event="sfo.application.submit", user_id=user_id
+    )
     with transaction.atomic():
         sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
-        if sfo_round.state != SfoRoundState.OPEN:
-            raise ValidationError(_("Opptaket er ikke åpent for søknader."), code="round_not_open")
+        admission_services.round_require_open(is_open=sfo_round.state == SfoRoundState.OPEN)
         existing = (
             SfoApplication.objects.filter(round=sfo_round, child=child)
             .exclude(status=SfoApplicationStatus.WITHDRAWN)
@@ -147,10 +195,7 @@ def sfo_application_submit(
         )
         if existing is not None:
             raise DuplicateSfoApplication(existing)
-        if start_date < clock.today():
-            raise ValidationError(
-                _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"start_date": [_("Velg en senere dato.")]}
-            )
+        admission_services.start_date_require_not_past(start_date=start_date, field="start_date")
         if not SfoCapacity.objects.filter(round=sfo_round, unit=unit).exists():
             raise ValidationError(
                 _("%(unit)s er ikke med i dette opptaket.") % {"unit": unit.name}, code="unit_not_in_round"
@@ -193,7 +238,7 @@ def _sfo_input(sfo_round: SfoRound) -> tuple[engine.RoundInput, dict[str, SfoApp
     applications = list(
         SfoApplication.objects.filter(round=sfo_round)
         .exclude(status=SfoApplicationStatus.WITHDRAWN)
-        .select_related("child")
+        .select_related("child", "unit")
         .order_by("pk")
     )
     by_id = {str(a.pk): a for a in applications}
@@ -228,11 +273,58 @@ class SfoMatchOutcome:
     waiting: int
 
 
+@dataclass(frozen=True)
+class SfoProposal:
+    """What the matching would give one application (nothing is written until the round is published)."""
+
+    application: SfoApplication
+    offered: bool
+    waiting_position: int | None
+    explanation: str
+
+
+def sfo_round_proposal(*, sfo_round: SfoRound) -> list[SfoProposal]:
+    """Run the matching on the round as it stands and return the proposal (deterministic: the seed is recorded)."""
+    data, by_id = _sfo_input(sfo_round)
+    result = engine.match(data)
+    positions = {aid: i for ids in result.waiting.values() for i, aid in enumerate(ids, start=1)}
+    return [
+        SfoProposal(
+            application=application,
+            offered=result.assignments[aid].programme is not None,
+            waiting_position=positions.get(aid),
+            explanation=result.assignments[aid].explanation,
+        )
+        for aid, application in by_id.items()
+    ]
+
+
+@transaction.atomic
+def sfo_round_match(*, sfo_round: SfoRound, user_id: int | None = None) -> SfoMatchOutcome:
+    """Run the matching on a closed round for the office to review; publishing turns it into offers."""
+    sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
+    if sfo_round.state not in (SfoRoundState.CLOSED, SfoRoundState.MATCHED):
+        raise ValidationError(_("Tildelingen kan bare kjøres når søknadsfristen er ute."), code="invalid_state")
+    proposal = sfo_round_proposal(sfo_round=sfo_round)
+    offered = sum(1 for p in proposal if p.offered)
+    sfo_round.state = SfoRoundState.MATCHED
+    sfo_round.save(update_fields=["state"])
+    audit_record(
+        action="update",
+        event="sfo.round.match",
+        object_type="sfo.round",
+        object_id=sfo_round.pk,
+        details={"seed": sfo_round.lottery_seed, "offered": offered},
+        user_id=user_id,
+    )
+    return SfoMatchOutcome(offered=offered, waiting=len(proposal) - offered)
+
+
 @transaction.atomic
 def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = None) -> SfoMatchOutcome:
-    """Match a closed SFO round and publish it: offers with a deadline, and numbered waiting lists."""
+    """Match a closed (or reviewed) SFO round and publish it: offers with a deadline, and numbered waiting lists."""
     sfo_round = SfoRound.objects.select_for_update().get(pk=sfo_round.pk)
-    if sfo_round.state != SfoRoundState.CLOSED:
+    if sfo_round.state not in (SfoRoundState.CLOSED, SfoRoundState.MATCHED):
         raise ValidationError(_("Tildelingen kan bare kjøres når søknadsfristen er ute."), code="invalid_state")
     data, by_id = _sfo_input(sfo_round)
     result = engine.match(data)
@@ -268,18 +360,14 @@ def sfo_round_match_and_publish(*, sfo_round: SfoRound, user_id: int | None = No
 
 
 def _refuse(guardian: Person, application: SfoApplication, event: str, user_id: int | None) -> None:
-    if selectors.guardian_has_parental_responsibility(guardian=guardian, child=application.child):
-        return
-    audit_record(
-        action="denied",
+    admission_services.responsibility_require(
+        guardian=guardian,
+        child_id=application.child_id,
         event=event,
-        person_ids=[guardian.pk, application.child_id],
         object_type="sfo.application",
         object_id=application.pk,
-        details={"reason": "no_parental_responsibility"},
         user_id=user_id,
     )
-    raise PermissionDenied(_("Du har ikke foreldreansvar for dette barnet."), code="no_parental_responsibility")
 
 
 def sfo_offer_accept(*, application: SfoApplication, guardian: Person, user_id: int | None = None) -> Placement:
@@ -290,22 +378,16 @@ def sfo_offer_accept(*, application: SfoApplication, guardian: Person, user_id: 
         if application.status != SfoApplicationStatus.OFFERED:
             raise ValidationError(_("Det er ikke noe tilbud å svare på."), code="no_offer")
         assert application.offer_deadline is not None
-        if clock.today() > application.offer_deadline:
-            raise ValidationError(
-                _("Svarfristen for tilbudet gikk ut %(deadline)s.")
-                % {"deadline": application.offer_deadline.strftime("%d.%m.%Y")},
-                code="offer_deadline_passed",
-            )
-        placement = Placement(
-            child_id=application.child_id,
-            service=Service.SFO,
-            unit_id=application.unit_id,
+        admission_services.offer_require_answerable(deadline=application.offer_deadline)
+        # One kernel service places the child (as the leaders' placement page does): an SFO place the child
+        # already has ends the day before the new one starts.
+        placement = sfo_placement_change(
+            child=application.child,
+            unit=application.unit,
             start_date=max(application.start_date, application.round.start_date),
-        )
-        _clean(placement)
-        placement.save()
-        SfoPlacementDetail.objects.create(
-            placement=placement, place_type=application.place_type, hours_per_week=application.hours_per_week
+            place_type=application.place_type,
+            hours_per_week=application.hours_per_week,
+            user_id=user_id,
         )
         application.status = SfoApplicationStatus.ACCEPTED
         application.placement = placement
@@ -396,10 +478,7 @@ def sfo_application_change(
     _refuse(guardian, application, "sfo.application.change", user_id)
     with transaction.atomic():
         application = _sfo_application_lock_changeable(application, verb="endres")
-        if start_date < clock.today():
-            raise ValidationError(
-                _("Ønsket oppstart kan ikke være tilbake i tid."), fields={"start_date": [_("Velg en senere dato.")]}
-            )
+        admission_services.start_date_require_not_past(start_date=start_date, field="start_date")
         if not selectors.sfo_belongs_to_childs_school(child=application.child, unit=application.unit, on=start_date):
             raise ValidationError(
                 _("%(unit)s hører ikke til barnets skole.") % {"unit": application.unit.name}, code="not_childs_school"
@@ -473,10 +552,8 @@ def sfo_application_withdraw(
 
 def _sfo_guardians_notify(*, application: SfoApplication, key: str, title: str) -> int:
     """Notify every guardian with parental responsibility (the one who acted too: a receipt)."""
-    from messaging.public import notify
-
-    return notify(
-        person_ids=selectors.sfo_guardians_of(child=application.child),
+    return admission_services.guardians_notify(
+        guardian_ids=selectors.sfo_guardians_of(child=application.child),
         key=key,
         title=title,
         url=reverse("sfo_pages:portal"),

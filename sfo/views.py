@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oas import clock
@@ -124,6 +125,8 @@ def portal_sfo_answer(request: HttpRequest, application_id: int) -> HttpResponse
         if request.POST.get("answer") == "accept":
             services.sfo_offer_accept(application=application, guardian=_guardian(request), user_id=request.user.pk)
             messages.success(request, _("Du har tatt imot SFO-plassen."))
+        elif request.POST.get("answer") == "decline" and request.POST.get("bekreft") != "ja":
+            return _decline_confirm(request, application)
         elif request.POST.get("answer") == "decline":
             services.sfo_offer_decline(application=application, guardian=_guardian(request), user_id=request.user.pk)
             messages.success(request, _("Du har takket nei til SFO-plassen."))
@@ -132,6 +135,51 @@ def portal_sfo_answer(request: HttpRequest, application_id: int) -> HttpResponse
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("sfo_pages:portal")
+
+
+def _decline_confirm(request: HttpRequest, application: SfoApplication) -> HttpResponse:
+    """Say what declining will do, and ask again (nothing is written until the guardian confirms)."""
+    return render(
+        request,
+        "admission/confirm.html",
+        {
+            "heading": _("Takke nei til SFO-plassen i %(unit)s?") % {"unit": application.unit.name},
+            "consequences": [
+                _("Plassen går til neste på ventelisten, og dere kan ikke ta imot den senere."),
+                _("Vil dere ha SFO-plass senere, må dere søke på nytt."),
+            ],
+            "action_url": reverse("sfo_pages:portal_answer", args=[application.pk]),
+            "hidden": [("answer", "decline")],
+            "confirm_label": _("Ja, takk nei til SFO-plassen"),
+            "cancel_url": reverse("sfo_pages:portal"),
+        },
+    )
+
+
+def _publish_confirm(request: HttpRequest, sfo_round: SfoRound) -> HttpResponse:
+    """Say what matching and publishing will do, and ask again (nothing is written until the office confirms)."""
+    applications = SfoApplication.objects.filter(round=sfo_round).count()
+    return render(
+        request,
+        "admission/confirm.html",
+        {
+            "heading": _("Kjøre tildeling og publisere %(round)s?") % {"round": sfo_round.name},
+            "consequences": [
+                ngettext(
+                    "Tildelingen kjøres for %(n)s søknad etter plassene i hver SFO.",
+                    "Tildelingen kjøres for %(n)s søknader etter plassene i hver SFO.",
+                    applications,
+                )
+                % {"n": applications},
+                _("Alle søkere får vedtaksbrev (tilbud eller venteliste), som sendes til foresatte og arkiveres."),
+                _("Opptaket får status publisert og kan ikke kjøres på nytt."),
+            ],
+            "action_url": reverse("sfo_pages:office_round_action", args=[sfo_round.pk]),
+            "hidden": [("action", "publish")],
+            "confirm_label": _("Ja, kjør tildeling og publiser"),
+            "cancel_url": reverse("sfo_pages:office_round", args=[sfo_round.pk]),
+        },
+    )
 
 
 def _own_application(request: HttpRequest, application_id: int) -> SfoApplication:
@@ -194,26 +242,114 @@ def portal_sfo_withdraw(request: HttpRequest, application_id: int) -> HttpRespon
     return redirect("sfo_pages:portal")
 
 
+class SfoRoundForm(forms.Form):
+    code = forms.SlugField(label=gettext_lazy("Kode"), max_length=60)
+    name = forms.CharField(label=gettext_lazy("Navn"), max_length=200)
+    application_deadline = forms.DateField(
+        label=gettext_lazy("Søknadsfrist"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_date = forms.DateField(label=gettext_lazy("Oppstart"), widget=forms.DateInput(attrs={"type": "date"}))
+    places = forms.IntegerField(
+        label=gettext_lazy("Plasser per SFO"),
+        min_value=0,
+        initial=100,
+        help_text=gettext_lazy("Settes for hver SFO i kommunen; kan endres per SFO i opptaket."),
+    )
+
+
+class SfoCapacityForm(forms.Form):
+    unit = forms.IntegerField()
+    capacity = forms.IntegerField(min_value=0)
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def office_sfo_rounds(request: HttpRequest) -> HttpResponse:
+    """SFO admission rounds: list and create (a draft, with the places of every SFO)."""
+    form = SfoRoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        places = data.pop("places")
+        try:
+            sfo_round = services.sfo_round_create_with_places(
+                **data, places=places, state=SfoRoundState.DRAFT, user_id=request.user.pk
+            )
+        except DomainError as exc:
+            form_add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("SFO-opptaket er opprettet som utkast."))
+            return redirect("sfo_pages:office_round", round_id=sfo_round.pk)
+    return render(
+        request,
+        "sfo/office_rounds.html",
+        {"rounds": SfoRound.objects.order_by("-start_date", "-pk"), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
 @requires(MANAGE)
 @require_GET
-def office_sfo_rounds(request: HttpRequest) -> HttpResponse:
-    return render(request, "sfo/office_rounds.html", {"rounds": SfoRound.objects.order_by("-start_date", "-pk")})
+def office_sfo_round(request: HttpRequest, round_id: int) -> HttpResponse:
+    """One SFO round: state and actions, places per SFO, and the matching's proposal once it has run."""
+    sfo_round = get_object_or_404(SfoRound, pk=round_id)
+    capacities = sfo_round.capacities.select_related("unit").order_by("unit__name")
+    proposal = services.sfo_round_proposal(sfo_round=sfo_round) if sfo_round.state == SfoRoundState.MATCHED else []
+    return render(
+        request,
+        "sfo/office_round.html",
+        {"round": sfo_round, "capacities": capacities, "proposal": proposal},
+    )
+
+
+@requires(MANAGE)
+@require_POST
+def office_sfo_round_capacity(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Set the places of one SFO in the round."""
+    sfo_round = get_object_or_404(SfoRound, pk=round_id)
+    form = SfoCapacityForm(request.POST)
+    unit = (
+        sfo_round.capacities.select_related("unit").filter(unit_id=form.cleaned_data["unit"]).first()
+        if form.is_valid()
+        else None
+    )
+    if unit is None:
+        messages.error(request, _("Velg en SFO i opptaket og oppgi plasser som et tall (0 eller mer)."))
+    else:
+        try:
+            services.sfo_capacity_set(sfo_round=sfo_round, unit=unit.unit, capacity=form.cleaned_data["capacity"])
+            messages.success(request, _("Plassene er lagret."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("sfo_pages:office_round", round_id=sfo_round.pk)
 
 
 @requires(MANAGE)
 @require_POST
 def office_sfo_round_action(request: HttpRequest, round_id: int) -> HttpResponse:
-    """Close a round for applications, or match and publish it."""
+    """Open or close a round for applications, run the matching, or publish it (after a confirmation)."""
     sfo_round = get_object_or_404(SfoRound, pk=round_id)
+    action = request.POST.get("action")
     try:
-        if request.POST.get("action") == "close":
+        if action == "open":
+            services.sfo_round_open(sfo_round=sfo_round, user_id=request.user.pk)
+            messages.success(request, _("SFO-opptaket er åpent for søknader."))
+        elif action == "close":
             services.sfo_round_close(sfo_round=sfo_round)
             messages.success(request, _("SFO-opptaket er stengt for søknader."))
-        elif request.POST.get("action") == "publish" and sfo_round.state == SfoRoundState.CLOSED:
+        elif action == "match":
+            outcome = services.sfo_round_match(sfo_round=sfo_round, user_id=request.user.pk)
+            messages.success(
+                request,
+                _("Tildelingen er kjørt: %(o)s tilbud og %(w)s på venteliste. Se forslaget under.")
+                % {"o": outcome.offered, "w": outcome.waiting},
+            )
+        elif action == "publish" and sfo_round.state in (SfoRoundState.CLOSED, SfoRoundState.MATCHED):
+            if request.POST.get("bekreft") != "ja":
+                return _publish_confirm(request, sfo_round)
             outcome = services.sfo_round_match_and_publish(sfo_round=sfo_round, user_id=request.user.pk)
             messages.success(request, _("Publisert: %(n)s tilbud.") % {"n": outcome.offered})
         else:
             messages.error(request, _("Handlingen passer ikke til opptakets status."))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect("sfo_pages:office_rounds")
+    return redirect("sfo_pages:office_round", round_id=sfo_round.pk)

@@ -11,24 +11,28 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from oas import clock
 from oas.access.getters import access_child
+from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import ValidationError
+from oas.organisation.models import OrgUnit
 from oas.people.models import (
     Adressebeskyttelse,
     DeltBosted,
     Person,
     PersonRelation,
     PersonStatus,
+    Placement,
     RelationKind,
     RelationSource,
 )
 from oas.people.national_id import InvalidNationalId, parse_national_id
+from oas.periods import DATED, active_on
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -554,3 +558,61 @@ def _lives_with_record(*, child: Person, adult_ids: Collection[int], user_id: in
         user_id=user_id,
     )
     return relations
+
+
+@transaction.atomic
+def placement_change(
+    *,
+    child: Person,
+    service: str,
+    unit: OrgUnit,
+    start_date: dt.date,
+    group: OrgUnit | None = None,
+    end_date: dt.date | None = None,
+    event: str,
+    details: Mapping[str, object] | None = None,
+    overlap_message: str | None = None,
+    user_id: int | None,
+) -> Placement:
+    """Place a child in ``service`` from ``start_date``: an open placement that started earlier ends the day before.
+
+    The one write path for a change of place (an accepted offer, a leader's placement change); the domain app adds
+    its details to the returned placement in the same transaction. A placement starting on or after
+    ``start_date`` is an overlap and is refused with ``overlap_message`` (the database's exclusion constraint).
+    """
+    if end_date is not None and end_date < start_date:
+        raise ValidationError(
+            _("Sluttdato kan ikke være før startdato."),
+            fields={"end_date": [_("Sluttdato kan ikke være før startdato.")]},
+        )
+    try:
+        with transaction.atomic():
+            previous = (
+                Placement.objects.select_for_update()
+                .filter(active_on(start_date, fields=DATED), child=child, service=service, start_date__lt=start_date)
+                .first()
+            )
+            if previous is not None:
+                previous.end_date = start_date - dt.timedelta(days=1)
+                previous.save(update_fields=["end_date"])
+            placement = Placement.objects.create(
+                child=child, service=service, unit=unit, group=group, start_date=start_date, end_date=end_date
+            )
+    except IntegrityError as exc:
+        if "placement_no_overlap" not in str(exc):
+            raise
+        raise ValidationError(
+            overlap_message or _("Barnet har allerede en plass i denne perioden."),
+            code="overlap",
+            fields={"start_date": [_("Overlapper med en annen plass.")]},
+        ) from None
+    audit_record(
+        action=AuditAction.CREATE,
+        event=event,
+        person_ids=[child.pk],
+        object_type="people.Placement",
+        object_id=placement.pk,
+        user_id=user_id,
+        details={**(details or {}), "previous": previous.pk if previous else None},
+    )
+    return placement

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     # integrations
     "integrations",
     # domain apps
+    "admission",
     "kindergarten",
     "school",
     "sfo",
@@ -279,10 +280,6 @@ ERP_IMPORT_DIR = env_str("ERP_IMPORT_DIR", str(VAR_DIR / "erp-import")) or ""
 CELERY_BEAT_SCHEDULE["svarut-status-poll"] = {"task": "integrations.letters.poll_statuses", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["erp-import-daily"] = {"task": "integrations.erp.import_directory", "schedule": 24 * 3600.0}
 CELERY_BEAT_SCHEDULE["kindergarten-offers-expire"] = {"task": "kindergarten.tasks.offers_expire", "schedule": 3600.0}
-CELERY_BEAT_SCHEDULE["kindergarten-letters-pending"] = {
-    "task": "kindergarten.tasks.decision_letters_send_pending",
-    "schedule": 900.0,
-}
 # Messaging (messaging/tasks.py): scheduled notices, deferred/retried notification deliveries.
 CELERY_BEAT_SCHEDULE["messaging-notices-due"] = {"task": "messaging.notices_send_due", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["messaging-deliveries"] = {"task": "messaging.deliveries_dispatch", "schedule": 30.0}

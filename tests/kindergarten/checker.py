@@ -1,6 +1,6 @@
 """An independent checker of an admission export: capacity and stability from the JSON alone.
 
-Deliberately shares no code with ``oas.matching``: it only reads the published export shape.
+Deliberately shares no code with ``admission``: it only reads the published export shape.
 """
 
 from __future__ import annotations

@@ -46,8 +46,7 @@ DECIDED = dt.date(2027, 4, 1)
 
 @pytest.fixture(autouse=True)
 def _quiet_tasks(monkeypatch) -> None:
-    monkeypatch.setattr("kindergarten.tasks.decision_letter_send_task.delay", lambda _id: None)
-    monkeypatch.setattr("kindergarten.tasks.application_archive_task.delay", lambda _id: None)
+    monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)
 
 
 def _apply(rnd, fam, units, **kw):

@@ -20,7 +20,7 @@ from integrations.outbox.tasks import outbox_deliver_now
 from integrations.svarut.simulator import REQUIRED_SCOPE as SVARUT_SCOPE
 from integrations.svarut.simulator import SvarUtSimulator
 from kindergarten import letters
-from kindergarten.models import Application, OfferStatus
+from kindergarten.models import Application, DecisionLetter, OfferStatus
 from oas import clock
 from oas.access.services import role_mapping_seed
 from oas.people.models import Employee, Placement
@@ -61,9 +61,7 @@ def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_le
 ) -> None:
     sync_api = playwright_or_skip(monkeypatch)
     svarut, noark = simulators
-    letter_ids: list[int] = []
-    # No Celery worker here: collect what publishing and submitting queue, and run it synchronously below.
-    monkeypatch.setattr("kindergarten.tasks.decision_letter_send_task.delay", letter_ids.append)
+    # No Celery worker here: the outbox rows that submitting and publishing write are delivered below.
     monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)
 
     with clock.freeze(dt.date(2027, 2, 1)):
@@ -102,13 +100,16 @@ def test_a_guardian_applies_the_office_publishes_the_guardian_accepts_and_the_le
                 spage.get_by_test_id("run-matching").click()
                 assert spage.locator(f'.kg-proposal tr[data-application="{application.pk}"]').count() == 1
                 spage.get_by_test_id("publish-round").click()
+                # Publishing asks first and says what will happen.
+                assert spage.locator(".admission-confirm").count() == 1
+                spage.get_by_test_id("confirm").click()
                 assert spage.locator(".round-state").get_attribute("data-state") == "published"
 
-                # The task queued after the commit: one decision letter (the application's archive entry is an
-                # outbox row, delivered with the letters' rows below).
+                # Publishing wrote one decision letter and its outbox row (the application's archive entry is one
+                # too): both are delivered here.
+                letter_ids = list(DecisionLetter.objects.values_list("pk", flat=True))
                 assert len(letter_ids) == 1
-                for letter_id in letter_ids:
-                    assert letters.decision_letter_send(letter_id=letter_id)
+                assert OutboxMessage.objects.filter(kind=letters.DECISION_LETTER_KIND).count() == 1
                 _deliver_outbox()
 
                 page.goto(f"{url}/portal/barnehage/soknad/{application.pk}/")

@@ -1,4 +1,4 @@
-"""Decision letters: queued per letter after the publish commits, sent to every guardian through the SvarUt
+"""Decision letters: one outbox row per letter written in the publish transaction, sent to every guardian through the SvarUt
 outbox and archived (journalpost U) on the child's case; applications are archived as journalpost I."""
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ BIG = dt.date(2023, 5, 1)
 
 
 def _publish(monkeypatch, capture):
-    queued: list[int] = []
-    monkeypatch.setattr("kindergarten.tasks.decision_letter_send_task.delay", queued.append)
-    monkeypatch.setattr("kindergarten.tasks.application_archive_task.delay", lambda _id: None)
+    monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)
     rnd, units = admission_round(units=1, capacity=1)
     winner, loser = family(birth_date=BIG), family(birth_date=BIG)
     for fam in (winner, loser):
@@ -36,16 +34,43 @@ def _publish(monkeypatch, capture):
     services.admission_round_match(admission_round=rnd)
     with capture(execute=True):
         services.admission_round_publish(admission_round=rnd)
+    queued = [m.payload["letter_id"] for m in OutboxMessage.objects.filter(kind=letters.DECISION_LETTER_KIND)]
     return queued, winner, loser
 
 
-def test_publishing_queues_one_task_per_letter_only_after_the_commit(
+def test_publishing_writes_one_outbox_row_per_letter_in_its_transaction(
     application_day, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     queued, _winner, _loser = _publish(monkeypatch, django_capture_on_commit_callbacks)
     assert sorted(queued) == sorted(DecisionLetter.objects.values_list("pk", flat=True))
     assert len(queued) == 2
     assert not Letter.objects.exists()  # nothing rendered inside the publish transaction
+
+
+def test_a_rolled_back_publish_leaves_no_letter_outbox_row(application_day, monkeypatch) -> None:
+    from django.db import transaction
+
+    monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)
+    rnd, units = admission_round(units=1, capacity=1)
+    fam = family(birth_date=BIG)
+    services.application_submit(
+        admission_round=rnd,
+        child=fam.child,
+        applicant=fam.guardian,
+        choices=units,
+        wanted_start_date=dt.date(2027, 8, 1),
+    )
+    services.admission_round_set_state(admission_round=rnd, state=RoundState.CLOSED)
+    services.admission_round_match(admission_round=rnd)
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        services.admission_round_publish(admission_round=rnd)
+        assert OutboxMessage.objects.filter(kind=letters.DECISION_LETTER_KIND).count() == 1
+        raise Rollback
+    assert not OutboxMessage.objects.filter(kind=letters.DECISION_LETTER_KIND).exists()
 
 
 def test_a_decision_letter_goes_to_both_guardians_and_to_the_archive_once(
@@ -80,7 +105,6 @@ def test_the_refusal_letter_carries_the_appeal_information(
 
 
 def test_a_submitted_application_is_archived_as_an_incoming_journalpost(application_day, monkeypatch) -> None:
-    monkeypatch.setattr("kindergarten.tasks.application_archive_task.delay", lambda _id: None)
     rnd, units = admission_round(units=1)
     fam = family(birth_date=BIG)
     application = services.application_submit(

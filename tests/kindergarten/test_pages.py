@@ -101,8 +101,6 @@ def published(rnd: Any, units: list[Any], fam: Any) -> Offer:
 
 
 def test_a_guardian_applies_and_the_other_guardian_sees_the_same_application(application_day, monkeypatch) -> None:
-    queued: list[int] = []
-    monkeypatch.setattr("kindergarten.tasks.application_archive_task.delay", queued.append)
     rnd, units = admission_round(units=2)
     fam = family(birth_date=BIG)
     client = guardian_client(fam.guardian)
@@ -309,8 +307,32 @@ def test_declining_keeps_the_child_waiting_for_higher_choices(application_day) -
     offer = published(rnd, units, fam)
     client = guardian_client(fam.guardian)
     client.post(
-        reverse("kindergarten_pages:portal_offer_answer", args=[offer.pk]), {"answer": "decline", "keep_waiting": "on"}
+        reverse("kindergarten_pages:portal_offer_answer", args=[offer.pk]),
+        {"answer": "decline", "keep_waiting": "on", "bekreft": "ja"},
     )
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.DECLINED
+
+
+def test_declining_an_offer_first_says_what_will_happen_and_writes_nothing(application_day) -> None:
+    rnd, units = admission_round(units=2)
+    fam = family(birth_date=BIG)
+    offer = published(rnd, units, fam)
+    client = guardian_client(fam.guardian)
+    url = reverse("kindergarten_pages:portal_offer_answer", args=[offer.pk])
+    response = client.post(url, {"answer": "decline", "keep_waiting": "on"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Dette kan ikke angres." in page
+    assert "går til neste på ventelisten" in page
+    assert 'name="bekreft" value="ja"' in page
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING  # nothing happened yet
+    # A guardian of another child gets no confirmation page for this offer either.
+    other = family(birth_date=BIG)
+    denied = guardian_client(other.guardian).post(url, {"answer": "decline"})
+    assert denied.status_code == 404
+    client.post(url, {"answer": "decline", "keep_waiting": "on", "bekreft": "ja"})
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DECLINED
 
@@ -330,6 +352,83 @@ def test_the_office_creates_a_round_and_a_guardian_may_not(application_day) -> N
     assert guardian_client(fam.guardian).post(reverse("kindergarten_pages:office_rounds"), data).status_code == 403
     response = office_client().post(reverse("kindergarten_pages:office_rounds"), data)
     assert response.status_code == 302
+
+
+def test_a_new_round_starts_with_each_kindergartens_registered_places(application_day) -> None:
+    from kindergarten.models import KindergartenUnitDetail
+
+    _rnd, units = admission_round(units=2)
+    KindergartenUnitDetail.objects.create(unit=units[0], registered_places_small=9, registered_places_big=36)
+    KindergartenUnitDetail.objects.create(unit=units[1], registered_places_small=0, registered_places_big=18)
+    data = {
+        "code": "hovedopptak-2029",
+        "name": "Hovedopptak 2029",
+        "kind": "main",
+        "application_deadline": "2029-03-01",
+        "start_date": "2029-08-01",
+    }
+    client = office_client()
+    response = client.post(reverse("kindergarten_pages:office_rounds"), data)
+    assert response.status_code == 302
+    programmes = Programme.objects.filter(round__code="hovedopptak-2029")
+    capacities = {(p.unit_id, p.age_group): p.capacity for p in programmes}
+    assert capacities == {(units[0].pk, "0-2"): 9, (units[0].pk, "3-5"): 36, (units[1].pk, "3-5"): 18}
+    page = client.get(response["Location"]).content.decode()
+    assert f'<tr data-unit="{units[0].pk}" data-age-group="3-5">' in page
+    assert '<td class="registered">36</td><td class="capacity">36</td>' in page
+
+
+def test_prefilling_capacity_keeps_what_the_office_set_and_a_teacher_may_not(application_day) -> None:
+    from kindergarten.models import KindergartenUnitDetail
+
+    rnd, units = admission_round(units=1, capacity=4)  # the office has set 4 places per age group
+    Programme.objects.filter(round=rnd, age_group="0-2").delete()  # ...and none yet for 0-2
+    KindergartenUnitDetail.objects.create(unit=units[0], registered_places_small=12, registered_places_big=40)
+    action = reverse("kindergarten_pages:office_round_action", args=[rnd.pk])
+    assert teacher_client(units[0]).post(action, {"action": "prefill"}).status_code == 403
+    assert not Programme.objects.filter(round=rnd, age_group="0-2").exists()
+    response = office_client().post(action, {"action": "prefill"})
+    assert response.status_code == 302
+    capacities = dict(Programme.objects.filter(round=rnd).values_list("age_group", "capacity"))
+    assert capacities == {"0-2": 12, "3-5": 4}
+
+
+def _unlabelled_controls(html: str) -> list[str]:
+    """Selects and inputs (not hidden, not buttons) without a <label for=…> or an aria-label."""
+    import re
+
+    label_for = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+    bad = []
+    for tag in re.findall(r"<(?:select|input)\b[^>]*>", html):
+        if re.search(r'type="(hidden|submit|checkbox)"', tag) or "aria-label" in tag:
+            continue
+        ident = re.search(r'\bid="([^"]+)"', tag)
+        if ident is None or ident.group(1) not in label_for:
+            bad.append(tag)
+    return bad
+
+
+def test_the_filters_the_capacity_row_and_the_override_select_have_labels(application_day) -> None:
+    rnd, units = admission_round(units=2)
+    fam = family(birth_date=BIG)
+    services.application_submit(
+        admission_round=rnd,
+        child=fam.child,
+        applicant=fam.guardian,
+        choices=units,
+        wanted_start_date=dt.date(2027, 8, 1),
+    )
+    services.admission_round_set_state(admission_round=rnd, state=RoundState.CLOSED)
+    services.admission_round_match(admission_round=rnd)
+    client = office_client()
+    worklist = client.get(reverse("kindergarten_pages:office_applications")).content.decode()
+    assert 'for="filter-status"' in worklist
+    round_page = client.get(reverse("kindergarten_pages:office_round", args=[rnd.pk])).content.decode()
+    assert 'for="capacity-places"' in round_page
+    assert f'for="override-{Application.objects.get(child=fam.child).pk}"' in round_page
+    main = lambda html: html[html.index("<main") :]  # noqa: E731 - the page's own content, not the shared header
+    assert _unlabelled_controls(main(worklist)) == []
+    assert _unlabelled_controls(main(round_page)) == []
 
 
 def test_capacity_below_the_places_already_given_is_refused(application_day) -> None:
@@ -373,7 +472,14 @@ def test_the_office_runs_matching_reviews_locks_and_publishes(application_day) -
     )
     assert Assignment.objects.get(application=loser).programme_id == programme.pk
     assert Assignment.objects.get(application=loser).locked
-    client.post(action, {"action": "publish"})
+    confirm = client.post(action, {"action": "publish"})
+    assert confirm.status_code == 200
+    assert "Dette kan ikke angres." in confirm.content.decode()
+    assert "vedtaksbrev sendes til foresatte" in confirm.content.decode()
+    rnd.refresh_from_db()
+    assert rnd.state == RoundState.MATCHED  # asking is not publishing
+    assert not Offer.objects.exists()
+    client.post(action, {"action": "publish", "bekreft": "ja"})
     rnd.refresh_from_db()
     assert rnd.state == RoundState.PUBLISHED
     assert Offer.objects.get(application=loser).programme_id == programme.pk

@@ -1,8 +1,8 @@
 """One pipeline for side effects that must not be lost (issue 14.2).
 
-A kindergarten application's archive entry and the SFO round's decision letters are outbox rows written in the
+A kindergarten application's archive entry, the kindergarten round's and the SFO round's decision letters are outbox rows written in the
 business transaction, not Celery ``.delay`` calls after the commit. With the broker unreachable (its URL on a
-closed port; the machine's shared Redis is left alone) an application is submitted and an SFO round published;
+closed port; the machine's shared Redis is left alone) an application is submitted, its kindergarten round and an SFO round published;
 then the outbox is claimed as beat would once the broker is back: every letter and archive entry reaches the
 SvarUt and Noark 5 simulators exactly once, and claiming again sends nothing more.
 """
@@ -25,7 +25,8 @@ from integrations.outbox.tasks import outbox_deliver_now
 from integrations.svarut.simulator import REQUIRED_SCOPE as SVARUT_SCOPE
 from integrations.svarut.simulator import SvarUtSimulator
 from kindergarten import services as kg_services
-from kindergarten.letters import APPLICATION_ARCHIVE_KIND
+from kindergarten.letters import APPLICATION_ARCHIVE_KIND, DECISION_LETTER_KIND
+from kindergarten.models import DecisionLetter, RoundState
 from oas import clock
 from sfo import services as sfo_services
 from sfo.letters import DECISION_LETTERS_KIND
@@ -97,6 +98,12 @@ def test_with_the_broker_down_every_letter_and_archive_entry_arrives_exactly_onc
                 choices=units,
                 wanted_start_date=dt.date(2027, 8, 1),
             )
+        # ...and publish the kindergarten round: its decision letter is an outbox row too.
+        kg_services.admission_round_set_state(admission_round=rnd, state=RoundState.CLOSED)
+        kg_services.admission_round_match(admission_round=rnd)
+        with django_capture_on_commit_callbacks(execute=True):
+            kg_services.admission_round_publish(admission_round=rnd)
+    (kg_letter,) = DecisionLetter.objects.filter(application=application)
     with clock.freeze(dt.date(2027, 3, 1)):
         sfo_round, sfo_unit, _other = setup_round(capacity=1)
         pupils = [pupil(dt.date(2021, 3, 1)), pupil(dt.date(2019, 3, 1))]
@@ -110,6 +117,7 @@ def test_with_the_broker_down_every_letter_and_archive_entry_arrives_exactly_onc
     assert not Letter.objects.exists()
     assert not ArchiveRecord.objects.exists()
     assert OutboxMessage.objects.get(kind=APPLICATION_ARCHIVE_KIND).payload == {"application_id": application.pk}
+    assert OutboxMessage.objects.get(kind=DECISION_LETTER_KIND).payload == {"letter_id": kg_letter.pk}
     queued = OutboxMessage.objects.filter(kind=DECISION_LETTERS_KIND, status=OutboxStatus.PENDING)
     assert sorted(m.payload["application_id"] for m in queued) == sorted(a.pk for a in sfo_applications)
 
@@ -123,11 +131,16 @@ def test_with_the_broker_down_every_letter_and_archive_entry_arrives_exactly_onc
     for sfo_application, (_child, guardian) in zip(sfo_applications, pupils, strict=True):
         sent = svarut.by_ekstern_referanse(f"sfo-vedtak:{sfo_application.pk}:{guardian.pk}")
         assert len(sent) == 1, sfo_application.pk
-    assert svarut.send_calls == len(sfo_applications)
-    assert Letter.objects.count() == len(sfo_applications)
+    for guardian in (fam.guardian, fam.other_guardian):  # both with parental responsibility
+        assert len(svarut.by_ekstern_referanse(f"kg-vedtak:{kg_letter.pk}:{guardian.pk}")) == 1
+    assert svarut.send_calls == len(sfo_applications) + 2
+    assert Letter.objects.count() == len(sfo_applications) + 2
     kinds = sorted(j["journalposttype"]["kode"] for j in noark.journalposter.values())
-    assert kinds == ["I"] + ["U"] * len(sfo_applications)  # the application, and each SFO decision
-    assert ArchiveRecord.objects.filter(case_type="kindergarten.application", case_id=str(application.pk)).count() == 1
+    # the application, its kindergarten decision, and each SFO decision
+    assert kinds == ["I"] + ["U"] * (1 + len(sfo_applications))
+    assert ArchiveRecord.objects.filter(case_type="kindergarten.application", case_id=str(application.pk)).count() == 2
+    kg_letter.refresh_from_db()
+    assert kg_letter.sent_at is not None
     assert ArchiveRecord.objects.filter(case_type="sfo.application").count() == len(sfo_applications)
 
 

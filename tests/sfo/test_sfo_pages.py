@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from oas.access.services import role_mapping_seed
 from oas.people.models import Employee, Person, Placement
+from sfo import services
 from sfo.models import SfoApplication, SfoApplicationStatus, SfoRoundState
 from tests.factories import (
     EmployeeFactory,
@@ -90,7 +91,12 @@ def test_the_office_publishes_and_the_guardian_accepts_the_sfo_offer(day) -> Non
     client = office()
     action = reverse("sfo_pages:office_round_action", args=[rnd.pk])
     client.post(action, {"action": "close"})
-    client.post(action, {"action": "publish"})
+    confirm = client.post(action, {"action": "publish"})
+    assert confirm.status_code == 200
+    assert "Dette kan ikke angres." in confirm.content.decode()
+    rnd.refresh_from_db()
+    assert rnd.state == SfoRoundState.CLOSED  # asking is not publishing
+    client.post(action, {"action": "publish", "bekreft": "ja"})
     rnd.refresh_from_db()
     assert rnd.state == SfoRoundState.PUBLISHED
     stranger = cast(Person, PersonFactory())
@@ -139,3 +145,25 @@ def test_publishing_an_sfo_round_queues_the_decision_letters_after_the_commit_an
     letter = Letter.objects.get(recipient=guardian)
     assert letter.title.startswith("Vedtak om SFO-plass")
     assert ArchiveRecord.objects.filter(case_type="sfo.application", case_id=str(application.pk)).exists()
+
+
+def test_declining_an_sfo_offer_first_says_what_will_happen(day) -> None:  # noqa: F811
+    rnd, sfo, _ = setup_round()
+    child, guardian = pupil(dt.date(2021, 3, 1))
+    application = apply(rnd, sfo, child, guardian)
+    services.sfo_round_close(sfo_round=rnd)
+    services.sfo_round_match_and_publish(sfo_round=rnd)
+    application.refresh_from_db()
+    assert application.status == SfoApplicationStatus.OFFERED
+    url = reverse("sfo_pages:portal_answer", args=[application.pk])
+    client = login(guardian_account(guardian).user)
+    response = client.post(url, {"answer": "decline"})
+    assert response.status_code == 200
+    assert "Plassen går til neste på ventelisten" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == SfoApplicationStatus.OFFERED
+    stranger = cast(Person, PersonFactory())
+    assert login(guardian_account(stranger).user).post(url, {"answer": "decline"}).status_code in (403, 404)
+    client.post(url, {"answer": "decline", "bekreft": "ja"})
+    application.refresh_from_db()
+    assert application.status == SfoApplicationStatus.DECLINED

@@ -10,11 +10,11 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from admission import engine
+from admission.engine import Applicant, Programme, RoundInput, programme_id
 from kindergarten.models import CriterionKind
 from kindergarten.rules import RightToPlace
 from kindergarten.selectors import ApplicantFacts, priority_order
-from oas.matching import engine
-from oas.matching.engine import Applicant, Programme, RoundInput, programme_id
 from tests.kindergarten.checker import check_export
 
 AGE_GROUPS = ("0-2", "3-5")

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from oas.matching.geo import LatLon, distance_km
+from admission.geo import LatLon, distance_km
 
 KIND_CHOICE = "choice"
 KIND_GUARANTEE = "guarantee"
