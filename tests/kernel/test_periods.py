@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 
@@ -16,9 +17,9 @@ D = dt.date(2026, 3, 10)
 
 
 def test_active_on_and_overlapping() -> None:
-    ended = PlacementFactory(start_date=dt.date(2026, 1, 1), end_date=D)
-    future = PlacementFactory(start_date=D + dt.timedelta(days=1), end_date=None)
-    open_ = PlacementFactory(start_date=dt.date(2025, 8, 1), end_date=None)
+    ended = cast(Placement, PlacementFactory(start_date=dt.date(2026, 1, 1), end_date=D))
+    future = cast(Placement, PlacementFactory(start_date=D + dt.timedelta(days=1), end_date=None))
+    open_ = cast(Placement, PlacementFactory(start_date=dt.date(2025, 8, 1), end_date=None))
     on_day = set(Placement.objects.filter(active_on(D, fields=DATED)).values_list("pk", flat=True))
     assert {ended.pk, open_.pk} <= on_day and future.pk not in on_day
     after = set(
