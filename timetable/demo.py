@@ -206,11 +206,19 @@ def _block(blocks: dict[int, ParallelBlock], version: TimetableVersion, grade: i
     return blocks[grade]
 
 
-def demo_timetable_publish(*, school: OrgUnit, day: dt.date, seed: int = 0, seconds: int = 30) -> TimetableVersion:
-    """Build, generate (synchronously) and publish the school's demo timetable; idempotent."""
+def demo_timetable_publish(
+    *, school: OrgUnit, day: dt.date, seed: int = 0, seconds: int = 30, feasible_only: bool = False
+) -> TimetableVersion:
+    """Build, generate (synchronously) and publish the school's demo timetable; idempotent.
+
+    ``feasible_only`` sets the soft weights to zero, so the first timetable without violations ends the run (tests).
+    """
     version = demo_version_build(school=school, day=day)
     if version.status != "draft" or version.lessons.exists():
         return version
+    if feasible_only:
+        version.weight_teacher_gaps = version.weight_spread = version.weight_late = version.weight_free_day = 0
+        version.save(update_fields=["weight_teacher_gaps", "weight_spread", "weight_late", "weight_free_day"])
     run = SolverRun.objects.create(
         version=version, seed=seed, time_limit_seconds=seconds, created_at=version.created_at
     )
