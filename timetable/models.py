@@ -32,7 +32,7 @@ class TimetableVersion(models.Model):
 
     school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="timetable_versions")
     school_year_id = models.IntegerField(_("skoleår (id)"))
-    school_year_name = models.CharField(_("skoleår"), max_length=20)
+    school_year_name = models.CharField(_("skoleår"), max_length=20, blank=True)
     name = models.CharField(_("navn"), max_length=120)
     status = models.CharField(_("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     valid_from = models.DateField(_("gjelder fra"))
