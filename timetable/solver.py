@@ -78,6 +78,8 @@ class Solution:
     bound: int | None = None
     seconds: float = 0.0
     solutions: int = 0
+    # Seconds to the first timetable without hard violations.
+    first_seconds: float | None = None
     # Infeasible: the keys of a small set of conflicting requirement groups.
     core: list[str] = field(default_factory=list)
 
@@ -310,38 +312,77 @@ def solve(
     """
     started = time.perf_counter()
     model = _Model(problem, relaxed=relaxed, with_assumptions=False)
-    solver = _solver(seed=seed, seconds=seconds, workers=workers)
     callback = _Progress(progress)
+    # Phase 1: any timetable without hard violations (no objective: much faster to a first timetable).
+    # Phase 2: minimise the soft cost from that timetable (a hint), in the time that is left.
+    if model.cost:
+        model.m.clear_objective()
+    solver = _solver(seed=seed, seconds=seconds, workers=workers)
+    status = _run(solver, model.m, callback=None, stop=stop)
+    if status == cp_model.INFEASIBLE:
+        core = explain_core(problem, relaxed=relaxed, seed=seed, seconds=max(5.0, seconds)) if explain else []
+        return Solution(status="infeasible", seconds=time.perf_counter() - started, core=core)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        cancelled = stop is not None and stop.is_set()
+        return Solution(status="cancelled" if cancelled else "unknown", seconds=time.perf_counter() - started)
+    first = model.placements(solver)
+    first_seconds = time.perf_counter() - started
+    left = seconds - first_seconds
+    if not model.cost or left < 0.5 or (stop is not None and stop.is_set()):  # noqa: PLR2004
+        return Solution(
+            status="feasible" if model.cost else "optimal",
+            placements=first,
+            objective=None if model.cost else 0,
+            seconds=time.perf_counter() - started,
+            solutions=1,
+            first_seconds=first_seconds,
+        )
+    for by_slot in model.starts.values():
+        for var in by_slot.values():
+            model.m.add_hint(var, solver.value(var))
+    model.m.minimize(_sum(model.cost))
+    solver = _solver(seed=seed, seconds=left, workers=workers)
+    status = _run(solver, model.m, callback=callback, stop=stop)
+    cancelled = callback.cancelled or (stop is not None and stop.is_set())
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solution(
+            status="cancelled" if cancelled else ("optimal" if status == cp_model.OPTIMAL else "feasible"),
+            placements=model.placements(solver),
+            objective=int(solver.objective_value),
+            bound=int(solver.best_objective_bound),
+            seconds=time.perf_counter() - started,
+            solutions=1 + callback.count,
+            first_seconds=first_seconds,
+        )
+    return Solution(
+        status="cancelled" if cancelled else "feasible",
+        placements=first,
+        seconds=time.perf_counter() - started,
+        solutions=1,
+        first_seconds=first_seconds,
+    )
+
+
+def _run(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, *, callback: _Progress | None, stop: threading.Event | None
+) -> Any:
+    """Solve, stopping the search as soon as ``stop`` is set (from any thread)."""
     done = threading.Event()
 
     def watch() -> None:
         while stop is not None and not done.wait(0.1):
             if stop.is_set():
-                callback.cancelled = True
+                if callback is not None:
+                    callback.cancelled = True
                 solver.stop_search()
                 return
 
-    watcher = threading.Thread(target=watch, daemon=True)
     if stop is not None:
-        watcher.start()
+        threading.Thread(target=watch, daemon=True).start()
     try:
-        status = solver.solve(model.m, callback)
+        return solver.solve(model, callback) if callback is not None else solver.solve(model)
     finally:
         done.set()
-    elapsed = time.perf_counter() - started
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Solution(
-            status="cancelled" if callback.cancelled else ("optimal" if status == cp_model.OPTIMAL else "feasible"),
-            placements=model.placements(solver),
-            objective=int(solver.objective_value) if model.cost else 0,
-            bound=int(solver.best_objective_bound) if model.cost else 0,
-            seconds=elapsed,
-            solutions=callback.count,
-        )
-    if status == cp_model.INFEASIBLE:
-        core = explain_core(problem, relaxed=relaxed, seed=seed, seconds=max(5.0, seconds)) if explain else []
-        return Solution(status="infeasible", seconds=time.perf_counter() - started, core=core)
-    return Solution(status="cancelled" if callback.cancelled else "unknown", seconds=elapsed)
 
 
 def _infeasible_with(
