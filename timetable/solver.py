@@ -328,7 +328,7 @@ def solve(
     first = model.placements(solver)
     first_seconds = time.perf_counter() - started
     left = seconds - first_seconds
-    if not model.cost or left < 0.5 or (stop is not None and stop.is_set()):  # noqa: PLR2004
+    if not model.cost or left < 0.5 or (stop is not None and stop.is_set()):
         return Solution(
             status="feasible" if model.cost else "optimal",
             placements=first,

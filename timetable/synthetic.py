@@ -65,7 +65,7 @@ def _plan(grade: int) -> list[tuple[str, int, int, str, int]]:
 
 def synthetic_school(*, classes: int = 30, seed: int = 0, impossible: bool = False) -> tuple[Problem, dict[str, int]]:
     """Return a school of ``classes`` classes spread over grades 1–10, and its counts (lessons, teachers …)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     grades = [1 + (i * 10) // classes for i in range(classes)]
     by_grade: dict[int, list[int]] = defaultdict(list)
     for class_id, grade in enumerate(grades, start=1):
@@ -113,7 +113,7 @@ def synthetic_school(*, classes: int = 30, seed: int = 0, impossible: bool = Fal
                 if code in CORE and load[teacher] + hours > FRAME:
                     teacher = specialist(code, hours)
                 add(lengths, teacher, (class_id,), room, per_day)
-        if grade >= 8:  # noqa: PLR2004 - lower secondary
+        if grade >= 8:
             hours = next(h for c, h, *_ in _plan(grade) if c == "FSP")
             for language in range(LANGUAGES):  # one teacher per language: the block is taught at once
                 add((1,) * hours, specialist(f"FSP{language}", hours), tuple(class_ids), "", 1, block=grade)
@@ -133,7 +133,7 @@ def synthetic_school(*, classes: int = 30, seed: int = 0, impossible: bool = Fal
         periods=PERIODS,
         requirements=reqs,
         late_periods=frozenset({PERIODS - 1}),
-        no_gap_classes=frozenset(c for c, g in enumerate(grades, start=1) if g <= 7),  # noqa: PLR2004
+        no_gap_classes=frozenset(c for c, g in enumerate(grades, start=1) if g <= 7),
         teacher_unavailable=unavailable,
         room_capacity=capacity,
     )
