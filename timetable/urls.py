@@ -9,6 +9,7 @@ urlpatterns = [
     path("timeplan/versjon/<int:version_id>/", views.version_page, name="version"),
     path("timeplan/versjon/<int:version_id>/uke/", views.week_grid, name="week"),
     path("timeplan/versjon/<int:version_id>/csv/", views.week_csv, name="csv"),
+    path("timeplan/versjon/<int:version_id>/fet/", views.version_fet, name="fet"),
     path("timeplan/kjoring/<int:run_id>/", views.run_status, name="run"),
     path("timeplan/time/<int:lesson_id>/", views.lesson_edit, name="lesson"),
     path("timeplan/mine/", views.my_week, name="mine"),

@@ -23,7 +23,7 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnitKind
 from oas.people.models import Employee, Person
-from timetable import checks, ics, selectors, services
+from timetable import checks, fet, ics, selectors, services
 from timetable.models import DAY_NAMES, Lesson, Room, SolverRun, TimetableVersion
 
 READ = "timetable.read"
@@ -322,6 +322,22 @@ def week_csv(request: HttpRequest, version_id: int) -> HttpResponse:
                 title,
             ]
         )
+    return response
+
+
+@requires(VERSION_READ)
+@require_GET
+def version_fet(request: HttpRequest, version_id: int) -> HttpResponse:
+    """The version as a FET file (open it in FET to compare or continue there)."""
+    version = _version(request, version_id)
+    audit_read(
+        event="timetable.fet.export",
+        person_ids=sorted({t.person_id for r in version.requirements.all() for t in r.teachers.all()}),
+        object_type="timetable.TimetableVersion",
+        object_id=version.pk,
+    )
+    response = HttpResponse(fet.version_to_fet(version=version), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="timeplan-{version.pk}.fet"'
     return response
 
 
