@@ -299,7 +299,7 @@ def run_cancel(*, run_id: int, user: Any = None) -> SolverRun:
     return run
 
 
-def run_execute(*, run_id: int, workers: int = 2) -> SolverRun | None:
+def run_execute(*, run_id: int, workers: int = 2) -> SolverRun | None:  # noqa: PLR0915 - one run, top to bottom
     """Run the generator for a queued run: progress in the database, lessons written at the end (idempotent)."""
     claimed = SolverRun.objects.filter(pk=run_id, status=RunStatus.QUEUED, cancel_requested=False).update(
         status=RunStatus.RUNNING
@@ -312,6 +312,7 @@ def run_execute(*, run_id: int, workers: int = 2) -> SolverRun | None:
     data = solver_input(version=version)
     # The solver reports from its own threads; the database is written from this one (connections are per thread).
     latest: dict[str, float] = {}
+    latest_first: list[list[solver.Placement]] = []  # the first valid timetable, shown while the cost is minimised
     stop = threading.Event()
     outcome: dict[str, Any] = {}
 
@@ -329,14 +330,23 @@ def run_execute(*, run_id: int, workers: int = 2) -> SolverRun | None:
                 relaxed=relaxed,
                 progress=progress,
                 stop=stop,
+                on_first=latest_first.append,
             )
         except Exception as exc:
             outcome["error"] = exc
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
+    shown_first = False
     while thread.is_alive():
         thread.join(PROGRESS_EVERY_SECONDS)
+        if latest_first and not shown_first and thread.is_alive():
+            shown_first = True
+            with transaction.atomic():
+                lessons_replace(
+                    version=version, placements=latest_first[0], periods=data.periods, user_id=run.created_by_user_id
+                )
+            SolverRun.objects.filter(pk=run_id).update(solutions=1)
         if latest:
             SolverRun.objects.filter(pk=run_id).update(
                 solutions=int(latest["solutions"]),

@@ -304,11 +304,13 @@ def solve(
     progress: ProgressCallback | None = None,
     explain: bool = True,
     stop: threading.Event | None = None,
+    on_first: Callable[[list[Placement]], None] | None = None,
 ) -> Solution:
     """Find a timetable for ``problem`` (same seed and one worker: the same timetable); explain when impossible.
 
     ``progress`` is called from the solver's own thread on each better timetable; setting ``stop`` (from any
-    thread) ends the search, keeping the best timetable so far.
+    thread) ends the search, keeping the best timetable so far. ``on_first`` gets the first timetable without
+    hard violations as soon as it is found (before the soft cost is minimised).
     """
     started = time.perf_counter()
     model = _Model(problem, relaxed=relaxed, with_assumptions=False)
@@ -327,6 +329,8 @@ def solve(
         return Solution(status="cancelled" if cancelled else "unknown", seconds=time.perf_counter() - started)
     first = model.placements(solver)
     first_seconds = time.perf_counter() - started
+    if on_first is not None:
+        on_first(first)
     left = seconds - first_seconds
     if not model.cost or left < 0.5 or (stop is not None and stop.is_set()):
         return Solution(
