@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="Alle skoler, ikke bare Demo skole.")
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--seconds", type=int, default=20, help="Tidsgrense per skole.")
+        parser.add_argument("--seconds", type=int, default=10, help="Tidsgrense per skole.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         schools = OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL).order_by("code")
