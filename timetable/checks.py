@@ -224,7 +224,12 @@ def explain_keys(*, version: TimetableVersion, keys: list[str]) -> list[dict[str
     for key in keys:
         kind, _sep, raw = key.partition(":")
         text = key
-        if kind == "avail":
+        if kind == "unknown":
+            text = _(
+                "Generatoren fant ikke innen tidsgrensen hvilke krav som kolliderer. Se kontrollen før generering, "
+                "eller prøv igjen med lengre tidsgrense."
+            )
+        elif kind == "avail":
             teacher_id = int(raw)
             reqs = [r for r in requirements.values() if any(t.pk == teacher_id for t in r.teachers.all())]
             teacher = next((t for r in reqs for t in r.teachers.all() if t.pk == teacher_id), None)

@@ -84,6 +84,9 @@ class Solution:
     core: list[str] = field(default_factory=list)
 
 
+# The core key when the explanation did not finish in time.
+UNKNOWN = "unknown"
+
 # (solutions so far, objective, bound, seconds) -> True to stop.
 ProgressCallback = Callable[[int, int, int, float], bool]
 
@@ -403,7 +406,7 @@ def _infeasible_with(
     solver = _solver(seed=seed, seconds=seconds, workers=1)
     status = solver.solve(model.m)
     if status != cp_model.INFEASIBLE:
-        return False, []
+        return False, [] if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else [UNKNOWN]
     names = {literal.index: key for key, literal in model.assumptions.items()}
     return True, [names[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in names]
 
@@ -416,7 +419,9 @@ def explain_core(
     every = sorted(_Model(problem, relaxed=relaxed, with_assumptions=True).assumptions)
     infeasible, core = _infeasible_with(problem, keys=every, relaxed=relaxed, seed=seed, seconds=seconds / 2)
     if not infeasible:
-        return []  # impossible only through the basic rules (clashes): nothing the user can relax
+        # [] : impossible only through the basic rules (clashes), nothing the user can relax;
+        # [UNKNOWN]: the conflicting requirements were not found within the time.
+        return core
     core = core or every
     # Shrink by deletion: drop each key in turn and keep it out when the rest is still impossible.
     kept = list(core)
