@@ -1,1 +1,89 @@
 """The interface other apps may use (plain dataclasses; never models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from oas.organisation.models import OrgUnit
+from oas.people.models import GroupAssignment, Placement, Service
+from oas.periods import DATED, active_on
+from school import selectors
+from school.models import GroupMembership, SchoolYear, Subject, TeachingGroup
+
+
+@dataclass(frozen=True)
+class SchoolYearInfo:
+    id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+
+
+@dataclass(frozen=True)
+class TimetableGroup:
+    """A class or teaching group as the timetable sees it: its subject, classes (pupils) and teachers."""
+
+    id: int
+    name: str
+    kind: str
+    grade: int | None
+    subject_code: str
+    class_ids: tuple[int, ...]
+    teacher_employee_ids: tuple[int, ...]
+
+
+def school_year_on(*, municipality_id: int, day: dt.date) -> SchoolYearInfo | None:
+    """Return the municipality's school year that contains ``day`` (or the next one to start)."""
+    year = SchoolYear.objects.filter(municipality_id=municipality_id, end_date__gte=day).order_by("start_date").first()
+    return SchoolYearInfo(year.pk, year.name, year.start_date, year.end_date) if year else None
+
+
+def subject_names() -> dict[str, str]:
+    """Return every active subject's name by its code."""
+    return dict(Subject.objects.filter(active=True).values_list("code", "name"))
+
+
+def timetable_groups(*, school_id: int, day: dt.date) -> list[TimetableGroup]:
+    """Return the school's classes and teaching groups on ``day`` with their classes and teachers (few queries)."""
+    school = OrgUnit.objects.get(pk=school_id)
+    groups = selectors.school_groups(school=school, day=day)
+    ids = [g.pk for g in groups]
+    teachers: dict[int, list[int]] = {}
+    for group_id, employee_id in (
+        GroupAssignment.objects.filter(active_on(day), group_id__in=ids)
+        .order_by("employee_id")
+        .values_list("group_id", "employee_id")
+    ):
+        teachers.setdefault(group_id, []).append(employee_id)
+    class_of = dict(
+        Placement.objects.filter(active_on(day, fields=DATED), service=Service.SCHOOL, unit=school).values_list(
+            "child_id", "group_id"
+        )
+    )
+    members: dict[int, set[int]] = {}
+    for group_id, pupil_id in GroupMembership.objects.filter(active_on(day), group_id__in=ids).values_list(
+        "group_id", "pupil_id"
+    ):
+        if class_of.get(pupil_id):
+            members.setdefault(group_id, set()).add(class_of[pupil_id])
+    subjects = dict(TeachingGroup.objects.filter(unit_id__in=ids).values_list("unit_id", "subject__code"))
+    return [
+        TimetableGroup(
+            id=g.pk,
+            name=g.name,
+            kind=g.kind,
+            grade=g.grade,
+            subject_code=subjects.get(g.pk, ""),
+            class_ids=(g.pk,) if g.kind == "class" else tuple(sorted(members.get(g.pk, set()))),
+            teacher_employee_ids=tuple(dict.fromkeys(teachers.get(g.pk, []))),
+        )
+        for g in groups
+    ]
+
+
+def pupil_group_ids(*, pupil_id: int, day: dt.date) -> list[int]:
+    """Return the pupil's class and teaching groups on ``day``."""
+    klass = selectors.pupil_class(pupil_id=pupil_id, day=day)
+    groups = list(GroupMembership.objects.filter(active_on(day), pupil_id=pupil_id).values_list("group_id", flat=True))
+    return ([klass.pk] if klass else []) + sorted(set(groups))

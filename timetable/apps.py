@@ -1,3 +1,5 @@
+"""Timeplan (domain app). Other apps use only `timetable.public`."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class TimetableConfig(AppConfig):
     name = "timetable"
     verbose_name = _("Timeplan")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from timetable import permissions  # noqa: F401  (registers actions and resources)

@@ -1,0 +1,28 @@
+"""make up seeds Demo skole's timetable after the school data; the command is idempotent."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.timetable.conftest import TimetableDemo
+from timetable.models import TimetableVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_devstack_seeds_the_timetable_after_the_school() -> None:
+    source = (Path(__file__).parents[2] / "oas/ops/management/commands/devstack.py").read_text()
+    assert source.index('"seed_school_demo"') < source.index('"seed_timetable_demo"')
+
+
+def test_the_seed_command_leaves_a_published_timetable_alone(tt_demo: TimetableDemo) -> None:
+    lessons = sorted(tt_demo.version.lessons.values_list("requirement_id", "day", "position"))
+    out = io.StringIO()
+    call_command("seed_timetable_demo", stdout=out)
+    assert "Demo skole: Timeplan" in out.getvalue() and "Publisert" in out.getvalue()
+    assert TimetableVersion.objects.filter(school=tt_demo.demo.school).count() == 1
+    assert sorted(tt_demo.version.lessons.values_list("requirement_id", "day", "position")) == lessons

@@ -1,0 +1,527 @@
+"""Writes of the timetable domain: versions, the generator's runs, hand edits and publishing (each audit-logged)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from oas import clock
+from oas.audit.services import audit_record
+from oas.errors import DomainError
+from timetable import solver
+from timetable.checks import explain_keys
+from timetable.models import (
+    ACTIVE_RUN_STATUSES,
+    Lesson,
+    LessonChange,
+    ParallelBlock,
+    Period,
+    PeriodKind,
+    Requirement,
+    Room,
+    RunStatus,
+    SolverRun,
+    TeacherFrame,
+    TimetableVersion,
+    Unavailability,
+    VersionStatus,
+)
+from timetable.selectors import lesson_clashes, lesson_periods, solver_input
+
+MAX_SECONDS = 600
+PROGRESS_EVERY_SECONDS = 0.5
+
+# The default school day: (label, start, end, kind, late).
+DEFAULT_DAY: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("1", "08:30", "09:30", PeriodKind.LESSON, False),
+    ("2", "09:30", "10:30", PeriodKind.LESSON, False),
+    ("Lunsj", "10:30", "11:00", PeriodKind.BREAK, False),
+    ("3", "11:00", "12:00", PeriodKind.LESSON, False),
+    ("4", "12:00", "13:00", PeriodKind.LESSON, False),
+    ("Friminutt", "13:00", "13:15", PeriodKind.BREAK, False),
+    ("5", "13:15", "14:15", PeriodKind.LESSON, False),
+    ("6", "14:15", "15:15", PeriodKind.LESSON, True),
+)
+
+
+def _user_id(user: Any) -> int | None:
+    return getattr(user, "pk", None)
+
+
+def _editable(version: TimetableVersion) -> None:
+    if not version.editable:
+        raise DomainError(
+            _("Versjonen er publisert og kan ikke endres. Kopier den til et nytt utkast for å gjøre endringer."),
+            code="published",
+        )
+
+
+@transaction.atomic
+def version_create(
+    *,
+    school_id: int,
+    name: str,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    school_year_id: int = 0,
+    school_year_name: str = "",
+    is_variant: bool = False,
+    user: Any = None,
+    with_default_day: bool = True,
+) -> TimetableVersion:
+    """Create a draft version for a school, with the default school day."""
+    if valid_to < valid_from:
+        raise DomainError(_("Sluttdatoen kan ikke være før startdatoen."), fields={"valid_to": [_("Før start.")]})
+    version = TimetableVersion(
+        school_id=school_id,
+        school_year_id=school_year_id,
+        school_year_name=school_year_name,
+        name=name.strip() or _("Timeplan"),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        is_variant=is_variant,
+        created_at=clock.now(),
+        created_by_user_id=_user_id(user),
+    )
+    version.full_clean()
+    version.save()
+    if with_default_day:
+        Period.objects.bulk_create(
+            [
+                Period(
+                    version=version,
+                    position=i + 1,
+                    label=label,
+                    start_time=dt.time.fromisoformat(start),
+                    end_time=dt.time.fromisoformat(end),
+                    kind=kind,
+                    late=late,
+                )
+                for i, (label, start, end, kind, late) in enumerate(DEFAULT_DAY)
+            ]
+        )
+    audit_record(
+        action="create",
+        event="timetable.version.create",
+        object_type="timetable.TimetableVersion",
+        object_id=version.pk,
+    )
+    return version
+
+
+@transaction.atomic
+def version_copy(*, version_id: int, user: Any = None, name: str = "") -> TimetableVersion:
+    """Copy a version (week, requirements, frames, unavailable times, lessons) to a new draft."""
+    source = TimetableVersion.objects.get(pk=version_id)
+    copy = version_create(
+        school_id=source.school_id,
+        name=name or _("Kopi av %(name)s") % {"name": source.name},
+        valid_from=source.valid_from,
+        valid_to=source.valid_to,
+        school_year_id=source.school_year_id,
+        school_year_name=source.school_year_name,
+        is_variant=source.is_variant,
+        user=user,
+        with_default_day=False,
+    )
+    for field in (
+        "days_per_week",
+        "period_minutes",
+        "weeks_per_year",
+        "weight_teacher_gaps",
+        "weight_spread",
+        "weight_late",
+        "weight_free_day",
+    ):
+        setattr(copy, field, getattr(source, field))
+    copy.copied_from = source
+    copy.save()
+    Period.objects.bulk_create(
+        [
+            Period(
+                version=copy,
+                position=p.position,
+                kind=p.kind,
+                label=p.label,
+                start_time=p.start_time,
+                end_time=p.end_time,
+                late=p.late,
+            )
+            for p in source.periods.all()
+        ]
+    )
+    blocks = {b.pk: ParallelBlock.objects.create(version=copy, name=b.name) for b in source.blocks.all()}
+    reqs: dict[int, Requirement] = {}
+    for req in source.requirements.prefetch_related("classes", "teachers"):
+        new = Requirement.objects.create(
+            version=copy,
+            subject_code=req.subject_code,
+            subject_name=req.subject_name,
+            group_id=req.group_id,
+            hours_per_week=req.hours_per_week,
+            double_lessons=req.double_lessons,
+            max_per_day=req.max_per_day,
+            room_kind=req.room_kind,
+            block=blocks.get(req.block_id) if req.block_id else None,
+        )
+        new.classes.set(req.classes.all())
+        new.teachers.set(req.teachers.all())
+        reqs[req.pk] = new
+    TeacherFrame.objects.bulk_create(
+        [
+            TeacherFrame(
+                version=copy,
+                teacher_id=f.teacher_id,
+                position_percent=f.position_percent,
+                frame_hours=f.frame_hours,
+                preferred_free_day=f.preferred_free_day,
+                subject_codes=f.subject_codes,
+            )
+            for f in source.frames.all()
+        ]
+    )
+    Unavailability.objects.bulk_create(
+        [
+            Unavailability(version=copy, teacher_id=u.teacher_id, room_id=u.room_id, day=u.day, position=u.position)
+            for u in source.unavailable.all()
+        ]
+    )
+    Lesson.objects.bulk_create(
+        [
+            Lesson(
+                version=copy,
+                requirement=reqs[lsn.requirement_id],
+                day=lsn.day,
+                position=lsn.position,
+                length=lsn.length,
+                room_id=lsn.room_id,
+                locked=lsn.locked,
+            )
+            for lsn in source.lessons.all()
+        ]
+    )
+    return copy
+
+
+@transaction.atomic
+def version_publish(*, version_id: int, user: Any = None) -> TimetableVersion:
+    """Publish a draft: it replaces the school's published version (of the same kind) for its dates."""
+    version = TimetableVersion.objects.select_for_update().get(pk=version_id)
+    _editable(version)
+    if not version.lessons.exists():
+        raise DomainError(
+            _("Versjonen har ingen timer ennå. Generer eller legg inn timer før du publiserer."), code="empty"
+        )
+    if SolverRun.objects.filter(version=version, status__in=ACTIVE_RUN_STATUSES).exists():
+        raise DomainError(
+            _("Generatoren kjører på denne versjonen. Vent til den er ferdig, eller avbryt den."), code="running"
+        )
+    now = clock.now()
+    replaced = TimetableVersion.objects.filter(
+        school_id=version.school_id,
+        status=VersionStatus.PUBLISHED,
+        is_variant=version.is_variant,
+        valid_from__lte=version.valid_to,
+        valid_to__gte=version.valid_from,
+    ).exclude(pk=version.pk)
+    replaced_ids = list(replaced.values_list("pk", flat=True))
+    replaced.update(status=VersionStatus.ARCHIVED)
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = now
+    version.save(update_fields=["status", "published_at"])
+    LessonChange.objects.create(
+        version=version, action="publish", user_id=_user_id(user), at=now, after={"replaced": replaced_ids}
+    )
+    audit_record(
+        action="update",
+        event="timetable.version.publish",
+        object_type="timetable.TimetableVersion",
+        object_id=version.pk,
+        details={"replaced": replaced_ids},
+    )
+    return version
+
+
+# --- The generator -----------------------------------------------------------------------------------------
+
+
+def run_start(
+    *, version_id: int, user: Any = None, seed: int = 0, time_limit: int = 30, relaxed: list[str] | None = None
+) -> SolverRun:
+    """Queue a generator run on a draft (one at a time per version); the task starts when the transaction commits."""
+    from timetable.tasks import run_generate
+
+    if not 1 <= time_limit <= MAX_SECONDS:
+        raise DomainError(
+            _("Tidsgrensen må være mellom 1 og %(max)s sekunder.") % {"max": MAX_SECONDS},
+            fields={"time_limit": [_("Ugyldig.")]},
+        )
+    with transaction.atomic():
+        version = TimetableVersion.objects.select_for_update().get(pk=version_id)
+        _editable(version)
+        try:
+            with transaction.atomic():
+                run = SolverRun.objects.create(
+                    version=version,
+                    seed=seed,
+                    time_limit_seconds=time_limit,
+                    relaxed=sorted(set(relaxed or [])),
+                    created_at=clock.now(),
+                    created_by_user_id=_user_id(user),
+                )
+        except IntegrityError as exc:
+            raise DomainError(
+                _("Generatoren kjører allerede på denne versjonen. Vent til den er ferdig, eller avbryt den."),
+                code="running",
+            ) from exc
+        audit_record(action="create", event="timetable.run.start", object_type="timetable.SolverRun", object_id=run.pk)
+        transaction.on_commit(lambda: run_generate.delay(run.pk))
+    return run
+
+
+def run_cancel(*, run_id: int, user: Any = None) -> SolverRun:
+    """Ask a queued or running generator run to stop (the best timetable so far is kept)."""
+    run = SolverRun.objects.get(pk=run_id)
+    if run.status not in ACTIVE_RUN_STATUSES:
+        raise DomainError(_("Kjøringen er allerede ferdig."), code="finished")
+    SolverRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+    if run.status == RunStatus.QUEUED:
+        SolverRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+            status=RunStatus.CANCELLED, finished_at=clock.now()
+        )
+    audit_record(action="update", event="timetable.run.cancel", object_type="timetable.SolverRun", object_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def run_execute(*, run_id: int, workers: int = 2) -> SolverRun | None:  # noqa: PLR0915 - one run, top to bottom
+    """Run the generator for a queued run: progress in the database, lessons written at the end (idempotent)."""
+    claimed = SolverRun.objects.filter(pk=run_id, status=RunStatus.QUEUED, cancel_requested=False).update(
+        status=RunStatus.RUNNING
+    )
+    run = SolverRun.objects.filter(pk=run_id).select_related("version").first()
+    if run is None or not claimed:
+        return run  # vanished, cancelled, or already taken
+    version = run.version
+    seed, seconds, relaxed = run.seed, float(run.time_limit_seconds), frozenset(run.relaxed)
+    data = solver_input(version=version)
+    # The solver reports from its own threads; the database is written from this one (connections are per thread).
+    latest: dict[str, float] = {}
+    latest_first: list[list[solver.Placement]] = []  # the first valid timetable, shown while the cost is minimised
+    stop = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def progress(solutions: int, objective: int, bound: int, seconds: float) -> bool:
+        latest.update(solutions=solutions, objective=objective, bound=bound, seconds=seconds)
+        return False
+
+    def work() -> None:
+        try:
+            outcome["result"] = solver.solve(
+                data.problem,
+                seed=seed,
+                seconds=seconds,
+                workers=workers,
+                relaxed=relaxed,
+                progress=progress,
+                stop=stop,
+                on_first=latest_first.append,
+            )
+        except Exception as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    shown_first = False
+    while thread.is_alive():
+        thread.join(PROGRESS_EVERY_SECONDS)
+        if latest_first and not shown_first and thread.is_alive():
+            shown_first = True
+            with transaction.atomic():
+                lessons_replace(
+                    version=version, placements=latest_first[0], periods=data.periods, user_id=run.created_by_user_id
+                )
+            SolverRun.objects.filter(pk=run_id).update(solutions=1)
+        if latest:
+            SolverRun.objects.filter(pk=run_id).update(
+                solutions=int(latest["solutions"]),
+                objective=int(latest["objective"]),
+                bound=int(latest["bound"]),
+                elapsed_seconds=latest["seconds"],
+            )
+        if SolverRun.objects.filter(pk=run_id, cancel_requested=True).exists():
+            stop.set()
+    if "error" in outcome:
+        SolverRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, message=str(outcome["error"])[:2000], finished_at=clock.now()
+        )
+        raise outcome["error"]
+    result: solver.Solution = outcome["result"]
+    with transaction.atomic():
+        run = SolverRun.objects.select_for_update().get(pk=run_id)
+        run.elapsed_seconds = result.seconds
+        run.solutions = max(run.solutions, result.solutions)
+        run.finished_at = clock.now()
+        if result.placements:
+            lessons_replace(
+                version=version, placements=result.placements, periods=data.periods, user_id=run.created_by_user_id
+            )
+            run.objective, run.bound = result.objective, result.bound
+            run.status = RunStatus.CANCELLED if result.status == "cancelled" else RunStatus.DONE
+            run.message = (
+                _("Optimal timeplan funnet.")
+                if result.status == "optimal"
+                else _("Timeplan funnet (ikke bevist optimal).")
+            )
+        elif result.status == "infeasible":
+            run.status = RunStatus.INFEASIBLE
+            run.explanation = explain_keys(version=version, keys=result.core)
+            run.message = (
+                _("Det finnes ingen timeplan som oppfyller alle kravene.")
+                if result.core
+                else _("Det finnes ingen timeplan: lærere eller klasser har flere timer enn det er plass til.")
+            )
+        else:
+            run.status = RunStatus.CANCELLED if result.status == "cancelled" else RunStatus.FAILED
+            run.message = _("Fant ingen timeplan innen tidsgrensen. Prøv en lengre tidsgrense.")
+        run.save()
+    return run
+
+
+def lessons_replace(
+    *, version: TimetableVersion, placements: list[solver.Placement], periods: list[Period], user_id: int | None
+) -> int:
+    """Replace the version's unlocked lessons with the solver's placements and give each a room of its type."""
+    positions = [p.position for p in periods]
+    locked = list(version.lessons.filter(locked=True))
+    kept: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    for lsn in locked:
+        kept[(lsn.requirement_id, lsn.day, lsn.position, lsn.length)] += 1
+    version.lessons.filter(locked=False).delete()
+    rooms_by_kind: dict[str, list[Room]] = defaultdict(list)
+    for each_room in Room.objects.filter(school_id=version.school_id).order_by("code"):
+        rooms_by_kind[each_room.kind].append(each_room)
+    kinds = dict(version.requirements.values_list("pk", "room_kind"))
+    taken: set[tuple[int, int, int]] = {
+        (lsn.room_id, lsn.day, p)
+        for lsn in locked
+        if lsn.room_id
+        for p in range(lsn.position, lsn.position + lsn.length)
+    }
+    new = []
+    for pl in sorted(placements, key=lambda x: (x.day, x.period, -x.length, x.requirement)):
+        position = positions[pl.period]
+        key = (pl.requirement, pl.day, position, pl.length)
+        if kept[key]:
+            kept[key] -= 1
+            continue
+        covered = positions[pl.period : pl.period + pl.length]
+        room: Room | None = None
+        for candidate in rooms_by_kind.get(kinds.get(pl.requirement, ""), []):
+            if all((candidate.pk, pl.day, p) not in taken for p in covered):
+                room = candidate
+                taken |= {(candidate.pk, pl.day, p) for p in covered}
+                break
+        new.append(
+            Lesson(
+                version=version,
+                requirement_id=pl.requirement,
+                day=pl.day,
+                position=position,
+                length=pl.length,
+                room=room,
+            )
+        )
+    Lesson.objects.bulk_create(new)
+    LessonChange.objects.create(
+        version=version, action="generate", user_id=user_id, at=clock.now(), after={"lessons": len(new) + len(locked)}
+    )
+    return len(new)
+
+
+# --- Editing by hand -----------------------------------------------------------------------------------------
+
+
+def _snapshot(lesson: Lesson) -> dict[str, Any]:
+    return {"day": lesson.day, "position": lesson.position, "room": lesson.room_id, "locked": lesson.locked}
+
+
+def _record(*, lesson: Lesson, action: str, before: dict[str, Any], user: Any) -> None:
+    LessonChange.objects.create(
+        version=lesson.version,
+        lesson=lesson,
+        action=action,
+        before=before,
+        after=_snapshot(lesson),
+        user_id=_user_id(user),
+        at=clock.now(),
+    )
+    audit_record(
+        action="update",
+        event=f"timetable.lesson.{action}",
+        person_ids=[t.person_id for t in lesson.requirement.teachers.all()],
+        object_type="timetable.Lesson",
+        object_id=lesson.pk,
+        details={"before": before, "after": _snapshot(lesson)},
+    )
+
+
+@transaction.atomic
+def lesson_move(*, lesson_id: int, day: int, position: int, user: Any = None) -> Lesson:
+    """Move a lesson to another day and period; refused (with the clashes) when it would clash."""
+    lesson = Lesson.objects.select_for_update().select_related("version", "requirement").get(pk=lesson_id)
+    _editable(lesson.version)
+    clashes = lesson_clashes(lesson=lesson, day=day, position=position)
+    if clashes:
+        raise DomainError(_("Timen kan ikke flyttes dit: ") + " ".join(clashes), code="clash")
+    before = _snapshot(lesson)
+    lesson.day, lesson.position = day, position
+    lesson.save(update_fields=["day", "position"])
+    _record(lesson=lesson, action="move", before=before, user=user)
+    return lesson
+
+
+@transaction.atomic
+def lesson_swap(*, lesson_id: int, other_id: int, user: Any = None) -> tuple[Lesson, Lesson]:
+    """Swap the times of two lessons of one version; refused when either would clash in its new place."""
+    a = Lesson.objects.select_for_update().select_related("version", "requirement").get(pk=lesson_id)
+    b = (
+        Lesson.objects.select_for_update()
+        .select_related("version", "requirement")
+        .get(pk=other_id, version_id=a.version_id)
+    )
+    _editable(a.version)
+    clashes = lesson_clashes(lesson=a, day=b.day, position=b.position, ignore=(b.pk,)) + lesson_clashes(
+        lesson=b, day=a.day, position=a.position, ignore=(a.pk,)
+    )
+    if clashes:
+        raise DomainError(_("Timene kan ikke byttes: ") + " ".join(dict.fromkeys(clashes)), code="clash")
+    before_a, before_b = _snapshot(a), _snapshot(b)
+    (a.day, a.position), (b.day, b.position) = (b.day, b.position), (a.day, a.position)
+    a.save(update_fields=["day", "position"])
+    b.save(update_fields=["day", "position"])
+    _record(lesson=a, action="swap", before=before_a, user=user)
+    _record(lesson=b, action="swap", before=before_b, user=user)
+    return a, b
+
+
+@transaction.atomic
+def lesson_lock(*, lesson_id: int, locked: bool, user: Any = None) -> Lesson:
+    """Lock a lesson where it is (the generator keeps it) or unlock it."""
+    lesson = Lesson.objects.select_for_update().select_related("version", "requirement").get(pk=lesson_id)
+    _editable(lesson.version)
+    before = _snapshot(lesson)
+    lesson.locked = locked
+    lesson.save(update_fields=["locked"])
+    _record(lesson=lesson, action="lock" if locked else "unlock", before=before, user=user)
+    return lesson
+
+
+def lesson_periods_positions(*, version: TimetableVersion) -> list[int]:
+    """Return the positions of the lesson periods (for forms)."""
+    return [p.position for p in lesson_periods(version=version)]
