@@ -212,7 +212,7 @@ def sinks_report(proc: subprocess.Popen[str]) -> dict[str, int]:
     return dict(json.loads(proc.stdout.readline()))
 
 
-def run(*, guardians: int, kill: bool, lease_seconds: int, max_seconds: int = 900) -> int:
+def run(*, guardians: int, kill: bool, lease_seconds: int, max_seconds: int = 900, kill_at: float = 0.5) -> int:
     """Create the scratch database, run the benchmark in it, drop it; return the exit status."""
     server = server_database_url()
     name = f"oas_fanout_bench_{os.getpid()}"
@@ -226,6 +226,7 @@ def run(*, guardians: int, kill: bool, lease_seconds: int, max_seconds: int = 90
             kill=kill,
             lease_seconds=lease_seconds,
             max_seconds=max_seconds,
+            kill_at=kill_at,
             sinks=sinks,
             workers=workers,
         )
@@ -260,6 +261,7 @@ def measure(  # noqa: PLR0915 - one linear benchmark script
     kill: bool,
     lease_seconds: int,
     max_seconds: int,
+    kill_at: float,
     sinks: subprocess.Popen[str],
     workers: list[subprocess.Popen[bytes]],
 ) -> int:
@@ -321,7 +323,7 @@ def measure(  # noqa: PLR0915 - one linear benchmark script
             last_progress = time.perf_counter()
         if done >= total:
             break
-        if kill and not killed and done >= total // 2:
+        if kill and not killed and done >= total * kill_at:
             os.killpg(worker.pid, signal.SIGKILL)  # our own worker process group
             worker.wait()
             killed = True
@@ -375,6 +377,12 @@ def main() -> None:
         "--lease-seconds", type=int, default=20, help="a dead worker's deliveries are sent again after this"
     )
     parser.add_argument(
+        "--kill-at",
+        type=float,
+        default=0.5,
+        help="kill when this share is seen sent (the polling loop lags on a loaded machine: try 0.25)",
+    )
+    parser.add_argument(
         "--max-seconds",
         type=int,
         default=900,
@@ -386,7 +394,13 @@ def main() -> None:
         serve_sinks()
         return
     raise SystemExit(
-        run(guardians=args.guardians, kill=args.kill, lease_seconds=args.lease_seconds, max_seconds=args.max_seconds)
+        run(
+            guardians=args.guardians,
+            kill=args.kill,
+            lease_seconds=args.lease_seconds,
+            max_seconds=args.max_seconds,
+            kill_at=args.kill_at,
+        )
     )
 
 
