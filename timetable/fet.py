@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from timetable.models import TimetableVersion, Unavailability
+from timetable.models import Room, TimetableVersion, Unavailability
 from timetable.selectors import day_names, employee_name, lesson_periods, version_requirements
 from timetable.solver import Problem, SReq
 
@@ -86,7 +86,7 @@ def version_to_fet(*, version: TimetableVersion) -> str:  # noqa: PLR0912, PLR09
             activity_ids[req.pk].append((next_id, length))
     _sub(root, "Buildings_List")
     rooms_el = _sub(root, "Rooms_List")
-    for room in version.school.timetable_rooms.all():
+    for room in Room.objects.filter(school=version.school).order_by("pk"):
         room_el = _sub(rooms_el, "Room")
         _sub(room_el, "Name", room.name)
         _sub(room_el, "Building", "")
