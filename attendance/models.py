@@ -25,8 +25,16 @@ class AbsenceKind(models.TextChoices):
     OTHER = "other", _("Annet")
 
 
+class AbsenceSource(models.TextChoices):
+    GUARDIAN = "guardian", _("Foresatt")
+    STAFF = "staff", _("Ansatt")
+
+
 class AbsenceReport(models.Model):
-    """One report of absence for a child over one or more days; ``end_date`` NULL means until further notice."""
+    """One report of absence for a child over one or more days; ``end_date`` NULL means until further notice.
+
+    ``source`` says who reported it: a guardian (the portal, the API) or staff on the krysseliste.
+    """
 
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="absence_reports")
     kind = models.CharField(_("type"), max_length=10, choices=AbsenceKind.choices)
@@ -36,6 +44,9 @@ class AbsenceReport(models.Model):
     reported_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reported_by_user_id = models.IntegerField(null=True, blank=True)
     reported_at = models.DateTimeField(_("meldt"))
+    source = models.CharField(
+        _("meldt av"), max_length=10, choices=AbsenceSource.choices, default=AbsenceSource.GUARDIAN
+    )
     cancelled_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
 
     class Meta:
