@@ -78,3 +78,8 @@ def invoices_for_payer(*, user: Any, payer_id: int, months: int = 12) -> list[In
         )
         view.total += line.amount
     return list(out.values())
+
+
+def person_names(*, ids: list[int]) -> dict[int, str]:
+    """Return the full names of the given people by id (one query; for the office's lists of lines)."""
+    return {p.pk: p.full_name for p in Person.objects.filter(pk__in=set(ids))}

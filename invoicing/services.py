@@ -69,6 +69,11 @@ class RunPreview:
     def line_count(self) -> int:
         return len(self.basis.lines) + len(self.corrections)
 
+    @property
+    def invoice_count(self) -> int:
+        """One invoice per payer and month: the payers with a line or a correction."""
+        return len({line.payer_id for line in self.basis.lines} | {c.payer_id for _m, c in self.corrections})
+
 
 @dataclass(frozen=True)
 class _Priced:
