@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance import selectors, services
 from attendance.models import AbsenceKind, AbsenceReport, AbsenceSource
+from attendance.public import approved_places
 from attendance.tokens import TAP_TOKEN_SECONDS, tap_token_issue
 from kindergarten.public import kindergarten_occupancy
 from oas import clock
@@ -244,4 +245,10 @@ def occupancy(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access_unit(user=request.user, id=unit_id, action="attendance.occupancy.read")
     day = _date(request.GET.get("dato")) if request.GET.get("dato") else clock.today()
     report = kindergarten_occupancy(unit_id=unit.pk, day=day or clock.today())
-    return render(request, "attendance/occupancy.html", {"unit": unit, "report": report, "day": day})
+    approved = approved_places(unit_ids=[unit.pk]).get(unit.pk)
+    free = approved - report.total.places if approved is not None else None
+    return render(
+        request,
+        "attendance/occupancy.html",
+        {"unit": unit, "report": report, "day": day, "approved": approved, "free": free},
+    )
