@@ -25,8 +25,16 @@ class AbsenceKind(models.TextChoices):
     OTHER = "other", _("Annet")
 
 
+class AbsenceSource(models.TextChoices):
+    GUARDIAN = "guardian", _("Foresatt")
+    STAFF = "staff", _("Ansatt")
+
+
 class AbsenceReport(models.Model):
-    """One report of absence for a child over one or more days; ``end_date`` NULL means until further notice."""
+    """One report of absence for a child over one or more days; ``end_date`` NULL means until further notice.
+
+    ``source`` says who reported it: a guardian (the portal, the API) or staff on the krysseliste.
+    """
 
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="absence_reports")
     kind = models.CharField(_("type"), max_length=10, choices=AbsenceKind.choices)
@@ -36,6 +44,9 @@ class AbsenceReport(models.Model):
     reported_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reported_by_user_id = models.IntegerField(null=True, blank=True)
     reported_at = models.DateTimeField(_("meldt"))
+    source = models.CharField(
+        _("meldt av"), max_length=10, choices=AbsenceSource.choices, default=AbsenceSource.GUARDIAN
+    )
     cancelled_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
 
     class Meta:
@@ -210,3 +221,25 @@ class ClosingDay(models.Model):
     def label(self) -> str:
         reason = str(self.get_reason_display())
         return f"{reason} – {self.description}" if self.description else reason
+
+
+class UnitCapacity(models.Model):
+    """A kindergarten's approved places (godkjente plasser, in places: a child under 3 takes two).
+
+    Kept by attendance for the leader's occupancy figures (free places = approved − in use). Admission's
+    capacity per round is the kindergarten app's own; others read this through ``attendance.public``.
+    """
+
+    unit = models.OneToOneField(
+        OrgUnit, on_delete=models.CASCADE, related_name="attendance_capacity", verbose_name=_("enhet")
+    )
+    approved_places = models.PositiveIntegerField(
+        _("godkjente plasser"), help_text=_("Plasser enheten er godkjent for; barn under 3 år teller som to.")
+    )
+
+    class Meta:
+        verbose_name = _("godkjent kapasitet")
+        verbose_name_plural = _("godkjent kapasitet")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.approved_places}"

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from attendance import selectors
+from attendance.models import UnitCapacity
 from attendance.occupancy import OccupancyReader, occupancy_reader_register  # noqa: F401 - kindergarten registers
 
 
@@ -26,3 +27,8 @@ def absent_children_on(*, child_ids: list[int], day: dt.date) -> list[AbsenceDay
 def is_expected_day(day: dt.date) -> bool:
     """Return whether pupils and children may be expected on ``day``: a weekday that is not a public holiday."""
     return selectors.is_expected_day(day)
+
+
+def approved_places(*, unit_ids: list[int]) -> dict[int, int]:
+    """Return the approved places (godkjente plasser) of the given units that have them registered, by unit id."""
+    return dict(UnitCapacity.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "approved_places"))

@@ -15,20 +15,18 @@ from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAt
 from oas.access.relations import ChildRight, relation_active_q, relation_q
 from oas.organisation.models import OrgUnit
 from oas.people.models import PersonRelation, Placement, Service
+from oas.periods import DATED, active_on, overlapping
 
 # Services whose units keep a krysseliste (school attendance is the school's own register).
 CHECKIN_SERVICES = (Service.KINDERGARTEN, Service.SFO)
 
 
-def active_on(day: dt.date) -> Q:
-    """Filter for rows with ``start_date``/``end_date`` covering ``day`` (NULL end = until further notice)."""
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
-
-
 def placements_on_by_child(*, child_ids: list[int], day: dt.date) -> dict[int, list[Placement]]:
     """Return the placements on ``day`` of several children, by child (one query; for list pages)."""
     by_child: dict[int, list[Placement]] = defaultdict(list)
-    for placement in Placement.objects.filter(active_on(day), child_id__in=child_ids).select_related("unit", "group"):
+    for placement in Placement.objects.filter(active_on(day, fields=DATED), child_id__in=child_ids).select_related(
+        "unit", "group"
+    ):
         by_child[placement.child_id].append(placement)
     return by_child
 
@@ -37,7 +35,7 @@ def absences_from_by_child(*, child_ids: list[int], from_day: dt.date) -> dict[i
     """Return current and future absence reports (not cancelled) of several children, by child (one query)."""
     by_child: dict[int, list[AbsenceReport]] = defaultdict(list)
     rows = AbsenceReport.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=from_day), child_id__in=child_ids, cancelled_at__isnull=True
+        overlapping(from_day, dt.date.max, fields=DATED), child_id__in=child_ids, cancelled_at__isnull=True
     ).order_by("start_date")
     for row in rows:
         by_child[row.child_id].append(row)
@@ -46,9 +44,9 @@ def absences_from_by_child(*, child_ids: list[int], from_day: dt.date) -> dict[i
 
 def absences_covering(*, child_ids: list[int], day: dt.date) -> dict[int, AbsenceReport]:
     """Return the active absence report covering ``day`` for each child that has one."""
-    rows = AbsenceReport.objects.filter(active_on(day), child_id__in=child_ids, cancelled_at__isnull=True).order_by(
-        "reported_at"
-    )
+    rows = AbsenceReport.objects.filter(
+        active_on(day, fields=DATED), child_id__in=child_ids, cancelled_at__isnull=True
+    ).order_by("reported_at")
     return {row.child_id: row for row in rows}
 
 
@@ -58,7 +56,7 @@ def checkin_placement(*, child_id: int, unit: OrgUnit, day: dt.date, lock: bool 
     ``lock`` takes a row lock on the placement (inside a transaction): concurrent taps for one child are decided one
     after the other.
     """
-    qs = Placement.objects.filter(active_on(day), child_id=child_id, service__in=CHECKIN_SERVICES).filter(
+    qs = Placement.objects.filter(active_on(day, fields=DATED), child_id=child_id, service__in=CHECKIN_SERVICES).filter(
         Q(unit=unit) | Q(group=unit)
     )
     if lock:
@@ -168,9 +166,9 @@ def school_days_absent(*, child_id: int, start: dt.date, end: dt.date, stop_afte
     above it, or of the municipality). Counting stops once it passes ``stop_after``. Three queries at most.
     """
     placements = list(
-        Placement.objects.filter(child_id=child_id, service=Service.SCHOOL, start_date__lte=end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
-        .select_related("unit")
+        Placement.objects.filter(
+            overlapping(start, end, fields=DATED), child_id=child_id, service=Service.SCHOOL
+        ).select_related("unit")
     )
     if not placements:
         return 0
@@ -217,6 +215,7 @@ class KryssRow:
     absence_label: str = ""
     absence_until: dt.date | None = None
     absence_note: str = ""
+    absence_source: str = ""  # guardian | staff (AbsenceSource)
     pickup_names: list[str] = field(default_factory=list)
     may_walk_home_alone: bool = False
 
@@ -237,7 +236,7 @@ def krysseliste(*, unit: OrgUnit, day: dt.date) -> Krysseliste:
     """
     closure = day_closure(unit=unit, day=day)
     placements = list(
-        Placement.objects.filter(active_on(day), service__in=CHECKIN_SERVICES)
+        Placement.objects.filter(active_on(day, fields=DATED), service__in=CHECKIN_SERVICES)
         .filter(Q(unit=unit) | Q(group=unit))
         .select_related("child")
         .order_by("child__first_name", "child__last_name")
@@ -286,6 +285,7 @@ def krysseliste(*, unit: OrgUnit, day: dt.date) -> Krysseliste:
             row.absence_label = str(absence.get_kind_display())
             row.absence_until = absence.end_date
             row.absence_note = absence.note
+            row.absence_source = absence.source
             if row.status in ("expected", "not_expected"):
                 row.status = "absent"
         rows.append(row)
@@ -305,7 +305,7 @@ def current_state(*, child_id: int, unit_id: int, day: dt.date) -> str | None:
 def absences_in_units(*, unit: OrgUnit, day: dt.date) -> list[tuple[AbsenceReport, list[Placement]]]:
     """Return the absences on ``day`` of children placed in ``unit``'s subtree, with the placements reached."""
     placements = list(
-        Placement.objects.filter(active_on(day))
+        Placement.objects.filter(active_on(day, fields=DATED))
         .filter(Q(unit__path__startswith=unit.path) | Q(group__path__startswith=unit.path))
         .select_related("unit", "group")
     )

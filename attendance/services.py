@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,6 +17,7 @@ from attendance import selectors
 from attendance.models import (
     AbsenceKind,
     AbsenceReport,
+    AbsenceSource,
     AttendanceEvent,
     CheckKind,
     MissingArrival,
@@ -33,6 +34,7 @@ from oas.audit.services import audit_record
 from oas.errors import PermissionDenied, ValidationError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement
+from oas.periods import DATED, active_on
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -113,6 +115,7 @@ def absence_report(
             reported_by_id=_acting_person_id(user),
             reported_by_user_id=getattr(user, "pk", None),
             reported_at=clock.now(),
+            source=AbsenceSource.GUARDIAN if principal_for(user).kind == "guardian" else AbsenceSource.STAFF,
         )
         report.full_clean()
         report.save()
@@ -129,6 +132,88 @@ def absence_report(
             details={"kind": kind, "start": start.isoformat(), "end": end.isoformat() if end else None, "units": units},
         )
     return AbsenceResult(report=report, unit_names=units)
+
+
+def absence_mark(
+    *, user: Any, unit_id: int, child_id: int, kind: str = AbsenceKind.SICK, note: str = ""
+) -> AbsenceReport:
+    """Mark a child absent or sick today from the krysseliste of ``unit_id``, as a guardian's report would.
+
+    The user may check children in at the unit (else 404 and an audit row) and the child has a check-in placement
+    there today. A child already reported absent today, or checked in right now, is refused (nothing written).
+    """
+    unit = access_unit(user=user, id=unit_id, action="attendance.checkin")
+    errors: dict[str, list[str]] = {}
+    if kind not in AbsenceKind.values:
+        errors["kind"] = [_("Ukjent type fravær.")]
+    if len(note) > 300:
+        errors["note"] = [_("Merknaden kan være høyst 300 tegn.")]
+    if errors:
+        raise ValidationError(next(iter(errors.values()))[0], fields=errors)
+    now = clock.now()
+    today = now.astimezone(clock.OSLO).date()
+    with transaction.atomic():
+        placement = selectors.checkin_placement(child_id=child_id, unit=unit, day=today, lock=True)
+        if placement is not None:
+            return _absence_mark_placed(user=user, placement=placement, kind=kind, note=note, now=now)
+    # Outside the transaction: the refusal's audit row stays.
+    _not_placed(child_id=child_id, unit_id=unit.pk)
+
+
+def _absence_mark_placed(*, user: Any, placement: Placement, kind: str, note: str, now: dt.datetime) -> AbsenceReport:
+    """Write the staff's absence for a placed child whose placement this transaction has locked."""
+    child_id, today = placement.child_id, now.astimezone(clock.OSLO).date()
+    if selectors.absences_covering(child_ids=[child_id], day=today):
+        raise ValidationError(
+            _("Barnet er allerede meldt fraværende i dag."),
+            code="already_absent",
+            fields={"child_id": [_("Allerede meldt fraværende.")]},
+        )
+    if selectors.current_state(child_id=child_id, unit_id=placement.unit_id, day=today) == CheckKind.IN:
+        raise ValidationError(
+            _("Barnet er krysset inn. Kryss barnet ut før du melder fravær."),
+            code="checked_in",
+            fields={"child_id": [_("Krysset inn.")]},
+        )
+    report = AbsenceReport(
+        child_id=child_id,
+        kind=kind,
+        start_date=today,
+        end_date=today,
+        note=note.strip(),
+        reported_by_id=_acting_person_id(user),
+        reported_by_user_id=getattr(user, "pk", None),
+        reported_at=now,
+        source=AbsenceSource.STAFF,
+    )
+    report.full_clean(exclude=["child", "reported_by"])
+    report.save()
+    MissingArrival.objects.filter(child_id=child_id, day=today, resolved_at__isnull=True).update(resolved_at=now)
+    audit_record(
+        action=AuditAction.CREATE,
+        event="attendance.absence.mark",
+        person_ids=[child_id],
+        object_type="attendance.AbsenceReport",
+        object_id=report.pk,
+        details={"kind": kind, "unit": placement.unit_id, "day": today.isoformat()},
+    )
+    return report
+
+
+def _not_placed(*, child_id: int, unit_id: int) -> NoReturn:
+    """Refuse a child without a check-in placement in the unit today (audited; says nothing more about the child)."""
+    audit_record(
+        action=AuditAction.DENIED,
+        event="attendance.checkin.not_placed",
+        person_ids=[child_id] if Person.objects.filter(pk=child_id).exists() else [],
+        object_type="organisation.OrgUnit",
+        object_id=unit_id,
+    )
+    raise ValidationError(
+        _("Barnet har ikke plass i denne enheten i dag."),
+        code="not_placed",
+        fields={"child_id": [_("Ikke plassert her.")]},
+    )
 
 
 def _school_leave_check(*, child_id: int, start: dt.date, end: dt.date | None, errors: dict[str, list[str]]) -> None:
@@ -260,18 +345,7 @@ def _replayed_or_not_placed(*, key: str, child_id: int, unit_id: int) -> CheckRe
     existing = AttendanceEvent.objects.filter(key=key, child_id=child_id).first()
     if existing is not None:
         return CheckResult(existing.child_id, existing.unit_id, existing.kind, existing.at, duplicate=True)
-    audit_record(
-        action=AuditAction.DENIED,
-        event="attendance.checkin.not_placed",
-        person_ids=[child_id] if Person.objects.filter(pk=child_id).exists() else [],
-        object_type="organisation.OrgUnit",
-        object_id=unit_id,
-    )
-    raise ValidationError(
-        _("Barnet har ikke plass i denne enheten i dag."),
-        code="not_placed",
-        fields={"child_id": [_("Ikke plassert her.")]},
-    )
+    _not_placed(child_id=child_id, unit_id=unit_id)
 
 
 def _key_conflict() -> ValidationError:
@@ -321,7 +395,7 @@ def missing_arrivals_check() -> int:
         child_ids = {
             child_id
             for child_id, group_path in Placement.objects.filter(
-                selectors.active_on(day), unit=unit, service__in=selectors.CHECKIN_SERVICES
+                active_on(day, fields=DATED), unit=unit, service__in=selectors.CHECKIN_SERVICES
             ).values_list("child_id", "group__path")
             if not (closed_paths and group_path and group_path.startswith(closed_paths))
         }

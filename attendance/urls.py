@@ -11,6 +11,7 @@ urlpatterns = [
     path("oppmote/", views.checkin_units, name="checkin_units"),
     path("oppmote/fravaer/", views.absences_today, name="absences_today"),
     path("oppmote/<int:unit_id>/", views.krysseliste, name="krysseliste"),
+    path("oppmote/<int:unit_id>/fravaer/", views.krysseliste_absence, name="krysseliste_absence"),
     path("oppmote/<int:unit_id>/tap-token", views.tap_token, name="tap_token"),
     path("barnehage/<int:unit_id>/belegg/", views.occupancy, name="occupancy"),
     path("api/v1/attendance/check", api.AttendanceCheckApi.as_view(), name="api_check"),

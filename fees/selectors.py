@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from oas.errors import ValidationError
 from oas.organisation.models import Municipality
 from oas.people.models import Person
+from oas.periods import active_on
 
 from .engine import (
     FirstChildRule,
@@ -32,7 +33,7 @@ from .models import MunicipalFeeRates, NationalFeeRates, SfoPlaceTypeRate
 
 
 def _valid_on(on: dt.date) -> Q:
-    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return active_on(on)
 
 
 def national_rates_to_dataclass(row: NationalFeeRates) -> NationalRates:

@@ -44,6 +44,7 @@ from invoicing.place_details import placement_sizes, sfo_places
 from oas.access.relations import ChildRight, relation_q
 from oas.errors import DomainError
 from oas.people.models import Person, PersonRelation, Placement, RelationKind, Service
+from oas.periods import DATED, overlapping
 
 CENT = Decimal("0.01")
 
@@ -56,9 +57,7 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _overlaps(first: dt.date, last: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}start_date__lte": last}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": first})
-    )
+    return overlapping(first, last, fields=DATED, prefix=prefix)
 
 
 @dataclass(frozen=True)
@@ -187,9 +186,8 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
             relation_q(right=ChildRight.WHEREABOUTS),
             kind=RelationKind.GUARDIAN,
             child_id__in=child_ids,
-            valid_from__lte=last,
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .filter(overlapping(first, last))
         .values_list("child_id", "adult_id", "lives_with_child")
     ):
         guardians[child_id].append((adult_id, lives))
@@ -200,8 +198,7 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
         adult_id=OuterRef("feeapplication__applicant_id"),
         child_id=OuterRef("person_id"),
         lives_with_child=True,
-        valid_from__lte=last,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+    ).filter(overlapping(first, last))
     for child_id, income in FeeApplication.children.through.objects.filter(
         Exists(applicant_lives_with_child),
         person_id__in=child_ids,
@@ -228,8 +225,8 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
         },
         guardians=guardians,
         splits=set(
-            PaymentSplit.objects.filter(child_id__in=child_ids, valid_from__lte=last)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+            PaymentSplit.objects.filter(child_id__in=child_ids)
+            .filter(overlapping(first, last))
             .values_list("child_id", flat=True)
         ),
         incomes=incomes,
@@ -241,16 +238,15 @@ def _load(municipality_number: str, first: dt.date, last: dt.date) -> _MonthData
             kind__in=[RelationKind.GUARDIAN, RelationKind.PARENT, RelationKind.FOSTER_PARENT],
             lives_with_child=True,
             child_id__in=child_ids,
-            valid_from__lte=last,
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .filter(overlapping(first, last))
         .values_list("child_id", "adult_id")
     ):
         resident[child_id].add(adult_id)
     data.resident_adults = dict(resident)
     data.manual_links = list(
-        ManualSibling.objects.filter(child_id__in=child_ids, sibling_id__in=child_ids, valid_from__lte=last)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        ManualSibling.objects.filter(child_id__in=child_ids, sibling_id__in=child_ids)
+        .filter(overlapping(first, last))
         .values_list("child_id", "sibling_id")
     )
     return data

@@ -249,3 +249,29 @@ class ManualSibling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id} ~ {self.sibling_id}"
+
+
+class PaymentStatus(models.TextChoices):
+    PAID = "paid", _("Betalt")
+    PARTLY_PAID = "partly_paid", _("Delvis betalt")
+    UNPAID = "unpaid", _("Ikke betalt")
+
+
+class InvoicePayment(models.Model):
+    """The ERP's payment status of one payer's invoice for one month (updated by the ERP's payment file)."""
+
+    payer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("fakturamåned"))
+    status = models.CharField(_("betalingsstatus"), max_length=12, choices=PaymentStatus.choices)
+    amount_paid = models.DecimalField(_("innbetalt"), max_digits=12, decimal_places=2, default=0)
+    paid_on = models.DateField(_("betalt dato"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("oppdatert"))
+    source = models.CharField(_("fil fra økonomisystemet"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("innbetaling")
+        verbose_name_plural = _("innbetalinger")
+        constraints = [models.UniqueConstraint(fields=["payer", "month"], name="invoicepayment_one_per_payer_month")]
+
+    def __str__(self) -> str:
+        return f"{self.payer_id} {self.month:%Y-%m} {self.status}"

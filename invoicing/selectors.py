@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from invoicing.models import InvoiceLine, RunState
+from invoicing.models import InvoiceLine, InvoicePayment, PaymentStatus, RunState
+from oas import clock
 from oas.access.privacy import placement_is_hidden
 from oas.people.models import Person
 
@@ -33,6 +34,12 @@ class InvoiceMonthView:
     due_date: dt.date
     total: Decimal = Decimal("0")
     lines: list[InvoiceLineView] = field(default_factory=list)
+    # From the ERP's payment file: paid | partly_paid | unpaid, or "" before the ERP has said anything.
+    payment_status: str = ""
+    payment_label: str = ""
+    amount_paid: Decimal = Decimal("0")
+    paid_on: dt.date | None = None
+    overdue: bool = False
 
 
 # Parental fees are invoiced in advance and fall due on the 20th of the month they are for.
@@ -80,4 +87,16 @@ def invoices_for_payer(*, user: Actor, payer_id: int, months: int = 12) -> list[
             )
         )
         view.total += line.amount
+    payments = InvoicePayment.objects.filter(payer_id=payer_id, month__in=list(out))
+    today = clock.today()
+    for payment in payments:
+        view = out[payment.month]
+        view.payment_status, view.payment_label = payment.status, str(payment.get_status_display())
+        view.amount_paid, view.paid_on = payment.amount_paid, payment.paid_on
+        view.overdue = payment.status != PaymentStatus.PAID and today > view.due_date
     return list(out.values())
+
+
+def person_names(*, ids: list[int]) -> dict[int, str]:
+    """Return the full names of the given people by id (one query; for the office's lists of lines)."""
+    return {p.pk: p.full_name for p in Person.objects.filter(pk__in=set(ids))}

@@ -35,6 +35,7 @@ from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import Conflict, ValidationError
 from oas.people.models import Person, PersonRelation, RelationKind, Service
+from oas.periods import active_on
 from oas.text import amount_check
 
 # How many earlier committed months a run re-computes to find changes back in time (municipal setting).
@@ -68,6 +69,11 @@ class RunPreview:
     @property
     def line_count(self) -> int:
         return len(self.basis.lines) + len(self.corrections)
+
+    @property
+    def invoice_count(self) -> int:
+        """One invoice per payer and month: the payers with a line or a correction."""
+        return len({line.payer_id for line in self.basis.lines} | {c.payer_id for _m, c in self.corrections})
 
 
 @dataclass(frozen=True)
@@ -655,10 +661,9 @@ def _guardians_with_responsibility(child: Person, day: dt.date) -> set[int]:
     return set(
         # The kernel relation policy: the parent a strengt fortrolig child does not live with shares no invoice.
         PersonRelation.objects.filter(
-            relation_q(right=ChildRight.WHEREABOUTS), child=child, kind=RelationKind.GUARDIAN, valid_from__lte=day
+            relation_q(right=ChildRight.WHEREABOUTS), active_on(day), child=child, kind=RelationKind.GUARDIAN
         )
         .exclude(foreldreansvar="")
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .values_list("adult_id", flat=True)
     )
 

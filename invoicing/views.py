@@ -9,12 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from invoicing import services, siblings
 from invoicing.models import ApplicationKind, ApplicationStatus, FeeApplication, InvoiceRun
+from invoicing.selectors import person_names
 from oas import clock, uploads
 from oas.access.evaluation import access_queryset
 from oas.access.getters import access_object
@@ -61,13 +63,18 @@ def runs(request: HttpRequest) -> HttpResponse:
                 person_ids=sorted({line.child_id for line in preview.basis.lines}),
                 details={"month": f"{month:%Y-%m}"},
             )
+    lines = preview.basis.lines[:200] if preview else []
+    names = person_names(ids=[i for line in lines for i in (line.child_id, line.payer_id)])
     return render(
         request,
         "invoicing/runs.html",
         {
             "runs": InvoiceRun.objects.filter(municipality_number=municipality)[:24],
             "preview": preview,
-            "preview_lines": preview.basis.lines[:200] if preview else [],
+            "preview_lines": [
+                {"line": line, "child": names.get(line.child_id, ""), "payer": names.get(line.payer_id, "")}
+                for line in lines
+            ],
             "rate_warnings": rate_warnings,
             "error": error,
             "month": month,
@@ -85,6 +92,10 @@ def run_commit(request: HttpRequest) -> HttpResponse:
     if month is None:
         messages.error(request, _("Velg en måned."))
         return redirect("invoicing:runs")
+    if request.POST.get("bekreft") != "ja":
+        # Irreversible: the preview says what will happen and asks for this confirmation.
+        messages.error(request, _("Måneden er ikke fakturert: bekreft at du vil fakturere."))
+        return redirect(f"{reverse('invoicing:runs')}?maaned={month:%Y-%m}")
     try:
         run = services.invoice_run_commit(
             municipality_number=_municipality(request),

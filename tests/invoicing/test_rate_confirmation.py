@@ -72,11 +72,11 @@ def test_the_page_asks_for_confirmation_and_says_what_will_happen(ledger: Ledger
     assert "Satsene for måneden er ikke bekreftet" in page
     assert "låses" in page
     assert 'name="bekreft_satser"' in page
-    refused = client.post("/fakturering/fakturer/", {"maaned": "2026-11"}, follow=True)
+    refused = client.post("/fakturering/fakturer/", {"maaned": "2026-11", "bekreft": "ja"}, follow=True)
     assert refused.status_code == 200
     assert "ikke fakturert" in refused.content.decode()
     assert not InvoiceRun.objects.exists()
-    client.post("/fakturering/fakturer/", {"maaned": "2026-11", "bekreft_satser": "ja"})
+    client.post("/fakturering/fakturer/", {"maaned": "2026-11", "bekreft": "ja", "bekreft_satser": "ja"})
     assert InvoiceRun.objects.get().state == RunState.COMMITTED
 
 

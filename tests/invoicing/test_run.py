@@ -164,7 +164,7 @@ def test_finance_office_previews_and_commits_in_the_page(ledger: Ledger) -> None
     assert page.status_code == 200
     assert "Prøvekjøring" in page.content.decode()
     assert not InvoiceRun.objects.exists()
-    client.post("/fakturering/fakturer/", {"maaned": "2026-11"})
+    client.post("/fakturering/fakturer/", {"maaned": "2026-11", "bekreft": "ja"})
     assert InvoiceRun.objects.get().state == RunState.COMMITTED
 
 
@@ -237,3 +237,27 @@ def test_the_run_page_defaults_to_the_installations_municipality(ledger: Ledger)
     page = _client(ledger.users["finance"]).get("/fakturering/")
     assert page.status_code == 200
     assert page.content.decode().count('class="run-row"') == 1
+
+
+def test_committing_asks_for_confirmation_and_says_what_will_happen(ledger: Ledger) -> None:
+    client = _client(ledger.users["finance"])
+    page = client.get("/fakturering/", {"maaned": "2026-11"}).content.decode()
+    preview = services.invoice_run_preview(municipality_number="3030", month=NOV)
+    assert preview.invoice_count >= 1
+    assert "Dette skjer når du fakturerer" in page
+    total = f"{preview.total:,.2f}".replace(",", "\xa0").replace(".", ",")
+    assert f"på til sammen {total} kr" in page  # thousands separated, as everywhere on the page
+    assert 'name="bekreft" value="ja" required' in page
+    refused = client.post("/fakturering/fakturer/", {"maaned": "2026-11"}, follow=True)
+    assert refused.status_code == 200
+    assert "bekreft at du vil fakturere" in refused.content.decode()
+    assert not InvoiceRun.objects.exists()
+
+
+def test_the_preview_lists_names_not_ids(ledger: Ledger) -> None:
+    page = _client(ledger.users["finance"]).get("/fakturering/", {"maaned": "2026-11"}).content.decode()
+    line = services.invoice_run_preview(municipality_number="3030", month=NOV).basis.lines[0]
+    child = Placement.objects.filter(child_id=line.child_id).first()
+    assert child is not None
+    assert child.child.full_name in page
+    assert f"<td>{line.child_id}</td>" not in page
