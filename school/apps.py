@@ -10,5 +10,9 @@ class SchoolConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from integrations.outbox import register_handler
         from school import permissions  # noqa: F401  (registers actions and resources)
+        from school.leave import LEAVE_LETTER_KIND, leave_decision_deliver
+
+        register_handler(LEAVE_LETTER_KIND, leave_decision_deliver)
         # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

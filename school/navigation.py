@@ -32,3 +32,28 @@ register_nav_item(
     unit_kinds=("school",),
     description=_("Skolens klasser og undervisningsgrupper, og hvilke lærere som har dem."),
 )
+register_nav_item(
+    "staff-school-rollover",
+    label=_("Skoleårsskifte"),
+    audience=STAFF,
+    order=18,
+    url_name="school:rollover",
+    description=_("Alle elever opp ett trinn, nye klasser og 10. trinn ut – forhåndsvis og kjør for hele kommunen."),
+)
+register_nav_item(
+    "guardian-school-leave",
+    label=_("Permisjon"),
+    audience=GUARDIAN,
+    order=26,
+    url_name="school:portal_leave",
+    description=_("Søk permisjon fra skolen og se vedtakene."),
+)
+register_nav_item(
+    "staff-school-leave",
+    label=_("Permisjonssøknader"),
+    audience=STAFF,
+    order=19,
+    unit_url_name="school:school_leave",
+    unit_kinds=("school",),
+    description=_("Søknader om permisjon fra opplæringen (opplæringslova § 2-2): innvilg eller avslå."),
+)

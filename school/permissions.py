@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from oas.access.actions import ORGUNIT, PERSON, register_action
 from oas.access.resources import register_resource
 from oas.access.roles import Role
-from school.models import GroupMembership, PupilAttendance, TeachingGroup
+from school.models import GroupMembership, LeaveApplication, PupilAttendance, TeachingGroup
 
 R = Role
 
@@ -80,4 +80,43 @@ MEMBERSHIP_READ = register_action(
     global_roles=[R.SYSTEM_ADMIN],
     unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN, R.UNIT_STAFF, R.SPECIAL_EDUCATION],
     group_roles=GROUP_ROLES,
+)
+ROLLOVER_RUN = register_action(
+    "school.rollover.run",
+    label=_("Kjøre skoleårsskiftet for kommunen"),
+    resource=ORGUNIT,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+)
+
+register_resource(LeaveApplication, resource="school.leave", person_field="pupil", unit_field="school")
+# Guardians apply and read; the application names the school, so a parent the strengt fortrolig child does not
+# live with may do neither (whereabouts).
+LEAVE_APPLY = register_action(
+    "school.leave.apply",
+    label=_("Søke permisjon for barnet"),
+    resource=PERSON,
+    guardian_side=True,
+    relation_right="whereabouts",
+    break_glass=False,
+)
+LEAVE_READ = register_action(
+    "school.leave.read",
+    label=_("Se permisjonssøknader"),
+    resource="school.leave",
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+    group_roles=[R.CONTACT_TEACHER],
+    guardian_side=True,
+    relation_right="whereabouts",
+)
+LEAVE_DECIDE = register_action(
+    "school.leave.decide",
+    label=_("Avgjøre permisjonssøknader"),
+    resource="school.leave",
+    unit_roles=[R.UNIT_LEADER],
+)
+LEAVE_MANAGE = register_action(
+    "school.leave.manage",
+    label=_("Behandle skolens permisjonssøknader"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
 )

@@ -13,17 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance.public import absent_children_on, is_expected_day
 from oas import clock
-from oas.access.evaluation import access_queryset
+from oas.access.evaluation import access_queryset, has_action
 from oas.access.getters import AccessNotFound, access_object, access_unit
 from oas.access.markers import requires
 from oas.access.privacy import child_adults_current, persons_contact_view
-from oas.access.selectors import may_learn_whereabouts
 from oas.audit.services import audit_read
 from oas.errors import DomainError
-from oas.organisation.models import OrgUnitKind
+from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
-from school import selectors, services
-from school.models import DAY_LESSON
+from school import leave, rollover, selectors, services
+from school.models import DAY_LESSON, LeaveStatus
 
 REGISTER = "school.group.register_attendance"
 
@@ -62,9 +61,11 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     day, lesson = _day(source.get("dato")), _lesson(source.get("time"))
     if request.method == "POST":
-        reported = [
-            a.child_id for a in absent_children_on(child_ids=selectors.group_pupil_ids(group=group, day=day), day=day)
-        ]
+        members = selectors.group_pupil_ids(group=group, day=day)
+        reported = sorted(
+            {a.child_id for a in absent_children_on(child_ids=members, day=day)}
+            | leave.leave_pupils_on(pupil_ids=members, day=day)
+        )
         absent = reported if request.POST.get("alle") else request.POST.getlist("fravaer")
         try:
             result = services.attendance_register(
@@ -84,6 +85,7 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     pupils = selectors.group_pupils(group=group, day=day)
     ids = [p.pk for p in pupils]
     reports = {a.child_id: a for a in absent_children_on(child_ids=ids, day=day)}
+    on_leave = leave.leave_pupils_on(pupil_ids=ids, day=day)
     registration = selectors.registration_for(group=group, day=day, lesson=lesson)
     saved = selectors.registration_rows(registration=registration) if registration else {}
     adults = selectors.pickup_names(pupil_ids=ids, day=day)
@@ -92,7 +94,8 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "pupil": p,
             "report": reports.get(p.pk),
             "saved": saved.get(p.pk),
-            "checked": (not saved[p.pk].present) if p.pk in saved else p.pk in reports,
+            "leave": p.pk in on_leave,
+            "checked": (not saved[p.pk].present) if p.pk in saved else (p.pk in reports or p.pk in on_leave),
             "pickup": adults.get(p.pk, []),
         }
         for p in pupils
@@ -163,27 +166,16 @@ def overview(request: HttpRequest, unit_id: int) -> HttpResponse:
 def portal_school(request: HttpRequest) -> HttpResponse:
     """The guardian's school page per child: class, contact teacher and absence history."""
     today = clock.today()
-    children = list(
-        access_queryset(user=request.user, action="school.child.read", queryset=Person.objects.order_by("first_name"))
-    )
-    rows: list[dict[str, Any]] = []
-    for child in children:
-        klass = selectors.pupil_class(pupil_id=child.pk, day=today)
-        if klass is None:
-            continue  # not a pupil (a kindergarten child)
-        # Strengt fortrolig: the parent the child does not live with keeps the information (barneloven § 47),
-        # never the school, the class or who teaches it.
-        whereabouts = may_learn_whereabouts(user=request.user, child=child)
-        contact = selectors.contact_teachers(class_ids=[klass.pk], day=today).get(klass.pk, []) if whereabouts else []
-        rows.append(
-            {
-                "child": child,
-                "klass": klass if whereabouts else None,
-                "school": klass.parent if whereabouts else None,
-                "contact_teachers": contact,
-                "absences": selectors.pupil_absences(pupil_id=child.pk),
-            }
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "child": c.child,
+            "klass": c.klass,
+            "school": c.school,
+            "contact_teachers": c.contact_teachers,
+            "absences": selectors.pupil_absences(pupil_id=c.child.pk),
+        }
+        for c in selectors.children_school_for_guardian(user=request.user, day=today)
+    ]
     audit_read(event="school.portal.read", person_ids=[r["child"].pk for r in rows])
     return render(request, "school/portal.html", {"rows": rows})
 
@@ -217,4 +209,119 @@ def school_groups(request: HttpRequest, unit_id: int) -> HttpResponse:
         request,
         "school/school_groups.html",
         {"school": school, "rows": rows, "employees": selectors.school_teachers(school=school, day=today)},
+    )
+
+
+def _rollover_office(request: HttpRequest) -> OrgUnit:
+    office = (
+        access_queryset(
+            user=request.user,
+            action="school.rollover.run",
+            queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SECTOR_OFFICE),
+        )
+        .select_related("municipality")
+        .order_by("code")
+        .first()
+    )
+    if office is None:
+        raise AccessNotFound(_("Ikke funnet."))
+    return office
+
+
+@requires("school.rollover.run")
+@require_http_methods(["GET", "POST"])
+def rollover_page(request: HttpRequest) -> HttpResponse:
+    """Skoleårsskifte: the municipal rollover, previewed per school and run with one button (at most once)."""
+    municipality = _rollover_office(request).municipality
+    year = rollover.school_year_current(municipality=municipality)
+    if request.method == "POST":
+        if year is None or str(year.pk) != request.POST.get("skolear", ""):
+            messages.error(request, _("Skoleåret er endret siden siden ble åpnet. Se over forhåndsvisningen igjen."))
+            return redirect("school:rollover")
+        try:
+            result = rollover.rollover_run(user=request.user, municipality=municipality, from_year=year)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("school:rollover")
+        if result.already_done:
+            messages.info(request, _("Skoleårsskiftet var allerede kjørt. Ingenting er endret."))
+        else:
+            messages.success(request, _("Skoleårsskiftet er kjørt."))
+        return redirect("school:rollover")
+    plan = rollover.rollover_plan(municipality=municipality, from_year=year) if year else None
+    return render(request, "school/rollover.html", {"municipality": municipality, "year": year, "plan": plan})
+
+
+@requires("school.leave.apply")
+@require_http_methods(["GET", "POST"])
+def portal_leave(request: HttpRequest) -> HttpResponse:
+    """Permisjon: the guardian applies for leave for a pupil and sees the applications and decisions."""
+    today = clock.today()
+    children = [
+        c
+        for c in selectors.children_school_for_guardian(user=request.user, day=today)
+        if c.whereabouts and has_action(user=request.user, action="school.leave.apply", target=c.child)
+    ]
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in ("barn", "fra", "til", "begrunnelse")}
+        try:
+            leave.leave_apply(
+                user=request.user,
+                child_id=form["barn"],
+                start_date=form["fra"],
+                end_date=form["til"],
+                reason=form["begrunnelse"],
+            )
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Søknaden om permisjon er sendt til skolen."))
+            return redirect("school:portal_leave")
+    applications = list(leave.leave_applications_for_user(user=request.user)[:50])
+    audit_read(event="school.leave.read", person_ids=sorted({a.pupil_id for a in applications}))
+    return render(
+        request,
+        "school/portal_leave.html",
+        {"children": children, "applications": applications, "form": form, "today": today},
+    )
+
+
+@requires("school.leave.manage")
+@require_http_methods(["GET", "POST"])
+def school_leave(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The school's leave applications: the principal grants or refuses each (an enkeltvedtak letter follows)."""
+    school = access_unit(user=request.user, id=unit_id, action="school.leave.manage")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    if request.method == "POST":
+        grant = request.POST.get("vedtak") == "innvilg"
+        try:
+            leave.leave_decide(
+                user=request.user,
+                application_id=request.POST.get("soknad", ""),
+                grant=grant,
+                note=request.POST.get("begrunnelse", ""),
+            )
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Permisjonen er innvilget.") if grant else _("Søknaden er avslått."))
+        return redirect("school:school_leave", unit_id=school.pk)
+    applications = leave.leave_applications_of_school(school=school)
+    limit = selectors.school_settings_for(municipality_id=school.municipality_id).leave_max_school_days
+    audit_read(event="school.leave.read", person_ids=sorted({a.pupil_id for a in applications}))
+    return render(
+        request,
+        "school/school_leave.html",
+        {
+            "school": school,
+            "pending": [a for a in applications if a.status == LeaveStatus.PENDING],
+            "decided": [a for a in applications if a.status != LeaveStatus.PENDING],
+            "limit": limit,
+        },
     )

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Q
 
 from attendance.public import is_expected_day
 from oas import clock
@@ -19,6 +18,7 @@ from oas.access.services import roles_recompute_for_employees
 from oas.demo_personas import DEMO_SCHOOL_CODE, PERSONAS
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Employee, Employment, GroupAssignment, GroupRole, Placement, Service
+from oas.periods import DATED, active_on, overlapping
 from school import selectors
 from school.models import AbsenceReason, AttendanceRegistration, PupilAttendance, Subject, TeachingGroup
 from school.services import membership_add, school_year_ensure, subjects_seed, teaching_group_create
@@ -50,9 +50,7 @@ class Command(BaseCommand):
         year = school_year_ensure(municipality=school.municipality, start_year=start_year)
         valid_from = min(year.start_date, today)
         classes = list(
-            OrgUnit.objects.filter(parent=school, kind=OrgUnitKind.CLASS)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-            .order_by("grade", "name")
+            OrgUnit.objects.filter(active_on(today), parent=school, kind=OrgUnitKind.CLASS).order_by("grade", "name")
         )
         teachers = list(
             Employee.objects.filter(
@@ -106,8 +104,9 @@ class Command(BaseCommand):
             )
         )
         placements = list(
-            Placement.objects.filter(service=Service.SCHOOL, group__in=classes, start_date__lte=max(days))
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=min(days)))
+            Placement.objects.filter(
+                overlapping(min(days), max(days), fields=DATED), service=Service.SCHOOL, group__in=classes
+            )
             .values_list("group_id", "child_id", "start_date", "end_date")
             .order_by("group_id", "child_id")
         )
