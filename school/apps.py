@@ -15,4 +15,10 @@ class SchoolConfig(AppConfig):
         from school.leave import LEAVE_LETTER_KIND, leave_decision_deliver
 
         register_handler(LEAVE_LETTER_KIND, leave_decision_deliver)
+        from school.enrolment import ENROLMENT_LETTER_KIND, enrolment_letters_deliver
+
+        register_handler(ENROLMENT_LETTER_KIND, enrolment_letters_deliver)
+        from school.arbeidsflate import register_providers
+
+        register_providers()
         # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

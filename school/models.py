@@ -163,6 +163,8 @@ class PupilAttendance(models.Model):
     # attendance.AbsenceReport id (another app: an id, not a foreign key).
     absence_report_id = models.IntegerField(null=True, blank=True)
     guardians_notified = models.BooleanField(_("foresatte varslet"), default=False)
+    # Documented absence (a doctor's note, …) may be left off the leaving certificate (§ 9-44, up to 10 days).
+    documented = models.BooleanField(_("dokumentert"), default=False)
 
     class Meta:
         verbose_name = _("elevfravær")
@@ -273,3 +275,65 @@ class LeaveApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.start_date}–{self.end_date}"
+
+
+class EnrolmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Tildelt nærskolen")
+    WISH_PENDING = "wish_pending", _("Ønske om annen skole behandles")
+    WISH_GRANTED = "wish_granted", _("Ønske om annen skole innvilget")
+    WISH_REFUSED = "wish_refused", _("Ønske om annen skole avslått")
+
+
+class Enrolment(models.Model):
+    """Skoleinnskriving: a child starting 1st grade, assigned to the school of their skolekrets (nærskole)."""
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_enrolments")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="enrolments")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=EnrolmentStatus.choices, default="assigned")
+    wished_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    wish_reason = models.TextField(_("begrunnelse for ønsket"), max_length=2000, blank=True)
+    wished_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+    decision_note = models.TextField(_("begrunnelse for vedtaket"), max_length=2000, blank=True)
+    # Overgang barnehage–skole: the guardians' consent to the kindergarten sharing information with the school.
+    transition_consent = models.BooleanField(_("samtykke til overføring fra barnehagen"), null=True, blank=True)
+    consent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("opprettet"))
+
+    class Meta:
+        verbose_name = _("skoleinnskriving")
+        verbose_name_plural = _("skoleinnskrivinger")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "school_year"], name="enrolment_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} → {self.school_id}"
+
+
+class PupilMove(models.Model):
+    """A pupil moving between schools during the year: the record follows; both schools get a task."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_moves")
+    from_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    to_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    day = models.DateField(_("fra og med"))
+    created_at = models.DateTimeField()
+    created_by_user_id = models.IntegerField(null=True, blank=True)
+    from_done_at = models.DateTimeField(null=True, blank=True)
+    to_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("elevflytting")
+        verbose_name_plural = _("elevflyttinger")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_school__isnull=False) | Q(to_school__isnull=False), name="pupilmove_has_a_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id}"

@@ -57,3 +57,30 @@ register_nav_item(
     unit_kinds=("school",),
     description=_("Søknader om permisjon fra opplæringen (opplæringslova § 2-2): innvilg eller avslå."),
 )
+register_nav_item(
+    "staff-school-office",
+    label=_("Skolekontor"),
+    audience=STAFF,
+    order=14,
+    unit_url_name="school:office",
+    unit_kinds=("school",),
+    description=_("Skolens elever, klasser, grupper, fravær, permisjoner og skoleårsskiftet på én side."),
+)
+register_nav_item(
+    "staff-school-enrolment",
+    label=_("Skoleinnskriving"),
+    audience=STAFF,
+    order=18,
+    url_name="school:enrolment_office",
+    description=_(
+        "Skolestart fra folkeregisteret: alle seksåringer til nærskolen, brev til foresatte, ønsker om annen skole."
+    ),
+)
+register_nav_item(
+    "guardian-school-enrolment",
+    label=_("Skolestart"),
+    audience=GUARDIAN,
+    order=27,
+    url_name="school:portal_enrolment",
+    description=_("Nærskolen til barnet som begynner på skolen, ønske om annen skole og samtykke fra barnehagen."),
+)

@@ -259,3 +259,29 @@ def school_settings_for(*, municipality_id: int) -> SchoolSettings:
     """Return the municipality's school rules (an unsaved row with the defaults when it has none)."""
     found = SchoolSettings.objects.filter(municipality_id=municipality_id).first()
     return found or SchoolSettings(municipality_id=municipality_id)
+
+
+@dataclass(frozen=True)
+class SchoolPupil:
+    pupil: Person
+    class_id: int | None
+    class_name: str
+    grade: int | None
+
+
+def school_pupils(*, school: OrgUnit, day: dt.date) -> list[SchoolPupil]:
+    """Return the school's pupils on ``day`` with their class, by grade, class and name (one query)."""
+    rows = (
+        Placement.objects.filter(active_on(day, fields=DATED), service=Service.SCHOOL, unit=school)
+        .select_related("child", "group")
+        .order_by("group__grade", "group__name", "child__last_name", "child__first_name")
+    )
+    return [
+        SchoolPupil(
+            pupil=p.child,
+            class_id=p.group_id,
+            class_name=p.group.name if p.group else "",
+            grade=p.group.grade if p.group else None,
+        )
+        for p in rows
+    ]

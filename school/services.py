@@ -256,6 +256,7 @@ def attendance_register(
         PupilAttendance.objects.bulk_create(rows)
         if to_notify:
             guardians = selectors.pupil_guardian_ids(pupil_ids=to_notify, day=day)
+            school = selectors.school_of(group)
             for pupil_id in to_notify:
                 # One notification per pupil and day (messaging is idempotent per person and key).
                 notify(
@@ -263,7 +264,10 @@ def attendance_register(
                     key=f"school.absence.{pupil_id}.{day.isoformat()}",
                     title=_("Eleven er registrert fraværende uten melding i dag (%(group)s).") % {"group": group.name},
                     url=reverse("school:portal_school"),
+                    # Urgent: the portal and SMS at once (e-mail too), whatever the hour; the unit gets a task
+                    # for guardians it cannot reach.
                     urgent=True,
+                    unit_id=school.pk if school else None,
                 )
         audit_record(
             action=AuditAction.UPDATE if previous else AuditAction.CREATE,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.public import absent_children_on, is_expected_day
 from oas import clock
@@ -21,8 +21,8 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
-from school import leave, rollover, selectors, services
-from school.models import DAY_LESSON, LeaveStatus
+from school import absence, enrolment, leave, rollover, selectors, services
+from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
 
 REGISTER = "school.group.register_attendance"
 
@@ -132,6 +132,10 @@ def pupil_page(request: HttpRequest, child_id: int) -> HttpResponse:
     today = clock.today()
     klass = selectors.pupil_class(pupil_id=pupil.pk, day=today)
     contact = selectors.contact_teachers(class_ids=[klass.pk], day=today).get(klass.pk, []) if klass else []
+    year = rollover.school_year_current(municipality=klass.municipality, day=today) if klass else None
+    certificate = (
+        absence.certificate_absence(pupil_id=pupil.pk, school_year=year, grade=klass.grade) if klass and year else None
+    )
     relations = [r for r in child_adults_current(child=pupil) if r.kind in (RelationKind.GUARDIAN, RelationKind.PICKUP)]
     contacts = persons_contact_view(user=request.user, persons=[r.adult for r in relations])
     adults = [{"relation": r, "contact": c} for r, c in zip(relations, contacts, strict=True)]
@@ -144,7 +148,66 @@ def pupil_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "contact_teachers": contact,
             "adults": adults,
             "absences": selectors.pupil_absences(pupil_id=pupil.pk),
+            "certificate": certificate,
+            "may_document": has_action(user=request.user, action="school.absence.document", target=pupil),
+            "may_move": has_action(user=request.user, action="school.pupil.move", target=pupil),
+            "other_schools": OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL, municipality_id=klass.municipality_id)
+            .exclude(pk=klass.parent_id or 0)
+            .order_by("name")
+            if klass
+            else [],
         },
+    )
+
+
+@requires("school.absence.document")
+@require_POST
+def pupil_absence_document(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Mark a day's absence as documented (it may then be left off the leaving certificate, § 9-44)."""
+    try:
+        marked = absence.absence_document(
+            user=request.user, pupil_id=child_id, day=request.POST.get("dato", ""), note=request.POST.get("notat", "")
+        )
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Fraværet er registrert som dokumentert (%(n)s registreringer).") % {"n": marked})
+    return redirect("school:pupil", child_id=child_id)
+
+
+@requires("school.group.read")
+@require_GET
+def absence_class(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A class's absence this term per pupil, with the municipality's threshold and the leaving-certificate count."""
+    group = access_unit(user=request.user, id=unit_id, action="school.group.read")
+    if group.kind != OrgUnitKind.CLASS or not selectors.is_school_group(group):
+        raise AccessNotFound(_("Ikke funnet."))
+    today = clock.today()
+    since = absence.term_start(today)
+    percent = selectors.school_settings_for(municipality_id=group.municipality_id).absence_threshold_percent
+    rates = {r.pupil_id: r for r in absence.absence_rates(group_ids=[group.pk], since=since).get(group.pk, [])}
+    pupils = selectors.group_pupils(group=group, day=today)
+    year = rollover.school_year_current(municipality=group.municipality, day=today)
+    rows = []
+    for p in pupils:
+        rate = rates.get(p.pk)
+        rows.append(
+            {
+                "pupil": p,
+                "rate": rate,
+                "over": bool(rate and rate.percent >= percent),
+                "certificate": absence.certificate_absence(pupil_id=p.pk, school_year=year, grade=group.grade)
+                if year and (group.grade or 0) >= absence.CERTIFICATE_FROM_GRADE
+                else None,
+            }
+        )
+    audit_read(event="school.absence.class.read", person_ids=[p.pk for p in pupils], object_id=group.pk)
+    return render(
+        request,
+        "school/absence_class.html",
+        {"group": group, "rows": rows, "since": since, "percent": percent},
     )
 
 
@@ -158,7 +221,12 @@ def overview(request: HttpRequest, unit_id: int) -> HttpResponse:
     today = clock.today()
     since = dt.date(today.year, 8, 1) if today.month >= 8 else dt.date(today.year, 1, 1)
     rows = selectors.school_absence_overview(school=school, since=since)
-    return render(request, "school/overview.html", {"school": school, "rows": rows, "since": since})
+    percent = selectors.school_settings_for(municipality_id=school.municipality_id).absence_threshold_percent
+    over = absence.classes_over_threshold(group_ids=[r.class_id for r in rows], since=since, percent=percent)
+    table = [{**vars(r), "over_threshold": len(over.get(r.class_id, []))} for r in rows]
+    return render(
+        request, "school/overview.html", {"school": school, "rows": table, "since": since, "percent": percent}
+    )
 
 
 @requires("school.child.read")
@@ -325,3 +393,191 @@ def school_leave(request: HttpRequest, unit_id: int) -> HttpResponse:
             "limit": limit,
         },
     )
+
+
+@requires("school.overview.read")
+@require_GET
+def school_office(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Skolekontoret: the school's pupils and classes, groups, absence, leave and the coming rollover on one page."""
+    school = access_unit(user=request.user, id=unit_id, action="school.overview.read")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    today = clock.today()
+    since = absence.term_start(today)
+    classes = selectors.school_absence_overview(school=school, since=since)
+    percent = selectors.school_settings_for(municipality_id=school.municipality_id).absence_threshold_percent
+    over = absence.classes_over_threshold(group_ids=[c.class_id for c in classes], since=since, percent=percent)
+    pupils = selectors.school_pupils(school=school, day=today)
+    groups = [g for g in selectors.school_groups(school=school, day=today) if g.kind == OrgUnitKind.GROUP]
+    year = rollover.school_year_current(municipality=school.municipality, day=today)
+    plan = rollover.rollover_plan(municipality=school.municipality, from_year=year) if year else None
+    school_plan = next((p for p in plan.schools if p.school_id == school.pk), None) if plan else None
+    pending_leave = len(leave.leave_applications_of_school(school=school, status=LeaveStatus.PENDING))
+    moves_in = list(
+        PupilMove.objects.filter(to_school=school, to_done_at__isnull=True).select_related("pupil", "from_school")
+    )
+    moves_out = list(
+        PupilMove.objects.filter(from_school=school, from_done_at__isnull=True).select_related("pupil", "to_school")
+    )
+    incoming = list(
+        enrolment.enrolments_for_user(user=request.user).filter(school=school, school_year__start_date__gt=today)
+    )
+    audit_read(
+        event="school.office.read",
+        person_ids=[p.pupil.pk for p in pupils]
+        + [m.pupil_id for m in moves_in + moves_out]
+        + [e.child_id for e in incoming],
+        object_id=school.pk,
+    )
+    return render(
+        request,
+        "school/office.html",
+        {
+            "school": school,
+            "classes": classes,
+            "over": {k: len(v) for k, v in over.items()},
+            "percent": percent,
+            "pupils": pupils,
+            "groups": groups,
+            "plan": plan,
+            "school_plan": school_plan,
+            "pending_leave": pending_leave,
+            "since": since,
+            "moves_in": moves_in,
+            "moves_out": moves_out,
+            "incoming": incoming,
+        },
+    )
+
+
+def _next_start_year(today: dt.date) -> int:
+    return today.year + 1 if today.month >= 3 else today.year
+
+
+@requires("school.enrolment.run")
+@require_http_methods(["GET", "POST"])
+def enrolment_office(request: HttpRequest) -> HttpResponse:
+    """Skoleinnskriving for the municipality: preview and run; decide the guardians' wishes for another school."""
+    office = (
+        access_queryset(
+            user=request.user,
+            action="school.enrolment.run",
+            queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SECTOR_OFFICE),
+        )
+        .select_related("municipality")
+        .order_by("code")
+        .first()
+    )
+    if office is None:
+        raise AccessNotFound(_("Ikke funnet."))
+    municipality = office.municipality
+    start_year = _next_start_year(clock.today())
+    if request.method == "POST":
+        try:
+            if request.POST.get("handling") == "kjor":
+                n = enrolment.enrolment_run(user=request.user, municipality=municipality, start_year=start_year)
+                messages.success(request, _("%(n)s barn er skrevet inn. Brevene sendes til de foresatte.") % {"n": n})
+            else:
+                enrolment.enrolment_wish_decide(
+                    user=request.user,
+                    enrolment_id=request.POST.get("innskriving", ""),
+                    grant=request.POST.get("vedtak") == "innvilg",
+                    note=request.POST.get("begrunnelse", ""),
+                )
+                messages.success(request, _("Vedtaket er fattet. Brevet sendes til de foresatte."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("school:enrolment_office")
+    found = enrolment.enrolment_candidates(municipality=municipality, start_year=start_year)
+    per_school: dict[str, int] = {}
+    for _child, school in found.assigned:
+        per_school[school.name] = per_school.get(school.name, 0) + 1
+    wishes = list(enrolment.enrolments_for_user(user=request.user).filter(status=EnrolmentStatus.WISH_PENDING)[:100])
+    audit_read(
+        event="school.enrolment.read",
+        person_ids=[c.pk for c in found.without_school] + [w.child_id for w in wishes],
+    )
+    return render(
+        request,
+        "school/enrolment_office.html",
+        {
+            "start_year": start_year,
+            "found": found,
+            "per_school": sorted(per_school.items()),
+            "wishes": wishes,
+        },
+    )
+
+
+@requires("school.enrolment.wish")
+@require_http_methods(["GET", "POST"])
+def portal_enrolment(request: HttpRequest) -> HttpResponse:
+    """Skolestart: the child's nærskole, a wish for another school, and consent to the kindergarten's handover."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("handling") == "samtykke":
+                enrolment.enrolment_consent(
+                    user=request.user,
+                    enrolment_id=request.POST.get("innskriving", ""),
+                    consent=request.POST.get("samtykke") == "ja",
+                )
+                messages.success(request, _("Svaret om samtykke er registrert."))
+            else:
+                enrolment.enrolment_wish(
+                    user=request.user,
+                    enrolment_id=request.POST.get("innskriving", ""),
+                    school_id=request.POST.get("skole", ""),
+                    reason=request.POST.get("begrunnelse", ""),
+                )
+                messages.success(request, _("Ønsket om annen skole er sendt til kommunen."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("school:portal_enrolment")
+    rows = list(enrolment.enrolments_for_user(user=request.user)[:20])
+    schools = (
+        sorted(
+            enrolment._first_grade_schools(rows[0].school_year.municipality, rows[0].school_year.start_date).values(),
+            key=lambda s: s.name,
+        )
+        if rows
+        else []
+    )
+    audit_read(event="school.enrolment.read", person_ids=[r.child_id for r in rows])
+    return render(request, "school/portal_enrolment.html", {"rows": rows, "schools": schools})
+
+
+@requires("school.pupil.move")
+@require_POST
+def pupil_move(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Move a pupil to another school of the municipality (both schools get a task; the record follows)."""
+    try:
+        enrolment.pupil_move(
+            user=request.user,
+            pupil_id=child_id,
+            to_school_id=request.POST.get("skole", ""),
+            day=request.POST.get("dato", ""),
+        )
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Eleven er flyttet. Begge skolene har fått en oppgave."))
+    return redirect("school:pupil", child_id=child_id)
+
+
+@requires("school.overview.read")
+@require_POST
+def pupil_move_done(request: HttpRequest, unit_id: int, move_id: int) -> HttpResponse:
+    """Mark the school's part of a move as done."""
+    try:
+        enrolment.pupil_move_done(user=request.user, move_id=move_id, school_id=unit_id)
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("school:office", unit_id=unit_id)

@@ -34,7 +34,7 @@ def test_guardian_applies_and_the_principal_grants(school_demo: SchoolDemo) -> N
     assert f'value="{school_demo.child_1a.pk}"' in page.content.decode()
 
     assert _apply(school_demo, MONDAY, MONDAY + dt.timedelta(days=2)).status_code == 302
-    application = LeaveApplication.objects.get()
+    application = LeaveApplication.objects.get(pupil=school_demo.child_1a)
     assert (application.status, application.school_days, application.school_id) == (
         LeaveStatus.PENDING,
         3,
@@ -69,7 +69,7 @@ def test_guardian_applies_and_the_principal_grants(school_demo: SchoolDemo) -> N
 def test_granted_leave_prefills_the_attendance_list(school_demo: SchoolDemo) -> None:
     today = clock.today()
     _apply(school_demo, today, today)
-    application = LeaveApplication.objects.get()
+    application = LeaveApplication.objects.get(pupil=school_demo.child_1a)
     login("rektor").post(f"/skole/{school_demo.school.pk}/permisjon/", {"soknad": application.pk, "vedtak": "innvilg"})
     teacher = login("kontaktlaerer")
     page = teacher.get(f"/skole/gruppe/{school_demo.class_1a.pk}/").content.decode()
@@ -87,7 +87,7 @@ def test_overlapping_leave_is_refused(school_demo: SchoolDemo) -> None:
     response = _apply(school_demo, MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=4))
     assert response.status_code == 200
     assert "kan ikke overlappe" in response.content.decode()
-    assert LeaveApplication.objects.count() == 1
+    assert LeaveApplication.objects.filter(pupil=school_demo.child_1a).count() == 1
     denied = AuditEvent.objects.get(event="school.leave.apply.denied")
     assert denied.person_ids == [school_demo.child_1a.pk]
 
@@ -96,10 +96,12 @@ def test_leave_over_the_municipal_limit_is_refused(school_demo: SchoolDemo) -> N
     response = _apply(school_demo, MONDAY, MONDAY + dt.timedelta(days=18))  # 15 school days > 10
     assert response.status_code == 200
     assert "høyst 10 skoledager" in response.content.decode()
-    assert not LeaveApplication.objects.exists()
+    assert not LeaveApplication.objects.filter(pupil=school_demo.child_1a).exists()
     assert AuditEvent.objects.filter(event="school.leave.apply.denied", person_ids=[school_demo.child_1a.pk]).exists()
     # The limit is the municipality's setting.
-    SchoolSettings.objects.create(municipality=school_demo.school.municipality, leave_max_school_days=20)
+    SchoolSettings.objects.update_or_create(
+        municipality=school_demo.school.municipality, defaults={"leave_max_school_days": 20}
+    )
     assert _apply(school_demo, MONDAY, MONDAY + dt.timedelta(days=18)).status_code == 302
 
 
@@ -121,12 +123,12 @@ def test_bad_leave_applications_write_nothing(
     )
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not LeaveApplication.objects.exists()
+    assert not LeaveApplication.objects.filter(pupil=school_demo.child_1a).exists()
 
 
 def test_refusal_needs_reasons_and_a_decision_is_final(school_demo: SchoolDemo) -> None:
     _apply(school_demo, MONDAY, MONDAY)
-    application = LeaveApplication.objects.get()
+    application = LeaveApplication.objects.get(pupil=school_demo.child_1a)
     rektor = login("rektor")
     url = f"/skole/{school_demo.school.pk}/permisjon/"
     response = rektor.post(url, {"soknad": application.pk, "vedtak": "avslag"}, follow=True)
@@ -145,8 +147,10 @@ def test_refusal_needs_reasons_and_a_decision_is_final(school_demo: SchoolDemo) 
 
 def test_a_grant_over_the_limit_is_refused(school_demo: SchoolDemo) -> None:
     _apply(school_demo, MONDAY, MONDAY + dt.timedelta(days=4))
-    application = LeaveApplication.objects.get()
-    SchoolSettings.objects.create(municipality=school_demo.school.municipality, leave_max_school_days=3)
+    application = LeaveApplication.objects.get(pupil=school_demo.child_1a)
+    SchoolSettings.objects.update_or_create(
+        municipality=school_demo.school.municipality, defaults={"leave_max_school_days": 3}
+    )
     response = login("rektor").post(
         f"/skole/{school_demo.school.pk}/permisjon/", {"soknad": application.pk, "vedtak": "innvilg"}, follow=True
     )
@@ -168,7 +172,7 @@ def test_a_guardian_cannot_apply_for_someone_elses_child(school_demo: SchoolDemo
         {"barn": school_demo.child_1a.pk, "fra": MONDAY.isoformat(), "til": MONDAY.isoformat(), "begrunnelse": "x"},
     )
     assert response.status_code == 404
-    assert not LeaveApplication.objects.exists()
+    assert not LeaveApplication.objects.filter(pupil=school_demo.child_1a).exists()
 
 
 def test_school_leave_page_allowed_and_denied(school_demo: SchoolDemo) -> None:
@@ -182,7 +186,7 @@ def test_school_leave_page_allowed_and_denied(school_demo: SchoolDemo) -> None:
 
 def test_teacher_cannot_decide_leave(school_demo: SchoolDemo) -> None:
     _apply(school_demo, MONDAY, MONDAY)
-    application = LeaveApplication.objects.get()
+    application = LeaveApplication.objects.get(pupil=school_demo.child_1a)
     response = login("kontaktlaerer").post(
         f"/skole/{school_demo.school.pk}/permisjon/", {"soknad": application.pk, "vedtak": "innvilg"}
     )
