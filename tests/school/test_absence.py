@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _school_days_back(n: int) -> list[dt.date]:
-    days, day = [], clock.today()
+    days: list[dt.date] = []
+    day = clock.today()
     while len(days) < n:
         if is_expected_day(day):
             days.append(day)

@@ -20,10 +20,12 @@ from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Employee, Employment, GroupAssignment, GroupRole, PersonRelation, Placement, Service
 from oas.periods import DATED, active_on, overlapping
 from school import selectors
+from school.enrolment import enrolment_candidates
 from school.leave import school_days_between
 from school.models import (
     AbsenceReason,
     AttendanceRegistration,
+    Enrolment,
     LeaveApplication,
     LeaveStatus,
     PupilAttendance,
@@ -56,9 +58,10 @@ class Command(BaseCommand):
             roles_recompute_for_employees(employee_ids=sorted(assigned))
             registrations = self._attendance(schools=schools, today=today, rng=rng)
             leave = self._leave_and_documentation(schools=schools, today=today)
+            enrolled = self._enrolment(schools=schools, today=today)
         self.stdout.write(
             f"Skoler: {len(schools)}, nye grupper: {groups_made}, nye registreringer: {registrations}, "
-            f"nye permisjonssøknader: {leave}"
+            f"nye permisjonssøknader: {leave}, skoleinnskrivinger: {enrolled}"
         )
 
     def _school(self, *, school: OrgUnit, subjects: dict[str, Subject], today: dt.date, assigned: set[int]) -> int:
@@ -215,3 +218,25 @@ class Command(BaseCommand):
                 )
         LeaveApplication.objects.bulk_create(rows)
         return len(rows)
+
+    def _enrolment(self, *, schools: list[OrgUnit], today: dt.date) -> int:
+        """Next school start's enrolments (skoleinnskriving) at the nærskole, without sending the demo's letters.
+
+        Only children whose register address has a skolekrets are enrolled; in the demo that is the kindergarten
+        children with a brother or sister at school (the seed gives kindergarten-only families no krets).
+        """
+        if Enrolment.objects.exists() or not schools:
+            return 0
+        start_year = today.year + 1 if today.month >= 3 else today.year
+        now = clock.now()
+        made = 0
+        for municipality in {s.municipality for s in schools}:
+            found = enrolment_candidates(municipality=municipality, start_year=start_year)
+            if not found.assigned:
+                continue
+            year = school_year_ensure(municipality=municipality, start_year=start_year)
+            rows = Enrolment.objects.bulk_create(
+                [Enrolment(child=c, school_year=year, school=s, created_at=now) for c, s in found.assigned]
+            )
+            made += len(rows)
+        return made
