@@ -4,7 +4,9 @@ In its own scratch database (``benchmarks/common.py``, dropped at the end): ``se
 small``) and ``seed_school_demo``, then
 1. one lesson's attendance for a class of 28 saved through ``attendance_register`` (p95 of 200, target < 100 ms);
 2. the principal's absence overview (``school_absence_overview``) for the biggest school (target < 300 ms).
-The rollover and leaving-certificate figures of the issue are not measured yet (not built).
+3. the municipal school-year rollover (``rollover_run``) for every pupil of the demo (about 10,000; target < 60 s),
+   then the same run again (a no-op).
+The leaving-certificate figure of the issue is not measured yet (not built).
 
 Run: ``.venv/bin/python benchmarks/school.py`` (on DATABASE_URL's server, or the embedded one ``make up`` uses).
 """
@@ -74,6 +76,29 @@ def _teaching_group_of_28() -> tuple[Any, Any, list[int], Any]:
     return user, group, pupils, school
 
 
+def _rollover() -> None:
+    from oas.organisation.models import OrgUnit, OrgUnitKind
+    from school.rollover import rollover_run, school_year_current
+
+    school = OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL).select_related("municipality").first()
+    assert school is not None
+    year = school_year_current(municipality=school.municipality)
+    assert year is not None
+    t0 = time.perf_counter()
+    result = rollover_run(user=None, municipality=school.municipality, from_year=year)
+    elapsed = time.perf_counter() - t0
+    counts = result.rollover.counts
+    print(
+        f"rollover: {counts['pupils_moved'] + counts['leavers']} pupils ({counts['pupils_moved']} up a grade, "
+        f"{counts['pupils_to_other_school']} of them to another school, {counts['leavers']} left), "
+        f"{counts['classes_created']} classes created in {elapsed:.1f} s (target < 60 s)"
+    )
+    t0 = time.perf_counter()
+    again = rollover_run(user=None, municipality=school.municipality, from_year=year)
+    assert again.already_done
+    print(f"rollover run again: no change, {(time.perf_counter() - t0) * 1000:.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=["full", "small"], default="full", help="seed_demo size")
@@ -120,6 +145,7 @@ def _run(*, size: str, saves: int) -> None:
                 f"absence overview, {school.name} ({pupils_at_school} pupils): p50 {statistics.median(timings):.1f} ms, "
                 f"max {max(timings):.1f} ms (target < 300 ms)"
             )
+            _rollover()
             print(f"{os.cpu_count()} CPUs shared; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from school.models import SchoolYear, Subject, TeachingGroup, Term
+from school.models import SchoolSettings, SchoolYear, Subject, TeachingGroup, Term
 
 
 @admin.register(Subject)
@@ -26,3 +26,8 @@ class TeachingGroupAdmin(admin.ModelAdmin):
     list_display = ("unit", "school", "subject", "school_year")
     list_select_related = ("unit", "school", "subject", "school_year")
     raw_id_fields = ("unit", "school")
+
+
+@admin.register(SchoolSettings)
+class SchoolSettingsAdmin(admin.ModelAdmin):
+    list_display = ("municipality", "leave_max_school_days", "absence_threshold_percent")

@@ -14,6 +14,7 @@ from oas import clock
 from oas.access.evaluation import access_queryset, permitted_actions_many
 from oas.audit.services import audit_read
 from oas.people.models import Person, Placement, Service
+from oas.periods import DATED, active_on
 from school import selectors, services
 from school.models import GroupMembership
 
@@ -36,7 +37,7 @@ class ElevListApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         today = clock.today()
-        placements = Placement.objects.filter(service=Service.SCHOOL, start_date__lte=today).exclude(end_date__lt=today)
+        placements = Placement.objects.filter(active_on(today, fields=DATED), service=Service.SCHOOL)
         if request.query_params.get("basisgruppe", "").isdecimal():
             placements = placements.filter(group_id=int(request.query_params["basisgruppe"]))
         by_child = {p.child_id: p for p in placements.only("child_id", "unit_id", "group_id")}

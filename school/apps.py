@@ -10,5 +10,15 @@ class SchoolConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from integrations.public import register_handler
         from school import permissions  # noqa: F401  (registers actions and resources)
+        from school.leave import LEAVE_LETTER_KIND, leave_decision_deliver
+
+        register_handler(LEAVE_LETTER_KIND, leave_decision_deliver)
+        from school.enrolment import ENROLMENT_LETTER_KIND, enrolment_letters_deliver
+
+        register_handler(ENROLMENT_LETTER_KIND, enrolment_letters_deliver)
+        from school.arbeidsflate import register_providers
+
+        register_providers()
         # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

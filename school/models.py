@@ -149,6 +149,7 @@ class AbsenceReason(models.TextChoices):
     SICK = "sick", _("Syk (meldt av foresatte)")
     PLANNED = "planned", _("Planlagt fravær (meldt av foresatte)")
     UNANNOUNCED = "unannounced", _("Ikke meldt")
+    LEAVE = "leave", _("Permisjon (innvilget)")
 
 
 class PupilAttendance(models.Model):
@@ -162,6 +163,8 @@ class PupilAttendance(models.Model):
     # attendance.AbsenceReport id (another app: an id, not a foreign key).
     absence_report_id = models.IntegerField(null=True, blank=True)
     guardians_notified = models.BooleanField(_("foresatte varslet"), default=False)
+    # Documented absence (a doctor's note, …) may be left off the leaving certificate (§ 9-44, up to 10 days).
+    documented = models.BooleanField(_("dokumentert"), default=False)
 
     class Meta:
         verbose_name = _("elevfravær")
@@ -177,3 +180,160 @@ class PupilAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.day} {'+' if self.present else '-'}"
+
+
+class SchoolSettings(models.Model):
+    """The municipality's school rules (one row per municipality; without a row the defaults apply)."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="school_settings")
+    # Opplæringslova § 2-2: the municipality sets how much leave the principal may grant in a school year.
+    leave_max_school_days = models.PositiveSmallIntegerField(_("permisjon: høyst skoledager per skoleår"), default=10)
+    # A pupil whose absence this term reaches this share of registrations raises a task for the contact teacher.
+    absence_threshold_percent = models.PositiveSmallIntegerField(_("fraværsgrense (prosent)"), default=10)
+
+    class Meta:
+        verbose_name = _("skoleinnstillinger")
+        verbose_name_plural = _("skoleinnstillinger")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(absence_threshold_percent__gte=1, absence_threshold_percent__lte=100),
+                name="schoolsettings_threshold_1_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality_id)
+
+
+class Rollover(models.Model):
+    """One school-year rollover (skoleårsskifte) of a municipality: run once, its counts kept."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="school_rollovers")
+    from_year = models.OneToOneField(SchoolYear, on_delete=models.PROTECT, related_name="rollover")
+    to_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="rolled_into")
+    ran_at = models.DateTimeField(_("kjørt"))
+    ran_by_user_id = models.IntegerField(null=True, blank=True)
+    counts = models.JSONField(_("tall"), default=dict)
+
+    class Meta:
+        verbose_name = _("skoleårsskifte")
+        verbose_name_plural = _("skoleårsskifter")
+
+    def __str__(self) -> str:
+        return f"{self.from_year} → {self.to_year}"
+
+
+class ClassSuccession(models.Model):
+    """Which class of the new school year a class of the old one became (2A from 1A; 8A at the lower secondary)."""
+
+    rollover = models.ForeignKey(Rollover, on_delete=models.CASCADE, related_name="successions")
+    old_class = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    new_class = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("klasseovergang")
+        verbose_name_plural = _("klasseoverganger")
+        constraints = [
+            models.UniqueConstraint(fields=["old_class"], name="classsuccession_one_successor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_class_id} → {self.new_class_id}"
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", _("Venter på vedtak")
+    GRANTED = "granted", _("Innvilget")
+    REFUSED = "refused", _("Avslått")
+
+
+class LeaveApplication(models.Model):
+    """A guardian's application for leave (permisjon, opplæringslova § 2-2) and the principal's decision."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_leave_applications")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="leave_applications")
+    applied_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(_("fra og med"))
+    end_date = models.DateField(_("til og med"))
+    school_days = models.PositiveSmallIntegerField(_("skoledager"))
+    reason = models.TextField(_("begrunnelse"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
+    created_at = models.DateTimeField(_("søkt"))
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+    decision_note = models.TextField(_("begrunnelse for vedtaket"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("permisjonssøknad")
+        verbose_name_plural = _("permisjonssøknader")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["pupil", "start_date"]), models.Index(fields=["school", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leave_valid_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.start_date}–{self.end_date}"
+
+
+class EnrolmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Tildelt nærskolen")
+    WISH_PENDING = "wish_pending", _("Ønske om annen skole behandles")
+    WISH_GRANTED = "wish_granted", _("Ønske om annen skole innvilget")
+    WISH_REFUSED = "wish_refused", _("Ønske om annen skole avslått")
+
+
+class Enrolment(models.Model):
+    """Skoleinnskriving: a child starting 1st grade, assigned to the school of their skolekrets (nærskole)."""
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_enrolments")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="enrolments")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=EnrolmentStatus.choices, default="assigned")
+    wished_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    wish_reason = models.TextField(_("begrunnelse for ønsket"), max_length=2000, blank=True)
+    wished_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+    decision_note = models.TextField(_("begrunnelse for vedtaket"), max_length=2000, blank=True)
+    # Overgang barnehage–skole: the guardians' consent to the kindergarten sharing information with the school.
+    transition_consent = models.BooleanField(_("samtykke til overføring fra barnehagen"), null=True, blank=True)
+    consent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("opprettet"))
+
+    class Meta:
+        verbose_name = _("skoleinnskriving")
+        verbose_name_plural = _("skoleinnskrivinger")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "school_year"], name="enrolment_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} → {self.school_id}"
+
+
+class PupilMove(models.Model):
+    """A pupil moving between schools during the year: the record follows; both schools get a task."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_moves")
+    from_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    to_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    day = models.DateField(_("fra og med"))
+    created_at = models.DateTimeField()
+    created_by_user_id = models.IntegerField(null=True, blank=True)
+    from_done_at = models.DateTimeField(null=True, blank=True)
+    to_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("elevflytting")
+        verbose_name_plural = _("elevflyttinger")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_school__isnull=False) | Q(to_school__isnull=False), name="pupilmove_has_a_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id}"

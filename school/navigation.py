@@ -32,3 +32,55 @@ register_nav_item(
     unit_kinds=("school",),
     description=_("Skolens klasser og undervisningsgrupper, og hvilke lærere som har dem."),
 )
+register_nav_item(
+    "staff-school-rollover",
+    label=_("Skoleårsskifte"),
+    audience=STAFF,
+    order=18,
+    url_name="school:rollover",
+    description=_("Alle elever opp ett trinn, nye klasser og 10. trinn ut – forhåndsvis og kjør for hele kommunen."),
+)
+register_nav_item(
+    "guardian-school-leave",
+    label=_("Permisjon"),
+    audience=GUARDIAN,
+    order=26,
+    url_name="school:portal_leave",
+    description=_("Søk permisjon fra skolen og se vedtakene."),
+)
+register_nav_item(
+    "staff-school-leave",
+    label=_("Permisjonssøknader"),
+    audience=STAFF,
+    order=19,
+    unit_url_name="school:school_leave",
+    unit_kinds=("school",),
+    description=_("Søknader om permisjon fra opplæringen (opplæringslova § 2-2): innvilg eller avslå."),
+)
+register_nav_item(
+    "staff-school-office",
+    label=_("Skolekontor"),
+    audience=STAFF,
+    order=14,
+    unit_url_name="school:office",
+    unit_kinds=("school",),
+    description=_("Skolens elever, klasser, grupper, fravær, permisjoner og skoleårsskiftet på én side."),
+)
+register_nav_item(
+    "staff-school-enrolment",
+    label=_("Skoleinnskriving"),
+    audience=STAFF,
+    order=18,
+    url_name="school:enrolment_office",
+    description=_(
+        "Skolestart fra folkeregisteret: alle seksåringer til nærskolen, brev til foresatte, ønsker om annen skole."
+    ),
+)
+register_nav_item(
+    "guardian-school-enrolment",
+    label=_("Skolestart"),
+    audience=GUARDIAN,
+    order=27,
+    url_name="school:portal_enrolment",
+    description=_("Nærskolen til barnet som begynner på skolen, ønske om annen skole og samtykke fra barnehagen."),
+)

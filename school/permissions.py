@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from oas.access.actions import ORGUNIT, PERSON, register_action
 from oas.access.resources import register_resource
 from oas.access.roles import Role
-from school.models import GroupMembership, PupilAttendance, TeachingGroup
+from school.models import Enrolment, GroupMembership, LeaveApplication, PupilAttendance, TeachingGroup
 
 R = Role
 
@@ -80,4 +80,102 @@ MEMBERSHIP_READ = register_action(
     global_roles=[R.SYSTEM_ADMIN],
     unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN, R.UNIT_STAFF, R.SPECIAL_EDUCATION],
     group_roles=GROUP_ROLES,
+)
+ROLLOVER_RUN = register_action(
+    "school.rollover.run",
+    label=_("Kjøre skoleårsskiftet for kommunen"),
+    resource=ORGUNIT,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+)
+
+register_resource(LeaveApplication, resource="school.leave", person_field="pupil", unit_field="school")
+# Guardians apply and read; the application names the school, so a parent the strengt fortrolig child does not
+# live with may do neither (whereabouts).
+LEAVE_APPLY = register_action(
+    "school.leave.apply",
+    label=_("Søke permisjon for barnet"),
+    resource=PERSON,
+    guardian_side=True,
+    relation_right="whereabouts",
+    break_glass=False,
+)
+LEAVE_READ = register_action(
+    "school.leave.read",
+    label=_("Se permisjonssøknader"),
+    resource="school.leave",
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+    group_roles=[R.CONTACT_TEACHER],
+    guardian_side=True,
+    relation_right="whereabouts",
+)
+LEAVE_DECIDE = register_action(
+    "school.leave.decide",
+    label=_("Avgjøre permisjonssøknader"),
+    resource="school.leave",
+    unit_roles=[R.UNIT_LEADER],
+)
+LEAVE_MANAGE = register_action(
+    "school.leave.manage",
+    label=_("Behandle skolens permisjonssøknader"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)
+ABSENCE_DOCUMENT = register_action(
+    "school.absence.document",
+    label=_("Registrere dokumentert fravær"),
+    resource=PERSON,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+    group_roles=[R.CONTACT_TEACHER],
+)
+# Only the teachers assigned to the group (no unit roles): the arbeidsflate's "not registered" and "over the
+# threshold" tasks are the assigned teacher's and the contact teacher's, not the whole school's.
+GROUP_TEACH = register_action(
+    "school.group.teach",
+    label=_("Undervise gruppen"),
+    resource=ORGUNIT,
+    group_roles=GROUP_ROLES,
+)
+CLASS_FOLLOW_UP = register_action(
+    "school.class.follow_up",
+    label=_("Følge opp klassens fravær (kontaktlærer)"),
+    resource=ORGUNIT,
+    group_roles=[R.CONTACT_TEACHER],
+)
+
+register_resource(Enrolment, resource="school.enrolment", person_field="child", unit_field="school")
+ENROLMENT_MANAGE = register_action(
+    "school.enrolment.manage",
+    label=_("Skoleinnskriving og ønsker om annen skole"),
+    resource="school.enrolment",
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+)
+ENROLMENT_RUN = register_action(
+    "school.enrolment.run",
+    label=_("Kjøre skoleinnskrivingen for kommunen"),
+    resource=ORGUNIT,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+)
+ENROLMENT_READ = register_action(
+    "school.enrolment.read",
+    label=_("Se skoleinnskrivingen"),
+    resource="school.enrolment",
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+    guardian_side=True,
+    relation_right="whereabouts",
+)
+ENROLMENT_WISH = register_action(
+    "school.enrolment.wish",
+    label=_("Ønske annen skole og svare på samtykke"),
+    resource="school.enrolment",
+    guardian_side=True,
+    relation_right="whereabouts",
+    break_glass=False,
+)
+PUPIL_MOVE = register_action(
+    "school.pupil.move",
+    label=_("Flytte en elev til en annen skole"),
+    resource=PERSON,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
 )

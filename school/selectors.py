@@ -10,6 +10,8 @@ from django.db.models import Count, Q, QuerySet
 
 from oas import clock
 from oas.access.evaluation import access_queryset
+from oas.access.relations import ChildRight, child_adult_ids
+from oas.access.selectors import may_learn_whereabouts
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import (
     Employee,
@@ -22,7 +24,8 @@ from oas.people.models import (
     RelationKind,
     Service,
 )
-from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, TeachingGroup
+from oas.periods import DATED, active_on
+from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, SchoolSettings, TeachingGroup
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -30,14 +33,10 @@ if TYPE_CHECKING:
 SCHOOL_GROUP_KINDS = (OrgUnitKind.CLASS, OrgUnitKind.GROUP)
 
 
-def _valid_on(day: dt.date, start: str = "valid_from", end: str = "valid_to") -> Q:
-    return Q(**{f"{start}__lte": day}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": day}))
-
-
 def groups_for_user(*, user: Actor, action: str = "school.group.register_attendance") -> QuerySet[OrgUnit]:
     """Return the classes and teaching groups where the user may perform ``action`` (one query)."""
     today = clock.today()
-    groups = OrgUnit.objects.filter(kind__in=SCHOOL_GROUP_KINDS).filter(_valid_on(today))
+    groups = OrgUnit.objects.filter(kind__in=SCHOOL_GROUP_KINDS).filter(active_on(today))
     # Only school groups: classes under a school, or groups with a TeachingGroup row.
     groups = groups.filter(Q(kind=OrgUnitKind.CLASS, parent__kind=OrgUnitKind.SCHOOL) | Q(teaching_group__isnull=False))
     return (
@@ -68,11 +67,9 @@ def is_school_group(group: OrgUnit) -> bool:
 def group_pupil_ids(*, group: OrgUnit, day: dt.date) -> list[int]:
     """Return the ids of the pupils in a class (school placements) or teaching group (memberships) on ``day``."""
     if group.kind == OrgUnitKind.CLASS:
-        qs = Placement.objects.filter(service=Service.SCHOOL, group=group, start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
-        )
+        qs = Placement.objects.filter(active_on(day, fields=DATED), service=Service.SCHOOL, group=group)
         return sorted(set(qs.values_list("child_id", flat=True)))
-    qs2 = GroupMembership.objects.filter(_valid_on(day), group=group)
+    qs2 = GroupMembership.objects.filter(active_on(day), group=group)
     return sorted(set(qs2.values_list("pupil_id", flat=True)))
 
 
@@ -86,7 +83,7 @@ def contact_teachers(*, class_ids: list[int], day: dt.date) -> dict[int, list[Pe
     """Return each class's contact teachers (kontaktlærer) on ``day``."""
     out: dict[int, list[Person]] = {}
     rows = (
-        GroupAssignment.objects.filter(_valid_on(day), group_id__in=class_ids, role=GroupRole.CONTACT_TEACHER)
+        GroupAssignment.objects.filter(active_on(day), group_id__in=class_ids, role=GroupRole.CONTACT_TEACHER)
         .select_related("employee__person")
         .order_by("employee__person__last_name")
     )
@@ -98,7 +95,7 @@ def contact_teachers(*, class_ids: list[int], day: dt.date) -> dict[int, list[Pe
 def group_teachers(*, group_ids: list[int], day: dt.date) -> dict[int, list[Person]]:
     """Return the teachers assigned to each group on ``day`` (any group role)."""
     out: dict[int, list[Person]] = {}
-    rows = GroupAssignment.objects.filter(_valid_on(day), group_id__in=group_ids).select_related("employee__person")
+    rows = GroupAssignment.objects.filter(active_on(day), group_id__in=group_ids).select_related("employee__person")
     for row in rows.order_by("employee__person__last_name"):
         out.setdefault(row.group_id, []).append(row.employee.person)
     return out
@@ -107,8 +104,7 @@ def group_teachers(*, group_ids: list[int], day: dt.date) -> dict[int, list[Pers
 def pupil_class(*, pupil_id: int, day: dt.date) -> OrgUnit | None:
     """Return the pupil's class (the group of their school placement) on ``day``."""
     placement = (
-        Placement.objects.filter(child_id=pupil_id, service=Service.SCHOOL, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        Placement.objects.filter(active_on(day, fields=DATED), child_id=pupil_id, service=Service.SCHOOL)
         .select_related("group", "unit")
         .first()
     )
@@ -150,13 +146,13 @@ def school_absence_overview(*, school: OrgUnit, since: dt.date) -> list[ClassAbs
     today = clock.today()
     active_pupils = Count(
         "group_placements",
-        filter=Q(group_placements__service=Service.SCHOOL, group_placements__start_date__lte=today)
-        & (Q(group_placements__end_date__isnull=True) | Q(group_placements__end_date__gte=today)),
+        filter=Q(group_placements__service=Service.SCHOOL)
+        & active_on(today, fields=DATED, prefix="group_placements__"),
         distinct=True,
     )
     classes = (
         OrgUnit.objects.filter(parent=school, kind=OrgUnitKind.CLASS)
-        .filter(_valid_on(today))
+        .filter(active_on(today))
         .annotate(pupils=active_pupils)
         .order_by("grade", "name")
     )
@@ -189,7 +185,7 @@ def pickup_names(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     rows = (
         PersonRelation.objects.filter(
-            _valid_on(day), child_id__in=pupil_ids, kind__in=[RelationKind.GUARDIAN, RelationKind.PICKUP]
+            active_on(day), child_id__in=pupil_ids, kind__in=[RelationKind.GUARDIAN, RelationKind.PICKUP]
         )
         .order_by("kind", "adult__last_name", "adult__first_name")
         .values_list("child_id", "adult__first_name", "adult__last_name")
@@ -202,7 +198,7 @@ def pickup_names(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[str]]:
 def school_groups(*, school: OrgUnit, day: dt.date) -> list[OrgUnit]:
     """Return the school's classes and teaching groups valid on ``day``."""
     return list(
-        OrgUnit.objects.filter(_valid_on(day))
+        OrgUnit.objects.filter(active_on(day))
         .filter(Q(kind=OrgUnitKind.CLASS, parent=school) | Q(kind=OrgUnitKind.GROUP, teaching_group__school=school))
         .select_related("teaching_group__subject")
         .order_by("kind", "grade", "name")
@@ -212,7 +208,83 @@ def school_groups(*, school: OrgUnit, day: dt.date) -> list[OrgUnit]:
 def school_teachers(*, school: OrgUnit, day: dt.date) -> list[Employee]:
     """Return the employees with a current employment at the school."""
     return list(
-        Employee.objects.filter(pk__in=Employment.objects.filter(_valid_on(day), unit=school).values("employee_id"))
+        Employee.objects.filter(pk__in=Employment.objects.filter(active_on(day), unit=school).values("employee_id"))
         .select_related("person")
         .order_by("person__last_name", "person__first_name")
     )
+
+
+def pupil_guardian_ids(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[int]]:
+    """Return each pupil's adults who may learn where the pupil goes to school (the notice names the class)."""
+    return child_adult_ids(child_ids=pupil_ids, right=ChildRight.WHEREABOUTS, on=day)
+
+
+@dataclass(frozen=True)
+class ChildSchool:
+    """What a guardian sees of one child's school: nothing that names the school when the child is hidden from them."""
+
+    child: Person
+    klass: OrgUnit | None
+    school: OrgUnit | None
+    contact_teachers: list[Person]
+    whereabouts: bool
+
+
+def children_school_for_guardian(*, user: Actor, day: dt.date) -> list[ChildSchool]:
+    """Return the user's children who are pupils on ``day``, with their school as far as the user may learn it.
+
+    Strengt fortrolig: the parent the child does not live with keeps the information (barneloven § 47), never the
+    school, the class or who teaches it.
+    """
+    children = access_queryset(
+        user=user, action="school.child.read", queryset=Person.objects.order_by("first_name", "last_name")
+    )
+    out: list[ChildSchool] = []
+    for child in children:
+        klass = pupil_class(pupil_id=child.pk, day=day)
+        if klass is None:
+            continue  # not a pupil (a kindergarten child)
+        whereabouts = may_learn_whereabouts(user=user, child=child)
+        contact = contact_teachers(class_ids=[klass.pk], day=day).get(klass.pk, []) if whereabouts else []
+        out.append(
+            ChildSchool(
+                child=child,
+                klass=klass if whereabouts else None,
+                school=klass.parent if whereabouts else None,
+                contact_teachers=contact,
+                whereabouts=whereabouts,
+            )
+        )
+    return out
+
+
+def school_settings_for(*, municipality_id: int) -> SchoolSettings:
+    """Return the municipality's school rules (an unsaved row with the defaults when it has none)."""
+    found = SchoolSettings.objects.filter(municipality_id=municipality_id).first()
+    return found or SchoolSettings(municipality_id=municipality_id)
+
+
+@dataclass(frozen=True)
+class SchoolPupil:
+    pupil: Person
+    class_id: int | None
+    class_name: str
+    grade: int | None
+
+
+def school_pupils(*, school: OrgUnit, day: dt.date) -> list[SchoolPupil]:
+    """Return the school's pupils on ``day`` with their class, by grade, class and name (one query)."""
+    rows = (
+        Placement.objects.filter(active_on(day, fields=DATED), service=Service.SCHOOL, unit=school)
+        .select_related("child", "group")
+        .order_by("group__grade", "group__name", "child__last_name", "child__first_name")
+    )
+    return [
+        SchoolPupil(
+            pupil=p.child,
+            class_id=p.group_id,
+            class_name=p.group.name if p.group else "",
+            grade=p.group.grade if p.group else None,
+        )
+        for p in rows
+    ]

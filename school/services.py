@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,8 +20,10 @@ from oas.audit.services import audit_record
 from oas.errors import ValidationError, full_clean_or_raise
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.organisation.services import orgunit_create
-from oas.people.models import Employee, GroupAssignment, GroupRole, PersonRelation, RelationKind
+from oas.people.models import Employee, GroupAssignment, GroupRole
+from oas.periods import active_on
 from school import selectors
+from school.leave import leave_pupils_on
 from school.models import (
     DAY_LESSON,
     AbsenceReason,
@@ -113,9 +114,7 @@ def teaching_group_create(
 def membership_add(*, group: OrgUnit, pupil_ids: Iterable[int], valid_from: dt.date) -> int:
     """Add pupils to a teaching group from ``valid_from`` (pupils already members then are skipped)."""
     existing = set(
-        GroupMembership.objects.filter(group=group, valid_from__lte=valid_from)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
-        .values_list("pupil_id", flat=True)
+        GroupMembership.objects.filter(active_on(valid_from), group=group).values_list("pupil_id", flat=True)
     )
     rows = [
         GroupMembership(group=group, pupil_id=pid, valid_from=valid_from) for pid in pupil_ids if pid not in existing
@@ -136,11 +135,7 @@ def teacher_assign(
     *, group: OrgUnit, employee: Employee, valid_from: dt.date, role: str = GroupRole.GROUP_STAFF
 ) -> GroupAssignment:
     """Assign a teacher to a class or teaching group; the kernel derives the group role (and so the access)."""
-    found = (
-        GroupAssignment.objects.filter(employee=employee, group=group, role=role, valid_from__lte=valid_from)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
-        .first()
-    )
+    found = GroupAssignment.objects.filter(active_on(valid_from), employee=employee, group=group, role=role).first()
     if found is not None:
         return found
     assignment = GroupAssignment(employee=employee, group=group, role=role, valid_from=valid_from)
@@ -175,19 +170,6 @@ def _refuse(*, user: Actor, group_id: int, message: str, person_ids: Iterable[in
         details={"reason": message, **details},
     )
     raise ValidationError(message, code="attendance_refused")
-
-
-def guardian_ids(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[int]]:
-    """Return each pupil's guardians with foreldreansvar on ``day``."""
-    out: dict[int, list[int]] = {}
-    rows = (
-        PersonRelation.objects.filter(child_id__in=pupil_ids, kind=RelationKind.GUARDIAN, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .values_list("child_id", "adult_id")
-    )
-    for child_id, adult_id in rows:
-        out.setdefault(child_id, []).append(adult_id)
-    return out
 
 
 def attendance_register(
@@ -233,6 +215,7 @@ def attendance_register(
             person_ids=[i for i in strangers if i < 2**63],
         )
     reports = {a.child_id: a for a in absent_children_on(child_ids=members, day=day)}
+    on_leave = leave_pupils_on(pupil_ids=members, day=day)
     now = clock.now()
     with transaction.atomic():
         registration, _created = AttendanceRegistration.objects.update_or_create(
@@ -253,7 +236,9 @@ def attendance_register(
             is_absent = pupil_id in absent
             report = reports.get(pupil_id)
             reason = ""
-            if is_absent:
+            if is_absent and pupil_id in on_leave:
+                reason = AbsenceReason.LEAVE  # granted leave (§ 2-2): the guardians know; nobody is notified
+            elif is_absent:
                 reason = _REPORT_REASON.get(report.kind, AbsenceReason.PLANNED) if report else AbsenceReason.UNANNOUNCED
             notified = previous[pupil_id].guardians_notified if pupil_id in previous else False
             if reason == AbsenceReason.UNANNOUNCED and pupil_id not in already_notified:
@@ -273,7 +258,8 @@ def attendance_register(
         PupilAttendance.objects.filter(registration=registration).delete()
         PupilAttendance.objects.bulk_create(rows)
         if to_notify:
-            guardians = guardian_ids(pupil_ids=to_notify, day=day)
+            guardians = selectors.pupil_guardian_ids(pupil_ids=to_notify, day=day)
+            school = selectors.school_of(group)
             for pupil_id in to_notify:
                 # One notification per pupil and day (messaging is idempotent per person and key).
                 notify(
@@ -281,7 +267,10 @@ def attendance_register(
                     key=f"school.absence.{pupil_id}.{day.isoformat()}",
                     title=_("Eleven er registrert fraværende uten melding i dag (%(group)s).") % {"group": group.name},
                     url=reverse("school:portal_school"),
+                    # Urgent: the portal and SMS at once (e-mail too), whatever the hour; the unit gets a task
+                    # for guardians it cannot reach.
                     urgent=True,
+                    unit_id=school.pk if school else None,
                 )
         audit_record(
             action=AuditAction.UPDATE if previous else AuditAction.CREATE,
@@ -326,15 +315,11 @@ def teacher_assign_checked(
         .filter(pk=int(group_id) if str(group_id).isdecimal() else 0)
         .first()
     )
-    employee = (
-        Employee.objects.filter(
-            pk=int(employee_id) if str(employee_id).isdecimal() else 0,
-            employments__unit=school,
-            employments__valid_from__lte=today,
-        )
-        .filter(Q(employments__valid_to__isnull=True) | Q(employments__valid_to__gte=today))
-        .first()
-    )
+    employee = Employee.objects.filter(
+        active_on(today, prefix="employments__"),
+        pk=int(employee_id) if str(employee_id).isdecimal() else 0,
+        employments__unit=school,
+    ).first()
     problem = ""
     if group is None or not selectors.is_school_group(group):
         problem = _("Gruppen finnes ikke ved denne skolen.")

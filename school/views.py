@@ -9,21 +9,20 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.public import absent_children_on, is_expected_day
 from oas import clock
-from oas.access.evaluation import access_queryset
+from oas.access.evaluation import access_queryset, has_action
 from oas.access.getters import AccessNotFound, access_object, access_unit
 from oas.access.markers import requires
 from oas.access.privacy import child_adults_current, persons_contact_view
-from oas.access.selectors import may_learn_whereabouts
 from oas.audit.services import audit_read
 from oas.errors import DomainError
-from oas.organisation.models import OrgUnitKind
+from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
-from school import selectors, services
-from school.models import DAY_LESSON
+from school import absence, enrolment, leave, rollover, selectors, services
+from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
 
 REGISTER = "school.group.register_attendance"
 
@@ -62,9 +61,11 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     day, lesson = _day(source.get("dato")), _lesson(source.get("time"))
     if request.method == "POST":
-        reported = [
-            a.child_id for a in absent_children_on(child_ids=selectors.group_pupil_ids(group=group, day=day), day=day)
-        ]
+        members = selectors.group_pupil_ids(group=group, day=day)
+        reported = sorted(
+            {a.child_id for a in absent_children_on(child_ids=members, day=day)}
+            | leave.leave_pupils_on(pupil_ids=members, day=day)
+        )
         absent = reported if request.POST.get("alle") else request.POST.getlist("fravaer")
         try:
             result = services.attendance_register(
@@ -84,6 +85,7 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     pupils = selectors.group_pupils(group=group, day=day)
     ids = [p.pk for p in pupils]
     reports = {a.child_id: a for a in absent_children_on(child_ids=ids, day=day)}
+    on_leave = leave.leave_pupils_on(pupil_ids=ids, day=day)
     registration = selectors.registration_for(group=group, day=day, lesson=lesson)
     saved = selectors.registration_rows(registration=registration) if registration else {}
     adults = selectors.pickup_names(pupil_ids=ids, day=day)
@@ -92,7 +94,8 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "pupil": p,
             "report": reports.get(p.pk),
             "saved": saved.get(p.pk),
-            "checked": (not saved[p.pk].present) if p.pk in saved else p.pk in reports,
+            "leave": p.pk in on_leave,
+            "checked": (not saved[p.pk].present) if p.pk in saved else (p.pk in reports or p.pk in on_leave),
             "pickup": adults.get(p.pk, []),
         }
         for p in pupils
@@ -129,6 +132,10 @@ def pupil_page(request: HttpRequest, child_id: int) -> HttpResponse:
     today = clock.today()
     klass = selectors.pupil_class(pupil_id=pupil.pk, day=today)
     contact = selectors.contact_teachers(class_ids=[klass.pk], day=today).get(klass.pk, []) if klass else []
+    year = rollover.school_year_current(municipality=klass.municipality, day=today) if klass else None
+    certificate = (
+        absence.certificate_absence(pupil_id=pupil.pk, school_year=year, grade=klass.grade) if klass and year else None
+    )
     relations = [r for r in child_adults_current(child=pupil) if r.kind in (RelationKind.GUARDIAN, RelationKind.PICKUP)]
     contacts = persons_contact_view(user=request.user, persons=[r.adult for r in relations])
     adults = [{"relation": r, "contact": c} for r, c in zip(relations, contacts, strict=True)]
@@ -141,7 +148,66 @@ def pupil_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "contact_teachers": contact,
             "adults": adults,
             "absences": selectors.pupil_absences(pupil_id=pupil.pk),
+            "certificate": certificate,
+            "may_document": has_action(user=request.user, action="school.absence.document", target=pupil),
+            "may_move": has_action(user=request.user, action="school.pupil.move", target=pupil),
+            "other_schools": OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL, municipality_id=klass.municipality_id)
+            .exclude(pk=klass.parent_id or 0)
+            .order_by("name")
+            if klass
+            else [],
         },
+    )
+
+
+@requires("school.absence.document")
+@require_POST
+def pupil_absence_document(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Mark a day's absence as documented (it may then be left off the leaving certificate, § 9-44)."""
+    try:
+        marked = absence.absence_document(
+            user=request.user, pupil_id=child_id, day=request.POST.get("dato", ""), note=request.POST.get("notat", "")
+        )
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Fraværet er registrert som dokumentert (%(n)s registreringer).") % {"n": marked})
+    return redirect("school:pupil", child_id=child_id)
+
+
+@requires("school.group.read")
+@require_GET
+def absence_class(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A class's absence this term per pupil, with the municipality's threshold and the leaving-certificate count."""
+    group = access_unit(user=request.user, id=unit_id, action="school.group.read")
+    if group.kind != OrgUnitKind.CLASS or not selectors.is_school_group(group):
+        raise AccessNotFound(_("Ikke funnet."))
+    today = clock.today()
+    since = absence.term_start(today)
+    percent = selectors.school_settings_for(municipality_id=group.municipality_id).absence_threshold_percent
+    rates = {r.pupil_id: r for r in absence.absence_rates(group_ids=[group.pk], since=since).get(group.pk, [])}
+    pupils = selectors.group_pupils(group=group, day=today)
+    year = rollover.school_year_current(municipality=group.municipality, day=today)
+    rows = []
+    for p in pupils:
+        rate = rates.get(p.pk)
+        rows.append(
+            {
+                "pupil": p,
+                "rate": rate,
+                "over": bool(rate and rate.percent >= percent),
+                "certificate": absence.certificate_absence(pupil_id=p.pk, school_year=year, grade=group.grade)
+                if year and (group.grade or 0) >= absence.CERTIFICATE_FROM_GRADE
+                else None,
+            }
+        )
+    audit_read(event="school.absence.class.read", person_ids=[p.pk for p in pupils], object_id=group.pk)
+    return render(
+        request,
+        "school/absence_class.html",
+        {"group": group, "rows": rows, "since": since, "percent": percent},
     )
 
 
@@ -155,7 +221,12 @@ def overview(request: HttpRequest, unit_id: int) -> HttpResponse:
     today = clock.today()
     since = dt.date(today.year, 8, 1) if today.month >= 8 else dt.date(today.year, 1, 1)
     rows = selectors.school_absence_overview(school=school, since=since)
-    return render(request, "school/overview.html", {"school": school, "rows": rows, "since": since})
+    percent = selectors.school_settings_for(municipality_id=school.municipality_id).absence_threshold_percent
+    over = absence.classes_over_threshold(group_ids=[r.class_id for r in rows], since=since, percent=percent)
+    table = [{**vars(r), "over_threshold": len(over.get(r.class_id, []))} for r in rows]
+    return render(
+        request, "school/overview.html", {"school": school, "rows": table, "since": since, "percent": percent}
+    )
 
 
 @requires("school.child.read")
@@ -163,27 +234,16 @@ def overview(request: HttpRequest, unit_id: int) -> HttpResponse:
 def portal_school(request: HttpRequest) -> HttpResponse:
     """The guardian's school page per child: class, contact teacher and absence history."""
     today = clock.today()
-    children = list(
-        access_queryset(user=request.user, action="school.child.read", queryset=Person.objects.order_by("first_name"))
-    )
-    rows: list[dict[str, Any]] = []
-    for child in children:
-        klass = selectors.pupil_class(pupil_id=child.pk, day=today)
-        if klass is None:
-            continue  # not a pupil (a kindergarten child)
-        # Strengt fortrolig: the parent the child does not live with keeps the information (barneloven § 47),
-        # never the school, the class or who teaches it.
-        whereabouts = may_learn_whereabouts(user=request.user, child=child)
-        contact = selectors.contact_teachers(class_ids=[klass.pk], day=today).get(klass.pk, []) if whereabouts else []
-        rows.append(
-            {
-                "child": child,
-                "klass": klass if whereabouts else None,
-                "school": klass.parent if whereabouts else None,
-                "contact_teachers": contact,
-                "absences": selectors.pupil_absences(pupil_id=child.pk),
-            }
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "child": c.child,
+            "klass": c.klass,
+            "school": c.school,
+            "contact_teachers": c.contact_teachers,
+            "absences": selectors.pupil_absences(pupil_id=c.child.pk),
+        }
+        for c in selectors.children_school_for_guardian(user=request.user, day=today)
+    ]
     audit_read(event="school.portal.read", person_ids=[r["child"].pk for r in rows])
     return render(request, "school/portal.html", {"rows": rows})
 
@@ -218,3 +278,306 @@ def school_groups(request: HttpRequest, unit_id: int) -> HttpResponse:
         "school/school_groups.html",
         {"school": school, "rows": rows, "employees": selectors.school_teachers(school=school, day=today)},
     )
+
+
+def _rollover_office(request: HttpRequest) -> OrgUnit:
+    office = (
+        access_queryset(
+            user=request.user,
+            action="school.rollover.run",
+            queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SECTOR_OFFICE),
+        )
+        .select_related("municipality")
+        .order_by("code")
+        .first()
+    )
+    if office is None:
+        raise AccessNotFound(_("Ikke funnet."))
+    return office
+
+
+@requires("school.rollover.run")
+@require_http_methods(["GET", "POST"])
+def rollover_page(request: HttpRequest) -> HttpResponse:
+    """Skoleårsskifte: the municipal rollover, previewed per school and run with one button (at most once)."""
+    municipality = _rollover_office(request).municipality
+    year = rollover.school_year_current(municipality=municipality)
+    if request.method == "POST":
+        if year is None or str(year.pk) != request.POST.get("skolear", ""):
+            messages.error(request, _("Skoleåret er endret siden siden ble åpnet. Se over forhåndsvisningen igjen."))
+            return redirect("school:rollover")
+        try:
+            result = rollover.rollover_run(user=request.user, municipality=municipality, from_year=year)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("school:rollover")
+        if result.already_done:
+            messages.info(request, _("Skoleårsskiftet var allerede kjørt. Ingenting er endret."))
+        else:
+            messages.success(request, _("Skoleårsskiftet er kjørt."))
+        return redirect("school:rollover")
+    plan = rollover.rollover_plan(municipality=municipality, from_year=year) if year else None
+    return render(request, "school/rollover.html", {"municipality": municipality, "year": year, "plan": plan})
+
+
+@requires("school.leave.apply")
+@require_http_methods(["GET", "POST"])
+def portal_leave(request: HttpRequest) -> HttpResponse:
+    """Permisjon: the guardian applies for leave for a pupil and sees the applications and decisions."""
+    today = clock.today()
+    children = [
+        c
+        for c in selectors.children_school_for_guardian(user=request.user, day=today)
+        if c.whereabouts and has_action(user=request.user, action="school.leave.apply", target=c.child)
+    ]
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in ("barn", "fra", "til", "begrunnelse")}
+        try:
+            leave.leave_apply(
+                user=request.user,
+                child_id=form["barn"],
+                start_date=form["fra"],
+                end_date=form["til"],
+                reason=form["begrunnelse"],
+            )
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Søknaden om permisjon er sendt til skolen."))
+            return redirect("school:portal_leave")
+    applications = list(leave.leave_applications_for_user(user=request.user)[:50])
+    audit_read(event="school.leave.read", person_ids=sorted({a.pupil_id for a in applications}))
+    return render(
+        request,
+        "school/portal_leave.html",
+        {"children": children, "applications": applications, "form": form, "today": today},
+    )
+
+
+@requires("school.leave.manage")
+@require_http_methods(["GET", "POST"])
+def school_leave(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The school's leave applications: the principal grants or refuses each (an enkeltvedtak letter follows)."""
+    school = access_unit(user=request.user, id=unit_id, action="school.leave.manage")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    if request.method == "POST":
+        grant = request.POST.get("vedtak") == "innvilg"
+        try:
+            leave.leave_decide(
+                user=request.user,
+                application_id=request.POST.get("soknad", ""),
+                grant=grant,
+                note=request.POST.get("begrunnelse", ""),
+            )
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Permisjonen er innvilget.") if grant else _("Søknaden er avslått."))
+        return redirect("school:school_leave", unit_id=school.pk)
+    applications = leave.leave_applications_of_school(school=school)
+    limit = selectors.school_settings_for(municipality_id=school.municipality_id).leave_max_school_days
+    audit_read(event="school.leave.read", person_ids=sorted({a.pupil_id for a in applications}))
+    return render(
+        request,
+        "school/school_leave.html",
+        {
+            "school": school,
+            "pending": [a for a in applications if a.status == LeaveStatus.PENDING],
+            "decided": [a for a in applications if a.status != LeaveStatus.PENDING],
+            "limit": limit,
+        },
+    )
+
+
+@requires("school.overview.read")
+@require_GET
+def school_office(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Skolekontoret: the school's pupils and classes, groups, absence, leave and the coming rollover on one page."""
+    school = access_unit(user=request.user, id=unit_id, action="school.overview.read")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    today = clock.today()
+    since = absence.term_start(today)
+    classes = selectors.school_absence_overview(school=school, since=since)
+    percent = selectors.school_settings_for(municipality_id=school.municipality_id).absence_threshold_percent
+    over = absence.classes_over_threshold(group_ids=[c.class_id for c in classes], since=since, percent=percent)
+    pupils = selectors.school_pupils(school=school, day=today)
+    groups = [g for g in selectors.school_groups(school=school, day=today) if g.kind == OrgUnitKind.GROUP]
+    year = rollover.school_year_current(municipality=school.municipality, day=today)
+    plan = rollover.rollover_plan(municipality=school.municipality, from_year=year) if year else None
+    school_plan = next((p for p in plan.schools if p.school_id == school.pk), None) if plan else None
+    pending_leave = len(leave.leave_applications_of_school(school=school, status=LeaveStatus.PENDING))
+    moves_in = list(
+        PupilMove.objects.filter(to_school=school, to_done_at__isnull=True).select_related("pupil", "from_school")
+    )
+    moves_out = list(
+        PupilMove.objects.filter(from_school=school, from_done_at__isnull=True).select_related("pupil", "to_school")
+    )
+    incoming = list(
+        enrolment.enrolments_for_user(user=request.user).filter(school=school, school_year__start_date__gt=today)
+    )
+    audit_read(
+        event="school.office.read",
+        person_ids=[p.pupil.pk for p in pupils]
+        + [m.pupil_id for m in moves_in + moves_out]
+        + [e.child_id for e in incoming],
+        object_id=school.pk,
+    )
+    return render(
+        request,
+        "school/office.html",
+        {
+            "school": school,
+            "classes": classes,
+            "over": {k: len(v) for k, v in over.items()},
+            "percent": percent,
+            "pupils": pupils,
+            "groups": groups,
+            "plan": plan,
+            "school_plan": school_plan,
+            "pending_leave": pending_leave,
+            "since": since,
+            "moves_in": moves_in,
+            "moves_out": moves_out,
+            "incoming": incoming,
+        },
+    )
+
+
+def _next_start_year(today: dt.date) -> int:
+    return today.year + 1 if today.month >= 3 else today.year
+
+
+@requires("school.enrolment.run")
+@require_http_methods(["GET", "POST"])
+def enrolment_office(request: HttpRequest) -> HttpResponse:
+    """Skoleinnskriving for the municipality: preview and run; decide the guardians' wishes for another school."""
+    office = (
+        access_queryset(
+            user=request.user,
+            action="school.enrolment.run",
+            queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SECTOR_OFFICE),
+        )
+        .select_related("municipality")
+        .order_by("code")
+        .first()
+    )
+    if office is None:
+        raise AccessNotFound(_("Ikke funnet."))
+    municipality = office.municipality
+    start_year = _next_start_year(clock.today())
+    if request.method == "POST":
+        try:
+            if request.POST.get("handling") == "kjor":
+                n = enrolment.enrolment_run(user=request.user, municipality=municipality, start_year=start_year)
+                messages.success(request, _("%(n)s barn er skrevet inn. Brevene sendes til de foresatte.") % {"n": n})
+            else:
+                enrolment.enrolment_wish_decide(
+                    user=request.user,
+                    enrolment_id=request.POST.get("innskriving", ""),
+                    grant=request.POST.get("vedtak") == "innvilg",
+                    note=request.POST.get("begrunnelse", ""),
+                )
+                messages.success(request, _("Vedtaket er fattet. Brevet sendes til de foresatte."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("school:enrolment_office")
+    found = enrolment.enrolment_candidates(municipality=municipality, start_year=start_year)
+    per_school: dict[str, int] = {}
+    for _child, school in found.assigned:
+        per_school[school.name] = per_school.get(school.name, 0) + 1
+    wishes = list(enrolment.enrolments_for_user(user=request.user).filter(status=EnrolmentStatus.WISH_PENDING)[:100])
+    audit_read(
+        event="school.enrolment.read",
+        person_ids=[c.pk for c in found.without_school] + [w.child_id for w in wishes],
+    )
+    return render(
+        request,
+        "school/enrolment_office.html",
+        {
+            "start_year": start_year,
+            "found": found,
+            "per_school": sorted(per_school.items()),
+            "wishes": wishes,
+        },
+    )
+
+
+@requires("school.enrolment.wish")
+@require_http_methods(["GET", "POST"])
+def portal_enrolment(request: HttpRequest) -> HttpResponse:
+    """Skolestart: the child's nærskole, a wish for another school, and consent to the kindergarten's handover."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("handling") == "samtykke":
+                enrolment.enrolment_consent(
+                    user=request.user,
+                    enrolment_id=request.POST.get("innskriving", ""),
+                    consent=request.POST.get("samtykke") == "ja",
+                )
+                messages.success(request, _("Svaret om samtykke er registrert."))
+            else:
+                enrolment.enrolment_wish(
+                    user=request.user,
+                    enrolment_id=request.POST.get("innskriving", ""),
+                    school_id=request.POST.get("skole", ""),
+                    reason=request.POST.get("begrunnelse", ""),
+                )
+                messages.success(request, _("Ønsket om annen skole er sendt til kommunen."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("school:portal_enrolment")
+    rows = list(enrolment.enrolments_for_user(user=request.user)[:20])
+    schools = (
+        sorted(
+            enrolment._first_grade_schools(rows[0].school_year.municipality, rows[0].school_year.start_date).values(),
+            key=lambda s: s.name,
+        )
+        if rows
+        else []
+    )
+    audit_read(event="school.enrolment.read", person_ids=[r.child_id for r in rows])
+    return render(request, "school/portal_enrolment.html", {"rows": rows, "schools": schools})
+
+
+@requires("school.pupil.move")
+@require_POST
+def pupil_move(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Move a pupil to another school of the municipality (both schools get a task; the record follows)."""
+    try:
+        enrolment.pupil_move(
+            user=request.user,
+            pupil_id=child_id,
+            to_school_id=request.POST.get("skole", ""),
+            day=request.POST.get("dato", ""),
+        )
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Eleven er flyttet. Begge skolene har fått en oppgave."))
+    return redirect("school:pupil", child_id=child_id)
+
+
+@requires("school.overview.read")
+@require_POST
+def pupil_move_done(request: HttpRequest, unit_id: int, move_id: int) -> HttpResponse:
+    """Mark the school's part of a move as done."""
+    try:
+        enrolment.pupil_move_done(user=request.user, move_id=move_id, school_id=unit_id)
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("school:office", unit_id=unit_id)

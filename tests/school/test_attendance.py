@@ -12,9 +12,9 @@ from attendance.models import AbsenceKind, AbsenceReport
 from messaging.models import Notification
 from oas import clock
 from oas.audit.models import AuditEvent
-from oas.people.models import PersonRelation, RelationKind
 from school import selectors
 from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, Subject, TeachingGroup
+from school.selectors import pupil_guardian_ids
 from tests.school.conftest import SchoolDemo, login
 
 pytestmark = pytest.mark.django_db
@@ -63,11 +63,7 @@ def test_teacher_registers_lesson_with_two_absent_and_one_reported_sick(school_d
     assert all(rows[p].reason == "unannounced" for p in absent)
     assert sum(1 for r in rows.values() if r.present) == len(pupils) - 3
 
-    guardians = set(
-        PersonRelation.objects.filter(child_id__in=absent, kind=RelationKind.GUARDIAN).values_list(
-            "adult_id", flat=True
-        )
-    )
+    guardians = {a for adults in pupil_guardian_ids(pupil_ids=absent, day=today).values() for a in adults}
     notes = Notification.objects.filter(key__startswith="school.absence.")
     assert set(notes.values_list("person_id", flat=True)) == guardians
     assert not notes.filter(key__contains=f".{sick}.").exists()  # reported sick: nobody is notified

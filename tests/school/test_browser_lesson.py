@@ -10,9 +10,9 @@ from django.db import connections
 
 from messaging.models import Notification
 from oas import clock
-from oas.people.models import PersonRelation, RelationKind
 from school import selectors
 from school.models import PupilAttendance
+from school.selectors import pupil_guardian_ids
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LOCALE, playwright_or_skip, session_cookie
 from tests.school.conftest import SchoolDemo, persona_user
 
@@ -60,10 +60,6 @@ def test_teacher_registers_a_lesson_with_two_absent_and_one_sick(
     rows = {r.pupil_id: r for r in PupilAttendance.objects.filter(registration__group=group, registration__lesson=2)}
     assert rows[sick].reason == "sick"
     assert {p for p, r in rows.items() if r.reason == "unannounced"} == set(absent)
-    guardians = set(
-        PersonRelation.objects.filter(child_id__in=absent, kind=RelationKind.GUARDIAN).values_list(
-            "adult_id", flat=True
-        )
-    )
+    guardians = {a for adults in pupil_guardian_ids(pupil_ids=absent, day=today).values() for a in adults}
     notes = Notification.objects.filter(key__startswith="school.absence.")
     assert sorted(notes.values_list("person_id", flat=True)) == sorted(guardians)

@@ -24,3 +24,12 @@ def test_menu_entries_follow_the_pages_actions(school_demo: SchoolDemo) -> None:
     assert not _visible("guardian-school", "laerer")
     assert _visible("staff-school-structure", "rektor")
     assert not _visible("staff-school-structure", "laerer")
+
+
+def test_new_menu_entries_follow_the_pages_actions(school_demo: SchoolDemo) -> None:
+    assert _visible("staff-school-rollover", "opptak")
+    assert not _visible("staff-school-rollover", "rektor")
+    assert _visible("staff-school-leave", "rektor")
+    assert not _visible("staff-school-leave", "kontaktlaerer")
+    assert _visible("guardian-school-leave", "foresatt")
+    assert not _visible("guardian-school-leave", "uten")

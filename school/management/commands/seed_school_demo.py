@@ -11,16 +11,30 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Q
 
 from attendance.public import is_expected_day
 from oas import clock
 from oas.access.services import roles_recompute_for_employees
 from oas.demo_personas import DEMO_SCHOOL_CODE, PERSONAS
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.models import Employee, Employment, GroupAssignment, GroupRole, Placement, Service
+from oas.people.models import Employee, Employment, GroupAssignment, GroupRole, PersonRelation, Placement, Service
+from oas.periods import DATED, active_on, overlapping
 from school import selectors
-from school.models import AbsenceReason, AttendanceRegistration, PupilAttendance, Subject, TeachingGroup
+from school.enrolment import enrolment_candidates
+from school.leave import school_days_between
+from school.models import (
+    AbsenceReason,
+    AttendanceRegistration,
+    Enrolment,
+    LeaveApplication,
+    LeaveStatus,
+    PupilAttendance,
+    SchoolSettings,
+    SchoolYear,
+    Subject,
+    TeachingGroup,
+)
+from school.selectors import pupil_guardian_ids
 from school.services import membership_add, school_year_ensure, subjects_seed, teaching_group_create
 
 TEACHER_POSITIONS = ("LAERER", "LEKTOR", "SPESPED")
@@ -43,16 +57,19 @@ class Command(BaseCommand):
                 groups_made += self._school(school=school, subjects=subjects, today=today, assigned=assigned)
             roles_recompute_for_employees(employee_ids=sorted(assigned))
             registrations = self._attendance(schools=schools, today=today, rng=rng)
-        self.stdout.write(f"Skoler: {len(schools)}, nye grupper: {groups_made}, nye registreringer: {registrations}")
+            leave = self._leave_and_documentation(schools=schools, today=today)
+            enrolled = self._enrolment(schools=schools, today=today)
+        self.stdout.write(
+            f"Skoler: {len(schools)}, nye grupper: {groups_made}, nye registreringer: {registrations}, "
+            f"nye permisjonssøknader: {leave}, skoleinnskrivinger: {enrolled}"
+        )
 
     def _school(self, *, school: OrgUnit, subjects: dict[str, Subject], today: dt.date, assigned: set[int]) -> int:
         start_year = today.year if today.month >= 8 else today.year - 1
         year = school_year_ensure(municipality=school.municipality, start_year=start_year)
         valid_from = min(year.start_date, today)
         classes = list(
-            OrgUnit.objects.filter(parent=school, kind=OrgUnitKind.CLASS)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-            .order_by("grade", "name")
+            OrgUnit.objects.filter(active_on(today), parent=school, kind=OrgUnitKind.CLASS).order_by("grade", "name")
         )
         teachers = list(
             Employee.objects.filter(
@@ -106,8 +123,9 @@ class Command(BaseCommand):
             )
         )
         placements = list(
-            Placement.objects.filter(service=Service.SCHOOL, group__in=classes, start_date__lte=max(days))
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=min(days)))
+            Placement.objects.filter(
+                overlapping(min(days), max(days), fields=DATED), service=Service.SCHOOL, group__in=classes
+            )
             .values_list("group_id", "child_id", "start_date", "end_date")
             .order_by("group_id", "child_id")
         )
@@ -140,3 +158,85 @@ class Command(BaseCommand):
                 )
         PupilAttendance.objects.bulk_create(rows)
         return len(registrations)
+
+    def _leave_and_documentation(self, *, schools: list[OrgUnit], today: dt.date) -> int:
+        """Municipal school rules, some documented sick days, and per school a pending, a granted (covering today)
+        and a refused leave application for pupils from 5th grade (never the personas' children)."""
+        for municipality_id in {s.municipality_id for s in schools}:
+            SchoolSettings.objects.get_or_create(municipality_id=municipality_id)
+        sick = list(
+            PupilAttendance.objects.filter(reason=AbsenceReason.SICK, documented=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        PupilAttendance.objects.filter(pk__in=sick[::3]).update(documented=True)
+        if LeaveApplication.objects.exists():
+            return 0
+        personas = [p.national_id for p in PERSONAS if p.kind != "staff" and p.national_id]
+        persona_children = PersonRelation.objects.filter(adult__national_id__in=personas).values("child_id")
+        now = clock.now()
+        monday = today + dt.timedelta(days=7 - today.weekday())
+        plans = [
+            (LeaveStatus.PENDING, monday, monday + dt.timedelta(days=2), "Familiebesøk i utlandet"),
+            (LeaveStatus.GRANTED, today, today + dt.timedelta(days=1), "Konfirmasjon i familien"),
+            (LeaveStatus.REFUSED, monday + dt.timedelta(days=7), monday + dt.timedelta(days=11), "Ferietur"),
+        ]
+        rows: list[LeaveApplication] = []
+        for school in schools:
+            year = SchoolYear.objects.filter(
+                municipality_id=school.municipality_id, start_date__lte=today, end_date__gte=today
+            ).first()
+            if year is None:
+                continue
+            pupils = list(
+                Placement.objects.filter(
+                    active_on(today, fields=DATED), service=Service.SCHOOL, unit=school, group__grade__gte=5
+                )
+                .exclude(child_id__in=persona_children)
+                .order_by("child_id")
+                .values_list("child_id", flat=True)[: len(plans)]
+            )
+            adults = pupil_guardian_ids(pupil_ids=pupils, day=today)
+            for pupil_id, (status, first, last, reason) in zip(pupils, plans, strict=False):
+                if not adults.get(pupil_id):
+                    continue
+                rows.append(
+                    LeaveApplication(
+                        pupil_id=pupil_id,
+                        school=school,
+                        school_year=year,
+                        applied_by_id=adults[pupil_id][0],
+                        start_date=first,
+                        end_date=last,
+                        school_days=school_days_between(first=first, last=last),
+                        reason=reason,
+                        status=status,
+                        created_at=now - dt.timedelta(days=3),
+                        decided_at=None if status == LeaveStatus.PENDING else now - dt.timedelta(days=1),
+                        decision_note="Heldagsprøve i perioden." if status == LeaveStatus.REFUSED else "",
+                    )
+                )
+        LeaveApplication.objects.bulk_create(rows)
+        return len(rows)
+
+    def _enrolment(self, *, schools: list[OrgUnit], today: dt.date) -> int:
+        """Next school start's enrolments (skoleinnskriving) at the nærskole, without sending the demo's letters.
+
+        Only children whose register address has a skolekrets are enrolled; in the demo that is the kindergarten
+        children with a brother or sister at school (the seed gives kindergarten-only families no krets).
+        """
+        if Enrolment.objects.exists() or not schools:
+            return 0
+        start_year = today.year + 1 if today.month >= 3 else today.year
+        now = clock.now()
+        made = 0
+        for municipality in {s.municipality for s in schools}:
+            found = enrolment_candidates(municipality=municipality, start_year=start_year)
+            if not found.assigned:
+                continue
+            year = school_year_ensure(municipality=municipality, start_year=start_year)
+            rows = Enrolment.objects.bulk_create(
+                [Enrolment(child=c, school_year=year, school=s, created_at=now) for c, s in found.assigned]
+            )
+            made += len(rows)
+        return made

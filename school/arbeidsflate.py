@@ -1,0 +1,146 @@
+"""Arbeidsflate tasks from school: groups without today's attendance, and pupils over the absence threshold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from attendance.public import is_expected_day
+from oas import clock
+from oas.access.evaluation import access_queryset
+from oas.arbeidsflate.registry import WorkspaceTask
+from oas.organisation.models import OrgUnit, OrgUnitKind
+from oas.periods import active_on
+from school import absence, selectors
+from school.models import AttendanceRegistration
+
+
+def _groups(user: Any, action: str, kinds: tuple[str, ...]) -> list[OrgUnit]:
+    account = getattr(user, "account", None)
+    if account is None or getattr(account, "employee_id", None) is None:
+        return []
+    qs = OrgUnit.objects.filter(active_on(clock.today()), kind__in=kinds)
+    return list(access_queryset(user=user, action=action, queryset=qs).order_by("name"))
+
+
+class UnregisteredAttendanceProvider:
+    """The teacher's classes and groups with no attendance registered today (a school day)."""
+
+    key = "school.attendance_unregistered"
+    module = "school"
+
+    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+        today = clock.today()
+        if not is_expected_day(today):
+            return []
+        groups = [
+            g for g in _groups(user, "school.group.teach", selectors.SCHOOL_GROUP_KINDS) if selectors.is_school_group(g)
+        ]
+        if not groups:
+            return []
+        done = set(
+            AttendanceRegistration.objects.filter(group__in=groups, day=today).values_list("group_id", flat=True)
+        )
+        missing = [g for g in groups if g.pk not in done]
+        if not missing:
+            return []
+        return [
+            WorkspaceTask(
+                key=self.key,
+                title=ngettext(
+                    "Fravær er ikke registrert i dag: %(names)s",
+                    "Fravær er ikke registrert i dag i %(count)s grupper: %(names)s",
+                    len(missing),
+                )
+                % {"count": len(missing), "names": ", ".join(g.name for g in missing[:5])},
+                count=len(missing),
+                url=reverse("school:group", args=[missing[0].pk]),
+                module=self.module,
+                severity="warning",
+                details={"groups": [g.pk for g in missing]},
+            )
+        ]
+
+
+class AbsenceThresholdProvider:
+    """The contact teacher's pupils whose absence this term reaches the municipality's threshold."""
+
+    key = "school.absence_threshold"
+    module = "school"
+
+    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+        classes = _groups(user, "school.class.follow_up", (OrgUnitKind.CLASS,))
+        if not classes:
+            return []
+        percent = selectors.school_settings_for(municipality_id=classes[0].municipality_id).absence_threshold_percent
+        over = absence.classes_over_threshold(
+            group_ids=[c.pk for c in classes], since=absence.term_start(clock.today()), percent=percent
+        )
+        count = sum(len(v) for v in over.values())
+        if not count:
+            return []
+        first = next(c for c in classes if c.pk in over)
+        return [
+            WorkspaceTask(
+                key=self.key,
+                title=ngettext(
+                    "%(count)s elev har fravær over %(percent)s %% dette halvåret",
+                    "%(count)s elever har fravær over %(percent)s %% dette halvåret",
+                    count,
+                )
+                % {"count": count, "percent": percent},
+                count=count,
+                url=reverse("school:absence_class", args=[first.pk]),
+                module=self.module,
+                severity="warning",
+                details={"classes": sorted(over)},
+            )
+        ]
+
+
+class PupilMoveProvider:
+    """Pupils moving in or out of the leader's or office's schools, until each school marks its part done."""
+
+    key = "school.pupil_moves"
+    module = "school"
+
+    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+        from django.db.models import Q
+
+        from school.models import PupilMove
+
+        schools = _groups(user, "school.overview.read", (OrgUnitKind.SCHOOL,))
+        if not schools:
+            return []
+        ids = [s.pk for s in schools]
+        moves = list(
+            PupilMove.objects.filter(
+                Q(to_school_id__in=ids, to_done_at__isnull=True) | Q(from_school_id__in=ids, from_done_at__isnull=True)
+            ).values_list("to_school_id", "from_school_id")
+        )
+        if not moves:
+            return []
+        school = next(s for s in schools if any(s.pk in m for m in moves))
+        return [
+            WorkspaceTask(
+                key=self.key,
+                title=ngettext(
+                    "%(count)s elev flytter inn eller ut", "%(count)s elever flytter inn eller ut", len(moves)
+                )
+                % {"count": len(moves)},
+                count=len(moves),
+                url=reverse("school:office", args=[school.pk]),
+                module=self.module,
+                unit_id=school.pk,
+            )
+        ]
+
+
+def register_providers() -> None:
+    from oas.arbeidsflate.registry import registry
+
+    registry.register_task_provider(UnregisteredAttendanceProvider())
+    registry.register_task_provider(AbsenceThresholdProvider())
+    registry.register_task_provider(PupilMoveProvider())
