@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("fees.urls")),  # /priskalkulator/, /api/v1/fees/quote
     path("", include("attendance.urls")),  # /oppmote/…, /api/v1/attendance/…
     path("", include("school.urls")),  # /skole/…, /portal/skole/, /api/v1/school/…
+    path("", include("assessment.urls")),  # /vurdering/…, /portal/vurdering/
     path("api/v1/", include("kindergarten.urls")),  # /api/v1/placements/kindergarten
     path("api/v1/", include("sfo.urls")),  # /api/v1/placements/sfo
     path("", include("invoicing.urls")),  # /fakturering/…, /portal/redusert-betaling/
