@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from assessment.models import Appeal, ConductMark, FinalGrade, FinalGradeLock, HalfYearAssessment, Remark
 from oas import clock
 from oas.audit.models import AuditEvent
+from oas.organisation.models import OrgUnit
 from tests.assessment.conftest import SchoolDemo, Upper, login
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +308,44 @@ def test_an_unpublished_final_grade_cannot_be_appealed(upper: Upper) -> None:
     _final(upper.teacher_10, upper, "3")
     grade = FinalGrade.objects.get(pupil=upper.pupil_10)
     assert upper.parent_10.post(reverse("assessment:appeal", args=[grade.pk]), {"begrunnelse": "x"}).status_code == 404
+
+
+# --- Navigation and demo data ---------------------------------------------------------------------------------------
+
+
+def test_every_assessment_page_is_reachable_from_the_menu(upper: Upper) -> None:
+    from oas import navigation
+    from tests.assessment.conftest import persona_user
+
+    def visible(key: str, persona: str) -> bool:
+        return bool(navigation.item_visible(user=persona_user(persona), item=navigation.nav_item(key)))
+
+    assert visible("staff-assessment", "laerer")
+    assert visible("staff-assessment", "kontaktlaerer")
+    assert not visible("staff-assessment", "foresatt")
+    assert visible("guardian-assessment", "foresatt")
+    assert not visible("guardian-assessment", "laerer")
+    assert visible("staff-assessment-school", "rektor")
+    assert not visible("staff-assessment-school", "laerer")
+    # The class page is linked from the teacher's list (contact teacher) and the school status (principal).
+    page = login("kontaktlaerer").get(reverse("assessment:my_groups")).content.decode()
+    assert reverse("assessment:class", args=[OrgUnit.objects.get(code="3030-SKOLE-01-01A").pk]) in page
+    status = upper.principal.get(reverse("assessment:school", args=[upper.school.pk])).content.decode()
+    assert reverse("assessment:class", args=[upper.class_8a.pk]) in status
+    assert (
+        reverse("assessment:group", args=[upper.math_10a.pk])
+        in upper.teacher_10.get(reverse("assessment:my_groups")).content.decode()
+    )
+
+
+def test_seed_assessment_demo_grades_the_upper_grades_and_runs_twice_without_change(upper: Upper) -> None:
+    call_command("seed_assessment_demo", stdout=io.StringIO())
+    counts = (HalfYearAssessment.objects.count(), FinalGrade.objects.count(), ConductMark.objects.count())
+    assert all(counts)
+    assert not HalfYearAssessment.objects.filter(grade__isnull=True).exists()  # 8th–10th grade only: all graded
+    assert FinalGrade.objects.filter(pupil=upper.pupil_10).exists()
+    assert not FinalGradeLock.objects.exists()
+    call_command("seed_assessment_demo", stdout=io.StringIO())
+    assert (HalfYearAssessment.objects.count(), FinalGrade.objects.count(), ConductMark.objects.count()) == counts
+    page = upper.parent_10.get(reverse("assessment:portal")).content.decode()
+    assert "Halvårsvurdering" in page
