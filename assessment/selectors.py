@@ -15,7 +15,7 @@ from oas.access.evaluation import access_queryset
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, Placement, Service
 from oas.periods import DATED, active_on
-from school.public import TeachingGroupInfo, teaching_group_pupil_ids, teaching_groups_info
+from school.public import TeachingGroupInfo, teaching_group_pupil_ids, teaching_groups_info, teaching_groups_pupil_ids
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -238,9 +238,10 @@ def school_final_groups(*, school: OrgUnit, day: dt.date) -> list[FinalGroupStat
         .values_list("group_id", "n")
     )
     locks = {lk.group_id: lk for lk in FinalGradeLock.objects.filter(group__in=groups)}
+    members = teaching_groups_pupil_ids(group_ids=[g.pk for g in groups], day=day)
     out = []
     for g in groups:
-        if g.pk not in info or not tenth.intersection(group_pupil_ids(group=g, day=day)):
+        if g.pk not in info or not tenth & members.get(g.pk, set()):
             continue
         out.append(
             FinalGroupStatus(

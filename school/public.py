@@ -32,3 +32,12 @@ def teaching_group_pupil_ids(*, group_id: int, day: dt.date) -> list[int]:
     """Return the ids of the pupils who are members of the teaching group on ``day``."""
     qs = GroupMembership.objects.filter(active_on(day), group_id=group_id)
     return sorted(set(qs.values_list("pupil_id", flat=True)))
+
+
+def teaching_groups_pupil_ids(*, group_ids: list[int], day: dt.date) -> dict[int, set[int]]:
+    """Return, per teaching group among ``group_ids``, the ids of its pupils on ``day`` (one query)."""
+    out: dict[int, set[int]] = {}
+    rows = GroupMembership.objects.filter(active_on(day), group_id__in=group_ids).values_list("group_id", "pupil_id")
+    for group_id, pupil_id in rows:
+        out.setdefault(group_id, set()).add(pupil_id)
+    return out

@@ -349,3 +349,15 @@ def test_seed_assessment_demo_grades_the_upper_grades_and_runs_twice_without_cha
     assert (HalfYearAssessment.objects.count(), FinalGrade.objects.count(), ConductMark.objects.count()) == counts
     page = upper.parent_10.get(reverse("assessment:portal")).content.decode()
     assert "Halvårsvurdering" in page
+
+
+def test_the_school_status_and_a_group_sheet_take_a_bounded_number_of_queries(
+    upper: Upper, django_assert_max_num_queries: Any
+) -> None:
+    call_command("seed_assessment_demo", stdout=io.StringIO())
+    with django_assert_max_num_queries(30):
+        assert upper.principal.get(reverse("assessment:school", args=[upper.school.pk])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert upper.teacher_10.get(reverse("assessment:group", args=[upper.math_10a.pk])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert upper.parent_10.get(reverse("assessment:portal")).status_code == 200
