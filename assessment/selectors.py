@@ -257,7 +257,7 @@ class ChildResults:
     halfyear: list[HalfYearAssessment]
     finals: list[tuple[FinalGrade, dt.date | None, list[Appeal]]]
     remarks: list[Remark]
-    conduct: list[ConductMark]
+    conduct: list[ConductMark]  # decided marks only
 
 
 def children_for_user(*, user: Actor) -> list[Person]:
@@ -282,5 +282,7 @@ def child_results(*, child: Person) -> ChildResults:
         ),
         finals=[(g, appeal_deadline(published_at=g.published_at), appeals.get(g.pk, [])) for g in finals],
         remarks=list(Remark.objects.filter(pupil=child).order_by("-day", "-registered_at")),
-        conduct=list(ConductMark.objects.filter(pupil=child).order_by("-period")),
+        # The contact teacher's marks are proposals until the principal decides them (§ 9-14), which is not built
+        # yet: the guardians are not shown a proposal.
+        conduct=[],
     )

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from assessment import selectors
 from assessment.models import Appeal, ConductMark, FinalGrade, FinalGradeLock, HalfYearAssessment, Remark
 from oas import clock
 from oas.audit.models import AuditEvent
@@ -184,6 +185,8 @@ def test_contact_teacher_sees_the_class_status_and_proposes_conduct_marks(upper:
     assert response.status_code == 302
     mark = ConductMark.objects.get(pupil=upper.pupil_8, period="2026H")
     assert (mark.orden, mark.oppforsel) == ("G", "NG")
+    # A proposal: the principal decides the mark (§ 9-14), so the guardians' page does not show it yet.
+    assert not selectors.child_results(child=upper.pupil_8).conduct
 
 
 def test_a_conduct_mark_outside_g_ng_lg_is_refused(upper: Upper) -> None:
@@ -263,7 +266,7 @@ def test_parent_without_foreldreansvar_sees_nothing(school_demo: SchoolDemo) -> 
     _halfyear(teacher, school_demo.english_1.pk, school_demo.child_1a.pk, vurdering="Hemmelig for andre.")
     teacher.post(reverse("assessment:group", args=[school_demo.english_1.pk]), {"handling": "publiser"})
     response = login("uten").get(reverse("assessment:portal"))
-    assert response.status_code in (200, 403)
+    assert response.status_code == 403  # no information right for any child (barneloven § 47)
     assert "Hemmelig for andre." not in response.content.decode()
 
 
