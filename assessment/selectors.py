@@ -286,3 +286,12 @@ def child_results(*, child: Person) -> ChildResults:
         # yet: the guardians are not shown a proposal.
         conduct=[],
     )
+
+
+def school_appeals(*, school: OrgUnit) -> list[Appeal]:
+    """Return the appeals against the school's final grades, newest first (one query)."""
+    return list(
+        Appeal.objects.filter(final_grade__school=school)
+        .select_related("final_grade", "pupil")
+        .order_by("-registered_at")
+    )

@@ -173,11 +173,19 @@ def school_page(request: HttpRequest, unit_id: int) -> HttpResponse:
         return redirect("assessment:school", unit_id=school.pk)
     today = clock.today()
     period = selectors.current_period(day=today)
+    appeals = selectors.school_appeals(school=school)
+    audit_read(
+        event="assessment.appeals.read",
+        person_ids=[a.pupil_id for a in appeals],
+        object_type="organisation.OrgUnit",
+        object_id=school.pk,
+    )
     return render(
         request,
         "assessment/school.html",
         {
             "school": school,
+            "appeals": appeals,
             "rows": selectors.school_status(school=school, day=today, period=period),
             "final_groups": selectors.school_final_groups(school=school, day=today),
             "period": selectors.period_label(period),

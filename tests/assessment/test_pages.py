@@ -286,6 +286,9 @@ def test_guardian_sees_the_appeal_deadline_and_appeals_before_it(upper: Upper) -
     assert response.status_code == 302
     appeal = Appeal.objects.get(final_grade=grade)
     assert (appeal.guardian_id, appeal.reason) == (upper.guardian_10.pk, "Uenig i vurderingen")
+    # The principal sees the appeal on the school's status page.
+    status = upper.principal.get(reverse("assessment:school", args=[upper.school.pk])).content.decode()
+    assert "Uenig i vurderingen" in status
 
 
 def test_an_appeal_after_the_deadline_is_refused(upper: Upper) -> None:
