@@ -367,3 +367,12 @@ def test_the_school_status_and_a_group_sheet_take_a_bounded_number_of_queries(
         assert upper.teacher_10.get(reverse("assessment:group", args=[upper.math_10a.pk])).status_code == 200
     with django_assert_max_num_queries(30):
         assert upper.parent_10.get(reverse("assessment:portal")).status_code == 200
+
+
+def test_teacher_of_another_school_can_neither_enter_a_final_grade_nor_a_remark(upper: Upper) -> None:
+    other = login("annenlaerer")
+    assert _final(other, upper, "5").status_code == 404
+    assert _remark(other, upper.math_10a.pk, upper.pupil_10.pk).status_code == 404
+    assert not FinalGrade.objects.exists()
+    assert not Remark.objects.filter(pupil=upper.pupil_10).exists()
+    assert _denied("assessment.group.enter.denied")
