@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "admission",
     "kindergarten",
     "school",
+    "assessment",
     "sfo",
     "substitutes",
     "timetable",

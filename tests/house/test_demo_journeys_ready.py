@@ -43,5 +43,6 @@ def test_devstack_runs_the_demo_commands_after_seeding() -> None:
         "seed_sfo_rounds",
         "seed_closing_days",
         "seed_school_demo",
+        "seed_assessment_demo",
     ):
         assert f'"{command}"' in source

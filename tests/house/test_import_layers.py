@@ -16,7 +16,7 @@ from oas.people.models import Service
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
 CAPABILITIES = ["fees", "attendance", "invoicing"]
-DOMAINS = ["kindergarten", "sfo", "school", "messaging", "timetable", "substitutes", "admission"]
+DOMAINS = ["kindergarten", "sfo", "school", "assessment", "messaging", "timetable", "substitutes", "admission"]
 # admission is the workflow kindergarten and sfo share: with the domains (it notifies through messaging.public),
 # never importing them, and not in the public.py-only independence contract (it is their shared library).
 INDEPENDENT = [app for app in [*CAPABILITIES, *DOMAINS] if app != "admission"]

@@ -77,6 +77,8 @@ class Command(BaseCommand):
                     call_command("seed_school_demo", verbosity=0, stdout=io.StringIO())
                     # Demo skole's timetable: built from those groups, generated and published.
                     call_command("seed_timetable_demo", verbosity=0, stdout=io.StringIO())
+                    # Grades, written assessments and remarks for the demo school's pupils (assessment).
+                    call_command("seed_assessment_demo", verbosity=0, stdout=io.StringIO())
             specs = child_specs(
                 base_dir=settings.BASE_DIR,
                 var_dir=settings.VAR_DIR,

@@ -1,0 +1,166 @@
+"""Models of assessment (vurdering) in grunnskolen.
+
+- ``HalfYearAssessment`` (halvårsvurdering, opplæringsforskrifta § 9-13): per pupil, teaching group and term; a
+  grade 1–6 with a short comment from 8th grade, a written assessment below.
+- ``FinalGrade`` (standpunktkarakter, § 9-16) in 10th grade, per teaching group; ``FinalGradeLock`` is the
+  principal's lock of a group's final grades, which also publishes them (the appeal deadline runs from there).
+- ``Appeal`` (klage, § 10-2) registered by a guardian against a final grade.
+- ``Remark`` (anmerkning, § 10-7) from 8th grade; ``ConductMark`` (orden og oppførsel, §§ 9-4, 9-14) G/Ng/Lg
+  proposed by the contact teacher.
+
+Subjects and teaching groups belong to ``school``: rows keep the group's ``OrgUnit`` and a copy of the subject.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from oas.organisation.models import OrgUnit
+from oas.people.models import Person
+
+GRADE_MIN, GRADE_MAX = 1, 6
+
+
+class HalfYearAssessment(models.Model):
+    """One pupil's halvårsvurdering in one teaching group and term."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="halfyear_assessments")
+    group = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="halfyear_assessments")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    subject_code = models.CharField(_("fagkode"), max_length=20)
+    subject_name = models.CharField(_("fag"), max_length=200)
+    period = models.CharField(_("halvår"), max_length=10)  # e.g. "2026H" (høst) or "2027V" (vår)
+    grade = models.PositiveSmallIntegerField(_("karakter"), null=True, blank=True)
+    comment = models.CharField(_("kommentar"), max_length=500, blank=True)
+    written = models.TextField(_("skriftlig vurdering"), blank=True)
+    entered_by_user_id = models.IntegerField(null=True, blank=True)
+    entered_at = models.DateTimeField(_("registrert"))
+    published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("halvårsvurdering")
+        verbose_name_plural = _("halvårsvurderinger")
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "group", "period"], name="halfyear_unique_pupil_group_period"),
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | Q(grade__gte=GRADE_MIN, grade__lte=GRADE_MAX),
+                name="halfyear_grade_1_6",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.subject_code} {self.period}"
+
+
+class FinalGrade(models.Model):
+    """A 10th-grader's standpunktkarakter in one teaching group."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="final_grades")
+    group = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="final_grades")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    subject_code = models.CharField(_("fagkode"), max_length=20)
+    subject_name = models.CharField(_("fag"), max_length=200)
+    grade = models.PositiveSmallIntegerField(_("karakter"))
+    entered_by_user_id = models.IntegerField(null=True, blank=True)
+    entered_at = models.DateTimeField(_("registrert"))
+    published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("standpunktkarakter")
+        verbose_name_plural = _("standpunktkarakterer")
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "group"], name="finalgrade_unique_pupil_group"),
+            models.CheckConstraint(condition=Q(grade__gte=GRADE_MIN, grade__lte=GRADE_MAX), name="finalgrade_1_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.subject_code} {self.grade}"
+
+
+class FinalGradeLock(models.Model):
+    """The principal's lock of a teaching group's final grades (after it, no grade may be entered or changed)."""
+
+    group = models.OneToOneField(OrgUnit, on_delete=models.PROTECT, related_name="final_grade_lock")
+    locked_at = models.DateTimeField(_("låst"))
+    locked_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("låst standpunkt")
+        verbose_name_plural = _("låste standpunkt")
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.locked_at:%Y-%m-%d}"
+
+
+class Appeal(models.Model):
+    """A guardian's appeal (klage) against a final grade."""
+
+    final_grade = models.ForeignKey(FinalGrade, on_delete=models.PROTECT, related_name="appeals")
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="grade_appeals")
+    guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("begrunnelse"))
+    registered_at = models.DateTimeField(_("registrert"))
+
+    class Meta:
+        verbose_name = _("klage på karakter")
+        verbose_name_plural = _("klager på karakter")
+        constraints = [
+            models.UniqueConstraint(fields=["final_grade", "guardian"], name="appeal_one_per_guardian"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.final_grade_id} {self.guardian_id}"
+
+
+class RemarkKind(models.TextChoices):
+    ORDEN = "orden", _("Orden")
+    ATFERD = "atferd", _("Atferd")
+
+
+class Remark(models.Model):
+    """An anmerkning: a breach of the school's rules (ordensreglement), registered by a teacher."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="remarks")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="remarks")
+    kind = models.CharField(_("type"), max_length=10, choices=RemarkKind.choices)
+    text = models.CharField(_("beskrivelse"), max_length=500)
+    day = models.DateField(_("dato"))
+    registered_by_user_id = models.IntegerField(null=True, blank=True)
+    registered_at = models.DateTimeField(_("registrert"))
+
+    class Meta:
+        verbose_name = _("anmerkning")
+        verbose_name_plural = _("anmerkninger")
+        indexes = [models.Index(fields=["pupil", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.day} {self.kind}"
+
+
+class ConductGrade(models.TextChoices):
+    G = "G", _("God (G)")
+    NG = "NG", _("Nokså god (Ng)")
+    LG = "LG", _("Lite god (Lg)")
+
+
+class ConductMark(models.Model):
+    """Orden og oppførsel for a term, proposed by the contact teacher."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conduct_marks")
+    klass = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="conduct_marks")
+    period = models.CharField(_("halvår"), max_length=10)
+    orden = models.CharField(_("orden"), max_length=2, choices=ConductGrade.choices)
+    oppforsel = models.CharField(_("oppførsel"), max_length=2, choices=ConductGrade.choices)
+    proposed_by_user_id = models.IntegerField(null=True, blank=True)
+    proposed_at = models.DateTimeField(_("foreslått"))
+
+    class Meta:
+        verbose_name = _("orden og oppførsel")
+        verbose_name_plural = _("orden og oppførsel")
+        constraints = [models.UniqueConstraint(fields=["pupil", "period"], name="conduct_unique_pupil_period")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.period} {self.orden}/{self.oppforsel}"

@@ -1,0 +1,78 @@
+"""Actions of assessment (deny by default: every view names one of these).
+
+A subject teacher reaches a teaching group through a ``GroupAssignment`` (group staff), the contact teacher a class
+(contact teacher); the principal reaches every group of the school through the unit role. Guardians read their
+child's published assessments with the relation policy's ``information`` right (foreldreansvar, barneloven § 47).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import ConductMark, FinalGrade, HalfYearAssessment, Remark
+from oas.access.actions import ORGUNIT, PERSON, register_action
+from oas.access.resources import register_resource
+from oas.access.roles import Role
+
+R = Role
+
+register_resource(HalfYearAssessment, resource="assessment.halfyear", person_field="pupil", unit_field="group")
+register_resource(FinalGrade, resource="assessment.final", person_field="pupil", unit_field="group")
+register_resource(Remark, resource="assessment.remark", person_field="pupil", unit_field="group")
+register_resource(ConductMark, resource="assessment.conduct", person_field="pupil", unit_field="klass")
+
+GROUP_ENTER = register_action(
+    "assessment.group.enter",
+    label=_("Føre halvårsvurdering og standpunkt for gruppen"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+    group_roles=[R.GROUP_STAFF, R.CONTACT_TEACHER],
+)
+REMARK_REGISTER = register_action(
+    "assessment.remark.register",
+    label=_("Registrere anmerkninger"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+    group_roles=[R.GROUP_STAFF, R.CONTACT_TEACHER],
+)
+CLASS_STATUS = register_action(
+    "assessment.class.status",
+    label=_("Se vurderingsstatus for klassen"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+    group_roles=[R.CONTACT_TEACHER],
+)
+CONDUCT_PROPOSE = register_action(
+    "assessment.conduct.propose",
+    label=_("Foreslå karakter i orden og oppførsel"),
+    resource=ORGUNIT,
+    group_roles=[R.CONTACT_TEACHER],
+)
+SCHOOL_STATUS = register_action(
+    "assessment.school.status",
+    label=_("Se skolens vurderingsstatus"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
+FINAL_LOCK = register_action(
+    "assessment.final.lock",
+    label=_("Låse standpunktkarakterer"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)
+CHILD_READ = register_action(
+    "assessment.child.read",
+    label=_("Se barnets vurderinger"),
+    resource=PERSON,
+    guardian_side=True,
+    relation_right="information",
+    break_glass=False,
+)
+APPEAL_REGISTER = register_action(
+    "assessment.appeal.register",
+    label=_("Klage på standpunktkarakter"),
+    resource=PERSON,
+    guardian_side=True,
+    relation_right="information",
+    break_glass=False,
+)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from assessment import views
+
+app_name = "assessment"
+
+urlpatterns = [
+    path("vurdering/", views.my_groups, name="my_groups"),
+    path("vurdering/gruppe/<int:unit_id>/", views.group_page, name="group"),
+    path("vurdering/klasse/<int:unit_id>/", views.class_page, name="class"),
+    path("vurdering/skole/<int:unit_id>/", views.school_page, name="school"),
+    path("portal/vurdering/", views.portal_page, name="portal"),
+    path("portal/vurdering/klage/<int:grade_id>/", views.appeal_page, name="appeal"),
+]

@@ -1,0 +1,229 @@
+"""Pages: the teacher's assessment groups and sheet, class and school status, the guardian's results page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessment import selectors, services
+from assessment.models import ConductGrade, RemarkKind
+from oas import clock
+from oas.access.evaluation import has_action
+from oas.access.getters import AccessNotFound, access_unit
+from oas.access.markers import requires
+from oas.audit.services import audit_read
+from oas.errors import DomainError
+from oas.organisation.models import OrgUnitKind
+
+ENTER = "assessment.group.enter"
+STATUS = "assessment.class.status"
+
+
+@requires(ENTER, STATUS)
+@require_GET
+def my_groups(request: HttpRequest) -> HttpResponse:
+    """Vurdering: the teaching groups the user assesses and the classes whose status they follow."""
+    return render(
+        request,
+        "assessment/my_groups.html",
+        {
+            "groups": selectors.entry_groups_for_user(user=request.user),
+            "classes": selectors.status_classes_for_user(user=request.user),
+            "period": selectors.period_label(selectors.current_period()),
+        },
+    )
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdecimal() else None
+
+
+@requires(ENTER)
+@require_http_methods(["GET", "POST"])
+def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A teaching group's assessment sheet: half-year assessments, final grades (10th grade) and remarks."""
+    group = access_unit(user=request.user, id=unit_id, action=ENTER)
+    info = selectors.teaching_group(group=group)
+    if info is None:
+        raise AccessNotFound(_("Ikke funnet."))
+    today = clock.today()
+    if request.method == "POST":
+        handling = request.POST.get("handling", "lagre")
+        ids = [pid for pid in (_int(v) for v in request.POST.getlist("elev")) if pid is not None]
+        try:
+            if handling == "publiser":
+                n = services.halfyear_publish(user=request.user, group_id=group.pk)
+                messages.success(request, _("%(n)s vurderinger er publisert for foresatte.") % {"n": n})
+            elif handling == "standpunkt":
+                grades = {pid: request.POST.get(f"standpunkt_{pid}", "") for pid in ids}
+                n = services.final_grade_save(user=request.user, group_id=group.pk, grades=grades)
+                messages.success(request, _("%(n)s standpunktkarakterer er lagret.") % {"n": n})
+            elif handling == "anmerkning":
+                services.remark_register(
+                    user=request.user,
+                    group_id=group.pk,
+                    pupil_id=request.POST.get("anmerkning_elev", ""),
+                    kind=request.POST.get("anmerkning_type", ""),
+                    text=request.POST.get("anmerkning_tekst", ""),
+                )
+                messages.success(request, _("Anmerkningen er registrert."))
+            else:
+                entries = [
+                    services.HalfYearEntry(
+                        pupil_id=pid,
+                        grade=request.POST.get(f"karakter_{pid}", ""),
+                        comment=request.POST.get(f"kommentar_{pid}", ""),
+                        written=request.POST.get(f"vurdering_{pid}", ""),
+                    )
+                    for pid in ids
+                ]
+                n = services.halfyear_save(user=request.user, group_id=group.pk, entries=entries)
+                messages.success(request, _("%(n)s halvårsvurderinger er lagret.") % {"n": n})
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("assessment:group", unit_id=group.pk)
+        return redirect("assessment:group", unit_id=group.pk)
+    period = selectors.current_period(day=today)
+    rows = selectors.group_sheet(group=group, day=today, period=period)
+    audit_read(
+        event="assessment.group.read",
+        person_ids=[r.pupil.pk for r in rows],
+        object_type="organisation.OrgUnit",
+        object_id=group.pk,
+    )
+    return render(
+        request,
+        "assessment/group.html",
+        {
+            "group": group,
+            "info": info,
+            "rows": rows,
+            "period": selectors.period_label(period),
+            "unpublished": sum(1 for r in rows if r.assessment and not r.assessment.published_at),
+            "final_rows": [r for r in rows if r.final_level],
+            "graded_rows": [r for r in rows if r.graded],
+            "lock": selectors.group_lock(group_id=group.pk),
+            "may_remark": has_action(user=request.user, action="assessment.remark.register", target=group),
+            "remark_kinds": RemarkKind.choices,
+        },
+    )
+
+
+@requires(STATUS)
+@require_http_methods(["GET", "POST"])
+def class_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A class's assessment status per pupil; the contact teacher proposes orden og oppførsel here."""
+    klass = access_unit(user=request.user, id=unit_id, action=STATUS)
+    if klass.kind != OrgUnitKind.CLASS:
+        raise AccessNotFound(_("Ikke funnet."))
+    today = clock.today()
+    period = selectors.current_period(day=today)
+    rows = selectors.class_status(klass=klass, day=today, period=period)
+    if request.method == "POST":
+        ids = [pid for pid in (_int(v) for v in request.POST.getlist("elev")) if pid is not None]
+        marks = {pid: (request.POST.get(f"orden_{pid}", ""), request.POST.get(f"oppforsel_{pid}", "")) for pid in ids}
+        try:
+            n = services.conduct_propose(user=request.user, class_id=klass.pk, marks=marks)
+            messages.success(request, _("Forslag til orden og oppførsel er lagret for %(n)s elever.") % {"n": n})
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:class", unit_id=klass.pk)
+    audit_read(
+        event="assessment.class.read",
+        person_ids=[r.pupil.pk for r in rows],
+        object_type="organisation.OrgUnit",
+        object_id=klass.pk,
+    )
+    return render(
+        request,
+        "assessment/class.html",
+        {
+            "klass": klass,
+            "rows": rows,
+            "period": selectors.period_label(period),
+            "graded": (klass.grade or 0) >= selectors.GRADES_FROM,
+            "may_propose": has_action(user=request.user, action="assessment.conduct.propose", target=klass),
+            "conduct_grades": ConductGrade.choices,
+        },
+    )
+
+
+@requires("assessment.school.status")
+@require_http_methods(["GET", "POST"])
+def school_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The school's assessment status per class and the 10th-grade groups' final grades, which the principal locks."""
+    school = access_unit(user=request.user, id=unit_id, action="assessment.school.status")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    if request.method == "POST":
+        try:
+            services.final_grades_lock(user=request.user, school_id=school.pk, group_id=request.POST.get("gruppe", ""))
+            messages.success(request, _("Standpunktkarakterene er låst og publisert for foresatte."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:school", unit_id=school.pk)
+    today = clock.today()
+    period = selectors.current_period(day=today)
+    appeals = selectors.school_appeals(school=school)
+    audit_read(
+        event="assessment.appeals.read",
+        person_ids=[a.pupil_id for a in appeals],
+        object_type="organisation.OrgUnit",
+        object_id=school.pk,
+    )
+    return render(
+        request,
+        "assessment/school.html",
+        {
+            "school": school,
+            "appeals": appeals,
+            "rows": selectors.school_status(school=school, day=today, period=period),
+            "final_groups": selectors.school_final_groups(school=school, day=today),
+            "period": selectors.period_label(period),
+            "may_lock": has_action(user=request.user, action="assessment.final.lock", target=school),
+        },
+    )
+
+
+@requires("assessment.child.read")
+@require_GET
+def portal_page(request: HttpRequest) -> HttpResponse:
+    """The guardian's page: each child's published assessments, final grades with the appeal deadline, remarks.
+
+    It names subjects, never the school or the group (a strengt fortrolig child's other parent keeps the
+    information right, barneloven § 47, but may not learn where the child goes to school).
+    """
+    results = [selectors.child_results(child=c) for c in selectors.children_for_user(user=request.user)]
+    results = [r for r in results if r.halfyear or r.finals or r.remarks or r.conduct]
+    audit_read(event="assessment.portal.read", person_ids=[r.child.pk for r in results])
+    return render(
+        request,
+        "assessment/portal.html",
+        {
+            "results": results,
+            "today": clock.today(),
+        },
+    )
+
+
+@requires("assessment.appeal.register")
+@require_POST
+def appeal_page(request: HttpRequest, grade_id: int) -> HttpResponse:
+    """Register a guardian's appeal against a final grade (before the 10-day deadline)."""
+    try:
+        services.appeal_register(user=request.user, final_grade_id=grade_id, reason=request.POST.get("begrunnelse", ""))
+        messages.success(request, _("Klagen er registrert. Skolen behandler den og gir dere svar."))
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("assessment:portal")
