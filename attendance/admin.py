@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from attendance.models import AbsenceReport, ChildAttendanceInfo, ClosingDay, UnitAttendanceSettings, UnitCapacity
+from attendance.models import AbsenceReport, ChildAttendanceInfo, ClosingDay, UnitAttendanceSettings
 
 
 @admin.register(UnitAttendanceSettings)
@@ -30,13 +30,4 @@ class ClosingDayAdmin(admin.ModelAdmin):
     list_filter = ("reason", "unit_kind", "municipality")
     search_fields = ("description", "unit__name")
     date_hierarchy = "start_date"
-    raw_id_fields = ("unit",)
-
-
-@admin.register(UnitCapacity)
-class UnitCapacityAdmin(admin.ModelAdmin):
-    """Godkjente plasser per barnehage (the leader's snapshot shows free places from it)."""
-
-    list_display = ("unit", "approved_places")
-    search_fields = ("unit__name", "unit__code")
     raw_id_fields = ("unit",)

@@ -221,25 +221,3 @@ class ClosingDay(models.Model):
     def label(self) -> str:
         reason = str(self.get_reason_display())
         return f"{reason} – {self.description}" if self.description else reason
-
-
-class UnitCapacity(models.Model):
-    """A kindergarten's approved places (godkjente plasser, in places: a child under 3 takes two).
-
-    Kept by attendance for the leader's occupancy figures (free places = approved − in use). Admission's
-    capacity per round is the kindergarten app's own; others read this through ``attendance.public``.
-    """
-
-    unit = models.OneToOneField(
-        OrgUnit, on_delete=models.CASCADE, related_name="attendance_capacity", verbose_name=_("enhet")
-    )
-    approved_places = models.PositiveIntegerField(
-        _("godkjente plasser"), help_text=_("Plasser enheten er godkjent for; barn under 3 år teller som to.")
-    )
-
-    class Meta:
-        verbose_name = _("godkjent kapasitet")
-        verbose_name_plural = _("godkjent kapasitet")
-
-    def __str__(self) -> str:
-        return f"{self.unit_id}: {self.approved_places}"

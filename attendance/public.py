@@ -6,8 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from attendance import selectors
-from attendance.models import UnitCapacity
-from attendance.occupancy import OccupancyReader, occupancy_reader_register  # noqa: F401 - kindergarten registers
+from attendance.occupancy import (  # noqa: F401 - kindergarten registers its readers
+    ApprovedPlacesReader,
+    OccupancyReader,
+    approved_places_reader_register,
+    occupancy_reader_register,
+)
+from attendance.occupancy import approved_places as _approved_places
 
 
 @dataclass(frozen=True)
@@ -30,5 +35,9 @@ def is_expected_day(day: dt.date) -> bool:
 
 
 def approved_places(*, unit_ids: list[int]) -> dict[int, int]:
-    """Return the approved places (godkjente plasser) of the given units that have them registered, by unit id."""
-    return dict(UnitCapacity.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "approved_places"))
+    """Return the approved places (godkjente plasser) of the given units that have them registered, by unit id.
+
+    The figures are the kindergarten's own (``KindergartenUnitDetail``), in places: a child under 3 takes two, as in
+    the occupancy calculation, so approved places = 2 × places 0–2 år + places 3–5 år.
+    """
+    return _approved_places(unit_ids=unit_ids)

@@ -29,7 +29,7 @@ def _capacity_figure(*, unit_id: int, approved: int | None, used: int) -> Snapsh
             key="attendance.free_places",
             label=_("Ledige plasser"),
             value="–",
-            url=reverse("admin:attendance_unitcapacity_add") + f"?unit={unit_id}",
+            url=reverse("admin:kindergarten_kindergartenunitdetail_add") + f"?unit={unit_id}",
             note=_("Godkjente plasser er ikke registrert"),
         )
     free = approved - used

@@ -9,13 +9,14 @@ class KindergartenConfig(AppConfig):
     verbose_name = _("Barnehage")
 
     def ready(self) -> None:
-        from attendance.public import occupancy_reader_register
+        from attendance.public import approved_places_reader_register, occupancy_reader_register
         from invoicing.public import place_details_register
-        from kindergarten.public import kindergarten_occupancy, placement_sizes
+        from kindergarten.public import approved_places, kindergarten_occupancy, placement_sizes
         from oas.people.models import Service
 
         # Attendance and invoicing sit below kindergarten (import-linter layers): they read through these.
         occupancy_reader_register(kindergarten_occupancy)
+        approved_places_reader_register(approved_places)
         place_details_register(service=Service.KINDERGARTEN, reader=placement_sizes)
 
         from kindergarten import permissions  # noqa: F401  (registers the actions and resources)

@@ -6,9 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import models
-from django.http import HttpRequest
-from django.utils.translation import gettext_lazy
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 
 from oas.access.actions import all_actions
 from oas.access.models import AccessGrant, GuardianAccessSettings, RoleAssignment, RoleMapping
@@ -16,6 +19,74 @@ from oas.access.services import grant_create, grant_revoke, roles_recompute_all
 from oas.audit.services import audit_read
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person
+
+
+class NamedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete answer, with the text the related model's admin gives (``autocomplete_label``).
+
+    A user is shown by name and employee number, never by the internal username (``staff-DEMO0009``).
+    """
+
+    def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, Any]:
+        result: dict[str, Any] = super().serialize_result(obj, to_field_name)  # type: ignore[misc]  # not in stubs
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
+def _named_autocomplete_view(request: HttpRequest) -> HttpResponse:
+    response = NamedAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+    assert isinstance(response, HttpResponse)  # a JsonResponse
+    return response
+
+
+# The admin site builds its URLs from this attribute (``AdminSite.get_urls``): the same URL, access checks and
+# permission checks (``admin_view``, the related model admin's view permission), only the text differs.
+admin.site.autocomplete_view = _named_autocomplete_view  # type: ignore[method-assign]
+
+
+def user_label(user: Any) -> str:
+    """A user as a person knows them: "Lars Lærersen (ansattnr. DEMO0009)"; the username only without a name."""
+    name = user.get_full_name() or user.get_username()
+    account = getattr(user, "account", None)
+    employee = getattr(account, "employee", None) if account is not None else None
+    if employee is not None:
+        return gettext("%(name)s (ansattnr. %(number)s)") % {"name": name, "number": employee.employee_number}
+    return str(name)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserLookupAdmin(UserAdmin):
+    """Django's user admin, found by name, employee number or fødselsnummer and shown by name (grant form)."""
+
+    search_fields = (
+        "first_name",
+        "last_name",
+        "username",
+        "account__employee__employee_number",
+        "=account__employee__person__national_id",
+        "=account__person__national_id",
+    )
+    list_display = ("username", "first_name", "last_name", "is_staff")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("account__employee")
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            people = results.values_list("account__employee__person_id", "account__person_id")[:20]
+            audit_read(event="admin.user_search", person_ids=[pid for pair in people for pid in pair if pid])
+        return results, distinct
+
+    def autocomplete_label(self, obj: Any) -> str:
+        return user_label(obj)
 
 
 @admin.register(Person)
@@ -111,7 +182,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 class AccessGrantForm(forms.ModelForm):
-    action = forms.ChoiceField(choices=())
+    action = forms.ChoiceField(label=gettext_lazy("Handling"), choices=())
 
     class Meta:
         model = AccessGrant
@@ -120,6 +191,8 @@ class AccessGrantForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [(a.code, f"{a.code} – {a.label}") for a in all_actions()]  # type: ignore[attr-defined]
+        if "user" in self.fields:
+            self.fields["user"].label_from_instance = user_label  # type: ignore[attr-defined]
 
 
 @admin.register(AccessGrant)
@@ -143,7 +216,7 @@ class AccessGrantAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("bruker"), ordering="user__last_name")
     def user_name(self, obj: AccessGrant) -> str:
-        return obj.user.get_full_name() or obj.user.get_username()
+        return user_label(obj.user)
 
     @admin.display(description=gettext_lazy("barn/person"), ordering="person__last_name")
     def person_name(self, obj: AccessGrant) -> str:

@@ -82,10 +82,16 @@ class AccessGrant(models.Model):
     at midnight without anyone acting; ``access_grants_cleanup`` removes the guardian rows later.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants", verbose_name=_("bruker")
+    )
     action = models.CharField(_("handling"), max_length=100)
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("barn/person")
+    )
+    unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("enhet")
+    )
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), help_text=_("Tilgangen opphører automatisk etter denne datoen."))
     reason = models.CharField(_("begrunnelse"), max_length=300)

@@ -79,3 +79,37 @@ def test_people_outside_the_admin_cannot_use_the_pickers(demo_municipality: Any)
     url = "/admin/autocomplete/?app_label=access&model_name=accessgrant&field_name=person&term=a"
     assert client.get(url).status_code == 302  # to the admin login
     assert client.get("/admin/audit/auditevent/").status_code == 302
+
+
+def test_the_user_picker_shows_the_persons_name_and_employee_number(demo_municipality: Any) -> None:
+    teacher = persona_user("laerer")  # a staff user: username staff-<employee number>
+    employee = teacher.account.employee
+    assert employee is not None and teacher.get_username() not in (teacher.first_name, teacher.last_name)
+    client = _admin()
+    base = "/admin/autocomplete/?app_label=access&model_name=accessgrant&field_name=user"
+    by_name = client.get(f"{base}&term={teacher.first_name} {teacher.last_name}")
+    assert by_name.status_code == 200
+    texts = [r["text"] for r in by_name.json()["results"]]
+    shown = f"{teacher.first_name} {teacher.last_name} (ansattnr. {employee.employee_number})"
+    assert shown in texts
+    assert teacher.get_username() not in texts
+    by_number = client.get(f"{base}&term={employee.person.national_id}").json()
+    assert [r["text"] for r in by_number["results"]] == [shown]
+
+
+def test_the_grant_form_speaks_norwegian(demo_municipality: Any) -> None:
+    html = _admin().get("/admin/access/accessgrant/add/").content.decode()
+    for label in ("Bruker", "Handling", "Barn/person", "Enhet"):
+        assert f">{label}:</label>" in html
+    for english in (">User:<", ">Action:<", ">Person:<", ">Unit:<"):
+        assert english not in html
+
+
+def test_staff_without_the_admin_role_may_not_search_users(demo_municipality: Any) -> None:
+    user = persona_user("laerer")
+    user.is_staff = True  # into the admin, but no system administrator role and no model permissions
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    url = f"/admin/autocomplete/?app_label=access&model_name=accessgrant&field_name=user&term={user.last_name}"
+    assert client.get(url).status_code == 403

@@ -49,9 +49,15 @@ def test_sfo_application_is_offered_and_accepted(chromium: Any, journey_server: 
         with Journey(chromium, journey_server, "opptak", "opptak-sfo") as o:
             o.start()
             o.section("staff-admission", "staff-sfo-rounds")
-            o.button("Steng for søknader")
-            o.button("Kjør tildeling og publiser")
-            assert o.page.locator('tr[data-state="published"]').count() >= 1 or "ublis" in o.text()
+            o.tap(o.page.locator('table.sfo-rounds tr[data-state="open"] a').first)  # the demo's open round
+            o.tap(o.page.get_by_test_id("close-round"))
+            o.tap(o.page.get_by_test_id("run-matching"))
+            assert "Emma" in o.text(), "the proposal lists the child"
+            o.tap(o.page.get_by_test_id("publish-round"))
+            # Publishing asks first and says what will happen; nothing is published until the office confirms.
+            assert o.page.locator('.round-state[data-state="published"]').count() == 0
+            o.button("Ja, kjør tildeling og publiser")
+            assert o.page.locator('.round-state[data-state="published"], tr[data-state="published"]').count() >= 1
         _guardian_applications(g, "guardian-sfo")
         g.button("Ta imot")
         assert g.page.locator('li.sfo-application[data-status="accepted"]').count() >= 1
@@ -95,8 +101,8 @@ def test_kindergarten_application_is_matched_published_and_accepted(
         o.section("staff-admission", "staff-kindergarten-rounds")
         o.link("Løpende opptak")
         o.page.get_by_label("Barnehage", exact=True).select_option(label="Demo barnehage")
-        o.page.get_by_label("Alder", exact=True).select_option(index=0)
-        o.page.get_by_label("Plasser", exact=True).fill("2")
+        o.page.get_by_label("Aldersgruppe", exact=True).select_option(index=0)
+        o.page.get_by_label("Plasser i opptaket", exact=True).fill("2")
         o.button("Lagre kapasitet")
         assert "Demo barnehage" in o.page.locator("table.kg-capacity").inner_text()
         with Journey(chromium, journey_server, "foresatt", "guardian-kindergarten", phone=True) as g:
@@ -112,6 +118,8 @@ def test_kindergarten_application_is_matched_published_and_accepted(
             o.tap(o.page.get_by_test_id("run-matching"))
             assert "Mia" in o.text(), "the proposal lists the child"
             o.tap(o.page.get_by_test_id("publish-round"))
+            assert o.page.locator('.round-state[data-state="published"]').count() == 0, "publishing asks first"
+            o.button("Ja, publiser tilbud og vedtak")
             _guardian_applications(g, "guardian-kindergarten")
             g.tap(g.page.locator("li.kg-application a").first)
             g.button("Ta imot")

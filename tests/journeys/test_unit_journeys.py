@@ -12,7 +12,20 @@ from tests.journeys.journey import Journey
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.mark.parametrize("persona", ["styrer", "rektor"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "styrer",
+        pytest.param(
+            "rektor",
+            marks=pytest.mark.xfail(
+                reason="school: there is no staffing or occupancy page for a school (belegg og bemanning is for "
+                "kindergartens only), so the rektor's snapshot has no link to one",
+                strict=True,
+            ),
+        ),
+    ],
+)
 def test_a_leader_goes_from_the_snapshot_to_the_staffing_page(
     persona: str, chromium: Any, journey_server: str, journey_db: None
 ) -> None:
@@ -22,8 +35,7 @@ def test_a_leader_goes_from_the_snapshot_to_the_staffing_page(
         snapshot = j.page.locator("section.snapshot")
         assert snapshot.count() == 1, "the leader's home shows the snapshot (øyeblikksbilde)"
         staffing = snapshot.locator('a[href*="/belegg/"]')
-        if staffing.count() == 0:
-            pytest.xfail(f"{persona}: the snapshot has no link to a staffing page (belegg og bemanning) for this unit")
+        assert staffing.count() >= 1, f"{persona}: the snapshot links to the staffing page (belegg og bemanning)"
         j.tap(staffing.first)
         assert "/belegg/" in j.path
         assert "bemanning" in j.text().lower()
@@ -46,21 +58,20 @@ def test_a_pedagogical_leader_taps_children_in_and_marks_one_sick(
         j.taps += 1
         row.locator("button.kryss-button").click()
         j.page.locator(f'li.kryss-row[data-child="{child}"][data-status="in"]').wait_for()
-        missing = []
-        if summary.inner_text() == before:
-            missing.append("attendance: the krysseliste's summary counts do not update after a tap (only on reload)")
+        after_tap = summary.inner_text()
+        assert after_tap != before, "the summary counts update after a tap, without a reload"
         j.page.reload()
         j.visit.check(j.page)
         assert j.page.locator(f'li.kryss-row[data-child="{child}"]').get_attribute("data-status") == "in"
-        assert summary.inner_text() != before, "the tap is saved: the page counts the child in after a reload"
-        sick = j.page.locator('li.kryss-row[data-status="expected"]').first.get_by_role("button", name="Syk")
-        if sick.count() == 0:
-            missing.append("attendance: the krysseliste has no 'Syk' (sick) button for staff yet")
-        else:
-            j.tap(sick.first)
-            assert j.page.locator('li.kryss-row[data-status="absent"]').count() >= 1
-        if missing:
-            pytest.xfail("; ".join(missing))
+        assert summary.inner_text() == after_tap, "the tap is saved: the page counts the child in after a reload"
+        absent_before = j.page.locator('li.kryss-row[data-status="absent"]').count()
+        expected = j.page.locator('li.kryss-row[data-status="expected"]').first
+        sick_child = expected.get_attribute("data-child")
+        sick = expected.get_by_role("button", name="Syk")
+        assert sick.count() >= 1, "staff can mark a child sick from the krysseliste"
+        j.tap(sick.first)
+        assert j.page.locator(f'li.kryss-row[data-child="{sick_child}"]').get_attribute("data-status") == "absent"
+        assert j.page.locator('li.kryss-row[data-status="absent"]').count() == absent_before + 1
 
 
 def test_a_teacher_sends_a_notice_and_sees_who_has_read_it(
@@ -75,8 +86,12 @@ def test_a_teacher_sends_a_notice_and_sees_who_has_read_it(
         j.page.get_by_label("Tekst").fill("Husk matpakke og gode sko.")
         j.button("Send oppslag")
         assert j.page.locator("#notice-status").count() == 1
-        status = j.page.locator("main").get_by_role("link", name="lest", exact=False)
-        if status.count() == 0:
-            pytest.xfail("messaging: after sending, no page shows the notice's read status ('who has not read it')")
-        j.tap(status.first)
+        j.link("Til meldinger")
+        j.link("Sendte oppslag")
+        row = j.page.get_by_test_id("sent-notices").locator("tr").filter(has_text="Turdag fredag")
+        assert row.count() == 1, "the sent notice is listed with its read count"
+        assert " av " in row.inner_text()
+        j.tap(row.get_by_role("link", name="Turdag fredag"))
         assert "Turdag fredag" in j.text()
+        assert j.page.get_by_test_id("read-count").count() == 1, "the notice's page shows how many have read it"
+        assert "Hvem har ikke lest det" in j.text()

@@ -66,7 +66,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"OAS: seeded in {result.seconds} s ({result.counts['persons']} people).")
                     # The units' own closing days (planning days, Christmas, summer) live in attendance.
                     call_command("seed_closing_days", verbosity=0)
-                    call_command("seed_unit_capacity", verbosity=0, stdout=io.StringIO())  # approved places
                     # National fee rates and the demo's municipal prices: the price calculator and invoicing work
                     # at once (unconfirmed national figures stay marked as such).
                     call_command("seed_fee_rates", verbosity=0, stdout=io.StringIO())
