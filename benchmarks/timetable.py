@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--xhstt", nargs="*", default=["ArtificialORLibrary-hdtt4"], help="XHSTT instance names")
     parser.add_argument("--no-impossible", action="store_true", help="skip the impossible school")
     args = parser.parse_args()
-    with scratch_database("timetable", settings="oas.settings.test"):
+    with scratch_database("timetable", settings="devtools.settings.test"):
         _demo(size=args.size, seconds=max(1, int(args.seconds)))
         if args.classes:
             _synthetic(classes=args.classes, seconds=args.seconds, impossible=not args.no_impossible)

@@ -294,6 +294,10 @@ def _solver(*, seed: int, seconds: float, workers: int) -> cp_model.CpSolver:
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
+    # CP-SAT catches Ctrl-C itself by default and, when the solve ends, leaves SIGINT at the system default behind
+    # Python's back: the next Ctrl-C then kills the process outright (devstack, which seeds a timetable, died
+    # without stopping its children). Stopping a run is ours to do (the cancel flag).
+    solver.parameters.catch_sigint_signal = False
     return solver
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_devstack_seeds_the_timetable_after_the_school() -> None:
-    source = (Path(__file__).parents[2] / "oas/ops/management/commands/devstack.py").read_text()
+    source = (Path(__file__).parents[2] / "devtools/management/commands/devstack.py").read_text()
     assert source.index('"seed_school_demo"') < source.index('"seed_timetable_demo"')
 
 

@@ -127,3 +127,24 @@ def test_an_impossible_school_names_the_conflicting_requirements() -> None:
     # Relaxing the named availability makes it solvable.
     assert solve(problem, seconds=5, relaxed=frozenset({"avail:7"})).status in ("optimal", "feasible")
     assert explain_core(problem, seconds=5) == result.core
+
+
+def test_a_solve_leaves_pythons_ctrl_c_handling_in_place() -> None:
+    """CP-SAT's own SIGINT catcher would leave SIG_DFL behind: the next Ctrl-C would kill devstack outright."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import os, signal, time\n"
+        "seen = []\n"
+        "signal.signal(signal.SIGINT, lambda *a: seen.append(1))\n"
+        "from timetable.solver import _solver\n"
+        "from ortools.sat.python import cp_model\n"
+        "m = cp_model.CpModel(); m.NewBoolVar('x')\n"
+        "_solver(seed=1, seconds=1, workers=1).Solve(m)\n"
+        "os.kill(os.getpid(), signal.SIGINT); time.sleep(0.2)\n"
+        "assert seen == [1]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd(), check=False, timeout=60)  # noqa: S603
+    assert done.returncode == 0
