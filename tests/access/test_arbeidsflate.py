@@ -163,7 +163,10 @@ def test_arbeidsflate_page_query_count_does_not_grow_with_the_data(client, world
     principal_reuse_clear()
     with django_assert_max_num_queries(len(before)):
         assert client.get(reverse("arbeidsflate:home")).status_code == 200
-    assert len(before) < 80
+    # The cap counts the statements the page sends in production. Inside the test's transaction every task provider
+    # also runs in a savepoint (two statements each, none outside a transaction), and one is added per provider.
+    sent = [q for q in before.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(sent) < 60, len(sent)
 
 
 def test_children_list_query_count_does_not_grow_with_the_children(client, world, django_assert_max_num_queries):
