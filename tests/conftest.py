@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -34,3 +35,22 @@ def demo_municipality(db: None) -> object:
 
     call_command("seed_demo", "--size", "small", stdout=io.StringIO())
     return Municipality.objects.filter(number="3030").order_by("-valid_from").first()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_outlives_the_test_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """At the very end, end the test database's other sessions so that it can be dropped.
+
+    Live-server and worker threads hold their own connections (the psycopg pool keeps them open), and a browser
+    suite's server can still hold one when pytest drops the database; with warnings as errors that fails the run
+    after every test has passed. Torn down before ``django_db_setup`` (it depends on it).
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")  # the app's role may not signal the owner's sessions
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
