@@ -7,7 +7,8 @@ Everything that goes to another system is an outbox row written in the business 
   (in ``AppConfig.ready``); a handler gets a ``Delivery`` and raises ``TransientError`` (retry) or
   ``PermanentError`` (dead letter, a human looks at it);
 * letters (SvarUt) — ``letter_send`` renders a letter and queues it, ``letter_pdf`` renders HTML to PDF,
-  ``letter_pdf_get`` returns a sent letter's PDF, ``letter_status_get`` its SvarUt status;
+  ``letter_pdf_get`` returns a sent letter's PDF, ``letter_status_get`` its SvarUt status, ``decision_letters_send`` a decision to each guardian plus
+  its archive copy;
 * archive (Noark 5) — ``archive_document`` queues a journalpost on the child's case;
 * SMS — ``get_sms_gateway()`` (simulator or live per ``SMS_MODE``) and ``SmsOutgoing``;
 * claiming — ``lease_claim``/``lease_due_ids``/``lease_bury_abandoned`` over a ``Leased`` table and
@@ -20,6 +21,7 @@ Everything that goes to another system is an outbox row written in the business 
 from integrations.archive.services import archive_document
 from integrations.common.errors import IntegrationError, PermanentError, TransientError
 from integrations.common.simulators import register_simulator
+from integrations.letters.decisions import decision_letters_send
 from integrations.letters.rendering import letter_pdf
 from integrations.letters.selectors import LetterStatusInfo, letter_pdf_get, letter_status_get
 from integrations.letters.services import letter_send
@@ -43,6 +45,7 @@ __all__ = [
     "archive_document",
     "backoff_seconds",
     "broker_connection",
+    "decision_letters_send",
     "get_sms_gateway",
     "lease_bury_abandoned",
     "lease_claim",

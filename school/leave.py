@@ -272,7 +272,7 @@ def leave_decision_deliver(delivery: Any) -> dict[str, Any]:
 
 def leave_decision_letter_send(*, application_id: int) -> int:
     """Send the decision of one leave application to the guardians and archive it (idempotent per key)."""
-    from integrations.public import archive_document, letter_pdf_get, letter_send
+    from integrations.public import decision_letters_send
 
     application = LeaveApplication.objects.select_related("pupil", "school").filter(pk=application_id).first()
     if application is None or application.status == LeaveStatus.PENDING:
@@ -303,36 +303,18 @@ def leave_decision_letter_send(*, application_id: int) -> int:
         ]
     if application.decision_note:
         paragraphs.append(_("Begrunnelse: %(note)s") % {"note": application.decision_note})
-    ref = f"PERMISJON-{application.pk}"
-    sent: list[int] = []
-    recipients = selectors.pupil_guardian_ids(pupil_ids=[child.pk], day=clock.today()).get(child.pk, [])
-    for guardian_id in recipients:
-        try:
-            with transaction.atomic():
-                sent.append(
-                    letter_send(
-                        recipient_person_id=guardian_id,
-                        title=title,
-                        template="letters/vedtak.html",
-                        context={"paragraphs": paragraphs},
-                        case_ref=ref,
-                        idempotency_key=f"school-permisjon:{application.pk}:{guardian_id}",
-                    )
-                )
-        except ValidationError as exc:
-            logger.warning("school: leave letter %s not sent to %s: %s", application.pk, guardian_id, exc)
-    if sent:
-        with transaction.atomic():
-            archive_document(
-                child_person_id=child.pk,
-                case_type=CASE_TYPE,
-                case_id=application.pk,
-                case_title=_("Permisjon fra opplæringen"),
-                journalposttype="U",
-                title=title,
-                pdf=letter_pdf_get(letter_id=sent[0]),
-                document_date=(application.decided_at or clock.now()).date(),
-                idempotency_key=f"school-permisjon-arkiv:{application.pk}",
-                filename="vedtak.pdf",
-            )
+    sent = decision_letters_send(
+        child_person_id=child.pk,
+        guardian_ids=selectors.pupil_guardian_ids(pupil_ids=[child.pk], day=clock.today()).get(child.pk, []),
+        title=title,
+        template="letters/vedtak.html",
+        context={"paragraphs": paragraphs},
+        case_ref=f"PERMISJON-{application.pk}",
+        key=f"school-permisjon:{application.pk}",
+        archive_key=f"school-permisjon-arkiv:{application.pk}",
+        case_type=CASE_TYPE,
+        case_id=application.pk,
+        case_title=_("Permisjon fra opplæringen"),
+        document_date=(application.decided_at or clock.now()).date(),
+    )
     return len(sent)

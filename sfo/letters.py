@@ -8,13 +8,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from admission import services as admission_services
-from integrations.public import PermanentError, archive_document, letter_pdf_get, letter_send
+from integrations.public import PermanentError, decision_letters_send
 from oas import clock
-from oas.errors import ValidationError
 from sfo import selectors
 from sfo.admission_rules import RULES
 from sfo.models import SfoApplication, SfoApplicationStatus
@@ -73,35 +71,18 @@ def sfo_decision_letter_send(*, application_id: int) -> int:
         "reasons": application.explanation,
         "appeal": _("Dere kan klage på vedtaket innen tre uker fra dere mottok det (forvaltningsloven §§ 28 og 29)."),
     }
-    ref = f"SFO-{application.pk}"
-    sent: list[int] = []
-    for guardian_id in selectors.sfo_guardians_of(child=child):
-        try:
-            with transaction.atomic():
-                sent.append(
-                    letter_send(
-                        recipient_person_id=guardian_id,
-                        title=title,
-                        template=TEMPLATE,
-                        context=context,
-                        case_ref=ref,
-                        idempotency_key=f"sfo-vedtak:{application.pk}:{guardian_id}",
-                    )
-                )
-        except ValidationError as exc:
-            logger.warning("sfo: letter for %s not sent to %s: %s", application.pk, guardian_id, exc)
-    if sent:
-        with transaction.atomic():
-            archive_document(
-                child_person_id=child.pk,
-                case_type=CASE_TYPE,
-                case_id=application.pk,
-                case_title=_("SFO-plass"),
-                journalposttype="U",
-                title=title,
-                pdf=letter_pdf_get(letter_id=sent[0]),
-                document_date=clock.today(),
-                idempotency_key=f"sfo-vedtak-arkiv:{application.pk}",
-                filename="vedtak.pdf",
-            )
+    sent = decision_letters_send(
+        child_person_id=child.pk,
+        guardian_ids=selectors.sfo_guardians_of(child=child),
+        title=title,
+        template=TEMPLATE,
+        context=context,
+        case_ref=f"SFO-{application.pk}",
+        key=f"sfo-vedtak:{application.pk}",
+        archive_key=f"sfo-vedtak-arkiv:{application.pk}",
+        case_type=CASE_TYPE,
+        case_id=application.pk,
+        case_title=_("SFO-plass"),
+        document_date=clock.today(),
+    )
     return len(sent)
