@@ -36,13 +36,17 @@ def test_make_up_loads_rates_and_opens_rounds_once(demo_municipality: Any) -> No
 def test_devstack_runs_the_demo_commands_after_seeding() -> None:
     from pathlib import Path
 
+    from devtools.seed.after import AFTER_SEED_COMMANDS
+
     source = (Path(__file__).parents[2] / "devtools/management/commands/devstack.py").read_text()
+    assert "demo_after_seed_run()" in source  # the same list the journey suite seeds with
     for command in (
         "seed_fee_rates",
         "seed_admission_rounds",
         "seed_sfo_rounds",
         "seed_closing_days",
         "seed_school_demo",
+        "seed_timetable_demo",
         "seed_assessment_demo",
     ):
-        assert f'"{command}"' in source
+        assert command in AFTER_SEED_COMMANDS

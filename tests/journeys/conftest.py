@@ -23,11 +23,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from devtools.seed.after import demo_after_seed_run
 from oas import clock
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 JOURNEY_DAY = dt.date(2026, 11, 19)
-AFTER_SEED = ("seed_closing_days", "seed_fee_rates", "seed_admission_rounds", "seed_sfo_rounds", "seed_school_demo")
 
 
 @pytest.fixture(scope="package")
@@ -37,8 +37,7 @@ def journey_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None
     with pytest.MonkeyPatch.context() as patch, clock.freeze(JOURNEY_DAY), django_db_blocker.unblock():
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM from Playwright's event-loop thread
         call_command("seed_demo", "--size", size, "--force", stdout=io.StringIO())
-        for command in AFTER_SEED:
-            call_command(command, stdout=io.StringIO())
+        demo_after_seed_run()
         try:
             yield
         finally:

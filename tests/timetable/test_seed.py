@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from devtools.seed.after import AFTER_SEED_COMMANDS
 from tests.timetable.conftest import TimetableDemo
 from timetable.models import TimetableVersion
 
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def test_devstack_seeds_the_timetable_after_the_school() -> None:
     source = (Path(__file__).parents[2] / "devtools/management/commands/devstack.py").read_text()
-    assert source.index('"seed_school_demo"') < source.index('"seed_timetable_demo"')
+    assert "demo_after_seed_run()" in source
+    assert AFTER_SEED_COMMANDS.index("seed_school_demo") < AFTER_SEED_COMMANDS.index("seed_timetable_demo")
 
 
 def test_the_seed_command_leaves_a_published_timetable_alone(tt_demo: TimetableDemo) -> None:

@@ -6,7 +6,6 @@ PostgreSQL and Redis under ./var, and Ctrl-C stops them again after the child pr
 
 from __future__ import annotations
 
-import io
 import os
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from devtools.embedded import stop_embedded
 from devtools.seed import demo_municipality_seed
+from devtools.seed.after import demo_after_seed_run
 from devtools.stack import Supervisor, child_specs
 from devtools.vapid import vapid_keys_ensure
 from oas.demo_personas import PERSONAS
@@ -64,20 +64,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"OAS: not seeding: {exc.message}")
                 else:
                     self.stdout.write(f"OAS: seeded in {result.seconds} s ({result.counts['persons']} people).")
-                    # The units' own closing days (planning days, Christmas, summer) live in attendance.
-                    call_command("seed_closing_days", verbosity=0)
-                    # National fee rates and the demo's municipal prices: the price calculator and invoicing work
-                    # at once (unconfirmed national figures stay marked as such).
-                    call_command("seed_fee_rates", verbosity=0, stdout=io.StringIO())
-                    # Open admission rounds: a continuous kindergarten round and next year's SFO round.
-                    call_command("seed_admission_rounds", verbosity=0, stdout=io.StringIO())
-                    call_command("seed_sfo_rounds", verbosity=0, stdout=io.StringIO())
-                    # Every school: school year and terms, subjects, teaching groups, teachers, some attendance.
-                    call_command("seed_school_demo", verbosity=0, stdout=io.StringIO())
-                    # Demo skole's timetable: built from those groups, generated and published.
-                    call_command("seed_timetable_demo", verbosity=0, stdout=io.StringIO())
-                    # Grades, written assessments and remarks for the demo school's pupils (assessment).
-                    call_command("seed_assessment_demo", verbosity=0, stdout=io.StringIO())
+                    # Closing days, fee rates, admission rounds, the school, timetable and assessment demo.
+                    demo_after_seed_run()
             specs = child_specs(
                 base_dir=settings.BASE_DIR,
                 var_dir=settings.VAR_DIR,

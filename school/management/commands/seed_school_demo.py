@@ -50,12 +50,14 @@ class Command(BaseCommand):
         subjects = {s.code: s for s in Subject.objects.all()}
         rng = random.Random(16)
         schools = list(OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL).select_related("municipality").order_by("code"))
-        assigned: set[int] = set()
+        assigned: list[GroupAssignment] = []
         groups_made = 0
         with transaction.atomic():
             for school in schools:
                 groups_made += self._school(school=school, subjects=subjects, today=today, assigned=assigned)
-            roles_recompute_for_employees(employee_ids=sorted(assigned))
+            # In one statement, and the teachers' roles recomputed once (``create`` would recompute per row).
+            GroupAssignment.objects.bulk_create(assigned)
+            roles_recompute_for_employees(employee_ids=sorted({a.employee_id for a in assigned}))
             registrations = self._attendance(schools=schools, today=today, rng=rng)
             leave = self._leave_and_documentation(schools=schools, today=today)
             enrolled = self._enrolment(schools=schools, today=today)
@@ -64,7 +66,9 @@ class Command(BaseCommand):
             f"nye permisjonssøknader: {leave}, skoleinnskrivinger: {enrolled}"
         )
 
-    def _school(self, *, school: OrgUnit, subjects: dict[str, Subject], today: dt.date, assigned: set[int]) -> int:
+    def _school(
+        self, *, school: OrgUnit, subjects: dict[str, Subject], today: dt.date, assigned: list[GroupAssignment]
+    ) -> int:
         start_year = today.year if today.month >= 8 else today.year - 1
         year = school_year_ensure(municipality=school.municipality, start_year=start_year)
         valid_from = min(year.start_date, today)
@@ -103,10 +107,9 @@ class Command(BaseCommand):
                 membership_add(group=tg.unit, pupil_ids=pupil_ids, valid_from=valid_from)
             if teachers and not GroupAssignment.objects.filter(group=tg.unit).exists():
                 teacher = teachers[(i // 2) % len(teachers)]
-                GroupAssignment.objects.create(
-                    employee=teacher, group=tg.unit, role=GroupRole.GROUP_STAFF, valid_from=valid_from
+                assigned.append(
+                    GroupAssignment(employee=teacher, group=tg.unit, role=GroupRole.GROUP_STAFF, valid_from=valid_from)
                 )
-                assigned.add(teacher.pk)
         return made
 
     def _attendance(self, *, schools: list[OrgUnit], today: dt.date, rng: random.Random) -> int:
@@ -138,10 +141,14 @@ class Command(BaseCommand):
                 if (klass.pk, day) not in done
             ]
         )
+        by_group: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
+        for group_id, pupil_id, start, end in placements:
+            by_group.setdefault(group_id, []).append((pupil_id, start, end))
         rows = []
         for registration in registrations:
-            for group_id, pupil_id, start, end in placements:
-                if group_id != registration.group_id or start > registration.day or (end and end < registration.day):
+            # Only the class's own placements (every class against every placement took minutes on the full demo).
+            for pupil_id, start, end in by_group.get(registration.group_id, []):
+                if start > registration.day or (end and end < registration.day):
                     continue
                 roll = rng.random()
                 absent = roll < 0.08
