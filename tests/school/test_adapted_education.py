@@ -472,3 +472,22 @@ def test_a_teacher_who_gets_an_account_later_gets_the_grant(school_demo: SchoolD
     assert not AccessGrant.objects.filter(person=jonas).exists()  # no account when the seed ran
     user = persona_user("laerer")  # first login: the account is created
     assert AccessGrant.objects.filter(user=user, person=jonas, action="school.iop.read").count() == 1
+
+
+def test_the_menu_entry_and_the_page_title(school_demo: SchoolDemo) -> None:
+    from oas import navigation
+
+    def visible(persona: str) -> bool:
+        return navigation.item_visible(user=persona_user(persona), item=navigation.nav_item("staff-school-iop"))
+
+    assert visible("rektor") and visible("spesped") and visible("kontaktlaerer")
+    assert not visible("merkantil") and not visible("annenlaerer") and not visible("foresatt")
+    jonas = _persona_child("foresatt")
+    html = login("spesped").get(f"/skole/iop/elev/{jonas.pk}/").content.decode()
+    crumbs = html.split('class="oas-container oas-breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/skole/iop/"' in crumbs
+    assert f"<title>Individuelt tilrettelagt opplæring – {jonas.first_name} {jonas.last_name}" in html
+    # The pupil page links to the case for those who may read it.
+    assert (
+        f'href="/skole/iop/elev/{jonas.pk}/"' in login("kontaktlaerer").get(f"/skole/elev/{jonas.pk}/").content.decode()
+    )
