@@ -26,6 +26,7 @@ HJEMMEL = "Offl. § 13 jf. fvl. § 13"
 @pytest.fixture
 def archive_sim(settings: Any) -> Iterator[NoarkSimulator]:
     with MaskinportenSimulator() as maskinporten:
+        assert isinstance(maskinporten, MaskinportenSimulator)
         sim = NoarkSimulator(
             token_verifier=lambda authorization: maskinporten.verify_access_token(authorization, scope=REQUIRED_SCOPE)
         )
