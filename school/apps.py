@@ -18,6 +18,18 @@ class SchoolConfig(AppConfig):
         from school.enrolment import ENROLMENT_LETTER_KIND, enrolment_letters_deliver
 
         register_handler(ENROLMENT_LETTER_KIND, enrolment_letters_deliver)
+        from school.adapted_education import (
+            DECISION_LETTER_KIND,
+            IOP_ARCHIVE_KIND,
+            adapted_decision_deliver,
+            connect_signals,
+            iop_archive_deliver,
+        )
+
+        connect_signals()
+
+        register_handler(DECISION_LETTER_KIND, adapted_decision_deliver)
+        register_handler(IOP_ARCHIVE_KIND, iop_archive_deliver)
         from school.arbeidsflate import register_providers
 
         register_providers()

@@ -9,12 +9,14 @@ what the kernel lacks: school years and terms, subjects, teaching-group membersh
 
 from __future__ import annotations
 
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from oas.organisation.models import Municipality, OrgUnit
-from oas.people.models import Person
+from oas.people.models import DateRange, Employee, Person
 
 
 class SchoolYear(models.Model):
@@ -337,3 +339,163 @@ class PupilMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Individually adapted education (individuelt tilrettelagd opplæring, opplæringslova §§ 11-6 to 11-11)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _closed_period(start: str, end: str) -> DateRange:
+    """``daterange(start, end, '[]')``: both ends included."""
+    return DateRange(start, end, Value("[]"))
+
+
+class AdaptedOrganisation(models.TextChoices):
+    IN_CLASS = "in_class", _("I klassen")
+    SMALL_GROUP = "small_group", _("I liten gruppe")
+    ONE_TO_ONE = "one_to_one", _("Alene med lærer (en-til-en)")
+
+
+class ExpertAssessment(models.Model):
+    """PPT's expert assessment (sakkunnig vurdering, § 11-8): an incoming document, archived as journalpost I."""
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_expert_assessments")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    received_date = models.DateField(_("mottatt"))
+    summary = models.TextField(_("sammendrag"), max_length=4000)
+    recommended_hours_per_year = models.PositiveSmallIntegerField(_("anbefalte timer per år"))
+    document_name = models.CharField(_("filnavn"), max_length=200)
+    document_sha256 = models.CharField(max_length=64)
+    document = models.BinaryField(editable=False)
+    registered_at = models.DateTimeField(_("registrert"))
+    registered_by_user_id = models.IntegerField(null=True, blank=True)
+    archive_record_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sakkyndig vurdering")
+        verbose_name_plural = _("sakkyndige vurderinger")
+        ordering = ["-received_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recommended_hours_per_year__gte=1, recommended_hours_per_year__lte=1500),
+                name="expertassessment_hours_1_1500",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.received_date}"
+
+
+class AdaptedEducationDecision(models.Model):
+    """The enkeltvedtak on individually adapted education (§ 11-7): hours, organisation, subjects, period, consent.
+
+    At most one decision per pupil for any day: the database refuses an overlapping period (exclusion constraint)
+    and ``adapted_decision_create`` says so first, with a clear message.
+    """
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_adapted_decisions")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(ExpertAssessment, on_delete=models.PROTECT, related_name="decisions")
+    start_date = models.DateField(_("fra og med"))
+    end_date = models.DateField(_("til og med"))
+    hours_per_year = models.PositiveSmallIntegerField(_("timer per år"))
+    hours_per_week = models.DecimalField(_("timer per uke"), max_digits=4, decimal_places=1)
+    organisation = models.CharField(_("organisering"), max_length=20, choices=AdaptedOrganisation.choices)
+    # The guardians' consent (§ 11-7 third paragraph: the decision needs the pupil's or guardians' consent).
+    consent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("samtykke fra"))
+    consent_date = models.DateField(_("samtykke gitt"))
+    reasons = models.TextField(_("begrunnelse"), max_length=4000)
+    decided_at = models.DateTimeField(_("vedtatt"))
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vedtak om individuelt tilrettelagt opplæring")
+        verbose_name_plural = _("vedtak om individuelt tilrettelagt opplæring")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="adapteddecision_valid_period"),
+            models.CheckConstraint(
+                condition=Q(hours_per_year__gte=1, hours_per_year__lte=1500), name="adapteddecision_hours_1_1500"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gt=0, hours_per_week__lte=40), name="adapteddecision_week_0_40"
+            ),
+            ExclusionConstraint(
+                name="adapteddecision_no_overlap",
+                expressions=[
+                    ("pupil", RangeOperators.EQUAL),
+                    (_closed_period("start_date", "end_date"), RangeOperators.OVERLAPS),
+                ],
+                violation_error_code="adapted_decision_overlap",
+                violation_error_message=_(
+                    "Eleven har allerede et vedtak om individuelt tilrettelagt opplæring i perioden."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.start_date}–{self.end_date}"
+
+
+class AdaptedDecisionSubject(models.Model):
+    """A subject the decision covers and the subject teacher it names (who may then read the pupil's IOP)."""
+
+    decision = models.ForeignKey(AdaptedEducationDecision, on_delete=models.CASCADE, related_name="subjects")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    teacher = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fag i vedtaket")
+        verbose_name_plural = _("fag i vedtaket")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "subject"], name="adapteddecisionsubject_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.subject_id}"
+
+
+class IndividualEducationPlan(models.Model):
+    """The IOP (individuell opplæringsplan, § 11-10) for one subject of a decision: goals, content, organisation."""
+
+    decision = models.ForeignKey(AdaptedEducationDecision, on_delete=models.CASCADE, related_name="plans")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    goals = models.TextField(_("mål"), max_length=4000)
+    content = models.TextField(_("innhold"), max_length=4000)
+    organisation = models.TextField(_("organisering"), max_length=2000)
+    version = models.PositiveIntegerField(default=1)
+    written_by_user_id = models.IntegerField(null=True, blank=True)
+    written_by_name = models.CharField(_("skrevet av"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("sist endret"))
+
+    class Meta:
+        verbose_name = _("individuell opplæringsplan")
+        verbose_name_plural = _("individuelle opplæringsplaner")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "subject"], name="iop_one_per_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.subject_id}"
+
+
+class IopEvaluation(models.Model):
+    """The yearly written evaluation (årsrapport, § 11-11) of a decision's education in one school year."""
+
+    decision = models.ForeignKey(AdaptedEducationDecision, on_delete=models.CASCADE, related_name="evaluations")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("evaluering"), max_length=6000)
+    written_by_user_id = models.IntegerField(null=True, blank=True)
+    written_by_name = models.CharField(_("skrevet av"), max_length=200, blank=True)
+    written_at = models.DateTimeField(_("skrevet"))
+
+    class Meta:
+        verbose_name = _("årsrapport (IOP)")
+        verbose_name_plural = _("årsrapporter (IOP)")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "school_year"], name="iopevaluation_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.school_year_id}"

@@ -84,3 +84,14 @@ register_nav_item(
     url_name="school:portal_enrolment",
     description=_("Nærskolen til barnet som begynner på skolen, ønske om annen skole og samtykke fra barnehagen."),
 )
+register_nav_item(
+    "staff-school-iop",
+    label=_("Individuelt tilrettelagt opplæring"),
+    audience=STAFF,
+    order=20,
+    url_name="school:iop_list",
+    prefixes=("/skole/iop/",),
+    description=_(
+        "Sakkyndig vurdering, vedtak, individuell opplæringsplan (IOP) og årsrapport for elevene du har ansvar for."
+    ),
+)

@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from oas.access.actions import ORGUNIT, PERSON, register_action
 from oas.access.resources import register_resource
 from oas.access.roles import Role
-from school.models import Enrolment, GroupMembership, LeaveApplication, PupilAttendance, TeachingGroup
+from school.models import (
+    AdaptedEducationDecision,
+    Enrolment,
+    ExpertAssessment,
+    GroupMembership,
+    LeaveApplication,
+    PupilAttendance,
+    TeachingGroup,
+)
 
 R = Role
 
@@ -178,4 +186,41 @@ PUPIL_MOVE = register_action(
     resource=PERSON,
     global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADMISSION],
     unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
+
+# Individually adapted education (opplæringslova §§ 11-6 to 11-11): confidential (taushetsplikt). Readable by the
+# principal, the school's special educators, the pupil's contact teacher (through the class: the pupil's placement)
+# and the subject teachers the decision names (an ``AccessGrant`` on the pupil for the decision's period, made by
+# ``adapted_decision_create``) — never by the school's other teachers (no UNIT_STAFF, no GROUP_STAFF).
+register_resource(ExpertAssessment, resource="school.iop.assessment", person_field="pupil")
+register_resource(AdaptedEducationDecision, resource="school.iop.decision", person_field="pupil")
+IOP_READ = register_action(
+    "school.iop.read",
+    label=_("Se individuelt tilrettelagt opplæring (sakkyndig vurdering, vedtak, IOP)"),
+    resource=PERSON,
+    unit_roles=[R.UNIT_LEADER, R.SPECIAL_EDUCATION],
+    group_roles=[R.CONTACT_TEACHER],
+)
+IOP_MANAGE = register_action(
+    "school.iop.manage",
+    label=_("Registrere sakkyndig vurdering og fatte vedtak om individuelt tilrettelagt opplæring"),
+    resource=PERSON,
+    unit_roles=[R.UNIT_LEADER],
+)
+IOP_WRITE = register_action(
+    "school.iop.write",
+    label=_("Skrive individuell opplæringsplan (IOP) og årsrapport"),
+    resource=PERSON,
+    unit_roles=[R.SPECIAL_EDUCATION],
+    group_roles=[R.CONTACT_TEACHER],
+)
+# Guardians see the decision and the IOP; they name the school, so a parent a strengt fortrolig child does not live
+# with sees nothing (whereabouts).
+IOP_GUARDIAN_READ = register_action(
+    "school.iop.child_read",
+    label=_("Se barnets individuelle opplæringsplan"),
+    resource=PERSON,
+    guardian_side=True,
+    relation_right="whereabouts",
+    break_glass=False,
 )

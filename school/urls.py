@@ -1,6 +1,6 @@
 from django.urls import path
 
-from school import api, views
+from school import adapted_education_views, api, views
 
 app_name = "school"
 
@@ -21,6 +21,13 @@ urlpatterns = [
     path("skole/<int:unit_id>/flytting/<int:move_id>/", views.pupil_move_done, name="pupil_move_done"),
     path("portal/skole/skolestart/", views.portal_enrolment, name="portal_enrolment"),
     path("portal/skole/", views.portal_school, name="portal_school"),
+    path("skole/iop/", adapted_education_views.iop_list, name="iop_list"),
+    path("skole/iop/elev/<int:child_id>/", adapted_education_views.iop_pupil, name="iop_pupil"),
+    path(
+        "skole/iop/sakkyndig/<int:assessment_id>/",
+        adapted_education_views.iop_assessment_document,
+        name="iop_assessment_document",
+    ),
     path("api/v1/school/elever", api.ElevListApi.as_view(), name="api_elever"),
     path("api/v1/school/basisgrupper", api.BasisgruppeListApi.as_view(), name="api_basisgrupper"),
     path(

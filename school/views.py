@@ -21,7 +21,7 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
-from school import absence, enrolment, leave, rollover, selectors, services
+from school import absence, adapted_education, enrolment, leave, rollover, selectors, services
 from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
 
 REGISTER = "school.group.register_attendance"
@@ -150,6 +150,7 @@ def pupil_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "absences": selectors.pupil_absences(pupil_id=pupil.pk),
             "certificate": certificate,
             "may_document": has_action(user=request.user, action="school.absence.document", target=pupil),
+            "may_read_iop": has_action(user=request.user, action=adapted_education.READ, target=pupil),
             "may_move": has_action(user=request.user, action="school.pupil.move", target=pupil),
             "other_schools": OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL, municipality_id=klass.municipality_id)
             .exclude(pk=klass.parent_id or 0)
@@ -241,10 +242,15 @@ def portal_school(request: HttpRequest) -> HttpResponse:
             "school": c.school,
             "contact_teachers": c.contact_teachers,
             "absences": selectors.pupil_absences(pupil_id=c.child.pk),
+            # Individually adapted education: only with the right to learn the school (not the non-resident parent
+            # of a strengt fortrolig child); filtered by the access rules in SQL.
+            "iop": adapted_education.adapted_case_for_guardian(user=request.user, child=c.child),
         }
         for c in selectors.children_school_for_guardian(user=request.user, day=today)
     ]
     audit_read(event="school.portal.read", person_ids=[r["child"].pk for r in rows])
+    shown = [r["child"].pk for r in rows if r["iop"]]
+    audit_read(event="school.iop.guardian_read", person_ids=shown, object_type="school.AdaptedEducation")
     return render(request, "school/portal.html", {"rows": rows})
 
 

@@ -38,7 +38,7 @@ JOURNALPOSTTYPE_NAMES = {"I": "Inngående dokument", "U": "Utgående dokument"}
 # Unntatt offentlighet etter offentleglova § 13 (taushetsplikt): used for every child/pupil case document.
 SKJERMING_OFFL_13 = {
     "tilgangsrestriksjon": {"kode": "13", "kodenavn": "Unntatt etter offentleglova § 13"},
-    "skjermingshjemmel": "Offl. § 13",
+    "skjermingshjemmel": "Offl. § 13 jf. fvl. § 13",
     "skjermingMetadata": [{"kode": "TM1", "kodenavn": "Tittel, unntatt første linje"}],
 }
 

@@ -6,6 +6,7 @@ Idempotent: running it twice changes nothing. ``make up`` runs it after ``seed_d
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from typing import Any
 
@@ -20,12 +21,19 @@ from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Employee, Employment, GroupAssignment, GroupRole, PersonRelation, Placement, Service
 from oas.periods import DATED, active_on, overlapping
 from school import selectors
+from school.adapted_education import adapted_grants_for_employee
 from school.enrolment import enrolment_candidates
 from school.leave import school_days_between
 from school.models import (
     AbsenceReason,
+    AdaptedDecisionSubject,
+    AdaptedEducationDecision,
+    AdaptedOrganisation,
     AttendanceRegistration,
     Enrolment,
+    ExpertAssessment,
+    IndividualEducationPlan,
+    IopEvaluation,
     LeaveApplication,
     LeaveStatus,
     PupilAttendance,
@@ -38,6 +46,31 @@ from school.selectors import pupil_guardian_ids
 from school.services import membership_add, school_year_ensure, subjects_seed, teaching_group_create
 
 TEACHER_POSITIONS = ("LAERER", "LEKTOR", "SPESPED")
+
+
+def demo_assessment_pdf() -> bytes:
+    """A blank one-page PDF standing in for PPT's expert assessment (a real PDF: it passes the upload check)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+IOP_TEXTS = {
+    "NOR": (
+        "Leser enkle tekster med flyt og forstår innholdet; skriver korte tekster med stor forbokstav og punktum.",
+        "Lesetrening med tilpassede bøker, lydering og ordbilder; skriveramme for korte fortellinger.",
+        "Fire timer i uka i liten gruppe med spesialpedagog, resten i klassen med tilpasset oppgavesett.",
+    ),
+    "MAT": (
+        "Behersker tallområdet 0–100, addisjon og subtraksjon med tiervenner, og kan forklare framgangsmåten.",
+        "Konkreter, tallinje og spill; daglig mengdetrening; praktiske oppgaver med penger og måling.",
+        "To timer i uka en-til-en med spesialpedagog, ellers i klassen med assistent.",
+    ),
+}
 ATTENDANCE_DAYS = 5
 
 
@@ -61,9 +94,10 @@ class Command(BaseCommand):
             registrations = self._attendance(schools=schools, today=today, rng=rng)
             leave = self._leave_and_documentation(schools=schools, today=today)
             enrolled = self._enrolment(schools=schools, today=today)
+            adapted = self._adapted_education(schools=schools, today=today)
         self.stdout.write(
             f"Skoler: {len(schools)}, nye grupper: {groups_made}, nye registreringer: {registrations}, "
-            f"nye permisjonssøknader: {leave}, skoleinnskrivinger: {enrolled}"
+            f"nye permisjonssøknader: {leave}, skoleinnskrivinger: {enrolled}, nye IOP-vedtak: {adapted}"
         )
 
     def _school(
@@ -246,4 +280,114 @@ class Command(BaseCommand):
                 [Enrolment(child=c, school_year=year, school=s, created_at=now) for c, s in found.assigned]
             )
             made += len(rows)
+        return made
+
+    def _adapted_education(self, *, schools: list[OrgUnit], today: dt.date) -> int:
+        """A few decisions on individually adapted education (§ 11-7) with their PPT assessment and IOPs.
+
+        At the demo school: the personas' pupils Jonas (guardians foresatt/foresatt2; the persona "laerer" named as
+        his English teacher) and Ida (strengt fortrolig: her mother sees the IOP, her father, who does not live with
+        her, does not), and one older pupil; at every other school one pupil from 3rd grade.
+        """
+        if AdaptedEducationDecision.objects.exists():
+            return 0
+        subjects = {s.code: s for s in Subject.objects.filter(code__in=["NOR", "MAT", "ENG"])}
+        if len(subjects) < 3:
+            return 0
+        personas = {p.key: p for p in PERSONAS}
+        laerer = Employee.objects.filter(employee_number=personas["laerer"].employee_number).first()
+        spesped = Employee.objects.filter(employee_number=personas["spesped"].employee_number).first()
+        year = today.year if today.month >= 8 else today.year - 1
+        first, last = dt.date(year, 8, 15), dt.date(year + 1, 6, 20)
+        chosen: list[tuple[OrgUnit, int, bool]] = []  # (school, pupil, demo persona child)
+        for school in schools:
+            placed = Placement.objects.filter(active_on(today, fields=DATED), service=Service.SCHOOL, unit=school)
+            if school.code == DEMO_SCHOOL_CODE:
+                for key in ("foresatt", "beskyttet"):
+                    child_id = (
+                        placed.filter(child__relations_as_child__adult__national_id=personas[key].national_id)
+                        .values_list("child_id", flat=True)
+                        .first()
+                    )
+                    if child_id:
+                        chosen.append((school, child_id, True))
+            older = placed.filter(group__grade__gte=3).order_by("child_id").values_list("child_id", flat=True)
+            taken = {pid for _s, pid, _p in chosen}
+            older_id = next((pid for pid in older[:10] if pid not in taken), None)
+            if older_id:
+                chosen.append((school, older_id, False))
+        adults = pupil_guardian_ids(pupil_ids=[pid for _s, pid, _p in chosen], day=today)
+        now = clock.now()
+        pdf = demo_assessment_pdf()
+        made = 0
+        for school, pupil_id, persona_child in chosen:
+            if not adults.get(pupil_id):
+                continue
+            assessment = ExpertAssessment.objects.create(
+                pupil_id=pupil_id,
+                school=school,
+                received_date=first - dt.timedelta(days=40),
+                summary="PPT vurderer at eleven ikke har tilfredsstillende utbytte av opplæringen i norsk og "
+                "matematikk, og anbefaler individuelt tilrettelagt opplæring.",
+                recommended_hours_per_year=114,
+                document_name="sakkyndig-vurdering.pdf",
+                document_sha256="",
+                document=pdf,
+                registered_at=now,
+            )
+            decision = AdaptedEducationDecision.objects.create(
+                pupil_id=pupil_id,
+                school=school,
+                assessment=assessment,
+                start_date=first,
+                end_date=last,
+                hours_per_year=114,
+                hours_per_week=3,
+                organisation=AdaptedOrganisation.SMALL_GROUP,
+                consent_by_id=adults[pupil_id][0],
+                consent_date=first - dt.timedelta(days=20),
+                reasons="Eleven har behov for individuelt tilrettelagt opplæring etter sakkyndig vurdering fra PPT.",
+                decided_at=now,
+            )
+            rows = [
+                AdaptedDecisionSubject(decision=decision, subject=subjects["NOR"]),
+                AdaptedDecisionSubject(decision=decision, subject=subjects["MAT"]),
+            ]
+            if persona_child and laerer is not None:
+                rows.append(AdaptedDecisionSubject(decision=decision, subject=subjects["ENG"], teacher=laerer))
+            AdaptedDecisionSubject.objects.bulk_create(rows)
+            IndividualEducationPlan.objects.bulk_create(
+                [
+                    IndividualEducationPlan(
+                        decision=decision,
+                        subject=subjects[code],
+                        goals=goals,
+                        content=content,
+                        organisation=organisation,
+                        written_by_name=spesped.person.full_name if spesped is not None else "Spesialpedagog",
+                        updated_at=now,
+                    )
+                    for code, (goals, content, organisation) in IOP_TEXTS.items()
+                ]
+            )
+            made += 1
+        first_decision = AdaptedEducationDecision.objects.select_related("school").order_by("pk").first()
+        year_row = (
+            SchoolYear.objects.filter(
+                municipality_id=first_decision.school.municipality_id, start_date__lte=today, end_date__gte=today
+            ).first()
+            if first_decision is not None
+            else None
+        )
+        if first_decision is not None and year_row is not None:
+            # This school year's evaluation (årsrapport), written early, on one decision so the page shows one.
+            IopEvaluation.objects.create(
+                decision=first_decision,
+                school_year=year_row,
+                text="Eleven har god framgang i lesing og deltar mer i klassen. Opplæringen fortsetter som i vedtaket.",
+                written_by_name="Spesialpedagog",
+                written_at=now,
+            )
+        if laerer is not None:
+            adapted_grants_for_employee(employee_id=laerer.pk)
         return made

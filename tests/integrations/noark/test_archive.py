@@ -60,7 +60,7 @@ def test_application_and_decision_share_one_saksmappe_with_masked_public_titles(
     assert mappe["tittel"] == "Barnehageplass – Ola Nordmann"
     assert mappe["offentligTittel"] == "Barnehageplass – *****"
     assert mappe["skjerming"]["tilgangsrestriksjon"]["kode"] == "13"
-    assert mappe["skjerming"]["skjermingshjemmel"] == "Offl. § 13"
+    assert mappe["skjerming"]["skjermingshjemmel"] == "Offl. § 13 jf. fvl. § 13"
     posts = sorted(noark_sim.journalposter.values(), key=lambda p: p["journalpostnummer"])
     assert [p["journalposttype"]["kode"] for p in posts] == ["I", "U"]
     assert all("*****" in p["offentligTittel"] and "Ola" not in p["offentligTittel"] for p in posts)
