@@ -23,7 +23,7 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnitKind
 from oas.people.models import Employee, Person
-from timetable import checks, fet, ics, selectors, services
+from timetable import checks, fet, ics, office365, selectors, services
 from timetable.models import DAY_NAMES, Lesson, Room, SolverRun, TimetableVersion
 
 READ = "timetable.read"
@@ -135,6 +135,7 @@ def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
             "frames": list(version.frames.select_related("teacher__person")),
             "classes": _classes(requirements),
             "teachers": _teachers(requirements),
+            "unmapped_teachers": office365.unmapped_teachers(version=version) if may_manage else [],
         },
     )
 
