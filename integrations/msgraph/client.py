@@ -67,11 +67,24 @@ class ClientCredentialsToken:
         self._expires = time.monotonic() + max(int(data.get("expires_in", 3599)) - 60, 0)
 
 
+_tokens: dict[tuple[str, str], ClientCredentialsToken] = {}
+_tokens_lock = threading.Lock()
+
+
+def shared_token(*, token_url: str, client_id: str, client_secret: str) -> ClientCredentialsToken:
+    """One cached token per token endpoint and client in this process (a 401 fetches a fresh one)."""
+    with _tokens_lock:
+        key = (token_url, client_id)
+        if key not in _tokens:
+            _tokens[key] = ClientCredentialsToken(token_url=token_url, client_id=client_id, client_secret=client_secret)
+        return _tokens[key]
+
+
 class GraphClient:
     def __init__(
         self, *, graph_url: str, token_url: str, client_id: str, client_secret: str, timeout: float = 15.0
     ) -> None:
-        self._token = ClientCredentialsToken(token_url=token_url, client_id=client_id, client_secret=client_secret)
+        self._token = shared_token(token_url=token_url, client_id=client_id, client_secret=client_secret)
         self._transport = GraphTransport(base_url=graph_url, token_source=self._token, timeout=timeout)
 
     @staticmethod

@@ -48,7 +48,7 @@ def msgraph_simulator_url() -> str:
 
 
 def get_calendar_port() -> CalendarPort:
-    """Return the live client or the simulator's client, by ``MSGRAPH_MODE``."""
+    """Return the live client or the simulator's client, by ``MSGRAPH_MODE`` (the token is shared per process)."""
     from integrations.msgraph.client import GraphClient
     from integrations.msgraph.simulator import SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT
 

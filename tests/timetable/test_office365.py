@@ -6,6 +6,7 @@ sends nothing; a failure mid-run (500, 429 with Retry-After) is retried with not
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -118,10 +119,12 @@ def test_the_client_fetches_a_token_maps_errors_and_refreshes_an_expired_token(g
 
 
 def _deliver_all(*, rounds: int = 10) -> dict[str, int]:
-    """Claim and deliver due rows like the worker does; make rescheduled rows due again between rounds."""
+    """Claim and deliver due rows like the worker does; make rescheduled (retried) rows due again between rounds."""
     outcomes: dict[str, int] = {}
     for _ in range(rounds):
-        OutboxMessage.objects.filter(kind__in=KINDS, status=OutboxStatus.PENDING).update(next_attempt_at=clock.now())
+        OutboxMessage.objects.filter(kind__in=KINDS, status=OutboxStatus.PENDING, attempts__gt=0).update(
+            next_attempt_at=clock.now()
+        )
         claims = outbox_claim_due(limit=1000)
         if not claims:
             break
@@ -231,3 +234,48 @@ def test_the_office365_note_is_shown_to_managers_only(tt_demo: TimetableDemo) ->
     teacher_view = login("laerer").get(url)
     assert teacher_view.status_code == 200 and "uten Microsoft-konto" not in teacher_view.content.decode()
     assert login("foresatt").get(url).status_code == 403
+
+
+def test_run_simulators_starts_the_graph_simulator_on_its_port(settings: Any) -> None:
+    from integrations.common.simulators import registered_simulators, start_simulators
+
+    assert "msgraph" in [s.name for s in registered_simulators()]
+    assert settings.SIMULATOR_PORTS["msgraph"] == 8206
+    running = start_simulators(host="127.0.0.1", ports={}, only=["msgraph"])
+    try:
+        assert httpx.get(running["msgraph"].url + "/__sim__/health").json() == {"name": "msgraph", "ok": True}
+        assert httpx.get(running["msgraph"].url + "/v1.0/users/x/events/y").status_code == 401
+    finally:
+        for server in running.values():
+            server.stop()
+
+
+def test_deliveries_out_of_order_never_resurrect_or_overwrite_a_newer_revision(graph_sim: GraphSimulator) -> None:
+    from integrations.public import office365_event_delete, office365_event_put
+
+    user = "kari@skole.no"
+    office365_event_put(key="k1", user=user, revision=1, event=EVENT)
+    office365_event_put(key="k1", user=user, revision=2, event={**EVENT, "subject": "Norsk (8A)"})
+    office365_event_put(key="k1", user=user, revision=2, event={**EVENT, "subject": "Norsk (8A)"})  # same row
+    first, _second = OutboxMessage.objects.filter(kind="msgraph.event.put").order_by("pk")
+    assert OutboxMessage.objects.filter(kind="msgraph.event.put").count() == 2
+    # Revision 2 is delivered first (revision 1 waits for a retry): revision 1 then changes nothing.
+    OutboxMessage.objects.filter(pk=first.pk).update(next_attempt_at=clock.now() + dt.timedelta(hours=1))
+    _deliver_all(rounds=1)
+    OutboxMessage.objects.filter(pk=first.pk).update(next_attempt_at=clock.now())
+    _deliver_all()
+    assert [e["subject"] for e in graph_sim.events(user)] == ["Norsk (8A)"]
+    assert OutboxMessage.objects.get(pk=first.pk).result == {
+        "skipped": "stale",
+        "event_id": graph_sim.events(user)[0]["id"],
+    }
+    # A deletion delivered before the create of another event: the create never leaves an event behind.
+    office365_event_put(key="k2", user=user, revision=1, event=EVENT)
+    office365_event_delete(key="k2", user=user, revision=2)
+    create = OutboxMessage.objects.get(idempotency_key="msgraph:k2:r1")
+    OutboxMessage.objects.filter(pk=create.pk).update(next_attempt_at=clock.now() + dt.timedelta(hours=1))
+    _deliver_all(rounds=1)
+    OutboxMessage.objects.filter(pk=create.pk).update(next_attempt_at=clock.now())
+    _deliver_all()
+    assert [e["subject"] for e in graph_sim.events(user)] == ["Norsk (8A)"]
+    assert GraphEvent.objects.get(key="k2").deleted
