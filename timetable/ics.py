@@ -76,7 +76,7 @@ def calendar(
                 if change is not None:
                     teachers = f"{teachers} – {describe(change)}"
                     if change.cancelled:
-                        summary = f"{gettext('Avlyst')}: {summary}"
+                        summary = gettext("Avlyst: %(lesson)s") % {"lesson": summary}
                         status = ["STATUS:CANCELLED"]
                     elif change.room_id and change.room:
                         room = change.room.name
@@ -108,7 +108,10 @@ def calendar(
             f"DTSTAMP:{stamp}",
             f"DTSTART;TZID={TZID}:{dt.datetime.combine(sub.date, covered[0].start_time):%Y%m%dT%H%M%S}",
             f"DTEND;TZID={TZID}:{dt.datetime.combine(sub.date, covered[-1].end_time):%Y%m%dT%H%M%S}",
-            _fold("SUMMARY:" + _escape(f"{gettext('Vikartime')}: {req.subject_name} ({req.group.name})")),
+            _fold(
+                "SUMMARY:"
+                + _escape(gettext("Vikartime: %(lesson)s") % {"lesson": f"{req.subject_name} ({req.group.name})"})
+            ),
             _fold(f"LOCATION:{_escape(sub_room.name if sub_room else '')}"),
             "END:VEVENT",
         ]
