@@ -166,6 +166,11 @@ def test_the_lesson_page_records_a_day_change_for_managers_only(tt_demo: Timetab
     response = login("rektor").post(url, data)
     assert response.status_code == 302
     assert DayChange.objects.get().cancelled
+    api = login("foresatt").get(reverse("timetable:api_child", args=[tt_demo.demo.child_1a.pk])).json()
+    changed = next(t for t in api["timer"] if t["id"] == lesson.pk)
+    assert changed["endringer"] == [
+        {"dato": date.isoformat(), "avlyst": True, "rom": "", "vikar": "", "tekst": "avlyst"}
+    ]
     bad = login("rektor").post(url, {**data, "dato": "ikke en dato"}, follow=True)
     assert "Skriv en gyldig dato." in bad.content.decode()
     # The published week links each lesson to this page for managers only.
