@@ -28,3 +28,7 @@ class IntegrationsConfig(AppConfig):
         from integrations.ops import wiring
 
         wiring.register()
+        # Office 365 calendars through Microsoft Graph: outbox handlers and the simulator.
+        from integrations.msgraph.services import register as register_msgraph
+
+        register_msgraph()

@@ -10,6 +10,8 @@ Everything that goes to another system is an outbox row written in the business 
   ``letter_pdf_get`` returns a sent letter's PDF, ``letter_status_get`` its SvarUt status, ``decision_letters_send`` a decision to each guardian plus
   its archive copy;
 * archive (Noark 5) — ``archive_document`` queues a journalpost on the child's case;
+* Office 365 calendars (Microsoft Graph) — ``office365_event_put``/``office365_event_delete`` queue an event's
+  wanted state by a stable key and revision, ``office365_occurrence_change`` cancels or changes one day of a series;
 * SMS — ``get_sms_gateway()`` (simulator or live per ``SMS_MODE``) and ``SmsOutgoing``;
 * claiming — ``lease_claim``/``lease_due_ids``/``lease_bury_abandoned`` over a ``Leased`` table and
   ``backoff_seconds``: the one claiming mechanism, used by the outbox and by messaging's deliveries;
@@ -25,6 +27,7 @@ from integrations.letters.decisions import decision_letters_send
 from integrations.letters.rendering import letter_pdf
 from integrations.letters.selectors import LetterStatusInfo, letter_pdf_get, letter_status_get
 from integrations.letters.services import letter_send
+from integrations.msgraph.services import office365_event_delete, office365_event_put, office365_occurrence_change
 from integrations.outbox import Delivery, outbox_enqueue, register_handler
 from integrations.outbox.lease import Claim, Leased, backoff_seconds, lease_bury_abandoned, lease_claim, lease_due_ids
 from integrations.outbox.services import broker_connection, publish_or_raise
@@ -55,6 +58,9 @@ __all__ = [
     "letter_send",
     "letter_status_get",
     "make_sms_simulator",
+    "office365_event_delete",
+    "office365_event_put",
+    "office365_occurrence_change",
     "outbox_enqueue",
     "publish_or_raise",
     "register_handler",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from oas.organisation.models import OrgUnit
@@ -121,3 +122,41 @@ def teaching_groups_pupil_ids(*, group_ids: list[int], day: dt.date) -> dict[int
     for group_id, pupil_id in rows:
         out.setdefault(group_id, set()).add(pupil_id)
     return out
+
+
+def group_pupil_ids(*, group_id: int, day: dt.date) -> list[int]:
+    """Return the ids of the pupils of a class (placements) or teaching group (memberships) on ``day``."""
+    group = OrgUnit.objects.filter(pk=group_id).first()
+    return selectors.group_pupil_ids(group=group, day=day) if group else []
+
+
+@dataclass(frozen=True)
+class PlannedLesson:
+    """A lesson of a group on a day as the published timetable has it (for attendance per lesson)."""
+
+    number: int  # the lesson's number in the school day (1 = the first lesson period)
+    length: int
+    start: dt.time
+    end: dt.time
+    subject: str
+    room: str
+    cancelled: bool
+    change: str  # the day change in Norwegian («avlyst», «i rom 204», «vikar: …»), empty when none
+
+
+PlannedLessonsReader = Callable[..., "list[PlannedLesson] | None"]
+_planned_reader: list[PlannedLessonsReader] = []
+
+
+def planned_lessons_reader_register(reader: PlannedLessonsReader) -> None:
+    """Register the reader of a group's lessons on a day (timetable's AppConfig.ready: school may not import it,
+    timetable already reads school)."""
+    _planned_reader[:] = [reader]
+
+
+def planned_lessons(*, group_id: int, day: dt.date) -> list[PlannedLesson] | None:
+    """Return the group's lessons on ``day`` from the published timetable (cancelled ones marked), or None when there
+    is no published timetable for the group (attendance then offers lesson numbers)."""
+    if not _planned_reader:
+        return None
+    return _planned_reader[0](group_id=group_id, day=day)

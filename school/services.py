@@ -36,6 +36,7 @@ from school.models import (
     TeachingGroup,
     Term,
 )
+from school.public import planned_lessons
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -172,6 +173,13 @@ def _refuse(*, user: Actor, group_id: int, message: str, person_ids: Iterable[in
     raise ValidationError(message, code="attendance_refused")
 
 
+def _refuse_cancelled(*, user: Actor, group_id: int, day: dt.date, lesson: int) -> None:
+    """Refuse a lesson the published timetable has cancelled that day (a day change)."""
+    planned = planned_lessons(group_id=group_id, day=day) if lesson != DAY_LESSON else None
+    if planned is not None and any(p.number == lesson and p.cancelled for p in planned):
+        _refuse(user=user, group_id=group_id, message=_("Timen er avlyst denne dagen: fravær kan ikke føres."))
+
+
 def attendance_register(
     *, user: Actor, group_id: int | str, day: dt.date, lesson: int = DAY_LESSON, absent_ids: Iterable[int | str] = ()
 ) -> RegistrationResult:
@@ -201,6 +209,7 @@ def attendance_register(
         _refuse(user=user, group_id=group.pk, message=_("Fravær kan ikke føres for en dag fram i tid."))
     if not 0 <= int(lesson) <= 12:
         _refuse(user=user, group_id=group.pk, message=_("Ugyldig time: bruk 1–12, eller 0 for hele dagen."))
+    _refuse_cancelled(user=user, group_id=group.pk, day=day, lesson=int(lesson))
     try:
         absent = {int(i) for i in absent_ids}
     except (TypeError, ValueError):

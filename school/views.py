@@ -23,6 +23,7 @@ from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
 from school import absence, adapted_education, enrolment, leave, rollover, selectors, services
 from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
+from school.public import PlannedLesson, planned_lessons
 
 REGISTER = "school.group.register_attendance"
 
@@ -41,6 +42,21 @@ def _lesson(value: str | None) -> int:
         return max(0, min(12, int(value or DAY_LESSON)))
     except ValueError:
         return DAY_LESSON
+
+
+def _lesson_options(planned: list[PlannedLesson] | None) -> list[dict[str, Any]]:
+    """The lessons to register: the day (0) and the group's lessons that day in the published timetable (cancelled
+    ones left out); without a published timetable the lesson numbers 1–8."""
+    if planned is None:
+        return [{"number": n, "label": ""} for n in range(9)]
+    return [{"number": DAY_LESSON, "label": ""}] + [
+        {
+            "number": p.number,
+            "label": f"{p.start:%H:%M}–{p.end:%H:%M} {p.subject}" + (f" ({p.change})" if p.change else ""),
+        }
+        for p in planned
+        if not p.cancelled
+    ]
 
 
 @requires(REGISTER)
@@ -102,6 +118,7 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     ]
     audit_read(event="school.group.read", person_ids=ids, object_type="organisation.OrgUnit", object_id=group.pk)
     teachers = selectors.group_teachers(group_ids=[group.pk], day=day).get(group.pk, [])
+    planned = planned_lessons(group_id=group.pk, day=day)
     return render(
         request,
         "school/group.html",
@@ -110,7 +127,9 @@ def group_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "rows": rows,
             "day": day,
             "lesson": lesson,
-            "lessons": range(9),
+            "lessons": _lesson_options(planned),
+            "cancelled": [p for p in planned or [] if p.cancelled],
+            "from_timetable": planned is not None,
             "registration": registration,
             "school_day": is_expected_day(day),
             "teachers": teachers,

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from timetable.models import (
+    CalendarEntry,
+    DayChange,
     Lesson,
     LessonChange,
     ParallelBlock,
@@ -83,3 +85,43 @@ class LessonChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: LessonChange | None = None) -> bool:
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Written by services only (day changes notify and update Office 365; calendar entries mirror the outbox)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(DayChange)
+class DayChangeAdmin(_ReadOnly):
+    list_display = ("date", "lesson", "cancelled", "room", "substitute", "revision", "updated_at")
+    list_filter = ("cancelled",)
+    date_hierarchy = "date"
+    raw_id_fields = ("lesson", "room", "substitute")
+
+
+@admin.register(CalendarEntry)
+class CalendarEntryAdmin(_ReadOnly):
+    list_display = (
+        "pk",
+        "school",
+        "teacher",
+        "microsoft_user",
+        "subject_code",
+        "day",
+        "position",
+        "date",
+        "revision",
+        "active",
+    )
+    list_filter = ("active",)
+    search_fields = ("microsoft_user",)
+    raw_id_fields = ("school", "teacher", "group", "lesson", "day_change")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -17,7 +18,16 @@ from oas.access.selectors import may_learn_whereabouts
 from oas.audit.services import audit_read
 from oas.people.models import Person
 from timetable import selectors
+from timetable.daychanges import day_changes_for, describe
 from timetable.models import Lesson, TimetableVersion
+
+
+class _ChangeOutput(serializers.Serializer):
+    dato = serializers.DateField()
+    avlyst = serializers.BooleanField()
+    rom = serializers.CharField(allow_blank=True)
+    vikar = serializers.CharField(allow_blank=True)
+    tekst = serializers.CharField()
 
 
 class _LessonOutput(serializers.Serializer):
@@ -32,11 +42,28 @@ class _LessonOutput(serializers.Serializer):
     laerere = serializers.ListField(child=serializers.CharField())
     rom = serializers.CharField(allow_blank=True)
     laast = serializers.BooleanField()
+    # Day changes (cancelled, another room, a substitute) in the coming two weeks, on the dates they apply.
+    endringer = _ChangeOutput(many=True)
 
 
 def _lessons_out(version: TimetableVersion, lessons: list[Lesson]) -> list[dict[str, Any]]:
     periods = selectors.lesson_periods(version=version)
     positions = [p.position for p in periods]
+    today = clock.today()
+    changes: dict[int, list[dict[str, Any]]] = {}
+    found = day_changes_for(lesson_ids=[lsn.pk for lsn in lessons], start=today, end=today + dt.timedelta(days=13))
+    for (lesson_id, date), change in sorted(found.items(), key=lambda item: item[0][1]):
+        changes.setdefault(lesson_id, []).append(
+            {
+                "dato": date,
+                "avlyst": change.cancelled,
+                "rom": change.room.name if change.room_id and change.room else "",
+                "vikar": selectors.employee_name(change.substitute)
+                if change.substitute_id and change.substitute
+                else "",
+                "tekst": describe(change),
+            }
+        )
     out = []
     for lsn in lessons:
         if lsn.position not in positions:
@@ -55,6 +82,7 @@ def _lessons_out(version: TimetableVersion, lessons: list[Lesson]) -> list[dict[
                 "laerere": [selectors.employee_name(t) for t in lsn.requirement.teachers.all()],
                 "rom": lsn.room.name if lsn.room else "",
                 "laast": lsn.locked,
+                "endringer": changes.get(lsn.pk, []),
             }
         )
     return out

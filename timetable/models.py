@@ -313,3 +313,79 @@ class LessonChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id} {self.action} {self.at}"
+
+
+class DayChange(models.Model):
+    """A change to one lesson of the published timetable on one date: cancelled, another room, a substitute.
+
+    Written by ``timetable.public.day_change_record`` (the substitutes module, the school's office). One row per
+    lesson and date; recording again changes it and raises ``revision`` (the people affected are notified once per
+    revision, Office 365 gets one change per revision).
+    """
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="day_changes")
+    date = models.DateField(_("dato"))
+    cancelled = models.BooleanField(_("avlyst"), default=False)
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.SET_NULL, related_name="day_changes", verbose_name=_("nytt rom")
+    )
+    substitute = models.ForeignKey(
+        Employee,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timetable_substitutions",
+        verbose_name=_("vikar"),
+    )
+    note = models.CharField(_("merknad"), max_length=300, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    created_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dagsendring")
+        verbose_name_plural = _("dagsendringer")
+        ordering = ["date", "lesson__position"]
+        constraints = [models.UniqueConstraint(fields=["lesson", "date"], name="daychange_unique_lesson_date")]
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} {self.date}"
+
+
+class CalendarEntry(models.Model):
+    """What OAS wants in one teacher's Office 365 calendar: a weekly lesson series, or one lesson on a date.
+
+    The planned state the outbox rows were made from: publishing compares the published lessons with these rows and
+    queues only the differences (``timetable.office365``). Graph's event ids live in ``integrations`` (by ``key``).
+    """
+
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="timetable_calendar_entries")
+    teacher = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="timetable_calendar_entries")
+    microsoft_user = models.CharField(max_length=200)
+    group = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    subject_code = models.CharField(max_length=20)
+    day = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+    # A single event on a date (a substitute's lesson), linked to its day change; empty for a weekly series.
+    date = models.DateField(null=True, blank=True)
+    day_change = models.ForeignKey(DayChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The lesson the series was last made from (day changes find the series through it).
+    lesson = models.ForeignKey(Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=1)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("kalenderoppføring (Office 365)")
+        verbose_name_plural = _("kalenderoppføringer (Office 365)")
+        indexes = [models.Index(fields=["school", "active"]), models.Index(fields=["lesson"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def key(self) -> str:
+        return f"oas-timeplan-{self.pk}"

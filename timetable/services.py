@@ -244,6 +244,11 @@ def version_publish(*, version_id: int, user: Any = None) -> TimetableVersion:
         object_id=version.pk,
         details={"replaced": replaced_ids},
     )
+    if not version.is_variant:
+        # Office 365: the teachers' calendar events follow the published timetable (outbox rows in this transaction).
+        from timetable.office365 import calendar_sync_school
+
+        calendar_sync_school(school_id=version.school_id)
     return version
 
 

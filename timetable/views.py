@@ -4,6 +4,7 @@ CSV export, the teacher's own week, the guardian's view of the child's week and 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,8 +24,8 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnitKind
 from oas.people.models import Employee, Person
-from timetable import checks, fet, ics, selectors, services
-from timetable.models import DAY_NAMES, Lesson, Room, SolverRun, TimetableVersion
+from timetable import checks, daychanges, fet, ics, office365, selectors, services
+from timetable.models import DAY_NAMES, DayChange, Lesson, Room, SolverRun, TimetableVersion, VersionStatus
 
 READ = "timetable.read"
 MANAGE = "timetable.manage"
@@ -135,6 +136,7 @@ def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
             "frames": list(version.frames.select_related("teacher__person")),
             "classes": _classes(requirements),
             "teachers": _teachers(requirements),
+            "unmapped_teachers": office365.unmapped_teachers(version=version) if may_manage else [],
         },
     )
 
@@ -194,13 +196,20 @@ def week_grid(request: HttpRequest, version_id: int) -> HttpResponse:
         object_type="timetable.TimetableVersion",
         object_id=version.pk,
     )
-    may_edit = version.editable and has_action(user=request.user, action=VERSION_MANAGE, target=version)
+    # A draft's lessons are edited; a published one's get day changes (cancelled, another room, a substitute).
+    may_edit = has_action(user=request.user, action=VERSION_MANAGE, target=version)
+    changes = (
+        daychanges.changes_for_display(lessons=lessons, today=clock.today())
+        if version.status == VersionStatus.PUBLISHED
+        else []
+    )
     return render(
         request,
         "timetable/week.html",
         {
             "version": version,
             "title": title,
+            "changes": changes,
             "rows": selectors.grid(version=version, lessons=lessons),
             "days": selectors.day_names(version=version),
             "may_edit": may_edit,
@@ -240,6 +249,23 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
                     raise DomainError(_("Velg en time å bytte med."))
                 services.lesson_swap(lesson_id=lesson.pk, other_id=other.pk, user=request.user)
                 messages.success(request, _("Timene er byttet."))
+            elif op == "dagsendring":
+                change = daychanges.day_change_record(
+                    user=request.user,
+                    lesson_id=lesson.pk,
+                    date=_date(request.POST.get("dato")),
+                    cancelled=bool(request.POST.get("avlyst")),
+                    room_id=_int(request.POST.get("rom")) or None,
+                    substitute_employee_id=_int(request.POST.get("vikar")) or None,
+                    note=request.POST.get("merknad", "").strip()[:300],
+                )
+                messages.success(
+                    request,
+                    _("Dagsendringen er registrert, og de berørte får beskjed.")
+                    if change.changed
+                    else _("Dagsendringen var allerede registrert."),
+                )
+                return redirect(f"{reverse('timetable:lesson', args=[lesson.pk])}?tilbake={back}")
             elif op in ("laas", "laas_opp"):
                 services.lesson_lock(lesson_id=lesson.pk, locked=op == "laas", user=request.user)
                 messages.success(request, _("Timen er låst.") if op == "laas" else _("Timen er låst opp."))
@@ -280,8 +306,26 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
             ],
             "back": back,
             "current": _when(lesson),
+            "rooms": list(Room.objects.filter(school_id=version.school_id)) if not version.editable else [],
+            "substitutes": _teachers(selectors.version_requirements(version=version)) if not version.editable else [],
+            "changes": daychanges.changes_for_display(lessons=[lesson], today=clock.today(), days=28)
+            if not version.editable
+            else [],
+            "next_date": _next_date(lesson),
         },
     )
+
+
+def _date(value: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError as exc:
+        raise DomainError(_("Skriv en gyldig dato."), fields={"dato": [_("Ugyldig dato.")]}) from exc
+
+
+def _next_date(lesson: Lesson) -> dt.date:
+    today = clock.today()
+    return today + dt.timedelta(days=(lesson.day - today.weekday()) % 7)
 
 
 @requires(VERSION_READ)
@@ -349,11 +393,15 @@ def my_week(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     weeks = []
     if employee is not None:
-        for version in selectors.published_versions_for_teacher(teacher_id=employee.pk, day=today):
+        for index, version in enumerate(selectors.published_versions_for_teacher(teacher_id=employee.pk, day=today)):
             lessons = selectors.version_lessons(version=version, teacher_id=employee.pk)
+            changes = daychanges.changes_for_display(
+                lessons=lessons, today=today, substitute_id=employee.pk if index == 0 else None
+            )
             weeks.append(
                 {
                     "version": version,
+                    "changes": changes,
                     "rows": selectors.grid(version=version, lessons=lessons),
                     "days": selectors.day_names(version=version),
                 }
@@ -389,6 +437,7 @@ def portal_week(request: HttpRequest) -> HttpResponse:
             {
                 "child": child,
                 "version": version,
+                "changes": daychanges.changes_for_display(lessons=lessons, today=today),
                 "rows": selectors.grid(version=version, lessons=lessons),
                 "days": selectors.day_names(version=version),
                 "ics_url": request.build_absolute_uri(reverse("timetable:ics", args=[token])),
@@ -413,9 +462,13 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse(_("Ugyldig adresse."), status=404, content_type="text/plain; charset=utf-8")
     today = clock.today()
     events: list[tuple[TimetableVersion, list[Lesson]]] = []
+    extra: list[DayChange] = []
     if data.get("k") == "t" and has_action(user=user, action="timetable.own.read"):
         employee = selectors.teacher_for_user(user=user)
         if employee is not None:
+            extra = daychanges.substitute_lessons(
+                employee_id=employee.pk, start=today - dt.timedelta(days=7), end=today + dt.timedelta(weeks=ics.WEEKS)
+            )
             events = [
                 (v, selectors.version_lessons(version=v, teacher_id=employee.pk))
                 for v in selectors.published_versions_for_teacher(teacher_id=employee.pk, day=today)
@@ -433,5 +486,9 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
         audit_read(event="timetable.ics.read", person_ids=[child.pk])
     else:
         return HttpResponse(_("Ugyldig adresse."), status=404, content_type="text/plain; charset=utf-8")
-    body = ics.calendar(events=events, start=today)
+    lesson_ids = [lsn.pk for _version, lessons in events for lsn in lessons]
+    changes = daychanges.day_changes_for(
+        lesson_ids=lesson_ids, start=today - dt.timedelta(days=7), end=today + dt.timedelta(weeks=ics.WEEKS)
+    )
+    body = ics.calendar(events=events, start=today, changes=changes, extra=extra)
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -1,5 +1,5 @@
 """Django admin for integrations; one module per system (C2 adds svarut/noark/erp/operations here)."""
 
-from integrations.admin import freg, ops, outbox
+from integrations.admin import freg, msgraph, ops, outbox
 
-__all__ = ["freg", "ops", "outbox"]
+__all__ = ["freg", "msgraph", "ops", "outbox"]

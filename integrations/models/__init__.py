@@ -4,6 +4,7 @@ from integrations.models.archive import ArchiveCaseFile, ArchiveRecord, ArchiveR
 from integrations.models.erp import ErpImportRun, ErpImportStatus
 from integrations.models.freg import FregCursor, FregSyncRun, RegisterChangeNotice
 from integrations.models.letters import Letter, LetterState, LetterStatusChange
+from integrations.models.msgraph import GraphEvent
 from integrations.models.ops import IntegrationOverview, IntegrationRun
 from integrations.models.outbox import OutboxMessage, OutboxStatus
 
@@ -15,6 +16,7 @@ __all__ = [
     "ErpImportStatus",
     "FregCursor",
     "FregSyncRun",
+    "GraphEvent",
     "IntegrationOverview",
     "IntegrationRun",
     "JournalpostType",

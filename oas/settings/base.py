@@ -233,12 +233,20 @@ OIDC_STEPUP_MAX_AGE_SECONDS = env_int("OIDC_STEPUP_MAX_AGE_SECONDS", default=600
 # --- Integrations: simulator or live per system ------------------------------------------------
 INTEGRATION_MODES = {
     system: env_mode(f"{system.upper()}_MODE")
-    for system in ("maskinporten", "freg", "svarut", "noark", "erp", "sms", "idporten")
+    for system in ("maskinporten", "freg", "svarut", "noark", "erp", "sms", "idporten", "msgraph")
 }
 
 # Loopback ports of the simulators `manage.py run_simulators` starts (integrations/common/simulators.py).
 SIMULATOR_HOST = env_str("SIMULATOR_HOST", "127.0.0.1") or "127.0.0.1"
-SIMULATOR_PORTS = {"maskinporten": 8200, "freg": 8201, "svarut": 8202, "noark": 8203, "sms": 8204, "mail": 8205}
+SIMULATOR_PORTS = {
+    "maskinporten": 8200,
+    "freg": 8201,
+    "svarut": 8202,
+    "noark": 8203,
+    "sms": 8204,
+    "mail": 8205,
+    "msgraph": 8206,
+}
 SIMULATOR_SMTP_PORT = 8025  # the mail catcher's SMTP sink (EMAIL_PORT in simulator mode)
 # Maskinporten (integrations/maskinporten). Live needs all of these; the key may come from *_FILE.
 MASKINPORTEN_SIMULATOR_URL = env_str("MASKINPORTEN_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8200") or ""
@@ -289,6 +297,12 @@ CELERY_BEAT_SCHEDULE["messaging-digests"] = {"task": "messaging.digests_send", "
 SMS_SIMULATOR_URL = env_str("SMS_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8204") or ""
 SMS_BASE_URL = env_str("SMS_BASE_URL", "") or ""
 SMS_API_KEY = env_str("SMS_API_KEY", "") or ""
+# Microsoft Graph (integrations/msgraph): teachers' lessons in their Office 365 calendars. Live needs the tenant and
+# an app registration with the Calendars.ReadWrite application permission; simulator: port 8206 (token and API).
+MSGRAPH_SIMULATOR_URL = env_str("MSGRAPH_SIMULATOR_URL", f"http://{SIMULATOR_HOST}:8206") or ""
+MSGRAPH_TENANT_ID = env_str("MSGRAPH_TENANT_ID", "") or ""
+MSGRAPH_CLIENT_ID = env_str("MSGRAPH_CLIENT_ID", "") or ""
+MSGRAPH_CLIENT_SECRET = env_str("MSGRAPH_CLIENT_SECRET", "") or ""
 # A notification delivery claimed by a worker that vanished is sent again after this many seconds.
 MESSAGING_DELIVERY_LEASE_SECONDS = env_int("MESSAGING_DELIVERY_LEASE_SECONDS", default=120)
 MESSAGING_GUARDIAN_MESSAGES_PER_HOUR = env_int("MESSAGING_GUARDIAN_MESSAGES_PER_HOUR", default=20)

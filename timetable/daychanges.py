@@ -1,0 +1,367 @@
+"""Day changes: one lesson of the published timetable cancelled, in another room or with a substitute on a date.
+
+``day_change_record`` (exported by ``timetable.public`` for the substitutes module) writes the change, notifies the
+guardians of the group's pupils and the teachers once per revision (``messaging.public.notify``, idempotent per key),
+and queues the Office 365 changes in the same transaction: the teachers' occurrence that day is cancelled (cancelled,
+or a substitute teaches it) or gets the new room; the substitute gets a single event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from integrations.public import office365_event_put, office365_occurrence_change
+from messaging.public import notify
+from oas import clock
+from oas.access.getters import access_object
+from oas.access.principal import Actor
+from oas.audit.services import audit_record
+from oas.errors import DomainError
+from oas.people.models import Employee, PersonRelation, RelationKind
+from oas.periods import active_on
+from school.public import PlannedLesson, group_pupil_ids
+from timetable.models import (
+    DAY_NAMES,
+    CalendarEntry,
+    DayChange,
+    Lesson,
+    Requirement,
+    Room,
+    TimetableVersion,
+    VersionStatus,
+)
+from timetable.office365 import calendar_entry_remove, lesson_event
+from timetable.selectors import employee_name, lesson_periods, published_version
+
+
+@dataclass(frozen=True)
+class DayChangeInfo:
+    """A day change as other apps see it."""
+
+    id: int
+    lesson_id: int
+    date: dt.date
+    cancelled: bool
+    room_name: str
+    substitute_employee_id: int | None
+    revision: int
+    changed: bool  # False when recording it again changed nothing
+
+
+def describe(change: DayChange) -> str:
+    """Return the change in Norwegian, e.g. «avlyst», «i rom 204», «vikar: Kari Nordmann»."""
+    parts = []
+    if change.cancelled:
+        parts.append(_("avlyst"))
+    else:
+        if change.room_id and change.room:
+            parts.append(_("i rom %(room)s") % {"room": change.room.name})
+        if change.substitute_id and change.substitute:
+            parts.append(_("vikar: %(name)s") % {"name": employee_name(change.substitute)})
+    if change.note:
+        parts.append(change.note)
+    return ", ".join(parts)
+
+
+def _validate(
+    *, lesson: Lesson, date: dt.date, cancelled: bool, room_id: int | None, substitute_employee_id: int | None
+) -> None:
+    version = lesson.version
+    if version.status != VersionStatus.PUBLISHED:
+        raise DomainError(_("Dagsendringer gjelder bare den publiserte timeplanen."), code="not_published")
+    if not version.valid_from <= date <= version.valid_to:
+        raise DomainError(_("Datoen er utenfor perioden timeplanen gjelder for."), fields={"date": [_("Utenfor.")]})
+    if date.weekday() != lesson.day:
+        raise DomainError(
+            _("Timen er på %(day)s, ikke på denne datoen.") % {"day": DAY_NAMES[lesson.day]},
+            fields={"date": [_("Feil ukedag.")]},
+        )
+    if not cancelled and room_id is None and substitute_employee_id is None:
+        raise DomainError(_("Velg avlysning, nytt rom eller vikar."), code="empty")
+    if room_id is not None and not Room.objects.filter(pk=room_id, school_id=version.school_id).exists():
+        raise DomainError(_("Rommet finnes ikke på skolen."), fields={"room": [_("Ukjent rom.")]})
+    if substitute_employee_id is not None:
+        if not Employee.objects.filter(pk=substitute_employee_id, active=True).exists():
+            raise DomainError(_("Vikaren finnes ikke."), fields={"substitute": [_("Ukjent ansatt.")]})
+        if lesson.requirement.teachers.filter(pk=substitute_employee_id).exists():
+            raise DomainError(_("Vikaren har allerede timen."), fields={"substitute": [_("Har timen.")]})
+
+
+def day_change_record(
+    *,
+    lesson_id: int,
+    date: dt.date,
+    cancelled: bool = False,
+    room_id: int | None = None,
+    substitute_employee_id: int | None = None,
+    note: str = "",
+    user: Actor | None = None,
+) -> DayChangeInfo:
+    """Record (or change) a lesson's change on ``date``; with ``user``, they must be allowed to manage the version.
+
+    Without ``user`` it is the system (the substitutes module's jobs). Recording the same again changes nothing and
+    notifies no one.
+    """
+    lesson = Lesson.objects.select_related("version", "requirement__group", "room").get(pk=lesson_id)
+    if user is not None:
+        access_object(
+            user=user, queryset=TimetableVersion.objects.all(), id=lesson.version_id, action="timetable.version.manage"
+        )
+    _validate(
+        lesson=lesson, date=date, cancelled=cancelled, room_id=room_id, substitute_employee_id=substitute_employee_id
+    )
+    room_id = None if cancelled else room_id
+    substitute_employee_id = None if cancelled else substitute_employee_id
+    with transaction.atomic():
+        now = clock.now()
+        change = DayChange.objects.select_for_update().filter(lesson=lesson, date=date).first()
+        before_substitute = change.substitute_id if change else None
+        if change is not None and (change.cancelled, change.room_id, change.substitute_id, change.note) == (
+            cancelled,
+            room_id,
+            substitute_employee_id,
+            note,
+        ):
+            return _info(change, changed=False)
+        if change is None:
+            change = DayChange(lesson=lesson, date=date, created_at=now, created_by_user_id=getattr(user, "pk", None))
+        else:
+            change.revision += 1
+        change.cancelled, change.room_id, change.substitute_id, change.note = (
+            cancelled,
+            room_id,
+            substitute_employee_id,
+            note,
+        )
+        change.updated_at = now
+        change.save()
+        change = DayChange.objects.select_related("room", "substitute__person", "lesson__requirement__group").get(
+            pk=change.pk
+        )
+        audit_record(
+            action="update",
+            event="timetable.daychange.record",
+            object_type="timetable.DayChange",
+            object_id=change.pk,
+            details={"lesson": lesson.pk, "date": date.isoformat(), "revision": change.revision},
+        )
+        _office365(change=change, lesson=lesson, before_substitute=before_substitute)
+        _notify(change=change, lesson=lesson)
+    return _info(change, changed=True)
+
+
+def _info(change: DayChange, *, changed: bool) -> DayChangeInfo:
+    return DayChangeInfo(
+        id=change.pk,
+        lesson_id=change.lesson_id,
+        date=change.date,
+        cancelled=change.cancelled,
+        room_name=change.room.name if change.room_id and change.room else "",
+        substitute_employee_id=change.substitute_id,
+        revision=change.revision,
+        changed=changed,
+    )
+
+
+def _office365(*, change: DayChange, lesson: Lesson, before_substitute: int | None) -> None:
+    """Queue the calendar changes of this revision (occurrences of the teachers' series, the substitute's event)."""
+    series = CalendarEntry.objects.filter(lesson=lesson, active=True, date__isnull=True)
+    for entry in series:
+        if change.cancelled or change.substitute_id:
+            office365_occurrence_change(
+                series_key=entry.key,
+                user=entry.microsoft_user,
+                day=change.date,
+                change_key=f"{change.pk}:r{change.revision}:{entry.pk}",
+                cancel=True,
+            )
+        elif change.room_id:
+            office365_occurrence_change(
+                series_key=entry.key,
+                user=entry.microsoft_user,
+                day=change.date,
+                change_key=f"{change.pk}:r{change.revision}:{entry.pk}",
+                cancel=False,
+                changes={"location": {"displayName": change.room.name if change.room else ""}},
+            )
+    # The substitute's own event on the day (removed when the substitute changes or the lesson is cancelled).
+    single = CalendarEntry.objects.filter(day_change=change, active=True).first()
+    if single is not None and (change.substitute_id != single.teacher_id or change.cancelled):
+        calendar_entry_remove(entry=single)
+        single = None
+    substitute = change.substitute
+    if substitute is None or not substitute.entra_object_id or (before_substitute == substitute.pk and single):
+        return
+    periods = lesson_periods(version=lesson.version)
+    positions = [p.position for p in periods]
+    if lesson.position not in positions:
+        return
+    first = positions.index(lesson.position)
+    covered = periods[first : first + lesson.length]
+    room = change.room or lesson.room
+    event = lesson_event(
+        lesson=lesson,
+        start=dt.datetime.combine(change.date, covered[0].start_time),
+        end=dt.datetime.combine(change.date, covered[-1].end_time),
+        room_name=room.name if room else "",
+        note=_("Vikartime fra OAS."),
+        until=None,
+    )
+    entry = CalendarEntry.objects.create(
+        school_id=lesson.version.school_id,
+        teacher=substitute,
+        microsoft_user=substitute.entra_object_id,
+        group_id=lesson.requirement.group_id,
+        subject_code=lesson.requirement.subject_code,
+        day=lesson.day,
+        position=lesson.position,
+        date=change.date,
+        day_change=change,
+        lesson=lesson,
+        event=event,
+        updated_at=clock.now(),
+    )
+    office365_event_put(key=entry.key, user=entry.microsoft_user, revision=entry.revision, event=event)
+
+
+def _notify(*, change: DayChange, lesson: Lesson) -> None:
+    """Tell the guardians of the group's pupils and the teachers (and the substitute), once per revision."""
+    req = lesson.requirement
+    pupils = group_pupil_ids(group_id=req.group_id, day=change.date)
+    guardians = set(
+        PersonRelation.objects.filter(
+            active_on(change.date), child_id__in=pupils, kind=RelationKind.GUARDIAN
+        ).values_list("adult_id", flat=True)
+    )
+    title = _("Endring i timeplanen %(date)s: %(subject)s (%(group)s) %(what)s") % {
+        "date": date_format(change.date, "l j. F"),
+        "subject": req.subject_name,
+        "group": req.group.name,
+        "what": describe(change),
+    }
+    if guardians:
+        notify(
+            person_ids=sorted(guardians),
+            key=f"timetable.daychange:{change.pk}:r{change.revision}:guardians",
+            title=title,
+            url=reverse("timetable:portal"),
+            unit_id=lesson.version.school_id,
+        )
+    staff = set(req.teachers.values_list("person_id", flat=True))
+    if change.substitute_id and change.substitute:
+        staff.add(change.substitute.person_id)
+    if staff:
+        notify(
+            person_ids=sorted(staff),
+            key=f"timetable.daychange:{change.pk}:r{change.revision}:staff",
+            title=title,
+            url=reverse("timetable:mine"),
+            staff=True,
+        )
+
+
+def day_changes_for(*, lesson_ids: list[int], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], DayChange]:
+    """Return the day changes of ``lesson_ids`` between ``start`` and ``end`` (inclusive), by (lesson, date)."""
+    rows = DayChange.objects.filter(lesson_id__in=lesson_ids, date__gte=start, date__lte=end).select_related(
+        "room", "substitute__person"
+    )
+    return {(c.lesson_id, c.date): c for c in rows}
+
+
+def substitute_lessons(*, employee_id: int, start: dt.date, end: dt.date) -> list[DayChange]:
+    """Return the lessons ``employee_id`` takes as a substitute between ``start`` and ``end``."""
+    return list(
+        DayChange.objects.filter(substitute_id=employee_id, cancelled=False, date__gte=start, date__lte=end)
+        .select_related("lesson__requirement__group", "lesson__version", "room", "lesson__room")
+        .order_by("date", "lesson__position")
+    )
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A day change as a page lists it."""
+
+    date: dt.date
+    lesson: Lesson
+    text: str
+    cancelled: bool
+    substitute_for_me: bool = False
+
+
+def changes_for_display(
+    *, lessons: list[Lesson], today: dt.date, days: int = 14, substitute_id: int | None = None
+) -> list[ChangeRow]:
+    """Return the changes to ``lessons`` from ``today`` for ``days`` days (and, with ``substitute_id``, the lessons
+    that employee takes as a substitute); the lessons of this week carry theirs as ``lesson.day_change_text``."""
+    end = today + dt.timedelta(days=days - 1)
+    monday = today - dt.timedelta(days=today.weekday())
+    found = day_changes_for(lesson_ids=[lsn.pk for lsn in lessons], start=min(monday, today), end=end)
+    by_id = {lsn.pk: lsn for lsn in lessons}
+    rows = []
+    for (lesson_id, date), change in sorted(found.items(), key=lambda item: (item[0][1], by_id[item[0][0]].position)):
+        lesson = by_id[lesson_id]
+        text = describe(change)
+        if date == monday + dt.timedelta(days=lesson.day):
+            lesson.day_change_text = text  # type: ignore[attr-defined]
+            lesson.day_change_cancelled = change.cancelled  # type: ignore[attr-defined]
+        if date >= today:
+            rows.append(ChangeRow(date=date, lesson=lesson, text=text, cancelled=change.cancelled))
+    if substitute_id is not None:
+        rows.extend(
+            ChangeRow(date=c.date, lesson=c.lesson, text=describe(c), cancelled=False, substitute_for_me=True)
+            for c in substitute_lessons(employee_id=substitute_id, start=today, end=end)
+        )
+    return sorted(rows, key=lambda r: (r.date, r.lesson.position))
+
+
+def group_lessons_on(*, group_id: int, day: dt.date) -> list[PlannedLesson] | None:
+    """Return the lessons of a class or teaching group on ``day`` in the published timetable, with that day's changes
+    (None when no published timetable covers the group on ``day``)."""
+    requirements = Requirement.objects.filter(
+        Q(group_id=group_id) | Q(classes=group_id),
+        version__status=VersionStatus.PUBLISHED,
+        version__valid_from__lte=day,
+        version__valid_to__gte=day,
+    )
+    schools = sorted(set(requirements.values_list("version__school_id", flat=True)))
+    version = next((v for v in (published_version(school_id=s, day=day) for s in schools) if v is not None), None)
+    if version is None:
+        return None
+    lessons = list(
+        Lesson.objects.filter(version=version, day=day.weekday())
+        .filter(Q(requirement__group_id=group_id) | Q(requirement__classes=group_id, requirement__group__kind="class"))
+        .distinct()
+        .select_related("requirement", "room")
+        .order_by("position")
+    )
+    periods = lesson_periods(version=version)
+    positions = [p.position for p in periods]
+    changes = day_changes_for(lesson_ids=[lsn.pk for lsn in lessons], start=day, end=day)
+    out = []
+    for lsn in lessons:
+        if lsn.position not in positions:
+            continue
+        first = positions.index(lsn.position)
+        covered = periods[first : first + lsn.length]
+        change = changes.get((lsn.pk, day))
+        room = change.room if change and change.room_id else lsn.room
+        out.append(
+            PlannedLesson(
+                number=first + 1,
+                length=len(covered),
+                start=covered[0].start_time,
+                end=covered[-1].end_time,
+                subject=lsn.requirement.subject_name,
+                room=room.name if room else "",
+                cancelled=bool(change and change.cancelled),
+                change=describe(change) if change else "",
+            )
+        )
+    return out
