@@ -25,7 +25,9 @@ class Journey:
         self.visit = Visit(f"journey-{name}")
         viewport = PHONE if phone else DESKTOP
         self.context = browser.new_context(locale=LOCALE, viewport=viewport, is_mobile=phone, has_touch=phone)
-        self.context.set_default_timeout(15_000)
+        # On the full municipality a page such as the month's invoicing preview (every child with a place) takes
+        # seconds to compute and to check with axe; a loaded 2-core CI needs the margin.
+        self.context.set_default_timeout(60_000)
         self.context.add_cookies([session_cookie(persona_user(persona), url)])
         self.page = self.context.new_page()
         self.taps = 0
