@@ -11,6 +11,17 @@ import pytest
 from oas import clock
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the journeys together on one xdist worker (``make test`` runs ``pytest -n 2 --dist loadgroup``).
+
+    They share a package-scoped committed demo and live server (``tests/journeys/conftest.py``); split over
+    workers, each worker would seed the demo again, and more than once if other tests ran between them.
+    """
+    for item in items:
+        if item.nodeid.startswith("tests/journeys/"):
+            item.add_marker(pytest.mark.xdist_group("journeys"))
+
+
 @pytest.fixture
 def frozen_today() -> Iterator[dt.date]:
     """Freeze the clock at a fixed school day (Thursday 2026-11-19, 09:00 Oslo)."""
