@@ -47,7 +47,12 @@ migrations-check: install
 imports: install
 	$(BIN)/lint-imports
 
+## pytest on PYTEST_WORKERS pytest-xdist workers (default 2, the cores of the CI machine; 0 runs it in one process).
+## Each worker has its own test database (pytest-django: test_<name>_gw0, _gw1, ...) and its own Redis database
+## (OAS_TEST_REDIS_WORKER_DB_BASE + worker number, default 10 and 11: devtools/xdist.py); tests sharing heavy state
+## (the journeys' seeded demo) stay on one worker through xdist_group marks (--dist loadgroup).
+PYTEST_WORKERS ?= 2
 pytest: install messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check imports pytest

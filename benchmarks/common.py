@@ -45,6 +45,17 @@ def admin_sql(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+def scratch_database_create(server: str, name: str) -> None:
+    """Create database ``name`` on ``server``: empty, or a copy of ``OAS_BENCH_TEMPLATE_DATABASE`` when that is set.
+
+    The tests that run every benchmark at a tiny size set it to a database they migrated once
+    (``tests/conftest.py``), so each run copies it instead of migrating from nothing; the benchmark's own
+    ``migrate`` then finds nothing to do. Unset (every ordinary run) the database starts empty.
+    """
+    template = os.environ.get("OAS_BENCH_TEMPLATE_DATABASE", "")
+    admin_sql(server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
 def scratch_database_name(label: str, pid: int | None = None) -> str:
     """The scratch database of benchmark ``label`` run by process ``pid`` (this one by default)."""
     return f"oas_bench_{label}_{pid or os.getpid()}"
@@ -62,7 +73,7 @@ def scratch_database(
     server = server_database_url()
     name = scratch_database_name(label)
     admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_sql(server, f'CREATE DATABASE "{name}"')
+    scratch_database_create(server, name)
     url = with_database(server, name)
     # Killed (SIGTERM, a test's timeout): leave through the ``finally`` below, so the database is dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

@@ -35,7 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devtools.settings.development")
 
-from benchmarks.common import admin_sql, server_database_url, with_database  # noqa: E402 - after the path setup
+from benchmarks.common import (  # noqa: E402 - after the path setup
+    admin_sql,
+    scratch_database_create,
+    server_database_url,
+    with_database,
+)
 
 WORKER_CONCURRENCY = 4
 
@@ -216,7 +221,7 @@ def run(*, guardians: int, kill: bool, lease_seconds: int, max_seconds: int = 90
     """Create the scratch database, run the benchmark in it, drop it; return the exit status."""
     server = server_database_url()
     name = f"oas_fanout_bench_{os.getpid()}"
-    admin_sql(server, f'CREATE DATABASE "{name}"')
+    scratch_database_create(server, name)
     sinks, addresses = start_sinks()
     workers: list[subprocess.Popen[bytes]] = []
     try:

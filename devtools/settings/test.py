@@ -1,7 +1,20 @@
 """Test settings: development (base plus devtools, embedded services when no URL is set) plus what makes tests fast and deterministic. Real PostgreSQL and Redis."""
 
-from devtools.settings.development import *  # noqa: F403
-from devtools.settings.development import CACHES, REDIS_URL
+import os
+
+from devtools.embedded import embedded_services_environ_ensure
+from devtools.xdist import xdist_worker_redis_url
+
+# Under ``pytest -n N`` (pytest-xdist, as ``make test`` runs) each worker gets a Redis database of its own, so that
+# one worker's ``cache.clear()`` (FLUSHDB), Celery purge or worker test never touches another's: worker gwK uses
+# database OAS_TEST_REDIS_WORKER_DB_BASE + K (default 10 + K: gw0 -> 10, gw1 -> 11) on REDIS_URL's server
+# (devtools/xdist.py). The rewritten URL goes into ``os.environ`` before the settings read it, so the processes a
+# test starts (Celery workers, manage.py, benchmarks) use the same database. Without xdist REDIS_URL is used as is.
+embedded_services_environ_ensure()
+os.environ["REDIS_URL"] = xdist_worker_redis_url(os.environ["REDIS_URL"], os.environ)
+
+from devtools.settings.development import *  # noqa: E402, F403
+from devtools.settings.development import CACHES, REDIS_URL  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

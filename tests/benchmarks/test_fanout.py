@@ -24,10 +24,13 @@ def _scratch_databases() -> set[str]:
 
 
 @pytest.mark.slow
-def test_the_fan_out_benchmark_delivers_everything_in_its_own_scratch_database_and_drops_it() -> None:
+def test_the_fan_out_benchmark_delivers_everything_in_its_own_scratch_database_and_drops_it(
+    migrated_template_database: str,
+) -> None:
     before = _scratch_databases()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL)
+    env.update(OAS_BENCH_TEMPLATE_DATABASE=migrated_template_database)  # copied, not migrated from nothing
     done = subprocess.run(
         [sys.executable, "benchmarks/fanout.py", "--guardians", "30", "--kill", "--lease-seconds", "3"],
         cwd=ROOT,

@@ -37,13 +37,17 @@ def _admin_url(url: str) -> str:
 
 
 @pytest.fixture
-def scratch_database():
-    """A database of its own (devstack migrates and seeds it), dropped afterwards."""
+def scratch_database(migrated_template_database: str):
+    """A database of its own (devstack migrates and seeds it), dropped afterwards.
+
+    A copy of the test run's migrated template (``tests/conftest.py``): devstack's migrate finds nothing to do,
+    its seeding and everything after it run as on a fresh database.
+    """
     base = settings.DATABASE_URL
     name = f"{urlparse(base).path.lstrip('/')}_devstack"
     with psycopg.connect(_admin_url(base), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template_database}"')
     yield urlunparse(urlparse(base)._replace(path=f"/{name}"))
     with psycopg.connect(_admin_url(base), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
