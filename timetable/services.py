@@ -331,6 +331,7 @@ def run_execute(*, run_id: int, workers: int = 2) -> SolverRun | None:  # noqa: 
                 progress=progress,
                 stop=stop,
                 on_first=latest_first.append,
+                reproducible=True,  # a run's seed is its promise: the same seed, the same timetable
             )
         except Exception as exc:
             outcome["error"] = exc
