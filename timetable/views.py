@@ -23,7 +23,7 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnitKind
 from oas.people.models import Employee, Person
-from timetable import checks, fet, ics, selectors, services
+from timetable import checks, fet, ics, importing, selectors, services
 from timetable.models import DAY_NAMES, Lesson, Room, SolverRun, TimetableVersion
 
 READ = "timetable.read"
@@ -58,6 +58,8 @@ def school_versions(request: HttpRequest, unit_id: int) -> HttpResponse:
         if not may_manage:
             raise AccessNotFound(_("Ikke funnet."))
         try:
+            if request.POST.get("handling") == "importer":
+                return _import(request, school)
             if request.POST.get("kopier"):
                 source = _version(request, _int(request.POST["kopier"]), VERSION_MANAGE)
                 copy = services.version_copy(version_id=source.pk, user=request.user)
@@ -73,6 +75,35 @@ def school_versions(request: HttpRequest, unit_id: int) -> HttpResponse:
             return redirect("timetable:school", unit_id=school.pk)
     versions = list(selectors.versions_for_school(school_id=school.pk))
     return render(request, "timetable/school.html", {"school": school, "versions": versions, "may_manage": may_manage})
+
+
+def _import(request: HttpRequest, school: Any) -> HttpResponse:
+    """Import an uploaded FET or XHSTT file as a new draft (errors: the school page again, with every problem)."""
+    upload = request.FILES.get("fil")
+    if upload is None:
+        messages.error(request, _("Velg en FET- eller XHSTT-fil å importere."))
+        return redirect("timetable:school", unit_id=school.pk)
+    if upload.size and upload.size > importing.MAX_BYTES:
+        messages.error(request, _("Filen er for stor (høyst 5 MB)."))
+        return redirect("timetable:school", unit_id=school.pk)
+    try:
+        result = services.version_import(
+            user=request.user,
+            school_id=school.pk,
+            filename=upload.name or "",
+            content=upload.read(),
+            name=request.POST.get("navn", ""),
+        )
+    except DomainError as exc:
+        versions = list(selectors.versions_for_school(school_id=school.pk))
+        return render(
+            request,
+            "timetable/school.html",
+            {"school": school, "versions": versions, "may_manage": True, "import_problems": exc.fields.get("fil", [])},
+            status=400,
+        )
+    messages.success(request, _("Filen er importert som et nytt utkast."))
+    return redirect("timetable:version", version_id=result.version.pk)
 
 
 @requires(VERSION_READ)
