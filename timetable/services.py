@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from oas import clock
-from oas.access.getters import access_unit
+from oas.access.getters import access_object, access_unit
 from oas.access.principal import Actor
 from oas.audit.services import audit_record
 from oas.errors import DomainError
@@ -723,3 +725,68 @@ def version_import(  # noqa: PLR0915 - one import, top to bottom
             details={"source": data.source, "file": filename[:200], "requirements": len(created)},
         )
     return ImportResult(version=version, unmatched_teachers=unmatched, new_groups=new_groups, new_rooms=new_rooms)
+
+
+# --- The version's data, maintained by hand (requirements, frames, unavailable times, periods, rooms) -----------
+
+DATA_KINDS = ("timekrav", "rammer", "utilgjengelig", "skoledagen", "rom", "uke")
+
+
+def _version_for_data(*, user: Actor, version_id: int, kind: str) -> TimetableVersion:
+    version = access_object(
+        user=user,
+        queryset=TimetableVersion.objects.select_related("school"),
+        id=version_id,
+        action="timetable.version.manage",
+    )
+    if kind != "rom":  # rooms belong to the school, not to a version
+        _editable(version)
+    return version
+
+
+def version_data_save(*, user: Actor, version_id: int, kind: str, form: ModelForm[Any]) -> Model:
+    """Save a valid form of the version's data (``kind`` one of ``DATA_KINDS``); refused on a published version."""
+    version = _version_for_data(user=user, version_id=version_id, kind=kind)
+    if kind not in DATA_KINDS or not form.is_valid():
+        raise DomainError(_("Skjemaet har feil."), code="invalid")
+    created = form.instance.pk is None
+    with transaction.atomic():
+        obj = form.save(commit=False)
+        if kind == "rom":
+            obj.school = version.school
+        elif kind != "uke":
+            obj.version = version
+        obj.save()
+        form.save_m2m()
+        if kind == "timekrav":
+            assert isinstance(obj, Requirement)
+            groups = {g.id: g for g in timetable_groups(school_id=version.school_id, day=clock.today())}
+            found = groups.get(obj.group_id)
+            obj.classes.set(
+                list(found.class_ids) if found and found.kind != "class" and found.class_ids else [obj.group_id]
+            )
+        audit_record(
+            action="create" if created else "update",
+            event=f"timetable.data.{kind}.save",
+            person_ids=[t.person_id for t in obj.teachers.all()] if isinstance(obj, Requirement) else [],
+            object_type=f"timetable.{type(obj).__name__}",
+            object_id=obj.pk,
+        )
+    return obj
+
+
+def version_data_delete(*, user: Actor, version_id: int, kind: str, obj: Model) -> None:
+    """Delete one row of the version's data; a period with lessons placed in it is refused."""
+    version = _version_for_data(user=user, version_id=version_id, kind=kind)
+    if isinstance(obj, Period) and version.lessons.filter(position=obj.position).exists():
+        raise DomainError(
+            _("Det ligger timer i denne timen. Flytt dem eller generer på nytt før du sletter den."), code="in_use"
+        )
+    if isinstance(obj, Room) and Lesson.objects.filter(room=obj, version__status=VersionStatus.PUBLISHED).exists():
+        raise DomainError(_("Rommet brukes i en publisert timeplan og kan ikke slettes."), code="in_use")
+    with transaction.atomic():
+        object_type, object_id = f"timetable.{type(obj).__name__}", obj.pk
+        obj.delete()
+        audit_record(
+            action="delete", event=f"timetable.data.{kind}.delete", object_type=object_type, object_id=object_id
+        )
