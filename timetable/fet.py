@@ -6,7 +6,8 @@ preferred starting times (``Permanently_Locked`` for locked ones), so a school c
 
 Import: the same subset is read into a ``Problem`` (students sets clash when they share a subgroup); a file that
 is not well-formed or whose activities refer to unknown teachers, subjects or students is refused with every
-problem listed, and nothing is built. Importing into a version in the database is not built yet.
+problem listed, and nothing is built. Importing a file into a new draft version in the database: ``timetable.importing``
+and ``services.version_import``.
 """
 
 from __future__ import annotations

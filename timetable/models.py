@@ -51,6 +51,8 @@ class TimetableVersion(models.Model):
     created_at = models.DateTimeField(_("opprettet"))
     created_by_user_id = models.IntegerField(null=True, blank=True)
     published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
+    # A version imported from a FET or XHSTT file: what came in and what did not match the school's data.
+    import_report = models.JSONField(_("importrapport"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("timeplanversjon")

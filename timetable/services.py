@@ -5,15 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from oas import clock
+from oas.access.getters import access_object, access_unit
+from oas.access.principal import Actor
 from oas.audit.services import audit_record
 from oas.errors import DomainError
-from timetable import solver
+from oas.organisation.models import OrgUnit, OrgUnitKind
+from oas.organisation.services import orgunit_create
+from oas.people.models import Employment
+from oas.periods import active_on
+from school.public import school_year_on, subject_names, timetable_groups
+from timetable import importing, solver
 from timetable.checks import explain_keys
 from timetable.models import (
     ACTIVE_RUN_STATUSES,
@@ -336,6 +346,7 @@ def run_execute(*, run_id: int, workers: int = 2) -> SolverRun | None:  # noqa: 
                 progress=progress,
                 stop=stop,
                 on_first=latest_first.append,
+                reproducible=True,  # a run's seed is its promise: the same seed, the same timetable
             )
         except Exception as exc:
             outcome["error"] = exc
@@ -530,3 +541,257 @@ def lesson_lock(*, lesson_id: int, locked: bool, user: Any = None) -> Lesson:
 def lesson_periods_positions(*, version: TimetableVersion) -> list[int]:
     """Return the positions of the lesson periods (for forms)."""
     return [p.position for p in lesson_periods(version=version)]
+
+
+# --- Import of FET and XHSTT files into a new draft -------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    version: TimetableVersion
+    unmatched_teachers: list[str]
+    new_groups: list[str]
+    new_rooms: list[str]
+
+
+def _school_staff_by_name(*, school: OrgUnit, day: dt.date) -> dict[str, int]:
+    """The school's employees by "first last" and "last first" (and "last, first"), lowercased."""
+    found: dict[str, int] = {}
+    rows = (
+        Employment.objects.filter(active_on(day), unit__path__startswith=school.path)
+        .order_by("employee_id")
+        .values_list("employee_id", "employee__person__first_name", "employee__person__last_name")
+    )
+    for employee_id, first, last in rows:
+        for key in (f"{first} {last}", f"{last} {first}", f"{last}, {first}"):
+            found.setdefault(" ".join(key.lower().split()), employee_id)
+    return found
+
+
+def _subject_code(name: str, by_name: dict[str, str], codes: set[str]) -> str:
+    if name.upper() in codes:
+        return name.upper()
+    return by_name.get(name.lower()) or "".join(name.upper().split())[:20] or "FAG"
+
+
+def version_import(  # noqa: PLR0915 - one import, top to bottom
+    *, user: Actor, school_id: int, filename: str, content: bytes, name: str = ""
+) -> ImportResult:
+    """Import a FET or XHSTT file as a new draft of the school: week, subjects, groups, rooms, lessons and placements.
+
+    Teachers are matched to the school's staff by name; the unmatched are listed (their lessons come in without a
+    teacher). Groups not among the school's classes and teaching groups become groups under the school, rooms not
+    among its rooms become classrooms. A file with problems is refused with every problem, and nothing is written.
+    """
+    school = access_unit(user=user, id=school_id, action="timetable.manage")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise DomainError(_("Timeplaner hører til skoler."), code="not_school")
+    try:
+        data = importing.parse_file(filename=filename, content=content)
+    except importing.ImportError_ as exc:
+        raise DomainError(
+            _("Filen kan ikke importeres: %(problems)s") % {"problems": " ".join(exc.problems[:20])}
+            + (_(" (og %(n)s problemer til)") % {"n": len(exc.problems) - 20} if len(exc.problems) > 20 else ""),
+            code="bad_file",
+            fields={"fil": exc.problems},
+        ) from exc
+    today = clock.today()
+    year = school_year_on(municipality_id=school.municipality_id, day=today)
+    start, end = (year.start_date, year.end_date) if year else (today, today + dt.timedelta(days=300))
+    staff = _school_staff_by_name(school=school, day=today)
+    teacher_of = {t: staff.get(" ".join(t.lower().split())) for t in data.teachers}
+    unmatched = sorted(
+        t for t, e in teacher_of.items() if e is None and any(t in r.teachers for r in data.requirements)
+    )
+    names = subject_names()
+    by_name = {n.lower(): c for c, n in names.items()}
+    with transaction.atomic():
+        version = version_create(
+            school_id=school.pk,
+            name=(name.strip() or _("Import fra %(source)s: %(name)s") % {"source": data.source, "name": data.name})[
+                :120
+            ],
+            valid_from=start,
+            valid_to=end,
+            school_year_id=year.id if year else 0,
+            school_year_name=year.name if year else "",
+            user=user,
+            with_default_day=False,
+        )
+        version.days_per_week = len(data.days)
+        Period.objects.bulk_create(
+            [
+                Period(version=version, position=i + 1, label=p.label, start_time=p.start, end_time=p.end)
+                for i, p in enumerate(data.periods)
+            ]
+        )
+        known = {g.name.lower(): g.id for g in timetable_groups(school_id=school.pk, day=today)}
+        unit_of: dict[str, int] = {}
+        new_groups: list[str] = []
+        for index, group_name in enumerate(data.groups):
+            if group_name.lower() in known:
+                unit_of[group_name] = known[group_name.lower()]
+                continue
+            unit = orgunit_create(
+                municipality=school.municipality,
+                kind=OrgUnitKind.GROUP,
+                code=f"timeplan-{version.pk}-{index + 1}",
+                name=group_name[:200] or "?",
+                valid_from=start,
+                valid_to=end,
+                parent=school,
+            )
+            unit_of[group_name] = unit.pk
+            new_groups.append(group_name)
+        rooms = {r.code.lower(): r for r in Room.objects.filter(school=school)}
+        rooms |= {r.name.lower(): r for r in Room.objects.filter(school=school)}
+        room_of: dict[str, Room] = {}
+        new_rooms: list[str] = []
+        for room_name, capacity in data.rooms:
+            room = rooms.get(room_name.lower())
+            if room is None:
+                code = room_name[:40]
+                suffix = 2
+                while Room.objects.filter(school=school, code=code).exists():
+                    code = f"{room_name[:36]}-{suffix}"
+                    suffix += 1
+                room = Room.objects.create(school=school, code=code, name=room_name[:120], capacity=min(capacity, 999))
+                rooms[room_name.lower()] = room
+                new_rooms.append(room_name)
+            room_of[room_name] = room
+        per_day: dict[tuple[int, int], int] = defaultdict(int)
+        for pl in data.placements:
+            per_day[(pl.requirement, pl.day)] += pl.length
+        created: list[Requirement] = []
+        for index, ireq in enumerate(data.requirements):
+            hours = sum(ireq.lengths)
+            most_in_a_day = max((n for (r, _d), n in per_day.items() if r == index), default=0)
+            req = Requirement.objects.create(
+                version=version,
+                subject_code=_subject_code(ireq.subject, by_name, set(names)),
+                subject_name=ireq.subject[:200] or "?",
+                group_id=unit_of[ireq.groups[0]],
+                hours_per_week=hours,
+                double_lessons=ireq.lengths.count(2),
+                max_per_day=max(*ireq.lengths, -(-hours // len(data.days)), most_in_a_day),
+            )
+            req.classes.set([unit_of[c] for c in ireq.classes])
+            req.teachers.set(sorted({e for t in ireq.teachers if (e := teacher_of.get(t)) is not None}))
+            created.append(req)
+        Lesson.objects.bulk_create(
+            [
+                Lesson(
+                    version=version,
+                    requirement=created[pl.requirement],
+                    day=pl.day,
+                    position=pl.period + 1,
+                    length=pl.length,
+                    room=room_of.get(pl.room),
+                    locked=pl.locked,
+                )
+                for pl in data.placements
+            ]
+        )
+        Unavailability.objects.bulk_create(
+            [
+                Unavailability(version=version, teacher_id=employee, day=day, position=period + 1)
+                for teacher, day, period in dict.fromkeys(data.unavailable)
+                if (employee := teacher_of.get(teacher)) is not None
+            ]
+        )
+        matched = sorted({e for e in teacher_of.values() if e is not None})
+        TeacherFrame.objects.bulk_create(
+            [
+                TeacherFrame(
+                    version=version,
+                    teacher_id=employee,
+                    frame_hours=sum(r.hours_per_week for r in created if employee in {t.pk for t in r.teachers.all()}),
+                )
+                for employee in matched
+            ]
+        )
+        version.import_report = {
+            "source": data.source,
+            "file": filename[:200],
+            "requirements": len(created),
+            "lessons": len(data.placements),
+            "matched_teachers": len(matched),
+            "unmatched_teachers": unmatched,
+            "new_groups": new_groups,
+            "new_rooms": new_rooms,
+            "notes": data.notes,
+        }
+        version.save(update_fields=["days_per_week", "import_report"])
+        audit_record(
+            action="create",
+            event="timetable.version.import",
+            object_type="timetable.TimetableVersion",
+            object_id=version.pk,
+            details={"source": data.source, "file": filename[:200], "requirements": len(created)},
+        )
+    return ImportResult(version=version, unmatched_teachers=unmatched, new_groups=new_groups, new_rooms=new_rooms)
+
+
+# --- The version's data, maintained by hand (requirements, frames, unavailable times, periods, rooms) -----------
+
+DATA_KINDS = ("timekrav", "rammer", "utilgjengelig", "skoledagen", "rom", "uke")
+
+
+def _version_for_data(*, user: Actor, version_id: int, kind: str) -> TimetableVersion:
+    version = access_object(
+        user=user,
+        queryset=TimetableVersion.objects.select_related("school"),
+        id=version_id,
+        action="timetable.version.manage",
+    )
+    if kind != "rom":  # rooms belong to the school, not to a version
+        _editable(version)
+    return version
+
+
+def version_data_save(*, user: Actor, version_id: int, kind: str, form: ModelForm[Any]) -> Model:
+    """Save a valid form of the version's data (``kind`` one of ``DATA_KINDS``); refused on a published version."""
+    version = _version_for_data(user=user, version_id=version_id, kind=kind)
+    if kind not in DATA_KINDS or not form.is_valid():
+        raise DomainError(_("Skjemaet har feil."), code="invalid")
+    created = form.instance.pk is None
+    with transaction.atomic():
+        obj = form.save(commit=False)
+        if kind == "rom":
+            obj.school = version.school
+        elif kind != "uke":
+            obj.version = version
+        obj.save()
+        form.save_m2m()
+        if kind == "timekrav":
+            assert isinstance(obj, Requirement)
+            groups = {g.id: g for g in timetable_groups(school_id=version.school_id, day=clock.today())}
+            found = groups.get(obj.group_id)
+            obj.classes.set(
+                list(found.class_ids) if found and found.kind != "class" and found.class_ids else [obj.group_id]
+            )
+        audit_record(
+            action="create" if created else "update",
+            event=f"timetable.data.{kind}.save",
+            person_ids=[t.person_id for t in obj.teachers.all()] if isinstance(obj, Requirement) else [],
+            object_type=f"timetable.{type(obj).__name__}",
+            object_id=obj.pk,
+        )
+    return obj
+
+
+def version_data_delete(*, user: Actor, version_id: int, kind: str, obj: Model) -> None:
+    """Delete one row of the version's data; a period with lessons placed in it is refused."""
+    version = _version_for_data(user=user, version_id=version_id, kind=kind)
+    if isinstance(obj, Period) and version.lessons.filter(position=obj.position).exists():
+        raise DomainError(
+            _("Det ligger timer i denne timen. Flytt dem eller generer på nytt før du sletter den."), code="in_use"
+        )
+    if isinstance(obj, Room) and Lesson.objects.filter(room=obj, version__status=VersionStatus.PUBLISHED).exists():
+        raise DomainError(_("Rommet brukes i en publisert timeplan og kan ikke slettes."), code="in_use")
+    with transaction.atomic():
+        object_type, object_id = f"timetable.{type(obj).__name__}", obj.pk
+        obj.delete()
+        audit_record(
+            action="delete", event=f"timetable.data.{kind}.delete", object_type=object_type, object_id=object_id
+        )

@@ -289,11 +289,26 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def _solver(*, seed: int, seconds: float, workers: int) -> cp_model.CpSolver:
+# With ``reproducible`` the limit is CP-SAT's deterministic time: this much of it per second asked for (one worker
+# did 0.1-0.35 a wall second on this shared 2-core machine), with the wall clock as a backstop at 3 times the seconds.
+DETERMINISTIC_PER_SECOND = 0.1
+WALL_BACKSTOP = 3.0
+
+
+def _solver(*, seed: int, seconds: float, workers: int, reproducible: bool = False) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
+    if reproducible:
+        # Several workers race each other: which finds a timetable first, and where the clock stops them, differs
+        # from run to run. One worker stopped by deterministic time (work counted, not seconds) gives the same
+        # timetable for the same seed. (Interleaved search is deterministic with several workers too, but was
+        # 5-10 times slower to a first timetable here.)
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = seconds * DETERMINISTIC_PER_SECOND
+        solver.parameters.max_time_in_seconds = seconds * WALL_BACKSTOP
+    else:
+        solver.parameters.num_workers = workers
+        solver.parameters.max_time_in_seconds = seconds
     # CP-SAT catches Ctrl-C itself by default and, when the solve ends, leaves SIGINT at the system default behind
     # Python's back: the next Ctrl-C then kills the process outright (devstack, which seeds a timetable, died
     # without stopping its children). Stopping a run is ours to do (the cancel flag).
@@ -312,8 +327,14 @@ def solve(
     explain: bool = True,
     stop: threading.Event | None = None,
     on_first: Callable[[list[Placement]], None] | None = None,
+    reproducible: bool = False,
 ) -> Solution:
-    """Find a timetable for ``problem`` (same seed and one worker: the same timetable); explain when impossible.
+    """Find a timetable for ``problem``; explain when impossible.
+
+    With ``reproducible`` the same seed gives the same timetable whatever ``workers`` says: one worker, limited by
+    deterministic time (``DETERMINISTIC_PER_SECOND`` of it per second, the wall clock a backstop at
+    ``WALL_BACKSTOP`` times ``seconds``: only a machine so slow that the backstop ends the search first can give
+    another timetable). Without it ``workers`` race and ``seconds`` is wall-clock time.
 
     ``progress`` is called from the solver's own thread on each better timetable; setting ``stop`` (from any
     thread) ends the search, keeping the best timetable so far. ``on_first`` gets the first timetable without
@@ -326,7 +347,7 @@ def solve(
     # Phase 2: minimise the soft cost from that timetable (a hint), in the time that is left.
     if model.cost:
         model.m.clear_objective()
-    solver = _solver(seed=seed, seconds=seconds, workers=workers)
+    solver = _solver(seed=seed, seconds=seconds, workers=workers, reproducible=reproducible)
     status = _run(solver, model.m, callback=None, stop=stop)
     if status == cp_model.INFEASIBLE:
         core = explain_core(problem, relaxed=relaxed, seed=seed, seconds=max(5.0, seconds)) if explain else []
@@ -338,7 +359,8 @@ def solve(
     first_seconds = time.perf_counter() - started
     if on_first is not None:
         on_first(first)
-    left = seconds - first_seconds
+    # The budget left for phase 2 is counted in the same clock as the limit (deterministic time when reproducible).
+    left = seconds - (solver.deterministic_time / DETERMINISTIC_PER_SECOND if reproducible else first_seconds)
     if not model.cost or left < 0.5 or (stop is not None and stop.is_set()):
         return Solution(
             status="feasible" if model.cost else "optimal",
@@ -352,7 +374,7 @@ def solve(
         for var in by_slot.values():
             model.m.add_hint(var, solver.value(var))
     model.m.minimize(_sum(model.cost))
-    solver = _solver(seed=seed, seconds=left, workers=workers)
+    solver = _solver(seed=seed, seconds=left, workers=workers, reproducible=reproducible)
     status = _run(solver, model.m, callback=callback, stop=stop)
     cancelled = callback.cancelled or (stop is not None and stop.is_set())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

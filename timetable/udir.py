@@ -4,6 +4,11 @@ Hours are 60-minute hours over the whole stage (LK20, the circular «Fag- og tim
 Where the circular gives one figure for 1.–7. trinn the stage is (1, 7). The municipality may move up to 10 % of a
 subject's hours between stages by local regulation (``LOCAL_SHIFT``). The figures were typed in from the circular
 and are marked for checking against the current version before they are relied on for a decision.
+
+Checked 2026-12-07 against the project's reference material (``../shared/domain/``: house-style.md,
+integrations-and-rules.md, peers.md): it holds no fag- og timefordeling figures (only GSI's årstimer per stage,
+which are teachers' hours, not pupils' minimum hours per subject), so nothing there confirms or contradicts the
+table and ``CONFIRMED`` stays ``False`` until someone checks it against the current circular on udir.no.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CIRCULAR = "Udir, Fag- og timefordeling og tilbudsstruktur (LK20)"
-CONFIRMED = False  # check against the current circular before relying on it
+CONFIRMED = False  # not in ../shared/domain/ (checked 2026-12-07): check against the current circular on udir.no
 LOCAL_SHIFT = 0.10
 
 

@@ -24,7 +24,8 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnitKind
 from oas.people.models import Employee, Person
-from timetable import checks, daychanges, fet, ics, office365, selectors, services
+from timetable import checks, daychanges, fet, ics, importing, office365, selectors, services
+from timetable import forms as forms_module
 from timetable.models import DAY_NAMES, DayChange, Lesson, Room, SolverRun, TimetableVersion, VersionStatus
 
 READ = "timetable.read"
@@ -59,6 +60,8 @@ def school_versions(request: HttpRequest, unit_id: int) -> HttpResponse:
         if not may_manage:
             raise AccessNotFound(_("Ikke funnet."))
         try:
+            if request.POST.get("handling") == "importer":
+                return _import(request, school)
             if request.POST.get("kopier"):
                 source = _version(request, _int(request.POST["kopier"]), VERSION_MANAGE)
                 copy = services.version_copy(version_id=source.pk, user=request.user)
@@ -74,6 +77,35 @@ def school_versions(request: HttpRequest, unit_id: int) -> HttpResponse:
             return redirect("timetable:school", unit_id=school.pk)
     versions = list(selectors.versions_for_school(school_id=school.pk))
     return render(request, "timetable/school.html", {"school": school, "versions": versions, "may_manage": may_manage})
+
+
+def _import(request: HttpRequest, school: Any) -> HttpResponse:
+    """Import an uploaded FET or XHSTT file as a new draft (errors: the school page again, with every problem)."""
+    upload = request.FILES.get("fil")
+    if upload is None:
+        messages.error(request, _("Velg en FET- eller XHSTT-fil å importere."))
+        return redirect("timetable:school", unit_id=school.pk)
+    if upload.size and upload.size > importing.MAX_BYTES:
+        messages.error(request, _("Filen er for stor (høyst 5 MB)."))
+        return redirect("timetable:school", unit_id=school.pk)
+    try:
+        result = services.version_import(
+            user=request.user,
+            school_id=school.pk,
+            filename=upload.name or "",
+            content=upload.read(),
+            name=request.POST.get("navn", ""),
+        )
+    except DomainError as exc:
+        versions = list(selectors.versions_for_school(school_id=school.pk))
+        return render(
+            request,
+            "timetable/school.html",
+            {"school": school, "versions": versions, "may_manage": True, "import_problems": exc.fields.get("fil", [])},
+            status=400,
+        )
+    messages.success(request, _("Filen er importert som et nytt utkast."))
+    return redirect("timetable:version", version_id=result.version.pk)
 
 
 @requires(VERSION_READ)
@@ -492,3 +524,182 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     body = ics.calendar(events=events, start=today, changes=changes, extra=extra)
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# --- The version's data, maintained by hand -------------------------------------------------------------------
+
+DATA_TITLES = {
+    "timekrav": _("Timekrav"),
+    "rammer": _("Lærere og rammer"),
+    "utilgjengelig": _("Lærernes utilgjengelige tider"),
+    "skoledagen": _("Skoledagen"),
+    "rom": _("Rom"),
+}
+
+
+def _data_rows(version: TimetableVersion, kind: str) -> list[tuple[int, list[str]]]:
+    """The rows of one kind of data, as (id, cells) in the order the page's table shows them."""
+    days = [str(d).capitalize() for d in DAY_NAMES]
+    if kind == "timekrav":
+        return [
+            (
+                r.pk,
+                [
+                    f"{r.subject_name} ({r.subject_code})",
+                    r.group.name,
+                    ", ".join(selectors.employee_name(t) for t in r.teachers.all()) or "–",
+                    str(r.hours_per_week),
+                    str(r.double_lessons),
+                    str(r.max_per_day),
+                    r.get_room_kind_display() or "–",
+                ],
+            )
+            for r in selectors.version_requirements(version=version)
+        ]
+    if kind == "rammer":
+        return [
+            (
+                f.pk,
+                [
+                    selectors.employee_name(f.teacher),
+                    f"{f.position_percent} %",
+                    str(f.frame_hours),
+                    days[f.preferred_free_day] if f.preferred_free_day is not None else "–",
+                    f.subject_codes or "–",
+                ],
+            )
+            for f in version.frames.select_related("teacher__person").order_by(
+                "teacher__person__last_name", "teacher__person__first_name"
+            )
+        ]
+    if kind == "utilgjengelig":
+        labels = {p.position: f"{p.label or p.position} ({p.start_time:%H:%M})" for p in version.periods.all()}
+        return [
+            (
+                u.pk,
+                [
+                    selectors.employee_name(u.teacher) if u.teacher else "–",
+                    days[u.day],
+                    labels.get(u.position, str(u.position)) if u.position is not None else str(_("Hele dagen")),
+                ],
+            )
+            for u in version.unavailable.filter(teacher__isnull=False)
+            .select_related("teacher__person")
+            .order_by("teacher__person__last_name", "day", "position")
+        ]
+    if kind == "skoledagen":
+        return [
+            (
+                p.pk,
+                [
+                    str(p.position),
+                    p.label,
+                    p.get_kind_display(),
+                    f"{p.start_time:%H:%M}–{p.end_time:%H:%M}",
+                    str(_("Ja")) if p.late else str(_("Nei")),
+                ],
+            )
+            for p in version.periods.order_by("position")
+        ]
+    return [
+        (
+            r.pk,
+            [r.code, r.name, r.get_kind_display(), str(r.capacity), str(_("Ja")) if r.shared else str(_("Nei"))],
+        )
+        for r in Room.objects.filter(school_id=version.school_id).order_by("kind", "code")
+    ]
+
+
+DATA_HEADERS = {
+    "timekrav": [_("Fag"), _("Klasse/gruppe"), _("Lærere"), _("Timer/uke"), _("Dobbelttimer"), _("Maks/dag"), _("Rom")],
+    "rammer": [_("Lærer"), _("Stilling"), _("Ramme (timer/uke)"), _("Ønsket fridag"), _("Kompetanse")],
+    "utilgjengelig": [_("Lærer"), _("Dag"), _("Time")],
+    "skoledagen": [_("Nr."), _("Navn"), _("Type"), _("Tid"), _("Sen time")],
+    "rom": [_("Kode"), _("Navn"), _("Romtype"), _("Plasser"), _("Delt")],
+}
+
+
+def _data_object(version: TimetableVersion, kind: str, obj_id: int) -> Any:
+    model = forms_module.FORMS[kind]._meta.model
+    scope: dict[str, Any] = {"school_id": version.school_id} if kind == "rom" else {"version": version}
+    if kind == "utilgjengelig":
+        scope["teacher__isnull"] = False
+    found = model.objects.filter(pk=obj_id, **scope).first()
+    if found is None:
+        raise AccessNotFound(_("Ikke funnet."))
+    return found
+
+
+@requires(VERSION_MANAGE)
+@require_http_methods(["GET", "POST"])
+def version_data(request: HttpRequest, version_id: int, kind: str, obj_id: int | None = None) -> HttpResponse:
+    """Add, edit and delete one kind of a version's data (htmx: the panel is swapped in place)."""
+    if kind not in forms_module.FORMS:
+        raise AccessNotFound(_("Ikke funnet."))
+    version = _version(request, version_id, VERSION_MANAGE)
+    form_class = forms_module.FORMS[kind]
+    obj = _data_object(version, kind, obj_id) if obj_id else None
+    editable = version.editable or kind == "rom"
+    list_url = reverse("timetable:data", args=[version.pk, kind])
+    status = 200
+    week_form = forms_module.WeekForm(version=version) if kind == "skoledagen" else None
+    form = form_class(instance=obj, version=version) if editable else None
+    if request.method == "POST":
+        if not editable:
+            messages.error(
+                request,
+                _("Versjonen er publisert og kan ikke endres. Kopier den til et nytt utkast for å gjøre endringer."),
+            )
+            return redirect(list_url)
+        try:
+            if request.POST.get("handling") == "slett" and obj is not None:
+                services.version_data_delete(user=request.user, version_id=version.pk, kind=kind, obj=obj)
+                messages.success(request, _("Slettet."))
+                obj, form = None, form_class(version=version)
+            elif request.POST.get("handling") == "uke" and week_form is not None:
+                week_form = forms_module.WeekForm(request.POST, version=version)
+                if week_form.is_valid():
+                    services.version_data_save(user=request.user, version_id=version.pk, kind="uke", form=week_form)
+                    messages.success(request, _("Lagret."))
+                    week_form = forms_module.WeekForm(version=version)
+                else:
+                    status = 400
+            else:
+                form = form_class(request.POST, instance=obj, version=version)
+                if form.is_valid():
+                    services.version_data_save(user=request.user, version_id=version.pk, kind=kind, form=form)
+                    messages.success(request, _("Lagret."))
+                    obj, form = None, form_class(version=version)
+                else:
+                    status = 400
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = 400
+        if status == 200 and not request.headers.get("HX-Request"):
+            return redirect(list_url)
+    shown: dict[str, Any] = {
+        "timekrav": version.requirements.values_list("teachers__person_id", flat=True),
+        "rammer": version.frames.values_list("teacher__person_id", flat=True),
+        "utilgjengelig": version.unavailable.values_list("teacher__person_id", flat=True),
+    }
+    audit_read(
+        event=f"timetable.data.{kind}.read",
+        person_ids=sorted({p for p in shown.get(kind, []) if p}),
+        object_type="timetable.TimetableVersion",
+        object_id=version.pk,
+    )
+    context = {
+        "version": version,
+        "kind": kind,
+        "title": DATA_TITLES[kind],
+        "headers": DATA_HEADERS[kind],
+        "rows": _data_rows(version, kind),
+        "form": form,
+        "week_form": week_form,
+        "obj": obj,
+        "editable": editable,
+        "list_url": list_url,
+        "kinds": [(k, DATA_TITLES[k]) for k in forms_module.FORMS],
+    }
+    template = "timetable/_data_panel.html" if request.headers.get("HX-Request") else "timetable/data.html"
+    return render(request, template, context, status=status)
