@@ -161,7 +161,9 @@ def test_arbeidsflate_page_query_count_does_not_grow_with_the_data(client, world
         f.EmploymentFactory(unit=world.units["S1"], position_code="LAERER")
     # Other apps' providers add their own queries; the page must stay bounded whatever the data.
     principal_reuse_clear()
-    with django_assert_max_num_queries(len(before)):
+    # Growth with the data would add at least 20 statements (one per new row); the margin of 2 covers a short-lived
+    # cache that can expire between the two measurements on a loaded machine (seen once: 87 after 86).
+    with django_assert_max_num_queries(len(before) + 2):
         assert client.get(reverse("arbeidsflate:home")).status_code == 200
     # The cap counts the statements the page sends in production. Inside the test's transaction every task provider
     # also runs in a savepoint (two statements each, none outside a transaction), and one is added per provider.
