@@ -21,4 +21,9 @@ class SchoolConfig(AppConfig):
         from school.arbeidsflate import register_providers
 
         register_providers()
+        from oas.access.members import register_member_source
+        from school.selectors import teaching_group_members_under
+
+        # A group role on a teaching group reaches its members (GroupMembership), not only placed pupils.
+        register_member_source(teaching_group_members_under)
         # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -288,3 +291,14 @@ def school_pupils(*, school: OrgUnit, day: dt.date) -> list[SchoolPupil]:
         )
         for p in rows
     ]
+
+
+def teaching_group_members_under(paths: Sequence[str], day: dt.date) -> QuerySet[GroupMembership, Any]:
+    """The kernel's member source (``oas.access.members``): pupils who are members, on or after ``day``, of a
+    teaching group in these org-unit subtrees, so a teacher of group X reaches exactly X's pupils."""
+    if not paths:
+        return GroupMembership.objects.none().values("pupil_id")
+    under = reduce(or_, (Q(group__path__startswith=p) for p in paths))
+    return (
+        GroupMembership.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).filter(under).values("pupil_id")
+    )
