@@ -314,6 +314,11 @@ class Enrolment(models.Model):
         return f"{self.child_id} → {self.school_id}"
 
 
+class MoveSource(models.TextChoices):
+    OFFICE = "office", _("Skolekontoret")
+    REGISTER = "register", _("Folkeregisteret")
+
+
 class PupilMove(models.Model):
     """A pupil moving between schools during the year: the record follows; both schools get a task."""
 
@@ -325,6 +330,10 @@ class PupilMove(models.Model):
     created_by_user_id = models.IntegerField(null=True, blank=True)
     from_done_at = models.DateTimeField(null=True, blank=True)
     to_done_at = models.DateTimeField(null=True, blank=True)
+    # Moves found in Folkeregisteret's feed (the office's own moves have none): the placement is still to change,
+    # so the old school's task ends it and the new school's task enrols the pupil. One move per feed event.
+    source = models.CharField(_("kilde"), max_length=10, choices=MoveSource.choices, default=MoveSource.OFFICE)
+    register_sequence = models.BigIntegerField(_("sekvensnummer i Folkeregisteret"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("elevflytting")
@@ -332,6 +341,11 @@ class PupilMove(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(from_school__isnull=False) | Q(to_school__isnull=False), name="pupilmove_has_a_school"
+            ),
+            models.UniqueConstraint(
+                fields=["pupil", "register_sequence"],
+                condition=Q(register_sequence__isnull=False),
+                name="pupilmove_once_per_register_event",
             ),
         ]
 
