@@ -190,6 +190,8 @@ class SchoolSettings(models.Model):
     leave_max_school_days = models.PositiveSmallIntegerField(_("permisjon: høyst skoledager per skoleår"), default=10)
     # A pupil whose absence this term reaches this share of registrations raises a task for the contact teacher.
     absence_threshold_percent = models.PositiveSmallIntegerField(_("fraværsgrense (prosent)"), default=10)
+    # Skoleinnskriving: the 1st-grade classes (basisgrupper) are made so that none has more pupils than this.
+    first_grade_max_class_size = models.PositiveSmallIntegerField(_("1. trinn: høyst elever per klasse"), default=28)
 
     class Meta:
         verbose_name = _("skoleinnstillinger")
@@ -198,6 +200,10 @@ class SchoolSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(absence_threshold_percent__gte=1, absence_threshold_percent__lte=100),
                 name="schoolsettings_threshold_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_grade_max_class_size__gte=1, first_grade_max_class_size__lte=40),
+                name="schoolsettings_first_grade_size_1_40",
             ),
         ]
 
