@@ -23,6 +23,7 @@ from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
 from school import absence, enrolment, leave, rollover, selectors, services
 from school.first_grade import first_grade_classes_create, first_grade_plan
+from school.lessons import unregistered_lessons
 from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
 
 REGISTER = "school.group.register_attendance"
@@ -49,7 +50,9 @@ def _lesson(value: str | None) -> int:
 def my_groups(request: HttpRequest) -> HttpResponse:
     """Mine grupper: the classes and teaching groups the user teaches (or leads)."""
     groups = list(selectors.groups_for_user(user=request.user))
-    return render(request, "school/my_groups.html", {"groups": groups})
+    # The arbeidsflate task's list: the same rows it counts.
+    missing = unregistered_lessons(user=request.user)
+    return render(request, "school/my_groups.html", {"groups": groups, "missing": missing, "today": clock.today()})
 
 
 @requires(REGISTER)

@@ -10,4 +10,9 @@ class TimetableConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from school.public import register_lesson_source
         from timetable import permissions  # noqa: F401  (registers actions and resources)
+        from timetable.public import lessons_on
+
+        # The arbeidsflate's "lesson not registered" task reads today's lessons from the published timetable.
+        register_lesson_source(lessons_on)
