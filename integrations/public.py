@@ -16,6 +16,8 @@ Everything that goes to another system is an outbox row written in the business 
 * claiming — ``lease_claim``/``lease_due_ids``/``lease_bury_abandoned`` over a ``Leased`` table and
   ``backoff_seconds``: the one claiming mechanism, used by the outbox and by messaging's deliveries;
   ``publish_or_raise``/``broker_connection`` publish a Celery task (a kick; the claim finds the rows anyway);
+* Folkeregisteret — ``register_change_listener(listener)`` (in ``AppConfig.ready``): the feed sync calls it in the
+  page's transaction with the persons it created or changed (``RegisterPersonChange``: changes and sequence);
 * simulators — ``register_simulator(name, factory=...)`` adds one to ``manage.py run_simulators``
   (``make_sms_simulator`` is the SMS gateway's).
 """
@@ -23,6 +25,7 @@ Everything that goes to another system is an outbox row written in the business 
 from integrations.archive.services import archive_document
 from integrations.common.errors import IntegrationError, PermanentError, TransientError
 from integrations.common.simulators import register_simulator
+from integrations.freg.listeners import RegisterPersonChange, register_change_listener
 from integrations.letters.decisions import decision_letters_send
 from integrations.letters.rendering import letter_pdf
 from integrations.letters.selectors import LetterStatusInfo, letter_pdf_get, letter_status_get
@@ -42,6 +45,7 @@ __all__ = [
     "Leased",
     "LetterStatusInfo",
     "PermanentError",
+    "RegisterPersonChange",
     "SmsGateway",
     "SmsOutgoing",
     "TransientError",
@@ -63,6 +67,7 @@ __all__ = [
     "office365_occurrence_change",
     "outbox_enqueue",
     "publish_or_raise",
+    "register_change_listener",
     "register_handler",
     "register_simulator",
 ]

@@ -2,7 +2,9 @@
 
 Opplæringsforskrifta § 9-44: from 8th grade the leaving certificate (vitnemål) shows the days and single hours of
 absence; up to 10 school days a year may be left out when the absence is documented (illness with a doctor's note,
-granted leave for the reasons the regulation names, …). Single hours are always counted.
+granted leave for the reasons the regulation names, …). Documented single hours are left out like days: a school
+day with documented single hours uses one of the 10 days, in date order with the documented whole days; undocumented
+single hours are always counted.
 
 Writes: ``absence_document``. Reads: ``certificate_absence``, ``absence_rates``, ``classes_over_threshold``.
 """
@@ -81,39 +83,55 @@ class CertificateAbsence:
     hours: int
     documented_days: int
     days_left_out: int
+    documented_hours: int = 0
+    hours_left_out: int = 0
 
     @property
     def days_on_certificate(self) -> int:
         return self.days - self.days_left_out
 
+    @property
+    def hours_on_certificate(self) -> int:
+        return self.hours - self.hours_left_out
+
 
 def certificate_absence(*, pupil_id: int, school_year: SchoolYear, grade: int | None) -> CertificateAbsence:
-    """Return the pupil's days and single hours of absence in the school year, and the documented days left out.
+    """Return the pupil's days and single hours of absence in the school year, and what documentation leaves out.
 
     A day counts when the pupil was absent on the day's registration (lesson 0); single hours are absent lessons on
-    other days. A day is documented when every absence row that day is documented or granted leave.
+    other days. A whole day is documented when every absence row that day is documented or granted leave; a single
+    hour when its row is. Up to ``MAX_DAYS_LEFT_OUT`` school days with documented absence are left out, in date
+    order: a documented whole day, or a day's documented single hours (its undocumented hours stay counted).
     """
     rows = PupilAttendance.objects.filter(
         pupil_id=pupil_id, present=False, day__gte=school_year.start_date, day__lte=school_year.end_date
     ).values_list("day", "registration__lesson", "documented", "reason")
     whole: set[dt.date] = set()
     lessons: dict[dt.date, int] = {}
+    documented_lessons: dict[dt.date, int] = {}
     undocumented: set[dt.date] = set()
     for day, lesson, documented, reason in rows:
+        is_documented = documented or reason == AbsenceReason.LEAVE
         if lesson == DAY_LESSON:
             whole.add(day)
         else:
             lessons[day] = lessons.get(day, 0) + 1
-        if not documented and reason != AbsenceReason.LEAVE:
+            if is_documented:
+                documented_lessons[day] = documented_lessons.get(day, 0) + 1
+        if not is_documented:
             undocumented.add(day)
     hours = sum(n for day, n in lessons.items() if day not in whole)
-    documented_days = len(whole - undocumented)
+    documented_whole = whole - undocumented
+    hour_days = {day: n for day, n in documented_lessons.items() if day not in whole}
+    left_out = sorted(documented_whole | set(hour_days))[:MAX_DAYS_LEFT_OUT]
     return CertificateAbsence(
         applies=(grade or 0) >= CERTIFICATE_FROM_GRADE,
         days=len(whole),
         hours=hours,
-        documented_days=documented_days,
-        days_left_out=min(MAX_DAYS_LEFT_OUT, documented_days),
+        documented_days=len(documented_whole),
+        days_left_out=sum(1 for day in left_out if day in documented_whole),
+        documented_hours=sum(hour_days.values()),
+        hours_left_out=sum(hour_days.get(day, 0) for day in left_out),
     )
 
 

@@ -30,4 +30,4 @@ class TeachingGroupAdmin(admin.ModelAdmin):
 
 @admin.register(SchoolSettings)
 class SchoolSettingsAdmin(admin.ModelAdmin):
-    list_display = ("municipality", "leave_max_school_days", "absence_threshold_percent")
+    list_display = ("municipality", "leave_max_school_days", "absence_threshold_percent", "first_grade_max_class_size")

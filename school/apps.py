@@ -33,4 +33,14 @@ class SchoolConfig(AppConfig):
         from school.arbeidsflate import register_providers
 
         register_providers()
+        from oas.access.members import register_member_source
+        from school.selectors import teaching_group_members_under
+
+        # A group role on a teaching group reaches its members (GroupMembership), not only placed pupils.
+        register_member_source(teaching_group_members_under)
+        from integrations.public import register_change_listener
+        from school.moves import pupil_moves_from_register
+
+        # Folkeregisteret's feed: school-age children moving in or out give both schools a task.
+        register_change_listener(pupil_moves_from_register)
         # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

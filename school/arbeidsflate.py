@@ -7,14 +7,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from attendance.public import is_expected_day
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.arbeidsflate.registry import WorkspaceTask
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.periods import active_on
 from school import absence, selectors
-from school.models import AttendanceRegistration
+from school.lessons import unregistered_lessons
 
 
 def _groups(user: Any, action: str, kinds: tuple[str, ...]) -> list[OrgUnit]:
@@ -26,40 +25,34 @@ def _groups(user: Any, action: str, kinds: tuple[str, ...]) -> list[OrgUnit]:
 
 
 class UnregisteredAttendanceProvider:
-    """The teacher's classes and groups with no attendance registered today (a school day)."""
+    """The teacher's lessons today that have ended without attendance (per lesson from the published timetable; a
+    group without one counts the day). The count is the list on "Mine grupper" (``school.lessons``)."""
 
     key = "school.attendance_unregistered"
     module = "school"
 
     def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
-        today = clock.today()
-        if not is_expected_day(today):
-            return []
-        groups = [
-            g for g in _groups(user, "school.group.teach", selectors.SCHOOL_GROUP_KINDS) if selectors.is_school_group(g)
-        ]
-        if not groups:
-            return []
-        done = set(
-            AttendanceRegistration.objects.filter(group__in=groups, day=today).values_list("group_id", flat=True)
-        )
-        missing = [g for g in groups if g.pk not in done]
+        missing = unregistered_lessons(user=user)
         if not missing:
             return []
+        names = list(dict.fromkeys(m.group.name for m in missing))
         return [
             WorkspaceTask(
                 key=self.key,
                 title=ngettext(
-                    "Fravær er ikke registrert i dag: %(names)s",
-                    "Fravær er ikke registrert i dag i %(count)s grupper: %(names)s",
+                    "%(count)s time uten registrert fravær i dag: %(names)s",
+                    "%(count)s timer uten registrert fravær i dag: %(names)s",
                     len(missing),
                 )
-                % {"count": len(missing), "names": ", ".join(g.name for g in missing[:5])},
+                % {"count": len(missing), "names": ", ".join(names[:5])},
                 count=len(missing),
-                url=reverse("school:group", args=[missing[0].pk]),
+                url=reverse("school:my_groups") + "#ikke-registrert",
                 module=self.module,
                 severity="warning",
-                details={"groups": [g.pk for g in missing]},
+                details={
+                    "groups": sorted({m.group.pk for m in missing}),
+                    "lessons": [[m.group.pk, m.lesson] for m in missing],
+                },
             )
         ]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from messaging.public import notify
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.access.getters import access_object
+from oas.access.principal import Actor
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
 from oas.errors import ValidationError
@@ -34,7 +35,7 @@ from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownershi
 from oas.people.models import Person, Placement, Service
 from oas.periods import DATED, active_on
 from school import selectors
-from school.models import Enrolment, EnrolmentStatus, PupilMove, SchoolYear
+from school.models import Enrolment, EnrolmentStatus, GroupMembership, MoveSource, PupilMove, SchoolYear
 from school.services import school_year_ensure
 
 logger = logging.getLogger(__name__)
@@ -353,6 +354,13 @@ def pupil_move(*, user: Any, pupil_id: int | str, to_school_id: int | str, day: 
         Placement.objects.create(
             child=pupil, service=Service.SCHOOL, unit=target, group=None, start_date=when, end_date=end
         )
+        # The old school's teaching groups end with the placement (their teachers no longer reach the pupil).
+        GroupMembership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=when),
+            pupil=pupil,
+            group__path__startswith=placement.unit.path,
+            valid_from__lt=when,
+        ).update(valid_to=when - dt.timedelta(days=1))
         move = PupilMove.objects.create(
             pupil=pupil,
             from_school=placement.unit,
@@ -380,8 +388,14 @@ def pupil_move(*, user: Any, pupil_id: int | str, to_school_id: int | str, day: 
     return move
 
 
-def pupil_move_done(*, user: Any, move_id: int | str, school_id: int | str) -> PupilMove:
-    """Mark one school's task for a move as done (the old school closes, the new school places in a class)."""
+def pupil_move_done(*, user: Actor, move_id: int | str, school_id: int | str) -> PupilMove:
+    """Mark one school's task for a move as done (the old school closes, the new school places in a class).
+
+    A move found in Folkeregisteret's feed also changes the placement here: the old school's part ends the school
+    placement (and the pupil's teaching groups there), the new school's part enrols the pupil.
+    """
+    from school.moves import register_move_complete
+
     school = access_object(
         user=user, queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL), id=school_id, action="school.overview.read"
     )
@@ -389,8 +403,21 @@ def pupil_move_done(*, user: Any, move_id: int | str, school_id: int | str) -> P
     if move is None or school.pk not in (move.from_school_id, move.to_school_id):
         raise ValidationError(_("Flyttingen finnes ikke ved denne skolen."), code="move_not_found")
     field = "from_done_at" if school.pk == move.from_school_id else "to_done_at"
-    setattr(move, field, clock.now())
-    move.save(update_fields=[field])
+    if getattr(move, field) is not None:
+        return move
+    with transaction.atomic():
+        if move.source == MoveSource.REGISTER:
+            register_move_complete(move=move, school=school, day=clock.today())
+        setattr(move, field, clock.now())
+        move.save(update_fields=[field])
+        audit_record(
+            action=AuditAction.UPDATE,
+            event="school.pupil.move.done",
+            person_ids=[move.pupil_id],
+            object_type="school.PupilMove",
+            object_id=move.pk,
+            details={"school": school.pk, "part": field, "source": move.source},
+        )
     return move
 
 

@@ -192,6 +192,8 @@ class SchoolSettings(models.Model):
     leave_max_school_days = models.PositiveSmallIntegerField(_("permisjon: høyst skoledager per skoleår"), default=10)
     # A pupil whose absence this term reaches this share of registrations raises a task for the contact teacher.
     absence_threshold_percent = models.PositiveSmallIntegerField(_("fraværsgrense (prosent)"), default=10)
+    # Skoleinnskriving: the 1st-grade classes (basisgrupper) are made so that none has more pupils than this.
+    first_grade_max_class_size = models.PositiveSmallIntegerField(_("1. trinn: høyst elever per klasse"), default=28)
 
     class Meta:
         verbose_name = _("skoleinnstillinger")
@@ -200,6 +202,10 @@ class SchoolSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(absence_threshold_percent__gte=1, absence_threshold_percent__lte=100),
                 name="schoolsettings_threshold_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_grade_max_class_size__gte=1, first_grade_max_class_size__lte=40),
+                name="schoolsettings_first_grade_size_1_40",
             ),
         ]
 
@@ -316,6 +322,11 @@ class Enrolment(models.Model):
         return f"{self.child_id} → {self.school_id}"
 
 
+class MoveSource(models.TextChoices):
+    OFFICE = "office", _("Skolekontoret")
+    REGISTER = "register", _("Folkeregisteret")
+
+
 class PupilMove(models.Model):
     """A pupil moving between schools during the year: the record follows; both schools get a task."""
 
@@ -327,6 +338,10 @@ class PupilMove(models.Model):
     created_by_user_id = models.IntegerField(null=True, blank=True)
     from_done_at = models.DateTimeField(null=True, blank=True)
     to_done_at = models.DateTimeField(null=True, blank=True)
+    # Moves found in Folkeregisteret's feed (the office's own moves have none): the placement is still to change,
+    # so the old school's task ends it and the new school's task enrols the pupil. One move per feed event.
+    source = models.CharField(_("kilde"), max_length=10, choices=MoveSource.choices, default=MoveSource.OFFICE)
+    register_sequence = models.BigIntegerField(_("sekvensnummer i Folkeregisteret"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("elevflytting")
@@ -334,6 +349,11 @@ class PupilMove(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(from_school__isnull=False) | Q(to_school__isnull=False), name="pupilmove_has_a_school"
+            ),
+            models.UniqueConstraint(
+                fields=["pupil", "register_sequence"],
+                condition=Q(register_sequence__isnull=False),
+                name="pupilmove_once_per_register_event",
             ),
         ]
 

@@ -10,7 +10,23 @@ from oas.organisation.models import OrgUnit
 from oas.people.models import GroupAssignment, Placement, Service
 from oas.periods import DATED, active_on
 from school import selectors
+from school.lessons import ScheduledLesson, register_lesson_source
 from school.models import GroupMembership, SchoolYear, Subject, TeachingGroup
+
+__all__ = [
+    "ScheduledLesson",
+    "SchoolYearInfo",
+    "TeachingGroupInfo",
+    "TimetableGroup",
+    "pupil_group_ids",
+    "register_lesson_source",
+    "school_year_on",
+    "subject_names",
+    "teaching_group_pupil_ids",
+    "teaching_groups_info",
+    "teaching_groups_pupil_ids",
+    "timetable_groups",
+]
 
 
 @dataclass(frozen=True)

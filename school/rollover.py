@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from oas import clock
@@ -28,7 +29,7 @@ from oas.organisation.models import Municipality, OrgUnit, OrgUnitKind, Ownershi
 from oas.organisation.services import orgunit_bulk_create
 from oas.people.models import GroupAssignment, GroupRole, Placement, Service
 from oas.periods import DATED, active_on
-from school.models import ClassSuccession, Rollover, SchoolYear
+from school.models import ClassSuccession, GroupMembership, Rollover, SchoolYear, TeachingGroup
 from school.services import school_year_ensure
 
 LAST_GRADE = 10
@@ -343,9 +344,12 @@ def _apply(*, user: Any, plan: RolloverPlan) -> Rollover:
     GroupAssignment.objects.filter(pk__in=[a[0] for a in old_assignments]).filter(active_on(plan.to_start)).update(
         valid_to=plan.cutover
     )
-    roles_recompute_for_employees(employee_ids=sorted({a[1] for a in old_assignments}))
+    carried = _carry_teaching_groups(plan=plan, to_year=to_year)
+    roles_recompute_for_employees(employee_ids=sorted({a[1] for a in old_assignments} | carried.teacher_ids))
     counts = {
         "classes_created": len(fresh),
+        "teaching_groups_created": len(carried.pairs),
+        "group_memberships_moved": carried.memberships,
         "pupils_moved": plan.pupils_moving,
         "pupils_to_other_school": sum(len(m.pupil_ids) for m in plan.moves if m.new_school_id != m.school_id),
         "leavers": plan.pupils_leaving,
@@ -363,6 +367,7 @@ def _apply(*, user: Any, plan: RolloverPlan) -> Rollover:
             ClassSuccession(rollover=rollover, old_class_id=m.old_class_id, new_class=existing[m.new_code])
             for m in plan.moves
         ]
+        + [ClassSuccession(rollover=rollover, old_class_id=old, new_class_id=new) for old, new in carried.pairs]
     )
     audit_record(
         action=AuditAction.UPDATE,
@@ -373,3 +378,112 @@ def _apply(*, user: Any, plan: RolloverPlan) -> Rollover:
         details=counts,
     )
     return rollover
+
+
+@dataclass
+class CarriedGroups:
+    pairs: list[tuple[int, int]] = field(default_factory=list)  # (old group unit, new group unit)
+    memberships: int = 0
+    teacher_ids: set[int] = field(default_factory=set)
+
+
+def _next_name(name: str, grade: int | None) -> str:
+    """``1. trinn engelsk`` → ``2. trinn engelsk``, ``1A matematikk`` → ``2A matematikk`` (when 1 is the grade)."""
+    digits = name[: len(name) - len(name.lstrip("0123456789"))]
+    if grade is None or not digits or int(digits) != grade:
+        return name
+    return f"{grade + 1}{name[len(digits) :]}"
+
+
+def _carry_teaching_groups(*, plan: RolloverPlan, to_year: SchoolYear) -> CarriedGroups:
+    """Carry the old year's teaching groups into the new one: same school and subject, the members who stay at the
+    school (moved up a grade) and the teachers; the old groups, memberships and assignments end at the cutover.
+
+    A group whose members all leave the school (10th grade, on to the lower secondary school) is not carried.
+    """
+    from_year = plan.from_year
+    last_day = from_year.end_date
+    carried = CarriedGroups()
+    groups = list(
+        TeachingGroup.objects.filter(school_year=from_year)
+        .filter(Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=plan.to_start))
+        .select_related("unit", "school")
+        .order_by("unit__code")
+    )
+    if not groups:
+        return carried
+    group_ids = [tg.unit_id for tg in groups]
+    staying_at = {pupil: m.new_school_id for m in plan.moves for pupil in m.pupil_ids}
+    grade_of = {pupil: m.new_grade - 1 for m in plan.moves for pupil in m.pupil_ids}
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, pupil_id, valid_to in (
+        GroupMembership.objects.filter(active_on(last_day), group_id__in=group_ids)
+        .order_by("group_id", "pupil_id")
+        .values_list("group_id", "pupil_id", "valid_to")
+    ):
+        if valid_to is None or valid_to >= plan.to_start:
+            members[group_id].append(pupil_id)
+    teachers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for group_id, employee_id, role in GroupAssignment.objects.filter(
+        active_on(plan.cutover), group_id__in=group_ids
+    ).values_list("group_id", "employee_id", "role"):
+        teachers[group_id].append((employee_id, role))
+    old_year, new_year = str(from_year.start_date.year), str(plan.to_start.year)
+
+    def next_code(code: str) -> str:
+        return (code.replace(old_year, new_year) if old_year in code else f"{code}-{new_year}")[:40]
+
+    taken = set(
+        OrgUnit.objects.filter(code__in=[next_code(tg.unit.code) for tg in groups]).values_list("code", flat=True)
+    )
+    fresh: list[tuple[TeachingGroup, OrgUnit, list[int]]] = []
+    for tg in groups:
+        staying = [p for p in members.get(tg.unit_id, []) if staying_at.get(p) == tg.school_id]
+        if not staying:
+            continue
+        grades = {grade_of[p] for p in staying}
+        grade = grades.pop() if len(grades) == 1 else None
+        code = next_code(tg.unit.code)
+        unit = OrgUnit(
+            municipality_id=tg.unit.municipality_id,
+            parent=tg.school,
+            kind=OrgUnitKind.GROUP,
+            code=code if code not in taken else f"{code[:28]}-{tg.unit_id}"[:40],
+            name=_next_name(tg.unit.name, grade),
+            valid_from=plan.to_start,
+            former_municipality_id=tg.unit.former_municipality_id,
+        )
+        fresh.append((tg, unit, staying))
+    orgunit_bulk_create(units=[unit for _tg, unit, _m in fresh])
+    TeachingGroup.objects.bulk_create(
+        [
+            TeachingGroup(unit=unit, school_id=tg.school_id, subject_id=tg.subject_id, school_year=to_year)
+            for tg, unit, _m in fresh
+        ]
+    )
+    new_members = [
+        GroupMembership(group=unit, pupil_id=pupil, valid_from=plan.to_start)
+        for _tg, unit, staying in fresh
+        for pupil in staying
+    ]
+    GroupMembership.objects.bulk_create(new_members, batch_size=2000)
+    GroupAssignment.objects.bulk_create(
+        [
+            GroupAssignment(employee_id=employee, group=unit, role=role, valid_from=plan.to_start)
+            for tg, unit, _m in fresh
+            for employee, role in dict.fromkeys(teachers.get(tg.unit_id, []))
+        ]
+    )
+    # Nothing is deleted: the old groups, memberships and teachers end the day before the new year.
+    GroupMembership.objects.filter(group_id__in=group_ids).filter(active_on(plan.to_start)).update(
+        valid_to=plan.cutover
+    )
+    GroupAssignment.objects.filter(group_id__in=group_ids).filter(active_on(plan.to_start)).update(
+        valid_to=plan.cutover
+    )
+    OrgUnit.objects.filter(pk__in=group_ids).filter(active_on(plan.to_start)).update(valid_to=plan.cutover)
+    carried.pairs = [(tg.unit_id, unit.pk) for tg, unit, _m in fresh]
+    carried.memberships = len(new_members)
+    carried.teacher_ids = {employee for tg, _u, _m in fresh for employee, _r in teachers.get(tg.unit_id, [])}
+    carried.teacher_ids |= {employee for g in group_ids for employee, _r in teachers.get(g, [])}
+    return carried

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from oas import clock
 from oas.access.evaluation import access_queryset
@@ -25,7 +28,15 @@ from oas.people.models import (
     Service,
 )
 from oas.periods import DATED, active_on
-from school.models import AttendanceRegistration, GroupMembership, PupilAttendance, SchoolSettings, TeachingGroup
+from school.models import (
+    AttendanceRegistration,
+    GroupMembership,
+    LeaveApplication,
+    LeaveStatus,
+    PupilAttendance,
+    SchoolSettings,
+    TeachingGroup,
+)
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -46,10 +57,22 @@ def groups_for_user(*, user: Actor, action: str = "school.group.register_attenda
     )
 
 
+def _cached_teaching_group(group: OrgUnit) -> TeachingGroup | bool | None:
+    """The group's TeachingGroup when ``select_related("teaching_group")`` loaded it (None: it has none), else False."""
+    cache = group._state.fields_cache
+    if "teaching_group" not in cache:
+        return False
+    found: TeachingGroup | None = cache["teaching_group"]
+    return found
+
+
 def school_of(group: OrgUnit) -> OrgUnit | None:
     """Return the school a class or teaching group belongs to."""
-    tg = TeachingGroup.objects.filter(unit=group).select_related("school").first()
-    if tg is not None:
+    cached = _cached_teaching_group(group)
+    tg = (
+        TeachingGroup.objects.filter(unit=group).select_related("school").first() if cached is False else cached or None
+    )
+    if isinstance(tg, TeachingGroup):
         return tg.school
     parent = group.parent
     while parent is not None and parent.kind != OrgUnitKind.SCHOOL:
@@ -61,7 +84,10 @@ def is_school_group(group: OrgUnit) -> bool:
     """Return whether the unit is a class under a school or a teaching group."""
     if group.kind == OrgUnitKind.CLASS:
         return group.parent is not None and group.parent.kind == OrgUnitKind.SCHOOL
-    return group.kind == OrgUnitKind.GROUP and TeachingGroup.objects.filter(unit=group).exists()
+    if group.kind != OrgUnitKind.GROUP:
+        return False
+    cached = _cached_teaching_group(group)
+    return TeachingGroup.objects.filter(unit=group).exists() if cached is False else cached is not None
 
 
 def group_pupil_ids(*, group: OrgUnit, day: dt.date) -> list[int]:
@@ -71,6 +97,27 @@ def group_pupil_ids(*, group: OrgUnit, day: dt.date) -> list[int]:
         return sorted(set(qs.values_list("child_id", flat=True)))
     qs2 = GroupMembership.objects.filter(active_on(day), group=group)
     return sorted(set(qs2.values_list("pupil_id", flat=True)))
+
+
+def group_pupil_ids_with_leave(*, group: OrgUnit, day: dt.date) -> tuple[list[int], set[int]]:
+    """Return the group's pupils on ``day`` and those of them with granted leave that day (one query)."""
+    if group.kind == OrgUnitKind.CLASS:
+        qs: QuerySet[Any, Any] = Placement.objects.filter(
+            active_on(day, fields=DATED), service=Service.SCHOOL, group=group
+        ).annotate(pid=F("child_id"))
+    else:
+        qs = GroupMembership.objects.filter(active_on(day), group=group).annotate(pid=F("pupil_id"))
+    leave = LeaveApplication.objects.filter(
+        active_on(day, fields=DATED), pupil_id=OuterRef("pid"), status=LeaveStatus.GRANTED
+    )
+    rows = qs.annotate(on_leave=Exists(leave)).values_list("pid", "on_leave")
+    members: set[int] = set()
+    on_leave: set[int] = set()
+    for pupil_id, leave_granted in rows:
+        members.add(pupil_id)
+        if leave_granted:
+            on_leave.add(pupil_id)
+    return sorted(members), on_leave
 
 
 def group_pupils(*, group: OrgUnit, day: dt.date) -> list[Person]:
@@ -288,3 +335,14 @@ def school_pupils(*, school: OrgUnit, day: dt.date) -> list[SchoolPupil]:
         )
         for p in rows
     ]
+
+
+def teaching_group_members_under(paths: Sequence[str], day: dt.date) -> QuerySet[GroupMembership, Any]:
+    """The kernel's member source (``oas.access.members``): pupils who are members, on or after ``day``, of a
+    teaching group in these org-unit subtrees, so a teacher of group X reaches exactly X's pupils."""
+    if not paths:
+        return GroupMembership.objects.none().values("pupil_id")
+    under = reduce(or_, (Q(group__path__startswith=p) for p in paths))
+    return (
+        GroupMembership.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).filter(under).values("pupil_id")
+    )

@@ -23,7 +23,6 @@ from oas.organisation.services import orgunit_create
 from oas.people.models import Employee, GroupAssignment, GroupRole
 from oas.periods import active_on
 from school import selectors
-from school.leave import leave_pupils_on
 from school.models import (
     DAY_LESSON,
     AbsenceReason,
@@ -180,6 +179,45 @@ def _refuse_cancelled(*, user: Actor, group_id: int, day: dt.date, lesson: int) 
         _refuse(user=user, group_id=group_id, message=_("Timen er avlyst denne dagen: fravær kan ikke føres."))
 
 
+def _attendance_rows(
+    *,
+    registration: AttendanceRegistration,
+    members: list[int],
+    absent: set[int],
+    on_leave: set[int],
+    reports: dict[int, Any],
+    previous: dict[int, bool],
+    already_notified: set[int],
+) -> tuple[list[PupilAttendance], list[int]]:
+    """Build the lesson's rows (present, or absent with the reason) and the pupils whose guardians to notify."""
+    rows: list[PupilAttendance] = []
+    to_notify: list[int] = []
+    for pupil_id in members:
+        is_absent = pupil_id in absent
+        report = reports.get(pupil_id)
+        reason = ""
+        if is_absent and pupil_id in on_leave:
+            reason = AbsenceReason.LEAVE  # granted leave (§ 2-2): the guardians know; nobody is notified
+        elif is_absent:
+            reason = _REPORT_REASON.get(report.kind, AbsenceReason.PLANNED) if report else AbsenceReason.UNANNOUNCED
+        notified = previous.get(pupil_id, False)
+        if reason == AbsenceReason.UNANNOUNCED and pupil_id not in already_notified:
+            to_notify.append(pupil_id)
+            notified = True
+        rows.append(
+            PupilAttendance(
+                registration=registration,
+                pupil_id=pupil_id,
+                day=registration.day,
+                present=not is_absent,
+                reason=reason,
+                absence_report_id=report.report_id if (report and is_absent) else None,
+                guardians_notified=notified,
+            )
+        )
+    return rows, to_notify
+
+
 def attendance_register(
     *, user: Actor, group_id: int | str, day: dt.date, lesson: int = DAY_LESSON, absent_ids: Iterable[int | str] = ()
 ) -> RegistrationResult:
@@ -191,7 +229,10 @@ def attendance_register(
     """
     group = access_object(
         user=user,
-        queryset=OrgUnit.objects.filter(kind__in=selectors.SCHOOL_GROUP_KINDS).select_related("parent"),
+        # The teaching group (and its school) come along: no query to tell a school group or find its school.
+        queryset=OrgUnit.objects.filter(kind__in=selectors.SCHOOL_GROUP_KINDS).select_related(
+            "parent", "teaching_group__school"
+        ),
         id=group_id,
         action="school.group.register_attendance",
     )
@@ -214,7 +255,8 @@ def attendance_register(
         absent = {int(i) for i in absent_ids}
     except (TypeError, ValueError):
         _refuse(user=user, group_id=group.pk, message=_("Ugyldig elev-ID."))
-    members = selectors.group_pupil_ids(group=group, day=day)
+    # One query: the members and which of them have granted leave today (§ 2-2).
+    members, on_leave = selectors.group_pupil_ids_with_leave(group=group, day=day)
     strangers = sorted(absent - set(members))
     if strangers:
         _refuse(
@@ -223,49 +265,54 @@ def attendance_register(
             message=_("Eleven er ikke med i %(group)s denne dagen: fravær kan ikke føres.") % {"group": group.name},
             person_ids=[i for i in strangers if i < 2**63],
         )
-    reports = {a.child_id: a for a in absent_children_on(child_ids=members, day=day)}
-    on_leave = leave_pupils_on(pupil_ids=members, day=day)
+    # Guardian-reported absence only matters for the pupils marked absent (none: no query).
+    reports = {a.child_id: a for a in absent_children_on(child_ids=sorted(absent), day=day)} if absent else {}
     now = clock.now()
     with transaction.atomic():
-        registration, _created = AttendanceRegistration.objects.update_or_create(
-            group=group,
-            day=day,
-            lesson=int(lesson),
-            defaults={"registered_by_user_id": getattr(user, "pk", None), "registered_at": now},
-        )
-        previous = {row.pupil_id: row for row in registration.rows.all()}
-        already_notified = set(
-            PupilAttendance.objects.filter(pupil_id__in=absent, day=day, guardians_notified=True).values_list(
-                "pupil_id", flat=True
-            )
-        )
-        rows: list[PupilAttendance] = []
-        to_notify: list[int] = []
-        for pupil_id in members:
-            is_absent = pupil_id in absent
-            report = reports.get(pupil_id)
-            reason = ""
-            if is_absent and pupil_id in on_leave:
-                reason = AbsenceReason.LEAVE  # granted leave (§ 2-2): the guardians know; nobody is notified
-            elif is_absent:
-                reason = _REPORT_REASON.get(report.kind, AbsenceReason.PLANNED) if report else AbsenceReason.UNANNOUNCED
-            notified = previous[pupil_id].guardians_notified if pupil_id in previous else False
-            if reason == AbsenceReason.UNANNOUNCED and pupil_id not in already_notified:
-                to_notify.append(pupil_id)
-                notified = True
-            rows.append(
-                PupilAttendance(
-                    registration=registration,
-                    pupil_id=pupil_id,
+        # One INSERT … ON CONFLICT DO UPDATE for the registration (the lesson saved again updates it).
+        (registration,) = AttendanceRegistration.objects.bulk_create(
+            [
+                AttendanceRegistration(
+                    group=group,
                     day=day,
-                    present=not is_absent,
-                    reason=reason,
-                    absence_report_id=report.report_id if (report and is_absent) else None,
-                    guardians_notified=notified,
+                    lesson=int(lesson),
+                    registered_by_user_id=getattr(user, "pk", None),
+                    registered_at=now,
                 )
-            )
-        PupilAttendance.objects.filter(registration=registration).delete()
-        PupilAttendance.objects.bulk_create(rows)
+            ],
+            update_conflicts=True,
+            unique_fields=["group", "day", "lesson"],
+            update_fields=["registered_by_user_id", "registered_at"],
+        )
+        # One query for the pupils' rows that day: this lesson's previous rows and who was already notified.
+        previous: dict[int, bool] = {}
+        already_notified: set[int] = set()
+        for pupil_id, registration_id, notified_before in PupilAttendance.objects.filter(
+            day=day, pupil_id__in=members
+        ).values_list("pupil_id", "registration_id", "guardians_notified"):
+            if registration_id == registration.pk:
+                previous[pupil_id] = notified_before
+            if notified_before:
+                already_notified.add(pupil_id)
+        rows, to_notify = _attendance_rows(
+            registration=registration,
+            members=members,
+            absent=absent,
+            on_leave=on_leave,
+            reports=reports,
+            previous=previous,
+            already_notified=already_notified,
+        )
+        # Rows of pupils who have left the group since the last save go; the rest are one upsert.
+        gone = set(previous) - set(members)
+        if gone:
+            PupilAttendance.objects.filter(registration=registration, pupil_id__in=gone).delete()
+        PupilAttendance.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["registration", "pupil"],
+            update_fields=["day", "present", "reason", "absence_report_id", "guardians_notified"],
+        )
         if to_notify:
             guardians = selectors.pupil_guardian_ids(pupil_ids=to_notify, day=day)
             school = selectors.school_of(group)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("skole/gruppe/<int:unit_id>/fravaer/", views.absence_class, name="absence_class"),
     path("skole/<int:unit_id>/oversikt/", views.overview, name="overview"),
     path("skole/<int:unit_id>/kontor/", views.school_office, name="office"),
+    path("skole/<int:unit_id>/forste-trinn/", views.first_grade_classes, name="first_grade_classes"),
     path("skole/<int:unit_id>/grupper/", views.school_groups, name="school_groups"),
     path("skole/skolearsskifte/", views.rollover_page, name="rollover"),
     path("skole/<int:unit_id>/permisjon/", views.school_leave, name="school_leave"),

@@ -22,6 +22,8 @@ from oas.errors import DomainError
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
 from school import absence, adapted_education, enrolment, leave, rollover, selectors, services
+from school.first_grade import first_grade_classes_create, first_grade_plan
+from school.lessons import unregistered_lessons
 from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
 from school.public import PlannedLesson, planned_lessons
 
@@ -64,7 +66,9 @@ def _lesson_options(planned: list[PlannedLesson] | None) -> list[dict[str, Any]]
 def my_groups(request: HttpRequest) -> HttpResponse:
     """Mine grupper: the classes and teaching groups the user teaches (or leads)."""
     groups = list(selectors.groups_for_user(user=request.user))
-    return render(request, "school/my_groups.html", {"groups": groups})
+    # The arbeidsflate task's list: the same rows it counts.
+    missing = unregistered_lessons(user=request.user)
+    return render(request, "school/my_groups.html", {"groups": groups, "missing": missing, "today": clock.today()})
 
 
 @requires(REGISTER)
@@ -447,6 +451,8 @@ def school_office(request: HttpRequest, unit_id: int) -> HttpResponse:
     incoming = list(
         enrolment.enrolments_for_user(user=request.user).filter(school=school, school_year__start_date__gt=today)
     )
+    may_structure = has_action(user=request.user, action="school.structure.manage", target=school)
+    first_grade = first_grade_plan(school=school, day=today) if may_structure else None
     audit_read(
         event="school.office.read",
         person_ids=[p.pupil.pk for p in pupils]
@@ -471,6 +477,7 @@ def school_office(request: HttpRequest, unit_id: int) -> HttpResponse:
             "moves_in": moves_in,
             "moves_out": moves_out,
             "incoming": incoming,
+            "first_grade": first_grade,
         },
     )
 
@@ -593,6 +600,25 @@ def pupil_move(request: HttpRequest, child_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Eleven er flyttet. Begge skolene har fått en oppgave."))
     return redirect("school:pupil", child_id=child_id)
+
+
+@requires("school.structure.manage")
+@require_POST
+def first_grade_classes(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Create the 1st-grade classes for the next school start and place the enrolled children (the school office)."""
+    try:
+        plan = first_grade_classes_create(user=request.user, school_id=unit_id)
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("1. trinn: %(classes)s klasser, %(placed)s av %(enrolled)s barn plassert.")
+            % {"classes": len(plan.existing_classes), "placed": plan.placed, "enrolled": plan.enrolled},
+        )
+    return redirect("school:office", unit_id=unit_id)
 
 
 @requires("school.overview.read")

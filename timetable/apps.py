@@ -10,9 +10,12 @@ class TimetableConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school.public import planned_lessons_reader_register
+        from school.public import planned_lessons_reader_register, register_lesson_source
         from timetable import permissions  # noqa: F401  (registers actions and resources)
-        from timetable.public import group_lessons_on
+        from timetable.public import group_lessons_on, lessons_on
 
         # Attendance per lesson (school) reads the lessons of the published timetable through this reader.
         planned_lessons_reader_register(group_lessons_on)
+
+        # The arbeidsflate's "lesson not registered" task reads today's lessons from the published timetable.
+        register_lesson_source(lessons_on)

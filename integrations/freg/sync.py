@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from integrations.common.errors import IntegrationError, TransientError
 from integrations.freg.errors import InvalidDocument
+from integrations.freg.listeners import RegisterPersonChange, register_change_listeners_call
 from integrations.freg.mapping import MappedPerson, map_person
 from integrations.freg.port import PART_BASIS, PART_RELASJON, ExtractFilter, FeedEntry, FregPort
 from integrations.freg.services import (
@@ -419,6 +420,15 @@ def _process_page(
                 today=today,
             )
             counts["notices"] += register_change_notices_create(notices=notices)
+            changed = [
+                RegisterPersonChange(
+                    person_id=pid, sequence=sequences.get(pid), created=False, changes=result.changes.get(pid, {})
+                )
+                for pid in result.changes
+            ] + [
+                RegisterPersonChange(person_id=pid, sequence=sequences.get(pid), created=True) for pid in result.created
+            ]
+            register_change_listeners_call(changes=changed, today=today)
     counts["persons_refreshed"] += sum(1 for nid in relevant if nid in known)
     return last_sequence
 

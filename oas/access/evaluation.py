@@ -18,6 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from oas import clock
 from oas.access.actions import NONE, Action, actions_for_resource, get_action
+from oas.access.members import member_sources
 from oas.access.principal import Principal, principal_for
 from oas.access.resources import resource_for_model
 from oas.organisation.models import OrgUnit
@@ -94,13 +95,15 @@ def _children_resident_in(numbers: set[str]) -> QuerySet[Person, Any]:
     return Person.objects.filter(municipality_number__in=sorted(numbers), relations_as_child__isnull=False).values("pk")
 
 
-def _children_in_units(paths: set[str]) -> QuerySet[Placement, Any]:
-    """Children with a current or future placement in any of these unit or group subtrees."""
+def _children_in_units(paths: set[str]) -> list[QuerySet[Any, Any]]:
+    """Children with a current or future placement in any of these unit or group subtrees, and the current or
+    future members of groups there that the apps keep (``oas.access.members``: a school's teaching groups)."""
     today = clock.today()
     in_units = reduce(or_, (Q(unit__path__startswith=p) | Q(group__path__startswith=p) for p in sorted(paths)))
-    return (
+    placed = (
         Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).filter(in_units).values("child_id")
     )
+    return [placed, *(source(sorted(paths), today) for source in member_sources())]
 
 
 def scope_filter(*, scope: ActionScope, model: type[models.Model]) -> Q:
@@ -118,7 +121,7 @@ def scope_filter(*, scope: ActionScope, model: type[models.Model]) -> Q:
         field_name = resource.person_field
         staff_children: list[Any] = []
         if scope.unit_paths:
-            staff_children.append(_children_in_units(scope.unit_paths))
+            staff_children.extend(_children_in_units(scope.unit_paths))
         if scope.municipality_numbers:
             staff_children.append(_children_resident_in(scope.municipality_numbers))
             if field_name != "pk":

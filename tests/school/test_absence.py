@@ -69,6 +69,48 @@ def test_documented_days_are_left_off_the_certificate_up_to_ten(school_demo: Sch
     assert AuditEvent.objects.filter(event="school.absence.document", person_ids=[pupil]).count() == 11
 
 
+def test_documented_single_hours_are_left_out_like_days_within_the_ten(school_demo: SchoolDemo) -> None:
+    """§ 9-44: documented single hours are left off the certificate like days; the 10 days are shared, in date order."""
+    pupil = school_demo.child_1a.pk
+    klass = school_demo.class_1a
+    PupilAttendance.objects.filter(pupil_id=pupil).delete()  # the seed's random week
+    user = persona_user("kontaktlaerer")
+    client = login("kontaktlaerer")
+    days = sorted(_school_days_back(13))
+
+    def register(day: dt.date, lesson: int) -> None:
+        services.attendance_register(user=user, group_id=klass.pk, day=day, lesson=lesson, absent_ids=[pupil])
+
+    def document(day: dt.date) -> None:
+        response = client.post(f"/skole/elev/{pupil}/dokumentert/", {"dato": day.isoformat(), "notat": "Legeattest"})
+        assert response.status_code == 302
+
+    for day in days[:9]:  # nine documented whole days
+        register(day, 0)
+        document(day)
+    register(days[9], 2)  # the tenth day: two documented single hours
+    register(days[9], 3)
+    document(days[9])
+    register(days[10], 4)  # documented, but the ten days are used up
+    document(days[10])
+    register(days[11], 1)
+    document(days[11])
+    register(days[11], 5)  # after the note: not documented
+    register(days[12], 2)  # never documented
+    year = school_year_current(municipality=klass.municipality)
+    assert year is not None
+
+    counted = absence.certificate_absence(pupil_id=pupil, school_year=year, grade=9)
+
+    assert (counted.days, counted.documented_days, counted.days_left_out, counted.days_on_certificate) == (9, 9, 9, 0)
+    assert (counted.hours, counted.documented_hours, counted.hours_left_out) == (6, 4, 2)
+    assert counted.hours_on_certificate == 4
+    # Within the ten days every documented single hour is left out; undocumented ones always count.
+    PupilAttendance.objects.filter(pupil_id=pupil, day__in=days[:3]).delete()
+    counted = absence.certificate_absence(pupil_id=pupil, school_year=year, grade=9)
+    assert (counted.days_left_out, counted.hours_left_out, counted.hours_on_certificate) == (6, 4, 2)
+
+
 def test_documenting_a_day_without_absence_is_refused(school_demo: SchoolDemo) -> None:
     pupil = school_demo.child_1a.pk
     PupilAttendance.objects.filter(pupil_id=pupil).delete()

@@ -136,3 +136,55 @@ def test_only_the_sector_office_runs_the_rollover(school_demo: SchoolDemo, perso
     assert client.get("/skole/skolearsskifte/").status_code == 403
     assert client.post("/skole/skolearsskifte/", {"skolear": "1"}).status_code == 403
     assert not Rollover.objects.exists()
+
+
+def test_teaching_groups_are_carried_over_with_members_up_a_grade_and_teachers(school_demo: SchoolDemo) -> None:
+    from school.models import GroupMembership, TeachingGroup
+
+    year = school_year_current(municipality=school_demo.school.municipality)
+    assert year is not None
+    old = school_demo.english_1
+    members = set(
+        GroupMembership.objects.filter(active_on(year.end_date), group=old).values_list("pupil_id", flat=True)
+    )
+    teachers = set(GroupAssignment.objects.filter(group=old).values_list("employee_id", "role"))
+    assert members and teachers
+    old_groups = TeachingGroup.objects.filter(school_year=year).count()
+    tenth = TeachingGroup.objects.filter(school_year=year, unit__name__startswith="10").select_related("unit").first()
+    assert tenth is not None  # a 10th-grade group (its pupils leave): not carried
+
+    client = login("opptak")
+    assert client.post("/skole/skolearsskifte/", {"skolear": year.pk}).status_code == 302
+
+    rollover = Rollover.objects.get()
+    start, cutover = rollover.to_year.start_date, rollover.to_year.start_date - dt.timedelta(days=1)
+    new = ClassSuccession.objects.get(old_class=old).new_class
+    assert (new.kind, new.name, new.parent_id, new.valid_from) == ("group", "2. trinn engelsk", old.parent_id, start)
+    tg = TeachingGroup.objects.get(unit=new)
+    assert (tg.school_year_id, tg.subject.code) == (rollover.to_year.pk, "ENG")
+    assert set(GroupMembership.objects.filter(active_on(start), group=new).values_list("pupil_id", flat=True)) == (
+        members
+    )
+    assert (
+        set(GroupAssignment.objects.filter(active_on(start), group=new).values_list("employee_id", "role")) == teachers
+    )
+    # The old group keeps its history and ends the day before; so do its memberships and teachers.
+    assert OrgUnit.objects.get(pk=old.pk).valid_to == cutover
+    assert not GroupMembership.objects.filter(active_on(start), group=old).exists()
+    assert GroupMembership.objects.filter(group=old, valid_to=cutover).count() == len(members)
+    assert not GroupAssignment.objects.filter(active_on(start), group=old).exists()
+    assert not ClassSuccession.objects.filter(old_class=tenth.unit).exists()
+    assert OrgUnit.objects.get(pk=tenth.unit_id).valid_to == cutover
+    assert (
+        rollover.counts["teaching_groups_created"] == TeachingGroup.objects.filter(school_year=rollover.to_year).count()
+    )
+    assert 0 < rollover.counts["teaching_groups_created"] < old_groups
+
+    # Twice is the same as once.
+    memberships = list(GroupMembership.objects.order_by("pk").values_list("pk", "group_id", "valid_from", "valid_to"))
+    groups = TeachingGroup.objects.count()
+    client.post("/skole/skolearsskifte/", {"skolear": year.pk})
+    assert memberships == list(
+        GroupMembership.objects.order_by("pk").values_list("pk", "group_id", "valid_from", "valid_to")
+    )
+    assert TeachingGroup.objects.count() == groups
