@@ -6,9 +6,9 @@ flush: each journey acts on its own persona's data, and the package's teardown f
 rest of the test session starts empty. The clock is frozen on a school day (Thursday 19 November 2026) for
 the whole package, in the live server's thread too (``oas.clock`` freezes process-wide).
 
-``OAS_JOURNEY_SEED_SIZE=full`` walks the journeys on the full Lillestrøm (about 35,000 people; seeding alone
-takes minutes on a 2-core machine); the default is the small demo, which still has other children and
-families in every persona's units.
+The journeys walk the **full** Lillestrøm that ``make up`` seeds (about 35,000 people; seeding it and the commands
+after it takes a few minutes on a 2-core machine, once per run). ``OAS_JOURNEY_SEED_SIZE=small`` walks them on the
+small demo instead, for a quick local run.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ JOURNEY_DAY = dt.date(2026, 11, 19)
 @pytest.fixture(scope="package")
 def journey_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Seed the demo as ``make up`` does, once; flush it when the package is done."""
-    size = os.environ.get("OAS_JOURNEY_SEED_SIZE", "small")
+    size = os.environ.get("OAS_JOURNEY_SEED_SIZE", "full")
     with pytest.MonkeyPatch.context() as patch, clock.freeze(JOURNEY_DAY), django_db_blocker.unblock():
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM from Playwright's event-loop thread
         call_command("seed_demo", "--size", size, "--force", stdout=io.StringIO())
