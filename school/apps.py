@@ -21,4 +21,8 @@ class SchoolConfig(AppConfig):
         from school.arbeidsflate import register_providers
 
         register_providers()
+        from oas.arbeidsflate.registry import registry
+        from school.snapshot import unit_snapshot_figures
+
+        registry.register_snapshot_provider("school", unit_snapshot_figures)
         # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).
