@@ -14,6 +14,9 @@ Everything that goes to another system is an outbox row written in the business 
 * claiming — ``lease_claim``/``lease_due_ids``/``lease_bury_abandoned`` over a ``Leased`` table and
   ``backoff_seconds``: the one claiming mechanism, used by the outbox and by messaging's deliveries;
   ``publish_or_raise``/``broker_connection`` publish a Celery task (a kick; the claim finds the rows anyway);
+* ERP files — ``register_erp_file_handler(prefix, handler)``: the daily ERP directory import (beat) gives files
+  named ``prefix…`` to ``handler(name, content) -> counts`` (all or nothing; a ``DomainError`` rejects the file),
+  once per content (SHA-256), recorded as an ``ErpImportRun``;
 * simulators — ``register_simulator(name, factory=...)`` adds one to ``manage.py run_simulators``
   (``make_sms_simulator`` is the SMS gateway's).
 """
@@ -21,6 +24,7 @@ Everything that goes to another system is an outbox row written in the business 
 from integrations.archive.services import archive_document
 from integrations.common.errors import IntegrationError, PermanentError, TransientError
 from integrations.common.simulators import register_simulator
+from integrations.erp.services import register_erp_file_handler
 from integrations.letters.decisions import decision_letters_send
 from integrations.letters.rendering import letter_pdf
 from integrations.letters.selectors import LetterStatusInfo, letter_pdf_get, letter_status_get
@@ -57,6 +61,7 @@ __all__ = [
     "make_sms_simulator",
     "outbox_enqueue",
     "publish_or_raise",
+    "register_erp_file_handler",
     "register_handler",
     "register_simulator",
 ]
