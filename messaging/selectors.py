@@ -286,7 +286,7 @@ def _recipient_label(*, kind: str, name: str) -> str:
     return _("Kontoret – %(unit)s") % {"unit": name}
 
 
-def guardian_message_recipients(*, user: Any) -> list[RecipientOption]:
+def guardian_message_recipients(*, user: Actor) -> list[RecipientOption]:
     """Return whom the guardian may start a message to, per child: the child's group and the unit's office.
 
     Only children the guardian may message (``messaging.child.message``) and whose unit the guardian may learn
@@ -320,7 +320,7 @@ def guardian_message_recipients(*, user: Any) -> list[RecipientOption]:
 NOTICE_SEND = "messaging.notice.send"
 
 
-def notices_sent(*, user: Any) -> QuerySet[Notice]:
+def notices_sent(*, user: Actor) -> QuerySet[Notice]:
     """Return the notices the user wrote from units they may still send for, newest first, with read counts."""
     from oas.organisation.models import OrgUnit
 
@@ -336,7 +336,7 @@ def notices_sent(*, user: Any) -> QuerySet[Notice]:
     )
 
 
-def access_notice_sent(*, user: Any, id: int) -> Notice:
+def access_notice_sent(*, user: Actor, id: int) -> Notice:
     """Return a notice the user wrote, if they may still send for its unit; else ``AccessNotFound`` (logged)."""
     from oas.access.getters import AccessNotFound, access_unit
     from oas.audit.models import AuditAction
@@ -392,7 +392,7 @@ class CalendarPage:
     can_manage: bool
 
 
-def calendar_page_for(*, user: Any) -> CalendarPage:
+def calendar_page_for(*, user: Actor) -> CalendarPage:
     """Return the user's calendar: events for my children (or my units), open and booked slots, my feed token."""
     from messaging.models import CalendarFeedToken, EventSlot
     from oas.access.evaluation import has_action_anywhere
