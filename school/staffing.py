@@ -121,29 +121,34 @@ SCHOOL_KINDS = (OrgUnitKind.CLASS, OrgUnitKind.GROUP)
 
 def school_staffing(*, school: OrgUnit, day: dt.date) -> SchoolStaffing:
     """Pupils per grade, the school's teachers and the lærernorm per main stage on ``day`` (four queries)."""
-    by_grade = (
-        Placement.objects.filter(active_on(day, fields=DATED), service=Service.SCHOOL, unit=school)
-        .exclude(group__grade__isnull=True)
-        .values("group__grade")
-        .annotate(pupils=Count("child_id", distinct=True), classes=Count("group_id", distinct=True))
-    )
-    grades = tuple(
-        sorted(
-            (GradeRow(grade=r["group__grade"], pupils=r["pupils"], classes=r["classes"]) for r in by_grade),
-            key=lambda g: g.grade,
-        )
-    )
+    return schools_staffing(schools=[school], day=day)[school.pk]
 
-    # The teachers employed at the school: årsverk (capped at 100 %), position, name.
-    fte: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    position: dict[int, str] = {}
+
+def schools_staffing(*, schools: list[OrgUnit], day: dt.date) -> dict[int, SchoolStaffing]:
+    """``school_staffing`` for several schools in the same four queries (the leader's snapshot of every school)."""
+    ids = [s.pk for s in schools]
+    grade_rows: dict[int, list[GradeRow]] = defaultdict(list)
+    for counted_row in (
+        Placement.objects.filter(active_on(day, fields=DATED), service=Service.SCHOOL, unit_id__in=ids)
+        .exclude(group__grade__isnull=True)
+        .values("unit_id", "group__grade")
+        .annotate(pupils=Count("child_id", distinct=True), classes=Count("group_id", distinct=True))
+    ):
+        grade_rows[counted_row["unit_id"]].append(
+            GradeRow(grade=counted_row["group__grade"], pupils=counted_row["pupils"], classes=counted_row["classes"])
+        )
+
+    # The teachers employed at each school: årsverk (capped at 100 %), position, name.
+    fte: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    position: dict[tuple[int, int], str] = {}
+    titles: dict[tuple[int, int], str] = {}
     name: dict[int, str] = {}
-    titles: dict[int, str] = {}
-    for employee_id, code, title, percentage, first, last in (
+    for school_id, employee_id, code, title, percentage, first, last in (
         Employment.objects.filter(
-            active_on(day), unit=school, position_code__in=NORM_TEACHER_POSITIONS + OTHER_TEACHER_POSITIONS
+            active_on(day), unit_id__in=ids, position_code__in=NORM_TEACHER_POSITIONS + OTHER_TEACHER_POSITIONS
         )
         .values_list(
+            "unit_id",
             "employee_id",
             "position_code",
             "position_title",
@@ -151,12 +156,13 @@ def school_staffing(*, school: OrgUnit, day: dt.date) -> SchoolStaffing:
             "employee__person__first_name",
             "employee__person__last_name",
         )
-        .order_by("employee_id", "pk")
+        .order_by("unit_id", "employee_id", "pk")
     ):
-        fte[employee_id] = min(HUNDRED, fte[employee_id] + Decimal(percentage))
-        if position.get(employee_id) not in NORM_TEACHER_POSITIONS:
-            position[employee_id] = code
-            titles[employee_id] = title or POSITIONS.get(code, code)
+        key = (school_id, employee_id)
+        fte[key] = min(HUNDRED, fte[key] + Decimal(percentage))
+        if position.get(key) not in NORM_TEACHER_POSITIONS:
+            position[key] = code
+            titles[key] = title or POSITIONS.get(code, code)
         name[employee_id] = f"{first} {last}"
 
     # A teaching group's grades are its pupils' class grades.
@@ -166,7 +172,7 @@ def school_staffing(*, school: OrgUnit, day: dt.date) -> SchoolStaffing:
     group_grades: dict[int, set[int]] = defaultdict(set)
     for group_id, grade in (
         GroupMembership.objects.filter(
-            active_on(day), group_id__in=TeachingGroup.objects.filter(school=school).values("unit_id")
+            active_on(day), group_id__in=TeachingGroup.objects.filter(school_id__in=ids).values("unit_id")
         )
         .annotate(grade=Subquery(grade_of_pupil))
         .values_list("group_id", "grade")
@@ -175,22 +181,53 @@ def school_staffing(*, school: OrgUnit, day: dt.date) -> SchoolStaffing:
         if grade is not None:
             group_grades[group_id].add(grade)
 
-    # Each teacher's classes and teaching groups at the school.
-    groups_of: dict[int, list[tuple[str, set[int]]]] = defaultdict(list)
-    for employee_id, group_id, kind, grade, group_name in (
-        GroupAssignment.objects.filter(active_on(day), employee_id__in=list(fte))
-        .filter(group__in=OrgUnit.objects.filter(active_on(day), parent=school, kind__in=SCHOOL_KINDS))
-        .values_list("employee_id", "group_id", "group__kind", "group__grade", "group__name")
+    # Each teacher's classes and teaching groups at the school (both are org units under the school).
+    groups_of: dict[tuple[int, int], list[tuple[str, set[int]]]] = defaultdict(list)
+    for group_school, employee_id, group_id, kind, group_grade, group_name in (
+        GroupAssignment.objects.filter(active_on(day), employee_id__in={e for _s, e in fte})
+        .filter(group__in=OrgUnit.objects.filter(active_on(day), parent_id__in=ids, kind__in=SCHOOL_KINDS))
+        .values_list("group__parent_id", "employee_id", "group_id", "group__kind", "group__grade", "group__name")
         .order_by("group__grade", "group__name", "group_id")
     ):
-        taught = {grade} if kind == OrgUnitKind.CLASS and grade else set(group_grades.get(group_id, set()))
-        groups_of[employee_id].append((group_name, taught))
+        taught = {group_grade} if kind == OrgUnitKind.CLASS and group_grade else set(group_grades.get(group_id, set()))
+        if group_school is not None:
+            groups_of[(group_school, employee_id)].append((group_name, taught))
 
+    return {
+        school.pk: _school_report(
+            school=school,
+            day=day,
+            grade_rows=grade_rows,
+            fte=fte,
+            position=position,
+            titles=titles,
+            name=name,
+            groups_of=groups_of,
+        )
+        for school in schools
+    }
+
+
+def _school_report(
+    *,
+    school: OrgUnit,
+    day: dt.date,
+    grade_rows: dict[int, list[GradeRow]],
+    fte: dict[tuple[int, int], Decimal],
+    position: dict[tuple[int, int], str],
+    titles: dict[tuple[int, int], str],
+    name: dict[int, str],
+    groups_of: dict[tuple[int, int], list[tuple[str, set[int]]]],
+) -> SchoolStaffing:
+    """One school's figures from the rows ``schools_staffing`` read (no query)."""
     stage_fte: dict[tuple[int, int], Decimal] = {(s[0], s[1]): ZERO for s in STAGES}
     teachers: list[TeacherRow] = []
-    for employee_id, percent in fte.items():
-        groups = groups_of.get(employee_id, [])
-        counted = position[employee_id] in NORM_TEACHER_POSITIONS and bool(groups)
+    for (school_id, employee_id), percent in fte.items():
+        if school_id != school.pk:
+            continue
+        key = (school_id, employee_id)
+        groups = groups_of.get(key, [])
+        counted = position[key] in NORM_TEACHER_POSITIONS and bool(groups)
         shares: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
         if counted:
             per_group = percent / HUNDRED / len(groups)
@@ -198,19 +235,20 @@ def school_staffing(*, school: OrgUnit, day: dt.date) -> SchoolStaffing:
                 taught_stages = [stage for g in sorted(taught) if (stage := stage_of(g)) is not None]
                 for stage in taught_stages:
                     shares[(stage[0], stage[1])] += per_group / len(taught_stages)
-        for key, value in shares.items():
-            stage_fte[key] += value
+        for stage_key, value in shares.items():
+            stage_fte[stage_key] += value
         teachers.append(
             TeacherRow(
                 employee_id=employee_id,
                 name=name[employee_id],
-                position=titles[employee_id],
+                position=titles[key],
                 fte=percent / HUNDRED,
                 groups=tuple(n for n, _t in groups),
                 counted=counted,
                 stage_fte={k: v.quantize(Decimal("0.01")) for k, v in shares.items()},
             )
         )
+    grades = tuple(sorted(grade_rows.get(school.pk, []), key=lambda g: g.grade))
     pupils_in: dict[tuple[int, int], int] = defaultdict(int)
     for row in grades:
         stage = stage_of(row.grade)
