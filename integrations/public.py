@@ -18,6 +18,9 @@ Everything that goes to another system is an outbox row written in the business 
   ``publish_or_raise``/``broker_connection`` publish a Celery task (a kick; the claim finds the rows anyway);
 * Folkeregisteret — ``register_change_listener(listener)`` (in ``AppConfig.ready``): the feed sync calls it in the
   page's transaction with the persons it created or changed (``RegisterPersonChange``: changes and sequence);
+* ERP files — ``register_erp_file_handler(prefix, handler)``: the daily ERP directory import (beat) gives files
+  named ``prefix…`` to ``handler(name, content) -> counts`` (all or nothing; a ``DomainError`` rejects the file),
+  once per content (SHA-256), recorded as an ``ErpImportRun``;
 * simulators — ``register_simulator(name, factory=...)`` adds one to ``manage.py run_simulators``
   (``make_sms_simulator`` is the SMS gateway's).
 """
@@ -25,6 +28,7 @@ Everything that goes to another system is an outbox row written in the business 
 from integrations.archive.services import archive_document
 from integrations.common.errors import IntegrationError, PermanentError, TransientError
 from integrations.common.simulators import register_simulator
+from integrations.erp.services import register_erp_file_handler
 from integrations.freg.listeners import RegisterPersonChange, register_change_listener
 from integrations.letters.decisions import decision_letters_send
 from integrations.letters.rendering import letter_pdf
@@ -68,6 +72,7 @@ __all__ = [
     "outbox_enqueue",
     "publish_or_raise",
     "register_change_listener",
+    "register_erp_file_handler",
     "register_handler",
     "register_simulator",
 ]

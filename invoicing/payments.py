@@ -83,6 +83,14 @@ def invoice_payments_import(*, name: str, content: bytes) -> int:
     return len(rows)
 
 
+PAYMENT_FILE_PREFIX = "betalingsstatus-"
+
+
+def invoice_payments_file_import(name: str, content: bytes) -> dict[str, int]:
+    """The ERP directory import's handler for ``betalingsstatus-*.csv`` (registered in ``InvoicingConfig.ready``)."""
+    return {"payments": invoice_payments_import(name=name, content=content)}
+
+
 def invoice_payments_simulate(*, month: dt.date) -> bytes:
     """The ERP simulator's payment file for a committed month: every payer paid in full on the due date, except
     every fifth payer (by id), who has not paid (deterministic, so the demo shows both)."""

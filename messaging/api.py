@@ -17,7 +17,7 @@ from messaging.models import Message, Thread, ThreadSide
 from messaging.services import notices as notice_services
 from messaging.services import threads as thread_services
 from oas.access.evaluation import permitted_actions, permitted_actions_many
-from oas.access.principal import principal_for
+from oas.access.principal import Actor, principal_for
 from oas.audit.services import audit_read
 from oas.errors import PermissionDenied
 from oas.identity.stepup import has_recent_high
@@ -25,7 +25,7 @@ from oas.identity.stepup import has_recent_high
 
 def _thread_out(
     *,
-    user: Any,
+    user: Actor,
     thread: Thread,
     side: ThreadSide | None,
     unread: bool = False,

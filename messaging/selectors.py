@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import icalendar
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from messaging.models import AuthorKind, Event, Message, Notice, NoticeRecipient, NoticeStatus, Thread, ThreadSide
@@ -100,6 +100,29 @@ def overdue_threads_managed(*, user: Actor) -> QuerySet[Thread]:
 def staff_threads_unanswered(*, user: Actor) -> QuerySet[Thread]:
     """Threads where the latest guardian message has no staff answer yet."""
     return staff_threads(user=user).filter(awaiting_staff_since__isnull=False)
+
+
+# "Unanswered messages older than two days" on the leader's snapshot (issue 15): a fixed 48 hours, whatever the
+# mailbox's own response time (the overdue figure follows that).
+UNANSWERED_AFTER = dt.timedelta(hours=48)
+
+
+def staff_threads_unanswered_for_days(*, user: Actor, unit_path: str | None = None) -> QuerySet[Thread]:
+    """Threads the user may read whose latest message is a guardian's, older than 48 hours, with no staff reply.
+
+    ``unit_path`` keeps the threads to that unit and the units under it. The snapshot's count and the inbox list
+    behind its link are both this queryset, so they agree.
+    """
+    latest_author = Message.objects.filter(thread=OuterRef("pk")).order_by("-created_at", "-pk").values("author_kind")
+    qs = (
+        staff_threads(user=user)
+        .filter(awaiting_staff_since__isnull=False, last_message_at__lt=clock.now() - UNANSWERED_AFTER)
+        .alias(latest_author=Subquery(latest_author[:1]))
+        .filter(latest_author=AuthorKind.GUARDIAN)
+    )
+    if unit_path is not None:
+        qs = qs.filter(unit__path__startswith=unit_path)
+    return qs
 
 
 def notices_awaiting_approval(*, user: Actor) -> QuerySet[Notice]:
@@ -263,7 +286,7 @@ def _recipient_label(*, kind: str, name: str) -> str:
     return _("Kontoret – %(unit)s") % {"unit": name}
 
 
-def guardian_message_recipients(*, user: Any) -> list[RecipientOption]:
+def guardian_message_recipients(*, user: Actor) -> list[RecipientOption]:
     """Return whom the guardian may start a message to, per child: the child's group and the unit's office.
 
     Only children the guardian may message (``messaging.child.message``) and whose unit the guardian may learn
@@ -297,7 +320,7 @@ def guardian_message_recipients(*, user: Any) -> list[RecipientOption]:
 NOTICE_SEND = "messaging.notice.send"
 
 
-def notices_sent(*, user: Any) -> QuerySet[Notice]:
+def notices_sent(*, user: Actor) -> QuerySet[Notice]:
     """Return the notices the user wrote from units they may still send for, newest first, with read counts."""
     from oas.organisation.models import OrgUnit
 
@@ -313,7 +336,7 @@ def notices_sent(*, user: Any) -> QuerySet[Notice]:
     )
 
 
-def access_notice_sent(*, user: Any, id: int) -> Notice:
+def access_notice_sent(*, user: Actor, id: int) -> Notice:
     """Return a notice the user wrote, if they may still send for its unit; else ``AccessNotFound`` (logged)."""
     from oas.access.getters import AccessNotFound, access_unit
     from oas.audit.models import AuditAction
@@ -369,7 +392,7 @@ class CalendarPage:
     can_manage: bool
 
 
-def calendar_page_for(*, user: Any) -> CalendarPage:
+def calendar_page_for(*, user: Actor) -> CalendarPage:
     """Return the user's calendar: events for my children (or my units), open and booked slots, my feed token."""
     from messaging.models import CalendarFeedToken, EventSlot
     from oas.access.evaluation import has_action_anywhere

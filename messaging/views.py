@@ -82,6 +82,16 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
         threads = selectors.staff_threads_unanswered(user=request.user)
     elif show == "forfalt":
         threads = selectors.staff_threads_awaiting(user=request.user)
+    elif show == "ubesvart":
+        # The leader's snapshot figure: exactly the threads it counts (to the unit, when one is given).
+        enhet = request.GET.get("enhet", "")
+        unit_path: str | None = None
+        if enhet:
+            unit_path = (
+                OrgUnit.objects.filter(pk=int(enhet) if enhet.isdigit() else 0).values_list("path", flat=True).first()
+            )
+            unit_path = unit_path or "-"  # an unknown unit: nothing
+        threads = selectors.staff_threads_unanswered_for_days(user=request.user, unit_path=unit_path)
     else:
         threads = selectors.staff_threads(user=request.user)
     rows = list(threads[:200])

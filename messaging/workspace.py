@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from messaging import selectors
 from messaging.models import MissingContactTask
 from oas.access.evaluation import access_filter
+from oas.access.principal import principal_for
+from oas.access.roles import Role
 from oas.arbeidsflate.registry import CountTask, NotificationType, WorkspaceTask, registry
 from oas.organisation.models import OrgUnit
 from oas.portal.registry import AttentionItem, portal_registry
@@ -80,6 +82,43 @@ class OverdueThreads:
         ]
 
 
+class UnansweredTwoDays:
+    """For each unit the user leads: threads whose latest message is a guardian's, unanswered for over two days.
+
+    Always a line (also 0: the leader's snapshot shows the figure), linking to the inbox filtered to exactly the
+    threads counted (``?vis=ubesvart&enhet=<unit>``, the same selector).
+    """
+
+    key = "messaging.unanswered_two_days"
+    module = "messaging"
+
+    def tasks_for(self, *, user: Actor) -> list[WorkspaceTask]:
+        led = sorted(
+            {(r.unit_id, r.unit_path) for r in principal_for(user).roles if r.role == Role.UNIT_LEADER},
+        )
+        if not led:
+            return []
+        base = selectors.staff_threads_unanswered_for_days(user=user)
+        counts = base.aggregate(
+            **{f"u{unit_id}": Count("pk", filter=Q(unit__path__startswith=path)) for unit_id, path in led}
+        )
+        tasks = []
+        for unit_id, _path in led:
+            count = counts.get(f"u{unit_id}") or 0
+            tasks.append(
+                WorkspaceTask(
+                    key=self.key,
+                    title=_("Ubesvarte meldinger eldre enn to dager"),
+                    count=count,
+                    url=_staff_inbox("ubesvart") + f"&enhet={unit_id}",
+                    module=self.module,
+                    severity="warning" if count else "info",
+                    unit_id=unit_id,
+                )
+            )
+        return tasks
+
+
 class GuardianUnread:
     key = "messaging.guardian_unread"
     module = "messaging"
@@ -101,7 +140,9 @@ class GuardianUnread:
 
 
 def register() -> None:
-    registry.register_task_providers([UNANSWERED, OverdueThreads(), NOTICES_TO_APPROVE, MISSING_CONTACT])
+    registry.register_task_providers(
+        [UNANSWERED, OverdueThreads(), UnansweredTwoDays(), NOTICES_TO_APPROVE, MISSING_CONTACT]
+    )
     portal_registry.register_attention_provider(GuardianUnread())
     registry.register_notification_type(
         NotificationType(key="messaging.unread", label=gettext_lazy("Uleste meldinger"), module="messaging")

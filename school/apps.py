@@ -43,4 +43,8 @@ class SchoolConfig(AppConfig):
 
         # Folkeregisteret's feed: school-age children moving in or out give both schools a task.
         register_change_listener(pupil_moves_from_register)
+        from oas.arbeidsflate.registry import registry
+        from school.snapshot import unit_snapshot_figures
+
+        registry.register_snapshot_provider("school", unit_snapshot_figures)
         # Menu entries (school/navigation.py) are found by the app shell (oas.portal's autodiscovery).

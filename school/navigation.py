@@ -22,6 +22,15 @@ register_nav_item(
     unit_kinds=("school",),
     description=_("Skolens klasser og fravær per klasse."),
 )
+register_nav_item(
+    "staff-school-staffing",
+    label=_("Elevtall og bemanning"),
+    audience=STAFF,
+    order=40,
+    unit_url_name="school:staffing",
+    unit_kinds=("school",),
+    description=_("Elever per trinn, lærerne og lærernormen (høyst 15 elever per lærer i 1.–4. trinn, 20 i 5.–10.)."),
+)
 register_nav_item("guardian-school", label=_("Skole"), audience=GUARDIAN, order=25, url_name="school:portal_school")
 register_nav_item(
     "staff-school-structure",

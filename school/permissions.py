@@ -59,6 +59,13 @@ OVERVIEW_READ = register_action(
     global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADVISOR],
     unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
 )
+STAFFING_READ = register_action(
+    "school.staffing.read",
+    label=_("Se elevtall, lærere og lærernormen"),
+    resource=ORGUNIT,
+    global_roles=[R.SYSTEM_ADMIN, R.SECTOR_ADVISOR],
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
 STRUCTURE_MANAGE = register_action(
     "school.structure.manage",
     label=_("Opprette grupper og knytte lærere til dem"),

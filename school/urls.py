@@ -11,6 +11,7 @@ urlpatterns = [
     path("skole/elev/<int:child_id>/dokumentert/", views.pupil_absence_document, name="pupil_absence_document"),
     path("skole/gruppe/<int:unit_id>/fravaer/", views.absence_class, name="absence_class"),
     path("skole/<int:unit_id>/oversikt/", views.overview, name="overview"),
+    path("skole/<int:unit_id>/belegg/", views.school_staffing, name="staffing"),
     path("skole/<int:unit_id>/kontor/", views.school_office, name="office"),
     path("skole/<int:unit_id>/forste-trinn/", views.first_grade_classes, name="first_grade_classes"),
     path("skole/<int:unit_id>/grupper/", views.school_groups, name="school_groups"),

@@ -21,7 +21,7 @@ from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Person, RelationKind
-from school import absence, adapted_education, enrolment, leave, rollover, selectors, services
+from school import absence, adapted_education, enrolment, leave, rollover, selectors, services, staffing
 from school.first_grade import first_grade_classes_create, first_grade_plan
 from school.lessons import unregistered_lessons
 from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
@@ -275,6 +275,26 @@ def portal_school(request: HttpRequest) -> HttpResponse:
     shown = [r["child"].pk for r in rows if r["iop"]]
     audit_read(event="school.iop.guardian_read", person_ids=shown, object_type="school.AdaptedEducation")
     return render(request, "school/portal.html", {"rows": rows})
+
+
+@requires("school.staffing.read")
+@require_GET
+def school_staffing(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Elevtall og bemanning: pupils per grade, the teachers and the lærernorm per main stage, red when broken."""
+    school = access_unit(user=request.user, id=unit_id, action="school.staffing.read")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    report = staffing.school_staffing(school=school, day=clock.today())
+    return render(
+        request,
+        "school/staffing.html",
+        {
+            "school": school,
+            "report": report,
+            "may_overview": has_action(user=request.user, action="school.overview.read", target=school),
+            "may_assign": has_action(user=request.user, action="school.structure.manage", target=school),
+        },
+    )
 
 
 @requires("school.structure.manage")

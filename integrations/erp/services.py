@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from integrations.erp.parsing import ErpEmployee, ErpEmployment, ParsedExport, R
 from integrations.models import ErpImportRun, ErpImportStatus
 from oas import clock
 from oas.audit.services import audit_record
+from oas.errors import DomainError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Employee, Employment, Person
 from oas.people.national_id import parse_national_id
@@ -306,8 +308,53 @@ def erp_import_file(*, path: Path, source: str = "command") -> ErpImportResult:
     return erp_import_content(name=path.name, content=path.read_bytes(), source=source)
 
 
+# Other files the ERP drops in the same directory, by file-name prefix: a handler ``(name, content) -> counts``
+# that writes all or nothing and raises a ``DomainError`` (e.g. ``ValidationError``) with a clear message for a
+# bad file. The capability that owns the data registers it in its ``AppConfig.ready`` (invoicing: the payment
+# file ``betalingsstatus-<kommune>-<YYYY-MM>.csv``); integrations never imports the capabilities.
+ErpFileHandler = Callable[[str, bytes], dict[str, int]]
+_FILE_HANDLERS: dict[str, ErpFileHandler] = {}
+
+
+def register_erp_file_handler(prefix: str, handler: ErpFileHandler) -> None:
+    """Import files whose name starts with ``prefix`` (case-insensitive) with ``handler`` in the directory import."""
+    _FILE_HANDLERS[prefix.lower()] = handler
+
+
+def _file_handler(name: str) -> ErpFileHandler | None:
+    lowered = name.lower()
+    return next((h for prefix, h in _FILE_HANDLERS.items() if lowered.startswith(prefix)), None)
+
+
+def erp_import_handled(*, name: str, content: bytes, source: str, handler: ErpFileHandler) -> ErpImportResult:
+    """Import one file with its registered handler and record the run; a refused file writes nothing but the run."""
+    started = clock.now()
+    counts: dict[str, int] = {}
+    errors: list[RowError] = []
+    try:
+        counts = handler(name, content)
+    except DomainError as exc:
+        errors = [RowError("fil", "", exc.message)]
+    run = ErpImportRun.objects.create(
+        file_name=name[:500],
+        sha256=hashlib.sha256(content).hexdigest(),
+        source=source,
+        status=ErpImportStatus.REJECTED if errors else ErpImportStatus.IMPORTED,
+        started_at=started,
+        finished_at=clock.now(),
+        counts=counts,
+        errors=[e.as_dict() for e in errors],
+    )
+    if errors:
+        logger.warning("erp: %s rejected: %s", name, "; ".join(str(e) for e in errors))
+    return ErpImportResult(run_id=run.id, status=run.status, counts=counts, errors=errors)
+
+
 def erp_import_directory(*, directory: Path | None = None) -> list[ErpImportResult]:
-    """Import every ``*.csv``/``*.json`` in ``ERP_IMPORT_DIR`` not seen before (by SHA-256), oldest first."""
+    """Import every ``*.csv``/``*.json`` in ``ERP_IMPORT_DIR`` not seen before (by SHA-256), oldest first.
+
+    Employee master data by default; files with a registered prefix (the payment file) by their handler.
+    """
     folder = Path(directory or settings.ERP_IMPORT_DIR)
     if not folder.is_dir():
         logger.info("erp: import directory %s does not exist; nothing to import", folder)
@@ -322,5 +369,9 @@ def erp_import_directory(*, directory: Path | None = None) -> list[ErpImportResu
         digest = hashlib.sha256(content).hexdigest()
         if ErpImportRun.objects.filter(sha256=digest).exists():  # imported, or rejected until the ERP fixes it
             continue
-        results.append(erp_import_content(name=path.name, content=content, source="beat"))
+        handler = _file_handler(path.name)
+        if handler is not None:
+            results.append(erp_import_handled(name=path.name, content=content, source="beat", handler=handler))
+        else:
+            results.append(erp_import_content(name=path.name, content=content, source="beat"))
     return results

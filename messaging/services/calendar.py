@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -18,13 +18,16 @@ from oas.audit.services import audit_record
 from oas.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from oas.organisation.models import Municipality, OrgUnit
 
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
+
 EVENT_MANAGE = "messaging.event.manage"
 MIN_SLOT_MINUTES = 5
 MAX_SLOT_MINUTES = 240
 MAX_SLOTS = 100
 
 
-def _event_target(*, user: Any, unit_id: int | None, municipality_id: int | None) -> tuple[OrgUnit | None, Any]:
+def _event_target(*, user: Actor, unit_id: int | None, municipality_id: int | None) -> tuple[OrgUnit | None, Any]:
     """Resolve and authorise the event's audience: one unit/group, or the whole municipality (sector roles)."""
     if (unit_id is None) == (municipality_id is None):
         raise ValidationError(_("Velg enten en enhet eller hele kommunen."), fields={"unit": [_("Velg mottakere.")]})
@@ -58,7 +61,7 @@ def _slots(*, event: Event, slot_minutes: int, slot_count: int | None) -> list[E
 
 def event_create(
     *,
-    user: Any,
+    user: Actor,
     title: str,
     starts_at: dt.datetime,
     ends_at: dt.datetime | None = None,
@@ -110,7 +113,7 @@ def event_create(
     return event
 
 
-def event_may_manage(*, user: Any, event: Event) -> bool:
+def event_may_manage(*, user: Actor, event: Event) -> bool:
     """Whether the user may edit or cancel the event (same rule as creating it for that audience)."""
     if event.unit_id is not None:
         return has_action(user=user, action=EVENT_MANAGE, target=event.unit)
@@ -118,7 +121,7 @@ def event_may_manage(*, user: Any, event: Event) -> bool:
     return top is not None and has_action(user=user, action=EVENT_MANAGE, target=top)
 
 
-def access_event(*, user: Any, id: int, lock: bool = False) -> Event:
+def access_event(*, user: Actor, id: int, lock: bool = False) -> Event:
     """Return a live event the user may edit or cancel (locked when ``lock``); else ``AccessNotFound`` (logged)."""
     events = Event.objects.select_for_update(of=("self",)) if lock else Event.objects.all()
     event = events.select_related("unit").filter(pk=id, cancelled_at__isnull=True).first()
@@ -143,7 +146,7 @@ def _touch(event: Event) -> None:
 
 def event_update(
     *,
-    user: Any,
+    user: Actor,
     event_id: int,
     title: str,
     starts_at: dt.datetime,
@@ -191,7 +194,7 @@ def event_update(
     return event
 
 
-def event_cancel(*, user: Any, event_id: int) -> list[int]:
+def event_cancel(*, user: Actor, event_id: int) -> list[int]:
     """Cancel an event and notify the guardians who had booked a slot; return their ids.
 
     The event is kept, marked cancelled with a higher SEQUENCE: the ICS feed then carries it with
@@ -226,7 +229,7 @@ def event_cancel(*, user: Any, event_id: int) -> list[int]:
     return booked
 
 
-def calendar_act(*, user: Any, op: str, slot: str = "", child: str = "") -> None:
+def calendar_act(*, user: Actor, op: str, slot: str = "", child: str = "") -> None:
     """Carry out one calendar form action: a new or no feed link, book or cancel a parent-meeting slot."""
     if op == "ny-lenke":
         feed_token_create(user=user)
@@ -241,7 +244,7 @@ def calendar_act(*, user: Any, op: str, slot: str = "", child: str = "") -> None
             slot_cancel(user=user, slot_id=int(slot))
 
 
-def slot_book(*, user: Any, slot_id: int, child_id: int) -> EventSlot:
+def slot_book(*, user: Actor, slot_id: int, child_id: int) -> EventSlot:
     """Book a parent-meeting slot for one's child (one slot per child per meeting)."""
     from messaging.selectors import guardian_children_units
 
@@ -269,7 +272,7 @@ def slot_book(*, user: Any, slot_id: int, child_id: int) -> EventSlot:
     return slot
 
 
-def slot_cancel(*, user: Any, slot_id: int) -> EventSlot:
+def slot_cancel(*, user: Actor, slot_id: int) -> EventSlot:
     """Cancel one's own booking (the slot is free again); someone else's booking is not found."""
     from oas.access.principal import principal_for
 
@@ -284,13 +287,13 @@ def slot_cancel(*, user: Any, slot_id: int) -> EventSlot:
     return slot
 
 
-def feed_token_create(*, user: Any) -> CalendarFeedToken:
+def feed_token_create(*, user: Actor) -> CalendarFeedToken:
     """Revoke the user's current ICS token (if any) and issue a new one."""
     with transaction.atomic():
-        CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
-        return CalendarFeedToken.objects.create(user=user, created_at=clock.now())
+        CalendarFeedToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+        return CalendarFeedToken.objects.create(user_id=user.pk, created_at=clock.now())
 
 
-def feed_token_revoke(*, user: Any) -> None:
+def feed_token_revoke(*, user: Actor) -> None:
     """Revoke the user's ICS token: the subscription URL answers 404 from now on."""
-    CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
+    CalendarFeedToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(revoked_at=clock.now())

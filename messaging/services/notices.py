@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import reduce
 from operator import or_
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -34,7 +33,7 @@ from messaging.services.threads import (
 )
 from oas import clock
 from oas.access.evaluation import has_action
-from oas.access.principal import principal_for
+from oas.access.principal import Actor, principal_for
 from oas.access.relations import ChildRight, relation_active_q, relation_q
 from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
@@ -50,7 +49,7 @@ NOTICE_APPROVE = "messaging.notice.approve"
 
 def notice_create(  # noqa: PLR0912 - each target kind is checked separately
     *,
-    user: Any,
+    user: Actor,
     sender_unit_id: int,
     title: str,
     body: str,
@@ -109,7 +108,7 @@ def notice_create(  # noqa: PLR0912 - each target kind is checked separately
             urgent=urgent,
             status=NoticeStatus.AWAITING_APPROVAL if needs_approval else NoticeStatus.SCHEDULED,
             send_at=send_at or now,
-            created_by=user,
+            created_by_id=user.pk,
             created_at=now,
         )
         notice.full_clean()
@@ -128,7 +127,7 @@ def notice_create(  # noqa: PLR0912 - each target kind is checked separately
     return notice
 
 
-def notice_approve(*, user: Any, notice_id: int) -> Notice:
+def notice_approve(*, user: Actor, notice_id: int) -> Notice:
     """Approve a notice waiting for a leader; it is then sent (now or at its time)."""
     notice = Notice.objects.filter(pk=notice_id, status=NoticeStatus.AWAITING_APPROVAL).first()
     if notice is None or not has_action(user=user, action=NOTICE_APPROVE, target=notice.unit):
@@ -219,7 +218,7 @@ def notices_send_due() -> int:
     return sum(notice_send(notice_id=i) for i in ids)
 
 
-def notice_reply(*, user: Any, notice_id: int, body: str) -> Thread:
+def notice_reply(*, user: Actor, notice_id: int, body: str) -> Thread:
     """Reply to a notice that allows it: the reply goes to the sender only, in a thread with one side."""
     body = _clean_body(body)
     principal = principal_for(user)
@@ -250,7 +249,7 @@ def notice_reply(*, user: Any, notice_id: int, body: str) -> Thread:
                 child_id=recipient.child_id,
                 subject=(_("Svar: %(title)s") % {"title": notice.title})[:200],
                 notice=notice,
-                created_by=user,
+                created_by_id=user.pk,
                 created_at=now,
                 last_message_at=now,
                 awaiting_staff_since=now,
@@ -270,7 +269,7 @@ def notice_reply(*, user: Any, notice_id: int, body: str) -> Thread:
             thread=thread,
             side=side,
             author_kind=AuthorKind.GUARDIAN,
-            author=user,
+            author_id=user.pk,
             author_name=_author_name(user),
             body=body,
             created_at=now,
@@ -287,7 +286,7 @@ def notice_reply(*, user: Any, notice_id: int, body: str) -> Thread:
     return thread
 
 
-def notice_mark_read(*, user: Any, notice_id: int) -> None:
+def notice_mark_read(*, user: Actor, notice_id: int) -> None:
     """Mark a received notice read by the guardian."""
     person_id = principal_for(user).person_id
     NoticeRecipient.objects.filter(notice_id=notice_id, guardian_id=person_id, read_at__isnull=True).update(

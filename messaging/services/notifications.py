@@ -32,7 +32,7 @@ from messaging.models import (
     _quiet_hours_valid,
 )
 from oas import clock
-from oas.access.principal import principal_for
+from oas.access.principal import Actor, principal_for
 from oas.errors import NotFound, ValidationError
 from oas.identity.models import AccountKind
 from oas.organisation.models import OrgUnit, OrgUnitKind
@@ -482,7 +482,7 @@ class SettingsInput:
     away_until: str = ""
 
 
-def access_settings_person(*, user: Any) -> tuple[int, bool]:
+def access_settings_person(*, user: Actor) -> tuple[int, bool]:
     """Return whose notification settings the user may change — only their own person — and whether staff."""
     principal = principal_for(user)
     if principal.person_id is None:
@@ -495,7 +495,7 @@ def _optional_date(raw: str) -> dt.date | None:
     return dt.date.fromisoformat(raw) if raw else None
 
 
-def notification_settings_save(*, user: Any, form: SettingsInput) -> None:
+def notification_settings_save(*, user: Actor, form: SettingsInput) -> None:
     """Store the user's own channels (staff: a channel per kind, absence, working hours); bad input writes nothing."""
     person_id, is_staff = access_settings_person(user=user)
     periods: list[tuple[int, dt.time, dt.time]] = []
@@ -530,7 +530,7 @@ def notification_settings_save(*, user: Any, form: SettingsInput) -> None:
             preference_set(person_id=person_id, email=form.email, sms=form.sms, push=form.push)
 
 
-def notification_settings_for(*, user: Any) -> dict[str, Any]:
+def notification_settings_for(*, user: Actor) -> dict[str, Any]:
     """Return what the settings page shows: the user's channels, working hours (or the default), addresses."""
     person_id, is_staff = access_settings_person(user=user)
     pref = NotificationPreference.objects.filter(person_id=person_id).first()

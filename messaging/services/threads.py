@@ -24,7 +24,7 @@ from messaging.services.mailboxes import (
 from messaging.services.notifications import notify_persons
 from oas import clock
 from oas.access.evaluation import has_action
-from oas.access.principal import principal_for
+from oas.access.principal import Actor, principal_for
 from oas.access.relations import ChildRight, relation_rights
 from oas.audit.services import audit_record
 from oas.errors import NotFound, PermissionDenied, ValidationError
@@ -103,7 +103,7 @@ def thread_recipients(*, child: Person) -> list[Person]:
     return sorted(chosen.values(), key=lambda p: p.pk)
 
 
-def _deny(*, user: Any, child_id: int, event: str) -> None:
+def _deny(*, user: Actor, child_id: int, event: str) -> None:
     audit_record(
         action="denied",
         event=event,
@@ -180,13 +180,13 @@ def guardian_may_mark_urgent(*, thread: Thread) -> bool:
     return bool(thread.mailbox.guardians_may_mark_urgent)
 
 
-def _author_name(user: Any) -> str:
+def _author_name(user: Actor) -> str:
     return principal_for(user).display_name or getattr(user, "username", "")
 
 
 def thread_start(
     *,
-    user: Any,
+    user: Actor,
     child_id: int,
     unit_id: int,
     subject: str,
@@ -245,7 +245,7 @@ def thread_start(
 
 def _thread_create(
     *,
-    user: Any,
+    user: Actor,
     child: Person,
     unit: OrgUnit,
     mailbox: Mailbox,
@@ -266,7 +266,7 @@ def _thread_create(
         subject=subject,
         sensitive=sensitive,
         urgent=urgent,
-        created_by=user,
+        created_by_id=user.pk,
         created_at=now,
         last_message_at=now,
         awaiting_staff_since=now if is_guardian else None,
@@ -293,7 +293,7 @@ def _thread_create(
         thread=thread,
         side=sides[0] if is_guardian else None,
         author_kind=AuthorKind.GUARDIAN if is_guardian else AuthorKind.STAFF,
-        author=user,
+        author_id=user.pk,
         author_name=_author_name(user),
         body=body,
         urgent=urgent,
@@ -337,7 +337,7 @@ def _out_of_office_reply(*, thread: Thread, side: ThreadSide) -> None:
         )
 
 
-def guardian_side_for(*, user: Any, thread: Thread) -> ThreadSide | None:
+def guardian_side_for(*, user: Actor, thread: Thread) -> ThreadSide | None:
     """Return the user's own side of the thread (guardians), or None."""
     principal = principal_for(user)
     if principal.kind != AccountKind.GUARDIAN or principal.person_id is None:
@@ -345,7 +345,7 @@ def guardian_side_for(*, user: Any, thread: Thread) -> ThreadSide | None:
     return ThreadSide.objects.filter(thread=thread, guardian_id=principal.person_id).first()
 
 
-def access_thread(*, user: Any, id: int) -> tuple[Thread, ThreadSide | None]:
+def access_thread(*, user: Actor, id: int) -> tuple[Thread, ThreadSide | None]:
     """Fetch a thread the user may read: staff on it or handling its mailbox (need-to-know), guardians by side.
 
     Staff who work at the unit but may not read it get PermissionDenied (403); anyone else NotFound.
@@ -384,7 +384,7 @@ def access_thread(*, user: Any, id: int) -> tuple[Thread, ThreadSide | None]:
 
 def message_reply(
     *,
-    user: Any,
+    user: Actor,
     thread_id: int,
     body: str,
     side_id: int | None = None,
@@ -432,7 +432,7 @@ def message_reply(
 
 def _message_create(
     *,
-    user: Any,
+    user: Actor,
     thread: Thread,
     own_side: ThreadSide | None,
     side_id: int | None,
@@ -460,7 +460,7 @@ def _message_create(
         thread=thread,
         side=side,
         author_kind=kind,
-        author=user,
+        author_id=user.pk,
         author_name=_author_name(user),
         body=body,
         urgent=urgent,
@@ -501,7 +501,7 @@ def thread_guardian_names(*, thread: Thread) -> dict[int, str]:
     return {s.guardian_id: s.guardian.full_name for s in thread.sides.select_related("guardian")}
 
 
-def thread_mark_read(*, user: Any, thread: Thread, side: ThreadSide | None) -> None:
+def thread_mark_read(*, user: Actor, thread: Thread, side: ThreadSide | None) -> None:
     """Record read receipts for what the viewer sees and move their read marker."""
     principal = principal_for(user)
     now = clock.now()
@@ -524,7 +524,7 @@ def thread_mark_read(*, user: Any, thread: Thread, side: ThreadSide | None) -> N
 
 
 @transaction.atomic
-def message_recall(*, user: Any, message_id: int) -> Message:
+def message_recall(*, user: Actor, message_id: int) -> Message:
     """Recall one's own message within the recall window; it then shows as recalled to everyone."""
     message = Message.objects.select_for_update().filter(pk=message_id, author_id=user.pk).first()
     if message is None:
@@ -546,6 +546,6 @@ def message_recall(*, user: Any, message_id: int) -> Message:
     return message
 
 
-def staff_threads(*, user: Any) -> Any:
+def staff_threads(*, user: Actor) -> Any:
     """Return the threads the staff member may read (need-to-know; a queryset filtered in SQL)."""
     return staff_threads_visible(user=user).select_related("child", "unit").order_by("-last_message_at")

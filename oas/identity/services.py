@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -19,6 +19,9 @@ from oas.identity.models import Account, AccountKind
 from oas.identity.providers import ACR_RANK, LOA_SUBSTANTIAL, Provider
 from oas.identity.selectors import employee_for_claims, person_for_pid
 from oas.people.models import Employee, Person
+
+if TYPE_CHECKING:
+    from oas.access.principal import Actor
 
 
 def _user_model() -> type[User]:
@@ -119,24 +122,24 @@ def account_login_guardian(*, provider: Provider, claims: Mapping[str, Any], req
         )
 
 
-def breakglass_login_record(*, user: Any) -> None:
+def breakglass_login_record(*, user: Actor) -> None:
     """Audit a password login by a break-glass account."""
     audit_record(
         action=AuditAction.LOGIN,
         event="login.break_glass",
         user_id=user.pk,
-        actor_display=user.username,
+        actor_display=str(user),  # a User: its username
         details={"method": "password"},
     )
 
 
-def breakglass_password_refused_record(*, user: Any) -> None:
+def breakglass_password_refused_record(*, user: Actor) -> None:
     """Audit a correct password for an account that may not log in with a password."""
     audit_record(
         action=AuditAction.DENIED,
         event="login.password_refused",
         user_id=user.pk,
-        actor_display=user.username,
+        actor_display=str(user),  # a User: its username
         details={"method": "password"},
     )
 

@@ -13,21 +13,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.mark.parametrize(
-    "persona",
+    ("persona", "menu_key"),
     [
-        "styrer",
-        pytest.param(
-            "rektor",
-            marks=pytest.mark.xfail(
-                reason="school: there is no staffing or occupancy page for a school (belegg og bemanning is for "
-                "kindergartens only), so the rektor's snapshot has no link to one",
-                strict=True,
-            ),
-        ),
+        ("styrer", "staff-occupancy"),  # belegg og bemanning of the kindergarten
+        ("rektor", "staff-school-staffing"),  # elevtall og bemanning of the school (the lærernorm)
     ],
 )
 def test_a_leader_goes_from_the_snapshot_to_the_staffing_page(
-    persona: str, chromium: Any, journey_server: str, journey_db: None
+    persona: str, menu_key: str, chromium: Any, journey_server: str, journey_db: None
 ) -> None:
     with Journey(chromium, journey_server, persona, f"{persona}-snapshot") as j:
         j.start()
@@ -39,6 +32,13 @@ def test_a_leader_goes_from_the_snapshot_to_the_staffing_page(
         j.tap(staffing.first)
         assert "/belegg/" in j.path
         assert "bemanning" in j.text().lower()
+        from_snapshot = j.path
+        # The same page from the staff menu (a unit chooser first when the leader has several units).
+        j.menu(menu_key)
+        if "/enheter/" in j.path:
+            j.tap(j.page.locator("main a").first)
+        assert "/belegg/" in j.path and "bemanning" in j.text().lower()
+        assert j.path == from_snapshot or persona == "styrer"  # the styrer's first unit in the chooser may differ
 
 
 def test_a_pedagogical_leader_taps_children_in_and_marks_one_sick(
