@@ -164,3 +164,47 @@ class ConductMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.period} {self.orden}/{self.oppforsel}"
+
+
+class CertificateBatch(models.Model):
+    """The principal's run of leaving certificates (vitnemål, § 9-43) for the school's 10th-graders in a school year.
+
+    One per school and school year: starting it again queues only the pupils still missing a certificate.
+    """
+
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="certificate_batches")
+    school_year = models.CharField(_("skoleår"), max_length=20)
+    pupil_ids = models.JSONField(_("elever"), default=list)
+    started_at = models.DateTimeField(_("startet"))
+    started_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vitnemålskjøring")
+        verbose_name_plural = _("vitnemålskjøringer")
+        constraints = [models.UniqueConstraint(fields=["school", "school_year"], name="certbatch_unique_school_year")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.school_year}"
+
+
+class LeavingCertificate(models.Model):
+    """One pupil's leaving certificate (vitnemål) as issued: what it shows, the PDF and its archive entry."""
+
+    batch = models.ForeignKey(CertificateBatch, on_delete=models.PROTECT, related_name="certificates")
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="leaving_certificates")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("skoleår"), max_length=20)
+    content = models.JSONField(_("innhold"), default=dict)
+    pdf = models.BinaryField(_("PDF"))
+    issued_at = models.DateTimeField(_("utstedt"))
+    archive_record_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vitnemål")
+        verbose_name_plural = _("vitnemål")
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "school_year"], name="certificate_unique_pupil_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.school_year}"

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import ConductMark, FinalGrade, HalfYearAssessment, Remark
+from assessment.models import (
+    ConductMark,
+    FinalGrade,
+    HalfYearAssessment,
+    LeavingCertificate,
+    Remark,
+)
 from oas.access.actions import ORGUNIT, PERSON, register_action
 from oas.access.resources import register_resource
 from oas.access.roles import Role
@@ -74,5 +80,29 @@ APPEAL_REGISTER = register_action(
     resource=PERSON,
     guardian_side=True,
     relation_right="information",
+    break_glass=False,
+)
+
+register_resource(LeavingCertificate, resource="assessment.certificate", person_field="pupil", unit_field="school")
+
+CERTIFICATE_ISSUE = register_action(
+    "assessment.certificate.issue",
+    label=_("Utstede vitnemål for skolens 10. trinn"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)
+CERTIFICATE_READ = register_action(
+    "assessment.certificate.read",
+    label=_("Se skolens vitnemål"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
+CERTIFICATE_DOWNLOAD = register_action(
+    "assessment.certificate.download",
+    label=_("Laste ned vitnemålet"),
+    resource=PERSON,
+    guardian_side=True,
+    relation_right="information",
+    self_allowed=True,
     break_glass=False,
 )

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from assessment.models import Appeal, ConductMark, FinalGrade, FinalGradeLock, HalfYearAssessment, Remark
+from assessment.models import (
+    Appeal,
+    ConductMark,
+    FinalGrade,
+    FinalGradeLock,
+    HalfYearAssessment,
+    LeavingCertificate,
+    Remark,
+)
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.organisation.models import OrgUnit, OrgUnitKind
@@ -258,6 +266,7 @@ class ChildResults:
     finals: list[tuple[FinalGrade, dt.date | None, list[Appeal]]]
     remarks: list[Remark]
     conduct: list[ConductMark]  # decided marks only
+    certificates: list[LeavingCertificate]
 
 
 def children_for_user(*, user: Actor) -> list[Person]:
@@ -285,6 +294,7 @@ def child_results(*, child: Person) -> ChildResults:
         # The contact teacher's marks are proposals until the principal decides them (§ 9-14), which is not built
         # yet: the guardians are not shown a proposal.
         conduct=[],
+        certificates=list(LeavingCertificate.objects.filter(pupil=child).defer("pdf").order_by("-issued_at")),
     )
 
 
@@ -294,4 +304,14 @@ def school_appeals(*, school: OrgUnit) -> list[Appeal]:
         Appeal.objects.filter(final_grade__school=school)
         .select_related("final_grade", "pupil")
         .order_by("-registered_at")
+    )
+
+
+def school_certificates(*, school: OrgUnit, school_year: str) -> list[LeavingCertificate]:
+    """Return the school's issued leaving certificates of the school year (without the PDFs), by pupil name."""
+    return list(
+        LeavingCertificate.objects.filter(school=school, school_year=school_year)
+        .defer("pdf")
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name")
     )

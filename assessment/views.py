@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import selectors, services
-from assessment.models import ConductGrade, RemarkKind
+from assessment import certificates, selectors, services
+from assessment.models import ConductGrade, LeavingCertificate, RemarkKind
 from oas import clock
 from oas.access.evaluation import has_action
-from oas.access.getters import AccessNotFound, access_unit
+from oas.access.getters import AccessNotFound, access_object, access_unit
 from oas.access.markers import requires
 from oas.audit.services import audit_read
 from oas.errors import DomainError
@@ -190,6 +190,7 @@ def school_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "final_groups": selectors.school_final_groups(school=school, day=today),
             "period": selectors.period_label(period),
             "may_lock": has_action(user=request.user, action="assessment.final.lock", target=school),
+            "may_certificates": has_action(user=request.user, action="assessment.certificate.read", target=school),
         },
     )
 
@@ -203,7 +204,7 @@ def portal_page(request: HttpRequest) -> HttpResponse:
     information right, barneloven § 47, but may not learn where the child goes to school).
     """
     results = [selectors.child_results(child=c) for c in selectors.children_for_user(user=request.user)]
-    results = [r for r in results if r.halfyear or r.finals or r.remarks or r.conduct]
+    results = [r for r in results if r.halfyear or r.finals or r.remarks or r.conduct or r.certificates]
     audit_read(event="assessment.portal.read", person_ids=[r.child.pk for r in results])
     return render(
         request,
@@ -227,3 +228,81 @@ def appeal_page(request: HttpRequest, grade_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("assessment:portal")
+
+
+@requires("assessment.certificate.read")
+@require_http_methods(["GET", "POST"])
+def certificates_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Vitnemål: the principal starts the leaving certificates of the school's 10th-graders and follows progress."""
+    school = access_unit(user=request.user, id=unit_id, action="assessment.certificate.read")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    if request.method == "POST":
+        try:
+            certificates.certificate_batch_start(user=request.user, school_id=school.pk)
+            messages.success(request, _("Vitnemålene lages nå. Siden viser hvor langt det har kommet."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:certificates", unit_id=school.pk)
+    today = clock.today()
+    year = certificates.school_year_on(municipality_id=school.municipality_id, day=today)
+    year_name = year.name if year else ""
+    issued = selectors.school_certificates(school=school, school_year=year_name)
+    audit_read(
+        event="assessment.certificates.read",
+        person_ids=[c.pupil_id for c in issued],
+        object_type="organisation.OrgUnit",
+        object_id=school.pk,
+    )
+    return render(
+        request,
+        "assessment/certificates.html",
+        {
+            "school": school,
+            "school_year": year_name,
+            "progress": certificates.batch_progress(school=school, school_year=year_name),
+            "pupils": len(certificates.tenth_grader_ids(school=school, day=today)),
+            "unlocked": certificates.unlocked_groups(school=school, day=today),
+            "issued": issued,
+            "may_issue": has_action(user=request.user, action="assessment.certificate.issue", target=school),
+        },
+    )
+
+
+def _pdf_response(certificate: LeavingCertificate) -> HttpResponse:
+    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="vitnemal-{certificate.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@requires("assessment.certificate.read")
+@require_GET
+def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """One issued leaving certificate as PDF, for the school's principal and office."""
+    certificate = access_object(
+        user=request.user,
+        queryset=LeavingCertificate.objects.all(),
+        id=certificate_id,
+        action="assessment.certificate.read",
+        audit_event="assessment.certificate.read",
+        person_ids_of=lambda c: [c.pupil_id],
+    )
+    return _pdf_response(certificate)
+
+
+@requires("assessment.certificate.download")
+@require_GET
+def portal_certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """The guardian's (or the pupil's own) download of the leaving certificate."""
+    certificate = access_object(
+        user=request.user,
+        queryset=LeavingCertificate.objects.all(),
+        id=certificate_id,
+        action="assessment.certificate.download",
+        audit_event="assessment.certificate.download",
+        person_ids_of=lambda c: [c.pupil_id],
+    )
+    return _pdf_response(certificate)
