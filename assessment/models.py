@@ -208,3 +208,40 @@ class LeavingCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.school_year}"
+
+
+class WarningKind(models.TextChoices):
+    ORDEN = "orden", _("Orden (fare for Ng eller Lg)")
+    OPPFORSEL = "oppforsel", _("Oppførsel (fare for Ng eller Lg)")
+    NO_GRADE = "no_grade", _("Fare for manglende vurderingsgrunnlag i et fag")
+
+
+class WrittenWarning(models.Model):
+    """A written warning (skriftlig varsel, opplæringsforskrifta § 9-7) sent to the guardians by letter.
+
+    Before Nokså god or Lite god in orden or oppførsel, and before a pupil may get no grade in a subject for want of
+    a basis for assessment. The letters are ``integrations`` letters (SvarUt); the first is archived.
+    """
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="written_warnings")
+    klass = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="written_warnings")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("halvår"), max_length=10)
+    kind = models.CharField(_("type"), max_length=10, choices=WarningKind.choices)
+    subject_name = models.CharField(_("fag"), max_length=200, blank=True)
+    reason = models.TextField(_("begrunnelse"))
+    letter_ids = models.JSONField(_("brev"), default=list)
+    sent_at = models.DateTimeField(_("sendt"))
+    sent_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("skriftlig varsel")
+        verbose_name_plural = _("skriftlige varsler")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "period", "kind", "subject_name"], name="warning_unique_pupil_period_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.period} {self.kind}"

@@ -15,6 +15,7 @@ from assessment.models import (
     HalfYearAssessment,
     LeavingCertificate,
     Remark,
+    WrittenWarning,
 )
 from oas.access.actions import ORGUNIT, PERSON, register_action
 from oas.access.resources import register_resource
@@ -105,4 +106,14 @@ CERTIFICATE_DOWNLOAD = register_action(
     relation_right="information",
     self_allowed=True,
     break_glass=False,
+)
+
+register_resource(WrittenWarning, resource="assessment.warning", person_field="pupil", unit_field="klass")
+
+WARNING_SEND = register_action(
+    "assessment.warning.send",
+    label=_("Sende skriftlig varsel (§ 9-7)"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+    group_roles=[R.CONTACT_TEACHER],
 )

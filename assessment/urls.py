@@ -8,6 +8,7 @@ urlpatterns = [
     path("vurdering/", views.my_groups, name="my_groups"),
     path("vurdering/gruppe/<int:unit_id>/", views.group_page, name="group"),
     path("vurdering/klasse/<int:unit_id>/", views.class_page, name="class"),
+    path("vurdering/klasse/<int:unit_id>/varsel/", views.warning_page, name="warning"),
     path("vurdering/skole/<int:unit_id>/", views.school_page, name="school"),
     path("vurdering/skole/<int:unit_id>/vitnemal/", views.certificates_page, name="certificates"),
     path("vurdering/vitnemal/<int:certificate_id>/pdf/", views.certificate_pdf, name="certificate_pdf"),

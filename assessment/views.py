@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import certificates, selectors, services
-from assessment.models import ConductGrade, LeavingCertificate, RemarkKind
+from assessment import certificates, selectors, services, warnings
+from assessment.models import ConductGrade, LeavingCertificate, RemarkKind, WarningKind
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.getters import AccessNotFound, access_object, access_unit
@@ -150,9 +150,33 @@ def class_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "period": selectors.period_label(period),
             "graded": (klass.grade or 0) >= selectors.GRADES_FROM,
             "may_propose": has_action(user=request.user, action="assessment.conduct.propose", target=klass),
+            "may_warn": has_action(user=request.user, action="assessment.warning.send", target=klass),
+            "warning_kinds": WarningKind.choices,
+            "warnings": warnings.class_warnings(klass_id=klass.pk),
             "conduct_grades": ConductGrade.choices,
         },
     )
+
+
+@requires("assessment.warning.send")
+@require_POST
+def warning_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Send a written warning (§ 9-7) for a pupil of the class to the guardians (from the class page)."""
+    try:
+        warnings.warning_send(
+            user=request.user,
+            class_id=unit_id,
+            pupil_id=request.POST.get("elev", ""),
+            kind=request.POST.get("type", ""),
+            reason=request.POST.get("begrunnelse", ""),
+            subject_name=request.POST.get("fag", ""),
+        )
+        messages.success(request, _("Varselet er sendt til de foresatte og arkivert."))
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("assessment:class", unit_id=unit_id)
 
 
 @requires("assessment.school.status")

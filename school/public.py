@@ -151,3 +151,8 @@ def leaving_certificate_absence(*, pupil_id: int, municipality_id: int, day: dt.
         counted = absence.certificate_absence(pupil_id=pupil_id, school_year=year, grade=klass.grade)
         days, hours, left_out = days + counted.days, hours + counted.hours, left_out + counted.days_left_out
     return LeavingCertificateAbsence(days=days, hours=hours, days_left_out=left_out)
+
+
+def pupil_guardian_ids(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[int]]:
+    """Return, per pupil, the ids of the guardians who get the school's letters (see ``selectors``)."""
+    return selectors.pupil_guardian_ids(pupil_ids=pupil_ids, day=day)
