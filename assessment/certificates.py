@@ -6,7 +6,7 @@ Noark 5 (journalpost U on the pupil's case, through the outbox). Idempotent: a p
 school year and its archive key is fixed, so a task run twice, or a batch started twice, issues it once.
 
 The certificate shows: the subjects with final grades (standpunkt; exam grades are not registered in OAS yet),
-orden og oppførsel (the principal's decided final mark), absence days and single hours (§ 9-44, counted by
+orden og oppførsel (the principal's decided mark of the last spring term), absence days and single hours (§ 9-44, counted by
 ``school.public.leaving_certificate_absence``), the school and the principal.
 """
 
@@ -171,7 +171,11 @@ def _principal_name(*, school: OrgUnit, day: dt.date) -> str:
 def certificate_content(*, pupil: Person, school: OrgUnit, school_year: str, day: dt.date) -> dict[str, Any]:
     """Return what the pupil's certificate shows (the JSON kept with it and the PDF's context)."""
     finals = FinalGrade.objects.filter(pupil=pupil, published_at__isnull=False).order_by("subject_name")
-    conduct = ConductMark.objects.filter(pupil=pupil, period__endswith="V").order_by("-period").first()
+    conduct = (  # the final mark: the principal's decision of a spring term
+        ConductMark.objects.filter(pupil=pupil, period__endswith="V", decided_at__isnull=False)
+        .order_by("-period")
+        .first()
+    )
     absence = leaving_certificate_absence(pupil_id=pupil.pk, municipality_id=school.municipality_id, day=day)
     return {
         "pupil": {"name": pupil.full_name, "birth_date": pupil.birth_date.isoformat() if pupil.birth_date else ""},

@@ -147,7 +147,7 @@ class ConductGrade(models.TextChoices):
 
 
 class ConductMark(models.Model):
-    """Orden og oppførsel for a term, proposed by the contact teacher."""
+    """Orden og oppførsel for a term, proposed by the contact teacher, decided by the principal and then published."""
 
     pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conduct_marks")
     klass = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="conduct_marks")
@@ -156,6 +156,10 @@ class ConductMark(models.Model):
     oppforsel = models.CharField(_("oppførsel"), max_length=2, choices=ConductGrade.choices)
     proposed_by_user_id = models.IntegerField(null=True, blank=True)
     proposed_at = models.DateTimeField(_("foreslått"))
+    # The principal's decision (the proposal may be changed) and its publication to the guardians.
+    decided_at = models.DateTimeField(_("vedtatt"), null=True, blank=True)
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("orden og oppførsel")

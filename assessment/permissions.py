@@ -117,3 +117,10 @@ WARNING_SEND = register_action(
     unit_roles=[R.UNIT_LEADER],
     group_roles=[R.CONTACT_TEACHER],
 )
+
+CONDUCT_DECIDE = register_action(
+    "assessment.conduct.decide",
+    label=_("Fastsette og publisere karakter i orden og oppførsel"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)

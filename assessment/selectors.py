@@ -291,9 +291,8 @@ def child_results(*, child: Person) -> ChildResults:
         ),
         finals=[(g, appeal_deadline(published_at=g.published_at), appeals.get(g.pk, [])) for g in finals],
         remarks=list(Remark.objects.filter(pupil=child).order_by("-day", "-registered_at")),
-        # The contact teacher's marks are proposals until the principal decides them (§ 9-14), which is not built
-        # yet: the guardians are not shown a proposal.
-        conduct=[],
+        # The contact teacher's marks are proposals until the principal decides and publishes them.
+        conduct=list(ConductMark.objects.filter(pupil=child, published_at__isnull=False).order_by("-period")),
         certificates=list(LeavingCertificate.objects.filter(pupil=child).defer("pdf").order_by("-issued_at")),
     )
 

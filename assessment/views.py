@@ -127,9 +127,17 @@ def class_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST":
         ids = [pid for pid in (_int(v) for v in request.POST.getlist("elev")) if pid is not None]
         marks = {pid: (request.POST.get(f"orden_{pid}", ""), request.POST.get(f"oppforsel_{pid}", "")) for pid in ids}
+        handling = request.POST.get("handling", "")
         try:
-            n = services.conduct_propose(user=request.user, class_id=klass.pk, marks=marks)
-            messages.success(request, _("Forslag til orden og oppførsel er lagret for %(n)s elever.") % {"n": n})
+            if handling == "vedta":
+                n = services.conduct_decide(user=request.user, class_id=klass.pk, marks=marks)
+                messages.success(request, _("Orden og oppførsel er fastsatt for %(n)s elever.") % {"n": n})
+            elif handling == "publiser":
+                n = services.conduct_publish(user=request.user, class_id=klass.pk)
+                messages.success(request, _("Orden og oppførsel er publisert for %(n)s elever.") % {"n": n})
+            else:
+                n = services.conduct_propose(user=request.user, class_id=klass.pk, marks=marks)
+                messages.success(request, _("Forslag til orden og oppførsel er lagret for %(n)s elever.") % {"n": n})
         except AccessNotFound:
             raise
         except DomainError as exc:
@@ -150,6 +158,7 @@ def class_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "period": selectors.period_label(period),
             "graded": (klass.grade or 0) >= selectors.GRADES_FROM,
             "may_propose": has_action(user=request.user, action="assessment.conduct.propose", target=klass),
+            "may_decide": has_action(user=request.user, action="assessment.conduct.decide", target=klass),
             "may_warn": has_action(user=request.user, action="assessment.warning.send", target=klass),
             "warning_kinds": WarningKind.choices,
             "warnings": warnings.class_warnings(klass_id=klass.pk),
