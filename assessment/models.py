@@ -94,14 +94,41 @@ class FinalGradeLock(models.Model):
         return f"{self.group_id} {self.locked_at:%Y-%m-%d}"
 
 
+class AppealStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registrert")
+    CHANGED_BY_SCHOOL = "changed_by_school", _("Endret av skolen")
+    FORWARDED = "forwarded", _("Sendt til statsforvalteren")
+    DECIDED = "decided", _("Avgjort av statsforvalteren")
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Karakteren står")
+    CHANGED = "changed", _("Ny karakter")
+
+
 class Appeal(models.Model):
-    """A guardian's appeal (klage) against a final grade."""
+    """A guardian's appeal (klage) against a final grade, and its processing.
+
+    The school assesses the appeal first: it changes the grade itself (``CHANGED_BY_SCHOOL``) or upholds it and
+    forwards the appeal to the statsforvalter (``FORWARDED``), whose outcome is recorded (``DECIDED``). The guardian
+    gets a letter at each end (SvarUt, archived).
+    """
 
     final_grade = models.ForeignKey(FinalGrade, on_delete=models.PROTECT, related_name="appeals")
     pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="grade_appeals")
     guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("begrunnelse"))
     registered_at = models.DateTimeField(_("registrert"))
+    status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.REGISTERED)
+    original_grade = models.PositiveSmallIntegerField(_("opprinnelig karakter"), null=True, blank=True)
+    school_assessment = models.TextField(_("skolens vurdering"), blank=True)
+    school_assessed_at = models.DateTimeField(_("vurdert av skolen"), null=True, blank=True)
+    school_assessed_by_user_id = models.IntegerField(null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("sendt til statsforvalteren"), null=True, blank=True)
+    outcome = models.CharField(_("utfall"), max_length=10, choices=AppealOutcome.choices, blank=True)
+    outcome_grade = models.PositiveSmallIntegerField(_("karakter etter klagen"), null=True, blank=True)
+    outcome_note = models.TextField(_("merknad"), blank=True)
+    outcome_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("klage på karakter")

@@ -124,3 +124,10 @@ CONDUCT_DECIDE = register_action(
     resource=ORGUNIT,
     unit_roles=[R.UNIT_LEADER],
 )
+
+APPEAL_PROCESS = register_action(
+    "assessment.appeal.process",
+    label=_("Behandle klager på standpunktkarakterer"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)

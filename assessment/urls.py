@@ -10,6 +10,7 @@ urlpatterns = [
     path("vurdering/klasse/<int:unit_id>/", views.class_page, name="class"),
     path("vurdering/klasse/<int:unit_id>/varsel/", views.warning_page, name="warning"),
     path("vurdering/skole/<int:unit_id>/", views.school_page, name="school"),
+    path("vurdering/klage/<int:appeal_id>/", views.appeal_process_page, name="appeal_process"),
     path("vurdering/skole/<int:unit_id>/vitnemal/", views.certificates_page, name="certificates"),
     path("vurdering/vitnemal/<int:certificate_id>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("portal/vurdering/", views.portal_page, name="portal"),

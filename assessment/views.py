@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import certificates, selectors, services, warnings
-from assessment.models import ConductGrade, LeavingCertificate, RemarkKind, WarningKind
+from assessment import appeals, certificates, selectors, services, warnings
+from assessment.models import AppealOutcome, AppealStatus, ConductGrade, LeavingCertificate, RemarkKind, WarningKind
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.getters import AccessNotFound, access_object, access_unit
@@ -339,3 +339,52 @@ def portal_certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpRes
         person_ids_of=lambda c: [c.pupil_id],
     )
     return _pdf_response(certificate)
+
+
+@requires("assessment.appeal.process")
+@require_http_methods(["GET", "POST"])
+def appeal_process_page(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """One appeal against a final grade: the school's assessment, forwarding, the statsforvalter's outcome."""
+    appeal = appeals.appeal_for_processing(user=request.user, appeal_id=appeal_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("handling") == "utfall":
+                appeals.appeal_outcome_record(
+                    user=request.user,
+                    appeal_id=appeal.pk,
+                    outcome=request.POST.get("utfall", ""),
+                    grade=request.POST.get("karakter", ""),
+                    note=request.POST.get("merknad", ""),
+                )
+                messages.success(request, _("Utfallet er registrert, og foresatte får brev."))
+            else:
+                appeals.appeal_assess(
+                    user=request.user,
+                    appeal_id=appeal.pk,
+                    decision=request.POST.get("vurdering", ""),
+                    assessment=request.POST.get("begrunnelse", ""),
+                    new_grade=request.POST.get("karakter", ""),
+                )
+                messages.success(request, _("Skolens vurdering er registrert, og foresatte får brev."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:appeal_process", appeal_id=appeal.pk)
+    audit_read(
+        event="assessment.appeal.read",
+        person_ids=[appeal.pupil_id, appeal.guardian_id],
+        object_type="assessment.Appeal",
+        object_id=appeal.pk,
+    )
+    return render(
+        request,
+        "assessment/appeal_process.html",
+        {
+            "appeal": appeal,
+            "school_id": appeal.final_grade.school_id,
+            "outcomes": AppealOutcome.choices,
+            "registered": appeal.status == AppealStatus.REGISTERED,
+            "forwarded": appeal.status == AppealStatus.FORWARDED,
+        },
+    )
