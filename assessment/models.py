@@ -276,3 +276,22 @@ class WrittenWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.period} {self.kind}"
+
+
+class DevelopmentTalk(models.Model):
+    """The notes of a development talk (utviklingssamtale, § 9-6) booked in a calendar parent-meeting slot."""
+
+    slot_id = models.IntegerField(_("time i kalenderen"), unique=True)  # messaging's EventSlot (through public.py)
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="development_talks")
+    klass = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="development_talks")
+    starts_at = models.DateTimeField(_("tidspunkt"))
+    notes = models.TextField(_("referat"))
+    written_by_user_id = models.IntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("oppdatert"))
+
+    class Meta:
+        verbose_name = _("utviklingssamtale")
+        verbose_name_plural = _("utviklingssamtaler")
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.starts_at:%Y-%m-%d}"

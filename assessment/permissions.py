@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import (
     ConductMark,
+    DevelopmentTalk,
     FinalGrade,
     HalfYearAssessment,
     LeavingCertificate,
@@ -130,4 +131,14 @@ APPEAL_PROCESS = register_action(
     label=_("Behandle klager på standpunktkarakterer"),
     resource=ORGUNIT,
     unit_roles=[R.UNIT_LEADER],
+)
+
+register_resource(DevelopmentTalk, resource="assessment.talk", person_field="pupil", unit_field="klass")
+
+TALK_NOTES = register_action(
+    "assessment.talk.notes",
+    label=_("Se og skrive referat fra utviklingssamtaler"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+    group_roles=[R.CONTACT_TEACHER],
 )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("vurdering/gruppe/<int:unit_id>/", views.group_page, name="group"),
     path("vurdering/klasse/<int:unit_id>/", views.class_page, name="class"),
     path("vurdering/klasse/<int:unit_id>/varsel/", views.warning_page, name="warning"),
+    path("vurdering/klasse/<int:unit_id>/samtaler/", views.talks_page, name="talks"),
     path("vurdering/skole/<int:unit_id>/", views.school_page, name="school"),
     path("vurdering/klage/<int:appeal_id>/", views.appeal_process_page, name="appeal_process"),
     path("vurdering/skole/<int:unit_id>/vitnemal/", views.certificates_page, name="certificates"),

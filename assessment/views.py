@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import appeals, certificates, selectors, services, warnings
+from assessment import appeals, certificates, selectors, services, talks, warnings
 from assessment.models import AppealOutcome, AppealStatus, ConductGrade, LeavingCertificate, RemarkKind, WarningKind
 from oas import clock
 from oas.access.evaluation import has_action
@@ -159,6 +159,7 @@ def class_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "graded": (klass.grade or 0) >= selectors.GRADES_FROM,
             "may_propose": has_action(user=request.user, action="assessment.conduct.propose", target=klass),
             "may_decide": has_action(user=request.user, action="assessment.conduct.decide", target=klass),
+            "may_talks": has_action(user=request.user, action="assessment.talk.notes", target=klass),
             "may_warn": has_action(user=request.user, action="assessment.warning.send", target=klass),
             "warning_kinds": WarningKind.choices,
             "warnings": warnings.class_warnings(klass_id=klass.pk),
@@ -388,3 +389,25 @@ def appeal_process_page(request: HttpRequest, appeal_id: int) -> HttpResponse:
             "forwarded": appeal.status == AppealStatus.FORWARDED,
         },
     )
+
+
+@requires("assessment.talk.notes")
+@require_http_methods(["GET", "POST"])
+def talks_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Utviklingssamtaler: the class's talks booked in the calendar, with the teacher's notes of each."""
+    if request.method == "POST":
+        try:
+            talks.talk_notes_save(
+                user=request.user,
+                class_id=unit_id,
+                slot_id=request.POST.get("time", ""),
+                notes=request.POST.get("referat", ""),
+            )
+            messages.success(request, _("Referatet er lagret."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:talks", unit_id=unit_id)
+    klass, rows = talks.class_talks(user=request.user, class_id=unit_id)
+    return render(request, "assessment/talks.html", {"klass": klass, "rows": rows})
