@@ -104,7 +104,9 @@ CERTIFICATE_DOWNLOAD = register_action(
     label=_("Laste ned vitnemålet"),
     resource=PERSON,
     guardian_side=True,
-    relation_right="information",
+    # The certificate names the school: only adults who may know where the child goes to school (a strengt
+    # fortrolig child's other parent keeps the information right but not this one).
+    relation_right="whereabouts",
     self_allowed=True,
     break_glass=False,
 )

@@ -293,7 +293,7 @@ def child_results(*, child: Person) -> ChildResults:
         remarks=list(Remark.objects.filter(pupil=child).order_by("-day", "-registered_at")),
         # The contact teacher's marks are proposals until the principal decides and publishes them.
         conduct=list(ConductMark.objects.filter(pupil=child, published_at__isnull=False).order_by("-period")),
-        certificates=list(LeavingCertificate.objects.filter(pupil=child).defer("pdf").order_by("-issued_at")),
+        certificates=[],  # filled by ``child_certificates`` (a narrower right: the certificate names the school)
     )
 
 
@@ -314,3 +314,16 @@ def school_certificates(*, school: OrgUnit, school_year: str) -> list[LeavingCer
         .select_related("pupil")
         .order_by("pupil__last_name", "pupil__first_name")
     )
+
+
+def child_certificates(*, user: Actor) -> dict[int, list[LeavingCertificate]]:
+    """Return, per child, the leaving certificates the user may download (without the PDFs)."""
+    rows = access_queryset(
+        user=user,
+        action="assessment.certificate.download",
+        queryset=LeavingCertificate.objects.defer("pdf").order_by("-issued_at"),
+    )
+    out: dict[int, list[LeavingCertificate]] = {}
+    for certificate in rows:
+        out.setdefault(certificate.pupil_id, []).append(certificate)
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -237,7 +239,11 @@ def portal_page(request: HttpRequest) -> HttpResponse:
     It names subjects, never the school or the group (a strengt fortrolig child's other parent keeps the
     information right, barneloven § 47, but may not learn where the child goes to school).
     """
-    results = [selectors.child_results(child=c) for c in selectors.children_for_user(user=request.user)]
+    certificates = selectors.child_certificates(user=request.user)
+    results = [
+        dataclasses.replace(selectors.child_results(child=c), certificates=certificates.get(c.pk, []))
+        for c in selectors.children_for_user(user=request.user)
+    ]
     results = [r for r in results if r.halfyear or r.finals or r.remarks or r.conduct or r.certificates]
     audit_read(event="assessment.portal.read", person_ids=[r.child.pk for r in results])
     return render(
