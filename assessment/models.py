@@ -94,14 +94,41 @@ class FinalGradeLock(models.Model):
         return f"{self.group_id} {self.locked_at:%Y-%m-%d}"
 
 
+class AppealStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registrert")
+    CHANGED_BY_SCHOOL = "changed_by_school", _("Endret av skolen")
+    FORWARDED = "forwarded", _("Sendt til statsforvalteren")
+    DECIDED = "decided", _("Avgjort av statsforvalteren")
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Karakteren står")
+    CHANGED = "changed", _("Ny karakter")
+
+
 class Appeal(models.Model):
-    """A guardian's appeal (klage) against a final grade."""
+    """A guardian's appeal (klage) against a final grade, and its processing.
+
+    The school assesses the appeal first: it changes the grade itself (``CHANGED_BY_SCHOOL``) or upholds it and
+    forwards the appeal to the statsforvalter (``FORWARDED``), whose outcome is recorded (``DECIDED``). The guardian
+    gets a letter at each end (SvarUt, archived).
+    """
 
     final_grade = models.ForeignKey(FinalGrade, on_delete=models.PROTECT, related_name="appeals")
     pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="grade_appeals")
     guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("begrunnelse"))
     registered_at = models.DateTimeField(_("registrert"))
+    status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.REGISTERED)
+    original_grade = models.PositiveSmallIntegerField(_("opprinnelig karakter"), null=True, blank=True)
+    school_assessment = models.TextField(_("skolens vurdering"), blank=True)
+    school_assessed_at = models.DateTimeField(_("vurdert av skolen"), null=True, blank=True)
+    school_assessed_by_user_id = models.IntegerField(null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("sendt til statsforvalteren"), null=True, blank=True)
+    outcome = models.CharField(_("utfall"), max_length=10, choices=AppealOutcome.choices, blank=True)
+    outcome_grade = models.PositiveSmallIntegerField(_("karakter etter klagen"), null=True, blank=True)
+    outcome_note = models.TextField(_("merknad"), blank=True)
+    outcome_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("klage på karakter")
@@ -147,7 +174,7 @@ class ConductGrade(models.TextChoices):
 
 
 class ConductMark(models.Model):
-    """Orden og oppførsel for a term, proposed by the contact teacher."""
+    """Orden og oppførsel for a term, proposed by the contact teacher, decided by the principal and then published."""
 
     pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conduct_marks")
     klass = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="conduct_marks")
@@ -156,6 +183,10 @@ class ConductMark(models.Model):
     oppforsel = models.CharField(_("oppførsel"), max_length=2, choices=ConductGrade.choices)
     proposed_by_user_id = models.IntegerField(null=True, blank=True)
     proposed_at = models.DateTimeField(_("foreslått"))
+    # The principal's decision (the proposal may be changed) and its publication to the guardians.
+    decided_at = models.DateTimeField(_("vedtatt"), null=True, blank=True)
+    decided_by_user_id = models.IntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("orden og oppførsel")
@@ -164,3 +195,103 @@ class ConductMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.period} {self.orden}/{self.oppforsel}"
+
+
+class CertificateBatch(models.Model):
+    """The principal's run of leaving certificates (vitnemål, § 9-43) for the school's 10th-graders in a school year.
+
+    One per school and school year: starting it again queues only the pupils still missing a certificate.
+    """
+
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="certificate_batches")
+    school_year = models.CharField(_("skoleår"), max_length=20)
+    pupil_ids = models.JSONField(_("elever"), default=list)
+    started_at = models.DateTimeField(_("startet"))
+    started_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vitnemålskjøring")
+        verbose_name_plural = _("vitnemålskjøringer")
+        constraints = [models.UniqueConstraint(fields=["school", "school_year"], name="certbatch_unique_school_year")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.school_year}"
+
+
+class LeavingCertificate(models.Model):
+    """One pupil's leaving certificate (vitnemål) as issued: what it shows, the PDF and its archive entry."""
+
+    batch = models.ForeignKey(CertificateBatch, on_delete=models.PROTECT, related_name="certificates")
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="leaving_certificates")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("skoleår"), max_length=20)
+    content = models.JSONField(_("innhold"), default=dict)
+    pdf = models.BinaryField(_("PDF"))
+    issued_at = models.DateTimeField(_("utstedt"))
+    archive_record_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vitnemål")
+        verbose_name_plural = _("vitnemål")
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "school_year"], name="certificate_unique_pupil_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.school_year}"
+
+
+class WarningKind(models.TextChoices):
+    ORDEN = "orden", _("Orden (fare for Ng eller Lg)")
+    OPPFORSEL = "oppforsel", _("Oppførsel (fare for Ng eller Lg)")
+    NO_GRADE = "no_grade", _("Fare for manglende vurderingsgrunnlag i et fag")
+
+
+class WrittenWarning(models.Model):
+    """A written warning (skriftlig varsel, opplæringsforskrifta § 9-7) sent to the guardians by letter.
+
+    Before Nokså god or Lite god in orden or oppførsel, and before a pupil may get no grade in a subject for want of
+    a basis for assessment. The letters are ``integrations`` letters (SvarUt); the first is archived.
+    """
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="written_warnings")
+    klass = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="written_warnings")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("halvår"), max_length=10)
+    kind = models.CharField(_("type"), max_length=10, choices=WarningKind.choices)
+    subject_name = models.CharField(_("fag"), max_length=200, blank=True)
+    reason = models.TextField(_("begrunnelse"))
+    letter_ids = models.JSONField(_("brev"), default=list)
+    sent_at = models.DateTimeField(_("sendt"))
+    sent_by_user_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("skriftlig varsel")
+        verbose_name_plural = _("skriftlige varsler")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "period", "kind", "subject_name"], name="warning_unique_pupil_period_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.period} {self.kind}"
+
+
+class DevelopmentTalk(models.Model):
+    """The notes of a development talk (utviklingssamtale, § 9-6) booked in a calendar parent-meeting slot."""
+
+    slot_id = models.IntegerField(_("time i kalenderen"), unique=True)  # messaging's EventSlot (through public.py)
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="development_talks")
+    klass = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="development_talks")
+    starts_at = models.DateTimeField(_("tidspunkt"))
+    notes = models.TextField(_("referat"))
+    written_by_user_id = models.IntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("oppdatert"))
+
+    class Meta:
+        verbose_name = _("utviklingssamtale")
+        verbose_name_plural = _("utviklingssamtaler")
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.starts_at:%Y-%m-%d}"

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import ConductMark, FinalGrade, HalfYearAssessment, Remark
+from assessment.models import (
+    ConductMark,
+    DevelopmentTalk,
+    FinalGrade,
+    HalfYearAssessment,
+    LeavingCertificate,
+    Remark,
+    WrittenWarning,
+)
 from oas.access.actions import ORGUNIT, PERSON, register_action
 from oas.access.resources import register_resource
 from oas.access.roles import Role
@@ -75,4 +83,64 @@ APPEAL_REGISTER = register_action(
     guardian_side=True,
     relation_right="information",
     break_glass=False,
+)
+
+register_resource(LeavingCertificate, resource="assessment.certificate", person_field="pupil", unit_field="school")
+
+CERTIFICATE_ISSUE = register_action(
+    "assessment.certificate.issue",
+    label=_("Utstede vitnemål for skolens 10. trinn"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)
+CERTIFICATE_READ = register_action(
+    "assessment.certificate.read",
+    label=_("Se skolens vitnemål"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)
+CERTIFICATE_DOWNLOAD = register_action(
+    "assessment.certificate.download",
+    label=_("Laste ned vitnemålet"),
+    resource=PERSON,
+    guardian_side=True,
+    # The certificate names the school: only adults who may know where the child goes to school (a strengt
+    # fortrolig child's other parent keeps the information right but not this one).
+    relation_right="whereabouts",
+    self_allowed=True,
+    break_glass=False,
+)
+
+register_resource(WrittenWarning, resource="assessment.warning", person_field="pupil", unit_field="klass")
+
+WARNING_SEND = register_action(
+    "assessment.warning.send",
+    label=_("Sende skriftlig varsel (§ 9-7)"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+    group_roles=[R.CONTACT_TEACHER],
+)
+
+CONDUCT_DECIDE = register_action(
+    "assessment.conduct.decide",
+    label=_("Fastsette og publisere karakter i orden og oppførsel"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)
+
+APPEAL_PROCESS = register_action(
+    "assessment.appeal.process",
+    label=_("Behandle klager på standpunktkarakterer"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+)
+
+register_resource(DevelopmentTalk, resource="assessment.talk", person_field="pupil", unit_field="klass")
+
+TALK_NOTES = register_action(
+    "assessment.talk.notes",
+    label=_("Se og skrive referat fra utviklingssamtaler"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER],
+    group_roles=[R.CONTACT_TEACHER],
 )

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from assessment.models import Appeal, ConductMark, FinalGrade, FinalGradeLock, HalfYearAssessment, Remark
+from assessment.models import (
+    Appeal,
+    ConductMark,
+    FinalGrade,
+    FinalGradeLock,
+    HalfYearAssessment,
+    LeavingCertificate,
+    Remark,
+)
 from oas import clock
 from oas.access.evaluation import access_queryset
 from oas.organisation.models import OrgUnit, OrgUnitKind
@@ -258,6 +266,7 @@ class ChildResults:
     finals: list[tuple[FinalGrade, dt.date | None, list[Appeal]]]
     remarks: list[Remark]
     conduct: list[ConductMark]  # decided marks only
+    certificates: list[LeavingCertificate]
 
 
 def children_for_user(*, user: Actor) -> list[Person]:
@@ -282,9 +291,9 @@ def child_results(*, child: Person) -> ChildResults:
         ),
         finals=[(g, appeal_deadline(published_at=g.published_at), appeals.get(g.pk, [])) for g in finals],
         remarks=list(Remark.objects.filter(pupil=child).order_by("-day", "-registered_at")),
-        # The contact teacher's marks are proposals until the principal decides them (§ 9-14), which is not built
-        # yet: the guardians are not shown a proposal.
-        conduct=[],
+        # The contact teacher's marks are proposals until the principal decides and publishes them.
+        conduct=list(ConductMark.objects.filter(pupil=child, published_at__isnull=False).order_by("-period")),
+        certificates=[],  # filled by ``child_certificates`` (a narrower right: the certificate names the school)
     )
 
 
@@ -295,3 +304,26 @@ def school_appeals(*, school: OrgUnit) -> list[Appeal]:
         .select_related("final_grade", "pupil")
         .order_by("-registered_at")
     )
+
+
+def school_certificates(*, school: OrgUnit, school_year: str) -> list[LeavingCertificate]:
+    """Return the school's issued leaving certificates of the school year (without the PDFs), by pupil name."""
+    return list(
+        LeavingCertificate.objects.filter(school=school, school_year=school_year)
+        .defer("pdf")
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name")
+    )
+
+
+def child_certificates(*, user: Actor) -> dict[int, list[LeavingCertificate]]:
+    """Return, per child, the leaving certificates the user may download (without the PDFs)."""
+    rows = access_queryset(
+        user=user,
+        action="assessment.certificate.download",
+        queryset=LeavingCertificate.objects.defer("pdf").order_by("-issued_at"),
+    )
+    out: dict[int, list[LeavingCertificate]] = {}
+    for certificate in rows:
+        out.setdefault(certificate.pupil_id, []).append(certificate)
+    return out

@@ -417,6 +417,18 @@ def conduct_propose(*, user: Actor, class_id: int | str, marks: dict[int, tuple[
                 object_id=klass.pk,
                 person_ids=[pid],
             )
+    decided = set(
+        ConductMark.objects.filter(pupil_id__in=list(wanted), period=period, decided_at__isnull=False).values_list(
+            "pupil_id", flat=True
+        )
+    )
+    if decided:
+        _refuse(
+            event=event,
+            message=_("Rektor har allerede fastsatt karakteren for eleven; forslaget kan ikke endres."),
+            object_id=klass.pk,
+            person_ids=sorted(decided),
+        )
     now = clock.now()
     with transaction.atomic():
         for pid, (orden, oppforsel) in wanted.items():
@@ -441,3 +453,89 @@ def conduct_propose(*, user: Actor, class_id: int | str, marks: dict[int, tuple[
                 details={"period": period, "rows": len(wanted)},
             )
     return len(wanted)
+
+
+def _conduct_class(*, user: Actor, class_id: int | str) -> OrgUnit:
+    klass = access_unit(user=user, id=class_id, action="assessment.conduct.decide")
+    if klass.kind != OrgUnitKind.CLASS:
+        raise AccessNotFound(_("Ikke funnet."))
+    return klass
+
+
+def conduct_decide(*, user: Actor, class_id: int | str, marks: dict[int, tuple[str, str]]) -> int:
+    """The principal fixes orden og oppførsel (G/Ng/Lg) for pupils of the class, from the contact teacher's
+    proposals (which may be changed); a decided mark is not yet shown to the guardians (``conduct_publish``)."""
+    klass = _conduct_class(user=user, class_id=class_id)
+    today = clock.today()
+    period = selectors.current_period(day=today)
+    event = "assessment.conduct.decide"
+    wanted = {pid: (o, a) for pid, (o, a) in marks.items() if o or a}
+    proposals = {c.pupil_id: c for c in ConductMark.objects.filter(pupil_id__in=list(wanted), period=period)}
+    placements = selectors.pupil_placements(pupil_ids=list(wanted), day=today)
+    for pid, (orden, oppforsel) in wanted.items():
+        placement = placements.get(pid)
+        if placement is None or placement.group_id != klass.pk:
+            _refuse(event=event, message=_("Eleven går ikke i klassen."), object_id=klass.pk, pupil=pid)
+        if pid not in proposals:
+            _refuse(
+                event=event,
+                message=_("Kontaktlæreren har ikke foreslått karakter for eleven ennå."),
+                object_id=klass.pk,
+                person_ids=[pid],
+            )
+        if proposals[pid].published_at is not None:
+            _refuse(
+                event=event,
+                message=_("Karakteren er allerede publisert for foresatte."),
+                object_id=klass.pk,
+                person_ids=[pid],
+            )
+        if orden not in ConductGrade.values or oppforsel not in ConductGrade.values:
+            _refuse(
+                event=event,
+                message=_("Velg G, Ng eller Lg i både orden og oppførsel."),
+                object_id=klass.pk,
+                person_ids=[pid],
+            )
+    now = clock.now()
+    with transaction.atomic():
+        for pid, (orden, oppforsel) in wanted.items():
+            ConductMark.objects.filter(pk=proposals[pid].pk).update(
+                orden=orden, oppforsel=oppforsel, decided_at=now, decided_by_user_id=user.pk
+            )
+        if wanted:
+            audit_record(
+                action=AuditAction.UPDATE,
+                event=event,
+                person_ids=sorted(wanted),
+                object_type="organisation.OrgUnit",
+                object_id=klass.pk,
+                details={
+                    "period": period,
+                    "rows": len(wanted),
+                    "changed": sorted(
+                        pid for pid, m in wanted.items() if m != (proposals[pid].orden, proposals[pid].oppforsel)
+                    ),
+                },
+            )
+    return len(wanted)
+
+
+def conduct_publish(*, user: Actor, class_id: int | str) -> int:
+    """Publish the class's decided marks of this term to the guardians' portal; return how many were published."""
+    klass = _conduct_class(user=user, class_id=class_id)
+    period = selectors.current_period()
+    with transaction.atomic():
+        rows = ConductMark.objects.filter(klass=klass, period=period, decided_at__isnull=False, published_at=None)
+        pupil_ids = list(rows.values_list("pupil_id", flat=True))
+        count = rows.update(published_at=clock.now())
+        if count:
+            audit_record(
+                action=AuditAction.UPDATE,
+                event="assessment.conduct.publish",
+                person_ids=pupil_ids,
+                object_type="organisation.OrgUnit",
+                object_id=klass.pk,
+                details={"period": period, "rows": count},
+            )
+    return count

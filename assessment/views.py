@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import selectors, services
-from assessment.models import ConductGrade, RemarkKind
+from assessment import appeals, certificates, selectors, services, talks, warnings
+from assessment.models import AppealOutcome, AppealStatus, ConductGrade, LeavingCertificate, RemarkKind, WarningKind
 from oas import clock
 from oas.access.evaluation import has_action
-from oas.access.getters import AccessNotFound, access_unit
+from oas.access.getters import AccessNotFound, access_object, access_unit
 from oas.access.markers import requires
 from oas.audit.services import audit_read
 from oas.errors import DomainError
@@ -127,9 +129,17 @@ def class_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST":
         ids = [pid for pid in (_int(v) for v in request.POST.getlist("elev")) if pid is not None]
         marks = {pid: (request.POST.get(f"orden_{pid}", ""), request.POST.get(f"oppforsel_{pid}", "")) for pid in ids}
+        handling = request.POST.get("handling", "")
         try:
-            n = services.conduct_propose(user=request.user, class_id=klass.pk, marks=marks)
-            messages.success(request, _("Forslag til orden og oppførsel er lagret for %(n)s elever.") % {"n": n})
+            if handling == "vedta":
+                n = services.conduct_decide(user=request.user, class_id=klass.pk, marks=marks)
+                messages.success(request, _("Orden og oppførsel er fastsatt for %(n)s elever.") % {"n": n})
+            elif handling == "publiser":
+                n = services.conduct_publish(user=request.user, class_id=klass.pk)
+                messages.success(request, _("Orden og oppførsel er publisert for %(n)s elever.") % {"n": n})
+            else:
+                n = services.conduct_propose(user=request.user, class_id=klass.pk, marks=marks)
+                messages.success(request, _("Forslag til orden og oppførsel er lagret for %(n)s elever.") % {"n": n})
         except AccessNotFound:
             raise
         except DomainError as exc:
@@ -150,9 +160,35 @@ def class_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "period": selectors.period_label(period),
             "graded": (klass.grade or 0) >= selectors.GRADES_FROM,
             "may_propose": has_action(user=request.user, action="assessment.conduct.propose", target=klass),
+            "may_decide": has_action(user=request.user, action="assessment.conduct.decide", target=klass),
+            "may_talks": has_action(user=request.user, action="assessment.talk.notes", target=klass),
+            "may_warn": has_action(user=request.user, action="assessment.warning.send", target=klass),
+            "warning_kinds": WarningKind.choices,
+            "warnings": warnings.class_warnings(klass_id=klass.pk),
             "conduct_grades": ConductGrade.choices,
         },
     )
+
+
+@requires("assessment.warning.send")
+@require_POST
+def warning_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Send a written warning (§ 9-7) for a pupil of the class to the guardians (from the class page)."""
+    try:
+        warnings.warning_send(
+            user=request.user,
+            class_id=unit_id,
+            pupil_id=request.POST.get("elev", ""),
+            kind=request.POST.get("type", ""),
+            reason=request.POST.get("begrunnelse", ""),
+            subject_name=request.POST.get("fag", ""),
+        )
+        messages.success(request, _("Varselet er sendt til de foresatte og arkivert."))
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("assessment:class", unit_id=unit_id)
 
 
 @requires("assessment.school.status")
@@ -190,6 +226,7 @@ def school_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "final_groups": selectors.school_final_groups(school=school, day=today),
             "period": selectors.period_label(period),
             "may_lock": has_action(user=request.user, action="assessment.final.lock", target=school),
+            "may_certificates": has_action(user=request.user, action="assessment.certificate.read", target=school),
         },
     )
 
@@ -202,8 +239,12 @@ def portal_page(request: HttpRequest) -> HttpResponse:
     It names subjects, never the school or the group (a strengt fortrolig child's other parent keeps the
     information right, barneloven § 47, but may not learn where the child goes to school).
     """
-    results = [selectors.child_results(child=c) for c in selectors.children_for_user(user=request.user)]
-    results = [r for r in results if r.halfyear or r.finals or r.remarks or r.conduct]
+    certificates = selectors.child_certificates(user=request.user)
+    results = [
+        dataclasses.replace(selectors.child_results(child=c), certificates=certificates.get(c.pk, []))
+        for c in selectors.children_for_user(user=request.user)
+    ]
+    results = [r for r in results if r.halfyear or r.finals or r.remarks or r.conduct or r.certificates]
     audit_read(event="assessment.portal.read", person_ids=[r.child.pk for r in results])
     return render(
         request,
@@ -227,3 +268,152 @@ def appeal_page(request: HttpRequest, grade_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("assessment:portal")
+
+
+@requires("assessment.certificate.read")
+@require_http_methods(["GET", "POST"])
+def certificates_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Vitnemål: the principal starts the leaving certificates of the school's 10th-graders and follows progress."""
+    school = access_unit(user=request.user, id=unit_id, action="assessment.certificate.read")
+    if school.kind != OrgUnitKind.SCHOOL:
+        raise AccessNotFound(_("Ikke funnet."))
+    if request.method == "POST":
+        try:
+            certificates.certificate_batch_start(user=request.user, school_id=school.pk)
+            messages.success(request, _("Vitnemålene lages nå. Siden viser hvor langt det har kommet."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:certificates", unit_id=school.pk)
+    today = clock.today()
+    year = certificates.school_year_on(municipality_id=school.municipality_id, day=today)
+    year_name = year.name if year else ""
+    issued = selectors.school_certificates(school=school, school_year=year_name)
+    audit_read(
+        event="assessment.certificates.read",
+        person_ids=[c.pupil_id for c in issued],
+        object_type="organisation.OrgUnit",
+        object_id=school.pk,
+    )
+    return render(
+        request,
+        "assessment/certificates.html",
+        {
+            "school": school,
+            "school_year": year_name,
+            "progress": certificates.batch_progress(school=school, school_year=year_name),
+            "pupils": len(certificates.tenth_grader_ids(school=school, day=today)),
+            "unlocked": certificates.unlocked_groups(school=school, day=today),
+            "issued": issued,
+            "may_issue": has_action(user=request.user, action="assessment.certificate.issue", target=school),
+        },
+    )
+
+
+def _pdf_response(certificate: LeavingCertificate) -> HttpResponse:
+    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="vitnemal-{certificate.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@requires("assessment.certificate.read")
+@require_GET
+def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """One issued leaving certificate as PDF, for the school's principal and office."""
+    certificate = access_object(
+        user=request.user,
+        queryset=LeavingCertificate.objects.all(),
+        id=certificate_id,
+        action="assessment.certificate.read",
+        audit_event="assessment.certificate.read",
+        person_ids_of=lambda c: [c.pupil_id],
+    )
+    return _pdf_response(certificate)
+
+
+@requires("assessment.certificate.download")
+@require_GET
+def portal_certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """The guardian's (or the pupil's own) download of the leaving certificate."""
+    certificate = access_object(
+        user=request.user,
+        queryset=LeavingCertificate.objects.all(),
+        id=certificate_id,
+        action="assessment.certificate.download",
+        audit_event="assessment.certificate.download",
+        person_ids_of=lambda c: [c.pupil_id],
+    )
+    return _pdf_response(certificate)
+
+
+@requires("assessment.appeal.process")
+@require_http_methods(["GET", "POST"])
+def appeal_process_page(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """One appeal against a final grade: the school's assessment, forwarding, the statsforvalter's outcome."""
+    appeal = appeals.appeal_for_processing(user=request.user, appeal_id=appeal_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("handling") == "utfall":
+                appeals.appeal_outcome_record(
+                    user=request.user,
+                    appeal_id=appeal.pk,
+                    outcome=request.POST.get("utfall", ""),
+                    grade=request.POST.get("karakter", ""),
+                    note=request.POST.get("merknad", ""),
+                )
+                messages.success(request, _("Utfallet er registrert, og foresatte får brev."))
+            else:
+                appeals.appeal_assess(
+                    user=request.user,
+                    appeal_id=appeal.pk,
+                    decision=request.POST.get("vurdering", ""),
+                    assessment=request.POST.get("begrunnelse", ""),
+                    new_grade=request.POST.get("karakter", ""),
+                )
+                messages.success(request, _("Skolens vurdering er registrert, og foresatte får brev."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:appeal_process", appeal_id=appeal.pk)
+    audit_read(
+        event="assessment.appeal.read",
+        person_ids=[appeal.pupil_id, appeal.guardian_id],
+        object_type="assessment.Appeal",
+        object_id=appeal.pk,
+    )
+    return render(
+        request,
+        "assessment/appeal_process.html",
+        {
+            "appeal": appeal,
+            "school_id": appeal.final_grade.school_id,
+            "outcomes": AppealOutcome.choices,
+            "registered": appeal.status == AppealStatus.REGISTERED,
+            "forwarded": appeal.status == AppealStatus.FORWARDED,
+        },
+    )
+
+
+@requires("assessment.talk.notes")
+@require_http_methods(["GET", "POST"])
+def talks_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Utviklingssamtaler: the class's talks booked in the calendar, with the teacher's notes of each."""
+    if request.method == "POST":
+        try:
+            talks.talk_notes_save(
+                user=request.user,
+                class_id=unit_id,
+                slot_id=request.POST.get("time", ""),
+                notes=request.POST.get("referat", ""),
+            )
+            messages.success(request, _("Referatet er lagret."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("assessment:talks", unit_id=unit_id)
+    klass, rows = talks.class_talks(user=request.user, class_id=unit_id)
+    return render(request, "assessment/talks.html", {"klass": klass, "rows": rows})

@@ -176,3 +176,44 @@ def planned_lessons(*, group_id: int, day: dt.date) -> list[PlannedLesson] | Non
     if not _planned_reader:
         return None
     return _planned_reader[0](group_id=group_id, day=day)
+
+
+@dataclass(frozen=True)
+class LeavingCertificateAbsence:
+    """A pupil's absence as the leaving certificate shows it (§ 9-44): days and single hours from 8th grade."""
+
+    days: int
+    hours: int
+    days_left_out: int  # documented days left out (at most 10 a school year)
+    hours_left_out: int = 0  # documented single hours on those left-out days
+
+    @property
+    def days_on_certificate(self) -> int:
+        return self.days - self.days_left_out
+
+    @property
+    def hours_on_certificate(self) -> int:
+        return self.hours - self.hours_left_out
+
+
+def leaving_certificate_absence(*, pupil_id: int, municipality_id: int, day: dt.date) -> LeavingCertificateAbsence:
+    """Return the pupil's absence for the leaving certificate: each school year up to ``day`` in which the pupil's
+    class was 8th grade or above, counted by ``absence.certificate_absence`` (the documented days left out per year).
+    """
+    from school import absence
+
+    days = hours = left_out = hours_left_out = 0
+    years = SchoolYear.objects.filter(municipality_id=municipality_id, start_date__lte=day).order_by("start_date")
+    for year in years:
+        klass = selectors.pupil_class(pupil_id=pupil_id, day=min(year.end_date, day))
+        if klass is None or (klass.grade or 0) < absence.CERTIFICATE_FROM_GRADE:
+            continue
+        counted = absence.certificate_absence(pupil_id=pupil_id, school_year=year, grade=klass.grade)
+        days, hours, left_out = days + counted.days, hours + counted.hours, left_out + counted.days_left_out
+        hours_left_out += counted.hours_left_out
+    return LeavingCertificateAbsence(days=days, hours=hours, days_left_out=left_out, hours_left_out=hours_left_out)
+
+
+def pupil_guardian_ids(*, pupil_ids: list[int], day: dt.date) -> dict[int, list[int]]:
+    """Return, per pupil, the ids of the guardians who get the school's letters (see ``selectors``)."""
+    return selectors.pupil_guardian_ids(pupil_ids=pupil_ids, day=day)
