@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import holidays
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceReport, AttendanceEvent, CheckKind, ChildAttendanceInfo, ClosingDay
@@ -298,6 +298,16 @@ def current_state(*, child_id: int, unit_id: int, day: dt.date) -> str | None:
         AttendanceEvent.objects.filter(child_id=child_id, unit_id=unit_id, day=day)
         .order_by("-at", "-pk")
         .values_list("kind", flat=True)
+        .first()
+    )
+
+
+def replayed_or_last_tap(*, key: str, child_id: int, unit_id: int, day: dt.date) -> AttendanceEvent | None:
+    """Return the tap with ``key`` if there is one (any child's: the key is unique), else the child's last tap in the
+    unit on ``day`` (``current_state``'s row), else None: the tap's replay check and state read in one query."""
+    return (
+        AttendanceEvent.objects.filter(Q(key=key) | Q(child_id=child_id, unit_id=unit_id, day=day))
+        .order_by(Case(When(key=key, then=Value(0)), default=Value(1)), "-at", "-pk")
         .first()
     )
 

@@ -296,12 +296,13 @@ def attendance_check(*, user: Actor, unit_id: int, child_id: int, kind: str, key
 def _attendance_record(*, user: Actor, placement: Placement, kind: str, key: str, now: dt.datetime) -> CheckResult:
     """Record the tap of a placed child whose lock this transaction holds (or see it is a replay or double tap)."""
     child_id, today = placement.child_id, now.astimezone(clock.OSLO).date()
-    earlier = AttendanceEvent.objects.filter(key=key).first()
-    if earlier is not None:  # the tablet replays a tap it had sent
-        if earlier.child_id != child_id:  # not this child's tap: say nothing about it
+    # One read after the lock: the tap with this key if it exists (a replay), else the child's last tap today.
+    last = selectors.replayed_or_last_tap(key=key, child_id=child_id, unit_id=placement.unit_id, day=today)
+    if last is not None and last.key == key:  # the tablet replays a tap it had sent
+        if last.child_id != child_id:  # not this child's tap: say nothing about it
             raise _key_conflict()
-        return CheckResult(earlier.child_id, earlier.unit_id, earlier.kind, earlier.at, duplicate=True)
-    state = selectors.current_state(child_id=child_id, unit_id=placement.unit_id, day=today)
+        return CheckResult(last.child_id, last.unit_id, last.kind, last.at, duplicate=True)
+    state = last.kind if last is not None else None
     if (state or CheckKind.OUT) == kind:  # a double tap: the child is in that state already
         return CheckResult(child_id, placement.unit_id, kind, now, duplicate=True)
     event = AttendanceEvent(

@@ -41,6 +41,7 @@ from benchmarks.common import (  # noqa: E402
     PRODUCTION_SERVER,
     PRODUCTION_THREADS,
     PRODUCTION_WORKERS,
+    analyze,
     free_port,
     process_tree_cpu_seconds,
     scratch_database,
@@ -314,8 +315,7 @@ def main() -> None:
 
         db_name = str(connection.settings_dict["NAME"])
         user, pairs = _build(args.children, today=clock.today())
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh tables have no statistics; a live database has (autovacuum)
+        analyze()  # fresh tables have no statistics; a live database has (autovacuum)
         cookie_name, session = _session_cookie(user)
         csrf = secrets.token_hex(16)
         port = free_port()

@@ -10,6 +10,7 @@ The end is inclusive and empty means "until further notice". Use these instead o
     Placement.objects.filter(active_on(today, fields=DATED), unit=unit)
     PersonRelation.objects.filter(active_on(day), child=child)
     Placement.objects.filter(overlapping(first, last, fields=DATED, prefix="group_placements__"))
+    Placement.objects.filter(current_or_future(today, fields=DATED), child=child)
 """
 
 from __future__ import annotations
@@ -36,3 +37,9 @@ def overlapping(first: dt.date, last: dt.date, *, fields: tuple[str, str] = VALI
     return Q(**{f"{prefix}{start}__lte": last}) & (
         Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": first})
     )
+
+
+def current_or_future(day: dt.date, *, fields: tuple[str, str] = VALID, prefix: str = "") -> Q:
+    """Return a filter for rows whose period has not ended before ``day``: active on it, or starting later."""
+    _start, end = fields
+    return Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": day})

@@ -1,7 +1,8 @@
 """The one claiming mechanism for rows that must not be lost: the outbox's rows and messaging's deliveries.
 
 A claimable table has a status, a due time, ``attempts``, ``claim_token``, ``claimed_at`` and ``lease_expires_at``.
-``lease_claim`` takes due rows with one conditional ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)``:
+``lease_claim`` takes due rows with one conditional ``UPDATE … WHERE id = ANY(ARRAY(SELECT … FOR UPDATE SKIP LOCKED))``
+(the array makes the update find its rows by key; ``id IN (SELECT …)`` let the planner join the whole table):
 pending rows whose time has come, and rows still in progress whose lease ran out (their worker died). The claim
 counts the attempt and hands out a fresh ``claim_token``; whoever holds the token may record the outcome, so a
 worker whose lease ran out and whose row was claimed again cannot overwrite the new holder's work.
@@ -61,19 +62,22 @@ def lease_claim(
     """
     now = clock.now()
     token = str(uuid.uuid4())
-    only = "AND id = ANY(%s)" if ids is not None else ""
+    # The ids as an array of the key's own type: psycopg sends a list of small ints as smallint[], and a bigint key
+    # compared with that is tested against every element of the array for every due row (cross-type, not hashed):
+    # 0.4-0.9 s per claim of 500 among 40,000 due deliveries, instead of a few milliseconds.
+    only = f"AND id = ANY(%s::{_id_array_type(spec)})" if ids is not None else ""
     extra = "".join(f", {column} = %s" for column in (also_set or {}))
     sql = f"""
         UPDATE {spec.table} AS o
            SET status = %s, claim_token = %s, claimed_at = %s, lease_expires_at = %s,
                attempts = o.attempts + 1{extra}
-         WHERE o.id IN (
+         WHERE o.id = ANY(ARRAY(
                SELECT id FROM {spec.table}
                 WHERE ((status = %s AND {spec.due_field} <= %s)
                    OR (status = %s AND lease_expires_at <= %s AND attempts < %s)) {only}
                 ORDER BY {spec.due_field}, id
                 LIMIT %s
-                FOR UPDATE SKIP LOCKED)
+                FOR UPDATE SKIP LOCKED))
         RETURNING o.id
     """  # noqa: S608 - table and column names are ours; every value is a parameter
     params: list[Any] = [
@@ -95,6 +99,11 @@ def lease_claim(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return sorted((Claim(row_id=int(row[0]), claim_token=token) for row in rows), key=lambda c: c.row_id)
+
+
+def _id_array_type(spec: Leased) -> str:
+    """The SQL array type of the table's key (``bigint[]`` for a BigAutoField)."""
+    return f"{spec.model._meta.pk.db_type(connection)}[]"
 
 
 def lease_bury_abandoned(

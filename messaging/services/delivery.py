@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from integrations.public import PermanentError, SmsOutgoing, TransientError, backoff_seconds, get_sms_gateway
 from messaging.models import Channel, Delivery, DeliveryStatus, PushSubscription
-from messaging.services.notifications import deliveries_claim, delivery_max_attempts
+from messaging.services.notifications import deliveries_claim, delivery_lease_seconds, delivery_max_attempts
 from oas import clock
 
 logger = logging.getLogger(__name__)
@@ -182,6 +182,11 @@ def _refusal_code(exc: smtplib.SMTPResponseException | smtplib.SMTPRecipientsRef
 
 
 def _send_sms_chunk(sms: Any, chunk: list[Delivery], counts: dict[str, int]) -> None:
+    token = chunk[0].claim_token
+    owned = _mark_attempting([d.pk for d in chunk], claim_token=str(token), attempting=False) if token else set()
+    chunk = [d for d in chunk if d.pk in owned]  # the rest another worker holds now (our lease ran out)
+    if not chunk:
+        return
     messages = []
     for d in chunk:
         person = d.notification.person
@@ -215,13 +220,26 @@ def _send_sms_chunk(sms: Any, chunk: list[Delivery], counts: dict[str, int]) -> 
     counts["sent"] += len(ok)
 
 
-def _mark_attempting(ids: list[int], *, claim_token: str) -> set[int]:
-    """Record (and commit) that these e-mails are about to go out; return the ids this worker still holds."""
+def _mark_attempting(ids: list[int], *, claim_token: str, attempting: bool = True) -> set[int]:
+    """Record (and commit) that these e-mails are about to go out; return the ids this worker still holds.
+
+    The lease of those rows starts again now: a batch that runs longer than one lease (a loaded machine) keeps the
+    rows it is about to send instead of having them claimed and sent a second time by another worker meanwhile.
+    ``attempting=False`` (SMS: the gateway deduplicates by reference) only renews the lease.
+    """
+    now = clock.now()
+    attempted = "attempted_at = %s, " if attempting else ""
     with connection.cursor() as cursor:  # one conditional UPDATE: the rows it returns are ours to send
         cursor.execute(
-            f"UPDATE {Delivery._meta.db_table} SET attempted_at = %s "  # noqa: S608 - table name from model meta
-            "WHERE id = ANY(%s) AND status = %s AND claim_token = %s RETURNING id",
-            [clock.now(), list(ids), DeliveryStatus.SENDING.value, claim_token],
+            f"UPDATE {Delivery._meta.db_table} SET {attempted}lease_expires_at = %s "  # noqa: S608 - table name from model meta
+            "WHERE id = ANY(%s::bigint[]) AND status = %s AND claim_token = %s RETURNING id",
+            [
+                *([now] if attempting else []),
+                now + dt.timedelta(seconds=delivery_lease_seconds()),
+                list(ids),
+                DeliveryStatus.SENDING.value,
+                claim_token,
+            ],
         )
         return {int(row[0]) for row in cursor.fetchall()}
 
@@ -236,7 +254,7 @@ def _mark_sent(ids: list[int], *, claim_token: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, claim_token = NULL, "  # noqa: S608 - table name from model meta
-            "lease_expires_at = NULL, last_error = '' WHERE id = ANY(%s) AND status = %s AND claim_token = %s",
+            "lease_expires_at = NULL, last_error = '' WHERE id = ANY(%s::bigint[]) AND status = %s AND claim_token = %s",
             [DeliveryStatus.SENT.value, clock.now(), list(ids), DeliveryStatus.SENDING.value, claim_token],
         )
 

@@ -23,7 +23,7 @@ from oas.access.principal import Principal, principal_for
 from oas.access.resources import resource_for_model
 from oas.organisation.models import OrgUnit
 from oas.people.models import Person, PersonRelation, Placement
-from oas.periods import active_on
+from oas.periods import DATED, active_on, current_or_future
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -100,9 +100,7 @@ def _children_in_units(paths: set[str]) -> list[QuerySet[Any, Any]]:
     future members of groups there that the apps keep (``oas.access.members``: a school's teaching groups)."""
     today = clock.today()
     in_units = reduce(or_, (Q(unit__path__startswith=p) | Q(group__path__startswith=p) for p in sorted(paths)))
-    placed = (
-        Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).filter(in_units).values("child_id")
-    )
+    placed = Placement.objects.filter(current_or_future(today, fields=DATED)).filter(in_units).values("child_id")
     return [placed, *(source(sorted(paths), today) for source in member_sources())]
 
 

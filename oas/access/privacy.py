@@ -16,14 +16,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
-
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.principal import principal_for
 from oas.access.relations import may_learn_whereabouts
 from oas.people.models import PROTECTED_LEVELS, Adressebeskyttelse, DeltBosted, Person, PersonRelation, Placement
-from oas.periods import active_on
+from oas.periods import DATED, active_on, current_or_future
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -195,7 +193,7 @@ def children_placements_view(*, user: Actor, children: list[Person]) -> dict[int
     today = clock.today()
     rows = (
         Placement.objects.filter(child_id__in=shown)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .filter(current_or_future(today, fields=DATED))
         .select_related("unit", "group")
         .order_by("start_date", "pk")
     )

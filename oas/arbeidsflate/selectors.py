@@ -22,7 +22,7 @@ from oas.access.principal import RoleHolding, principal_for
 from oas.access.roles import Role
 from oas.arbeidsflate.registry import SnapshotFigure, WorkspaceTask, registry
 from oas.people.models import PROTECTED_LEVELS, DeltBosted, Person, Placement
-from oas.periods import active_on
+from oas.periods import DATED, active_on, current_or_future
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -38,9 +38,7 @@ def children_for_staff(
 ) -> QuerySet[Person]:
     """Return the children (persons with a current or future placement) the user may read, in SQL."""
     today = clock.today()
-    placements = Placement.objects.filter(child=OuterRef("pk")).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
+    placements = Placement.objects.filter(child=OuterRef("pk")).filter(current_or_future(today, fields=DATED))
     if without_group:
         placements = placements.filter(group__isnull=True)
     if unit_id is not None:

@@ -32,7 +32,7 @@ from oas.people.models import (
     RelationSource,
 )
 from oas.people.national_id import InvalidNationalId, parse_national_id
-from oas.periods import DATED, active_on
+from oas.periods import DATED, active_on, current_or_future
 
 if TYPE_CHECKING:
     from oas.access.principal import Actor
@@ -357,7 +357,7 @@ def relations_sync_from_register(
     result.missing_adults = adult_nids - set(adults)
     children = dict(Person.objects.filter(id__in=list(relations_by_child)).values_list("id", "birth_date"))
     current = PersonRelation.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        current_or_future(today),
         child_id__in=list(relations_by_child),
         source=RelationSource.FREG,
     )
@@ -443,7 +443,7 @@ class _Home:
 
 
 def _current(today: dt.date) -> Q:
-    return Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    return current_or_future(today)
 
 
 def _children_of_persons(*, person_ids: Iterable[int], on: dt.date) -> set[int]:
