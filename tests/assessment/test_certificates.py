@@ -60,8 +60,15 @@ def test_principal_starts_the_batch_and_each_certificate_is_issued_once_and_arch
     upper: Upper, django_capture_on_commit_callbacks: Any
 ) -> None:
     _grade_and_lock_all(upper)
+    # The certificate shows the principal's decided spring mark (a proposal alone is not on it).
     ConductMark.objects.create(
-        pupil=upper.pupil_10, klass=upper.class_10a, period="2026V", orden="G", oppforsel="NG", proposed_at=clock.now()
+        pupil=upper.pupil_10,
+        klass=upper.class_10a,
+        period="2026V",
+        orden="G",
+        oppforsel="NG",
+        proposed_at=clock.now(),
+        decided_at=clock.now(),
     )
     response, callbacks = _start(upper, django_capture_on_commit_callbacks)
     assert "Vitnemålene lages nå" in _messages(response)
