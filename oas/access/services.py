@@ -28,13 +28,13 @@ from oas.periods import active_on
 @transaction.atomic
 def role_mapping_seed() -> int:
     """Create the default position→role mapping rows that are missing; return how many were created."""
-    created = 0
     rows = [(MappingSource.POSITION, c, r) for c, roles in DEFAULT_POSITION_ROLES.items() for r in roles]
     rows += [(MappingSource.GROUP_ASSIGNMENT, c, r) for c, roles in DEFAULT_GROUP_ROLES.items() for r in roles]
-    for source, code, role in rows:
-        _mapping_row, was_created = RoleMapping.objects.get_or_create(source=source, code=code, role=role)
-        created += int(was_created)
-    return created
+    # One read and one insert instead of a get_or_create (two queries) per row.
+    existing = set(RoleMapping.objects.values_list("source", "code", "role"))
+    missing = [RoleMapping(source=s, code=c, role=r) for s, c, r in rows if (s, c, r) not in existing]
+    RoleMapping.objects.bulk_create(missing)
+    return len(missing)
 
 
 def _mapping() -> tuple[dict[str, set[str]], dict[str, set[str]]]:

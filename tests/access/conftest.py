@@ -9,10 +9,18 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 
-from oas.access.services import grant_create, role_mapping_seed
+from oas.access.services import grant_create, role_mapping_seed, roles_recompute_for_employees
 from oas.identity.models import Account
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.models import Adressebeskyttelse, Foreldreansvar, Person, RelationKind, Service
+from oas.people.models import (
+    Adressebeskyttelse,
+    Employment,
+    Foreldreansvar,
+    GroupAssignment,
+    Person,
+    RelationKind,
+    Service,
+)
 from tests import factories as f
 
 
@@ -32,10 +40,19 @@ class World:
 
 
 def _staff(world: World, persona: str, position: str, unit: str, *, group: str = "", group_role: str = "") -> None:
+    """One employee with an employment (and a group assignment), and a staff account; roles come later.
+
+    ``bulk_create`` sends no signals, so the roles are not recomputed per row (twice for a group member): the
+    fixture recomputes them once for all staff (``roles_recompute_for_employees``), as an import does.
+    """
     employee: Any = f.EmployeeFactory()
-    f.EmploymentFactory(employee=employee, unit=world.units[unit], position_code=position)
+    Employment.objects.bulk_create(
+        [f.EmploymentFactory.build(employee=employee, unit=world.units[unit], position_code=position)]
+    )
     if group:
-        f.GroupAssignmentFactory(employee=employee, group=world.units[group], role=group_role)
+        GroupAssignment.objects.bulk_create(
+            [f.GroupAssignmentFactory.build(employee=employee, group=world.units[group], role=group_role)]
+        )
     world.accounts[persona] = f.staff_account(employee)
 
 
@@ -80,6 +97,8 @@ def world(db: None, frozen_today: dt.date) -> World:
     _staff(w, "other_teacher", "LAERER", "S2")
     _staff(w, "substitute_valid_grant", "ASSISTENT", "K2")
     _staff(w, "substitute_expired_grant", "ASSISTENT", "K2")
+    # Once for all staff (the accounts exist now, so the system administrator's admin flags are synced too).
+    roles_recompute_for_employees(employee_ids=[a.employee_id for a in w.accounts.values() if a.employee_id])
 
     # Fixed, distinct names: tests assert that one child's name is absent from another's page.
     kid_bhg: Any = f.ChildFactory(birth_date=dt.date(2022, 3, 1), first_name="Kaia", last_name="Barnehagesen")

@@ -130,16 +130,31 @@ class Command(BaseCommand):
                 (f"{school.code}-UG{start_year}-{k.code.rsplit('-', 1)[-1]}-MAT", f"{k.name} matematikk", "MAT", [k])
                 for k in grade_classes
             )
+        # The plan's existing groups and which of them have a teacher, in two queries (not two per group); a
+        # class's pupils read once (a class is in its grade's English group and its own maths group).
+        found = {
+            tg.unit.code: tg
+            for tg in TeachingGroup.objects.filter(unit__code__in=[c for c, *_rest in plan]).select_related("unit")
+        }
+        staffed = set(
+            GroupAssignment.objects.filter(group__in=[tg.unit_id for tg in found.values()]).values_list(
+                "group_id", flat=True
+            )
+        )
+        class_pupils: dict[int, list[int]] = {}
         for i, (code, name, subject_code, members_of) in enumerate(plan):
-            tg = TeachingGroup.objects.filter(unit__code=code).select_related("unit").first()
+            tg = found.get(code)
             if tg is None:
                 tg = teaching_group_create(
                     school=school, subject=subjects[subject_code], school_year=year, code=code, name=name
                 )
                 made += 1
-                pupil_ids = [pid for k in members_of for pid in selectors.group_pupil_ids(group=k, day=today)]
+                for k in members_of:
+                    if k.pk not in class_pupils:
+                        class_pupils[k.pk] = list(selectors.group_pupil_ids(group=k, day=today))
+                pupil_ids = [pid for k in members_of for pid in class_pupils[k.pk]]
                 membership_add(group=tg.unit, pupil_ids=pupil_ids, valid_from=valid_from)
-            if teachers and not GroupAssignment.objects.filter(group=tg.unit).exists():
+            if teachers and tg.unit_id not in staffed:  # a new group has no teacher yet
                 teacher = teachers[(i // 2) % len(teachers)]
                 assigned.append(
                     GroupAssignment(employee=teacher, group=tg.unit, role=GroupRole.GROUP_STAFF, valid_from=valid_from)
