@@ -5,7 +5,7 @@
 2. synthetic Norwegian 1–10 schools (``timetable.synthetic``, default 30 and 50 classes): time to the first
    timetable with no hard violation, and the soft cost at the time limit (targets < 10 s and < 60 s);
 3. an impossible 30-class school: time to the explanation (target < 30 s) and the explanation itself;
-4. side by side with ``fet-cl`` (``--fet``, default five real schools from Debian's ``fet-data``, imported by OAS's
+4. side by side with ``fet-cl`` (``--fet``, default six real schools from Debian's ``fet-data``, imported by OAS's
    FET importer: ``timetable.importing.parse_file`` must accept the file, ``timetable.fet.read_fet`` builds the
    solver problem) under the same limit (``--seconds``): time to the first valid timetable for both, soft cost, and
    the ratio. Without ``fet-cl`` one line says it is missing and the rest runs. Of the 137 FET-5-official examples
@@ -46,7 +46,8 @@ XHSTT_DIR = next(
     ROOT.parent / "shared" / "xhstt",
 )
 
-# Debian's fet-data examples (``apt-get install fet fet-data``): five real schools OAS's FET importer accepts.
+# Debian's fet-data examples (``apt-get install fet fet-data``): six real schools OAS's FET importer accepts
+# (fet-cl 6.8.5 itself refuses ACHILES-MANHA: "Cannot precompute - data is wrong"; the other five compare).
 FET_EXAMPLES = Path("/usr/share/doc/fet-data/examples/FET-5-official")
 FET_SCHOOLS = [
     "Argentina/Horario_ISJ.fet",
@@ -54,6 +55,7 @@ FET_SCHOOLS = [
     "Germany/DGS-Pro/dgspro200809.fet",
     "Romania/Oradea/School-10-Oradea-2007-2008.fet",
     "Spain/1-school/school.fet",
+    "Spain/3-school/primaria.fet",
 ]
 _FET_SOFT = re.compile(r"Total soft conflicts:\s*([0-9.]+)")
 
@@ -85,8 +87,11 @@ def _fet_cl(path: Path, *, seconds: int, out: Path) -> tuple[float | None, str, 
     result = out / "logs" / "result.txt"
     text = (result.read_text(errors="replace") if result.exists() else "") + run.stdout
     if "Simulation successful" not in text:
-        last = (run.stdout.strip().splitlines() or ["no output"])[-1]
-        return None, f"no timetable ({last[:60]})", "-"
+        if "Time exceeded" in text:
+            return None, "none in limit", "-"
+        if "Cannot precompute" in text:
+            return None, "data refused", "-"  # fet-cl's own check: "Cannot precompute - data is wrong"
+        return None, "failed", "-"
     soft = "?"
     for conflicts in out.glob("timetables/*/*_soft_conflicts.txt"):
         match = _FET_SOFT.search(conflicts.read_text(errors="replace"))
