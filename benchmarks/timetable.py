@@ -5,12 +5,19 @@
 2. synthetic Norwegian 1–10 schools (``timetable.synthetic``, default 30 and 50 classes): time to the first
    timetable with no hard violation, and the soft cost at the time limit (targets < 10 s and < 60 s);
 3. an impossible 30-class school: time to the explanation (target < 30 s) and the explanation itself;
-4. XHSTT instances from ``../shared/xhstt/`` (``--xhstt``, default the classic hdtt4): hard cost 0 when a timetable
-   is found; only AssignTime and AvoidClashes are modelled, so other constraints are listed as not scored.
-The side-by-side with ``fet-cl`` is not measured (Debian's fet is not installed here, and the FET importer is
-not built).
+4. side by side with ``fet-cl`` (``--fet``, default six real schools from Debian's ``fet-data``, imported by OAS's
+   FET importer: ``timetable.importing.parse_file`` must accept the file, ``timetable.fet.read_fet`` builds the
+   solver problem) under the same limit (``--seconds``): time to the first valid timetable for both, soft cost, and
+   the ratio. Without ``fet-cl`` one line says it is missing and the rest runs. Of the 137 FET-5-official examples
+   (6.8.5, not counting the ``_data_and_timetable`` copies) the importer refuses 66: activities of 3 to 6 hours
+   (OAS takes single and double lessons), activities with no students set, weeks of 8 to 18 "days" (exam or mornings/afternoons files), one file over 5 MB;
+5. XHSTT instances from ``../shared/xhstt/`` (``--xhstt``, default every file there; ``--xhstt-seconds``, default
+   300): hard cost 0 when a timetable is found; only AssignTime and AvoidClashes are modelled, so other
+   constraints are listed as not scored, and the soft cost is not scored (OAS has no XHSTT evaluator). The best
+   known value is printed when the file's embedded solutions carry a ``Report`` (the README lists none).
 
-Run: ``.venv/bin/python benchmarks/timetable.py [--classes 30 50] [--seconds 60] [--xhstt NAME ...]``.
+Run: ``.venv/bin/python benchmarks/timetable.py [--classes 30 50] [--seconds 60] [--fet FILE ...]
+[--xhstt NAME ...] [--xhstt-seconds 300]``.
 """
 
 from __future__ import annotations
@@ -19,8 +26,13 @@ import argparse
 import datetime as dt
 import io
 import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +45,107 @@ XHSTT_DIR = next(
     (p for p in (ROOT.parent / "shared" / "xhstt", ROOT.parent.parent / "shared" / "xhstt") if p.exists()),
     ROOT.parent / "shared" / "xhstt",
 )
+
+# Debian's fet-data examples (``apt-get install fet fet-data``): six real schools OAS's FET importer accepts
+# (fet-cl 6.8.5 itself refuses ACHILES-MANHA: "Cannot precompute - data is wrong"; the other five compare).
+FET_EXAMPLES = Path("/usr/share/doc/fet-data/examples/FET-5-official")
+FET_SCHOOLS = [
+    "Argentina/Horario_ISJ.fet",
+    "Brazil/3/ACHILES-MANHA.fet",
+    "Germany/DGS-Pro/dgspro200809.fet",
+    "Romania/Oradea/School-10-Oradea-2007-2008.fet",
+    "Spain/1-school/school.fet",
+    "Spain/3-school/primaria.fet",
+]
+_FET_SOFT = re.compile(r"Total soft conflicts:\s*([0-9.]+)")
+
+
+def _fet_cl(path: Path, *, seconds: int, out: Path) -> tuple[float | None, str, str]:
+    """Run ``fet-cl`` on ``path``: (seconds to its first valid timetable or None, outcome, soft conflicts)."""
+    started = time.perf_counter()
+    command = [
+        "fet-cl",
+        f"--inputfile={path}",
+        f"--outputdir={out}",
+        f"--timelimitseconds={seconds}",
+        "--htmllevel=0",
+        *(
+            f"--{flag}=false"
+            for flag in (
+                "writetimetablesdayshorizontal",
+                "writetimetablesdaysvertical",
+                "writetimetablestimehorizontal",
+                "writetimetablestimevertical",
+            )
+        ),
+    ]
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, check=False)  # noqa: S603
+    except subprocess.TimeoutExpired:
+        return None, "fet-cl did not stop", "-"
+    elapsed = time.perf_counter() - started
+    result = out / "logs" / "result.txt"
+    text = (result.read_text(errors="replace") if result.exists() else "") + run.stdout
+    if "Simulation successful" not in text:
+        if "Time exceeded" in text:
+            return None, "none in limit", "-"
+        if "Cannot precompute" in text:
+            return None, "data refused", "-"  # fet-cl's own check: "Cannot precompute - data is wrong"
+        return None, "failed", "-"
+    soft = "?"
+    for conflicts in out.glob("timetables/*/*_soft_conflicts.txt"):
+        match = _FET_SOFT.search(conflicts.read_text(errors="replace"))
+        soft = match.group(1) if match else "?"
+    return elapsed, "valid", soft
+
+
+def _fet(*, schools: list[str], seconds: float) -> None:
+    """Side by side with ``fet-cl`` on real schools from Debian's fet-data, imported by OAS's FET importer."""
+    from timetable import solver
+    from timetable.fet import FetError, read_fet
+    from timetable.importing import ImportError_, parse_file
+
+    if not schools:
+        return
+    if shutil.which("fet-cl") is None:
+        print("FET comparison skipped: fet-cl is missing (apt-get install fet fet-data)")
+        return
+    limit = max(1, int(seconds))
+    print(f"FET comparison, time limit {limit} s each (OAS: CP-SAT, 2 workers; fet-cl 6.8.5, one thread):")
+    print(
+        f"{'school':<48} {'acts':>5} {'fet-cl first':>13} {'fet soft':>9} {'OAS first':>10} {'OAS soft':>9} {'OAS/fet':>8}"
+    )
+    for school in schools:
+        path = FET_EXAMPLES / school
+        if not path.exists():
+            print(f"{school:<48} not found under {FET_EXAMPLES} (apt-get install fet-data)")
+            continue
+        try:
+            parse_file(filename=path.name, content=path.read_bytes())
+            instance = read_fet(path)
+        except (ImportError_, FetError) as exc:
+            print(f"{school:<48} refused by OAS's FET importer: {exc.problems[0]} ({len(exc.problems)} problems)")
+            continue
+        with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
+            fet_first, outcome, fet_soft = _fet_cl(path, seconds=limit, out=Path(out))
+        result = solver.solve(instance.problem, seconds=limit, workers=2, explain=False)
+        fet_text = f"{fet_first:.1f} s" if fet_first is not None else outcome
+        oas_text = f"{result.first_seconds:.1f} s" if result.first_seconds is not None else result.status
+        ratio = (
+            f"{result.first_seconds / fet_first:.2f}"
+            if result.first_seconds is not None and fet_first is not None and fet_first > 0
+            else "-"
+        )
+        print(
+            f"{school:<48} {instance.activities:>5} {fet_text:>13} {fet_soft:>9} {oas_text:>10} "
+            f"{result.objective if result.objective is not None else '-'!s:>9} {ratio:>8}"
+        )
+    print(
+        "  (fet-cl stops at its first valid timetable, its time includes reading the file; its soft figure is FET's "
+        "own 'total soft conflicts'. OAS imports only the activities, students sets and teachers' unavailable "
+        "times, so it solves a looser problem than fet-cl; its soft cost is OAS's objective (teacher gaps, spread) "
+        "at the time limit. The two soft figures are not on one scale.)"
+    )
 
 
 def _synthetic(*, classes: list[int], seconds: float, impossible: bool) -> None:
@@ -59,23 +172,46 @@ def _synthetic(*, classes: list[int], seconds: float, impossible: bool) -> None:
         )
 
 
+def _best_known(path: Path) -> str:
+    """The best (hard, soft) reported by the solutions embedded in ``path``, when they carry a ``Report``."""
+    best: tuple[int, int] | None = None
+    for report in ET.parse(path).getroot().iterfind("SolutionGroups/SolutionGroup/Solution/Report"):  # noqa: S314 - our files
+        try:
+            pair = (int(report.findtext("InfeasibilityValue") or ""), int(report.findtext("ObjectiveValue") or ""))
+        except ValueError:
+            continue
+        best = pair if best is None else min(best, pair)
+    return (
+        f"best embedded ({best[0]}, {best[1]})"
+        if best
+        else "no best known value (README lists none, no Report in the file)"
+    )
+
+
 def _xhstt(*, names: list[str], seconds: float) -> None:
     from timetable import solver
-    from timetable.xhstt import read_instance
+    from timetable.xhstt import XhsttError, read_instance
 
+    if names == ["all"]:
+        names = sorted(p.stem for p in XHSTT_DIR.glob("*.xml"))
     for name in names:
         path = XHSTT_DIR / f"{name}.xml"
         if not path.exists():
             print(f"XHSTT {name}: not found under {XHSTT_DIR}")
             continue
-        instance = read_instance(path)
+        try:
+            instance = read_instance(path)
+        except XhsttError as exc:
+            print(f"XHSTT {name}: refused by OAS's XHSTT reader: {exc.problems[0]} ({len(exc.problems)} problems)")
+            continue
         started = time.perf_counter()
         result = solver.solve(instance.problem, seconds=seconds, workers=2, explain=False)
-        hard = 0 if result.placements else "no timetable"
+        hard = "0 on the modelled constraints" if result.placements else f"no timetable ({result.status})"
         ignored = ", ".join(f"{k} x{v}" for k, v in sorted(instance.ignored_constraints.items())) or "none"
         print(
-            f"XHSTT {name} ({len(instance.problem.requirements)} events): hard cost {hard} after "
-            f"{time.perf_counter() - started:.1f} s ({result.status}); constraints not modelled: {ignored}"
+            f"XHSTT {name} ({len(instance.problem.requirements)} events), limit {seconds:g} s: hard cost {hard} after "
+            f"{time.perf_counter() - started:.1f} s; soft cost not scored (no XHSTT evaluator in OAS); "
+            f"{_best_known(path)}; constraints not modelled: {ignored}"
         )
 
 
@@ -107,14 +243,17 @@ def main() -> None:
     parser.add_argument("--size", choices=["full", "small"], default="small", help="seed_demo size for Demo skole")
     parser.add_argument("--classes", type=int, nargs="*", default=[30, 50], help="synthetic schools' class counts")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per instance")
-    parser.add_argument("--xhstt", nargs="*", default=["ArtificialORLibrary-hdtt4"], help="XHSTT instance names")
+    parser.add_argument("--xhstt", nargs="*", default=["all"], help="XHSTT instance names (default all in the folder)")
+    parser.add_argument("--xhstt-seconds", type=float, default=300.0, help="time limit per XHSTT instance")
+    parser.add_argument("--fet", nargs="*", default=FET_SCHOOLS, help="fet-data examples to compare with fet-cl")
     parser.add_argument("--no-impossible", action="store_true", help="skip the impossible school")
     args = parser.parse_args()
     with scratch_database("timetable", settings="devtools.settings.test"):
         _demo(size=args.size, seconds=max(1, int(args.seconds)))
         if args.classes:
             _synthetic(classes=args.classes, seconds=args.seconds, impossible=not args.no_impossible)
-        _xhstt(names=args.xhstt, seconds=args.seconds)
+        _fet(schools=args.fet, seconds=args.seconds)
+        _xhstt(names=args.xhstt, seconds=args.xhstt_seconds)
     print(f"{os.cpu_count()} CPUs shared; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
