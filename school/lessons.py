@@ -1,10 +1,12 @@
 """Today's lessons of a teacher's groups and which of them have passed without attendance (the arbeidsflate task).
 
-The lessons come from the published timetable: the timetable app registers a *lesson source*
-(``school.public.register_lesson_source``; school never imports the timetable, which reads school's public API).
-A lesson is the group's slot in the published version valid today (lesson number = its first lesson period of the
-day, counted from 1; a double lesson is one lesson that ends with its last period). It is unregistered once it has
-ended and neither its lesson numbers nor the whole day (lesson 0) have a registration. A group without a published
+The lessons come from the published timetable through the one reader the timetable app registers
+(``planned_lessons_reader_register``; school never imports the timetable, which reads school's public API); the same
+reader gives attendance per lesson its lessons (``planned_lessons``), so both number lessons alike. A lesson is the
+group's slot in the published version valid today (lesson number = its first lesson period of the day, counted from
+1, breaks not counted; a double lesson is one lesson that ends with its last period). It is unregistered once it has
+ended, is not cancelled that day (a day change) and neither its lesson numbers nor the whole day (lesson 0) have a
+registration. A group without a published
 timetable falls back to the day: one item, the day, until anything is registered for the group today.
 
 ``unregistered_lessons`` is both the task's count and the list on "Mine grupper": they cannot disagree.
@@ -30,36 +32,56 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class ScheduledLesson:
-    """One lesson of a group on a day: its lesson numbers (first..last) and when it ends."""
+class PlannedLesson:
+    """A lesson of a group on a day as the published timetable has it, with that day's change (if any).
+
+    Lesson numbers count the day's lesson periods from 1 (breaks are not counted); a double lesson is one lesson
+    from ``number`` to ``last`` that ends when its last period ends.
+    """
 
     group_id: int
-    first: int
-    last: int
+    number: int  # the lesson's first lesson period of the day (1 = the first lesson period)
+    last: int  # its last lesson period (= number for a single lesson)
     start: dt.time
     end: dt.time
+    subject: str
+    room: str  # the day's room (a day change may move it)
+    cancelled: bool  # cancelled that day (a day change)
+    change: str  # the day change in Norwegian («avlyst», «i rom 204», «vikar: …»), empty when none
+
+    @property
+    def length(self) -> int:
+        return self.last - self.number + 1
+
+    @property
+    def numbers(self) -> range:
+        return range(self.number, self.last + 1)
 
 
-# group ids, day → the lessons per group that has a timetable that day (an empty list: a timetable, no lessons today)
-LessonSource = Callable[[list[int], dt.date], dict[int, list[ScheduledLesson]]]
-_sources: list[LessonSource] = []
+# group ids, day → the lessons per group that has a published timetable that day (an empty list: a timetable, no
+# lessons that day); a group without one is left out.
+LessonsReader = Callable[[list[int], dt.date], dict[int, list[PlannedLesson]]]
+_planned_reader: list[LessonsReader] = []
 
 
-def register_lesson_source(source: LessonSource) -> None:
-    """Register where today's lessons come from (the timetable app, in its ``ready``); idempotent."""
-    if source not in _sources:
-        _sources.append(source)
+def planned_lessons_reader_register(reader: LessonsReader) -> None:
+    """Register the reader of the groups' lessons on a day (the timetable app, in its ``ready``: school may not
+    import it, the timetable already reads school); registering again replaces it."""
+    _planned_reader[:] = [reader]
 
 
-def scheduled_lessons(*, group_ids: list[int], day: dt.date) -> dict[int, list[ScheduledLesson]]:
-    """Return the groups' lessons on ``day`` from the registered sources (a group without a timetable is left out)."""
-    out: dict[int, list[ScheduledLesson]] = {}
-    for source in _sources:
-        for group_id, lessons in source(group_ids, day).items():
-            out.setdefault(group_id, []).extend(lessons)
-    for lessons in out.values():
-        lessons.sort(key=lambda lesson: lesson.first)
-    return out
+def lessons_on(*, group_ids: list[int], day: dt.date) -> dict[int, list[PlannedLesson]]:
+    """Return the groups' lessons on ``day`` from the published timetable, cancelled ones marked (a group without a
+    published timetable is left out; without a registered reader every group is)."""
+    if not _planned_reader or not group_ids:
+        return {}
+    return _planned_reader[0](group_ids, day)
+
+
+def planned_lessons(*, group_id: int, day: dt.date) -> list[PlannedLesson] | None:
+    """Return the group's lessons on ``day`` from the published timetable (cancelled ones marked), or None when there
+    is no published timetable for the group (attendance then offers lesson numbers)."""
+    return lessons_on(group_ids=[group_id], day=day).get(group_id)
 
 
 @dataclass(frozen=True)
@@ -91,7 +113,7 @@ def unregistered_lessons(*, user: Actor, now: dt.datetime | None = None) -> list
     ]
     if not groups:
         return []
-    schedule = scheduled_lessons(group_ids=[g.pk for g in groups], day=today)
+    schedule = lessons_on(group_ids=[g.pk for g in groups], day=today)
     registered: dict[int, set[int]] = {}
     for group_id, lesson in AttendanceRegistration.objects.filter(group__in=groups, day=today).values_list(
         "group_id", "lesson"
@@ -108,9 +130,9 @@ def unregistered_lessons(*, user: Actor, now: dt.datetime | None = None) -> list
         if DAY_LESSON in done:
             continue
         missing.extend(
-            MissingLesson(group=group, lesson=lesson.first, start=lesson.start, end=lesson.end)
+            MissingLesson(group=group, lesson=lesson.number, start=lesson.start, end=lesson.end)
             for lesson in lessons
-            if lesson.end <= time_now and not done & set(range(lesson.first, lesson.last + 1))
+            if not lesson.cancelled and lesson.end <= time_now and not done & set(lesson.numbers)
         )
     missing.sort(key=lambda m: (m.start or dt.time.min, m.group.name))
     return missing

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from oas.organisation.models import OrgUnit
 from oas.people.models import GroupAssignment, Placement, Service
 from oas.periods import DATED, active_on
 from school import selectors
-from school.lessons import ScheduledLesson, register_lesson_source
+from school.lessons import PlannedLesson, lessons_on, planned_lessons, planned_lessons_reader_register
 from school.models import GroupMembership, SchoolYear, Subject, TeachingGroup
 
 __all__ = [
-    "ScheduledLesson",
+    "PlannedLesson",
     "SchoolYearInfo",
     "TeachingGroupInfo",
     "TimetableGroup",
+    "lessons_on",
+    "planned_lessons",
+    "planned_lessons_reader_register",
     "pupil_group_ids",
-    "register_lesson_source",
     "school_year_on",
     "subject_names",
     "teaching_group_pupil_ids",
@@ -144,38 +145,6 @@ def group_pupil_ids(*, group_id: int, day: dt.date) -> list[int]:
     """Return the ids of the pupils of a class (placements) or teaching group (memberships) on ``day``."""
     group = OrgUnit.objects.filter(pk=group_id).first()
     return selectors.group_pupil_ids(group=group, day=day) if group else []
-
-
-@dataclass(frozen=True)
-class PlannedLesson:
-    """A lesson of a group on a day as the published timetable has it (for attendance per lesson)."""
-
-    number: int  # the lesson's number in the school day (1 = the first lesson period)
-    length: int
-    start: dt.time
-    end: dt.time
-    subject: str
-    room: str
-    cancelled: bool
-    change: str  # the day change in Norwegian («avlyst», «i rom 204», «vikar: …»), empty when none
-
-
-PlannedLessonsReader = Callable[..., "list[PlannedLesson] | None"]
-_planned_reader: list[PlannedLessonsReader] = []
-
-
-def planned_lessons_reader_register(reader: PlannedLessonsReader) -> None:
-    """Register the reader of a group's lessons on a day (timetable's AppConfig.ready: school may not import it,
-    timetable already reads school)."""
-    _planned_reader[:] = [reader]
-
-
-def planned_lessons(*, group_id: int, day: dt.date) -> list[PlannedLesson] | None:
-    """Return the group's lessons on ``day`` from the published timetable (cancelled ones marked), or None when there
-    is no published timetable for the group (attendance then offers lesson numbers)."""
-    if not _planned_reader:
-        return None
-    return _planned_reader[0](group_id=group_id, day=day)
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ def _refuse(*, user: Actor, group_id: int, message: str, person_ids: Iterable[in
 def _refuse_cancelled(*, user: Actor, group_id: int, day: dt.date, lesson: int) -> None:
     """Refuse a lesson the published timetable has cancelled that day (a day change)."""
     planned = planned_lessons(group_id=group_id, day=day) if lesson != DAY_LESSON else None
-    if planned is not None and any(p.number == lesson and p.cancelled for p in planned):
+    if planned is not None and any(lesson in p.numbers and p.cancelled for p in planned):
         _refuse(user=user, group_id=group_id, message=_("Timen er avlyst denne dagen: fravær kan ikke føres."))
 
 

@@ -10,12 +10,10 @@ class TimetableConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from school.public import planned_lessons_reader_register, register_lesson_source
+        from school.public import planned_lessons_reader_register
         from timetable import permissions  # noqa: F401  (registers actions and resources)
-        from timetable.public import group_lessons_on, lessons_on
+        from timetable.public import lessons_on
 
-        # Attendance per lesson (school) reads the lessons of the published timetable through this reader.
-        planned_lessons_reader_register(group_lessons_on)
-
-        # The arbeidsflate's "lesson not registered" task reads today's lessons from the published timetable.
-        register_lesson_source(lessons_on)
+        # School reads the day's lessons of the published timetable (with the day's changes) through this one reader:
+        # attendance per lesson and the arbeidsflate's "lesson not registered" task.
+        planned_lessons_reader_register(lessons_on)

@@ -321,47 +321,98 @@ def changes_for_display(
     return sorted(rows, key=lambda r: (r.date, r.lesson.position))
 
 
-def group_lessons_on(*, group_id: int, day: dt.date) -> list[PlannedLesson] | None:
-    """Return the lessons of a class or teaching group on ``day`` in the published timetable, with that day's changes
-    (None when no published timetable covers the group on ``day``)."""
-    requirements = Requirement.objects.filter(
-        Q(group_id=group_id) | Q(classes=group_id),
-        version__status=VersionStatus.PUBLISHED,
-        version__valid_from__lte=day,
-        version__valid_to__gte=day,
+def lessons_on(group_ids: list[int], day: dt.date) -> dict[int, list[PlannedLesson]]:
+    """Return, per class or teaching group among ``group_ids`` that a published timetable covers on ``day``, its
+    lessons that day with that day's changes (cancelled, another room, a substitute); an empty list when the
+    timetable has no lessons for it that day, and a group without a published timetable is left out.
+
+    A class also has the lessons of the class requirements it is among (``classes``). Lesson numbers count the day's
+    lesson periods from 1 (breaks not counted); a double lesson is one lesson with its first and last number that
+    ends when its last period ends. Registered as school's lessons reader (attendance per lesson and the "lesson not
+    registered" task).
+    """
+    wanted = set(group_ids)
+    if not wanted:
+        return {}
+    covering = (
+        Requirement.objects.filter(
+            Q(group_id__in=wanted) | Q(classes__in=wanted),
+            version__status=VersionStatus.PUBLISHED,
+            version__valid_from__lte=day,
+            version__valid_to__gte=day,
+        )
+        .values_list("group_id", "classes", "version__school_id")
+        .distinct()
     )
-    schools = sorted(set(requirements.values_list("version__school_id", flat=True)))
-    version = next((v for v in (published_version(school_id=s, day=day) for s in schools) if v is not None), None)
-    if version is None:
-        return None
+    schools: dict[int, set[int]] = {}
+    for group_id, class_id, school_id in covering:
+        for gid in {group_id, class_id} & wanted:
+            schools.setdefault(gid, set()).add(school_id)
+    versions: dict[int, TimetableVersion | None] = {}
+    groups_of: dict[int, list[int]] = {}  # version id → the groups it applies to
+    by_id: dict[int, TimetableVersion] = {}
+    for gid, school_ids in schools.items():
+        for school_id in sorted(school_ids):
+            if school_id not in versions:
+                versions[school_id] = published_version(school_id=school_id, day=day)
+            version = versions[school_id]
+            if version is not None:
+                by_id[version.pk] = version
+                groups_of.setdefault(version.pk, []).append(gid)
+                break
+    out: dict[int, list[PlannedLesson]] = {}
+    for version_id, gids in groups_of.items():
+        for gid in gids:
+            out[gid] = []
+        out.update(_version_lessons(version=by_id[version_id], group_ids=gids, day=day))
+    return out
+
+
+def _version_lessons(
+    *, version: TimetableVersion, group_ids: list[int], day: dt.date
+) -> dict[int, list[PlannedLesson]]:
     lessons = list(
         Lesson.objects.filter(version=version, day=day.weekday())
-        .filter(Q(requirement__group_id=group_id) | Q(requirement__classes=group_id, requirement__group__kind="class"))
+        .filter(
+            Q(requirement__group_id__in=group_ids)
+            | Q(requirement__classes__in=group_ids, requirement__group__kind="class")
+        )
         .distinct()
         .select_related("requirement", "room")
         .order_by("position")
     )
+    # The classes (among group_ids) of the class requirements: a class has the lessons of those it is among.
+    among: dict[int, set[int]] = {}
+    for requirement_id, class_id in Requirement.classes.through.objects.filter(
+        requirement_id__in={lsn.requirement_id for lsn in lessons},
+        orgunit_id__in=group_ids,
+        requirement__group__kind="class",
+    ).values_list("requirement_id", "orgunit_id"):
+        among.setdefault(requirement_id, set()).add(class_id)
     periods = lesson_periods(version=version)
     positions = [p.position for p in periods]
     changes = day_changes_for(lesson_ids=[lsn.pk for lsn in lessons], start=day, end=day)
-    out = []
+    out: dict[int, list[PlannedLesson]] = {}
     for lsn in lessons:
         if lsn.position not in positions:
             continue
         first = positions.index(lsn.position)
-        covered = periods[first : first + lsn.length]
+        last = min(first + max(lsn.length, 1), len(periods)) - 1
         change = changes.get((lsn.pk, day))
         room = change.room if change and change.room_id else lsn.room
-        out.append(
-            PlannedLesson(
-                number=first + 1,
-                length=len(covered),
-                start=covered[0].start_time,
-                end=covered[-1].end_time,
-                subject=lsn.requirement.subject_name,
-                room=room.name if room else "",
-                cancelled=bool(change and change.cancelled),
-                change=describe(change) if change else "",
+        owners = ({lsn.requirement.group_id} & set(group_ids)) | among.get(lsn.requirement_id, set())
+        for gid in sorted(owners):
+            out.setdefault(gid, []).append(
+                PlannedLesson(
+                    group_id=gid,
+                    number=first + 1,
+                    last=last + 1,
+                    start=periods[first].start_time,
+                    end=periods[last].end_time,
+                    subject=lsn.requirement.subject_name,
+                    room=room.name if room else "",
+                    cancelled=bool(change and change.cancelled),
+                    change=describe(change) if change else "",
+                )
             )
-        )
     return out

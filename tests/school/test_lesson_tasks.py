@@ -8,12 +8,15 @@ import datetime as dt
 import pytest
 
 from oas import clock
+from oas.errors import ValidationError
+from school import public as school_public
 from school import services
 from school.arbeidsflate import UnregisteredAttendanceProvider
 from school.lessons import unregistered_lessons
 from school.rollover import school_year_current
 from tests.school.conftest import SchoolDemo, login, persona_user
 from timetable.models import Lesson, Period, PeriodKind, Requirement, TimetableVersion, VersionStatus
+from timetable.public import day_change_record
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +108,29 @@ def test_without_a_timetable_the_group_counts_the_day_and_others_see_nothing(sch
     assert unregistered_lessons(user=persona_user("foresatt")) == []
     assert UnregisteredAttendanceProvider().tasks_for(user=persona_user("rektor")) == []  # not the principal's
     assert login("foresatt").get("/skole/").status_code == 403
+
+
+def test_a_cancelled_lesson_is_not_a_task_and_both_uses_number_lessons_alike(school_demo: SchoolDemo) -> None:
+    _publish_timetable(school_demo)
+    user = persona_user("laerer")
+    english = school_demo.english_1.pk
+    today = clock.today()
+    # One reader for attendance per lesson and the task: the same lessons, numbered alike (breaks not counted).
+    planned = school_public.planned_lessons(group_id=english, day=today)
+    assert planned is not None
+    assert [(p.number, p.last, p.start, p.end) for p in planned] == [
+        (1, 1, dt.time(8, 30), dt.time(9, 15)),
+        (2, 3, dt.time(9, 30), dt.time(11, 0)),
+        (5, 5, dt.time(12, 15), dt.time(13, 0)),
+    ]
+    assert school_public.lessons_on(group_ids=[english], day=today) == {english: planned}
+    double = Lesson.objects.get(requirement__group_id=english, day=today.weekday(), position=3)
+    day_change_record(lesson_id=double.pk, date=today, cancelled=True)
+    with clock.freeze(_at(14, 0)):
+        ours = [m.lesson for m in unregistered_lessons(user=user) if m.group.pk == english]
+        assert ours == [1, 5]  # the cancelled double lesson (2–3) is no task
+        tasks = UnregisteredAttendanceProvider().tasks_for(user=user)
+        assert tasks and [english, 2] not in tasks[0].details["lessons"]
+        # Attendance refuses the cancelled lesson by any of its numbers.
+        with pytest.raises(ValidationError):
+            services.attendance_register(user=user, group_id=english, day=today, lesson=3, absent_ids=[])

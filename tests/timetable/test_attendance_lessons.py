@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from school import lessons as school_lessons
 from school import public as school_public
 from school.models import AttendanceRegistration
 from tests.timetable.conftest import TimetableDemo, login
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_timetable_registers_the_planned_lessons_reader() -> None:
-    assert [reader.__module__ for reader in school_public._planned_reader] == ["timetable.public"]
+    assert [reader.__module__ for reader in school_lessons._planned_reader] == ["timetable.public"]
 
 
 def test_the_group_page_offers_the_days_lessons_and_refuses_a_cancelled_one(
