@@ -19,7 +19,10 @@ HOMES = ("/portal/", "/arbeidsflate/")
 class Journey:
     """One persona's browser context with a tap counter."""
 
-    def __init__(self, browser: Any, url: str, persona: str, name: str, *, phone: bool = False) -> None:
+    def __init__(
+        self, browser: Any, url: str, persona: str, name: str, *, phone: bool = False, user: Any = None
+    ) -> None:
+        """``user`` logs in someone of the demo who is not a persona (``persona`` then only names the role)."""
         self.url = url
         self.phone = phone
         self.visit = Visit(f"journey-{name}")
@@ -28,7 +31,7 @@ class Journey:
         # On the full municipality a page such as the month's invoicing preview (every child with a place) takes
         # seconds to compute and to check with axe; a loaded 2-core CI needs the margin.
         self.context.set_default_timeout(60_000)
-        self.context.add_cookies([session_cookie(persona_user(persona), url)])
+        self.context.add_cookies([session_cookie(user if user is not None else persona_user(persona), url)])
         self.page = self.context.new_page()
         self.taps = 0
 
