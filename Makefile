@@ -51,8 +51,9 @@ imports: install
 ## Each worker has its own test database (pytest-django: test_<name>_gw0, _gw1, ...) and its own Redis database
 ## (OAS_TEST_REDIS_WORKER_DB_BASE + worker number, default 10 and 11: devtools/xdist.py); tests sharing heavy state
 ## (the journeys' seeded demo) stay on one worker through xdist_group marks (--dist loadgroup).
+## The 25 slowest steps are printed at the end (the 20-minute budget of `make test`).
 PYTEST_WORKERS ?= 2
 pytest: install messages
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check imports pytest
