@@ -28,6 +28,7 @@ from timetable.models import (
     SolverRun,
     TeacherFrame,
     TimetableVersion,
+    VersionStatus,
 )
 
 TEACHER_POSITIONS = ("LAERER", "LEKTOR", "SPESPED")
@@ -101,13 +102,26 @@ def rooms_ensure(*, school: OrgUnit, classes: int) -> None:
 
 
 @transaction.atomic
-def demo_version_build(*, school: OrgUnit, day: dt.date, user: Any = None) -> TimetableVersion:  # noqa: PLR0912, PLR0915 - one plan
-    """Create (once) the school year's draft with rooms, frames and requirements from the school's groups."""
+def demo_version_build(  # noqa: PLR0912, PLR0915 - one plan
+    *, school: OrgUnit, day: dt.date, user: Any = None, new_draft: bool = False
+) -> TimetableVersion:
+    """Create (once) the school year's draft with rooms, frames and requirements from the school's groups.
+
+    ``new_draft`` (the school page's button): a draft to work on — the open draft if there is one, else a new one
+    beside the published timetable (the seed's call returns the year's version, whatever its status).
+    """
     year = school_year_on(municipality_id=school.municipality_id, day=day)
     start, end = (year.start_date, year.end_date) if year else (day, day + dt.timedelta(days=300))
     name = f"Timeplan {year.name}" if year else "Timeplan"
-    existing = TimetableVersion.objects.filter(school=school, name=name, is_variant=False).order_by("pk").first()
-    if existing is not None:
+    versions = TimetableVersion.objects.filter(school=school, name__startswith=name, is_variant=False).order_by("pk")
+    existing = versions.filter(name=name).first()
+    if new_draft:
+        draft = versions.filter(status=VersionStatus.DRAFT).last()
+        if draft is not None:
+            return draft
+        if existing is not None:
+            name = f"{name} (utkast {versions.count() + 1})"
+    elif existing is not None:
         return existing
     version = services.version_create(
         school_id=school.pk,

@@ -69,7 +69,7 @@ def school_versions(request: HttpRequest, unit_id: int) -> HttpResponse:
                 return redirect("timetable:version", version_id=copy.pk)
             from timetable.demo import demo_version_build
 
-            version = demo_version_build(school=school, day=clock.today(), user=request.user)
+            version = demo_version_build(school=school, day=clock.today(), user=request.user, new_draft=True)
             messages.success(request, _("Utkastet er laget fra skolens grupper og lærere."))
             return redirect("timetable:version", version_id=version.pk)
         except DomainError as exc:

@@ -45,6 +45,24 @@ def test_school_and_version_pages(tt_demo: TimetableDemo) -> None:
     assert "Generer timeplan" in rektor.get(draft_url).content.decode()
 
 
+def test_a_new_draft_beside_the_published_timetable(tt_demo: TimetableDemo) -> None:
+    """'Lag utkast' on a school whose timetable is published gives a draft to work on, not the published version."""
+    from timetable.models import TimetableVersion
+
+    school, published = tt_demo.demo.school, tt_demo.version
+    rektor = login("rektor")
+    url = reverse("timetable:school", args=[school.pk])
+    response = rektor.post(url, {"ny": "1"})
+    assert response.status_code == 302
+    draft = TimetableVersion.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert draft.pk != published.pk and draft.status == "draft" and draft.requirements.exists()
+    published.refresh_from_db()
+    assert published.status == "published"
+    again = rektor.post(url, {"ny": "1"})  # the open draft again, not one more
+    assert again["Location"] == response["Location"]
+    assert TimetableVersion.objects.filter(school=school, status="draft").count() == 1
+
+
 def test_week_grid_lesson_editing_and_csv(tt_demo: TimetableDemo) -> None:
     version, klass = tt_demo.version, tt_demo.demo.class_1a
     rektor, laerer, foresatt, annen = (login(k) for k in ("rektor", "laerer", "foresatt", "annenlaerer"))
