@@ -39,11 +39,21 @@ class World:
         return self.children.get(key) or self.units.get(key) or self.accounts[key].person
 
 
-def _staff(world: World, persona: str, position: str, unit: str, *, group: str = "", group_role: str = "") -> None:
-    """One employee with an employment (and a group assignment), and a staff account; roles come later.
+def _staff(
+    world: World,
+    persona: str,
+    position: str,
+    unit: str,
+    *,
+    group: str = "",
+    group_role: str = "",
+    recompute: bool = True,
+) -> None:
+    """One employee with an employment (and a group assignment), and a staff account, with their roles.
 
-    ``bulk_create`` sends no signals, so the roles are not recomputed per row (twice for a group member): the
-    fixture recomputes them once for all staff (``roles_recompute_for_employees``), as an import does.
+    ``bulk_create`` sends no signals, so the roles are not recomputed per row (twice for a group member). A test
+    adding a person gets the roles at once; the fixture passes ``recompute=False`` and recomputes them once for all
+    staff (``roles_recompute_for_employees``), as an import does.
     """
     employee: Any = f.EmployeeFactory()
     Employment.objects.bulk_create(
@@ -54,6 +64,8 @@ def _staff(world: World, persona: str, position: str, unit: str, *, group: str =
             [f.GroupAssignmentFactory.build(employee=employee, group=world.units[group], role=group_role)]
         )
     world.accounts[persona] = f.staff_account(employee)
+    if recompute:
+        roles_recompute_for_employees(employee_ids=[employee.pk])
 
 
 def _protected_person(**kwargs: Any) -> Any:
@@ -82,21 +94,21 @@ def world(db: None, frozen_today: dt.date) -> World:
     w.units["S2"] = f.school(parent=office, name="Annen skole")
     w.units["K2"] = f.kindergarten(parent=office, name="Annen barnehage")
 
-    _staff(w, "sysadmin", "SYSADM", "office")
-    _staff(w, "sector_admin", "OPPTAK", "office")
-    _staff(w, "finance", "FAKTURA", "office")
-    _staff(w, "advisor", "RADGIVER", "office")
-    _staff(w, "report_viewer", "RAPPORT", "office")
-    _staff(w, "kindergarten_leader", "STYRER", "K1")
-    _staff(w, "kindergarten_staff", "PED_LEDER", "K1", group="D1", group_role="group_staff")
-    _staff(w, "other_unit_staff", "ASSISTENT", "K2")
-    _staff(w, "principal", "REKTOR", "S1")
-    _staff(w, "teacher", "LAERER", "S1")
-    _staff(w, "contact_teacher", "LAERER", "S1", group="1A", group_role="contact_teacher")
-    _staff(w, "special_ed", "SPESPED", "S1")
-    _staff(w, "other_teacher", "LAERER", "S2")
-    _staff(w, "substitute_valid_grant", "ASSISTENT", "K2")
-    _staff(w, "substitute_expired_grant", "ASSISTENT", "K2")
+    _staff(w, "sysadmin", "SYSADM", "office", recompute=False)
+    _staff(w, "sector_admin", "OPPTAK", "office", recompute=False)
+    _staff(w, "finance", "FAKTURA", "office", recompute=False)
+    _staff(w, "advisor", "RADGIVER", "office", recompute=False)
+    _staff(w, "report_viewer", "RAPPORT", "office", recompute=False)
+    _staff(w, "kindergarten_leader", "STYRER", "K1", recompute=False)
+    _staff(w, "kindergarten_staff", "PED_LEDER", "K1", group="D1", group_role="group_staff", recompute=False)
+    _staff(w, "other_unit_staff", "ASSISTENT", "K2", recompute=False)
+    _staff(w, "principal", "REKTOR", "S1", recompute=False)
+    _staff(w, "teacher", "LAERER", "S1", recompute=False)
+    _staff(w, "contact_teacher", "LAERER", "S1", group="1A", group_role="contact_teacher", recompute=False)
+    _staff(w, "special_ed", "SPESPED", "S1", recompute=False)
+    _staff(w, "other_teacher", "LAERER", "S2", recompute=False)
+    _staff(w, "substitute_valid_grant", "ASSISTENT", "K2", recompute=False)
+    _staff(w, "substitute_expired_grant", "ASSISTENT", "K2", recompute=False)
     # Once for all staff (the accounts exist now, so the system administrator's admin flags are synced too).
     roles_recompute_for_employees(employee_ids=[a.employee_id for a in w.accounts.values() if a.employee_id])
 
