@@ -389,6 +389,23 @@ def remark_register(
     return remark
 
 
+def _conduct_marks_check(*, event: str, klass: OrgUnit, wanted: dict[int, tuple[str, str]], day: dt.date) -> list[int]:
+    """Refuse a pupil outside the class or a mark outside G/Ng/Lg (proposal and decision alike); return the pupils."""
+    placements = selectors.pupil_placements(pupil_ids=list(wanted), day=day)
+    for pid, (orden, oppforsel) in wanted.items():
+        placement = placements.get(pid)
+        if placement is None or placement.group_id != klass.pk:
+            _refuse(event=event, message=_("Eleven går ikke i klassen."), object_id=klass.pk, pupil=pid)
+        if orden not in ConductGrade.values or oppforsel not in ConductGrade.values:
+            _refuse(
+                event=event,
+                message=_("Velg G, Ng eller Lg i både orden og oppførsel."),
+                object_id=klass.pk,
+                person_ids=[pid],
+            )
+    return list(wanted)
+
+
 def conduct_propose(*, user: Actor, class_id: int | str, marks: dict[int, tuple[str, str]]) -> int:
     """Propose orden og oppførsel (G/Ng/Lg) for pupils from 8th grade in the contact teacher's class."""
     klass = access_unit(user=user, id=class_id, action="assessment.conduct.propose")
@@ -398,22 +415,11 @@ def conduct_propose(*, user: Actor, class_id: int | str, marks: dict[int, tuple[
     period = selectors.current_period(day=today)
     event = "assessment.conduct.propose"
     wanted = {pid: (o, a) for pid, (o, a) in marks.items() if o or a}
-    placements = selectors.pupil_placements(pupil_ids=list(wanted), day=today)
-    for pid, (orden, oppforsel) in wanted.items():
-        placement = placements.get(pid)
-        if placement is None or placement.group_id != klass.pk:
-            _refuse(event=event, message=_("Eleven går ikke i klassen."), object_id=klass.pk, pupil=pid)
+    for pid in _conduct_marks_check(event=event, klass=klass, wanted=wanted, day=today):
         if (klass.grade or 0) < selectors.GRADES_FROM:
             _refuse(
                 event=event,
                 message=_("Karakter i orden og oppførsel gis bare fra 8. trinn."),
-                object_id=klass.pk,
-                person_ids=[pid],
-            )
-        if orden not in ConductGrade.values or oppforsel not in ConductGrade.values:
-            _refuse(
-                event=event,
-                message=_("Velg G, Ng eller Lg i både orden og oppførsel."),
                 object_id=klass.pk,
                 person_ids=[pid],
             )
@@ -471,11 +477,7 @@ def conduct_decide(*, user: Actor, class_id: int | str, marks: dict[int, tuple[s
     event = "assessment.conduct.decide"
     wanted = {pid: (o, a) for pid, (o, a) in marks.items() if o or a}
     proposals = {c.pupil_id: c for c in ConductMark.objects.filter(pupil_id__in=list(wanted), period=period)}
-    placements = selectors.pupil_placements(pupil_ids=list(wanted), day=today)
-    for pid, (orden, oppforsel) in wanted.items():
-        placement = placements.get(pid)
-        if placement is None or placement.group_id != klass.pk:
-            _refuse(event=event, message=_("Eleven går ikke i klassen."), object_id=klass.pk, pupil=pid)
+    for pid in _conduct_marks_check(event=event, klass=klass, wanted=wanted, day=today):
         if pid not in proposals:
             _refuse(
                 event=event,
@@ -487,13 +489,6 @@ def conduct_decide(*, user: Actor, class_id: int | str, marks: dict[int, tuple[s
             _refuse(
                 event=event,
                 message=_("Karakteren er allerede publisert for foresatte."),
-                object_id=klass.pk,
-                person_ids=[pid],
-            )
-        if orden not in ConductGrade.values or oppforsel not in ConductGrade.values:
-            _refuse(
-                event=event,
-                message=_("Velg G, Ng eller Lg i både orden og oppførsel."),
                 object_id=klass.pk,
                 person_ids=[pid],
             )
