@@ -38,6 +38,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "devtools.settings.development")
 from benchmarks.common import (  # noqa: E402 - after the path setup
     admin_sql,
     analyze,
+    process_tree_cpu_seconds,
     scratch_database_create,
     server_database_url,
     with_database,
@@ -172,6 +173,35 @@ def worker_rss(proc: subprocess.Popen[bytes]) -> int:
         return 0
 
 
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _postgres_cpu_seconds(db_name: str) -> float | None:
+    """CPU time of the PostgreSQL client backends now connected to ``db_name`` (None when not visible here)."""
+    import psutil
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
+            "AND pid <> pg_backend_pid()",
+            [db_name],
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    total = 0.0
+    try:
+        for pid in pids:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    except psutil.AccessDenied:
+        return None
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
 def serve_sinks() -> None:
     """Child process: run the SMTP sink and the SMS simulator; print their addresses, then counts on 'report'."""
     from integrations.mail.simulator import SmtpSimulator
@@ -187,6 +217,7 @@ def serve_sinks() -> None:
                 "sms_duplicates": sms.duplicates,
                 "smtp_unique": len(smtp.ids),
                 "smtp_duplicates": smtp.duplicates,
+                "cpu_seconds": _own_cpu_seconds(),
             }
             print(json.dumps(report), flush=True)
         else:
@@ -295,6 +326,8 @@ def measure(  # noqa: PLR0915 - one linear benchmark script
     workers.append(worker)
     time.sleep(4)  # let the worker connect before the clock starts
 
+    sinks_cpu0 = sinks_report(sinks)["cpu_seconds"]
+    own_cpu0 = _own_cpu_seconds()
     t0 = time.perf_counter()
     t0_clock = clock.now()  # the same moment on the database's time axis (sent_at)
     with transaction.atomic():
@@ -312,6 +345,7 @@ def measure(  # noqa: PLR0915 - one linear benchmark script
     analyze("messaging_delivery", "messaging_notification")
 
     peak_worker = 0
+    worker_cpu = 0.0
     killed = False
     kick_every = min(10.0, lease_seconds / 2)
     last_kick = last_progress = restart = time.perf_counter()
@@ -325,6 +359,7 @@ def measure(  # noqa: PLR0915 - one linear benchmark script
             last_progress = time.perf_counter()
         if done >= total:
             break
+        worker_cpu = process_tree_cpu_seconds(worker.pid)
         if kill and not killed and done >= total * kill_at:
             os.killpg(worker.pid, signal.SIGKILL)  # our own worker process group
             worker.wait()
@@ -352,8 +387,20 @@ def measure(  # noqa: PLR0915 - one linear benchmark script
         f"peak memory: benchmark process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
         f"worker (all processes) {peak_worker / 1024 / 1024:.0f} MB"
     )
+    worker_cpu = process_tree_cpu_seconds(worker.pid) or worker_cpu
+    own_cpu = _own_cpu_seconds() - own_cpu0
+    from django.db import connection
+
+    pg_cpu = _postgres_cpu_seconds(str(connection.settings_dict["NAME"]))
     time.sleep(1)
     counts = sinks_report(sinks)
+    per = 1000 / max(1, total)
+    pg = "not visible" if pg_cpu is None else f"{pg_cpu * per:.2f} ms"
+    print(
+        f"CPU per delivery: worker {worker_cpu * per:.2f} ms{' (after the restart)' if killed else ''}, "
+        f"PostgreSQL (the worker's connections) {pg}, simulators {(counts['cpu_seconds'] - sinks_cpu0) * per:.2f} ms, "
+        f"this polling process {own_cpu * per:.2f} ms"
+    )
     print(f"SMS gateway: {counts['sms_unique']} unique, {counts['sms_duplicates']} duplicates refused by reference")
     print(
         f"SMTP sink: {counts['smtp_unique']} unique Message-IDs, {counts['smtp_duplicates']} duplicate e-mails "

@@ -9,6 +9,11 @@ recipient's mail system and recognisable as a duplicate. For each chunk of e-mai
 2. each e-mail goes out through Django's e-mail backend (one SMTP session for the batch) and is marked SENT by an
    ordinary commit right after the server accepted it.
 
+A notice to every guardian of a school is thousands of e-mails that differ only in the recipient and the
+Message-ID. Django composes (and folds and encodes) the shared part once per batch (``_SharedMail``); each copy is
+that part with its own ``To`` and ``Message-ID`` lines, sent through the backend's smtplib session. An address
+that is not plain ASCII, or a backend that is not SMTP (tests' locmem), takes Django's ordinary path per e-mail.
+
 A worker killed between the server's acceptance and that commit leaves the row SENDING with ``attempted_at`` set;
 when the lease runs out it is claimed and sent again, with the same Message-ID. So a kill causes no loss and at
 most one duplicate per e-mail that was in flight at that moment.
@@ -19,12 +24,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import smtplib
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -98,10 +106,10 @@ def deliveries_send(*, ids: list[int]) -> dict[str, int]:
     sms_rows = [d for d in rows if d.channel == Channel.SMS]
     push_rows = [d for d in rows if d.channel == Channel.PUSH]
     if mail_rows:
-        mail = get_connection()
+        mail, shared = get_connection(), _SharedMail()
         try:
             for start in range(0, len(mail_rows), MAIL_CHUNK):
-                _send_email_chunk(mail, mail_rows[start : start + MAIL_CHUNK], counts)
+                _send_email_chunk(mail, mail_rows[start : start + MAIL_CHUNK], counts, shared)
         finally:
             _smtp_close(mail)
     if sms_rows:
@@ -141,7 +149,40 @@ def _email_message(d: Delivery, mail: Any) -> EmailMessage:
     )
 
 
-def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) -> None:
+# An address that needs no encoding and cannot carry a header line of its own (no spaces, CR, LF, <, >, quotes).
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+class _SharedMail:
+    """The part of a batch's e-mails that is the same for every recipient, composed once by Django per content."""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, str, str], tuple[str, bytes]] = {}
+
+    def send(self, mail: Any, message: EmailMessage) -> None:
+        """Send ``message`` (one recipient) through ``mail``: the shared part plus its own To and Message-ID."""
+        smtp = getattr(mail, "connection", None)
+        to = message.to[0] if len(message.to) == 1 else ""
+        if not isinstance(mail, SmtpBackend) or smtp is None or not _PLAIN_ADDRESS.fullmatch(to):
+            mail.send_messages([message])  # Django's ordinary path (its refusals raise as smtplib's)
+            return
+        key = (str(message.subject), str(message.body), str(message.from_email))
+        if key not in self._parts:
+            shared = EmailMessage(
+                subject=message.subject,
+                body=message.body,
+                from_email=message.from_email,
+                headers={"Message-ID": "<shared@oas>"},
+            ).message()
+            del shared["Message-ID"]
+            encoding = message.encoding or settings.DEFAULT_CHARSET
+            self._parts[key] = (sanitize_address(message.from_email, encoding), shared.as_bytes(linesep="\r\n"))
+        sender, body = self._parts[key]
+        own = f"To: {to}\r\nMessage-ID: {message.extra_headers['Message-ID']}\r\n".encode("ascii")
+        smtp.sendmail(sender, [to], own + body)
+
+
+def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int], shared: _SharedMail) -> None:
     """Mark the chunk "attempting" (committed), then send each e-mail and commit its "sent" mark at once."""
     token = chunk[0].claim_token
     owned = _mark_attempting([d.pk for d in chunk], claim_token=str(token)) if token is not None else set()
@@ -150,7 +191,7 @@ def _send_email_chunk(mail: Any, chunk: list[Delivery], counts: dict[str, int]) 
             continue  # another worker holds it now (our lease ran out): it sends it, not us
         try:
             mail.open()  # one session for the batch: a no-op while open, reopens after a broken session
-            mail.send_messages([_email_message(d, mail)])
+            shared.send(mail, _email_message(d, mail))
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
             # A refusal (the session stays usable: smtplib has reset it). 5xx is final, 4xx is tried again later.
             permanent = _refusal_code(exc) >= 500

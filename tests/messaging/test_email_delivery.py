@@ -90,6 +90,34 @@ def test_e_mails_go_out_over_smtp_once_each_with_the_delivery_s_message_id(
     assert len(smtp.messages) == 3
 
 
+def test_each_copy_of_a_shared_e_mail_is_the_message_django_composes_for_it(
+    smtp: SmtpSimulator, demo_municipality: object
+) -> None:
+    """The batch composes the shared part once; each copy must equal Django's own message for that recipient."""
+    import email
+    from email.policy import default
+
+    from django.core.mail import get_connection
+
+    from messaging.services.delivery import _email_message, _SharedMail
+
+    ids = _notify(2, "shared", title="Planleggingsdag på fredag")
+    rows = list(Delivery.objects.filter(pk__in=ids).select_related("notification__person").order_by("pk"))
+    mail = get_connection()
+    mail.open()
+    _SharedMail().send(mail, _email_message(rows[0], mail))  # the shared part plus its own lines
+    mail.send_messages([_email_message(rows[0], mail)])  # Django's whole message, for comparison
+    mail.close()
+    ours, djangos = (email.message_from_bytes(m.data, policy=default) for m in smtp.messages)
+    for header in ("Subject", "From", "To", "Message-ID", "Content-Type", "MIME-Version"):
+        assert ours[header] == djangos[header], header
+    assert ours["Subject"] == "Planleggingsdag på fredag"
+    assert ours["To"] == "shared0@example.no"
+    assert ours.get_content() == djangos.get_content()
+    assert "Logg inn for å lese" in ours.get_content()
+    assert smtp.messages[0].recipients == ("shared0@example.no",)
+
+
 class WatchingBackend(BaseEmailBackend):
     """Records, at each send, what other connections see: the committed marks."""
 
@@ -131,12 +159,12 @@ from django.conf import settings
 settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", int(sys.argv[1])
 settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-from django.core.mail.backends.smtp import EmailBackend
-real_send = EmailBackend.send_messages
-def send_messages(self, messages):
-    real_send(self, messages)
+import smtplib
+real_sendmail = smtplib.SMTP.sendmail
+def sendmail(self, *args, **kwargs):
+    real_sendmail(self, *args, **kwargs)
     os.kill(os.getpid(), signal.SIGKILL)  # the server took the e-mail; the worker dies before recording it
-EmailBackend.send_messages = send_messages
+smtplib.SMTP.sendmail = sendmail
 from messaging.services.delivery import deliveries_send
 deliveries_send(ids=[int(i) for i in sys.argv[2:]])
 """
