@@ -14,8 +14,8 @@ Where a point has a deviation per time group (LimitBusyTimes, SpreadEvents), the
 and ``f`` is applied once to it. (The instances in ``../shared/xhstt`` cannot tell this from applying ``f`` per time
 group: their Quadratic LimitBusyTimes constraints have one time group each.) LimitIdleTimes compares the total of
 idle times over its time groups with Minimum and Maximum, ClusterBusyTimes the number of active time groups.
-Checked against the published costs of the solutions embedded in the instance files
-(``timetable/data/xhstt_best_known.json``, ``tests/timetable/test_xhstt_cost.py``).
+Checked by hand-made instances per constraint type and against the published costs of the solutions embedded in
+the instance files (``PUBLISHED`` below; ``tests/timetable/test_xhstt_cost.py``).
 
 Solution events. An event of the instance may be split into several solution events (``Solution/Events/Event``
 with the same ``Reference``); each has a duration (default: the event's), a start time (the solution's, else the
