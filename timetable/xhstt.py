@@ -138,3 +138,12 @@ def solution_xml(*, instance: XhsttInstance, placements: list[Placement], descri
             ET.SubElement(event, "Duration").text = "1"
             ET.SubElement(event, "Time", Reference=instance.slot_time[(placement.day, placement.period + offset)])
     return ET.tostring(group, encoding="unicode")
+
+
+def placement_periods(*, instance: XhsttInstance, placements: list[Placement]) -> list[tuple[str, str]]:
+    """(XHSTT event id, time id) for every period of ``placements``: OAS's result in the instance's own terms."""
+    return [
+        (instance.event_ids[p.requirement], instance.slot_time[(p.day, p.period + offset)])
+        for p in placements
+        for offset in range(p.length)
+    ]
