@@ -6,6 +6,7 @@ Almost every property is an array of historical elements; the current one has ``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -81,12 +82,29 @@ def moved_on(document: dict[str, Any], *, status: str) -> dt.date | None:
     """
     if status == PersonStatus.UTFLYTTET:
         utflytting = current(document.get("utflytting")) or {}
-        found = _date(utflytting.get("utflyttingsdato")) or _effective_date(utflytting.get("gyldighetstidspunkt"))
+        found = _lenient(_date, utflytting.get("utflyttingsdato")) or _lenient(
+            _effective_date, utflytting.get("gyldighetstidspunkt")
+        )
         if found is not None:
             return found
     bosted = current(document.get("bostedsadresse")) or {}
-    days = [d for d in (_date(bosted.get("flyttedato")), _effective_date(bosted.get("gyldighetstidspunkt"))) if d]
+    days = [
+        d
+        for d in (
+            _lenient(_date, bosted.get("flyttedato")),
+            _lenient(_effective_date, bosted.get("gyldighetstidspunkt")),
+        )
+        if d
+    ]
     return max(days) if days else None
+
+
+def _lenient(parse: Callable[[Any], dt.date | None], value: Any) -> dt.date | None:
+    """A malformed date in the metadata leaves the moving day unknown; it does not make the person invalid."""
+    try:
+        return parse(value)
+    except InvalidDocument:
+        return None
 
 
 def _int(value: Any) -> int | None:

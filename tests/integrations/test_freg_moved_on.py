@@ -26,3 +26,8 @@ def test_an_emigration_is_dated_by_utflyttingsdato_and_no_date_is_none() -> None
     doc = {"utflytting": [{"erGjeldende": True, "utflyttingsdato": "2026-12-01"}]}
     assert moved_on(doc, status=PersonStatus.UTFLYTTET) == dt.date(2026, 12, 1)
     assert moved_on({}, status=PersonStatus.BOSATT) is None
+
+
+def test_a_malformed_date_leaves_the_moving_day_unknown_without_refusing_the_person() -> None:
+    doc = _bosted(flyttedato="30.10.2026", gyldighetstidspunkt="i går")
+    assert moved_on(doc, status=PersonStatus.BOSATT) is None
