@@ -122,9 +122,11 @@ def pupil_moves_from_register(changes: Sequence[RegisterPersonChange], today: dt
         change = relevant[person_id]
         day = _move_day(change, today)
         held = placements.get(person_id, [])
-        # The school the pupil leaves: the one they attend on the moving day; a pupil who began there after the
-        # register's moving day (reported late) leaves the school they attend now, from the day after they began.
-        placement = _placement_on(held, day) or _placement_on(held, today)
+        # The school the pupil leaves: for a move reported late, the school they attend now (the office may have
+        # moved them since; one they began at after the register's moving day is left from the day after they
+        # began); for a move reported ahead, the school they will attend on the moving day.
+        first, then = (today, day) if day < today else (day, today)
+        placement = _placement_on(held, first) or _placement_on(held, then)
         if placement is not None and placement.start_date >= day:
             day = placement.start_date + dt.timedelta(days=1)
         grade = None
