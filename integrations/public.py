@@ -6,7 +6,8 @@ Everything that goes to another system is an outbox row written in the business 
 * outbox — ``outbox_enqueue(kind=..., payload=..., idempotency_key=...)``, ``register_handler(kind, handler)``
   (in ``AppConfig.ready``); a handler gets a ``Delivery`` and raises ``TransientError`` (retry) or
   ``PermanentError`` (dead letter, a human looks at it);
-* letters (SvarUt) — ``letter_send`` renders a letter and queues it, ``letter_pdf`` renders HTML to PDF,
+* letters (SvarUt) — ``letter_send`` renders a letter and queues it (``letter_send_to_organisation`` to an
+  organisation by its organisasjonsnummer), ``letter_pdf`` renders HTML to PDF,
   ``letter_pdf_get`` returns a sent letter's PDF, ``letter_status_get`` its SvarUt status, ``decision_letters_send`` a decision to each guardian plus
   its archive copy;
 * archive (Noark 5) — ``archive_document`` queues a journalpost on the child's case;
@@ -33,7 +34,7 @@ from integrations.freg.listeners import RegisterPersonChange, register_change_li
 from integrations.letters.decisions import decision_letters_send
 from integrations.letters.rendering import letter_pdf
 from integrations.letters.selectors import LetterStatusInfo, letter_pdf_get, letter_status_get
-from integrations.letters.services import letter_send
+from integrations.letters.services import letter_send, letter_send_to_organisation
 from integrations.msgraph.services import office365_event_delete, office365_event_put, office365_occurrence_change
 from integrations.outbox import Delivery, outbox_enqueue, register_handler
 from integrations.outbox.lease import Claim, Leased, backoff_seconds, lease_bury_abandoned, lease_claim, lease_due_ids
@@ -64,6 +65,7 @@ __all__ = [
     "letter_pdf",
     "letter_pdf_get",
     "letter_send",
+    "letter_send_to_organisation",
     "letter_status_get",
     "make_sms_simulator",
     "office365_event_delete",

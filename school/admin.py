@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from school.models import SchoolSettings, SchoolYear, Subject, TeachingGroup, Term
+from school.models import MunicipalityReceiver, SchoolSettings, SchoolYear, Subject, TeachingGroup, Term
 
 
 @admin.register(Subject)
@@ -31,3 +31,9 @@ class TeachingGroupAdmin(admin.ModelAdmin):
 @admin.register(SchoolSettings)
 class SchoolSettingsAdmin(admin.ModelAdmin):
     list_display = ("municipality", "leave_max_school_days", "absence_threshold_percent", "first_grade_max_class_size")
+
+
+@admin.register(MunicipalityReceiver)
+class MunicipalityReceiverAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "organisation_number")
+    search_fields = ("number", "name", "organisation_number")

@@ -18,6 +18,9 @@ class SchoolConfig(AppConfig):
         from school.enrolment import ENROLMENT_LETTER_KIND, enrolment_letters_deliver
 
         register_handler(ENROLMENT_LETTER_KIND, enrolment_letters_deliver)
+        from school.record_transfer import RECORD_TRANSFER_KIND, record_transfer_deliver
+
+        register_handler(RECORD_TRANSFER_KIND, record_transfer_deliver)
         from school.adapted_education import (
             DECISION_LETTER_KIND,
             IOP_ARCHIVE_KIND,
@@ -30,9 +33,10 @@ class SchoolConfig(AppConfig):
 
         register_handler(DECISION_LETTER_KIND, adapted_decision_deliver)
         register_handler(IOP_ARCHIVE_KIND, iop_archive_deliver)
-        from school.arbeidsflate import register_providers
+        from school.arbeidsflate import register_first_grade_contact_teacher_task, register_providers
 
         register_providers()
+        register_first_grade_contact_teacher_task()
         from oas.access.members import register_member_source
         from school.selectors import teaching_group_members_under
 

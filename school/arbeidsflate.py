@@ -137,3 +137,50 @@ def register_providers() -> None:
     registry.register_task_provider(UnregisteredAttendanceProvider())
     registry.register_task_provider(AbsenceThresholdProvider())
     registry.register_task_provider(PupilMoveProvider())
+
+
+# --- Kontaktlærer for the new 1st-grade classes (opplæringslova § 14-2); registered by SchoolConfig.ready ---------
+
+
+class FirstGradeContactTeacherProvider:
+    """The principal's new 1st-grade classes (this or the coming school year) that have no kontaktlærer yet; the link
+    goes to the school's page of groups and teachers, where one is assigned per class."""
+
+    key = "school.first_grade_contact_teacher"
+    module = "school"
+
+    def tasks_for(self, *, user: Any) -> list[WorkspaceTask]:
+        schools = _groups(user, "school.structure.manage", (OrgUnitKind.SCHOOL,))
+        if not schools:
+            return []
+        missing = [
+            (c.pk, c.parent_id, c.name)
+            for c in selectors.new_first_grade_classes(schools=schools, day=clock.today())
+            if not getattr(c, "has_contact_teacher", False)
+        ]
+        if not missing:
+            return []
+        school_id = missing[0][1]
+        return [
+            WorkspaceTask(
+                key=self.key,
+                title=ngettext(
+                    "%(count)s ny klasse på 1. trinn mangler kontaktlærer: %(names)s",
+                    "%(count)s nye klasser på 1. trinn mangler kontaktlærer: %(names)s",
+                    len(missing),
+                )
+                % {"count": len(missing), "names": ", ".join(name for _pk, _school, name in missing[:6])},
+                count=len(missing),
+                url=reverse("school:school_groups", args=[school_id]) + "#kontaktlaerer-1-trinn",
+                module=self.module,
+                severity="warning",
+                unit_id=school_id,
+                details={"classes": [pk for pk, _school, _name in missing]},
+            )
+        ]
+
+
+def register_first_grade_contact_teacher_task() -> None:
+    from oas.arbeidsflate.registry import registry
+
+    registry.register_task_provider(FirstGradeContactTeacherProvider())

@@ -407,7 +407,7 @@ def pupil_move_done(*, user: Actor, move_id: int | str, school_id: int | str) ->
         return move
     with transaction.atomic():
         if move.source == MoveSource.REGISTER:
-            register_move_complete(move=move, school=school, day=clock.today())
+            register_move_complete(move=move, school=school)
         setattr(move, field, clock.now())
         move.save(update_fields=[field])
         audit_record(

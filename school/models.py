@@ -342,6 +342,11 @@ class PupilMove(models.Model):
     # so the old school's task ends it and the new school's task enrols the pupil. One move per feed event.
     source = models.CharField(_("kilde"), max_length=10, choices=MoveSource.choices, default=MoveSource.OFFICE)
     register_sequence = models.BigIntegerField(_("sekvensnummer i Folkeregisteret"), null=True, blank=True)
+    # Moving out of the municipality: the old school sends the pupil record (elevmappen) to the new municipality
+    # through SvarUt, once; the receiver is its organisasjonsnummer (never shown where the address is protected).
+    record_sent_at = models.DateTimeField(_("elevmappe sendt"), null=True, blank=True)
+    record_sent_by_user_id = models.IntegerField(null=True, blank=True)
+    record_receiver_orgnr = models.CharField(_("elevmappe sendt til (organisasjonsnummer)"), max_length=9, blank=True)
 
     class Meta:
         verbose_name = _("elevflytting")
@@ -359,6 +364,32 @@ class PupilMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id}"
+
+
+class MunicipalityReceiver(models.Model):
+    """A municipality a pupil record (elevmappe) can be sent to: its number and organisasjonsnummer for SvarUt.
+
+    Kept by the administrators (the admin); a pupil moving to a municipality without a row cannot have the record
+    sent until one is added (the office is told so).
+    """
+
+    number = models.CharField(_("kommunenummer"), max_length=4, unique=True)
+    name = models.CharField(_("navn"), max_length=100)
+    organisation_number = models.CharField(_("organisasjonsnummer"), max_length=9)
+
+    class Meta:
+        verbose_name = _("mottakende kommune (elevmappe)")
+        verbose_name_plural = _("mottakende kommuner (elevmappe)")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__regex=r"^\d{4}$"), name="municipalityreceiver_number_4_digits"),
+            models.CheckConstraint(
+                condition=Q(organisation_number__regex=r"^\d{9}$"), name="municipalityreceiver_orgnr_9_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
 
 
 # ---------------------------------------------------------------------------------------------------------------

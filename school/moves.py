@@ -69,22 +69,46 @@ def _school_for(*, person: Person, grade: int, day: dt.date) -> OrgUnit | None:
     return covering[0] if covering else None
 
 
+def _school_year_start(day: dt.date) -> int:
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def _placement_on(placements: list[Placement], day: dt.date) -> Placement | None:
+    """The placement (of those held, oldest first) active on ``day``, if any."""
+    for placement in placements:
+        if placement.start_date <= day and (placement.end_date is None or placement.end_date >= day):
+            return placement
+    return None
+
+
+def _move_day(change: RegisterPersonChange, today: dt.date) -> dt.date:
+    """The day the move takes effect: the register's moving date (flyttedato), or the processing day without one."""
+    return change.moved_on or today
+
+
 def pupil_moves_from_register(changes: Sequence[RegisterPersonChange], today: dt.date) -> int:
     """The register feed's listener: create the schools' tasks for school-age children moving; return how many.
 
-    Runs inside the feed page's transaction (system: no user). Idempotent per event and per open move.
+    The move is dated by the register (``RegisterPersonChange.moved_on``, the new bostedsadresse's flyttedato),
+    not by the day the feed is read: the grade, the krets school and the school the pupil leaves are those of the
+    moving day, so a move reported after the fact is dated back and a move reported ahead waits for its day (the
+    placements change on that day when each school completes its part). Runs inside the feed page's transaction
+    (system: no user). Idempotent per event and per open move.
     """
     relevant = {c.person_id: c for c in changes if c.created or any(f in c.changes for f in _MOVE_FIELDS)}
     if not relevant:
         return 0
     persons = {p.pk: p for p in Person.objects.filter(pk__in=relevant, birth_date__isnull=False)}
-    placements: dict[int, Placement] = {}
+    placements: dict[int, list[Placement]] = {}
     for found in (
-        Placement.objects.filter(active_on(today, fields=DATED), service=Service.SCHOOL, child_id__in=persons)
+        Placement.objects.filter(service=Service.SCHOOL, child_id__in=persons)
+        .filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=min([today, *(_move_day(c, today) for c in relevant.values())]))
+        )
         .select_related("unit__municipality", "group")
         .order_by("start_date")
     ):
-        placements[found.child_id] = found
+        placements.setdefault(found.child_id, []).append(found)
     open_moves = {
         (m.pupil_id, m.from_school_id, m.to_school_id)
         for m in PupilMove.objects.filter(pupil_id__in=persons, source=MoveSource.REGISTER).filter(
@@ -96,13 +120,24 @@ def pupil_moves_from_register(changes: Sequence[RegisterPersonChange], today: dt
     rows: list[PupilMove] = []
     for person_id, person in persons.items():
         change = relevant[person_id]
-        placement = placements.get(person_id)
-        grade = placement.group.grade if placement and placement.group and placement.group.grade else None
-        grade = grade or grade_by_age(birth_date=person.birth_date, day=today)  # type: ignore[arg-type]
+        day = _move_day(change, today)
+        held = placements.get(person_id, [])
+        # The school the pupil leaves: for a move reported late, the school they attend now (the office may have
+        # moved them since; one they began at after the register's moving day is left from the day after they
+        # began); for a move reported ahead, the school they will attend on the moving day.
+        first, then = (today, day) if day < today else (day, today)
+        placement = _placement_on(held, first) or _placement_on(held, then)
+        if placement is not None and placement.start_date >= day:
+            day = placement.start_date + dt.timedelta(days=1)
+        grade = None
+        if placement and placement.group and placement.group.grade:
+            # a move dated into the next school year finds the pupil a grade up
+            grade = placement.group.grade + _school_year_start(day) - _school_year_start(today)
+        grade = grade or grade_by_age(birth_date=person.birth_date, day=day)  # type: ignore[arg-type]
         if not FIRST_GRADE <= grade <= LAST_GRADE:
             continue
         old = placement.unit if placement else None
-        new = _school_for(person=person, grade=grade, day=today)
+        new = _school_for(person=person, grade=grade, day=day)
         if old is not None and new is not None and old.pk == new.pk:
             continue  # still the same school (moved within the krets, or to a krets of the same lower secondary)
         if old is None and new is None:
@@ -125,7 +160,7 @@ def pupil_moves_from_register(changes: Sequence[RegisterPersonChange], today: dt
                 pupil=person,
                 from_school=old,
                 to_school=new,
-                day=today,
+                day=day,
                 created_at=now,
                 source=MoveSource.REGISTER,
                 register_sequence=change.sequence,
@@ -140,7 +175,13 @@ def pupil_moves_from_register(changes: Sequence[RegisterPersonChange], today: dt
             object_type="school.PupilMove",
             details={
                 "moves": [
-                    {"pupil": r.pupil_id, "from": r.from_school_id, "to": r.to_school_id, "seq": r.register_sequence}
+                    {
+                        "pupil": r.pupil_id,
+                        "from": r.from_school_id,
+                        "to": r.to_school_id,
+                        "seq": r.register_sequence,
+                        "day": r.day.isoformat(),
+                    }
                     for r in rows
                 ]
             },
@@ -148,11 +189,13 @@ def pupil_moves_from_register(changes: Sequence[RegisterPersonChange], today: dt
     return len(created)
 
 
-def register_move_complete(*, move: PupilMove, school: OrgUnit, day: dt.date) -> None:
+def register_move_complete(*, move: PupilMove, school: OrgUnit) -> None:
     """A school's part of a register move, done by its office: the old school ends the placement (and the pupil's
-    teaching groups there) the day before the move; the new school enrols the pupil from the move day (without a
-    class: placing in one is the next step on the pupil's page). Runs in the caller's transaction."""
-    start = max(move.day, day)
+    teaching groups there) the day before the register's moving day; the new school enrols the pupil from that day
+    (without a class: placing in one is the next step on the pupil's page). A move reported late is dated back, one
+    reported ahead changes the placements on its day, whenever the office does its part. Runs in the caller's
+    transaction."""
+    start = move.day
     if school.pk == move.from_school_id:
         for placement in Placement.objects.filter(
             active_on(start, fields=DATED), child_id=move.pupil_id, service=Service.SCHOOL, unit=school
@@ -161,6 +204,7 @@ def register_move_complete(*, move: PupilMove, school: OrgUnit, day: dt.date) ->
             placement.save(update_fields=["end_date"])
         GroupMembership.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+            valid_from__lt=start,
             pupil_id=move.pupil_id,
             group__path__startswith=school.path,
         ).update(valid_to=start - dt.timedelta(days=1))

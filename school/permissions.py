@@ -231,3 +231,10 @@ IOP_GUARDIAN_READ = register_action(
     relation_right="whereabouts",
     break_glass=False,
 )
+# Moving out of the municipality: the old school's leader or office sends the pupil record to the new municipality.
+PUPIL_RECORD_TRANSFER = register_action(
+    "school.pupil.record_transfer",
+    label=_("Sende elevmappen til den nye kommunen når eleven flytter ut"),
+    resource=ORGUNIT,
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
+)

@@ -9,7 +9,8 @@ from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 
 from oas import clock
 from oas.access.evaluation import access_queryset
@@ -345,4 +346,34 @@ def teaching_group_members_under(paths: Sequence[str], day: dt.date) -> QuerySet
     under = reduce(or_, (Q(group__path__startswith=p) for p in paths))
     return (
         GroupMembership.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).filter(under).values("pupil_id")
+    )
+
+
+def school_year_start_day(day: dt.date) -> dt.date:
+    """The first of August of the school year ``day`` falls in (a school year runs August to June)."""
+    return dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
+
+
+def new_first_grade_classes(*, schools: QuerySet[OrgUnit] | Sequence[OrgUnit], day: dt.date) -> QuerySet[OrgUnit]:
+    """Return the schools' 1st-grade classes made for this school year or a coming one (not ended on ``day``).
+
+    Each is annotated ``has_contact_teacher``: a kontaktlærer (opplæringslova § 14-2) assigned for the class's first
+    day or, once it has begun, today.
+    """
+    contact = GroupAssignment.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        group=OuterRef("pk"),
+        role=GroupRole.CONTACT_TEACHER,
+        valid_from__lte=Greatest(OuterRef("valid_from"), Value(day)),
+    )
+    return (
+        OrgUnit.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            parent__in=schools,
+            kind=OrgUnitKind.CLASS,
+            grade=1,
+            valid_from__gte=school_year_start_day(day),
+        )
+        .annotate(has_contact_teacher=Exists(contact))
+        .order_by("parent__name", "valid_from", "name")
     )

@@ -351,12 +351,19 @@ def attendance_register(
 
 
 def teacher_assign_checked(
-    *, user: Actor, school_id: int | str, group_id: int | str, employee_id: int | str
+    *,
+    user: Actor,
+    school_id: int | str,
+    group_id: int | str,
+    employee_id: int | str,
+    role: str = GroupRole.GROUP_STAFF,
 ) -> GroupAssignment:
     """Assign an employee of the school to one of its classes or teaching groups (the school's own page).
 
-    Refused (nothing written, audit-logged): a school the user may not manage (404), a group outside the school, an
-    employee without a current employment at the school.
+    ``role`` is ``contact_teacher`` for a class's kontaktlærer (opplæringslova § 14-2). A class made for a coming
+    school year (the new 1st grade) gets the teacher from its first day. Refused (nothing written, audit-logged): a
+    school the user may not manage (404), a group outside the school, an employee without a current employment at
+    the school, a kontaktlærer for anything but a class, an unknown role.
     """
     school = access_object(
         user=user,
@@ -381,14 +388,26 @@ def teacher_assign_checked(
         problem = _("Gruppen finnes ikke ved denne skolen.")
     elif employee is None:
         problem = _("Den ansatte har ikke stilling ved denne skolen.")
+    elif role not in GroupRole.values:
+        problem = _("Ukjent rolle i gruppen.")
+    elif role == GroupRole.CONTACT_TEACHER and group.kind != OrgUnitKind.CLASS:
+        problem = _("Kontaktlærer knyttes til en klasse (basisgruppe), ikke en undervisningsgruppe.")
+    elif group.valid_to is not None and group.valid_to < today:
+        problem = _("Gruppen er avsluttet.")
     if problem:
         audit_record(
             action=AuditAction.DENIED,
             event="school.teacher.assign.denied",
             object_type="organisation.OrgUnit",
             object_id=school.pk,
-            details={"reason": problem, "group": str(group_id)[:20], "employee": str(employee_id)[:20]},
+            details={
+                "reason": problem,
+                "group": str(group_id)[:20],
+                "employee": str(employee_id)[:20],
+                "role": str(role)[:20],
+            },
         )
         raise ValidationError(problem, code="assignment_refused")
     assert group is not None and employee is not None
-    return teacher_assign(group=group, employee=employee, valid_from=today)
+    # A class that begins later (next school year's 1st grade) gets its teacher from its first day.
+    return teacher_assign(group=group, employee=employee, valid_from=max(today, group.valid_from), role=role)

@@ -21,6 +21,11 @@ urlpatterns = [
     path("skole/innskriving/", views.enrolment_office, name="enrolment_office"),
     path("skole/elev/<int:child_id>/flytt/", views.pupil_move, name="pupil_move"),
     path("skole/<int:unit_id>/flytting/<int:move_id>/", views.pupil_move_done, name="pupil_move_done"),
+    path(
+        "skole/<int:unit_id>/flytting/<int:move_id>/elevmappe/",
+        views.pupil_record_transfer,
+        name="pupil_record_transfer",
+    ),
     path("portal/skole/skolestart/", views.portal_enrolment, name="portal_enrolment"),
     path("portal/skole/", views.portal_school, name="portal_school"),
     path("skole/iop/", adapted_education_views.iop_list, name="iop_list"),

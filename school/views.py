@@ -20,8 +20,18 @@ from oas.access.privacy import child_adults_current, persons_contact_view
 from oas.audit.services import audit_read
 from oas.errors import DomainError
 from oas.organisation.models import OrgUnit, OrgUnitKind
-from oas.people.models import Person, RelationKind
-from school import absence, adapted_education, enrolment, leave, rollover, selectors, services, staffing
+from oas.people.models import GroupRole, Person, RelationKind
+from school import (
+    absence,
+    adapted_education,
+    enrolment,
+    leave,
+    record_transfer,
+    rollover,
+    selectors,
+    services,
+    staffing,
+)
 from school.first_grade import first_grade_classes_create, first_grade_plan
 from school.lessons import unregistered_lessons
 from school.models import DAY_LESSON, EnrolmentStatus, LeaveStatus, PupilMove
@@ -311,6 +321,7 @@ def school_groups(request: HttpRequest, unit_id: int) -> HttpResponse:
                 school_id=school.pk,
                 group_id=request.POST.get("gruppe", ""),
                 employee_id=request.POST.get("ansatt", ""),
+                role=request.POST.get("rolle", "") or GroupRole.GROUP_STAFF,
             )
             messages.success(request, _("Læreren er knyttet til gruppen."))
         except AccessNotFound:
@@ -322,10 +333,22 @@ def school_groups(request: HttpRequest, unit_id: int) -> HttpResponse:
     groups = selectors.school_groups(school=school, day=today)
     teachers = selectors.group_teachers(group_ids=[g.pk for g in groups], day=today)
     rows = [{"group": g, "teachers": teachers.get(g.pk, [])} for g in groups]
+    # The 1st-grade classes made for this or the coming school year, each to get its kontaktlærer (§ 14-2).
+    new_classes = list(selectors.new_first_grade_classes(schools=[school], day=today))
+    contact = selectors.contact_teachers(class_ids=[c.pk for c in new_classes if c.valid_from <= today], day=today)
+    for first_day in sorted({c.valid_from for c in new_classes if c.valid_from > today}):
+        coming = [c.pk for c in new_classes if c.valid_from == first_day]
+        contact.update(selectors.contact_teachers(class_ids=coming, day=first_day))
+    first_grade = [{"group": c, "contact_teachers": contact.get(c.pk, [])} for c in new_classes]
     return render(
         request,
         "school/school_groups.html",
-        {"school": school, "rows": rows, "employees": selectors.school_teachers(school=school, day=today)},
+        {
+            "school": school,
+            "rows": rows,
+            "first_grade": first_grade,
+            "employees": selectors.school_teachers(school=school, day=today),
+        },
     )
 
 
@@ -471,6 +494,7 @@ def school_office(request: HttpRequest, unit_id: int) -> HttpResponse:
     incoming = list(
         enrolment.enrolments_for_user(user=request.user).filter(school=school, school_year__start_date__gt=today)
     )
+    record_steps = record_transfer.record_transfer_views(user=request.user, school=school, moves=moves_out)
     may_structure = has_action(user=request.user, action="school.structure.manage", target=school)
     first_grade = first_grade_plan(school=school, day=today) if may_structure else None
     audit_read(
@@ -496,6 +520,7 @@ def school_office(request: HttpRequest, unit_id: int) -> HttpResponse:
             "since": since,
             "moves_in": moves_in,
             "moves_out": moves_out,
+            "record_steps": record_steps,
             "incoming": incoming,
             "first_grade": first_grade,
         },
@@ -651,4 +676,19 @@ def pupil_move_done(request: HttpRequest, unit_id: int, move_id: int) -> HttpRes
         raise
     except DomainError as exc:
         messages.error(request, exc.message)
+    return redirect("school:office", unit_id=unit_id)
+
+
+@requires("school.pupil.record_transfer")
+@require_POST
+def pupil_record_transfer(request: HttpRequest, unit_id: int, move_id: int) -> HttpResponse:
+    """Send the pupil record (elevmappen) of a pupil moving out of the municipality to the new municipality."""
+    try:
+        record_transfer.pupil_record_transfer(user=request.user, school_id=unit_id, move_id=move_id)
+    except AccessNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Elevmappen sendes til den nye kommunen og arkiveres."))
     return redirect("school:office", unit_id=unit_id)

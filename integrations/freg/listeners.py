@@ -24,6 +24,9 @@ class RegisterPersonChange:
     sequence: int | None
     created: bool
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
+    # The day the register says the person's current residence took effect (bostedsadresse's flyttedato /
+    # gyldighetstidspunkt, or the emigration's date): a move may be reported late or ahead; None when not given.
+    moved_on: dt.date | None = None
 
 
 RegisterChangeListener = Callable[[Sequence[RegisterPersonChange], dt.date], object]

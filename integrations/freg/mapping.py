@@ -6,8 +6,10 @@ Almost every property is an array of historical elements; the current one has ``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from integrations.freg.errors import InvalidDocument
 from oas.people.models import Adressebeskyttelse, Foreldreansvar, ParentRole, PersonStatus, RelationKind, Sex
@@ -16,6 +18,7 @@ from oas.people.services import RegisterAddress, RegisterDeltBosted, RegisterPer
 
 PARENT_ROLES = {ParentRole.MOR.value, ParentRole.FAR.value, ParentRole.MEDMOR.value}
 FORELDREANSVAR_KINDS = set(Foreldreansvar.values)
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class MappedPerson:
     person: RegisterPersonData
     relations: tuple[RegisterRelation, ...]
     related_adults: frozenset[str]
+    # The day the current bostedsadresse (or the emigration) takes effect: the register dates a move, and it may
+    # be reported after the fact or ahead of time; the processing day is not the moving day.
+    moved_on: dt.date | None = None
 
 
 def current(elements: Any) -> dict[str, Any] | None:
@@ -53,6 +59,52 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError as exc:
         raise InvalidDocument(f"ugyldig dato {value!r}") from exc
+
+
+def _effective_date(value: Any) -> dt.date | None:
+    """The Norwegian calendar day of a ``gyldighetstidspunkt`` (a date-time; a plain date is taken as it is)."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidDocument(f"ugyldig tidspunkt {value!r}") from exc
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(OSLO).date()
+
+
+def moved_on(document: dict[str, Any], *, status: str) -> dt.date | None:
+    """The day the person's current residence took effect: the emigration's date, else the bostedsadresse's.
+
+    ``flyttedato`` is the moving day; ``gyldighetstidspunkt`` is when the element took effect, the same day for a
+    move and later for a change without moving (a new krets on the same address), so the later of the two counts.
+    """
+    if status == PersonStatus.UTFLYTTET:
+        utflytting = current(document.get("utflytting")) or {}
+        found = _lenient(_date, utflytting.get("utflyttingsdato")) or _lenient(
+            _effective_date, utflytting.get("gyldighetstidspunkt")
+        )
+        if found is not None:
+            return found
+    bosted = current(document.get("bostedsadresse")) or {}
+    days = [
+        d
+        for d in (
+            _lenient(_date, bosted.get("flyttedato")),
+            _lenient(_effective_date, bosted.get("gyldighetstidspunkt")),
+        )
+        if d
+    ]
+    return max(days) if days else None
+
+
+def _lenient(parse: Callable[[Any], dt.date | None], value: Any) -> dt.date | None:
+    """A malformed date in the metadata leaves the moving day unknown; it does not make the person invalid."""
+    try:
+        return parse(value)
+    except InvalidDocument:
+        return None
 
 
 def _int(value: Any) -> int | None:
@@ -189,7 +241,9 @@ def map_person(document: Any, *, requested_id: str = "") -> MappedPerson:
         delt_bosted=delt,
     )
     relations, adults = _relations(document, national_id)
-    return MappedPerson(person=person, relations=relations, related_adults=adults)
+    return MappedPerson(
+        person=person, relations=relations, related_adults=adults, moved_on=moved_on(document, status=status)
+    )
 
 
 def _relations(document: dict[str, Any], national_id: str) -> tuple[tuple[RegisterRelation, ...], frozenset[str]]:

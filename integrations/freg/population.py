@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from faker import Faker
 
@@ -380,7 +381,16 @@ class EventGenerator:
         return self.gen.meta(self.moment)
 
     # --- the changes ------------------------------------------------------------------------------
-    def move(self, nid: str, *, out_of_municipality: bool = False, new_skolekrets: bool = True) -> int:
+    def move(
+        self,
+        nid: str,
+        *,
+        out_of_municipality: bool = False,
+        new_skolekrets: bool = True,
+        flyttedato: dt.date | None = None,
+        to_municipality: str | None = None,
+    ) -> int:
+        """Move a person; ``flyttedato`` dates the move other than today (reported late, or ahead of time)."""
         doc = self.state.documents[nid]
         gradering = (doc.get("adressebeskyttelse") or [{}])[-1].get("graderingsnivaa", "ugradert")
         if gradering == "strengtFortrolig":
@@ -391,11 +401,14 @@ class EventGenerator:
             skolekrets = old.get("skolekrets")
         elif not out_of_municipality:
             skolekrets = self.rng.choice([s for s in SKOLEKRETSER if s != old.get("skolekrets")])
-        address = self.gen.address(
-            municipality=self.rng.choice(OTHER_MUNICIPALITIES) if out_of_municipality else None, skolekrets=skolekrets
-        )
+        elsewhere = to_municipality or self.rng.choice(OTHER_MUNICIPALITIES)
+        address = self.gen.address(municipality=elsewhere if out_of_municipality else None, skolekrets=skolekrets)
         element = {"adressegradering": gradering, **self._meta(), **_clean(address)}
         element["flyttedato"] = element["gyldighetstidspunkt"][:10]
+        if flyttedato is not None:  # the element takes effect on the moving day (Norwegian midnight); recorded now
+            midnight = dt.datetime.combine(flyttedato, dt.time(0), tzinfo=ZoneInfo("Europe/Oslo"))
+            element["gyldighetstidspunkt"] = _ts(midnight)
+            element["flyttedato"] = flyttedato.isoformat()
         _supersede(doc, "bostedsadresse", element)
         return self._append(nid, "endringIBostedsadresse")
 

@@ -420,13 +420,21 @@ def _process_page(
                 today=today,
             )
             counts["notices"] += register_change_notices_create(notices=notices)
+            moved_on = {ids[m.person.national_id]: m.moved_on for m in mapped if m.person.national_id in ids}
             changed = [
                 RegisterPersonChange(
-                    person_id=pid, sequence=sequences.get(pid), created=False, changes=result.changes.get(pid, {})
+                    person_id=pid,
+                    sequence=sequences.get(pid),
+                    created=False,
+                    changes=result.changes.get(pid, {}),
+                    moved_on=moved_on.get(pid),
                 )
                 for pid in result.changes
             ] + [
-                RegisterPersonChange(person_id=pid, sequence=sequences.get(pid), created=True) for pid in result.created
+                RegisterPersonChange(
+                    person_id=pid, sequence=sequences.get(pid), created=True, moved_on=moved_on.get(pid)
+                )
+                for pid in result.created
             ]
             register_change_listeners_call(changes=changed, today=today)
     counts["persons_refreshed"] += sum(1 for nid in relevant if nid in known)

@@ -99,6 +99,72 @@ def letter_send(
     return letter.id
 
 
+def letter_send_to_organisation(
+    *,
+    organisation_number: str,
+    organisation_name: str,
+    concerns_person_id: int,
+    title: str,
+    template: str,
+    context: dict[str, Any],
+    case_ref: str = "",
+    idempotency_key: str,
+) -> int:
+    """Render a letter to an organisation (SvarUt to its organisasjonsnummer, digital only) and queue it.
+
+    The letter concerns ``concerns_person_id`` (kept as its recipient for the audit trail) but is addressed only to
+    the organisation: no person's address is in the address block. The same ``idempotency_key`` never sends twice.
+    """
+    title = (title or "").strip()
+    if not title or len(title) > 1000:
+        raise ValidationError(_("Brevet må ha en tittel (maks 1000 tegn)."), fields={"title": [_("Påkrevd.")]})
+    if not (organisation_number.isdecimal() and len(organisation_number) == 9):
+        raise ValidationError(
+            _("Mottakerens organisasjonsnummer må ha ni sifre."), fields={"organisation_number": [_("Ni sifre.")]}
+        )
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise ValidationError(
+            _("Idempotensnøkkelen er SvarUts eksternReferanse og må ha 1–100 tegn."),
+            fields={"idempotency_key": [_("1–100 tegn.")]},
+        )
+    existing = Letter.objects.filter(ekstern_referanse=idempotency_key).first()
+    if existing is not None:
+        if (existing.recipient_id, existing.organisation_number) != (concerns_person_id, organisation_number):
+            raise Conflict(_("Idempotensnøkkelen %(key)s er brukt for et annet brev.") % {"key": idempotency_key})
+        return existing.id
+    person = Person.objects.filter(id=concerns_person_id).first()
+    if person is None:
+        raise NotFound(_("Personen brevet gjelder finnes ikke."))
+    mottaker = Mottaker(navn=organisation_name.strip()[:200] or organisation_number, digital_id=organisation_number)
+    html = letter_html(template=template, title=title, context={**context, "case_ref": case_ref}, mottaker=mottaker)
+    pdf = letter_pdf(html)
+    with transaction.atomic():
+        letter = Letter(
+            recipient=person,
+            organisation_number=organisation_number,
+            title=title,
+            template=template,
+            case_ref=case_ref[:200],
+            ekstern_referanse=idempotency_key,
+            mottaker=mottaker.as_json(),
+            kun_digital_levering=True,
+            filename=_filename(title),
+            pdf=pdf,
+        )
+        letter.full_clean(validate_unique=False, validate_constraints=False)
+        letter.save()
+        outbox_enqueue(kind=OUTBOX_KIND, payload={"letter_id": letter.id}, idempotency_key=f"svarut:{idempotency_key}")
+        audit_record(
+            action="send",
+            event="letter.queued",
+            person_ids=[person.id],
+            object_type="integrations.letter",
+            object_id=letter.id,
+            details={"template": template, "case_ref": case_ref, "organisation": True},
+        )
+    return letter.id
+
+
 def _svarut_port() -> SvarUtPort:
     from integrations.svarut.client import get_svarut_port
 
@@ -189,6 +255,8 @@ def _letter_already_sent(client: SvarUtPort, *, letter: Letter, attempt: int) ->
 
 def _letter_check_protection(letter: Letter) -> None:
     """Refuse to send a letter made before the recipient got adressebeskyttelse: its PDF may hold the old address."""
+    if letter.organisation_number:
+        return  # addressed to an organisation: no person's address is on it
     recipient = Person.objects.get(id=letter.recipient_id)
     if not recipient.has_protected_address:
         return

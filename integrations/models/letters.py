@@ -26,6 +26,9 @@ class Letter(models.Model):
     ekstern_referanse = models.CharField(_("ekstern referanse"), max_length=100, unique=True)
     # The SvarUt ``Adresse`` exactly as sent; for protected addresses it never holds the residential address.
     mottaker = models.JSONField(_("mottaker (SvarUt-adresse)"), default=dict)
+    # Set when the letter goes to an organisation (e.g. the municipality a pupil moves to, by its organisasjonsnummer
+    # as SvarUt's digitalId) rather than to the person: ``recipient`` is then the person the letter concerns.
+    organisation_number = models.CharField(_("mottakers organisasjonsnummer"), max_length=9, blank=True)
     kun_digital_levering = models.BooleanField(_("kun digital levering"), default=False)
     filename = models.CharField(_("filnavn"), max_length=226)
     pdf = models.BinaryField(_("PDF"))
@@ -51,6 +54,10 @@ class Letter(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=["queued", "failed"]) | ~Q(forsendelse_id=""),
                 name="letter_sent_has_forsendelse_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation_number="") | Q(organisation_number__regex=r"^\d{9}$"),
+                name="letter_organisation_number_9_digits",
             ),
         ]
 

@@ -200,3 +200,35 @@ def test_a_child_not_of_school_age_gets_no_task(world: dict[str, Any]) -> None:
     _sync(world["client"])
     assert not PupilMove.objects.filter(pupil__national_id=small).exists()
     assert nid_of(state.documents[small]) == small
+
+
+def test_the_register_moving_date_dates_the_move_reported_late_or_ahead(world: dict[str, Any]) -> None:
+    """The register's flyttedato, not the day the feed is read, dates the move and the placements' end and start."""
+    state, school_a, school_b = world["state"], world["a"], world["b"]
+    late, ahead = TODAY - dt.timedelta(days=20), TODAY + dt.timedelta(days=30)
+    events = EventGenerator(state=state, generator=world["generator"])
+    events.move(world["mover"], new_skolekrets=True, flyttedato=late)  # reported three weeks after the fact
+    _current_home(state.documents[world["mover"]])["skolekrets"] = school_b.skolekrets
+    events.move(world["leaver"], out_of_municipality=True, flyttedato=ahead)  # reported a month ahead
+    _sync(world["client"])
+    mover = Person.objects.get(national_id=world["mover"])
+    leaver = Person.objects.get(national_id=world["leaver"])
+    moved = PupilMove.objects.get(pupil=mover, source=MoveSource.REGISTER)
+    leaving = PupilMove.objects.get(pupil=leaver, source=MoveSource.REGISTER)
+    assert (moved.day, leaving.day) == (late, ahead)
+    assert (moved.from_school_id, moved.to_school_id) == (school_a.pk, school_b.pk)
+
+    rektor_a, rektor_b = _leader(school_a), _leader(school_b)
+    with clock.freeze(TODAY):
+        assert rektor_b.post(f"/skole/{school_b.pk}/flytting/{moved.pk}/").status_code == 302
+        assert rektor_a.post(f"/skole/{school_a.pk}/flytting/{moved.pk}/").status_code == 302
+        assert rektor_a.post(f"/skole/{school_a.pk}/flytting/{leaving.pk}/").status_code == 302
+
+    # Late: school A's placement ended the day before the register's moving day, school B's began on it.
+    assert Placement.objects.get(child=mover, unit=school_a).end_date == late - dt.timedelta(days=1)
+    assert Placement.objects.get(child=mover, unit=school_b).start_date == late
+    # Ahead: the pupil stays at school A (and in the class) until the moving day.
+    today_place = Placement.objects.get(active_on(TODAY, fields=DATED), child=leaver, service=Service.SCHOOL)
+    assert today_place.unit_id == school_a.pk and today_place.group_id is not None
+    assert today_place.end_date == ahead - dt.timedelta(days=1)
+    assert not Placement.objects.filter(active_on(ahead, fields=DATED), child=leaver, service=Service.SCHOOL).exists()

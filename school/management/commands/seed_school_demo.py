@@ -36,6 +36,7 @@ from school.models import (
     IopEvaluation,
     LeaveApplication,
     LeaveStatus,
+    MunicipalityReceiver,
     PupilAttendance,
     SchoolSettings,
     SchoolYear,
@@ -74,6 +75,16 @@ IOP_TEXTS = {
 ATTENDANCE_DAYS = 5
 
 
+# Synthetic organisasjonsnumre (valid check digit) for the municipalities the FREG simulator moves people to.
+DEMO_RECORD_RECEIVERS = (
+    ("0301", "Oslo kommune", "964338531"),
+    ("3201", "Bærum kommune", "964338442"),
+    ("3207", "Nordre Follo kommune", "964338353"),
+    ("3222", "Lørenskog kommune", "964338264"),
+    ("3232", "Nittedal kommune", "964338175"),
+)
+
+
 class Command(BaseCommand):
     help = "Fyll demoskolene med fag, undervisningsgrupper, lærere og noe fravær (kan kjøres flere ganger)."
 
@@ -95,10 +106,19 @@ class Command(BaseCommand):
             leave = self._leave_and_documentation(schools=schools, today=today)
             enrolled = self._enrolment(schools=schools, today=today)
             adapted = self._adapted_education(schools=schools, today=today)
+            self._record_receivers()
         self.stdout.write(
             f"Skoler: {len(schools)}, nye grupper: {groups_made}, nye registreringer: {registrations}, "
             f"nye permisjonssøknader: {leave}, skoleinnskrivinger: {enrolled}, nye IOP-vedtak: {adapted}"
         )
+
+    def _record_receivers(self) -> None:
+        """The municipalities the demo's register moves pupils to (the FREG simulator's), with synthetic
+        organisasjonsnumre, so "send elevmappen" works on the demo; the administrators keep the real ones."""
+        for number, name, orgnr in DEMO_RECORD_RECEIVERS:
+            MunicipalityReceiver.objects.get_or_create(
+                number=number, defaults={"name": name, "organisation_number": orgnr}
+            )
 
     def _school(
         self, *, school: OrgUnit, subjects: dict[str, Subject], today: dt.date, assigned: list[GroupAssignment]
