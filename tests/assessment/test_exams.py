@@ -95,6 +95,7 @@ def test_the_office_registers_exam_grades_and_the_guardian_sees_them(upper: Uppe
         ({"form": "praktisk"}, "Velg eksamensform"),
         ({"fag": "XYZ9999"}, "Ukjent fag"),
         ({"elev": "pupil_8"}, "går ikke på 10. trinn"),
+        ({"elev": "pupil_of_another_school"}, "går ikke på 10. trinn"),
         ({"elev": "999999999"}, "går ikke på 10. trinn"),
     ],
 )
@@ -103,6 +104,10 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(
 ) -> None:
     if data.get("elev") == "pupil_8":
         data = {**data, "elev": str(upper.pupil_8.pk)}
+    if data.get("elev") == "pupil_of_another_school":
+        other = Placement.objects.filter(service=Service.SCHOOL).exclude(unit=upper.school).first()
+        assert other is not None
+        data = {**data, "elev": str(other.child_id)}
     response = _record(office, upper, **data)
     assert response.status_code == 200
     assert message in _messages(response)
