@@ -3,7 +3,8 @@
 The school assesses the appeal first (forvaltningsloven § 33): it finds the appeal justified and sets a new grade
 itself, or upholds the grade and forwards the appeal to the statsforvalter, whose outcome the school records. The
 guardian who appealed gets a letter (SvarUt through the outbox, one copy archived) when the school changes the grade,
-when the appeal is forwarded, and with the statsforvalter's outcome. Only the principal of the grade's school
+when the appeal is forwarded, and with the statsforvalter's outcome. A changed grade of a pupil whose leaving certificate
+was issued issues the certificate again (``assessment.reissue``). Only the principal of the grade's school
 processes (``assessment.appeal.process`` on the school).
 """
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessment.models import GRADE_MAX, GRADE_MIN, Appeal, AppealOutcome, AppealStatus, FinalGrade
+from assessment.reissue import certificate_reissue
 from integrations.public import decision_letters_send
 from oas import clock
 from oas.access.getters import AccessNotFound, access_unit
@@ -84,6 +86,14 @@ def _letter(*, appeal: Appeal, step: str, paragraphs: list[str]) -> list[int]:
     )
 
 
+def _reissue(*, appeal: Appeal) -> None:
+    """Issue the pupil's leaving certificate again if it was issued with the old grade (in the caller's transaction)."""
+    certificate_reissue(
+        pupil_id=appeal.pupil_id,
+        reason=_("Klage: ny standpunktkarakter i %(subject)s.") % {"subject": appeal.final_grade.subject_name},
+    )
+
+
 def appeal_assess(*, user: Actor, appeal_id: int | str, decision: str, assessment: str, new_grade: str = "") -> Appeal:
     """The school's assessment: ``changed`` sets ``new_grade`` now, ``upheld`` forwards to the statsforvalter."""
     appeal = appeal_for_processing(user=user, appeal_id=appeal_id)
@@ -107,6 +117,7 @@ def appeal_assess(*, user: Actor, appeal_id: int | str, decision: str, assessmen
         if decision == AppealOutcome.CHANGED:
             assert grade is not None
             FinalGrade.objects.filter(pk=appeal.final_grade_id).update(grade=grade)
+            _reissue(appeal=appeal)
             appeal.status = AppealStatus.CHANGED_BY_SCHOOL
             appeal.outcome, appeal.outcome_grade, appeal.outcome_at = AppealOutcome.CHANGED, grade, now
             paragraphs = [
@@ -164,6 +175,7 @@ def appeal_outcome_record(
         if outcome == AppealOutcome.CHANGED:
             assert new is not None
             FinalGrade.objects.filter(pk=appeal.final_grade_id).update(grade=new)
+            _reissue(appeal=appeal)
             appeal.outcome_grade = new
             paragraphs = [
                 _("Statsforvalteren har gitt medhold i klagen: ny standpunktkarakter i %(subject)s er %(grade)s.")

@@ -5,8 +5,8 @@ task fans out one task per pupil (``certificate_issue``), which renders the PDF 
 Noark 5 (journalpost U on the pupil's case, through the outbox). Idempotent: a pupil's certificate is unique per
 school year and its archive key is fixed, so a task run twice, or a batch started twice, issues it once.
 
-The certificate shows: the subjects with final grades (standpunkt; exam grades are not registered in OAS yet),
-orden og oppførsel (the principal's decided mark of the last spring term), absence days and single hours (§ 9-44, counted by
+The certificate shows: the subjects with final grades (standpunkt) and exam grades (eksamen, written and oral,
+registered by the school office: ``assessment.exams``), orden og oppførsel (the principal's decided mark of the last spring term), absence days and single hours (§ 9-44, counted by
 ``school.public.leaving_certificate_absence``), the school and the principal.
 """
 
@@ -154,7 +154,7 @@ def batch_progress(*, school: OrgUnit, school_year: str) -> BatchProgress | None
     batch = CertificateBatch.objects.filter(school=school, school_year=school_year).first()
     if batch is None:
         return None
-    done = LeavingCertificate.objects.filter(batch=batch).aggregate(n=Count("id"))["n"]
+    done = LeavingCertificate.objects.filter(batch=batch, replaced_at__isnull=True).aggregate(n=Count("id"))["n"]
     return BatchProgress(batch=batch, total=len(batch.pupil_ids), done=done)
 
 
@@ -170,7 +170,6 @@ def _principal_name(*, school: OrgUnit, day: dt.date) -> str:
 
 def certificate_content(*, pupil: Person, school: OrgUnit, school_year: str, day: dt.date) -> dict[str, Any]:
     """Return what the pupil's certificate shows (the JSON kept with it and the PDF's context)."""
-    finals = FinalGrade.objects.filter(pupil=pupil, published_at__isnull=False).order_by("subject_name")
     conduct = (  # the final mark: the principal's decision of a spring term
         ConductMark.objects.filter(pupil=pupil, period__endswith="V", decided_at__isnull=False)
         .order_by("-period")
@@ -183,9 +182,7 @@ def certificate_content(*, pupil: Person, school: OrgUnit, school_year: str, day
         "municipality": school.municipality.name,
         "school_year": school_year,
         "issued": day.isoformat(),
-        "subjects": [
-            {"code": g.subject_code, "name": g.subject_name, "standpunkt": g.grade, "exam": None} for g in finals
-        ],
+        "subjects": selectors.certificate_subjects(pupil_id=pupil.pk, school_year=school_year),
         "orden": conduct.get_orden_display() if conduct else "",
         "oppforsel": conduct.get_oppforsel_display() if conduct else "",
         "absence": {"days": absence.days_on_certificate, "hours": absence.hours_on_certificate},
@@ -210,7 +207,9 @@ def certificate_issue(*, batch_id: int, pupil_id: int) -> LeavingCertificate | N
     that is not locked and published (the certificate waits; the batch page shows it as missing).
     """
     batch = CertificateBatch.objects.select_related("school__municipality").get(pk=batch_id)
-    existing = LeavingCertificate.objects.filter(pupil_id=pupil_id, school_year=batch.school_year).first()
+    existing = LeavingCertificate.objects.filter(
+        pupil_id=pupil_id, school_year=batch.school_year, replaced_at__isnull=True
+    ).first()
     if existing is not None:
         return existing
     if FinalGrade.objects.filter(pupil_id=pupil_id, published_at__isnull=True).exists():
@@ -253,5 +252,7 @@ def certificate_issue(*, batch_id: int, pupil_id: int) -> LeavingCertificate | N
                 details={"school_year": batch.school_year, "subjects": len(content["subjects"])},
             )
     except IntegrityError:  # a concurrent run of the same task issued it first
-        return LeavingCertificate.objects.get(pupil_id=pupil_id, school_year=batch.school_year)
+        return LeavingCertificate.objects.get(
+            pupil_id=pupil_id, school_year=batch.school_year, replaced_at__isnull=True
+        )
     return certificate

@@ -229,16 +229,68 @@ class LeavingCertificate(models.Model):
     pdf = models.BinaryField(_("PDF"))
     issued_at = models.DateTimeField(_("utstedt"))
     archive_record_id = models.IntegerField(null=True, blank=True)
+    # A grade changed after issue (an appeal, a late exam grade) gives a new version; the old one is kept, marked
+    # replaced, and points at the version that replaced it. One current (not replaced) certificate per school year.
+    version = models.PositiveSmallIntegerField(_("utgave"), default=1)
+    replaced_at = models.DateTimeField(_("erstattet"), null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces", verbose_name=_("erstattet av")
+    )
+    reissue_reason = models.CharField(_("grunn til ny utgave"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("vitnemål")
         verbose_name_plural = _("vitnemål")
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "school_year"], name="certificate_unique_pupil_year"),
+            models.UniqueConstraint(
+                fields=["pupil", "school_year"],
+                condition=Q(replaced_at__isnull=True),
+                name="certificate_one_current_per_pupil_year",
+            ),
+            models.UniqueConstraint(fields=["pupil", "school_year", "version"], name="certificate_unique_version"),
         ]
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.school_year}"
+
+
+class ExamForm(models.TextChoices):
+    WRITTEN = "skriftlig", _("Skriftlig")
+    ORAL = "muntlig", _("Muntlig")
+    ORAL_PRACTICAL = "muntlig_praktisk", _("Muntlig-praktisk")
+
+
+class ExamGrade(models.Model):
+    """A 10th-grader's exam grade (eksamenskarakter, opplæringsforskrifta § 9-43) in one subject and exam form.
+
+    The results come from the exam office; the school office registers them. A klage on an exam grade is decided
+    outside the school: its outcome is registered here as a changed grade (``original_grade`` keeps the first).
+    """
+
+    pupil = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exam_grades")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("skoleår"), max_length=20)
+    subject_code = models.CharField(_("fagkode"), max_length=20)
+    subject_name = models.CharField(_("fag"), max_length=200)
+    form = models.CharField(_("eksamensform"), max_length=20, choices=ExamForm.choices)
+    grade = models.PositiveSmallIntegerField(_("karakter"))
+    original_grade = models.PositiveSmallIntegerField(_("karakter før klagen"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("endret etter klage"), null=True, blank=True)
+    entered_by_user_id = models.IntegerField(null=True, blank=True)
+    entered_at = models.DateTimeField(_("registrert"))
+
+    class Meta:
+        verbose_name = _("eksamenskarakter")
+        verbose_name_plural = _("eksamenskarakterer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "school_year", "subject_code", "form"], name="examgrade_unique_pupil_subject_form"
+            ),
+            models.CheckConstraint(condition=Q(grade__gte=GRADE_MIN, grade__lte=GRADE_MAX), name="examgrade_1_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.subject_code} {self.form} {self.grade}"
 
 
 class WarningKind(models.TextChoices):

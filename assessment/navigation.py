@@ -23,5 +23,14 @@ register_nav_item(
     description=_("Skolens vurderingsstatus per klasse, og låsing av standpunktkarakterer."),
 )
 register_nav_item(
+    "staff-assessment-exams",
+    label=_("Eksamenskarakterer"),
+    audience=STAFF,
+    order=20,
+    unit_url_name="assessment:exams",
+    unit_kinds=("school",),
+    description=_("Registrering av eksamenskarakterer for skolens 10. trinn (fra eksamenskontoret)."),
+)
+register_nav_item(
     "guardian-assessment", label=_("Vurdering"), audience=GUARDIAN, order=26, url_name="assessment:portal"
 )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import (
     ConductMark,
     DevelopmentTalk,
+    ExamGrade,
     FinalGrade,
     HalfYearAssessment,
     LeavingCertificate,
@@ -143,4 +144,14 @@ TALK_NOTES = register_action(
     resource=ORGUNIT,
     unit_roles=[R.UNIT_LEADER],
     group_roles=[R.CONTACT_TEACHER],
+)
+
+register_resource(ExamGrade, resource="assessment.exam", person_field="pupil", unit_field="school")
+
+EXAM_RECORD = register_action(
+    "assessment.exam.record",
+    label=_("Registrere eksamenskarakterer for skolens 10. trinn"),
+    resource=ORGUNIT,
+    # The school office (merkantil) registers the exam office's results; the principal may too.
+    unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -12,6 +12,8 @@ from django.utils import timezone
 from assessment.models import (
     Appeal,
     ConductMark,
+    ExamForm,
+    ExamGrade,
     FinalGrade,
     FinalGradeLock,
     HalfYearAssessment,
@@ -267,6 +269,7 @@ class ChildResults:
     remarks: list[Remark]
     conduct: list[ConductMark]  # decided marks only
     certificates: list[LeavingCertificate]
+    exams: list[ExamGrade] = field(default_factory=list)
 
 
 def children_for_user(*, user: Actor) -> list[Person]:
@@ -294,6 +297,7 @@ def child_results(*, child: Person) -> ChildResults:
         # The contact teacher's marks are proposals until the principal decides and publishes them.
         conduct=list(ConductMark.objects.filter(pupil=child, published_at__isnull=False).order_by("-period")),
         certificates=[],  # filled by ``child_certificates`` (a narrower right: the certificate names the school)
+        exams=list(ExamGrade.objects.filter(pupil=child).order_by("-school_year", "subject_name", "form")),
     )
 
 
@@ -309,7 +313,7 @@ def school_appeals(*, school: OrgUnit) -> list[Appeal]:
 def school_certificates(*, school: OrgUnit, school_year: str) -> list[LeavingCertificate]:
     """Return the school's issued leaving certificates of the school year (without the PDFs), by pupil name."""
     return list(
-        LeavingCertificate.objects.filter(school=school, school_year=school_year)
+        LeavingCertificate.objects.filter(school=school, school_year=school_year, replaced_at__isnull=True)
         .defer("pdf")
         .select_related("pupil")
         .order_by("pupil__last_name", "pupil__first_name")
@@ -321,9 +325,49 @@ def child_certificates(*, user: Actor) -> dict[int, list[LeavingCertificate]]:
     rows = access_queryset(
         user=user,
         action="assessment.certificate.download",
-        queryset=LeavingCertificate.objects.defer("pdf").order_by("-issued_at"),
+        # The current version only: a certificate reissued after an appeal replaces the old one.
+        queryset=LeavingCertificate.objects.filter(replaced_at__isnull=True).defer("pdf").order_by("-issued_at"),
     )
     out: dict[int, list[LeavingCertificate]] = {}
     for certificate in rows:
         out.setdefault(certificate.pupil_id, []).append(certificate)
     return out
+
+
+def certificate_subjects(*, pupil_id: int, school_year: str) -> list[dict[str, Any]]:
+    """Return the leaving certificate's subject rows: standpunkt (published) and the school year's exam grades.
+
+    A row: ``code``, ``name``, ``standpunkt`` and ``written`` / ``oral`` (the exam grades, or None) with
+    ``oral_form`` (``muntlig`` or ``muntlig_praktisk``). Subjects with a final grade come first, by name.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for g in FinalGrade.objects.filter(pupil_id=pupil_id, published_at__isnull=False).order_by("subject_name"):
+        rows[g.subject_code] = {
+            "code": g.subject_code,
+            "name": g.subject_name,
+            "standpunkt": g.grade,
+            "written": None,
+            "oral": None,
+            "oral_form": "",
+        }
+    exams = ExamGrade.objects.filter(pupil_id=pupil_id, school_year=school_year).order_by("subject_name", "form")
+    for e in exams:
+        row = rows.setdefault(
+            e.subject_code,
+            {"code": e.subject_code, "name": e.subject_name, "standpunkt": None, "written": None, "oral": None},
+        )
+        if e.form == ExamForm.WRITTEN:
+            row["written"] = e.grade
+        else:
+            row["oral"], row["oral_form"] = e.grade, e.form
+    for row in rows.values():
+        row.setdefault("oral_form", "")
+    return list(rows.values())
+
+
+def certificate_grades_key(subjects: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Return what a certificate's subject rows say about grades (to tell whether a grade changed after issue)."""
+    return sorted(
+        (s.get("code"), s.get("standpunkt"), s.get("written"), s.get("oral"), s.get("oral_form") or "")
+        for s in subjects
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("vurdering/skole/<int:unit_id>/", views.school_page, name="school"),
     path("vurdering/klage/<int:appeal_id>/", views.appeal_process_page, name="appeal_process"),
     path("vurdering/skole/<int:unit_id>/vitnemal/", views.certificates_page, name="certificates"),
+    path("vurdering/skole/<int:unit_id>/eksamen/", views.exams_page, name="exams"),
     path("vurdering/vitnemal/<int:certificate_id>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("portal/vurdering/", views.portal_page, name="portal"),
     path("portal/vurdering/vitnemal/<int:certificate_id>/", views.portal_certificate_pdf, name="portal_certificate"),

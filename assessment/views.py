@@ -7,11 +7,20 @@ import dataclasses
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import appeals, certificates, selectors, services, talks, warnings
-from assessment.models import AppealOutcome, AppealStatus, ConductGrade, LeavingCertificate, RemarkKind, WarningKind
+from assessment import appeals, certificates, exams, selectors, services, talks, warnings
+from assessment.models import (
+    AppealOutcome,
+    AppealStatus,
+    ConductGrade,
+    ExamForm,
+    LeavingCertificate,
+    RemarkKind,
+    WarningKind,
+)
 from oas import clock
 from oas.access.evaluation import has_action
 from oas.access.getters import AccessNotFound, access_object, access_unit
@@ -227,6 +236,7 @@ def school_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "period": selectors.period_label(period),
             "may_lock": has_action(user=request.user, action="assessment.final.lock", target=school),
             "may_certificates": has_action(user=request.user, action="assessment.certificate.read", target=school),
+            "may_exams": has_action(user=request.user, action="assessment.exam.record", target=school),
         },
     )
 
@@ -244,7 +254,7 @@ def portal_page(request: HttpRequest) -> HttpResponse:
         dataclasses.replace(selectors.child_results(child=c), certificates=certificates.get(c.pk, []))
         for c in selectors.children_for_user(user=request.user)
     ]
-    results = [r for r in results if r.halfyear or r.finals or r.remarks or r.conduct or r.certificates]
+    results = [r for r in results if r.halfyear or r.finals or r.exams or r.remarks or r.conduct or r.certificates]
     audit_read(event="assessment.portal.read", person_ids=[r.child.pk for r in results])
     return render(
         request,
@@ -417,3 +427,59 @@ def talks_page(request: HttpRequest, unit_id: int) -> HttpResponse:
         return redirect("assessment:talks", unit_id=unit_id)
     klass, rows = talks.class_talks(user=request.user, class_id=unit_id)
     return render(request, "assessment/talks.html", {"klass": klass, "rows": rows})
+
+
+@requires("assessment.exam.record")
+@require_http_methods(["GET", "POST"])
+def exams_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Eksamenskarakterer: the school office registers the 10th-graders' exam grades, one 10th-grade class at a time."""
+    school = exams.exam_school(user=request.user, school_id=unit_id)
+    today = clock.today()
+    classes = exams.tenth_grade_classes(school=school, day=today)
+    chosen = _int(request.GET.get("klasse", "") or request.POST.get("klasse", ""))
+    klass = next((c for c in classes if c.pk == chosen), classes[0] if classes else None)
+    back = reverse("assessment:exams", args=[school.pk]) + (f"?klasse={klass.pk}" if klass else "")
+    if request.method == "POST":
+        try:
+            if request.POST.get("handling") == "endre":
+                exams.exam_grade_change(
+                    user=request.user,
+                    exam_grade_id=request.POST.get("eksamen", ""),
+                    grade=request.POST.get("karakter", ""),
+                )
+                messages.success(request, _("Eksamenskarakteren er endret."))
+            else:
+                exams.exam_grade_record(
+                    user=request.user,
+                    school_id=school.pk,
+                    pupil_id=request.POST.get("elev", ""),
+                    subject_code=request.POST.get("fag", ""),
+                    form=request.POST.get("form", ""),
+                    grade=request.POST.get("karakter", ""),
+                )
+                messages.success(request, _("Eksamenskarakteren er registrert."))
+        except AccessNotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(back)
+    school_year = exams.current_school_year(school=school, day=today)
+    rows = exams.exam_sheet(school=school, klass=klass, day=today, school_year=school_year) if klass else []
+    audit_read(
+        event="assessment.exams.read",
+        person_ids=[r.pupil.pk for r in rows],
+        object_type="organisation.OrgUnit",
+        object_id=school.pk,
+    )
+    return render(
+        request,
+        "assessment/exams.html",
+        {
+            "school": school,
+            "school_year": school_year,
+            "classes": classes,
+            "klass": klass,
+            "rows": rows,
+            "forms": ExamForm.choices,
+        },
+    )
