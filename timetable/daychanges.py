@@ -272,7 +272,7 @@ def day_change_withdraw(*, lesson_id: int, date: dt.date, user: Actor | None = N
         )
     with transaction.atomic():
         change = (
-            DayChange.objects.select_for_update()
+            DayChange.objects.select_for_update(of=("self",))
             .select_related("room", "substitute__person", "needs_attention_version")
             .filter(lesson=lesson, date=date)
             .first()
