@@ -331,6 +331,10 @@ def day_change_withdraw(*, lesson_id: int, date: dt.date, user: Actor | None = N
 def _notify_withdrawn(*, change: DayChange, lesson: Lesson) -> None:
     """Tell those who were told of the change (any revision) that it is withdrawn, once."""
     req = lesson.requirement
+    if not change.notified_guardian_ids and not change.notified_staff_ids:
+        # Recorded before OAS kept who was told: tell those it would tell now.
+        guardians, staff = _audience(change=change, lesson=lesson)
+        change.notified_guardian_ids, change.notified_staff_ids = sorted(guardians), sorted(staff)
     title = _("Endringen er trukket tilbake %(date)s: %(subject)s (%(group)s) går som planlagt") % {
         "date": date_format(change.date, "l j. F"),
         "subject": req.subject_name,
@@ -354,8 +358,8 @@ def _notify_withdrawn(*, change: DayChange, lesson: Lesson) -> None:
         )
 
 
-def _notify(*, change: DayChange, lesson: Lesson) -> None:
-    """Tell the guardians of the group's pupils and the teachers (and the substitute), once per revision."""
+def _audience(*, change: DayChange, lesson: Lesson) -> tuple[set[int], set[int]]:
+    """Return who is told of the change: the guardians of the group's pupils, and the teachers and substitute."""
     req = lesson.requirement
     pupils = group_pupil_ids(group_id=req.group_id, day=change.date)
     guardians = set(
@@ -363,6 +367,16 @@ def _notify(*, change: DayChange, lesson: Lesson) -> None:
             active_on(change.date), child_id__in=pupils, kind=RelationKind.GUARDIAN
         ).values_list("adult_id", flat=True)
     )
+    staff = set(req.teachers.values_list("person_id", flat=True))
+    if change.substitute_id and change.substitute:
+        staff.add(change.substitute.person_id)
+    return guardians, staff
+
+
+def _notify(*, change: DayChange, lesson: Lesson) -> None:
+    """Tell the guardians of the group's pupils and the teachers (and the substitute), once per revision."""
+    req = lesson.requirement
+    guardians, staff = _audience(change=change, lesson=lesson)
     title = _("Endring i timeplanen %(date)s: %(subject)s (%(group)s) %(what)s") % {
         "date": date_format(change.date, "l j. F"),
         "subject": req.subject_name,
@@ -377,9 +391,6 @@ def _notify(*, change: DayChange, lesson: Lesson) -> None:
             url=reverse("timetable:portal"),
             unit_id=lesson.version.school_id,
         )
-    staff = set(req.teachers.values_list("person_id", flat=True))
-    if change.substitute_id and change.substitute:
-        staff.add(change.substitute.person_id)
     if staff:
         notify(
             person_ids=sorted(staff),
