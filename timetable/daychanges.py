@@ -32,12 +32,13 @@ from timetable.models import (
     CalendarEntry,
     DayChange,
     Lesson,
+    LessonChange,
     Requirement,
     Room,
     TimetableVersion,
     VersionStatus,
 )
-from timetable.office365 import calendar_entry_remove, lesson_event
+from timetable.office365 import calendar_entry_remove, lesson_event, restored_single_put, restored_singles
 from timetable.selectors import employee_name, lesson_periods, published_version
 
 
@@ -123,6 +124,7 @@ def day_change_record(
         now = clock.now()
         change = DayChange.objects.select_for_update().filter(lesson=lesson, date=date).first()
         before_substitute = change.substitute_id if change else None
+        was_absent = bool(change and (change.cancelled or change.substitute_id))
         if change is not None and (change.cancelled, change.room_id, change.substitute_id, change.note) == (
             cancelled,
             room_id,
@@ -152,7 +154,7 @@ def day_change_record(
             object_id=change.pk,
             details={"lesson": lesson.pk, "date": date.isoformat(), "revision": change.revision},
         )
-        _office365(change=change, lesson=lesson, before_substitute=before_substitute)
+        _office365(change=change, lesson=lesson, before_substitute=before_substitute, was_absent=was_absent)
         _notify(change=change, lesson=lesson)
     return _info(change, changed=True)
 
@@ -170,27 +172,17 @@ def _info(change: DayChange, *, changed: bool) -> DayChangeInfo:
     )
 
 
-def _office365(*, change: DayChange, lesson: Lesson, before_substitute: int | None) -> None:
+def _office365(*, change: DayChange, lesson: Lesson, before_substitute: int | None, was_absent: bool) -> None:
     """Queue the calendar changes of this revision (occurrences of the teachers' series, the substitute's event)."""
-    series = CalendarEntry.objects.filter(lesson=lesson, active=True, date__isnull=True)
-    for entry in series:
-        if change.cancelled or change.substitute_id:
-            office365_occurrence_change(
-                series_key=entry.key,
-                user=entry.microsoft_user,
-                day=change.date,
-                change_key=f"{change.pk}:r{change.revision}:{entry.pk}",
-                cancel=True,
-            )
-        elif change.room_id:
-            office365_occurrence_change(
-                series_key=entry.key,
-                user=entry.microsoft_user,
-                day=change.date,
-                change_key=f"{change.pk}:r{change.revision}:{entry.pk}",
-                cancel=False,
-                changes={"location": {"displayName": change.room.name if change.room else ""}},
-            )
+    absent = change.cancelled or bool(change.substitute_id)
+    _teachers_day(
+        lesson=lesson,
+        date=change.date,
+        was_absent=was_absent,
+        absent=absent,
+        room_name=change.room.name if change.room_id and change.room else None,
+        change_key=f"{change.pk}:r{change.revision}",
+    )
     # The substitute's own event on the day (removed when the substitute changes or the lesson is cancelled).
     single = CalendarEntry.objects.filter(day_change=change, active=True).first()
     if single is not None and (change.substitute_id != single.teacher_id or change.cancelled):
@@ -231,8 +223,143 @@ def _office365(*, change: DayChange, lesson: Lesson, before_substitute: int | No
     office365_event_put(key=entry.key, user=entry.microsoft_user, revision=entry.revision, event=event)
 
 
-def _notify(*, change: DayChange, lesson: Lesson) -> None:
-    """Tell the guardians of the group's pupils and the teachers (and the substitute), once per revision."""
+def _teachers_day(
+    *, lesson: Lesson, date: dt.date, was_absent: bool, absent: bool, room_name: str | None, change_key: str
+) -> None:
+    """Make each teacher's calendar show the lesson on ``date`` as absent (cancelled, or a substitute takes it), in
+    ``room_name``, or as planned (``room_name`` None, not absent).
+
+    A cancelled occurrence cannot be brought back in Graph: a lesson that is there again after its occurrence was
+    cancelled gets a single event (``office365.restored_single_put``), removed again when it is absent once more.
+    """
+    for entry in CalendarEntry.objects.filter(lesson=lesson, active=True, date__isnull=True):
+        singles = restored_singles(lesson_id=lesson.pk, date=date, teacher_id=entry.teacher_id)
+        key = f"{change_key}:{entry.pk}"
+        if absent:
+            for single in singles:
+                calendar_entry_remove(entry=single)
+            if not was_absent and not singles:
+                office365_occurrence_change(
+                    series_key=entry.key, user=entry.microsoft_user, day=date, change_key=key, cancel=True
+                )
+        elif date.isoformat() in entry.hidden_dates:
+            continue  # a published variant applies that day: the lesson is not in the calendar then
+        elif singles or was_absent:
+            restored_single_put(series=entry, lesson=lesson, date=date, room_name=room_name)
+        else:
+            planned = lesson.room.name if lesson.room else ""
+            office365_occurrence_change(
+                series_key=entry.key,
+                user=entry.microsoft_user,
+                day=date,
+                change_key=key,
+                cancel=False,
+                changes={"location": {"displayName": room_name if room_name is not None else planned}},
+            )
+
+
+def day_change_withdraw(*, lesson_id: int, date: dt.date, user: Actor | None = None) -> DayChangeInfo:
+    """Withdraw the lesson's change on ``date``: the lesson goes as planned again that day.
+
+    With ``user`` they must be allowed to manage the version (as for recording it); without, it is the system. The
+    people told of the change are told of the withdrawal once; Office 365 shows the lesson as planned again (the
+    substitute's event removed); who withdrew what and when is kept as a ``LessonChange`` and in the audit log.
+    """
+    lesson = Lesson.objects.select_related("version", "requirement__group", "room").get(pk=lesson_id)
+    if user is not None:
+        access_object(
+            user=user, queryset=TimetableVersion.objects.all(), id=lesson.version_id, action="timetable.version.manage"
+        )
+    with transaction.atomic():
+        change = (
+            DayChange.objects.select_for_update(of=("self",))
+            .select_related("room", "substitute__person", "needs_attention_version")
+            .filter(lesson=lesson, date=date)
+            .first()
+        )
+        if change is None:
+            raise DomainError(_("Timen har ingen dagsendring denne dagen (den kan være trukket tilbake)."), code="none")
+        if lesson.version.status != VersionStatus.PUBLISHED and change.needs_attention_version_id is None:
+            raise DomainError(_("Dagsendringer gjelder bare den publiserte timeplanen."), code="not_published")
+        if date < clock.today():
+            raise DomainError(
+                _("Dagen er passert; en dagsendring for en dag som har vært, kan ikke trekkes tilbake."), code="past"
+            )
+        info = _info(change, changed=True)
+        before = {
+            "date": date.isoformat(),
+            "cancelled": change.cancelled,
+            "room": change.room_id,
+            "substitute": change.substitute_id,
+            "note": change.note,
+            "revision": change.revision,
+            "recorded_by": change.created_by_user_id,
+        }
+        if change.needs_attention_version_id is None:
+            _teachers_day(
+                lesson=lesson,
+                date=date,
+                was_absent=change.cancelled or bool(change.substitute_id),
+                absent=False,
+                room_name=None,
+                change_key=f"{change.pk}:withdrawn",
+            )
+        for single in CalendarEntry.objects.filter(day_change=change, active=True):
+            calendar_entry_remove(entry=single)
+        _notify_withdrawn(change=change, lesson=lesson)
+        LessonChange.objects.create(
+            version=lesson.version,
+            lesson=lesson,
+            action="daychange_withdraw",
+            before=before,
+            after={},
+            user_id=getattr(user, "pk", None),
+            at=clock.now(),
+        )
+        audit_record(
+            action="delete",
+            event="timetable.daychange.withdraw",
+            person_ids=sorted(set(change.notified_staff_ids)),
+            object_type="timetable.DayChange",
+            object_id=change.pk,
+            details={"lesson": lesson.pk, **before},
+        )
+        change.delete()
+    return info
+
+
+def _notify_withdrawn(*, change: DayChange, lesson: Lesson) -> None:
+    """Tell those who were told of the change (any revision) that it is withdrawn, once."""
+    req = lesson.requirement
+    if not change.notified_guardian_ids and not change.notified_staff_ids:
+        # Recorded before OAS kept who was told: tell those it would tell now.
+        guardians, staff = _audience(change=change, lesson=lesson)
+        change.notified_guardian_ids, change.notified_staff_ids = sorted(guardians), sorted(staff)
+    title = _("Endringen er trukket tilbake %(date)s: %(subject)s (%(group)s) går som planlagt") % {
+        "date": date_format(change.date, "l j. F"),
+        "subject": req.subject_name,
+        "group": req.group.name,
+    }
+    if change.notified_guardian_ids:
+        notify(
+            person_ids=sorted(set(change.notified_guardian_ids)),
+            key=f"timetable.daychange:{change.pk}:withdrawn:guardians",
+            title=title,
+            url=reverse("timetable:portal"),
+            unit_id=lesson.version.school_id,
+        )
+    if change.notified_staff_ids:
+        notify(
+            person_ids=sorted(set(change.notified_staff_ids)),
+            key=f"timetable.daychange:{change.pk}:withdrawn:staff",
+            title=title,
+            url=reverse("timetable:mine"),
+            staff=True,
+        )
+
+
+def _audience(*, change: DayChange, lesson: Lesson) -> tuple[set[int], set[int]]:
+    """Return who is told of the change: the guardians of the group's pupils, and the teachers and substitute."""
     req = lesson.requirement
     pupils = group_pupil_ids(group_id=req.group_id, day=change.date)
     guardians = set(
@@ -240,6 +367,16 @@ def _notify(*, change: DayChange, lesson: Lesson) -> None:
             active_on(change.date), child_id__in=pupils, kind=RelationKind.GUARDIAN
         ).values_list("adult_id", flat=True)
     )
+    staff = set(req.teachers.values_list("person_id", flat=True))
+    if change.substitute_id and change.substitute:
+        staff.add(change.substitute.person_id)
+    return guardians, staff
+
+
+def _notify(*, change: DayChange, lesson: Lesson) -> None:
+    """Tell the guardians of the group's pupils and the teachers (and the substitute), once per revision."""
+    req = lesson.requirement
+    guardians, staff = _audience(change=change, lesson=lesson)
     title = _("Endring i timeplanen %(date)s: %(subject)s (%(group)s) %(what)s") % {
         "date": date_format(change.date, "l j. F"),
         "subject": req.subject_name,
@@ -254,9 +391,6 @@ def _notify(*, change: DayChange, lesson: Lesson) -> None:
             url=reverse("timetable:portal"),
             unit_id=lesson.version.school_id,
         )
-    staff = set(req.teachers.values_list("person_id", flat=True))
-    if change.substitute_id and change.substitute:
-        staff.add(change.substitute.person_id)
     if staff:
         notify(
             person_ids=sorted(staff),
@@ -265,6 +399,9 @@ def _notify(*, change: DayChange, lesson: Lesson) -> None:
             url=reverse("timetable:mine"),
             staff=True,
         )
+    change.notified_guardian_ids = sorted(set(change.notified_guardian_ids) | guardians)
+    change.notified_staff_ids = sorted(set(change.notified_staff_ids) | staff)
+    change.save(update_fields=["notified_guardian_ids", "notified_staff_ids"])
 
 
 def day_changes_for(*, lesson_ids: list[int], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], DayChange]:
@@ -416,3 +553,76 @@ def _version_lessons(
                 )
             )
     return out
+
+
+# --- A new version replaces the old: its day changes follow the lessons ---------------------------------------
+
+
+def _match_key(lesson: Lesson) -> tuple[int, str, frozenset[int], int, int]:
+    req = lesson.requirement
+    return (req.group_id, req.subject_code, frozenset(t.pk for t in req.teachers.all()), lesson.day, lesson.position)
+
+
+def day_changes_carry(*, version: TimetableVersion, replaced_ids: list[int]) -> list[DayChange]:
+    """Move the day changes from today on of the replaced versions' lessons to the matching lessons of ``version``
+    (same group, subject, teachers, day and period); those without a match are marked for the office to follow up
+    (``needs_attention_version``), never dropped. Returns the carried changes (in the publishing transaction)."""
+    start = max(clock.today(), version.valid_from)
+    changes = list(
+        DayChange.objects.select_for_update(of=("self",))
+        .filter(lesson__version_id__in=replaced_ids, date__gte=start, date__lte=version.valid_to)
+        .select_related("lesson__requirement", "room")
+        .prefetch_related("lesson__requirement__teachers")
+        .order_by("date", "pk")
+    )
+    if not changes:
+        return []
+    new_lessons = Lesson.objects.filter(version=version).select_related("requirement")
+    index = {_match_key(lsn): lsn for lsn in new_lessons.prefetch_related("requirement__teachers")}
+    taken = set(DayChange.objects.filter(lesson__version=version).values_list("lesson_id", "date"))
+    carried: list[DayChange] = []
+    for change in changes:
+        old_lesson = change.lesson
+        match = index.get(_match_key(old_lesson))
+        if match is None or (match.pk, change.date) in taken:
+            change.needs_attention_version = version
+            change.save(update_fields=["needs_attention_version"])
+            event = "timetable.daychange.needs_attention"
+        else:
+            CalendarEntry.objects.filter(lesson=old_lesson, date=change.date).update(lesson=match)
+            change.lesson, change.needs_attention_version = match, None
+            change.save(update_fields=["lesson", "needs_attention_version"])
+            taken.add((match.pk, change.date))
+            carried.append(change)
+            event = "timetable.daychange.carry"
+        audit_record(
+            action="update",
+            event=event,
+            object_type="timetable.DayChange",
+            object_id=change.pk,
+            details={"from_lesson": old_lesson.pk, "to_lesson": change.lesson_id, "version": version.pk},
+        )
+    return carried
+
+
+def day_changes_carried_calendar(*, changes: list[DayChange], version: TimetableVersion) -> None:
+    """Queue the carried changes' calendar occurrences again on the new lessons' series (after the calendar sync)."""
+    for change in changes:
+        lesson = Lesson.objects.select_related("version", "requirement__group", "room").get(pk=change.lesson_id)
+        _teachers_day(
+            lesson=lesson,
+            date=change.date,
+            was_absent=False,
+            absent=change.cancelled or bool(change.substitute_id),
+            room_name=change.room.name if change.room_id and change.room else None,
+            change_key=f"{change.pk}:carried:{version.pk}",
+        )
+
+
+def day_changes_to_follow_up(*, version: TimetableVersion) -> list[DayChange]:
+    """Return the day changes (from today) that publishing ``version`` could not carry to a lesson of it."""
+    return list(
+        DayChange.objects.filter(needs_attention_version=version, date__gte=clock.today())
+        .select_related("lesson__requirement__group", "room", "substitute__person")
+        .order_by("date", "lesson__position")
+    )

@@ -15,7 +15,17 @@ from oas import clock
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.people.models import Employee, Employment
 from oas.periods import active_on
-from timetable.models import DAY_NAMES, Period, Requirement, Room, TeacherFrame, TimetableVersion, Unavailability
+from timetable.models import (
+    DAY_NAMES,
+    ParallelBlock,
+    Period,
+    Requirement,
+    Room,
+    TeacherFrame,
+    TimetableVersion,
+    Unavailability,
+)
+from timetable.selectors import parallel_block_problems
 
 INPUT = {"class": "ds-input"}
 
@@ -226,6 +236,53 @@ class RoomForm(forms.ModelForm):
         return code
 
 
+class _RequirementsChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        teachers = ", ".join(f"{t.person.first_name} {t.person.last_name}" for t in obj.teachers.all())
+        lengths = _("%(hours)s t/uke, %(doubles)s dobbelttimer") % {
+            "hours": obj.hours_per_week,
+            "doubles": obj.double_lessons,
+        }
+        return f"{obj.subject_name} – {obj.group.name} ({lengths}; {teachers or '–'})"
+
+
+class ParallelBlockForm(forms.ModelForm):
+    """A parallel block: a name and the requirements (valgfag, språkfag) whose lessons must be at the same time."""
+
+    requirements = _RequirementsChoice(
+        queryset=Requirement.objects.none(),
+        label=_("Timer som skal gå samtidig"),
+        help_text=_("Hold Ctrl (Cmd på Mac) nede for å velge flere. Timene må være like lange og ha ulike lærere."),
+    )
+
+    class Meta:
+        model = ParallelBlock
+        fields = ["name"]
+
+    def __init__(self, *args: Any, version: TimetableVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+        requirements = self.fields["requirements"]
+        assert isinstance(requirements, forms.ModelMultipleChoiceField)
+        requirements.queryset = (
+            Requirement.objects.filter(version=version)
+            .select_related("group", "block")
+            .prefetch_related("teachers__person")
+            .order_by("group__grade", "group__name", "subject_code")
+        )
+        if self.instance.pk:
+            requirements.initial = list(self.instance.requirements.values_list("pk", flat=True))
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = list(data.get("requirements") or [])
+        if chosen or "requirements" not in self.errors:
+            for problem in parallel_block_problems(requirements=chosen, block_id=self.instance.pk):
+                self.add_error("requirements", problem)
+        return data
+
+
 # Each takes the version as ``version=`` (typed loosely: ModelForm's stubs know no such argument).
 FORMS: dict[str, Any] = {
     "timekrav": RequirementForm,
@@ -233,4 +290,5 @@ FORMS: dict[str, Any] = {
     "utilgjengelig": UnavailabilityForm,
     "skoledagen": PeriodForm,
     "rom": RoomForm,
+    "blokker": ParallelBlockForm,
 }

@@ -344,6 +344,14 @@ class DayChange(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     created_by_user_id = models.IntegerField(null=True, blank=True)
+    # Who has been told of the change (any revision): told again, once, when it is withdrawn.
+    notified_guardian_ids = models.JSONField(default=list, blank=True)
+    notified_staff_ids = models.JSONField(default=list, blank=True)
+    # Set when a newly published version replaced the lesson's version and has no matching lesson: the office must
+    # record the change again on the new timetable or withdraw it ("trenger oppfølging").
+    needs_attention_version = models.ForeignKey(
+        TimetableVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="day_changes_to_follow_up"
+    )
 
     class Meta:
         verbose_name = _("dagsendring")
@@ -358,6 +366,10 @@ class DayChange(models.Model):
 
 class CalendarEntry(models.Model):
     """What OAS wants in one teacher's Office 365 calendar: a weekly lesson series, or one lesson on a date.
+
+    A single event on a date is a substitute's lesson (``day_change`` set) or a *restored* lesson: Graph cannot bring
+    back a cancelled occurrence of a series, so a lesson that goes as planned again on a date whose occurrence was
+    cancelled (a withdrawn day change or variant) gets its own event (``day_change`` empty).
 
     The planned state the outbox rows were made from: publishing compares the published lessons with these rows and
     queues only the differences (``timetable.office365``). Graph's event ids live in ``integrations`` (by ``key``).
@@ -375,6 +387,12 @@ class CalendarEntry(models.Model):
     day_change = models.ForeignKey(DayChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The lesson the series was last made from (day changes find the series through it).
     lesson = models.ForeignKey(Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A series of a published date-limited variant (eksamensuke); empty for the main timetable's series and singles.
+    variant = models.ForeignKey(
+        TimetableVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="calendar_entries"
+    )
+    # A main series: the dates whose occurrence was cancelled because a variant applies then (ISO dates).
+    hidden_dates = models.JSONField(default=list, blank=True)
     event = models.JSONField(default=dict)
     revision = models.PositiveIntegerField(default=1)
     active = models.BooleanField(default=True)

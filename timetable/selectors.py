@@ -311,3 +311,58 @@ def child_week(*, child_id: int, day: dt.date) -> tuple[TimetableVersion, list[L
         if version is not None:
             return version, lessons_for_groups(version=version, group_ids=group_ids)
     return None
+
+
+def parallel_block_problems(*, requirements: list[Requirement], block_id: int | None = None) -> list[str]:
+    """Return why these requirements cannot form one parallel block (empty when they can), in Norwegian.
+
+    The solver places every member of a block in the same periods, so the members need the same lesson lengths
+    (hours a week and double lessons), no teacher in two of them, and no requirement in another block already.
+    """
+    problems: list[str] = []
+    if len(requirements) < 2:
+        problems.append(str(_("En blokk må ha minst to grupper som skal ha timer samtidig.")))
+    lengths = {(r.hours_per_week, r.double_lessons) for r in requirements}
+    if len(lengths) > 1:
+        problems.append(
+            str(
+                _("Timene i en blokk må være like lange: %(members)s.")
+                % {
+                    "members": "; ".join(
+                        _("%(subject)s %(group)s har %(hours)s timer, %(doubles)s dobbelttimer")
+                        % {
+                            "subject": r.subject_name,
+                            "group": r.group.name,
+                            "hours": r.hours_per_week,
+                            "doubles": r.double_lessons,
+                        }
+                        for r in requirements
+                    )
+                }
+            )
+        )
+    seen: dict[int, Requirement] = {}
+    for req in requirements:
+        for teacher in req.teachers.all():
+            other = seen.get(teacher.pk)
+            if other is not None:
+                problems.append(
+                    str(
+                        _("%(teacher)s underviser både %(a)s og %(b)s og kan ikke ha dem samtidig.")
+                        % {
+                            "teacher": employee_name(teacher),
+                            "a": f"{other.subject_name} {other.group.name}",
+                            "b": f"{req.subject_name} {req.group.name}",
+                        }
+                    )
+                )
+            seen[teacher.pk] = req
+    problems.extend(
+        str(
+            _("%(subject)s %(group)s er allerede i blokka %(block)s.")
+            % {"subject": req.subject_name, "group": req.group.name, "block": req.block.name}
+        )
+        for req in requirements
+        if req.block_id is not None and req.block_id != block_id and req.block is not None
+    )
+    return problems

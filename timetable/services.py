@@ -41,7 +41,7 @@ from timetable.models import (
     Unavailability,
     VersionStatus,
 )
-from timetable.selectors import lesson_clashes, lesson_periods, solver_input
+from timetable.selectors import lesson_clashes, lesson_periods, parallel_block_problems, solver_input
 
 MAX_SECONDS = 600
 PROGRESS_EVERY_SECONDS = 0.5
@@ -254,8 +254,39 @@ def version_publish(*, version_id: int, user: Any = None) -> TimetableVersion:
         object_id=version.pk,
         details={"replaced": replaced_ids},
     )
-    if not version.is_variant:
-        # Office 365: the teachers' calendar events follow the published timetable (outbox rows in this transaction).
+    from timetable.daychanges import day_changes_carried_calendar, day_changes_carry
+    from timetable.office365 import calendar_sync_school
+
+    # Day changes on the replaced lessons from today on follow the matching lessons (or are listed to follow up).
+    carried = day_changes_carry(version=version, replaced_ids=replaced_ids) if replaced_ids else []
+    # Office 365: the teachers' calendar events follow the published timetable (outbox rows in this transaction);
+    # a variant's lessons replace the main timetable's on its dates.
+    calendar_sync_school(school_id=version.school_id)
+    day_changes_carried_calendar(changes=carried, version=version)
+    return version
+
+
+def version_withdraw(*, version_id: int, user: Actor | None = None) -> TimetableVersion:
+    """Withdraw a published date-limited variant: the main timetable applies again on its dates (archived)."""
+    if user is not None:
+        access_object(
+            user=user, queryset=TimetableVersion.objects.all(), id=version_id, action="timetable.version.manage"
+        )
+    with transaction.atomic():
+        version = TimetableVersion.objects.select_for_update().get(pk=version_id)
+        if not version.is_variant or version.status != VersionStatus.PUBLISHED:
+            raise DomainError(
+                _("Bare en publisert variant for en periode kan trekkes tilbake."), code="not_published_variant"
+            )
+        version.status = VersionStatus.ARCHIVED
+        version.save(update_fields=["status"])
+        LessonChange.objects.create(version=version, action="withdraw", user_id=_user_id(user), at=clock.now())
+        audit_record(
+            action="update",
+            event="timetable.version.withdraw",
+            object_type="timetable.TimetableVersion",
+            object_id=version.pk,
+        )
         from timetable.office365 import calendar_sync_school
 
         calendar_sync_school(school_id=version.school_id)
@@ -734,7 +765,7 @@ def version_import(  # noqa: PLR0915 - one import, top to bottom
 
 # --- The version's data, maintained by hand (requirements, frames, unavailable times, periods, rooms) -----------
 
-DATA_KINDS = ("timekrav", "rammer", "utilgjengelig", "skoledagen", "rom", "uke")
+DATA_KINDS = ("timekrav", "rammer", "utilgjengelig", "skoledagen", "rom", "uke", "blokker")
 
 
 def _version_for_data(*, user: Actor, version_id: int, kind: str) -> TimetableVersion:
@@ -755,6 +786,16 @@ def version_data_save(*, user: Actor, version_id: int, kind: str, form: ModelFor
     if kind not in DATA_KINDS or not form.is_valid():
         raise DomainError(_("Skjemaet har feil."), code="invalid")
     created = form.instance.pk is None
+    members: list[Requirement] = []
+    if kind == "blokker":
+        members = list(
+            Requirement.objects.filter(version=version, pk__in=[r.pk for r in form.cleaned_data["requirements"]])
+            .select_related("group", "block")
+            .prefetch_related("teachers__person")
+        )
+        problems = parallel_block_problems(requirements=members, block_id=form.instance.pk)
+        if problems or len(members) != len(form.cleaned_data["requirements"]):
+            raise DomainError(" ".join(problems) or _("Skjemaet har feil."), code="invalid_block")
     with transaction.atomic():
         obj = form.save(commit=False)
         if kind == "rom":
@@ -763,6 +804,10 @@ def version_data_save(*, user: Actor, version_id: int, kind: str, form: ModelFor
             obj.version = version
         obj.save()
         form.save_m2m()
+        if kind == "blokker":
+            assert isinstance(obj, ParallelBlock)
+            Requirement.objects.filter(block=obj).exclude(pk__in=[r.pk for r in members]).update(block=None)
+            Requirement.objects.filter(pk__in=[r.pk for r in members]).update(block=obj)
         if kind == "timekrav":
             assert isinstance(obj, Requirement)
             groups = {g.id: g for g in timetable_groups(school_id=version.school_id, day=clock.today())}
@@ -773,7 +818,9 @@ def version_data_save(*, user: Actor, version_id: int, kind: str, form: ModelFor
         audit_record(
             action="create" if created else "update",
             event=f"timetable.data.{kind}.save",
-            person_ids=[t.person_id for t in obj.teachers.all()] if isinstance(obj, Requirement) else [],
+            person_ids=[t.person_id for t in obj.teachers.all()]
+            if isinstance(obj, Requirement)
+            else sorted({t.person_id for r in members for t in r.teachers.all()}),
             object_type=f"timetable.{type(obj).__name__}",
             object_id=obj.pk,
         )

@@ -136,6 +136,19 @@ def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
             elif op == "publiser":
                 services.version_publish(version_id=version.pk, user=request.user)
                 messages.success(request, _("Timeplanen er publisert."))
+            elif op == "trekk_tilbake_variant":
+                services.version_withdraw(version_id=version.pk, user=request.user)
+                messages.success(request, _("Varianten er trukket tilbake. Den vanlige timeplanen gjelder igjen."))
+            elif op == "trekk_tilbake_dagsendring":
+                change = DayChange.objects.filter(
+                    needs_attention_version=version,
+                    lesson_id=_int(request.POST.get("time")),
+                    date=_date(request.POST.get("dato")),
+                ).first()
+                if change is None:
+                    raise DomainError(_("Dagsendringen finnes ikke lenger."))
+                daychanges.day_change_withdraw(user=request.user, lesson_id=change.lesson_id, date=change.date)
+                messages.success(request, _("Dagsendringen er trukket tilbake, og de berørte får beskjed."))
             else:
                 messages.error(request, _("Ukjent handling."))
         except SolverRun.DoesNotExist as exc:
@@ -169,8 +182,16 @@ def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
             "classes": _classes(requirements),
             "teachers": _teachers(requirements),
             "unmapped_teachers": office365.unmapped_teachers(version=version) if may_manage else [],
+            "follow_up": _follow_up(version) if may_manage else [],
         },
     )
+
+
+def _follow_up(version: TimetableVersion) -> list[DayChange]:
+    rows = daychanges.day_changes_to_follow_up(version=version)
+    for change in rows:
+        change.text = daychanges.describe(change)  # type: ignore[attr-defined]
+    return rows
 
 
 def _classes(requirements: list[Any]) -> list[Any]:
@@ -296,6 +317,14 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
                     _("Dagsendringen er registrert, og de berørte får beskjed.")
                     if change.changed
                     else _("Dagsendringen var allerede registrert."),
+                )
+                return redirect(f"{reverse('timetable:lesson', args=[lesson.pk])}?tilbake={back}")
+            elif op == "trekk_tilbake":
+                daychanges.day_change_withdraw(
+                    user=request.user, lesson_id=lesson.pk, date=_date(request.POST.get("dato"))
+                )
+                messages.success(
+                    request, _("Dagsendringen er trukket tilbake. Timen går som planlagt, og de berørte får beskjed.")
                 )
                 return redirect(f"{reverse('timetable:lesson', args=[lesson.pk])}?tilbake={back}")
             elif op in ("laas", "laas_opp"):
@@ -534,6 +563,7 @@ DATA_TITLES = {
     "utilgjengelig": _("Lærernes utilgjengelige tider"),
     "skoledagen": _("Skoledagen"),
     "rom": _("Rom"),
+    "blokker": _("Parallelle blokker"),
 }
 
 
@@ -601,6 +631,24 @@ def _data_rows(version: TimetableVersion, kind: str) -> list[tuple[int, list[str
             )
             for p in version.periods.order_by("position")
         ]
+    if kind == "blokker":
+        return [
+            (
+                b.pk,
+                [
+                    b.name,
+                    "; ".join(
+                        f"{r.subject_name} {r.group.name} ({', '.join(selectors.employee_name(t) for t in r.teachers.all()) or '–'})"
+                        for r in b.requirements.all()
+                    )
+                    or "–",
+                    ", ".join(sorted({str(r.hours_per_week) for r in b.requirements.all()})) or "–",
+                ],
+            )
+            for b in version.blocks.prefetch_related("requirements__group", "requirements__teachers__person").order_by(
+                "name"
+            )
+        ]
     return [
         (
             r.pk,
@@ -616,6 +664,7 @@ DATA_HEADERS = {
     "utilgjengelig": [_("Lærer"), _("Dag"), _("Time")],
     "skoledagen": [_("Nr."), _("Navn"), _("Type"), _("Tid"), _("Sen time")],
     "rom": [_("Kode"), _("Navn"), _("Romtype"), _("Plasser"), _("Delt")],
+    "blokker": [_("Blokk"), _("Timer som går samtidig (lærere)"), _("Timer/uke")],
 }
 
 
@@ -681,6 +730,7 @@ def version_data(request: HttpRequest, version_id: int, kind: str, obj_id: int |
         "timekrav": version.requirements.values_list("teachers__person_id", flat=True),
         "rammer": version.frames.values_list("teacher__person_id", flat=True),
         "utilgjengelig": version.unavailable.values_list("teacher__person_id", flat=True),
+        "blokker": version.requirements.filter(block__isnull=False).values_list("teachers__person_id", flat=True),
     }
     audit_read(
         event=f"timetable.data.{kind}.read",
