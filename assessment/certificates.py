@@ -46,8 +46,10 @@ CASE_TITLE = "Vitnemål fra grunnskolen"
 TEMPLATE = "assessment/vitnemal_pdf.html"
 PRINCIPAL_POSITIONS = ("REKTOR",)
 # Pupils per issuing task: the per-task work (the batch, the principal, who is done or waiting) is shared by the
-# chunk, and ~100 tasks for a municipality's ~1,000 10th-graders still spread evenly over the workers.
+# chunk, and ~100 tasks for a municipality's ~1,000 10th-graders still spread evenly over the workers. A small batch
+# is still split in at least ISSUE_MIN_TASKS tasks, so that it does not wait for one worker.
 ISSUE_CHUNK = 10
+ISSUE_MIN_TASKS = 4
 
 
 def _refuse(*, school: OrgUnit, message: str, **details: Any) -> NoReturn:
@@ -140,6 +142,12 @@ def certificate_batch_pending(*, batch_id: int) -> list[int]:
         )
     )
     return [pid for pid in batch.pupil_ids if pid not in done]
+
+
+def certificate_issue_chunks(pupil_ids: list[int]) -> list[list[int]]:
+    """Split the pupils still missing a certificate into the chunks of one issuing task each (in order)."""
+    size = max(1, min(ISSUE_CHUNK, -(-len(pupil_ids) // ISSUE_MIN_TASKS)))
+    return [pupil_ids[start : start + size] for start in range(0, len(pupil_ids), size)]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from assessment import certificates
 
 @shared_task(name="assessment.certificate_batch_dispatch", acks_late=True, ignore_result=True)
 def certificate_batch_dispatch(batch_id: int) -> int:
-    """Queue one ``certificate_issue_many`` task per ``ISSUE_CHUNK`` pupils of the batch who have no certificate."""
+    """Queue one ``certificate_issue_many`` task per chunk of the batch's pupils who have no certificate yet."""
     pending = certificates.certificate_batch_pending(batch_id=batch_id)
-    size = certificates.ISSUE_CHUNK
-    for start in range(0, len(pending), size):
-        certificate_issue_many.delay(batch_id, pending[start : start + size])
+    for chunk in certificates.certificate_issue_chunks(pending):
+        certificate_issue_many.delay(batch_id, chunk)
     return len(pending)
 
 

@@ -221,4 +221,16 @@ def test_the_batch_is_queued_in_chunks_of_the_pupils_still_missing(upper: Upper,
     assert tasks.certificate_batch_dispatch(batch.pk) == len(tenth) - 1
 
     assert all(b == batch.pk and 0 < len(chunk) <= certificates.ISSUE_CHUNK for b, chunk in queued)
+    assert len(queued) >= min(certificates.ISSUE_MIN_TASKS, len(tenth) - 1)  # a small batch is not one worker's
     assert [p for _b, chunk in queued for p in chunk] == [p for p in tenth if p != upper.pupil_10.pk]
+
+
+@pytest.mark.parametrize(
+    ("pupils", "sizes"), [(0, []), (1, [1]), (8, [2, 2, 2, 2]), (41, [10, 10, 10, 10, 1]), (100, [10] * 10)]
+)
+def test_chunks_of_at_most_ten_and_at_least_four_tasks_when_there_are_pupils_enough(
+    pupils: int, sizes: list[int]
+) -> None:
+    chunks = certificates.certificate_issue_chunks(list(range(pupils)))
+    assert [len(c) for c in chunks] == sizes
+    assert [p for c in chunks for p in c] == list(range(pupils))
