@@ -1,9 +1,10 @@
 """Leaving certificates (vitnemål, opplæringsforskrifta § 9-43) for every 10th-grader of a school.
 
 The principal starts a batch once the school's final grades are locked (``certificate_batch_start``); a Celery
-task fans out one task per pupil (``certificate_issue``), which renders the PDF with weasyprint and archives it in
-Noark 5 (journalpost U on the pupil's case, through the outbox). Idempotent: a pupil's certificate is unique per
-school year and its archive key is fixed, so a task run twice, or a batch started twice, issues it once.
+task fans out one task per ``ISSUE_CHUNK`` pupils (``certificate_issue_many``: the batch, the principal and the
+pupils are read once for the chunk), which renders each pupil's PDF with weasyprint and archives it in Noark 5
+(journalpost U on the pupil's case, through the outbox), one transaction per pupil. Idempotent: a pupil's certificate
+is unique per school year and its archive key is fixed, so a task run twice, or a batch started twice, issues it once.
 
 The certificate shows: the subjects with final grades (standpunkt) and exam grades (eksamen, written and oral,
 registered by the school office: ``assessment.exams``), orden og oppførsel (the principal's decided mark of the last spring term), absence days and single hours (§ 9-44, counted by
@@ -44,6 +45,11 @@ CASE_TYPE = "vitnemal"
 CASE_TITLE = "Vitnemål fra grunnskolen"
 TEMPLATE = "assessment/vitnemal_pdf.html"
 PRINCIPAL_POSITIONS = ("REKTOR",)
+# Pupils per issuing task: the per-task work (the batch, the principal, who is done or waiting) is shared by the
+# chunk, and ~100 tasks for a municipality's ~1,000 10th-graders still spread evenly over the workers. A small batch
+# is still split in at least ISSUE_MIN_TASKS tasks, so that it does not wait for one worker.
+ISSUE_CHUNK = 10
+ISSUE_MIN_TASKS = 4
 
 
 def _refuse(*, school: OrgUnit, message: str, **details: Any) -> NoReturn:
@@ -138,6 +144,12 @@ def certificate_batch_pending(*, batch_id: int) -> list[int]:
     return [pid for pid in batch.pupil_ids if pid not in done]
 
 
+def certificate_issue_chunks(pupil_ids: list[int]) -> list[list[int]]:
+    """Split the pupils still missing a certificate into the chunks of one issuing task each (in order)."""
+    size = max(1, min(ISSUE_CHUNK, -(-len(pupil_ids) // ISSUE_MIN_TASKS)))
+    return [pupil_ids[start : start + size] for start in range(0, len(pupil_ids), size)]
+
+
 @dataclass(frozen=True)
 class BatchProgress:
     batch: CertificateBatch
@@ -168,8 +180,11 @@ def _principal_name(*, school: OrgUnit, day: dt.date) -> str:
     return employment.employee.person.full_name if employment else ""
 
 
-def certificate_content(*, pupil: Person, school: OrgUnit, school_year: str, day: dt.date) -> dict[str, Any]:
-    """Return what the pupil's certificate shows (the JSON kept with it and the PDF's context)."""
+def certificate_content(
+    *, pupil: Person, school: OrgUnit, school_year: str, day: dt.date, principal: str | None = None
+) -> dict[str, Any]:
+    """Return what the pupil's certificate shows (the JSON kept with it and the PDF's context); ``principal``: the
+    school's principal's name when the caller has read it already (a chunk of pupils of one school)."""
     conduct = (  # the final mark: the principal's decision of a spring term
         ConductMark.objects.filter(pupil=pupil, period__endswith="V", decided_at__isnull=False)
         .order_by("-period")
@@ -186,7 +201,7 @@ def certificate_content(*, pupil: Person, school: OrgUnit, school_year: str, day
         "orden": conduct.get_orden_display() if conduct else "",
         "oppforsel": conduct.get_oppforsel_display() if conduct else "",
         "absence": {"days": absence.days_on_certificate, "hours": absence.hours_on_certificate},
-        "principal": _principal_name(school=school, day=day),
+        "principal": _principal_name(school=school, day=day) if principal is None else principal,
     }
 
 
@@ -216,8 +231,61 @@ def certificate_issue(*, batch_id: int, pupil_id: int) -> LeavingCertificate | N
         logger.warning("vitnemål: pupil %s has final grades that are not locked; not issued", pupil_id)
         return None
     pupil = Person.objects.get(pk=pupil_id)
+    return _certificate_write(batch=batch, pupil=pupil, today=clock.today(), principal=None)
+
+
+def certificate_issue_many(*, batch_id: int, pupil_ids: list[int]) -> int:
+    """Issue the certificates of a chunk of the batch's pupils as ``certificate_issue`` does (system; idempotent);
+    return how many were issued now.
+
+    What the chunk shares is read once: the batch, the school's principal, which pupils have a certificate already
+    and which have a final grade that is not locked and published (they wait). Each certificate is rendered and
+    written in a transaction of its own; a pupil whose certificate fails does not stop the others (the first error
+    is raised at the end, so the task's retry finds what is still missing).
+    """
+    batch = CertificateBatch.objects.select_related("school__municipality").get(pk=batch_id)
+    done = set(
+        LeavingCertificate.objects.filter(
+            pupil_id__in=pupil_ids, school_year=batch.school_year, replaced_at__isnull=True
+        ).values_list("pupil_id", flat=True)
+    )
+    waiting = set(
+        FinalGrade.objects.filter(pupil_id__in=pupil_ids, published_at__isnull=True).values_list("pupil_id", flat=True)
+    )
+    for pupil_id in sorted(waiting - done):
+        logger.warning("vitnemål: pupil %s has final grades that are not locked; not issued", pupil_id)
+    todo = [pid for pid in pupil_ids if pid not in done and pid not in waiting]
+    if not todo:
+        return 0
+    pupils = Person.objects.in_bulk(todo)
     today = clock.today()
-    content = certificate_content(pupil=pupil, school=batch.school, school_year=batch.school_year, day=today)
+    principal = _principal_name(school=batch.school, day=today)
+    issued = 0
+    error: Exception | None = None
+    for pupil_id in todo:
+        pupil = pupils.get(pupil_id)
+        if pupil is None:  # gone since the batch was started
+            continue
+        try:
+            _certificate_write(batch=batch, pupil=pupil, today=today, principal=principal)
+        except Exception as exc:  # the rest of the chunk goes on; raised below
+            logger.exception("vitnemål: the certificate of pupil %s failed", pupil_id)
+            error = error or exc
+        else:
+            issued += 1
+    if error is not None:
+        raise error
+    return issued
+
+
+def _certificate_write(
+    *, batch: CertificateBatch, pupil: Person, today: dt.date, principal: str | None
+) -> LeavingCertificate:
+    """Render the pupil's certificate and store it with its archive entry in one transaction (a concurrent run of
+    the same pupil that stored it first wins: its certificate is returned)."""
+    content = certificate_content(
+        pupil=pupil, school=batch.school, school_year=batch.school_year, day=today, principal=principal
+    )
     pdf = certificate_pdf(content=content)  # outside the transaction: the slow part
     try:
         with transaction.atomic():
@@ -253,6 +321,6 @@ def certificate_issue(*, batch_id: int, pupil_id: int) -> LeavingCertificate | N
             )
     except IntegrityError:  # a concurrent run of the same task issued it first
         return LeavingCertificate.objects.get(
-            pupil_id=pupil_id, school_year=batch.school_year, replaced_at__isnull=True
+            pupil_id=pupil.pk, school_year=batch.school_year, replaced_at__isnull=True
         )
     return certificate

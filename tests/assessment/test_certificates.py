@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment import certificates, selectors
+from assessment import certificates, selectors, tasks
 from assessment.models import CertificateBatch, ConductMark, FinalGrade, FinalGradeLock, LeavingCertificate
 from integrations.models import ArchiveRecord, OutboxMessage
 from oas import clock
@@ -147,3 +149,88 @@ def test_downloads_for_the_principal_and_the_pupils_guardian_only(
     assert login("foresatt").get(portal_url).status_code == 404  # a guardian of another child
     # A teacher passes the coarse gate (anyone may download their own certificate) but this one is not hers.
     assert upper.teacher_10.get(portal_url).status_code == 404
+
+
+def _issue_many(batch: CertificateBatch, pupil_ids: list[int]) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        issued = certificates.certificate_issue_many(batch_id=batch.pk, pupil_ids=pupil_ids)
+    return issued, len(ctx.captured_queries)
+
+
+# Before the chunks: 28 queries per certificate (its own task read the batch, whether it was issued, whether a grade
+# waits, the pupil and the principal). In a chunk those five are read once for the chunk; what stays per pupil is the
+# content (grades, conduct, the school years, the class, the absence), the certificate, its archive entry, the outbox
+# row and the audit, with the savepoints of the test's transaction.
+MAX_QUERIES_PER_CERTIFICATE = 24
+
+
+def test_a_chunk_issues_each_pupil_once_reads_what_it_shares_once_and_leaves_a_waiting_pupil(upper: Upper) -> None:
+    _grade_and_lock_all(upper)
+    tenth = certificates.tenth_grader_ids(school=upper.school, day=clock.today())
+    others = [p for p in tenth if p != upper.pupil_10.pk]
+    assert len(others) >= 5
+    waiting = others[0]  # a final grade that is not locked and published: no certificate yet
+    grade = FinalGrade.objects.get(pupil=upper.pupil_10, group=upper.math_10a)
+    FinalGrade.objects.create(
+        pupil_id=waiting,
+        group=upper.math_10a,
+        school=upper.school,
+        subject_code=grade.subject_code,
+        subject_name=grade.subject_name,
+        grade=3,
+        entered_at=clock.now(),
+    )
+    batch = CertificateBatch.objects.create(
+        school=upper.school, school_year="2026–2027", pupil_ids=tenth, started_at=clock.now()
+    )
+
+    issued_one, queries_one = _issue_many(batch, [upper.pupil_10.pk, waiting])
+    issued_four, queries_four = _issue_many(batch, [waiting, *others[1:5]])
+    again, _queries = _issue_many(batch, [upper.pupil_10.pk, waiting, *others[1:5]])  # the task run twice
+
+    assert (issued_one, issued_four, again) == (1, 4, 0)
+    per_certificate = (queries_four - queries_one) / 3
+    print(
+        f"queries: a chunk of 1 certificate {queries_one}, of 4 {queries_four}: {per_certificate:.1f} per certificate"
+    )
+    assert per_certificate <= MAX_QUERIES_PER_CERTIFICATE
+    issued = set(LeavingCertificate.objects.filter(batch=batch).values_list("pupil_id", flat=True))
+    assert issued == {upper.pupil_10.pk, *others[1:5]}
+    assert ArchiveRecord.objects.filter(case_type="vitnemal").count() == 5
+    assert set(certificates.certificate_batch_pending(batch_id=batch.pk)) == set(tenth) - issued
+    single = LeavingCertificate.objects.get(pupil=upper.pupil_10)
+    # The principal read once for the chunk is the one a certificate of its own reads.
+    alone = certificates.certificate_content(
+        pupil=upper.pupil_10, school=upper.school, school_year=batch.school_year, day=clock.today()
+    )
+    assert alone["principal"] and alone == single.content
+    assert {c.content["principal"] for c in LeavingCertificate.objects.filter(batch=batch)} == {alone["principal"]}
+    assert single.content["subjects"][0]["standpunkt"] == 4 and bytes(single.pdf).startswith(b"%PDF")
+
+
+def test_the_batch_is_queued_in_chunks_of_the_pupils_still_missing(upper: Upper, monkeypatch: Any) -> None:
+    _grade_and_lock_all(upper)
+    tenth = certificates.tenth_grader_ids(school=upper.school, day=clock.today())
+    batch = CertificateBatch.objects.create(
+        school=upper.school, school_year="2026–2027", pupil_ids=tenth, started_at=clock.now()
+    )
+    certificates.certificate_issue(batch_id=batch.pk, pupil_id=upper.pupil_10.pk)
+    queued: list[tuple[int, list[int]]] = []
+    monkeypatch.setattr(tasks.certificate_issue_many, "delay", lambda *args: queued.append(args))
+
+    assert tasks.certificate_batch_dispatch(batch.pk) == len(tenth) - 1
+
+    assert all(b == batch.pk and 0 < len(chunk) <= certificates.ISSUE_CHUNK for b, chunk in queued)
+    assert len(queued) >= min(certificates.ISSUE_MIN_TASKS, len(tenth) - 1)  # a small batch is not one worker's
+    assert [p for _b, chunk in queued for p in chunk] == [p for p in tenth if p != upper.pupil_10.pk]
+
+
+@pytest.mark.parametrize(
+    ("pupils", "sizes"), [(0, []), (1, [1]), (8, [2, 2, 2, 2]), (41, [10, 10, 10, 10, 1]), (100, [10] * 10)]
+)
+def test_chunks_of_at_most_ten_and_at_least_four_tasks_when_there_are_pupils_enough(
+    pupils: int, sizes: list[int]
+) -> None:
+    chunks = certificates.certificate_issue_chunks(list(range(pupils)))
+    assert [len(c) for c in chunks] == sizes
+    assert [p for c in chunks for p in c] == list(range(pupils))

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from attendance.models import AbsenceKind, AbsenceReport
 from oas import clock
 from oas.audit.models import AuditEvent
+from oas.organisation.models import OrgUnit, OrgUnitKind
 from school import selectors, services
 from school.models import LeaveApplication, LeaveStatus, PupilAttendance
 from school.rollover import school_year_current
@@ -70,3 +71,31 @@ def test_a_lesson_save_is_a_fixed_number_of_queries_with_leave_and_reports(schoo
     assert (rows[on_leave].reason, rows[sick].reason, rows[unannounced].present) == ("leave", "sick", True)
     assert rows[unannounced].guardians_notified  # notified on the first save, kept on the second
     assert AuditEvent.objects.filter(event="school.attendance.register", details__lesson=4).count() == 2
+
+
+def test_the_principals_absence_overview_is_two_queries_however_many_classes(school_demo: SchoolDemo) -> None:
+    """The overview aggregates in the database: one query for the classes with their pupils, one for the
+    registrations of every class (a query per class or per pupil would grow with the school; issue 16's target is
+    < 300 ms for a ~500-pupil school)."""
+    today = clock.today()
+    classes = list(OrgUnit.objects.filter(parent=school_demo.school, kind=OrgUnitKind.CLASS).order_by("pk"))
+    assert len(classes) >= 3
+    user = persona_user("rektor")
+    absent_in_1a = selectors.group_pupil_ids(group=school_demo.class_1a, day=today)[:2]
+    services.attendance_register(
+        user=user, group_id=school_demo.class_1a.pk, day=today, lesson=0, absent_ids=absent_in_1a
+    )
+    other = next(c for c in classes if c.pk != school_demo.class_1a.pk and c.grade)
+    services.attendance_register(user=user, group_id=other.pk, day=today, lesson=0, absent_ids=[])
+
+    with CaptureQueriesContext(connection) as ctx:
+        rows = selectors.school_absence_overview(school=school_demo.school, since=today)
+
+    assert len(ctx.captured_queries) == 2, "\n".join(q["sql"][:160] for q in ctx.captured_queries)
+    by_class = {r.class_id: r for r in rows}
+    assert len(by_class) >= 3
+    assert (by_class[school_demo.class_1a.pk].registrations, by_class[school_demo.class_1a.pk].absent_rows) == (1, 2)
+    assert (by_class[other.pk].registrations, by_class[other.pk].absent_rows) == (1, 0)
+    assert by_class[school_demo.class_1a.pk].pupils == len(
+        selectors.group_pupil_ids(group=school_demo.class_1a, day=today)
+    )
