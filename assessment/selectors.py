@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessment.models import (
     Appeal,
+    AppealStatus,
     ConductMark,
     FinalGrade,
     FinalGradeLock,
@@ -327,3 +328,12 @@ def child_certificates(*, user: Actor) -> dict[int, list[LeavingCertificate]]:
     for certificate in rows:
         out.setdefault(certificate.pupil_id, []).append(certificate)
     return out
+
+
+def appeals_waiting(*, user: Actor) -> QuerySet[Appeal]:
+    """Return the appeals registered against final grades and not yet assessed by a school where the user processes
+    appeals (the principal), oldest first; filtered in the database."""
+    schools = access_queryset(
+        user=user, action="assessment.appeal.process", queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL)
+    )
+    return Appeal.objects.filter(status=AppealStatus.REGISTERED, final_grade__school_id__in=schools.values("pk"))
