@@ -263,7 +263,7 @@ def _replacement_write(
         AdaptedDecisionSubject.objects.bulk_create(
             [AdaptedDecisionSubject(decision=new, subject_id=s, teacher_id=t) for s, t in data.pairs]
         )
-        teacher_ids = data_teacher_ids(data)
+        teacher_ids = _teacher_ids(data)
         _grants_follow(
             decision=current, old_end=old_end, until=current.end_date, kept=dict.fromkeys(teacher_ids, new.end_date)
         )
@@ -298,7 +298,7 @@ def _replacement_write(
     return new
 
 
-def data_teacher_ids(data: _ReplacementInput) -> list[int]:
+def _teacher_ids(data: _ReplacementInput) -> list[int]:
     """Return the employees the replacing decision names as subject teachers."""
     return sorted({t for _s, t in data.pairs if t is not None})
 

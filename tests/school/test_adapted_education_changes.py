@@ -281,6 +281,9 @@ def test_the_principal_ends_a_decision_with_a_date_a_reason_and_a_letter(school_
     assert AuditEvent.objects.filter(event="school.iop.decision.end", person_ids=[jonas.pk]).exists()
     page = rektor.get(f"/skole/iop/elev/{jonas.pk}/").content.decode()
     assert 'data-status="ended"' in page and reason in page
+    # The guardians see it ended, with the reason, on the child's school page.
+    portal = login("foresatt").get("/portal/skole/").content.decode()
+    assert 'data-status="ended"' in portal and reason in portal
     # Ending it again is refused, nothing written.
     before = _counts()
     again = rektor.post(url, {"slutt": "2026-12-10", "grunn": reason})
