@@ -95,7 +95,9 @@ def test_api_refuses_a_teacher_of_another_class_with_404_and_those_without_the_r
     other_class, other_principal = _other_class_teacher(school_demo), _principal_of_another_school(school_demo)
     for path in ("iop-vedtak", "iop-planer"):
         # A contact teacher of another class at the same school has the IOP role, but not for Jonas: 404.
-        assert other_class.get(f"/api/v1/school/elever/{jonas.pk}/{path}").status_code == 404
+        refused = other_class.get(f"/api/v1/school/elever/{jonas.pk}/{path}")
+        assert refused.status_code == 404
+        assert set(refused.json()) == {"message", "code", "fields"}  # the one error shape; nothing of Jonas's
         # Jonas's contact teacher reads Jonas, not a pupil of another class.
         kontaktlaerer = login("kontaktlaerer")
         assert kontaktlaerer.get(f"/api/v1/school/elever/{jonas.pk}/{path}").status_code == 200
