@@ -11,3 +11,7 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         from assessment import permissions  # noqa: F401  (registers actions and resources)
+        from assessment.arbeidsflate import TASKS
+        from oas.arbeidsflate.registry import registry
+
+        registry.register_task_providers(TASKS)

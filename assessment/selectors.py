@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessment.models import (
     Appeal,
+    AppealStatus,
     ConductMark,
     ExamForm,
     ExamGrade,
@@ -371,3 +372,12 @@ def certificate_grades_key(subjects: list[dict[str, Any]]) -> list[tuple[Any, ..
         (s.get("code"), s.get("standpunkt"), s.get("written"), s.get("oral"), s.get("oral_form") or "")
         for s in subjects
     )
+
+
+def appeals_waiting(*, user: Actor) -> QuerySet[Appeal]:
+    """Return the appeals registered against final grades and not yet assessed by a school where the user processes
+    appeals (the principal), oldest first; filtered in the database."""
+    schools = access_queryset(
+        user=user, action="assessment.appeal.process", queryset=OrgUnit.objects.filter(kind=OrgUnitKind.SCHOOL)
+    )
+    return Appeal.objects.filter(status=AppealStatus.REGISTERED, final_grade__school_id__in=schools.values("pk"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("vurdering/klasse/<int:unit_id>/samtaler/", views.talks_page, name="talks"),
     path("vurdering/skole/<int:unit_id>/", views.school_page, name="school"),
     path("vurdering/klage/<int:appeal_id>/", views.appeal_process_page, name="appeal_process"),
+    path("vurdering/klager/", views.appeals_waiting_page, name="appeals_waiting"),
     path("vurdering/skole/<int:unit_id>/vitnemal/", views.certificates_page, name="certificates"),
     path("vurdering/skole/<int:unit_id>/eksamen/", views.exams_page, name="exams"),
     path("vurdering/vitnemal/<int:certificate_id>/pdf/", views.certificate_pdf, name="certificate_pdf"),

@@ -483,3 +483,16 @@ def exams_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "forms": ExamForm.choices,
         },
     )
+
+
+@requires("assessment.appeal.process")
+@require_GET
+def appeals_waiting_page(request: HttpRequest) -> HttpResponse:
+    """Klager som venter: the appeals the principal's schools have not assessed yet (the arbeidsflate task's list)."""
+    rows = list(
+        selectors.appeals_waiting(user=request.user)
+        .select_related("final_grade", "pupil")
+        .order_by("registered_at", "pk")
+    )
+    audit_read(event="assessment.appeals.read", person_ids=[a.pupil_id for a in rows], object_type="assessment.Appeal")
+    return render(request, "assessment/appeals_waiting.html", {"appeals": rows})

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -62,6 +63,7 @@ IOP_ARCHIVE_KIND = "school.iop_archive"
 READ = "school.iop.read"
 MANAGE = "school.iop.manage"
 WRITE = "school.iop.write"
+FOLLOW_UP = "school.iop.follow_up"
 GUARDIAN_READ = "school.iop.child_read"
 ASSESSMENT_TYPES = {"pdf": uploads.PDF}
 MAX_HOURS_PER_YEAR = 1500
@@ -167,7 +169,10 @@ def adapted_pupils_for_user(*, user: Actor, day: dt.date | None = None) -> list[
         action=READ,
         queryset=AdaptedEducationDecision.objects.filter(end_date__gte=day).select_related("pupil", "school"),
     ).order_by("pupil__last_name", "pupil__first_name", "start_date")[:500]
-    rows = list(decisions)
+    return _pupil_rows(list(decisions))
+
+
+def _pupil_rows(rows: list[AdaptedEducationDecision]) -> list[AdaptedPupilRow]:
     ids = [d.pk for d in rows]
     plan_counts: dict[int, int] = {}
     for decision_id in IndividualEducationPlan.objects.filter(decision_id__in=ids).values_list(
@@ -183,6 +188,44 @@ def adapted_pupils_for_user(*, user: Actor, day: dt.date | None = None) -> list[
     ]
     audit_read(event="school.iop.list", person_ids=[r.pupil.pk for r in out], object_type="school.AdaptedEducation")
     return out
+
+
+EVALUATION_ENDING_WEEKS = 6  # the årsrapport is due when the school year has this many weeks left
+
+
+def evaluation_missing_decisions(*, user: Actor, day: dt.date | None = None) -> QuerySet[AdaptedEducationDecision]:
+    """Return the running decisions whose yearly evaluation (årsrapport, § 11-11) is missing, for the user.
+
+    Missing: the school year is ending (``EVALUATION_ENDING_WEEKS`` left) and the decision, or the one it replaced,
+    has no evaluation for it; or the decision (counted from the one it replaced) is more than a year old and no
+    evaluation was written the last year. Only while a school year runs (the evaluation belongs to one). Filtered
+    in the database by ``school.iop.follow_up`` (the principal and the special educators).
+    """
+    day = day or clock.today()
+    year_ago = day - dt.timedelta(days=365)
+    this_year = SchoolYear.objects.filter(
+        municipality_id=OuterRef("school__municipality_id"), start_date__lte=day, end_date__gte=day
+    )
+    ending = this_year.filter(end_date__lte=day + dt.timedelta(weeks=EVALUATION_ENDING_WEEKS))
+    own = Q(decision_id=OuterRef("pk")) | Q(decision_id=OuterRef("replaces_id"))
+    written_this_year = IopEvaluation.objects.filter(
+        own, school_year__start_date__lte=day, school_year__end_date__gte=day
+    )
+    written_last_year = IopEvaluation.objects.filter(own, written_at__date__gt=year_ago)
+    over_a_year = Q(start_date__lte=year_ago, replaces__isnull=True) | Q(replaces__start_date__lte=year_ago)
+    decisions = AdaptedEducationDecision.objects.filter(
+        Exists(this_year),
+        (Exists(ending) & ~Exists(written_this_year)) | (over_a_year & ~Exists(written_last_year)),
+        start_date__lte=day,
+        end_date__gte=day,
+    )
+    return access_queryset(user=user, action=FOLLOW_UP, queryset=decisions)
+
+
+def adapted_pupils_evaluation_missing(*, user: Actor) -> list[AdaptedPupilRow]:
+    """Return the pupils whose årsrapport is missing (the arbeidsflate task's list: the same rows), by name."""
+    decisions = evaluation_missing_decisions(user=user).select_related("pupil", "school")
+    return _pupil_rows(list(decisions.order_by("pupil__last_name", "pupil__first_name", "start_date")[:500]))
 
 
 def expert_assessment_pdf(*, user: Actor, assessment_id: int | str) -> ExpertAssessment:
@@ -778,7 +821,9 @@ def adapted_decision_letter_send(*, decision_id: int) -> int:
     from integrations.public import decision_letters_send
 
     decision = (
-        AdaptedEducationDecision.objects.select_related("pupil", "school", "assessment").filter(pk=decision_id).first()
+        AdaptedEducationDecision.objects.select_related("pupil", "school", "assessment", "replaces")
+        .filter(pk=decision_id)
+        .first()
     )
     if decision is None:
         return 0
@@ -808,6 +853,13 @@ def adapted_decision_letter_send(*, decision_id: int) -> int:
         _("Skolen utarbeider en individuell opplæringsplan (IOP) og en årlig evaluering (§§ 11-10 og 11-11).") % facts,
         _("Begrunnelse: %(reasons)s") % {"reasons": decision.reasons},
     ]
+    if decision.replaces is not None:
+        # A change (§ 11-7) is a new decision: the letter says which one it replaces and from when.
+        paragraphs.insert(
+            1,
+            _("Dette vedtaket erstatter vedtaket av %(decided)s fra og med %(first)s.")
+            % {"decided": decision.replaces.decided_at.strftime("%d.%m.%Y"), "first": facts["first"]},
+        )
     sent = decision_letters_send(
         child_person_id=child.pk,
         guardian_ids=selectors.pupil_guardian_ids(pupil_ids=[child.pk], day=clock.today()).get(child.pk, []),

@@ -11,12 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oas import clock
-from oas.access.evaluation import access_queryset, permitted_actions_many
+from oas.access.evaluation import access_queryset, permitted_actions, permitted_actions_many
+from oas.access.getters import access_child
 from oas.audit.services import audit_read
 from oas.people.models import Person, Placement, Service
 from oas.periods import DATED, active_on
-from school import selectors, services
-from school.models import GroupMembership
+from school import adapted_education, selectors, services
+from school.models import AdaptedDecisionStatus, AdaptedOrganisation, GroupMembership
 
 MAX_ROWS = 2000
 
@@ -185,3 +186,134 @@ class FravaerRegisterApi(APIView):
             "varslet": result.notified_pupils,
         }
         return Response(self.OutputSerializer(out).data, status=201)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Individually adapted education (opplæringslova §§ 11-6 to 11-11): one pupil's decisions and IOPs. Confidential:
+# the same rule as the pages (``school.iop.read``: the principal, the special educators, the pupil's contact
+# teacher, the subject teachers the decision names). A pupil the user may not read is 404, like the pages; a user
+# with the action nowhere is 403 at the door. Each read is audit-logged with the pupil.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _iop_actions(request: Request, pupil: Person) -> list[str]:
+    """The IOP actions the user has on the pupil (the decisions and plans are the pupil's: the rules are on them)."""
+    return [a for a in permitted_actions(user=request.user, target=pupil) if a.startswith("school.iop.")]
+
+
+class _IopVedtakFag(serializers.Serializer):
+    fag = serializers.IntegerField()
+    fagkode = serializers.CharField()
+    fagnavn = serializers.CharField()
+    faglaerer = serializers.IntegerField(allow_null=True)
+
+
+class ElevIopVedtakListApi(APIView):
+    """Vedtak om individuelt tilrettelagt opplæring (§ 11-7) for one pupil, newest first, with what the user may do."""
+
+    required_actions = (adapted_education.READ,)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        elev = serializers.IntegerField()
+        skole = serializers.IntegerField()
+        fra = serializers.DateField()
+        til = serializers.DateField()
+        opprinnelig_til = serializers.DateField(allow_null=True)
+        status = serializers.ChoiceField(choices=AdaptedDecisionStatus.choices)
+        timer_per_aar = serializers.IntegerField()
+        timer_per_uke = serializers.DecimalField(max_digits=4, decimal_places=1)
+        organisering = serializers.ChoiceField(choices=AdaptedOrganisation.choices)
+        vedtatt = serializers.DateTimeField()
+        erstatter = serializers.IntegerField(allow_null=True)
+        avslutningsgrunn = serializers.CharField(allow_blank=True)
+        fag = _IopVedtakFag(many=True)
+        permitted_actions = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request, pupil_id: int) -> Response:
+        pupil = access_child(
+            user=request.user, id=pupil_id, action=adapted_education.READ, audit_event="school.api.iop.vedtak"
+        )
+        views = adapted_education.adapted_case_for(user=request.user, pupil=pupil).decisions
+        actions = _iop_actions(request, pupil)
+        out = [
+            {
+                "id": d.pk,
+                "elev": d.pupil_id,
+                "skole": d.school_id,
+                "fra": d.start_date,
+                "til": d.end_date,
+                "opprinnelig_til": d.decided_end_date,
+                "status": d.status,
+                "timer_per_aar": d.hours_per_year,
+                "timer_per_uke": d.hours_per_week,
+                "organisering": d.organisation,
+                "vedtatt": d.decided_at,
+                "erstatter": d.replaces_id,
+                "avslutningsgrunn": d.end_reason,
+                "fag": [
+                    {
+                        "fag": s.subject_id,
+                        "fagkode": s.subject.code,
+                        "fagnavn": s.subject.name,
+                        "faglaerer": s.teacher_id,
+                    }
+                    for s in v.subjects
+                ],
+                # A replaced or ended decision is history: nobody changes or ends it any more.
+                "permitted_actions": [
+                    a for a in actions if d.status == AdaptedDecisionStatus.ACTIVE or a != adapted_education.MANAGE
+                ],
+            }
+            for v in views
+            for d in [v.decision]
+        ]
+        return Response(self.OutputSerializer(out, many=True).data)
+
+
+class ElevIopPlanListApi(APIView):
+    """Individuelle opplæringsplaner (§ 11-10) for one pupil: one per subject and decision, with the user's IOP
+    actions on the pupil (who may revise the plan: ``school.iop.write``)."""
+
+    required_actions = (adapted_education.READ,)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        vedtak = serializers.IntegerField()
+        fag = serializers.IntegerField()
+        fagkode = serializers.CharField()
+        maal = serializers.CharField()
+        innhold = serializers.CharField()
+        organisering = serializers.CharField()
+        versjon = serializers.IntegerField()
+        skrevet_av = serializers.CharField(allow_blank=True)
+        sist_endret = serializers.DateTimeField()
+        permitted_actions = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request, pupil_id: int) -> Response:
+        pupil = access_child(
+            user=request.user, id=pupil_id, action=adapted_education.READ, audit_event="school.api.iop.planer"
+        )
+        views = adapted_education.adapted_case_for(user=request.user, pupil=pupil).decisions
+        actions = _iop_actions(request, pupil)
+        out = [
+            {
+                "id": plan.pk,
+                "vedtak": v.decision.pk,
+                "fag": plan.subject_id,
+                "fagkode": plan.subject.code,
+                "maal": plan.goals,
+                "innhold": plan.content,
+                "organisering": plan.organisation,
+                "versjon": plan.version,
+                "skrevet_av": plan.written_by_name,
+                "sist_endret": plan.updated_at,
+                "permitted_actions": actions,
+            }
+            for v in views
+            for _row, plan in v.subject_rows
+            if plan is not None
+        ]
+        return Response(self.OutputSerializer(out, many=True).data)

@@ -33,10 +33,18 @@ class SchoolConfig(AppConfig):
 
         register_handler(DECISION_LETTER_KIND, adapted_decision_deliver)
         register_handler(IOP_ARCHIVE_KIND, iop_archive_deliver)
-        from school.arbeidsflate import register_first_grade_contact_teacher_task, register_providers
+        from school.adapted_decision_changes import DECISION_END_LETTER_KIND, adapted_decision_end_deliver
+
+        register_handler(DECISION_END_LETTER_KIND, adapted_decision_end_deliver)
+        from school.arbeidsflate import (
+            register_first_grade_contact_teacher_task,
+            register_iop_providers,
+            register_providers,
+        )
 
         register_providers()
         register_first_grade_contact_teacher_task()
+        register_iop_providers()
         from oas.access.members import register_member_source
         from school.selectors import teaching_group_members_under
 

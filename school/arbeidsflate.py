@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from oas import clock
 from oas.access.evaluation import access_queryset
-from oas.arbeidsflate.registry import WorkspaceTask
+from oas.arbeidsflate.registry import CountTask, WorkspaceTask
 from oas.organisation.models import OrgUnit, OrgUnitKind
 from oas.periods import active_on
 from school import absence, selectors
@@ -184,3 +184,36 @@ def register_first_grade_contact_teacher_task() -> None:
     from oas.arbeidsflate.registry import registry
 
     registry.register_task_provider(FirstGradeContactTeacherProvider())
+
+
+# Individually adapted education: the yearly evaluation (årsrapport, opplæringslova § 11-11) that is missing for a
+# running decision, for the principal and the special educators. The list it links to shows the same rows
+# (``adapted_education.evaluation_missing_decisions``), each pupil linking to the page where the årsrapport is written.
+IOP_EVALUATION_MISSING_KEY = "school.iop_evaluation_missing"
+
+
+def _iop_evaluation_missing(user: Any) -> Any:
+    from school.adapted_education import evaluation_missing_decisions
+
+    return evaluation_missing_decisions(user=user)
+
+
+def _iop_evaluation_missing_url() -> str:
+    return reverse("school:iop_list") + f"?oppgave={IOP_EVALUATION_MISSING_KEY}"
+
+
+IOP_EVALUATION_MISSING = CountTask(
+    key=IOP_EVALUATION_MISSING_KEY,
+    module="school",
+    title=gettext_lazy("Årsrapporter for individuelt tilrettelagt opplæring som mangler"),
+    action="school.iop.follow_up",
+    rows=_iop_evaluation_missing,
+    url=_iop_evaluation_missing_url,
+    severity="warning",
+)
+
+
+def register_iop_providers() -> None:
+    from oas.arbeidsflate.registry import registry
+
+    registry.register_task_provider(IOP_EVALUATION_MISSING)

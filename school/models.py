@@ -408,6 +408,12 @@ class AdaptedOrganisation(models.TextChoices):
     ONE_TO_ONE = "one_to_one", _("Alene med lærer (en-til-en)")
 
 
+class AdaptedDecisionStatus(models.TextChoices):
+    ACTIVE = "active", _("Gjeldende")
+    REPLACED = "replaced", _("Erstattet av nytt vedtak")
+    ENDED = "ended", _("Avsluttet")
+
+
 class ExpertAssessment(models.Model):
     """PPT's expert assessment (sakkunnig vurdering, § 11-8): an incoming document, archived as journalpost I."""
 
@@ -459,6 +465,24 @@ class AdaptedEducationDecision(models.Model):
     reasons = models.TextField(_("begrunnelse"), max_length=4000)
     decided_at = models.DateTimeField(_("vedtatt"))
     decided_by_user_id = models.IntegerField(null=True, blank=True)
+    # A change (§ 11-7) is a new decision that replaces this one from a date: this one's ``end_date`` becomes the
+    # day before, and ``decided_end_date`` keeps the end it was decided with. Ending it early does the same with
+    # a reason. The old decision stays, marked replaced or ended.
+    status = models.CharField(
+        _("status"), max_length=10, choices=AdaptedDecisionStatus.choices, default=AdaptedDecisionStatus.ACTIVE
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("erstatter vedtak"),
+    )
+    decided_end_date = models.DateField(_("opprinnelig til og med"), null=True, blank=True)
+    end_reason = models.TextField(_("grunn til avslutning"), max_length=4000, blank=True)
+    ended_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
+    ended_by_user_id = models.IntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("vedtak om individuelt tilrettelagt opplæring")

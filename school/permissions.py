@@ -238,3 +238,12 @@ PUPIL_RECORD_TRANSFER = register_action(
     resource=ORGUNIT,
     unit_roles=[R.UNIT_LEADER, R.UNIT_ADMIN],
 )
+# The yearly evaluation (årsrapport, § 11-11) is followed up by the principal and the special educators: the
+# arbeidsflate task "årsrapport mangler" (``school/arbeidsflate.py``) lists what is missing for them, not for the
+# contact teacher.
+IOP_FOLLOW_UP = register_action(
+    "school.iop.follow_up",
+    label=_("Følge opp årsrapporter for individuelt tilrettelagt opplæring"),
+    resource=PERSON,
+    unit_roles=[R.UNIT_LEADER, R.SPECIAL_EDUCATION],
+)

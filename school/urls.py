@@ -35,6 +35,8 @@ urlpatterns = [
         adapted_education_views.iop_assessment_document,
         name="iop_assessment_document",
     ),
+    path("skole/iop/vedtak/<int:decision_id>/endre/", adapted_education_views.iop_decision_change, name="iop_change"),
+    path("skole/iop/vedtak/<int:decision_id>/avslutt/", adapted_education_views.iop_decision_end, name="iop_end"),
     path("api/v1/school/elever", api.ElevListApi.as_view(), name="api_elever"),
     path("api/v1/school/basisgrupper", api.BasisgruppeListApi.as_view(), name="api_basisgrupper"),
     path(
@@ -42,4 +44,6 @@ urlpatterns = [
     ),
     path("api/v1/school/medlemskap", api.MedlemskapListApi.as_view(), name="api_medlemskap"),
     path("api/v1/school/fravaer", api.FravaerRegisterApi.as_view(), name="api_fravaer"),
+    path("api/v1/school/elever/<int:pupil_id>/iop-vedtak", api.ElevIopVedtakListApi.as_view(), name="api_iop_vedtak"),
+    path("api/v1/school/elever/<int:pupil_id>/iop-planer", api.ElevIopPlanListApi.as_view(), name="api_iop_planer"),
 ]

@@ -11,6 +11,7 @@ per journey, and for the IOP the persona "beskyttet"'s daughter Ida, whose Engli
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ from oas.people.models import (
     RelationKind,
 )
 from school import selectors
-from school.adapted_education import IOP_ARCHIVE_KIND
+from school.adapted_education import DECISION_LETTER_KIND, IOP_ARCHIVE_KIND
 from school.leave import LEAVE_LETTER_KIND
 from school.models import (
     AdaptedEducationDecision,
@@ -314,3 +315,33 @@ def test_the_special_educator_writes_an_iop_that_a_teacher_of_another_class_cann
     plan = IndividualEducationPlan.objects.get(decision=decision, subject=eng)
     assert plan.version == 1 and "telle til 20" in plan.goals
     assert OutboxMessage.objects.filter(kind=IOP_ARCHIVE_KIND, payload={"plan_id": plan.pk, "version": 1}).exists()
+
+
+def test_the_principal_changes_an_iop_decision_from_the_pupils_page(
+    chromium: Any, journey_server: str, journey_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("integrations.outbox.services._kick_claimer", lambda: None)
+    school = OrgUnit.objects.get(code=DEMO_SCHOOL_CODE)
+    father = PERSONAS_BY_KEY["foresatt"].national_id
+    decision = AdaptedEducationDecision.objects.select_related("pupil").get(
+        school=school, pupil__relations_as_child__adult__national_id=father, replaces__isnull=True
+    )
+    pupil = decision.pupil
+
+    with Journey(chromium, journey_server, "rektor", "school-iop-change") as r:
+        r.start()
+        r.menu("staff-school-iop")
+        r.tap(r.page.locator(f'tr[data-pupil="{pupil.pk}"] a'))
+        r.tap(r.page.locator(f"#iop-change-{decision.pk}"))
+        r.page.fill("#fra", "2027-01-04")
+        r.page.fill("#timer_aar", "152")
+        r.page.select_option("#organisering", "one_to_one")
+        r.page.fill("#samtykke_dato", "2026-11-18")
+        r.page.fill("#begrunnelse", "Eleven trenger mer tid alene med lærer i norsk etter ny samtale med PPT.")
+        r.tap(r.page.locator("#iop-change-submit"))
+        assert "Det nye vedtaket er fattet" in r.page.content()
+        assert r.page.locator(f'section[data-decision="{decision.pk}"] [data-status="replaced"]').count() == 1
+
+    new = AdaptedEducationDecision.objects.get(replaces=decision)
+    assert (new.hours_per_year, new.organisation, new.start_date) == (152, "one_to_one", dt.date(2027, 1, 4))
+    assert OutboxMessage.objects.filter(kind=DECISION_LETTER_KIND, payload={"decision_id": new.pk}).exists()
