@@ -18,6 +18,7 @@ which is shrunk by deletion to a small core the user can read and relax.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import defaultdict
@@ -41,6 +42,10 @@ class SReq:
     room_kind: str = ""
     max_per_day: int = 2
     block: int | None = None
+    # At most this many of its lessons on one day (0: no limit besides ``max_per_day``; FET's "min 1 day between").
+    max_lessons_per_day: int = 0
+    # Soft: a second lesson on one day costs ``weight_spread`` (FET files: only where the file asks for it).
+    spread: bool = True
 
 
 @dataclass
@@ -60,6 +65,33 @@ class Problem:
     weight_spread: int = 2
     weight_late: int = 1
     weight_free_day: int = 2
+    # Further hard rules that FET files carry (``timetable.fet.read_fet``); empty for OAS's own versions.
+    # Slots none of a requirement's lessons may cover, and the only slots its lessons may start at.
+    forbidden: dict[int, frozenset[Slot]] = field(default_factory=dict)
+    allowed_starts: dict[int, frozenset[Slot]] = field(default_factory=dict)
+    # (requirement ids, minimum days between any two of their lessons, weight: 0 = hard, else the soft cost a pair).
+    min_days: list[tuple[tuple[int, ...], int, int]] = field(default_factory=list)
+    not_overlapping: list[tuple[int, ...]] = field(default_factory=list)
+    # Requirements of one lesson each that start at the same time.
+    same_start: list[tuple[int, ...]] = field(default_factory=list)
+    teacher_max_days: dict[int, int] = field(default_factory=dict)
+    teacher_max_hours_day: dict[int, int] = field(default_factory=dict)
+    # Minimum periods on a day the teacher (class) has lessons; a class's applies to every day.
+    teacher_min_hours_day: dict[int, int] = field(default_factory=dict)
+    class_min_hours_day: dict[int, int] = field(default_factory=dict)
+    # Free periods between lessons (FET's "gaps"; break slots not counted).
+    teacher_max_gaps_day: dict[int, int] = field(default_factory=dict)
+    teacher_max_gaps_week: dict[int, int] = field(default_factory=dict)
+    class_max_gaps_week: dict[int, int] = field(default_factory=dict)
+    # Days a class may begin at the second period (beginning later is not allowed).
+    class_max_second_start: dict[int, int] = field(default_factory=dict)
+    # (teacher, first period, end period (exclusive), max days with a lesson in [first, end)).
+    teacher_interval_max_days: list[tuple[int, int, int, int]] = field(default_factory=list)
+    break_slots: frozenset[Slot] = frozenset()
+    # Rooms shared by several room types: the demand of these types together is at most the rooms of their union.
+    room_unions: list[tuple[tuple[str, ...], dict[Slot, int]]] = field(default_factory=list)
+    # Identical interchangeable requirements: their first lessons' starts in this order (symmetry breaking).
+    ordered: list[tuple[int, ...]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -137,10 +169,14 @@ class _Model:
             for length in req.lengths:
                 counts[length] += 1
             for length, count in sorted(counts.items()):
+                forbidden = p.forbidden.get(req.id, frozenset())
+                allowed = p.allowed_starts.get(req.id)
                 by_slot = {
                     (d, s): m.new_bool_var(f"y{req.id}_{length}_{d}_{s}")
                     for d in days
                     for s in range(p.periods - length + 1)
+                    if (allowed is None or (d, s) in allowed)
+                    and not any((d, s + k) in forbidden for k in range(length))
                 }
                 self.starts[(req.id, length)] = by_slot
                 self._by_req[req.id].append(((req.id, length), by_slot))
@@ -155,6 +191,8 @@ class _Model:
                     m.add(occ[(req.id, d, s)] <= 1)
                 if self._wanted(f"maxday:{req.id}"):
                     self._guard(f"maxday:{req.id}", m.add(sum(occ[(req.id, d, s)] for s in periods) <= req.max_per_day))
+                if req.max_lessons_per_day:
+                    m.add(self.lessons_on(req.id, d) <= req.max_lessons_per_day)
         # Teachers: no clash, unavailable times.
         by_teacher: dict[int, list[int]] = defaultdict(list)
         for req in p.requirements:
@@ -229,6 +267,7 @@ class _Model:
                 self._guard(f"fixed:{index}", m.add(False))
             else:
                 self._guard(f"fixed:{index}", m.add(var == 1))
+        self._extras(occ, by_teacher, class_units, block_busy)
         if self.with_assumptions:
             return  # explaining: feasibility only
         # Soft: teachers' free periods (stretches beyond the first), preferred free day.
@@ -252,7 +291,7 @@ class _Model:
                     self.cost.append(p.weight_free_day * works)
         for req in p.requirements:
             for d in days:
-                if p.weight_spread:
+                if p.weight_spread and req.spread:
                     lessons_today = sum(
                         var for (_key, by_slot) in self._by_req[req.id] for (dd, _s), var in by_slot.items() if dd == d
                     )
@@ -263,6 +302,174 @@ class _Model:
                     self.cost.extend(p.weight_late * occ[(req.id, d, s)] for s in p.late_periods if s < p.periods)
         if self.cost:
             m.minimize(sum(self.cost))
+
+    def starts_at(self, req: int, day: int, period: int) -> cp_model.LinearExprT:
+        return _sum([by_slot[(day, period)] for _key, by_slot in self._by_req[req] if (day, period) in by_slot])
+
+    def lessons_on(self, req: int, day: int) -> cp_model.LinearExprT:
+        return _sum([var for _key, by_slot in self._by_req[req] for (d, _s), var in by_slot.items() if d == day])
+
+    def _day_busy(self, name: str, loads: list[cp_model.LinearExprT]) -> cp_model.IntVar:
+        """A boolean: some of ``loads`` (0/1 expressions) is 1."""
+        busy = self.m.new_bool_var(name)
+        for load in loads:
+            self.m.add(busy >= load)
+        self.m.add(busy <= _sum(loads))
+        return busy
+
+    def _gaps(self, name: str, loads: list[cp_model.LinearExprT]) -> cp_model.LinearExprT:
+        """Free periods between the first and the last busy period of ``loads`` (0/1 expressions, one a period)."""
+        m, n = self.m, len(loads)
+        after = [m.new_bool_var(f"{name}a{i}") for i in range(n)]  # some load at or before i
+        before = [m.new_bool_var(f"{name}b{i}") for i in range(n)]  # some load at or after i
+        for i in range(n):
+            m.add(after[i] >= loads[i])
+            m.add(before[n - 1 - i] >= loads[n - 1 - i])
+            if i:
+                m.add(after[i] >= after[i - 1])
+                m.add(after[i] <= after[i - 1] + loads[i])
+                m.add(before[n - 1 - i] >= before[n - i])
+                m.add(before[n - 1 - i] <= before[n - i] + loads[n - 1 - i])
+            else:
+                m.add(after[0] <= loads[0])
+                m.add(before[n - 1] <= loads[n - 1])
+        # A day with lessons: every period is after the first or before the last, the span's are both.
+        return _sum(after) + _sum(before) - n * after[n - 1] - _sum(loads)
+
+    def _extras(  # noqa: PLR0912, PLR0915 - FET's rules one after another
+        self,
+        occ: dict[tuple[int, int, int], Any],
+        by_teacher: dict[int, list[int]],
+        class_units: dict[int, tuple[list[int], set[int]]],
+        block_busy: dict[tuple[int, int, int], Any],
+    ) -> None:
+        """The further hard rules of FET files (nothing to do for OAS's own versions)."""
+        p, m = self.p, self.m
+        days, periods = range(p.days), range(p.periods)
+        teaching = list(periods)
+        for wanted, min_days, weight in p.min_days:
+            ids = tuple(i for i in wanted if i in self._by_req)
+            if min_days < 1 or sum(len(r.lengths) for r in p.requirements if r.id in ids) < 2:
+                continue
+            for first in range(p.days - min_days + 1):
+                window = _sum([self.lessons_on(r, d) for r in ids for d in range(first, first + min_days)])
+                if weight:
+                    extra = m.new_int_var(0, len(ids), "")
+                    m.add(extra >= window - 1)
+                    self.cost.append(weight * extra)
+                else:
+                    m.add(window <= 1)
+        for ids in p.not_overlapping:
+            for d in days:
+                for s in periods:
+                    m.add(_sum([occ[(r, d, s)] for r in ids if r in self._by_req]) <= 1)
+        for ids in p.same_start:
+            for other in ids[1:]:
+                for d in days:
+                    for s in periods:
+                        m.add(self.starts_at(ids[0], d, s) == self.starts_at(other, d, s))
+        for ids in p.ordered:
+            # Identical requirements of one lesson each: number them by start slot.
+            index = [
+                _sum([(d * p.periods + s) * var for _k, by_slot in self._by_req[r] for (d, s), var in by_slot.items()])
+                for r in ids
+            ]
+            for a, b in itertools.pairwise(index):
+                m.add(a < b)
+
+        def loads_of(d: int, reqs: list[int], blocks: set[int] | None = None) -> list[cp_model.LinearExprT]:
+            return [
+                _sum([occ[(r, d, s)] for r in reqs] + [block_busy[(b, d, s)] for b in blocks or ()]) for s in teaching
+            ]
+
+        for teacher, reqs in by_teacher.items():
+            max_days = p.teacher_max_days.get(teacher)
+            max_hours = p.teacher_max_hours_day.get(teacher)
+            min_hours = p.teacher_min_hours_day.get(teacher)
+            gaps_day = p.teacher_max_gaps_day.get(teacher)
+            gaps_week = p.teacher_max_gaps_week.get(teacher)
+            intervals = [(a, b, k) for t, a, b, k in p.teacher_interval_max_days if t == teacher]
+            if not any(x is not None for x in (max_days, max_hours, min_hours, gaps_day, gaps_week)) and not intervals:
+                continue
+            works, week_gaps = [], []
+            interval_days: dict[int, list[Any]] = defaultdict(list)
+            for d in days:
+                loads = loads_of(d, reqs)
+                if max_hours is not None:
+                    m.add(_sum(loads) <= max_hours)
+                if max_days is not None or min_hours is not None:
+                    busy = self._day_busy(f"tw{teacher}_{d}", loads)
+                    works.append(busy)
+                    if min_hours is not None:
+                        m.add(_sum(loads) >= min_hours * busy)
+                for index, (a, b, _k) in enumerate(intervals):
+                    interval_days[index].append(self._day_busy("", loads[a:b]))
+                if gaps_day is not None or gaps_week is not None:
+                    gaps = self._gaps(
+                        f"tg{teacher}_{d}_",
+                        [x for s, x in zip(teaching, loads, strict=True) if (d, s) not in p.break_slots],
+                    )
+                    if gaps_day is not None:
+                        m.add(gaps <= gaps_day)
+                    week_gaps.append(gaps)
+            if max_days is not None:
+                m.add(_sum(works) <= max_days)
+            if gaps_week is not None:
+                m.add(_sum(week_gaps) <= gaps_week)
+            for index, (_a, _b, k) in enumerate(intervals):
+                m.add(_sum(interval_days[index]) <= k)
+        for klass, (reqs, class_blocks) in class_units.items():
+            min_hours = p.class_min_hours_day.get(klass)
+            gaps_week = p.class_max_gaps_week.get(klass)
+            second = p.class_max_second_start.get(klass)
+            if min_hours is None and gaps_week is None and second is None:
+                continue
+            week_gaps, late_starts = [], []
+            for d in days:
+                loads = [
+                    x
+                    for s, x in zip(teaching, loads_of(d, reqs, class_blocks), strict=True)
+                    if (d, s) not in p.break_slots
+                ]
+                if not loads:
+                    continue
+                if min_hours is not None:
+                    m.add(_sum(loads) >= min_hours)
+                if gaps_week == 0 and second == 0:
+                    # No gaps and no late beginnings: the day's lessons fill its first periods.
+                    for earlier, later in itertools.pairwise(loads):
+                        m.add(earlier >= later)
+                    continue
+                if gaps_week == 0:
+                    # No gaps: one stretch of lessons (count where a stretch begins).
+                    begins = []
+                    for index, load in enumerate(loads):
+                        begin = m.new_bool_var("")
+                        m.add(begin >= load - (loads[index - 1] if index else 0))
+                        begins.append(begin)
+                    m.add(_sum(begins) <= 1)
+                elif gaps_week is not None:
+                    week_gaps.append(self._gaps(f"cg{klass}_{d}_", loads))
+                if second is not None and len(loads) > 1:
+                    for later in loads[2:]:
+                        m.add(loads[0] + loads[1] >= later)
+                    starts_second = m.new_bool_var("")
+                    m.add(starts_second >= loads[1] - loads[0])
+                    late_starts.append(starts_second)
+            if gaps_week is not None:
+                m.add(_sum(week_gaps) <= gaps_week)
+            if second is not None:
+                m.add(_sum(late_starts) <= second)
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for req in p.requirements:
+            if req.room_kind:
+                by_kind[req.room_kind].append(req.id)
+        for kinds, capacity in p.room_unions:
+            reqs = [r for kind in kinds for r in by_kind.get(kind, [])]
+            if reqs:
+                for d in days:
+                    for s in periods:
+                        m.add(_sum([occ[(r, d, s)] for r in reqs]) <= capacity.get((d, s), 0))
 
     def placements(self, solver: cp_model.CpSolver) -> list[Placement]:
         out = []
