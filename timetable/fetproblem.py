@@ -113,6 +113,7 @@ class _Reader:
         self.same_start: list[list[str]] = []
         self.room_off: dict[str, set[Slot]] = defaultdict(set)
         self.break_slots: set[Slot] = set()
+        self.class_unavailable: dict[int, set[Slot]] = defaultdict(set)
         self.teacher_unavailable: dict[int, set[Slot]] = defaultdict(set)
         self.teacher_max_days: dict[int, int] = {}
         self.teacher_max_hours_day: dict[int, int] = {}
@@ -248,6 +249,8 @@ class _Reader:
             if name not in self.leaves:
                 return "unknown students set"
             off = self.slots(c, "Not_Available_Time", "Day", "Hour")
+            for leaf in self.leaves[name]:
+                self.class_unavailable[self.leaf_ids[leaf]] |= off
             for a in self.activities.values():
                 if a.leaves & self.leaves[name]:
                     a.forbidden |= off
@@ -529,6 +532,7 @@ class _Reader:
             class_max_gaps_week=self.class_max_gaps_week,
             class_max_second_start=self.class_max_second_start,
             break_slots=frozenset(self.break_slots),
+            class_unavailable={k: frozenset(v) for k, v in self.class_unavailable.items()},
             room_unions=room_unions,
         )
         return FetInstance(

@@ -87,7 +87,10 @@ class Problem:
     class_max_second_start: dict[int, int] = field(default_factory=dict)
     # (teacher, first period, end period (exclusive), max days with a lesson in [first, end)).
     teacher_interval_max_days: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # Breaks, and a class's unavailable times, are not free periods (FET counts neither as a gap, nor as the day's
+    # beginning); a teacher's unavailable times are ``teacher_unavailable``.
     break_slots: frozenset[Slot] = frozenset()
+    class_unavailable: dict[int, frozenset[Slot]] = field(default_factory=dict)
     # Rooms shared by several room types: the demand of these types together is at most the rooms of their union.
     room_unions: list[tuple[tuple[str, ...], dict[Slot, int]]] = field(default_factory=list)
     # Identical interchangeable requirements: their first lessons' starts in this order (symmetry breaking).
@@ -128,8 +131,14 @@ def _sum(terms: list[Any]) -> cp_model.LinearExpr:
 
 
 class _Model:
-    def __init__(self, problem: Problem, *, relaxed: frozenset[str], with_assumptions: bool) -> None:
+    def __init__(
+        self, problem: Problem, *, relaxed: frozenset[str], with_assumptions: bool, gaps_as_cost: bool = False
+    ) -> None:
         self.p = problem
+        # Gap limits (FET's max gaps) as violations to minimise to zero: CP-SAT's local search reaches a timetable
+        # that keeps them much sooner from an objective than from a hard constraint.
+        self.gaps_as_cost = gaps_as_cost and not with_assumptions
+        self.violations: list[cp_model.IntVar] = []
         self.m = cp_model.CpModel()
         self.relaxed = relaxed
         self.with_assumptions = with_assumptions
@@ -317,9 +326,20 @@ class _Model:
         self.m.add(busy <= _sum(loads))
         return busy
 
+    def _at_most(self, expr: cp_model.LinearExprT, limit: int) -> None:
+        """``expr <= limit``; in ``gaps_as_cost`` mode the excess is a violation to drive to zero instead."""
+        if not self.gaps_as_cost:
+            self.m.add(expr <= limit)
+            return
+        excess = self.m.new_int_var(0, 1000, "")
+        self.m.add(excess >= expr - limit)
+        self.violations.append(excess)
+
     def _gaps(self, name: str, loads: list[cp_model.LinearExprT]) -> cp_model.LinearExprT:
         """Free periods between the first and the last busy period of ``loads`` (0/1 expressions, one a period)."""
         m, n = self.m, len(loads)
+        if not n:
+            return 0
         after = [m.new_bool_var(f"{name}a{i}") for i in range(n)]  # some load at or before i
         before = [m.new_bool_var(f"{name}b{i}") for i in range(n)]  # some load at or after i
         for i in range(n):
@@ -392,6 +412,7 @@ class _Model:
             if not any(x is not None for x in (max_days, max_hours, min_hours, gaps_day, gaps_week)) and not intervals:
                 continue
             works, week_gaps = [], []
+            skip = p.break_slots | p.teacher_unavailable.get(teacher, set())
             interval_days: dict[int, list[Any]] = defaultdict(list)
             for d in days:
                 loads = loads_of(d, reqs)
@@ -407,15 +428,15 @@ class _Model:
                 if gaps_day is not None or gaps_week is not None:
                     gaps = self._gaps(
                         f"tg{teacher}_{d}_",
-                        [x for s, x in zip(teaching, loads, strict=True) if (d, s) not in p.break_slots],
+                        [x for s, x in zip(teaching, loads, strict=True) if (d, s) not in skip],
                     )
                     if gaps_day is not None:
-                        m.add(gaps <= gaps_day)
+                        self._at_most(gaps, gaps_day)
                     week_gaps.append(gaps)
             if max_days is not None:
                 m.add(_sum(works) <= max_days)
             if gaps_week is not None:
-                m.add(_sum(week_gaps) <= gaps_week)
+                self._at_most(_sum(week_gaps), gaps_week)
             for index, (_a, _b, k) in enumerate(intervals):
                 m.add(_sum(interval_days[index]) <= k)
         for klass, (reqs, class_blocks) in class_units.items():
@@ -425,11 +446,10 @@ class _Model:
             if min_hours is None and gaps_week is None and second is None:
                 continue
             week_gaps, late_starts = [], []
+            skip = p.break_slots | p.class_unavailable.get(klass, frozenset())
             for d in days:
                 loads = [
-                    x
-                    for s, x in zip(teaching, loads_of(d, reqs, class_blocks), strict=True)
-                    if (d, s) not in p.break_slots
+                    x for s, x in zip(teaching, loads_of(d, reqs, class_blocks), strict=True) if (d, s) not in skip
                 ]
                 if not loads:
                     continue
@@ -457,7 +477,7 @@ class _Model:
                     m.add(starts_second >= loads[1] - loads[0])
                     late_starts.append(starts_second)
             if gaps_week is not None:
-                m.add(_sum(week_gaps) <= gaps_week)
+                self._at_most(_sum(week_gaps), gaps_week)
             if second is not None:
                 m.add(_sum(late_starts) <= second)
         by_kind: dict[str, list[int]] = defaultdict(list)
@@ -480,6 +500,14 @@ class _Model:
         return sorted(out, key=lambda x: (x.day, x.period, x.requirement))
 
 
+class _UntilZero(cp_model.CpSolverSolutionCallback):
+    """Stop at the first solution without violations (phase 1 with gap limits as violations)."""
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value <= 0:
+            self.stop_search()
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self, callback: ProgressCallback | None) -> None:
         super().__init__()
@@ -499,6 +527,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 # With ``reproducible`` the limit is CP-SAT's deterministic time: this much of it per second asked for (one worker
 # did 0.1-0.35 a wall second on this shared 2-core machine), with the wall clock as a backstop at 3 times the seconds.
 DETERMINISTIC_PER_SECOND = 0.1
+GAPS_AS_COST = True
+
 WALL_BACKSTOP = 3.0
 
 
@@ -523,7 +553,7 @@ def _solver(*, seed: int, seconds: float, workers: int, reproducible: bool = Fal
     return solver
 
 
-def solve(
+def solve(  # noqa: PLR0912 - two phases, each with its outcomes
     problem: Problem,
     *,
     seed: int = 0,
@@ -548,26 +578,47 @@ def solve(
     hard violations as soon as it is found (before the soft cost is minimised).
     """
     started = time.perf_counter()
-    model = _Model(problem, relaxed=relaxed, with_assumptions=False)
+    model = _Model(problem, relaxed=relaxed, with_assumptions=False, gaps_as_cost=GAPS_AS_COST)
     callback = _Progress(progress)
-    # Phase 1: any timetable without hard violations (no objective: much faster to a first timetable).
+    # Phase 1: any timetable without hard violations (no objective: much faster to a first timetable; gap limits,
+    # when the problem has them, as violations minimised to zero). A light presolve (no probing, one pass): on
+    # fet-data's schools presolve took most of the time to a first timetable.
     # Phase 2: minimise the soft cost from that timetable (a hint), in the time that is left.
     if model.cost:
         model.m.clear_objective()
+    if model.violations:
+        model.m.minimize(_sum(model.violations))
     solver = _solver(seed=seed, seconds=seconds, workers=workers, reproducible=reproducible)
-    status = _run(solver, model.m, callback=None, stop=stop)
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.max_presolve_iterations = 1
+    status = _run(solver, model.m, callback=_UntilZero() if model.violations else None, stop=stop)
+    if model.violations and status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > 0:
+        # Optimal above zero: no timetable keeps the gap limits; else the time ran out.
+        status = cp_model.INFEASIBLE if status == cp_model.OPTIMAL else cp_model.UNKNOWN
     if status == cp_model.INFEASIBLE:
         core = explain_core(problem, relaxed=relaxed, seed=seed, seconds=max(5.0, seconds)) if explain else []
         return Solution(status="infeasible", seconds=time.perf_counter() - started, core=core)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         cancelled = stop is not None and stop.is_set()
         return Solution(status="cancelled" if cancelled else "unknown", seconds=time.perf_counter() - started)
-    first = model.placements(solver)
-    first_seconds = time.perf_counter() - started
+    if model.violations:
+        # Phase 2 needs the gap limits as hard constraints again: the same variables in a model without violations.
+        hard = _Model(problem, relaxed=relaxed, with_assumptions=False)
+        for key, by_slot in model.starts.items():
+            for slot, var in by_slot.items():
+                hard.m.add_hint(hard.starts[key][slot], solver.value(var))
+        first, first_seconds = model.placements(solver), time.perf_counter() - started
+        phase1_time = solver.deterministic_time
+        model, hinted = hard, True
+    else:
+        hinted = False
+        first, first_seconds, phase1_time = model.placements(solver), time.perf_counter() - started, 0.0
+    if not phase1_time:
+        phase1_time = solver.deterministic_time
     if on_first is not None:
         on_first(first)
     # The budget left for phase 2 is counted in the same clock as the limit (deterministic time when reproducible).
-    left = seconds - (solver.deterministic_time / DETERMINISTIC_PER_SECOND if reproducible else first_seconds)
+    left = seconds - (phase1_time / DETERMINISTIC_PER_SECOND if reproducible else first_seconds)
     if not model.cost or left < 0.5 or (stop is not None and stop.is_set()):
         return Solution(
             status="feasible" if model.cost else "optimal",
@@ -577,9 +628,10 @@ def solve(
             solutions=1,
             first_seconds=first_seconds,
         )
-    for by_slot in model.starts.values():
-        for var in by_slot.values():
-            model.m.add_hint(var, solver.value(var))
+    if not hinted:  # without violations, phase 2 is phase 1's model
+        for by_slot in model.starts.values():
+            for var in by_slot.values():
+                model.m.add_hint(var, solver.value(var))
     model.m.minimize(_sum(model.cost))
     solver = _solver(seed=seed, seconds=left, workers=workers, reproducible=reproducible)
     status = _run(solver, model.m, callback=callback, stop=stop)
@@ -604,7 +656,11 @@ def solve(
 
 
 def _run(
-    solver: cp_model.CpSolver, model: cp_model.CpModel, *, callback: _Progress | None, stop: threading.Event | None
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    *,
+    callback: cp_model.CpSolverSolutionCallback | None,
+    stop: threading.Event | None,
 ) -> Any:
     """Solve, stopping the search as soon as ``stop`` is set (from any thread)."""
     done = threading.Event()
@@ -612,7 +668,7 @@ def _run(
     def watch() -> None:
         while stop is not None and not done.wait(0.1):
             if stop.is_set():
-                if callback is not None:
+                if isinstance(callback, _Progress):
                     callback.cancelled = True
                 solver.stop_search()
                 return
