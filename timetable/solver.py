@@ -527,7 +527,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 # With ``reproducible`` the limit is CP-SAT's deterministic time: this much of it per second asked for (one worker
 # did 0.1-0.35 a wall second on this shared 2-core machine), with the wall clock as a backstop at 3 times the seconds.
 DETERMINISTIC_PER_SECOND = 0.1
-GAPS_AS_COST = True
+# Gap limits as violations in phase 1 (``_Model.gaps_as_cost``): measured on fet-data (3 seeds, 30 s) it was slower
+# on Argentina (5.7/2.1/2.7 s against 4.4/0.9/0.9) and found nothing on Oradea (against 14-29 s); on DGS-Pro it came
+# closest (1 violation left in 40 s, the hard model none). Off.
+GAPS_AS_COST = False
 
 WALL_BACKSTOP = 3.0
 
