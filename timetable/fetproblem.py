@@ -349,14 +349,15 @@ class _Reader:
             kind = tag.removeprefix("ConstraintStudentsSet").removeprefix("ConstraintStudents")
             if kind == "MinHoursDaily" and _text(c, "Allow_Empty_Days") == "true":
                 return "empty days allowed: not modelled"
-            for leaf in leaves:
+            for leaf_id in leaves:
                 if kind == "MinHoursDaily":
                     value = int(_text(c, "Minimum_Hours_Daily"))
-                    self.class_min_hours_day[leaf] = max(self.class_min_hours_day.get(leaf, 0), value)
+                    self.class_min_hours_day[leaf_id] = max(self.class_min_hours_day.get(leaf_id, 0), value)
                 elif kind == "MaxGapsPerWeek":
-                    self._tighten(self.class_max_gaps_week, leaf, int(_text(c, "Max_Gaps")))
+                    self._tighten(self.class_max_gaps_week, leaf_id, int(_text(c, "Max_Gaps")))
                 else:
-                    self._tighten(self.class_max_second_start, leaf, int(_text(c, "Max_Beginnings_At_Second_Hour")))
+                    value = int(_text(c, "Max_Beginnings_At_Second_Hour"))
+                    self._tighten(self.class_max_second_start, leaf_id, value)
         elif tag in ("ConstraintActivityPreferredRoom", "ConstraintActivityPreferredRooms"):
             activity = self.activities.get(_text(c, "Activity_Id"))
             if activity is None:
@@ -394,7 +395,7 @@ class _Reader:
 
     # --- building ------------------------------------------------------------------------------------------------
     def build(self) -> FetInstance:  # noqa: PLR0912, PLR0915 - one problem, top to bottom
-        min_days_of = {}  # constraint number -> (ids, min days, weight)
+        min_days_of: dict[int, tuple[frozenset[str], int, int]] = {}  # constraint number -> (ids, days, weight)
         for ids, days, weight in self.min_days:
             for i in ids:
                 for number in self.activities[i].refs:
@@ -420,9 +421,9 @@ class _Reader:
         allowed: dict[int, frozenset[Slot]] = {}
         handled_min_days: set[frozenset[str]] = set()
         kinds: dict[frozenset[str], str] = {}
-        for key, members in units.items():
-            refs: frozenset[int] = key[6]  # type: ignore[assignment]
-            ids = frozenset(a.id for a in members)
+        for members in units.values():
+            refs = frozenset(members[0].refs)
+            unit_ids = frozenset(a.id for a in members)
             merged: tuple[int, int] | None = None  # (max lessons a day, spread)
             if len(members) > 1:
                 if not refs:
@@ -430,9 +431,9 @@ class _Reader:
                 elif len(refs) == 1:
                     number = next(iter(refs))
                     found = min_days_of.get(number)
-                    if found is not None and found[0] == ids and found[1] == 1:
+                    if found is not None and found[0] == unit_ids and found[1] == 1:
                         merged = (0, 1) if found[2] else (1, 0)
-                        handled_min_days.add(ids)
+                        handled_min_days.add(unit_ids)
             groups = [members] if merged is not None else [[a] for a in members]
             first = members[0]
             rooms = first.rooms if first.rooms is not None else first.home_rooms
@@ -484,24 +485,24 @@ class _Reader:
                 i = component[i]
             return i
 
-        for i, j in itertools.combinations(range(len(sets)), 2):
-            if sets[i] & sets[j]:
-                component[find(i)] = find(j)
+        for x, y in itertools.combinations(range(len(sets)), 2):
+            if sets[x] & sets[y]:
+                component[find(x)] = find(y)
         by_component: dict[int, list[int]] = defaultdict(list)
-        for i in range(len(sets)):
-            by_component[find(i)].append(i)
-        for members in by_component.values():
-            if len(members) < 2:
+        for x in range(len(sets)):
+            by_component[find(x)].append(x)
+        for kind_indexes in by_component.values():
+            if len(kind_indexes) < 2:
                 continue
-            if len(members) > MAX_UNION_GROUP:
-                subsets: list[tuple[int, ...]] = list(itertools.combinations(members, 2))
-                self.not_imported[f"room sharing beyond pairs ({len(members)} room types share rooms)"] += 1
+            if len(kind_indexes) > MAX_UNION_GROUP:
+                subsets: list[tuple[int, ...]] = list(itertools.combinations(kind_indexes, 2))
+                self.not_imported[f"room sharing beyond pairs ({len(kind_indexes)} room types share rooms)"] += 1
             else:
-                subsets = [c for n in range(2, len(members) + 1) for c in itertools.combinations(members, n)]
+                subsets = [c for n in range(2, len(kind_indexes) + 1) for c in itertools.combinations(kind_indexes, n)]
             for subset in subsets:
-                union = frozenset().union(*(sets[i] for i in subset))
-                if sum(len(sets[i]) for i in subset) > len(union):  # only unions where rooms are shared
-                    room_unions.append((tuple(kinds[sets[i]] for i in subset), capacity(union)))
+                union = frozenset().union(*(sets[x] for x in subset))
+                if sum(len(sets[x]) for x in subset) > len(union):  # only unions where rooms are shared
+                    room_unions.append((tuple(kinds[sets[x]] for x in subset), capacity(union)))
         min_days = [
             (tuple(sorted({req_of[i] for i in ids if i in req_of})), days, weight)
             for ids, days, weight in self.min_days
