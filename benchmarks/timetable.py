@@ -7,10 +7,13 @@
 3. an impossible 30-class school: time to the explanation (target < 30 s) and the explanation itself;
 4. side by side with ``fet-cl`` (``--fet``, default six real schools from Debian's ``fet-data``, imported by OAS's
    FET importer: ``timetable.importing.parse_file`` must accept the file, ``timetable.fet.read_fet`` builds the
-   solver problem) under the same limit (``--seconds``): time to the first valid timetable for both, soft cost, and
-   the ratio. Without ``fet-cl`` one line says it is missing and the rest runs. Of the 137 FET-5-official examples
-   (6.8.5, not counting the ``_data_and_timetable`` copies) the importer refuses 66: activities of 3 to 6 hours
-   (OAS takes single and double lessons), activities with no students set, weeks of 8 to 18 "days" (exam or mornings/afternoons files), one file over 5 MB;
+   solver problem with the FET constraints OAS has an equivalent for, and each school's line says which
+   constraints were imported and which not, with counts) under the same limit (``--seconds``) and seeds
+   (``--fet-seeds``, the median shown): time to the first valid timetable for both, soft cost, the ratio, and the
+   load average. Without ``fet-cl`` one line says it is missing and the rest runs. Of the 137 FET-5-official
+   examples (6.8.5, not counting the ``_data_and_timetable`` copies) ``parse_file`` refuses 66: activities of 3 to
+   6 hours (OAS takes single and double lessons), activities with no students set, weeks of 8 to 18 "days" (exam
+   or mornings/afternoons files), one file over 5 MB;
 5. XHSTT instances from ``../shared/xhstt/`` (``--xhstt``, default every file there; ``--xhstt-seconds``, default
    300): the XHSTT hard and soft cost of OAS's timetable after the time limit, scored against every constraint of
    the instance by ``timetable.xhstt_cost`` (OAS's solver models only AssignTime and AvoidClashes; the others are
@@ -18,7 +21,7 @@
    same evaluator, with the value the XHSTT-2014 archive publishes for it where known (``xhstt_cost.PUBLISHED``).
 
 Run: ``.venv/bin/python benchmarks/timetable.py [--classes 30 50] [--seconds 60] [--fet FILE ...]
-[--xhstt NAME ...] [--xhstt-seconds 300]``.
+[--fet-seeds 0 1 2] [--xhstt NAME ...] [--xhstt-seconds 300]``.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ XHSTT_DIR = next(
 )
 
 # Debian's fet-data examples (``apt-get install fet fet-data``): six real schools OAS's FET importer accepts
-# (fet-cl 6.8.5 itself refuses ACHILES-MANHA: "Cannot precompute - data is wrong"; the other five compare).
+# (fet-cl 6.8.5 itself refuses ACHILES-MANHA before it starts, "Cannot precompute - data is wrong": a soft (95 %)
+# "min 1 day between" six lessons of a teacher who is available on 2 days; OAS takes it as a soft cost).
 FET_EXAMPLES = Path("/usr/share/doc/fet-data/examples/FET-5-official")
 FET_SCHOOLS = [
     "Argentina/Horario_ISJ.fet",
@@ -61,7 +65,7 @@ FET_SCHOOLS = [
 _FET_SOFT = re.compile(r"Total soft conflicts:\s*([0-9.]+)")
 
 
-def _fet_cl(path: Path, *, seconds: int, out: Path) -> tuple[float | None, str, str]:
+def _fet_cl(path: Path, *, seconds: int, out: Path, seed: int) -> tuple[float | None, str, str]:
     """Run ``fet-cl`` on ``path``: (seconds to its first valid timetable or None, outcome, soft conflicts)."""
     started = time.perf_counter()
     command = [
@@ -70,6 +74,7 @@ def _fet_cl(path: Path, *, seconds: int, out: Path) -> tuple[float | None, str, 
         f"--outputdir={out}",
         f"--timelimitseconds={seconds}",
         "--htmllevel=0",
+        *(f"--randomseeds{k}={seed + 1}" for k in (10, 11, 12, 20, 21, 22)),
         *(
             f"--{flag}=false"
             for flag in (
@@ -91,7 +96,9 @@ def _fet_cl(path: Path, *, seconds: int, out: Path) -> tuple[float | None, str, 
         if "Time exceeded" in text:
             return None, "none in limit", "-"
         if "Cannot precompute" in text:
-            return None, "data refused", "-"  # fet-cl's own check: "Cannot precompute - data is wrong"
+            # fet-cl's own check before it starts ("Cannot precompute - data is wrong"): keep its reason.
+            reason = next((line.strip() for line in (run.stdout + run.stderr).splitlines() if "cannot be" in line), "")
+            return None, "data refused", reason
         return None, "failed", "-"
     soft = "?"
     for conflicts in out.glob("timetables/*/*_soft_conflicts.txt"):
@@ -100,8 +107,14 @@ def _fet_cl(path: Path, *, seconds: int, out: Path) -> tuple[float | None, str, 
     return elapsed, "valid", soft
 
 
-def _fet(*, schools: list[str], seconds: float) -> None:
+def _load() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
     """Side by side with ``fet-cl`` on real schools from Debian's fet-data, imported by OAS's FET importer."""
+    import statistics
+
     from timetable import solver
     from timetable.fet import FetError, read_fet
     from timetable.importing import ImportError_, parse_file
@@ -112,40 +125,85 @@ def _fet(*, schools: list[str], seconds: float) -> None:
         print("FET comparison skipped: fet-cl is missing (apt-get install fet fet-data)")
         return
     limit = max(1, int(seconds))
-    print(f"FET comparison, time limit {limit} s each (OAS: CP-SAT, 2 workers; fet-cl 6.8.5, one thread):")
     print(
-        f"{'school':<48} {'acts':>5} {'fet-cl first':>13} {'fet soft':>9} {'OAS first':>10} {'OAS soft':>9} {'OAS/fet':>8}"
+        f"FET comparison, time limit {limit} s each, seeds {seeds} (OAS: CP-SAT, 2 workers; fet-cl 6.8.5, one "
+        "thread); run one after the other, the load average printed beside each:"
     )
+    rows = []
     for school in schools:
         path = FET_EXAMPLES / school
         if not path.exists():
-            print(f"{school:<48} not found under {FET_EXAMPLES} (apt-get install fet-data)")
+            print(f"{school}: not found under {FET_EXAMPLES} (apt-get install fet-data)")
             continue
         try:
             parse_file(filename=path.name, content=path.read_bytes())
             instance = read_fet(path)
         except (ImportError_, FetError) as exc:
-            print(f"{school:<48} refused by OAS's FET importer: {exc.problems[0]} ({len(exc.problems)} problems)")
+            print(f"{school}: refused by OAS's FET importer: {exc.problems[0]} ({len(exc.problems)} problems)")
             continue
-        with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
-            fet_first, outcome, fet_soft = _fet_cl(path, seconds=limit, out=Path(out))
-        result = solver.solve(instance.problem, seconds=limit, workers=2, explain=False)
-        fet_text = f"{fet_first:.1f} s" if fet_first is not None else outcome
-        oas_text = f"{result.first_seconds:.1f} s" if result.first_seconds is not None else result.status
-        ratio = (
-            f"{result.first_seconds / fet_first:.2f}"
-            if result.first_seconds is not None and fet_first is not None and fet_first > 0
-            else "-"
+        print(
+            f"{school}: {instance.activities} activities as {len(instance.problem.requirements)} requirements; "
+            "FET constraints imported: "
+            + ", ".join(f"{k.removeprefix('Constraint')} x{v}" for k, v in sorted(instance.imported.items()))
         )
         print(
-            f"{school:<48} {instance.activities:>5} {fet_text:>13} {fet_soft:>9} {oas_text:>10} "
-            f"{result.objective if result.objective is not None else '-'!s:>9} {ratio:>8}"
+            "    not imported: "
+            + (
+                ", ".join(f"{k.removeprefix('Constraint')} x{v}" for k, v in sorted(instance.not_imported.items()))
+                or "none"
+            )
+        )
+        fet_times: list[float | None] = []
+        oas_times: list[float | None] = []
+        fet_softs, oas_softs, outcome, loads = [], [], "", []
+        for seed in seeds:
+            loads.append(_load())
+            with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
+                fet_first, outcome, fet_soft = _fet_cl(path, seconds=limit, out=Path(out), seed=seed)
+            fet_times.append(fet_first)
+            if outcome == "data refused":
+                if seed == seeds[0]:
+                    print(f"    fet-cl refuses the file before it starts: {fet_soft}")
+                fet_soft = "-"
+            fet_softs.append(fet_soft)
+            # OAS: the first valid timetable (phase 1), then its soft cost at the limit (phase 2).
+            result = solver.solve(instance.problem, seed=seed, seconds=limit, workers=2, explain=False)
+            oas_times.append(result.first_seconds)
+            oas_softs.append(result.objective if result.objective is not None else result.status)
+            loads.append(_load())
+
+        def median(values: list[float | None]) -> float | None:
+            found = [v for v in values if v is not None]
+            return statistics.median(found) if len(found) * 2 > len(values) else None
+
+        fet_med, oas_med = median(fet_times), median(oas_times)
+        rows.append(
+            (
+                school,
+                f"{fet_med:.1f} s" if fet_med is not None else outcome,
+                "/".join(str(x) for x in fet_softs),
+                f"{oas_med:.1f} s" if oas_med is not None else "none",
+                "/".join(str(x) for x in oas_softs),
+                f"{oas_med / fet_med:.2f}" if oas_med is not None and fet_med else "-",
+                " ".join(f"{t:.1f}" if t is not None else "-" for t in fet_times),
+                " ".join(f"{t:.1f}" if t is not None else "-" for t in oas_times),
+                f"{loads[0]} .. {loads[-1]}",
+            )
         )
     print(
-        "  (fet-cl stops at its first valid timetable, its time includes reading the file; its soft figure is FET's "
-        "own 'total soft conflicts'. OAS imports only the activities, students sets and teachers' unavailable "
-        "times, so it solves a looser problem than fet-cl; its soft cost is OAS's objective (teacher gaps, spread) "
-        "at the time limit. The two soft figures are not on one scale.)"
+        f"{'school':<48} {'fet-cl first':>13} {'fet soft':>9} {'OAS first':>10} {'OAS soft':>9} {'OAS/fet':>8}"
+        "  per seed: fet-cl | OAS"
+    )
+    for row in rows:
+        print(
+            f"{row[0]:<48} {row[1]:>13} {row[2]:>9} {row[3]:>10} {row[4]:>9} {row[5]:>8}  {row[6]} | {row[7]}  ({row[8]})"
+        )
+    print(
+        "  (first: the median over the seeds of the seconds to the first valid timetable; fet-cl stops there, its "
+        "time includes reading the file, OAS's includes building the model. Soft: fet-cl's own 'total soft "
+        "conflicts' of that first timetable, OAS's objective (FET's soft min-days as a spread cost) at the time "
+        "limit; the two soft figures are not on one scale. OAS solves the FET constraints listed as imported; "
+        "those not imported are missing from its problem.)"
     )
 
 
@@ -259,13 +317,14 @@ def main() -> None:
     parser.add_argument("--xhstt", nargs="*", default=["all"], help="XHSTT instance names (default all in the folder)")
     parser.add_argument("--xhstt-seconds", type=float, default=300.0, help="time limit per XHSTT instance")
     parser.add_argument("--fet", nargs="*", default=FET_SCHOOLS, help="fet-data examples to compare with fet-cl")
+    parser.add_argument("--fet-seeds", type=int, nargs="*", default=[0], help="seeds for both solvers (median shown)")
     parser.add_argument("--no-impossible", action="store_true", help="skip the impossible school")
     args = parser.parse_args()
     with scratch_database("timetable", settings="devtools.settings.test"):
         _demo(size=args.size, seconds=max(1, int(args.seconds)))
         if args.classes:
             _synthetic(classes=args.classes, seconds=args.seconds, impossible=not args.no_impossible)
-        _fet(schools=args.fet, seconds=args.seconds)
+        _fet(schools=args.fet, seconds=args.seconds, seeds=args.fet_seeds or [0])
         _xhstt(names=args.xhstt, seconds=args.xhstt_seconds)
     print(f"{os.cpu_count()} CPUs shared; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -4,9 +4,9 @@ Export: days and hours, subjects, teachers, the classes as FET years, rooms, one
 of a requirement share an ``Activity_Group_Id``), teachers' unavailable times, and the placed lessons as
 preferred starting times (``Permanently_Locked`` for locked ones), so a school can open OAS's timetable in FET.
 
-Import: the same subset is read into a ``Problem`` (students sets clash when they share a subgroup); a file that
-is not well-formed or whose activities refer to unknown teachers, subjects or students is refused with every
-problem listed, and nothing is built. Importing a file into a new draft version in the database: ``timetable.importing``
+Import as a solver ``Problem`` with FET's constraints where OAS has an equivalent: ``timetable.fetproblem``
+(re-exported here); a file that is not well-formed or whose activities refer to unknown teachers, subjects or
+students is refused with every problem listed, and nothing is built. Importing a file into a new draft version in the database: ``timetable.importing``
 and ``services.version_import``.
 """
 
@@ -14,18 +14,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from dataclasses import dataclass
-from pathlib import Path
 
+from timetable.fetproblem import FetError, FetInstance, read_fet
 from timetable.models import Room, TimetableVersion, Unavailability
 from timetable.selectors import day_names, employee_name, lesson_periods, version_requirements
-from timetable.solver import Problem, SReq
 
-
-class FetError(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+__all__ = ["FetError", "FetInstance", "read_fet", "version_to_fet"]
 
 
 def _sub(parent: ET.Element, tag: str, text: str | int | None = None) -> ET.Element:
@@ -134,98 +128,3 @@ def version_to_fet(*, version: TimetableVersion) -> str:  # noqa: PLR0912, PLR09
     _sub(basic_space, "Active", "true")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-@dataclass
-class FetInstance:
-    problem: Problem
-    teachers: list[str]
-    activities: int
-
-
-def _names(parent: ET.Element | None, path: str) -> list[str]:
-    return [(e.text or "").strip() for e in parent.findall(path)] if parent is not None else []
-
-
-def read_fet(path: Path | str) -> FetInstance:  # noqa: PLR0912, PLR0915 - one pass over the file
-    """Read a FET file as a ``Problem`` (raises ``FetError`` listing every problem; nothing is built then)."""
-    try:
-        root = ET.parse(path).getroot()  # noqa: S314 - see the import
-    except ET.ParseError as exc:
-        raise FetError([f"Filen er ikke gyldig XML: {exc}"]) from exc
-    if root.tag != "fet":
-        raise FetError(["Filen er ikke en FET-fil (rotelementet er ikke <fet>)."])
-    days = _names(root.find("Days_List"), "Day/Name")
-    hours = _names(root.find("Hours_List"), "Hour/Name")
-    subjects = set(_names(root.find("Subjects_List"), "Subject/Name"))
-    teachers = _names(root.find("Teachers_List"), "Teacher/Name")
-    problems: list[str] = []
-    if not days or not hours:
-        problems.append("Filen har ingen dager eller timer.")
-    # Students: each set -> the subgroups (leaves) it contains; sets sharing a leaf clash.
-    leaves: dict[str, set[str]] = {}
-    for year in root.findall("Students_List/Year"):
-        year_name = (year.findtext("Name") or "").strip()
-        year_leaves: set[str] = set()
-        for group in year.findall("Group"):
-            group_name = (group.findtext("Name") or "").strip()
-            subgroups = {(s.findtext("Name") or "").strip() for s in group.findall("Subgroup")} or {group_name}
-            for sub in subgroups:
-                leaves[sub] = {sub}
-            leaves[group_name] = subgroups
-            year_leaves |= subgroups
-        leaves[year_name] = year_leaves or {year_name}
-    leaf_ids = {name: i for i, name in enumerate(sorted({leaf for s in leaves.values() for leaf in s}))}
-    teacher_ids = {name: i for i, name in enumerate(teachers)}
-    reqs: list[SReq] = []
-    groups: dict[str, list[int]] = defaultdict(list)
-    for activity in root.findall("Activities_List/Activity"):
-        if (activity.findtext("Active") or "true").strip() == "false":
-            continue
-        activity_id = (activity.findtext("Id") or "?").strip()
-        names = _names(activity, "Teacher")
-        students = _names(activity, "Students")
-        subject = (activity.findtext("Subject") or "").strip()
-        unknown = (
-            [f"lærer {n!r}" for n in names if n not in teacher_ids]
-            + [f"elevgruppe {s!r}" for s in students if s not in leaves]
-            + ([f"fag {subject!r}"] if subject and subject not in subjects else [])
-        )
-        if unknown:
-            problems.append(f"Aktivitet {activity_id} viser til ukjent {', '.join(unknown)}.")
-            continue
-        try:
-            duration = int((activity.findtext("Duration") or "").strip())
-        except ValueError:
-            duration = 0
-        if duration < 1 or (hours and duration > len(hours)):
-            problems.append(f"Aktivitet {activity_id} har en ugyldig varighet.")
-            continue
-        number = len(reqs) + 1
-        classes = tuple(sorted({leaf_ids[leaf] for s in students for leaf in leaves[s]}))
-        reqs.append(
-            SReq(number, (duration,), tuple(sorted(teacher_ids[n] for n in names)), classes, max_per_day=duration)
-        )
-        group_id = (activity.findtext("Activity_Group_Id") or "0").strip()
-        if group_id != "0":
-            groups[group_id].append(number)
-    if problems:
-        raise FetError(problems)
-    unavailable: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for constraint in root.findall("Time_Constraints_List/ConstraintTeacherNotAvailableTimes"):
-        name = (constraint.findtext("Teacher") or "").strip()
-        if name not in teacher_ids:
-            continue
-        for when in constraint.findall("Not_Available_Time"):
-            day, hour = (when.findtext("Day") or "").strip(), (when.findtext("Hour") or "").strip()
-            if day in days and hour in hours:
-                unavailable[teacher_ids[name]].add((days.index(day), hours.index(hour)))
-    problem = Problem(
-        days=len(days),
-        periods=len(hours),
-        requirements=reqs,
-        teacher_unavailable=dict(unavailable),
-        weight_late=0,
-        weight_free_day=0,
-    )
-    return FetInstance(problem=problem, teachers=teachers, activities=len(reqs))

@@ -54,6 +54,7 @@ class IRequirement:
     teachers: list[str]
     lengths: list[int]
     key: str  # the file's id (activity group or event), for messages
+    room_kind: str = ""  # a RoomKind value when its preferred rooms are all of one special type (gym, science, ...)
 
 
 @dataclass
@@ -76,6 +77,8 @@ class ImportData:
     teachers: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     rooms: list[tuple[str, int]] = field(default_factory=list)  # (name, capacity)
+    room_kinds: dict[str, str] = field(default_factory=dict)  # room name -> RoomKind value (FET: guessed by name)
+    room_unavailable: list[tuple[str, int, int]] = field(default_factory=list)  # (room, day, period index)
     requirements: list[IRequirement] = field(default_factory=list)
     placements: list[IPlacement] = field(default_factory=list)
     unavailable: list[tuple[str, int, int]] = field(default_factory=list)  # (teacher, day, period index)
@@ -147,6 +150,70 @@ def parse_file(*, filename: str, content: bytes) -> ImportData:
     )
 
 
+# Room types from a FET room's name, or from the subjects that prefer it (FET has no room types). Lower case; words
+# in Norwegian, English, German, Spanish, Portuguese and Romanian (fet-data's schools).
+_ROOM_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pool", ("svøm", "basseng", "pool", "swim", "schwimm", "piscina")),
+    ("gym", ("gym", "sport", "idrett", "kroppsøving", "turn", "física", "fisica", "fizic", "quadra")),
+    ("kitchen", ("kjøkken", "mat og helse", "kitchen", "küche", "kueche", "cocina", "cozinha")),
+    ("music", ("musikk", "music", "musik", "música", "musica", "muzic")),
+    (
+        "science",
+        ("natur", "science", "lab", "phy", "chem", "bio", "fysikk", "kjemi", "naw", "ciencia", "ciência"),
+    ),
+    ("art", ("kunst", "håndverk", "art", "craft", "werk", "plástica", "plastica", "dibujo", "desen")),
+)
+
+
+def room_kind_guess(name: str, subjects: list[str] | None = None) -> str:
+    """The RoomKind value a room's name points to, else the one most of its lessons' ``subjects`` point to."""
+
+    def of(text: str) -> str:
+        lowered = text.lower()
+        return next((kind for kind, words in _ROOM_WORDS if any(word in lowered for word in words)), "classroom")
+
+    if (kind := of(name)) != "classroom" or not subjects:
+        return kind
+    counts: dict[str, int] = defaultdict(int)
+    for subject in subjects:
+        counts[of(subject)] += 1
+    kind, count = max(counts.items(), key=lambda item: item[1])
+    return kind if count * 2 > len(subjects) else "classroom"
+
+
+def _fet_rooms(
+    root: ET.Element, activities: dict[str, ET.Element], room_names: set[str]
+) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Each activity's preferred rooms (FET's hard room constraints) and each room's guessed type."""
+    preferred: dict[str, set[str]] = {}
+    home: dict[str, set[str]] = {}
+    subjects_of_room: dict[str, list[str]] = defaultdict(list)
+    for c in root.findall("Space_Constraints_List/*"):
+        if _text(c, "Active") == "false" or _text(c, "Weight_Percentage") not in ("100", "100.0"):
+            continue
+        rooms = {r for r in _names(c, "Room") + _names(c, "Preferred_Room") if r in room_names}
+        if not rooms:
+            continue
+        if c.tag in ("ConstraintActivityPreferredRoom", "ConstraintActivityPreferredRooms"):
+            chosen = [_text(c, "Activity_Id")]
+        elif c.tag in ("ConstraintSubjectPreferredRoom", "ConstraintSubjectPreferredRooms"):
+            chosen = [i for i, a in activities.items() if _text(a, "Subject") == _text(c, "Subject")]
+            subjects_of_room.update({r: [*subjects_of_room[r], _text(c, "Subject")] for r in rooms})
+        elif c.tag in ("ConstraintStudentsSetHomeRoom", "ConstraintStudentsSetHomeRooms"):
+            for i, a in activities.items():
+                if _names(a, "Students") == [_text(c, "Students")]:
+                    home[i] = home.get(i, rooms) & rooms
+            continue
+        else:
+            continue
+        for i in chosen:
+            if i in activities:
+                preferred[i] = preferred.get(i, rooms) & rooms
+                subjects_of_room.update({r: [*subjects_of_room[r], _text(activities[i], "Subject")] for r in rooms})
+    kinds = {r: room_kind_guess(r, subjects_of_room.get(r, [])) for r in room_names}
+    return {i: preferred.get(i) or home.get(i) or set() for i in activities}, kinds
+
+
 def _week(days: list[str], hours: list[str], problems: list[str]) -> None:
     if not days or not hours:
         problems.append("Filen har ingen dager eller timer.")
@@ -178,6 +245,8 @@ def parse_fet(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one p
     rooms = [(_text(r, "Name"), int(_text(r, "Capacity") or 0) or 30) for r in root.findall("Rooms_List/Room")]
     room_names = {n for n, _c in rooms}
     groups_of: dict[str, list[tuple[str, ET.Element]]] = defaultdict(list)
+    active = {_text(a, "Id"): a for a in root.findall("Activities_List/Activity") if _text(a, "Active") != "false"}
+    preferred_rooms, room_kinds = _fet_rooms(root, active, room_names)
     for activity in root.findall("Activities_List/Activity"):
         if _text(activity, "Active") == "false":
             continue
@@ -213,6 +282,7 @@ def parse_fet(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one p
         first = members[0][1]
         students = _names(first, "Students")
         lengths = sorted((int(_text(a, "Duration")) for _i, a in members), reverse=True)
+        kinds = {room_kinds[r] for i, _a in members for r in preferred_rooms.get(i, set())}
         for activity_id, activity in members:
             req_of_activity[activity_id] = (len(requirements), int(_text(activity, "Duration")))
         requirements.append(
@@ -223,6 +293,7 @@ def parse_fet(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one p
                 teachers=_names(first, "Teacher"),
                 lengths=lengths,
                 key=f"aktivitet {members[0][0]}" if key.startswith("a") else f"aktivitetsgruppe {key[1:]}",
+                room_kind=next(iter(kinds)) if len(kinds) == 1 and kinds != {"classroom"} else "",
             )
         )
     placements: list[IPlacement] = []
@@ -263,10 +334,23 @@ def parse_fet(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one p
             day, hour = _text(when, "Day"), _text(when, "Hour")
             if day in days and hour in hours:
                 unavailable.append((name, days.index(day), hours.index(hour)))
+    room_unavailable: list[tuple[str, int, int]] = []
+    for constraint in root.findall("Space_Constraints_List/ConstraintRoomNotAvailableTimes"):
+        name = _text(constraint, "Room")
+        if name not in room_names or _text(constraint, "Active") == "false":
+            continue
+        if _text(constraint, "Weight_Percentage") not in ("100", "100.0"):
+            continue
+        for when in constraint.findall("Not_Available_Time"):
+            day, hour = _text(when, "Day"), _text(when, "Hour")
+            if day in days and hour in hours:
+                room_unavailable.append((name, days.index(day), hours.index(hour)))
     if problems:
         raise ImportError_(problems)
     used = {g for r in requirements for g in r.classes}
     return ImportData(
+        room_kinds=room_kinds,
+        room_unavailable=room_unavailable,
         source="FET",
         name=_text(root, "Institution_Name") or "FET",
         days=days,

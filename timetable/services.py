@@ -34,6 +34,7 @@ from timetable.models import (
     PeriodKind,
     Requirement,
     Room,
+    RoomKind,
     RunStatus,
     SolverRun,
     TeacherFrame,
@@ -686,7 +687,13 @@ def version_import(  # noqa: PLR0915 - one import, top to bottom
                 while Room.objects.filter(school=school, code=code).exists():
                     code = f"{room_name[:36]}-{suffix}"
                     suffix += 1
-                room = Room.objects.create(school=school, code=code, name=room_name[:120], capacity=min(capacity, 999))
+                room = Room.objects.create(
+                    school=school,
+                    code=code,
+                    name=room_name[:120],
+                    capacity=min(capacity, 999),
+                    kind=data.room_kinds.get(room_name, RoomKind.CLASSROOM),
+                )
                 rooms[room_name.lower()] = room
                 new_rooms.append(room_name)
             room_of[room_name] = room
@@ -705,6 +712,7 @@ def version_import(  # noqa: PLR0915 - one import, top to bottom
                 hours_per_week=hours,
                 double_lessons=ireq.lengths.count(2),
                 max_per_day=max(*ireq.lengths, -(-hours // len(data.days)), most_in_a_day),
+                room_kind=ireq.room_kind,
             )
             req.classes.set([unit_of[c] for c in ireq.classes])
             req.teachers.set(sorted({e for t in ireq.teachers if (e := teacher_of.get(t)) is not None}))
@@ -728,6 +736,11 @@ def version_import(  # noqa: PLR0915 - one import, top to bottom
                 Unavailability(version=version, teacher_id=employee, day=day, position=period + 1)
                 for teacher, day, period in dict.fromkeys(data.unavailable)
                 if (employee := teacher_of.get(teacher)) is not None
+            ]
+            + [
+                Unavailability(version=version, room=room_of[room], day=day, position=period + 1)
+                for room, day, period in dict.fromkeys(data.room_unavailable)
+                if room in room_of
             ]
         )
         matched = sorted({e for e in teacher_of.values() if e is not None})

@@ -57,6 +57,8 @@ def test_a_fet_file_becomes_a_draft_with_matched_teachers(school_demo: SchoolDem
     assert lessons == [("KRO", 0, 3, 1, False), ("MAT", 0, 1, 2, True), ("MAT", 1, 2, 1, False)]
     gym_room = version.lessons.get(requirement=gym).room
     assert gym_room is not None and gym_room.name == "Gymsal Fet"
+    # FET has no room types: the room's name says gym, and the lesson preferring it needs a gym.
+    assert gym_room.kind == "gym" and gym.room_kind == "gym" and maths.room_kind == ""
     assert list(Unavailability.objects.filter(version=version).values_list("teacher_id", "day", "position")) == [
         (lars.pk, 1, 3)
     ]
