@@ -41,6 +41,10 @@ class SReq:
     room_kind: str = ""
     max_per_day: int = 2
     block: int | None = None
+    # Optional, off by default: at most this many lessons (starts, whatever their length) a day.
+    max_lessons_per_day: int | None = None
+    # Optional, off by default: (length, allowed (day, start) slots) — lessons of that length start only there.
+    allowed_starts: tuple[tuple[int, frozenset[Slot]], ...] = ()
 
 
 @dataclass
@@ -136,11 +140,14 @@ class _Model:
             counts: dict[int, int] = defaultdict(int)
             for length in req.lengths:
                 counts[length] += 1
+            allowed_by_length = dict(req.allowed_starts)
             for length, count in sorted(counts.items()):
+                allowed = allowed_by_length.get(length)
                 by_slot = {
                     (d, s): m.new_bool_var(f"y{req.id}_{length}_{d}_{s}")
                     for d in days
                     for s in range(p.periods - length + 1)
+                    if allowed is None or (d, s) in allowed
                 }
                 self.starts[(req.id, length)] = by_slot
                 self._by_req[req.id].append(((req.id, length), by_slot))
@@ -155,6 +162,11 @@ class _Model:
                     m.add(occ[(req.id, d, s)] <= 1)
                 if self._wanted(f"maxday:{req.id}"):
                     self._guard(f"maxday:{req.id}", m.add(sum(occ[(req.id, d, s)] for s in periods) <= req.max_per_day))
+                    if req.max_lessons_per_day is not None:
+                        starts_today = [
+                            v for _key, by_slot in self._by_req[req.id] for (dd, _s), v in by_slot.items() if dd == d
+                        ]
+                        self._guard(f"maxday:{req.id}", m.add(_sum(starts_today) <= req.max_lessons_per_day))
         # Teachers: no clash, unavailable times.
         by_teacher: dict[int, list[int]] = defaultdict(list)
         for req in p.requirements:
