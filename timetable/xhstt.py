@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from timetable.solver import Placement, Problem, SReq, Slot
+from timetable.solver import Placement, Problem, Slot, SReq
 from timetable.xhstt_cost import Instance as CostInstance
 from timetable.xhstt_cost import read_instance as read_cost_instance
 
@@ -248,8 +248,10 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
             mapped[tag] += 1
         elif tag == "SpreadEventsConstraint" and _spread_fits(ci, c):
             maximum = min(_int(tg, "Maximum", BIG) for tg in c.findall("TimeGroups/TimeGroup"))
-            for g in _refs(c, "AppliesTo/EventGroups/EventGroup"):
-                spread_groups.append((list(ci.event_groups.get(g, [])), maximum, _required(c)))
+            spread_groups.extend(
+                (list(ci.event_groups.get(g, [])), maximum, _required(c))
+                for g in _refs(c, "AppliesTo/EventGroups/EventGroup")
+            )
             mapped[tag] += 1
         else:
             ignored[tag] += 1
@@ -257,8 +259,8 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
     group_of: dict[str, int] = {}
     group_limit: list[tuple[int, bool]] = []
     unmerged = 0
-    for members, maximum, required in spread_groups:
-        members = [e for e in members if e in durations]
+    for group_events, maximum, required in spread_groups:
+        members = [e for e in group_events if e in durations]
         ok = (
             members
             and len({event_refs[e] for e in members}) == 1
