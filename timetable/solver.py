@@ -45,6 +45,12 @@ class SReq:
     max_lessons_per_day: int | None = None
     # Optional, off by default: (length, allowed (day, start) slots) — lessons of that length start only there.
     allowed_starts: tuple[tuple[int, frozenset[Slot]], ...] = ()
+    # Optional, off by default (0): the lessons' lengths are the solver's choice. ``lengths`` is then the most
+    # lessons of each length, and the lessons placed cover exactly this many periods.
+    flexible_total: int = 0
+    # Optional, with ``flexible_total``: (length, minimum, maximum) lessons of that length, a soft wish (cost 1 per
+    # lesson outside).
+    preferred_counts: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass
@@ -109,6 +115,7 @@ class _Model:
         # starts[(req, length)][(day, period)] -> BoolVar
         self.starts: dict[tuple[int, int], dict[Slot, cp_model.IntVar]] = {}
         self.cost: list[cp_model.LinearExprT] = []
+        self.lesson_counts: dict[tuple[int, int], Any] = {}
         self._build()
 
     def _guard(self, key: str, constraint: cp_model.Constraint) -> None:
@@ -141,6 +148,7 @@ class _Model:
             for length in req.lengths:
                 counts[length] += 1
             allowed_by_length = dict(req.allowed_starts)
+            covered = []
             for length, count in sorted(counts.items()):
                 allowed = allowed_by_length.get(length)
                 by_slot = {
@@ -153,8 +161,13 @@ class _Model:
                 self._by_req[req.id].append(((req.id, length), by_slot))
                 total = sum(by_slot.values())
                 m.add(total <= count)
-                if self._wanted(f"hours:{req.id}"):
+                if req.flexible_total:
+                    covered.append(length * total)
+                    self.lesson_counts[(req.id, length)] = total
+                elif self._wanted(f"hours:{req.id}"):
                     self._guard(f"hours:{req.id}", m.add(total == count))
+            if req.flexible_total and self._wanted(f"hours:{req.id}"):
+                self._guard(f"hours:{req.id}", m.add(_sum(covered) == req.flexible_total))
         occ = {(r.id, d, s): self.occ(r.id, d, s) for r in p.requirements for d in days for s in periods}
         for req in p.requirements:
             for d in days:
@@ -263,6 +276,12 @@ class _Model:
                         m.add(works >= load)
                     self.cost.append(p.weight_free_day * works)
         for req in p.requirements:
+            for length, low, high in req.preferred_counts if req.flexible_total else ():
+                count = self.lesson_counts.get((req.id, length), 0)
+                outside = m.new_int_var(0, p.days * p.periods, f"pc{req.id}_{length}")
+                m.add(outside >= low - count)
+                m.add(outside >= count - high)
+                self.cost.append(outside)
             for d in days:
                 if p.weight_spread:
                     lessons_today = sum(

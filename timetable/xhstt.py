@@ -30,6 +30,8 @@ MODELLED = {
     "AvoidUnavailableTimesConstraint",
     "PreferTimesConstraint",
     "SpreadEventsConstraint",
+    "AssignResourceConstraint",
+    "PreferResourcesConstraint",
 }
 BIG = 1_000_000
 # Events longer than this are not split by enumeration (single periods, as before).
@@ -53,6 +55,12 @@ class XhsttInstance:
     mapped_constraints: Counter[str] = field(default_factory=Counter)
     # Requirement id -> its lessons as (length, XHSTT event id): which event each placed lesson belongs to.
     lesson_events: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # Event id -> (role, candidate rooms) of the one resource the solution assigns (AssignResource).
+    roles: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Resource id -> its unavailable slots (AvoidUnavailableTimes): rooms are not assigned there.
+    unavailable: dict[str, set[Slot]] = field(default_factory=dict)
+    # Resource id -> the XHSTT events that have it preassigned.
+    preassigned: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _required(c: ET.Element) -> bool:
@@ -141,6 +149,23 @@ def _lengths(duration: int, split: _Split) -> tuple[int, ...] | None:
     return best[1]
 
 
+def _flexible(duration: int, split: _Split) -> tuple[int, ...] | None:
+    """The most lessons of each allowed length, when the solver may choose the split itself: a split rule on
+    lengths only (no required number of lessons of a length, any number of lessons), not too long an event."""
+    if (
+        not split.constrained
+        or duration > MAX_ENUMERATED
+        or split.low_amount > 1
+        or split.high_amount < duration
+        or any(required for _lo, _hi, required in split.distribute.values())
+    ):
+        return None
+    lengths = range(max(1, split.low), min(split.high, duration) + 1)
+    if len(lengths) < 2:
+        return None
+    return tuple(length for length in reversed(lengths) for _ in range(duration // length))
+
+
 def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 - one pass over the file
     """Read the first instance of an XHSTT archive as a ``Problem`` (raises ``XhsttError`` listing every problem).
 
@@ -176,6 +201,7 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
     resource_index = {rid: i for i, rid in enumerate(sorted(resources))}
     durations: dict[str, int] = {}
     event_refs: dict[str, tuple[str, ...]] = {}
+    open_roles: dict[str, list[tuple[str, str]]] = {}  # event -> (role, resource type) to assign
     event_time: dict[str, tuple[int, int]] = {}
     events = instance.findall("Events/Event")
     for event in events:
@@ -201,6 +227,14 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
             event_time[event_id] = slots[time_ref.get("Reference", "")]
         durations[event_id] = duration
         event_refs[event_id] = tuple(sorted(refs))
+        open_roles[event_id] = [
+            (
+                r.findtext("Role") or "",
+                r.find("ResourceType").get("Reference", "") if r.find("ResourceType") is not None else "",
+            )  # type: ignore[union-attr]
+            for r in event.findall("Resources/Resource")
+            if not r.get("Reference")
+        ]
     if problems:
         raise XhsttError(problems)
     ci = read_cost_instance(root)
@@ -213,6 +247,8 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
     splits: dict[str, _Split] = defaultdict(_Split)
     allowed: dict[str, dict[int | None, set[Slot]]] = defaultdict(dict)  # event -> length (None: all) -> starts
     spread_groups: list[tuple[list[str], int, bool]] = []
+    candidates: dict[tuple[str, str], set[str]] = {}  # (event, role) -> rooms allowed by PreferResources
+    assign_roles: set[tuple[str, str]] = set()  # (event, role) an AssignResource rule asks for
     for c in instance.findall("Constraints/*"):
         tag = c.tag
         if tag in ("AssignTimeConstraint", "AvoidClashesConstraint"):
@@ -246,6 +282,19 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
                 current = allowed[e].get(only)
                 allowed[e][only] = set(times) if current is None else current & times
             mapped[tag] += 1
+        elif tag == "PreferResourcesConstraint" and _required(c):
+            role = (c.findtext("Role") or "").strip()
+            wanted = set(_refs(c, "Resources/Resource"))
+            for g in _refs(c, "ResourceGroups/ResourceGroup"):
+                wanted |= set(ci.resource_groups.get(g, []))
+            for e in _events_of(ci, c):
+                current = candidates.get((e, role))
+                candidates[(e, role)] = set(wanted) if current is None else current & wanted
+            mapped[tag] += 1
+        elif tag == "AssignResourceConstraint" and _required(c):
+            role = (c.findtext("Role") or "").strip()
+            assign_roles.update((e, role) for e in _events_of(ci, c))
+            mapped[tag] += 1
         elif tag == "SpreadEventsConstraint" and _spread_fits(ci, c):
             maximum = min(_int(tg, "Maximum", BIG) for tg in c.findall("TimeGroups/TimeGroup"))
             spread_groups.extend(
@@ -255,6 +304,22 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
             mapped[tag] += 1
         else:
             ignored[tag] += 1
+    # One resource to assign (a room of a kind): a room type whose capacity per slot is its candidates available then.
+    of_type: dict[str, list[str]] = defaultdict(list)
+    for r in instance.findall("Resources/Resource"):
+        type_el = r.find("ResourceType")
+        of_type[type_el.get("Reference", "") if type_el is not None else ""].append(r.get("Id", ""))
+    roles: dict[str, tuple[str, tuple[str, ...]]] = {}
+    unassignable = 0
+    for e, open_list in open_roles.items():
+        wanted_roles = [(role, rtype) for role, rtype in open_list if (e, role) in assign_roles]
+        if len(wanted_roles) == 1 and e not in event_time:
+            role, rtype = wanted_roles[0]
+            roles[e] = (role, tuple(sorted(candidates.get((e, role), set(of_type.get(rtype, []))))))
+        elif wanted_roles:
+            unassignable += 1
+    if unassignable:
+        ignored["AssignResourceConstraint (events with several resources to assign)"] += unassignable
     # Event groups of a spread rule become one requirement (same resources, no fixed time, in no other group).
     group_of: dict[str, int] = {}
     group_limit: list[tuple[int, bool]] = []
@@ -263,7 +328,7 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
         members = [e for e in group_events if e in durations]
         ok = (
             members
-            and len({event_refs[e] for e in members}) == 1
+            and len({(event_refs[e], roles.get(e)) for e in members}) == 1
             and not any(e in event_time or e in group_of for e in members)
         )
         if not ok:
@@ -285,7 +350,10 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
         units.setdefault(("group", group_of[e]) if e in group_of else ("event", e), []).append(e)
     for number, (key, members) in enumerate(units.items(), start=1):
         lessons: list[tuple[int, str]] = []
-        for e in members:
+        flexible = _flexible(durations[members[0]], splits[members[0]]) if len(members) == 1 else None
+        if flexible is not None and members[0] not in event_time:
+            lessons = [(length, members[0]) for length in flexible]
+        for e in members if not lessons else ():
             lengths = _lengths(durations[e], splits[e]) if e not in event_time else (durations[e],)
             if lengths is None:
                 if splits[e].constrained:
@@ -316,15 +384,36 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
                 id=number,
                 lengths=tuple(length for length, _e in lessons),
                 teachers=tuple(sorted(resource_index[r] for r in event_refs[first])),
+                room_kind=_room_kind(roles[first]) if first in roles else "",
                 max_per_day=sum(durations[e] for e in members),
                 max_lessons_per_day=limit,
                 allowed_starts=tuple(sorted(starts.items(), key=lambda x: x[0])),
+                flexible_total=durations[first] if lessons and flexible is not None and first not in event_time else 0,
+                preferred_counts=tuple(
+                    (length, lo, hi) for length, (lo, hi, _required) in sorted(splits[first].distribute.items())
+                )
+                if flexible is not None
+                else (),
             )
         )
     if unsplit:
         ignored["SplitEventsConstraint (events left in single periods)"] += unsplit
+    room_capacity: dict[str, dict[Slot, int]] = {}
+    for role, rooms in roles.values():
+        kind = _room_kind((role, rooms))
+        if kind not in room_capacity:
+            room_capacity[kind] = {
+                (d, p): sum(1 for r in rooms if (d, p) not in unavailable.get(resource_index.get(r, -1), set()))
+                for d in range(len(days))
+                for p in range(periods)
+            }
+    preassigned: dict[str, set[str]] = defaultdict(set)
+    for e, refs_of_event in event_refs.items():
+        for r in refs_of_event:
+            preassigned[r].add(e)
     problem = Problem(
         days=len(days),
+        room_capacity=room_capacity,
         periods=periods,
         requirements=reqs,
         teacher_unavailable=unavailable,
@@ -343,7 +432,41 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
         events=len(events),
         mapped_constraints=mapped,
         lesson_events=lesson_events,
+        roles=roles,
+        unavailable={r: unavailable[i] for r, i in resource_index.items() if unavailable.get(i)},
+        preassigned=dict(preassigned),
     )
+
+
+def _room_kind(role: tuple[str, tuple[str, ...]]) -> str:
+    return f"{role[0]}:{','.join(role[1])}"
+
+
+def assigned_rooms(*, instance: XhsttInstance, lessons: list[tuple[str, int, int, int]]) -> list[str | None]:
+    """A room for each lesson (event, day, period, length) that needs one, free at all its periods (None: none is).
+
+    Lessons are taken by start within each day (for rooms that are interchangeable, taking any free room in that
+    order never leaves a lesson without one when the solver kept to the rooms' capacity)."""
+    busy: set[tuple[str, int, int]] = set()
+    for room, slots in instance.unavailable.items():
+        busy.update((room, d, p) for d, p in slots)
+    needs = {room for _role, rooms in instance.roles.values() for room in rooms}
+    for event_id, day, period, length in lessons:
+        for room in needs:
+            if event_id in instance.preassigned.get(room, set()):
+                busy.update((room, day, period + k) for k in range(length))
+    out: list[str | None] = [None] * len(lessons)
+    for index in sorted(range(len(lessons)), key=lambda i: (lessons[i][1], lessons[i][2], -lessons[i][3])):
+        event_id, day, period, length = lessons[index]
+        role = instance.roles.get(event_id)
+        if role is None:
+            continue
+        for room in role[1]:
+            if all((room, day, period + k) not in busy for k in range(length)):
+                busy.update((room, day, period + k) for k in range(length))
+                out[index] = room
+                break
+    return out
 
 
 def _spread_fits(ci: CostInstance, c: ET.Element) -> bool:
@@ -381,10 +504,16 @@ def solution_xml(*, instance: XhsttInstance, placements: list[Placement], descri
     ET.SubElement(meta, "Description").text = description
     solution = ET.SubElement(group, "Solution", Reference=instance.id)
     events = ET.SubElement(solution, "Events")
-    for event_id, day, period, length in _event_periods(instance=instance, placements=placements):
+    lessons = _event_periods(instance=instance, placements=placements)
+    for (event_id, day, period, length), room in zip(
+        lessons, assigned_rooms(instance=instance, lessons=lessons), strict=True
+    ):
         event = ET.SubElement(events, "Event", Reference=event_id)
         ET.SubElement(event, "Duration").text = str(length)
         ET.SubElement(event, "Time", Reference=instance.slot_time[(day, period)])
+        if room is not None:
+            resource = ET.SubElement(ET.SubElement(event, "Resources"), "Resource", Reference=room)
+            ET.SubElement(resource, "Role").text = instance.roles[event_id][0]
     return ET.tostring(group, encoding="unicode")
 
 
