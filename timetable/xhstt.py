@@ -1,12 +1,15 @@
 """XHSTT (2014) instances as solver problems, and solutions back as XHSTT ``Solution`` XML.
 
-The subset read here: times grouped into days (``Day`` time groups), resources, and events with a duration and
-preassigned resources (every preassigned resource — teacher, class, room — may be in one place at a time: the
-``AvoidClashesConstraint``). An event's duration is split into single periods (XHSTT allows any split unless a
-``SplitEventsConstraint`` says otherwise). Events without preassigned time get one from the solver
-(``AssignTimeConstraint``). Other constraints are listed as not modelled, so a result is never presented as
-scored against constraints it ignored. Files that are not well-formed or refer to unknown times or resources
-are refused with every problem listed, and nothing is built.
+Read: times grouped into days (``Day`` time groups), resources, and events with a duration and preassigned
+resources (every preassigned resource — teacher, class, room — may be in one place at a time: the
+``AvoidClashesConstraint``); events without preassigned time get one from the solver (``AssignTimeConstraint``).
+The instance's constraints are mapped where OAS's model has the concept (see ``read_instance``): split rules to
+lesson lengths (or the solver's choice of lengths), unavailable times, allowed start times, spread over the days
+as "at most N lessons a day", a room of a kind to assign as the kind's capacity per period (the room itself is
+given after solving). Every constraint is counted as mapped or not mapped (``mapped_constraints``,
+``ignored_constraints``), so a result is never presented as solved against constraints it ignored. Files that are
+not well-formed or refer to unknown times or resources are refused with every problem listed, and nothing is
+built.
 """
 
 from __future__ import annotations
@@ -366,7 +369,14 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
             fixed.append((number, day, period, durations[first]))
         starts: dict[int, frozenset[Slot]] = {}
         for length in {length for length, _e in lessons}:
-            sets = [s for e in members for only, s in allowed.get(e, {}).items() if only is None or only == length]
+            # The allowed starts of the events that have lessons of this length (a group's events may differ).
+            sets = [
+                s
+                for e in members
+                if (length, e) in lessons
+                for only, s in allowed.get(e, {}).items()
+                if only is None or only == length
+            ]
             if sets:
                 starts[length] = frozenset(set.intersection(*sets))
         limit: int | None = None
