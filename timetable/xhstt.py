@@ -169,7 +169,7 @@ def _flexible(duration: int, split: _Split) -> tuple[int, ...] | None:
     return tuple(length for length in reversed(lengths) for _ in range(duration // length))
 
 
-def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 - one pass over the file
+def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstance:  # noqa: PLR0912, PLR0915 - one pass over the file
     """Read the first instance of an XHSTT archive as a ``Problem`` (raises ``XhsttError`` listing every problem).
 
     Mapped where OAS's model has the concept (required constraints unless said otherwise): SplitEvents and
@@ -177,7 +177,15 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
     unavailable times of every resource it names; PreferTimes the allowed start times of the lessons (of the
     constraint's Duration, if it has one); SpreadEvents with day time groups, minimum 0 and maximum N over events
     with the same resources: one requirement per event group with at most N lessons a day (not required: the
-    solver's soft "same subject twice a day" when N is 1). Everything else is counted in ``ignored_constraints``.
+    solver's soft "same subject twice a day" when N is 1); AssignResource (required) of one resource per event,
+    with the candidates of a required PreferResources (else every resource of its type): a room kind whose capacity
+    per period is the candidates available then, the room itself given after solving (``assigned_rooms``).
+    Everything else is counted in ``ignored_constraints``.
+
+    A room kind whose lessons fill every period of its rooms (no slack at all) is left out of the model unless
+    ``full_rooms``: CP-SAT then had to solve an exact cover and found no timetable at all in 90 s on
+    FinlandArtificialSchool (two such kinds), where without them it finds one in seconds and the rooms are given
+    after solving (the lessons left without one counted as ``AssignResourceConstraint (room kind full ...)``).
     """
     try:
         tree = ET.parse(path)  # noqa: S314 - see the import
@@ -409,6 +417,9 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
     if unsplit:
         ignored["SplitEventsConstraint (events left in single periods)"] += unsplit
     room_capacity: dict[str, dict[Slot, int]] = {}
+    demand: Counter[str] = Counter()
+    for e, role_rooms in roles.items():
+        demand[_room_kind(role_rooms)] += durations[e]
     for role, rooms in roles.values():
         kind = _room_kind((role, rooms))
         if kind not in room_capacity:
@@ -417,6 +428,11 @@ def read_instance(path: Path | str) -> XhsttInstance:  # noqa: PLR0912, PLR0915 
                 for d in range(len(days))
                 for p in range(periods)
             }
+    full = {kind for kind, capacity in room_capacity.items() if demand[kind] >= sum(capacity.values())}
+    if full and not full_rooms:
+        for kind in full:
+            del room_capacity[kind]
+        ignored["AssignResourceConstraint (room kind full: rooms given after solving only)"] += len(full)
     preassigned: dict[str, set[str]] = defaultdict(set)
     for e, refs_of_event in event_refs.items():
         for r in refs_of_event:
