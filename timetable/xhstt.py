@@ -78,6 +78,11 @@ def _int(c: ET.Element, tag: str, default: int) -> int:
         return default
 
 
+def _type_of(el: ET.Element) -> str:
+    found = el.find("ResourceType")
+    return found.get("Reference", "") if found is not None else ""
+
+
 def _refs(c: ET.Element, path: str) -> list[str]:
     return [x.get("Reference", "") for x in c.findall(path)]
 
@@ -239,10 +244,7 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
         durations[event_id] = duration
         event_refs[event_id] = tuple(sorted(refs))
         open_roles[event_id] = [
-            (
-                r.findtext("Role") or "",
-                r.find("ResourceType").get("Reference", "") if r.find("ResourceType") is not None else "",
-            )  # type: ignore[union-attr]
+            ((r.findtext("Role") or "").strip(), _type_of(r))
             for r in event.findall("Resources/Resource")
             if not r.get("Reference")
         ]
@@ -299,8 +301,8 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
             for g in _refs(c, "ResourceGroups/ResourceGroup"):
                 wanted |= set(ci.resource_groups.get(g, []))
             for e in _events_of(ci, c):
-                current = candidates.get((e, role))
-                candidates[(e, role)] = set(wanted) if current is None else current & wanted
+                before = candidates.get((e, role))
+                candidates[(e, role)] = set(wanted) if before is None else before & wanted
             mapped[tag] += 1
         elif tag == "AssignResourceConstraint" and _required(c):
             role = (c.findtext("Role") or "").strip()
@@ -317,9 +319,8 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
             ignored[tag] += 1
     # One resource to assign (a room of a kind): a room type whose capacity per slot is its candidates available then.
     of_type: dict[str, list[str]] = defaultdict(list)
-    for r in instance.findall("Resources/Resource"):
-        type_el = r.find("ResourceType")
-        of_type[type_el.get("Reference", "") if type_el is not None else ""].append(r.get("Id", ""))
+    for resource_el in instance.findall("Resources/Resource"):
+        of_type[_type_of(resource_el)].append(resource_el.get("Id", ""))
     roles: dict[str, tuple[str, tuple[str, ...]]] = {}
     unassignable = 0
     for e, open_list in open_roles.items():

@@ -67,6 +67,11 @@ NO_SPLIT = _constraint(
 )
 
 
+def _ref(el: ET.Element, path: str) -> str:
+    found = el.find(path)
+    return found.get("Reference", "") if found is not None else ""
+
+
 def _solve(tmp_path: Path, text: str) -> tuple[XhsttInstance, Cost, ET.Element]:
     path = tmp_path / "t.xml"
     path.write_text(text)
@@ -112,7 +117,7 @@ def test_unavailable_times_are_kept_and_a_soft_one_is_listed_as_not_mapped(tmp_p
         ),
     )
     instance, cost, solution = _solve(tmp_path, text)
-    assert not any(e.find("Time").get("Reference", "").startswith("Mo") for e in solution.findall("Events/Event"))  # type: ignore[union-attr]
+    assert not any(_ref(e, "Time").startswith("Mo") for e in solution.findall("Events/Event"))
     assert cost.hard == 0
     assert instance.mapped_constraints["AvoidUnavailableTimesConstraint"] == 1
     assert instance.ignored_constraints == Counter({"AvoidUnavailableTimesConstraint": 1})
@@ -135,9 +140,7 @@ def test_prefer_times_with_a_duration_limits_only_lessons_of_that_length(tmp_pat
     (req,) = instance.problem.requirements
     assert req.lengths == (2, 1)  # a required double: the lengths are fixed
     assert dict(req.allowed_starts) == {2: frozenset({(0, 0), (1, 0), (2, 0)})}  # "early" = periods 1 and 2
-    placed = {
-        int(e.findtext("Duration") or 0): e.find("Time").get("Reference") for e in solution.findall("Events/Event")
-    }  # type: ignore[union-attr]
+    placed = {int(e.findtext("Duration") or 0): _ref(e, "Time") for e in solution.findall("Events/Event")}
     assert placed[2] in {"Mo_1", "Tu_1", "We_1"}
     assert cost.hard == 0
 
@@ -187,7 +190,7 @@ def test_a_spread_group_becomes_one_requirement_with_a_lesson_a_day(tmp_path: Pa
     (req,) = instance.problem.requirements
     assert (sorted(req.lengths), req.max_lessons_per_day) == ([1, 1, 2], 1)
     assert dict(req.allowed_starts) == {2: frozenset({(0, 2)})}
-    days = [e.find("Time").get("Reference", "")[:2] for e in solution.findall("Events/Event")]  # type: ignore[union-attr]
+    days = [_ref(e, "Time")[:2] for e in solution.findall("Events/Event")]
     assert sorted(days) == sorted(DAYS)
     assert cost.hard == 0
 
@@ -215,9 +218,9 @@ def test_a_room_to_assign_is_a_room_kind_and_the_solution_names_the_room(tmp_pat
     instance, cost, solution = _solve(tmp_path, text)
     assert {r.room_kind for r in instance.problem.requirements} == {"lab:R1"}
     assert set(instance.problem.room_capacity["lab:R1"].values()) == {1}
-    rooms_given = [e.find("Resources/Resource").get("Reference") for e in solution.findall("Events/Event")]  # type: ignore[union-attr]
+    rooms_given = [_ref(e, "Resources/Resource") for e in solution.findall("Events/Event")]
     assert rooms_given == ["R1", "R1"]
-    times = [e.find("Time").get("Reference", "")[:2] for e in solution.findall("Events/Event")]  # type: ignore[union-attr]
+    times = [_ref(e, "Time")[:2] for e in solution.findall("Events/Event")]
     assert len(set(times)) == 2  # one lab: the two four-period lessons on different days
     assert cost.hard == 0
     assert instance.mapped_constraints["AssignResourceConstraint"] == 1
@@ -230,3 +233,24 @@ def test_the_solver_options_are_off_by_default() -> None:
         days=2, periods=3, requirements=[SReq(id=1, lengths=(1, 1, 1), max_per_day=3, max_lessons_per_day=1)]
     )
     assert solve(limited, seconds=5, workers=1, explain=False).status == "infeasible"  # three lessons, two days
+
+
+def test_a_room_kind_without_slack_is_left_to_the_assignment_unless_asked(tmp_path: Path) -> None:
+    rooms = '<Resource Id="R1"><ResourceType Reference="Room"/></Resource>'
+    need = '<Resource><Role>lab</Role><ResourceType Reference="Room"/></Resource>'
+    text = _archive(
+        resources=PEOPLE + rooms,
+        events="".join(_event(f"e{i}", 4, "T1", "C1", extra=need) for i in range(3)),  # 12 periods, one room
+        constraints=CLASH + NO_SPLIT + _constraint("AssignResourceConstraint", "<Role>lab</Role>"),
+    )
+    path = tmp_path / "t.xml"
+    path.write_text(text)
+    instance = read_instance(path)
+    assert instance.problem.room_capacity == {}
+    assert (
+        instance.ignored_constraints["AssignResourceConstraint (room kind full: rooms given after solving only)"] == 1
+    )
+    assert set(read_instance(path, full_rooms=True).problem.room_capacity) == {"lab:R1"}
+    result = solve(instance.problem, seconds=5, workers=1, explain=False)
+    group = ET.fromstring(solution_xml(instance=instance, placements=result.placements))  # noqa: S314 - our own
+    assert [_ref(e, "Resources/Resource") for e in group.findall("Solution/Events/Event")] == ["R1"] * 3
