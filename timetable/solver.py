@@ -70,6 +70,8 @@ class Problem:
     weight_spread: int = 2
     weight_late: int = 1
     weight_free_day: int = 2
+    # Optional, off by default (None: every teacher): the teachers whose free periods cost ``weight_teacher_gaps``.
+    gap_teachers: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ class _Model:
             free_day = p.preferred_free_day.get(teacher)
             for d in days:
                 loads = [_sum([occ[(r, d, s)] for r in reqs]) for s in periods]
-                if p.weight_teacher_gaps:
+                if p.weight_teacher_gaps and (p.gap_teachers is None or teacher in p.gap_teachers):
                     begins = []
                     for s in periods:
                         begin = m.new_bool_var(f"tb{teacher}_{d}_{s}")

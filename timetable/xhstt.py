@@ -35,6 +35,7 @@ MODELLED = {
     "SpreadEventsConstraint",
     "AssignResourceConstraint",
     "PreferResourcesConstraint",
+    "LimitIdleTimesConstraint",
 }
 BIG = 1_000_000
 # Events longer than this are not split by enumeration (single periods, as before).
@@ -262,6 +263,8 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
     spread_groups: list[tuple[list[str], int, bool]] = []
     candidates: dict[tuple[str, str], set[str]] = {}  # (event, role) -> rooms allowed by PreferResources
     assign_roles: set[tuple[str, str]] = set()  # (event, role) an AssignResource rule asks for
+    gap_resources: set[int] = set()
+    gap_weight = 0
     for c in instance.findall("Constraints/*"):
         tag = c.tag
         if tag in ("AssignTimeConstraint", "AvoidClashesConstraint"):
@@ -308,6 +311,12 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
             role = (c.findtext("Role") or "").strip()
             assign_roles.update((e, role) for e in _events_of(ci, c))
             mapped[tag] += 1
+        elif tag == "LimitIdleTimesConstraint" and not _required(c) and _idle_fits(ci, c):
+            # Approximately: the solver counts a resource's stretches of lessons beyond the first each day, which is
+            # 0 exactly when its idle times are; the cost per idle period (and Quadratic) is not followed.
+            gap_resources.update(resource_index[r] for r in _resources_of(ci, c) if r in resource_index)
+            gap_weight = max(gap_weight, _int(c, "Weight", 1))
+            mapped[f"{tag} (approximately: stretches, not idle periods)"] += 1
         elif tag == "SpreadEventsConstraint" and _spread_fits(ci, c):
             maximum = min(_int(tg, "Maximum", BIG) for tg in c.findall("TimeGroups/TimeGroup"))
             spread_groups.extend(
@@ -445,7 +454,8 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
         requirements=reqs,
         teacher_unavailable=unavailable,
         fixed=fixed,
-        weight_teacher_gaps=0,
+        weight_teacher_gaps=gap_weight,
+        gap_teachers=frozenset(gap_resources),
         weight_spread=1 if soft_spread else 0,
         weight_late=0,
         weight_free_day=0,
@@ -494,6 +504,12 @@ def assigned_rooms(*, instance: XhsttInstance, lessons: list[tuple[str, int, int
                 out[index] = room
                 break
     return out
+
+
+def _idle_fits(ci: CostInstance, c: ET.Element) -> bool:
+    """A LimitIdleTimes rule OAS can approximate: no idle time at all within each day."""
+    groups = _refs(c, "TimeGroups/TimeGroup")
+    return bool(groups) and all(g in ci.day_ids for g in groups) and _int(c, "Maximum", 0) == 0
 
 
 def _spread_fits(ci: CostInstance, c: ET.Element) -> bool:

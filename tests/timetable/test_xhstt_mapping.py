@@ -254,3 +254,25 @@ def test_a_room_kind_without_slack_is_left_to_the_assignment_unless_asked(tmp_pa
     result = solve(instance.problem, seconds=5, workers=1, explain=False)
     group = ET.fromstring(solution_xml(instance=instance, placements=result.placements))  # noqa: S314 - our own
     assert [_ref(e, "Resources/Resource") for e in group.findall("Solution/Events/Event")] == ["R1"] * 3
+
+
+def test_no_idle_times_for_some_resources_costs_their_gaps_only(tmp_path: Path) -> None:
+    idle = _constraint(
+        "LimitIdleTimesConstraint",
+        "<TimeGroups>"
+        + "".join(f'<TimeGroup Reference="{d}"/>' for d in DAYS)
+        + "</TimeGroups><Minimum>0</Minimum><Maximum>0</Maximum>",
+        required=False,
+        applies='<Resource Reference="C1"/>',
+    )
+    # C1's two lessons: without the rule nothing keeps them next to each other on one day.
+    text = _archive(
+        resources=PEOPLE,
+        events=_event("e1", 1, "T1", "C1") + _event("e2", 1, "T2", "C1"),
+        constraints=CLASH + idle,
+    )
+    instance, cost, _solution = _solve(tmp_path, text)
+    assert instance.problem.weight_teacher_gaps == 1
+    assert instance.problem.gap_teachers == frozenset({sorted(["T1", "T2", "C1", "C2"]).index("C1")})
+    assert instance.mapped_constraints["LimitIdleTimesConstraint (approximately: stretches, not idle periods)"] == 1
+    assert (cost.hard, cost.soft) == (0, 0)
