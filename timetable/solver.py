@@ -72,6 +72,10 @@ class Problem:
     weight_free_day: int = 2
     # Optional, off by default (None: every teacher): the teachers whose free periods cost ``weight_teacher_gaps``.
     gap_teachers: frozenset[int] | None = None
+    # Optional, off by default: rooms per type and slot as a soft limit, each lesson period beyond costing
+    # ``weight_room_overflow`` (for types whose hard limit makes a first timetable too hard to find).
+    soft_room_capacity: dict[str, dict[Slot, int]] = field(default_factory=dict)
+    weight_room_overflow: int = 0
 
 
 @dataclass(frozen=True)
@@ -294,6 +298,14 @@ class _Model:
                     self.cost.append(p.weight_spread * extra)
                 if p.weight_late:
                     self.cost.extend(p.weight_late * occ[(req.id, d, s)] for s in p.late_periods if s < p.periods)
+        if p.weight_room_overflow:
+            for kind, capacity in p.soft_room_capacity.items():
+                members = [r.id for r in p.requirements if r.room_kind == kind]
+                for d in days:
+                    for s in periods:
+                        over = m.new_int_var(0, len(members), f"ro{kind}_{d}_{s}")
+                        m.add(over >= sum(occ[(r, d, s)] for r in members) - capacity.get((d, s), 0))
+                        self.cost.append(p.weight_room_overflow * over)
         if self.cost:
             m.minimize(sum(self.cost))
 

@@ -188,10 +188,10 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
     per period is the candidates available then, the room itself given after solving (``assigned_rooms``).
     Everything else is counted in ``ignored_constraints``.
 
-    A room kind whose lessons fill every period of its rooms (no slack at all) is left out of the model unless
-    ``full_rooms``: CP-SAT then had to solve an exact cover and found no timetable at all in 90 s on
-    FinlandArtificialSchool (two such kinds), where without them it finds one in seconds and the rooms are given
-    after solving (the lessons left without one counted as ``AssignResourceConstraint (room kind full ...)``).
+    A room kind whose lessons fill every period of its rooms (no slack at all) is a soft limit unless
+    ``full_rooms`` (each lesson period beyond costs 10): as a hard limit CP-SAT had to solve an exact cover and
+    found no timetable at all in 90 s on FinlandArtificialSchool (two such kinds), where without it it finds one in
+    seconds; the lessons left without a room after solving are XHSTT's AssignResource cost.
     """
     try:
         tree = ET.parse(path)  # noqa: S314 - see the import
@@ -439,10 +439,11 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
                 for p in range(periods)
             }
     full = {kind for kind, capacity in room_capacity.items() if demand[kind] >= sum(capacity.values())}
+    soft_rooms: dict[str, dict[Slot, int]] = {}
     if full and not full_rooms:
         for kind in full:
-            del room_capacity[kind]
-        ignored["AssignResourceConstraint (room kind full: rooms given after solving only)"] += len(full)
+            soft_rooms[kind] = room_capacity.pop(kind)
+        mapped["AssignResourceConstraint (room kind full: a soft limit, rooms given after solving)"] += len(full)
     preassigned: dict[str, set[str]] = defaultdict(set)
     for e, refs_of_event in event_refs.items():
         for r in refs_of_event:
@@ -450,6 +451,8 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
     problem = Problem(
         days=len(days),
         room_capacity=room_capacity,
+        soft_room_capacity=soft_rooms,
+        weight_room_overflow=10 if soft_rooms else 0,
         periods=periods,
         requirements=reqs,
         teacher_unavailable=unavailable,

@@ -235,7 +235,7 @@ def test_the_solver_options_are_off_by_default() -> None:
     assert solve(limited, seconds=5, workers=1, explain=False).status == "infeasible"  # three lessons, two days
 
 
-def test_a_room_kind_without_slack_is_left_to_the_assignment_unless_asked(tmp_path: Path) -> None:
+def test_a_room_kind_without_slack_is_a_soft_limit_unless_asked(tmp_path: Path) -> None:
     rooms = '<Resource Id="R1"><ResourceType Reference="Room"/></Resource>'
     need = '<Resource><Role>lab</Role><ResourceType Reference="Room"/></Resource>'
     text = _archive(
@@ -247,9 +247,10 @@ def test_a_room_kind_without_slack_is_left_to_the_assignment_unless_asked(tmp_pa
     path.write_text(text)
     instance = read_instance(path)
     assert instance.problem.room_capacity == {}
-    assert (
-        instance.ignored_constraints["AssignResourceConstraint (room kind full: rooms given after solving only)"] == 1
-    )
+    assert set(instance.problem.soft_room_capacity) == {"lab:R1"}
+    assert instance.problem.weight_room_overflow > 0
+    label = "AssignResourceConstraint (room kind full: a soft limit, rooms given after solving)"
+    assert instance.mapped_constraints[label] == 1
     assert set(read_instance(path, full_rooms=True).problem.room_capacity) == {"lab:R1"}
     result = solve(instance.problem, seconds=5, workers=1, explain=False)
     group = ET.fromstring(solution_xml(instance=instance, placements=result.placements))  # noqa: S314 - our own
