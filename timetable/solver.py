@@ -53,6 +53,15 @@ class SReq:
     max_lessons_per_day: int = 0
     # Soft: a second lesson on one day costs ``weight_spread`` (FET files: only where the file asks for it).
     spread: bool = True
+    # Optional, off by default: (length, allowed (day, start) slots) — lessons of that length start only there
+    # (XHSTT's PreferTimes with a Duration; ``Problem.allowed_starts`` limits every lesson of a requirement).
+    allowed_starts_by_length: tuple[tuple[int, frozenset[Slot]], ...] = ()
+    # Optional, off by default (0): the lessons' lengths are the solver's choice. ``lengths`` is then the most
+    # lessons of each length, and the lessons placed cover exactly this many periods.
+    flexible_total: int = 0
+    # Optional, with ``flexible_total``: (length, minimum, maximum) lessons of that length, a soft wish (cost 1 per
+    # lesson outside).
+    preferred_counts: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass
@@ -100,6 +109,12 @@ class Problem:
     class_unavailable: dict[int, frozenset[Slot]] = field(default_factory=dict)
     # Rooms shared by several room types: the demand of these types together is at most the rooms of their union.
     room_unions: list[tuple[tuple[str, ...], dict[Slot, int]]] = field(default_factory=list)
+    # Optional, off by default (None: every teacher): the teachers whose free periods cost ``weight_teacher_gaps``.
+    gap_teachers: frozenset[int] | None = None
+    # Optional, off by default: rooms per type and slot as a soft limit, each lesson period beyond costing
+    # ``weight_room_overflow`` (for types whose hard limit makes a first timetable too hard to find).
+    soft_room_capacity: dict[str, dict[Slot, int]] = field(default_factory=dict)
+    weight_room_overflow: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,6 +166,7 @@ class _Model:
         # starts[(req, length)][(day, period)] -> BoolVar
         self.starts: dict[tuple[int, int], dict[Slot, cp_model.IntVar]] = {}
         self.cost: list[cp_model.LinearExprT] = []
+        self.lesson_counts: dict[tuple[int, int], Any] = {}
         self._build()
 
     def _guard(self, key: str, constraint: cp_model.Constraint) -> None:
@@ -182,22 +198,31 @@ class _Model:
             counts: dict[int, int] = defaultdict(int)
             for length in req.lengths:
                 counts[length] += 1
+            allowed_by_length = dict(req.allowed_starts_by_length)
+            covered = []
             for length, count in sorted(counts.items()):
                 forbidden = p.forbidden.get(req.id, frozenset())
                 allowed = p.allowed_starts.get(req.id)
+                allowed_here = allowed_by_length.get(length)
                 by_slot = {
                     (d, s): m.new_bool_var(f"y{req.id}_{length}_{d}_{s}")
                     for d in days
                     for s in range(p.periods - length + 1)
                     if (allowed is None or (d, s) in allowed)
+                    and (allowed_here is None or (d, s) in allowed_here)
                     and not any((d, s + k) in forbidden for k in range(length))
                 }
                 self.starts[(req.id, length)] = by_slot
                 self._by_req[req.id].append(((req.id, length), by_slot))
                 total = sum(by_slot.values())
                 m.add(total <= count)
-                if self._wanted(f"hours:{req.id}"):
+                if req.flexible_total:
+                    covered.append(length * total)
+                    self.lesson_counts[(req.id, length)] = total
+                elif self._wanted(f"hours:{req.id}"):
                     self._guard(f"hours:{req.id}", m.add(total == count))
+            if req.flexible_total and self._wanted(f"hours:{req.id}"):
+                self._guard(f"hours:{req.id}", m.add(_sum(covered) == req.flexible_total))
         occ = {(r.id, d, s): self.occ(r.id, d, s) for r in p.requirements for d in days for s in periods}
         for req in p.requirements:
             for d in days:
@@ -289,7 +314,7 @@ class _Model:
             free_day = p.preferred_free_day.get(teacher)
             for d in days:
                 loads = [_sum([occ[(r, d, s)] for r in reqs]) for s in periods]
-                if p.weight_teacher_gaps:
+                if p.weight_teacher_gaps and (p.gap_teachers is None or teacher in p.gap_teachers):
                     begins = []
                     for s in periods:
                         begin = m.new_bool_var(f"tb{teacher}_{d}_{s}")
@@ -304,6 +329,12 @@ class _Model:
                         m.add(works >= load)
                     self.cost.append(p.weight_free_day * works)
         for req in p.requirements:
+            for length, low, high in req.preferred_counts if req.flexible_total else ():
+                count = self.lesson_counts.get((req.id, length), 0)
+                outside = m.new_int_var(0, p.days * p.periods, f"pc{req.id}_{length}")
+                m.add(outside >= low - count)
+                m.add(outside >= count - high)
+                self.cost.append(outside)
             for d in days:
                 if p.weight_spread and req.spread:
                     lessons_today = sum(
@@ -314,6 +345,14 @@ class _Model:
                     self.cost.append(p.weight_spread * extra)
                 if p.weight_late:
                     self.cost.extend(p.weight_late * occ[(req.id, d, s)] for s in p.late_periods if s < p.periods)
+        if p.weight_room_overflow:
+            for kind, capacity in p.soft_room_capacity.items():
+                members = [r.id for r in p.requirements if r.room_kind == kind]
+                for d in days:
+                    for s in periods:
+                        over = m.new_int_var(0, len(members), f"ro{kind}_{d}_{s}")
+                        m.add(over >= sum(occ[(r, d, s)] for r in members) - capacity.get((d, s), 0))
+                        self.cost.append(p.weight_room_overflow * over)
         if self.cost:
             m.minimize(sum(self.cost))
 
