@@ -42,16 +42,8 @@ def _filename(title: str) -> str:
     return (slugify(title)[:80] or "brev") + ".pdf"
 
 
-def letter_send(
-    *,
-    recipient_person_id: int,
-    title: str,
-    template: str,
-    context: dict[str, Any],
-    case_ref: str = "",
-    idempotency_key: str,
-) -> int:
-    """Render a letter to PDF and queue it for SvarUt; the same ``idempotency_key`` never sends twice."""
+def _title_checked(*, title: str, idempotency_key: str) -> str:
+    """The letter's title, stripped; a missing or too long title or key is refused (nothing written)."""
     title = (title or "").strip()
     if not title or len(title) > 1000:
         raise ValidationError(_("Brevet må ha en tittel (maks 1000 tegn)."), fields={"title": [_("Påkrevd.")]})
@@ -60,20 +52,29 @@ def letter_send(
             _("Idempotensnøkkelen er SvarUts eksternReferanse og må ha 1–100 tegn."),
             fields={"idempotency_key": [_("1–100 tegn.")]},
         )
-    existing = Letter.objects.filter(ekstern_referanse=idempotency_key).first()
-    if existing is not None:
-        if existing.recipient_id != recipient_person_id:
-            raise Conflict(_("Idempotensnøkkelen %(key)s er brukt for et annet brev.") % {"key": idempotency_key})
-        return existing.id
-    person = Person.objects.filter(id=recipient_person_id).first()
-    if person is None:
-        raise NotFound(_("Mottakeren finnes ikke."))
-    mottaker, digital_only = letter_recipient_for(person)
+    return title
+
+
+def _letter_store(
+    *,
+    person: Person,
+    mottaker: Mottaker,
+    digital_only: bool,
+    title: str,
+    template: str,
+    context: dict[str, Any],
+    case_ref: str,
+    idempotency_key: str,
+    organisation_number: str = "",
+    audit_details: dict[str, Any],
+) -> int:
+    """Render the letter to PDF, store it and queue it for SvarUt in one transaction (with its audit record)."""
     html = letter_html(template=template, title=title, context={**context, "case_ref": case_ref}, mottaker=mottaker)
     pdf = letter_pdf(html)
     with transaction.atomic():
         letter = Letter(
             recipient=person,
+            organisation_number=organisation_number,
             title=title,
             template=template,
             case_ref=case_ref[:200],
@@ -84,7 +85,7 @@ def letter_send(
             pdf=pdf,
         )
         # Field checks only: the unique key and the check constraint are the database's (one query each per
-        # row otherwise); the key was looked up above and a new letter is queued, so neither can fail.
+        # row otherwise); the key was looked up by the caller and a new letter is queued, so neither can fail.
         letter.full_clean(validate_unique=False, validate_constraints=False)
         letter.save()
         outbox_enqueue(kind=OUTBOX_KIND, payload={"letter_id": letter.id}, idempotency_key=f"svarut:{idempotency_key}")
@@ -94,9 +95,42 @@ def letter_send(
             person_ids=[person.id],
             object_type="integrations.letter",
             object_id=letter.id,
-            details={"template": template, "case_ref": case_ref, "kun_digital_levering": digital_only},
+            details={"template": template, "case_ref": case_ref, **audit_details},
         )
     return letter.id
+
+
+def letter_send(
+    *,
+    recipient_person_id: int,
+    title: str,
+    template: str,
+    context: dict[str, Any],
+    case_ref: str = "",
+    idempotency_key: str,
+) -> int:
+    """Render a letter to PDF and queue it for SvarUt; the same ``idempotency_key`` never sends twice."""
+    title = _title_checked(title=title, idempotency_key=idempotency_key)
+    existing = Letter.objects.filter(ekstern_referanse=idempotency_key).first()
+    if existing is not None:
+        if existing.recipient_id != recipient_person_id:
+            raise Conflict(_("Idempotensnøkkelen %(key)s er brukt for et annet brev.") % {"key": idempotency_key})
+        return existing.id
+    person = Person.objects.filter(id=recipient_person_id).first()
+    if person is None:
+        raise NotFound(_("Mottakeren finnes ikke."))
+    mottaker, digital_only = letter_recipient_for(person)
+    return _letter_store(
+        person=person,
+        mottaker=mottaker,
+        digital_only=digital_only,
+        title=title,
+        template=template,
+        context=context,
+        case_ref=case_ref,
+        idempotency_key=idempotency_key,
+        audit_details={"kun_digital_levering": digital_only},
+    )
 
 
 def letter_send_to_organisation(
@@ -115,17 +149,10 @@ def letter_send_to_organisation(
     The letter concerns ``concerns_person_id`` (kept as its recipient for the audit trail) but is addressed only to
     the organisation: no person's address is in the address block. The same ``idempotency_key`` never sends twice.
     """
-    title = (title or "").strip()
-    if not title or len(title) > 1000:
-        raise ValidationError(_("Brevet må ha en tittel (maks 1000 tegn)."), fields={"title": [_("Påkrevd.")]})
+    title = _title_checked(title=title, idempotency_key=idempotency_key)
     if not (organisation_number.isdecimal() and len(organisation_number) == 9):
         raise ValidationError(
             _("Mottakerens organisasjonsnummer må ha ni sifre."), fields={"organisation_number": [_("Ni sifre.")]}
-        )
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise ValidationError(
-            _("Idempotensnøkkelen er SvarUts eksternReferanse og må ha 1–100 tegn."),
-            fields={"idempotency_key": [_("1–100 tegn.")]},
         )
     existing = Letter.objects.filter(ekstern_referanse=idempotency_key).first()
     if existing is not None:
@@ -136,33 +163,18 @@ def letter_send_to_organisation(
     if person is None:
         raise NotFound(_("Personen brevet gjelder finnes ikke."))
     mottaker = Mottaker(navn=organisation_name.strip()[:200] or organisation_number, digital_id=organisation_number)
-    html = letter_html(template=template, title=title, context={**context, "case_ref": case_ref}, mottaker=mottaker)
-    pdf = letter_pdf(html)
-    with transaction.atomic():
-        letter = Letter(
-            recipient=person,
-            organisation_number=organisation_number,
-            title=title,
-            template=template,
-            case_ref=case_ref[:200],
-            ekstern_referanse=idempotency_key,
-            mottaker=mottaker.as_json(),
-            kun_digital_levering=True,
-            filename=_filename(title),
-            pdf=pdf,
-        )
-        letter.full_clean(validate_unique=False, validate_constraints=False)
-        letter.save()
-        outbox_enqueue(kind=OUTBOX_KIND, payload={"letter_id": letter.id}, idempotency_key=f"svarut:{idempotency_key}")
-        audit_record(
-            action="send",
-            event="letter.queued",
-            person_ids=[person.id],
-            object_type="integrations.letter",
-            object_id=letter.id,
-            details={"template": template, "case_ref": case_ref, "organisation": True},
-        )
-    return letter.id
+    return _letter_store(
+        person=person,
+        mottaker=mottaker,
+        digital_only=True,
+        title=title,
+        template=template,
+        context=context,
+        case_ref=case_ref,
+        idempotency_key=idempotency_key,
+        organisation_number=organisation_number,
+        audit_details={"organisation": True},
+    )
 
 
 def _svarut_port() -> SvarUtPort:
