@@ -103,11 +103,7 @@ def _no_session_outlives_the_test_database(django_db_setup: None, django_db_bloc
     after every test has passed. Torn down before ``django_db_setup`` (it depends on it).
     """
     yield
-    from django.db import connection
+    from tests.databases import other_sessions_end
 
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("RESET ROLE")  # the app's role may not signal the owner's sessions
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    with django_db_blocker.unblock():
+        other_sessions_end()

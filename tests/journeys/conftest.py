@@ -22,10 +22,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from django.test.utils import setup_databases, teardown_databases
 
 from devtools.seed.after import demo_after_seed_run
 from oas import clock
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.databases import other_sessions_end
 
 JOURNEY_DAY = dt.date(2026, 11, 19)
 
@@ -35,6 +37,12 @@ def journey_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None
     """Seed the demo as ``make up`` does, once; flush it when the package is done."""
     size = os.environ.get("OAS_JOURNEY_SEED_SIZE", "full")
     with pytest.MonkeyPatch.context() as patch, clock.freeze(JOURNEY_DAY), django_db_blocker.unblock():
+        # pytest-django creates the test database only when a collected test asks for ``db`` (or a django_db
+        # mark); the journeys use their own committed demo, so run alone they would seed, and then flush, the
+        # database DATABASE_URL names. Create the test database here then.
+        created = None
+        if not connections["default"].settings_dict["NAME"].startswith("test_"):
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})  # type: ignore[arg-type]  # a set, as Django passes it
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM from Playwright's event-loop thread
         call_command("seed_demo", "--size", size, "--force", stdout=io.StringIO())
         demo_after_seed_run()
@@ -43,6 +51,10 @@ def journey_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None
         finally:
             connections.close_all()
             call_command("flush", interactive=False, verbosity=0)
+            if created is not None:
+                other_sessions_end()  # the live server's pooled sessions would block DROP DATABASE
+                connections.close_all()
+                teardown_databases(created, verbosity=0)
 
 
 @pytest.fixture(scope="package")
