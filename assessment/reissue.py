@@ -4,8 +4,8 @@ When an appeal changes a final grade, when an exam grade is changed after a klag
 registered after the certificate was issued, the certificate no longer shows the pupil's grades. The service that
 changed the grade calls ``certificate_reissue`` inside its own transaction: a new version is issued with the new
 grades (the rest of the content as first issued), the old version is kept and marked replaced, and the new PDF is
-archived as a new journalpost on the same case (through the outbox, like the first). The guardians' portal shows
-the current version only.
+archived as a new journalpost on the same case (through the outbox, like the first). The guardians get a
+notification, and their portal shows the current version only.
 
 Idempotent: the new version is issued only when the grades differ from the current version's, so recording the same
 outcome twice (or calling this twice) issues once. Rendering the PDF happens inside the caller's transaction: it is
@@ -17,14 +17,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from assessment import selectors
 from assessment.certificates import CASE_TITLE, CASE_TYPE, certificate_pdf
 from assessment.models import LeavingCertificate
 from integrations.public import archive_document
+from messaging.public import notify
 from oas import clock
 from oas.audit.models import AuditAction
 from oas.audit.services import audit_record
+from oas.people.models import Person
+from school.public import pupil_guardian_ids
 
 REASON_MAX = 300
 
@@ -94,6 +99,15 @@ def certificate_reissue(*, pupil_id: int, reason: str) -> LeavingCertificate | N
             filename=f"vitnemal-{version}.pdf",
         )
         new.save(update_fields=["archive_record_id"])
+        # The guardians are told: the copy they may have printed or sent on is no longer the valid one.
+        pupil = Person.objects.only("first_name").get(pk=pupil_id)
+        notify(
+            person_ids=pupil_guardian_ids(pupil_ids=[pupil_id], day=today).get(pupil_id, []),
+            key=f"assessment.certificate.reissue.{new.pk}",
+            title=_("Nytt vitnemål for %(child)s: %(reason)s") % {"child": pupil.first_name, "reason": reason[:120]},
+            url=reverse("assessment:portal"),
+            unit_id=current.school_id,
+        )
         audit_record(
             action=AuditAction.CREATE,
             event="assessment.certificate.reissue",

@@ -16,6 +16,7 @@ from assessment import certificates, selectors
 from assessment.models import Appeal, CertificateBatch, ExamGrade, FinalGrade, LeavingCertificate
 from assessment.reissue import certificate_reissue
 from integrations.models import ArchiveRecord, OutboxMessage
+from messaging.models import Notification
 from oas.access.services import roles_recompute_for_employees
 from oas.audit.models import AuditEvent
 from oas.people.models import Employee
@@ -94,6 +95,11 @@ def test_the_school_changing_the_grade_reissues_the_certificate(
     classmate.refresh_from_db()
     assert classmate.replaced_at is None and LeavingCertificate.objects.filter(pupil=classmate.pupil).count() == 1
 
+    # The guardians are told once (the appeal's own notices aside), with the reason.
+    told = Notification.objects.filter(key=f"assessment.certificate.reissue.{new.pk}")
+    assert upper.guardian_10.pk in set(told.values_list("person_id", flat=True))
+    assert all("Nytt vitnemål" in n.title and "Feil i summeringen" not in n.title for n in told)
+    assert not Notification.objects.filter(key=f"assessment.certificate.reissue.{classmate.pk}").exists()
     # The guardian sees (and downloads) the new one only.
     portal = upper.parent_10.get(reverse("assessment:portal")).content.decode()
     assert reverse("assessment:portal_certificate", args=[new.pk]) in portal
@@ -123,6 +129,8 @@ def test_the_statsforvalters_outcome_reissues_once(
     versions = list(LeavingCertificate.objects.filter(pupil=upper.pupil_10).order_by("version"))
     assert [c.version for c in versions] == [1, 2]
     assert [_math(c, code)["standpunkt"] for c in versions] == [4, 3]
+    reissued = Notification.objects.filter(key__startswith="assessment.certificate.reissue.")
+    assert set(reissued.values_list("key", flat=True)) == {f"assessment.certificate.reissue.{versions[1].pk}"}
     assert versions[0].replaced_by_id == versions[1].pk and versions[1].replaced_at is None
     # Called again (a retry): the current certificate already shows the grade.
     assert certificate_reissue(pupil_id=upper.pupil_10.pk, reason="x") is None

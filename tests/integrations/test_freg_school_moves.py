@@ -232,3 +232,29 @@ def test_the_register_moving_date_dates_the_move_reported_late_or_ahead(world: d
     assert today_place.unit_id == school_a.pk and today_place.group_id is not None
     assert today_place.end_date == ahead - dt.timedelta(days=1)
     assert not Placement.objects.filter(active_on(ahead, fields=DATED), child=leaver, service=Service.SCHOOL).exists()
+
+
+def test_a_move_dated_into_the_next_school_year_finds_the_pupil_a_grade_up(world: dict[str, Any]) -> None:
+    """Two 7th-graders move to school B's krets: the one moving before the summer goes to B (a 1st–7th grade
+    school), the one moving after it starts 8th grade, at the lower secondary school that covers B's krets."""
+    state, school_a, school_b = world["state"], world["a"], world["b"]
+    assert (school_b.last_grade or 10) == 7
+    seventh = OrgUnit.objects.filter(parent=school_a, kind=OrgUnitKind.CLASS, grade=7, valid_to__isnull=True).first()
+    assert seventh is not None
+    Placement.objects.filter(child__national_id__in=[world["mover"], world["leaver"]]).update(group=seventh)
+    before_summer, after_summer = dt.date(2027, 6, 10), dt.date(2027, 8, 20)
+    events = EventGenerator(state=state, generator=world["generator"])
+    for number, day in ((world["mover"], before_summer), (world["leaver"], after_summer)):
+        events.move(number, new_skolekrets=True, flyttedato=day)
+        _current_home(state.documents[number])["skolekrets"] = school_b.skolekrets
+    _sync(world["client"])
+    same_year = PupilMove.objects.get(pupil__national_id=world["mover"], source=MoveSource.REGISTER)
+    next_year = PupilMove.objects.get(pupil__national_id=world["leaver"], source=MoveSource.REGISTER)
+    assert (same_year.day, same_year.from_school_id, same_year.to_school_id) == (
+        before_summer,
+        school_a.pk,
+        school_b.pk,
+    )
+    upper = next_year.to_school
+    assert next_year.day == after_summer and upper is not None and upper.pk not in (school_a.pk, school_b.pk)
+    assert (upper.first_grade or 1) <= 8 <= (upper.last_grade or 10)
