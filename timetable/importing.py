@@ -14,7 +14,9 @@ its room, ``ConstraintTeacherNotAvailableTimes`` the teachers' unavailable times
 
 XHSTT: the first instance; resources are teachers, classes or rooms by their resource type's id or name; each
 event is a requirement of single lessons (XHSTT may split an event as it likes); an event's preassigned time is
-a locked lesson; the first solution in the file (if any) is the placed timetable.
+a locked lesson; the first solution in the file (if any) is the placed timetable. A required
+``AvoidUnavailableTimesConstraint`` on teachers or rooms gives their unavailable times; clashes are always avoided;
+every other constraint is listed in the notes as not read (the school's own rules and weights apply instead).
 """
 
 from __future__ import annotations
@@ -471,6 +473,7 @@ def parse_xhstt(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one
                 if period + offset < len(per_day[day])
             )
         notes.append("Den første løsningen i filen er lest inn som timeplan.")
+    unavailable, room_unavailable = _xhstt_constraints(instance=instance, slots=slots, resources=resources, notes=notes)
     if problems:
         raise ImportError_(problems)
     used = {g for r in requirements for g in r.classes}
@@ -486,5 +489,67 @@ def parse_xhstt(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one
         rooms=[(name, 30) for name in rooms_used],
         requirements=requirements,
         placements=placements,
+        unavailable=unavailable,
+        room_unavailable=room_unavailable,
         notes=notes,
     )
+
+
+def _xhstt_constraints(
+    *, instance: ET.Element, slots: dict[str, tuple[int, int]], resources: dict[str, tuple[str, str]], notes: list[str]
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """The teachers' and rooms' unavailable times from the required AvoidUnavailableTimes constraints; a note
+    naming the constraints that are read and those that are not."""
+    members, times_of = _xhstt_groups(instance)
+    unavailable: list[tuple[str, int, int]] = []
+    room_unavailable: list[tuple[str, int, int]] = []
+    read: dict[str, int] = defaultdict(int)
+    not_read: dict[str, int] = defaultdict(int)
+    constraints = instance.find("Constraints")
+    for constraint in list(constraints) if constraints is not None else []:
+        tag = constraint.tag
+        required = _text(constraint, "Required").lower() == "true"
+        if tag == "AvoidClashesConstraint" and required:
+            read[tag] += 1
+            continue
+        if tag != "AvoidUnavailableTimesConstraint" or not required:
+            not_read[tag] += 1
+            continue
+        ids = [r.get("Reference", "") for r in constraint.findall("AppliesTo/Resources/Resource")]
+        for group in constraint.findall("AppliesTo/ResourceGroups/ResourceGroup"):
+            ids += members.get(group.get("Reference", ""), [])
+        times = [t.get("Reference", "") for t in constraint.findall("Times/Time")]
+        for group in constraint.findall("TimeGroups/TimeGroup"):
+            times += times_of.get(group.get("Reference", ""), [])
+        placed = [slots[t] for t in dict.fromkeys(times) if t in slots]
+        kinds = {resources[i][0] for i in ids if i in resources}
+        for resource_id in dict.fromkeys(ids):
+            kind, name = resources.get(resource_id, ("", ""))
+            target = unavailable if kind == "teacher" else room_unavailable if kind == "room" else None
+            if target is not None:
+                target.extend((name, day, period) for day, period in placed)
+        if kinds & {"teacher", "room"}:
+            read[tag] += 1
+        if kinds - {"teacher", "room"}:
+            not_read[f"{tag} (klasser)"] += 1
+    for label, counts in (
+        ("Lest inn fra filens regler", read),
+        ("Ikke lest inn (skolens egne regler og vekter gjelder i stedet)", not_read),
+    ):
+        if counts:
+            notes.append(f"{label}: " + ", ".join(f"{t} ({n})" for t, n in sorted(counts.items())) + ".")
+    return unavailable, room_unavailable
+
+
+def _xhstt_groups(instance: ET.Element) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Resource group -> its resources' ids; time group (a day, a week or a named group) -> its times' ids."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for resource in instance.findall("Resources/Resource"):
+        for group in resource.findall("ResourceGroups/ResourceGroup"):
+            members[group.get("Reference", "")].append(resource.get("Id", ""))
+    times_of: dict[str, list[str]] = defaultdict(list)
+    for time_el in instance.findall("Times/Time"):
+        for ref in [*time_el.findall("TimeGroups/TimeGroup"), time_el.find("Day"), time_el.find("Week")]:
+            if ref is not None:
+                times_of[ref.get("Reference", "")].append(time_el.get("Id", ""))
+    return members, times_of

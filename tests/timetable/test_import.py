@@ -14,7 +14,7 @@ from oas.errors import DomainError
 from oas.organisation.models import OrgUnit
 from oas.people.models import Employee
 from tests.school.conftest import SchoolDemo, login, persona_user
-from timetable import services
+from timetable import importing, services
 from timetable.models import Lesson, Room, TimetableVersion, Unavailability
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +149,48 @@ def test_an_xhstt_file_with_a_solution_becomes_a_draft(school_demo: SchoolDemo) 
     lessons = sorted(version.lessons.values_list("requirement__group__name", "day", "position", "length"))
     assert lessons == [("X1", 0, 1, 1), ("X1", 1, 1, 1), ("X2", 0, 1, 1), ("X2", 0, 2, 1)]
     assert version.lessons.filter(requirement__group__name="X1", room__name="Rom X").count() == 2
+
+
+CONSTRAINTS = """<Constraints>
+  <AvoidClashesConstraint Id="a"><Required>true</Required><Weight>1</Weight><CostFunction>Linear</CostFunction>
+    <AppliesTo><Resources><Resource Reference="T1"/></Resources></AppliesTo></AvoidClashesConstraint>
+  <AvoidUnavailableTimesConstraint Id="u1"><Required>true</Required><Weight>1</Weight>
+    <CostFunction>Linear</CostFunction><AppliesTo><Resources><Resource Reference="T1"/></Resources></AppliesTo>
+    <Times><Time Reference="t3"/></Times></AvoidUnavailableTimesConstraint>
+  <AvoidUnavailableTimesConstraint Id="u2"><Required>true</Required><Weight>1</Weight>
+    <CostFunction>Linear</CostFunction><AppliesTo><Resources><Resource Reference="R1"/></Resources></AppliesTo>
+    <TimeGroups><TimeGroup Reference="Mo"/></TimeGroups></AvoidUnavailableTimesConstraint>
+  <AvoidUnavailableTimesConstraint Id="u3"><Required>false</Required><Weight>1</Weight>
+    <CostFunction>Linear</CostFunction><AppliesTo><Resources><Resource Reference="T1"/></Resources></AppliesTo>
+    <Times><Time Reference="t0"/></Times></AvoidUnavailableTimesConstraint>
+  <SpreadEventsConstraint Id="s"><Required>true</Required><Weight>1</Weight><CostFunction>Linear</CostFunction>
+    <AppliesTo><EventGroups/></AppliesTo><TimeGroups/></SpreadEventsConstraint>
+</Constraints>"""
+
+
+def test_an_xhstt_file_gives_the_unavailable_times_and_names_the_rules_it_does_not_read(
+    school_demo: SchoolDemo,
+) -> None:
+    """A required AvoidUnavailableTimes on a teacher (a time) and on a room (a day, as a time group) become their
+    unavailable times; a soft one, and a rule OAS has no place for, are named as not read."""
+    content = (
+        (DATA / "tiny-xhstt.xml")
+        .read_text()
+        .replace('<Constraints><AvoidClashesConstraint Id="a"/></Constraints>', CONSTRAINTS)
+    )
+    data = importing.parse_file(filename="tiny.xml", content=content.encode())
+    assert data.unavailable == [("Tove Tavle", 1, 1)]
+    assert data.room_unavailable == [("Rom X", 0, 0), ("Rom X", 0, 1)]
+    read, not_read = data.notes[-2:]
+    assert read == "Lest inn fra filens regler: AvoidClashesConstraint (1), AvoidUnavailableTimesConstraint (2)."
+    assert not_read.startswith("Ikke lest inn") and "AvoidUnavailableTimesConstraint (1)" in not_read
+    assert "SpreadEventsConstraint (1)" in not_read
+
+    result = services.version_import(
+        user=persona_user("rektor"), school_id=school_demo.school.pk, filename="tiny.xml", content=content.encode()
+    )
+    rows = Unavailability.objects.filter(version=result.version, room__name="Rom X")
+    assert sorted(rows.values_list("day", "position")) == [(0, 1), (0, 2)]
 
 
 @pytest.mark.skipif(not HDTT4.exists(), reason="no XHSTT files")
