@@ -10,7 +10,8 @@ lessons); a students set is a group, and the classes whose pupils attend are the
 belongs to (so a year's lessons clash with its groups' lessons; two groups of one year in different divisions are
 not taken to share pupils, which FET's subgroups would say). ``ConstraintActivityPreferredStartingTime`` at 100 %
 is the placed timetable (``Permanently_Locked`` → a locked lesson), ``ConstraintActivityPreferredRoom`` at 100 %
-its room, ``ConstraintTeacherNotAvailableTimes`` the teachers' unavailable times.
+its room, ``ConstraintTeacherNotAvailableTimes`` the teachers' unavailable times; the notes name the active
+constraints not read.
 
 XHSTT: the first instance; resources are teachers, classes or rooms by their resource type's id or name; each
 event is a requirement of single lessons (XHSTT may split an event as it likes); an event's preassigned time is
@@ -351,6 +352,7 @@ def parse_fet(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one p
         raise ImportError_(problems)
     used = {g for r in requirements for g in r.classes}
     return ImportData(
+        notes=_fet_rules_note(root),
         room_kinds=room_kinds,
         room_unavailable=room_unavailable,
         source="FET",
@@ -365,6 +367,29 @@ def parse_fet(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one p
         placements=placements,
         unavailable=unavailable,
     )
+
+
+# The FET constraints read above (the basic ones say what OAS always does: no clashes, a room for each lesson).
+_FET_READ = {
+    "ConstraintBasicCompulsoryTime",
+    "ConstraintBasicCompulsorySpace",
+    "ConstraintActivityPreferredStartingTime",
+    "ConstraintActivityPreferredRoom",
+    "ConstraintTeacherNotAvailableTimes",
+    "ConstraintRoomNotAvailableTimes",
+}
+
+
+def _fet_rules_note(root: ET.Element) -> list[str]:
+    """A note naming the file's active constraints that are not read, with how many of each."""
+    counts: dict[str, int] = defaultdict(int)
+    for constraint in [*root.findall("Time_Constraints_List/*"), *root.findall("Space_Constraints_List/*")]:
+        if constraint.tag not in _FET_READ and _text(constraint, "Active") != "false":
+            counts[constraint.tag] += 1
+    if not counts:
+        return []
+    listed = ", ".join(f"{tag} ({n})" for tag, n in sorted(counts.items()))
+    return [f"Ikke lest inn (skolens egne regler og vekter gjelder i stedet): {listed}."]
 
 
 def _kind(type_id: str) -> str:

@@ -151,6 +151,27 @@ def test_an_xhstt_file_with_a_solution_becomes_a_draft(school_demo: SchoolDemo) 
     assert version.lessons.filter(requirement__group__name="X1", room__name="Rom X").count() == 2
 
 
+def test_a_fet_file_names_the_active_rules_it_does_not_read(school_demo: SchoolDemo) -> None:
+    extra = (
+        "<ConstraintTeacherMaxGapsPerWeek><Weight_Percentage>100</Weight_Percentage><Teacher>Lars Lærersen</Teacher>"
+        "<Max_Gaps>2</Max_Gaps><Active>true</Active></ConstraintTeacherMaxGapsPerWeek>"
+        "<ConstraintTeacherMaxGapsPerWeek><Weight_Percentage>100</Weight_Percentage><Teacher>Ukjent Vikarsen</Teacher>"
+        "<Max_Gaps>0</Max_Gaps><Active>false</Active></ConstraintTeacherMaxGapsPerWeek>"
+        "</Time_Constraints_List>"
+    )
+    content = (DATA / "tiny.fet").read_text().replace("</Time_Constraints_List>", extra)
+    data = importing.parse_file(filename="liten.fet", content=content.encode())
+    assert data.notes == [
+        "Ikke lest inn (skolens egne regler og vekter gjelder i stedet): ConstraintTeacherMaxGapsPerWeek (1)."
+    ]
+    assert importing.parse_file(filename="liten.fet", content=(DATA / "tiny.fet").read_bytes()).notes == []
+    result = services.version_import(
+        user=persona_user("rektor"), school_id=school_demo.school.pk, filename="liten.fet", content=content.encode()
+    )
+    page = login("rektor").get(reverse("timetable:version", args=[result.version.pk])).content.decode()
+    assert "ConstraintTeacherMaxGapsPerWeek (1)" in page
+
+
 CONSTRAINTS = """<Constraints>
   <AvoidClashesConstraint Id="a"><Required>true</Required><Weight>1</Weight><CostFunction>Linear</CostFunction>
     <AppliesTo><Resources><Resource Reference="T1"/></Resources></AppliesTo></AvoidClashesConstraint>
