@@ -182,3 +182,30 @@ def test_a_fet_file_whose_constraints_cannot_hold_has_no_timetable(tmp_path: Pat
         instance.problem, requirements=[replace(r, max_lessons_per_day=0) for r in instance.problem.requirements]
     )
     assert solve(loose, seconds=10, explain=False).placements
+
+
+def test_a_problem_with_gap_limits_the_hard_model_cannot_solve_in_its_share_is_repaired(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no time for the hard model (its share set to zero), the timetable comes from the repair: one without the
+    teacher's gap limits, then its gaps driven to zero. The limits hold; an impossible limit stays impossible."""
+    from timetable import solver
+
+    monkeypatch.setattr(solver, "HARD_GAPS_SHARE", 0.0)
+    repairs: list[int] = []
+    repaired = solver._gaps_repaired
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        repairs.append(1)
+        return repaired(*args, **kwargs)
+
+    monkeypatch.setattr(solver, "_gaps_repaired", counted)
+    reqs = [SReq(1, (1,), teachers=(7,), classes=(1,)), SReq(2, (1,), teachers=(7,), classes=(2,))]
+    free = Problem(days=1, periods=6, requirements=reqs, teacher_max_gaps_week={7: 0}, teacher_max_gaps_day={7: 0})
+    found = solve(free, seconds=10, explain=False)
+    assert found.placements and found.first_seconds is not None
+    periods = sorted(p.period for p in found.placements)
+    assert periods[1] - periods[0] == 1  # no free period between the teacher's two lessons
+    assert repairs == [1]
+    fixed = replace(free, allowed_starts={1: A, 2: frozenset({(0, 3)})})
+    assert solve(fixed, seconds=10, explain=False).status == "infeasible"
