@@ -378,18 +378,30 @@ _FET_READ = {
     "ConstraintTeacherNotAvailableTimes",
     "ConstraintRoomNotAvailableTimes",
 }
+# Of those, the ones read only at 100 % (a weaker one is a wish OAS does not hold).
+_FET_READ_AT_100 = {
+    "ConstraintActivityPreferredStartingTime",
+    "ConstraintActivityPreferredRoom",
+    "ConstraintRoomNotAvailableTimes",
+}
+NOT_READ = "Ikke lest inn (skolens egne regler og vekter gjelder i stedet)"
 
 
 def _fet_rules_note(root: ET.Element) -> list[str]:
     """A note naming the file's active constraints that are not read, with how many of each."""
     counts: dict[str, int] = defaultdict(int)
     for constraint in [*root.findall("Time_Constraints_List/*"), *root.findall("Space_Constraints_List/*")]:
-        if constraint.tag not in _FET_READ and _text(constraint, "Active") != "false":
+        if _text(constraint, "Active") == "false":
+            continue
+        weight = _text(constraint, "Weight_Percentage")
+        if constraint.tag not in _FET_READ:
             counts[constraint.tag] += 1
+        elif constraint.tag in _FET_READ_AT_100 and weight not in ("100", "100.0"):
+            counts[f"{constraint.tag} {weight} %"] += 1
     if not counts:
         return []
     listed = ", ".join(f"{tag} ({n})" for tag, n in sorted(counts.items()))
-    return [f"Ikke lest inn (skolens egne regler og vekter gjelder i stedet): {listed}."]
+    return [f"{NOT_READ}: {listed}."]
 
 
 def _kind(type_id: str) -> str:
@@ -559,7 +571,7 @@ def _xhstt_constraints(
             not_read[f"{tag} (klasser)"] += 1
     for label, counts in (
         ("Lest inn fra filens regler", read),
-        ("Ikke lest inn (skolens egne regler og vekter gjelder i stedet)", not_read),
+        (NOT_READ, not_read),
     ):
         if counts:
             notes.append(f"{label}: " + ", ".join(f"{t} ({n})" for t, n in sorted(counts.items())) + ".")

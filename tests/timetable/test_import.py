@@ -159,10 +159,18 @@ def test_a_fet_file_names_the_active_rules_it_does_not_read(school_demo: SchoolD
         "<Max_Gaps>0</Max_Gaps><Active>false</Active></ConstraintTeacherMaxGapsPerWeek>"
         "</Time_Constraints_List>"
     )
-    content = (DATA / "tiny.fet").read_text().replace("</Time_Constraints_List>", extra)
+    weak_room = (
+        "<ConstraintActivityPreferredRoom><Weight_Percentage>50</Weight_Percentage><Activity_Id>1</Activity_Id>"
+        "<Room>Gymsal Fet</Room><Permanently_Locked>false</Permanently_Locked><Active>true</Active>"
+        "</ConstraintActivityPreferredRoom></Space_Constraints_List>"
+    )
+    content = ((DATA / "tiny.fet").read_text().replace("</Time_Constraints_List>", extra)).replace(
+        "</Space_Constraints_List>", weak_room
+    )
     data = importing.parse_file(filename="liten.fet", content=content.encode())
     assert data.notes == [
-        "Ikke lest inn (skolens egne regler og vekter gjelder i stedet): ConstraintTeacherMaxGapsPerWeek (1)."
+        "Ikke lest inn (skolens egne regler og vekter gjelder i stedet): ConstraintActivityPreferredRoom 50 % (1), "
+        "ConstraintTeacherMaxGapsPerWeek (1)."
     ]
     assert importing.parse_file(filename="liten.fet", content=(DATA / "tiny.fet").read_bytes()).notes == []
     result = services.version_import(
