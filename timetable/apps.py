@@ -17,3 +17,8 @@ class TimetableConfig(AppConfig):
         # School reads the day's lessons of the published timetable (with the day's changes) through this one reader:
         # attendance per lesson and the arbeidsflate's "lesson not registered" task.
         planned_lessons_reader_register(lessons_on)
+
+        from oas.arbeidsflate.registry import registry
+        from timetable.arbeidsflate import DayChangesToFollowUpProvider
+
+        registry.register_task_provider(DayChangesToFollowUpProvider())

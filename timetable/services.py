@@ -27,6 +27,7 @@ from timetable import importing, solver
 from timetable.checks import explain_keys
 from timetable.models import (
     ACTIVE_RUN_STATUSES,
+    DayChange,
     Lesson,
     LessonChange,
     ParallelBlock,
@@ -258,8 +259,10 @@ def version_publish(*, version_id: int, user: Any = None) -> TimetableVersion:
     from timetable.daychanges import day_changes_carried_calendar, day_changes_carry
     from timetable.office365 import calendar_sync_school
 
-    # Day changes on the replaced lessons from today on follow the matching lessons (or are listed to follow up).
-    carried = day_changes_carry(version=version, replaced_ids=replaced_ids) if replaced_ids else []
+    # Day changes on the replaced lessons from today on follow the matching lessons (or are listed to follow up);
+    # a variant takes the main timetable's day changes on its dates too (its lessons are the ones taught then).
+    carry_from = replaced_ids + (_main_ids_under(version) if version.is_variant else [])
+    carried = day_changes_carry(version=version, replaced_ids=carry_from) if carry_from else []
     # Office 365: the teachers' calendar events follow the published timetable (outbox rows in this transaction);
     # a variant's lessons replace the main timetable's on its dates.
     calendar_sync_school(school_id=version.school_id)
@@ -288,10 +291,31 @@ def version_withdraw(*, version_id: int, user: Actor | None = None) -> Timetable
             object_type="timetable.TimetableVersion",
             object_id=version.pk,
         )
+        from timetable.daychanges import day_changes_carried_calendar, day_changes_carry
         from timetable.office365 import calendar_sync_school
 
+        # The main timetable's lessons are taught on the variant's dates again: the day changes the variant could
+        # not take need no follow-up any more, and its own day changes from today go to the matching main lessons.
+        DayChange.objects.filter(needs_attention_version=version).update(needs_attention_version=None)
+        mains = list(TimetableVersion.objects.filter(pk__in=_main_ids_under(version)))
+        carried = [(main, day_changes_carry(version=main, replaced_ids=[version.pk])) for main in mains]
         calendar_sync_school(school_id=version.school_id)
+        for main, changes in carried:
+            day_changes_carried_calendar(changes=changes, version=main)
     return version
+
+
+def _main_ids_under(variant: TimetableVersion) -> list[int]:
+    """The published main timetables whose dates the variant covers (one, as a rule)."""
+    return list(
+        TimetableVersion.objects.filter(
+            school_id=variant.school_id,
+            status=VersionStatus.PUBLISHED,
+            is_variant=False,
+            valid_from__lte=variant.valid_to,
+            valid_to__gte=variant.valid_from,
+        ).values_list("pk", flat=True)
+    )
 
 
 # --- The generator -----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from integrations.msgraph.simulator import GraphSimulator
 from messaging.models import Notification
 from oas import clock
 from oas.access.getters import AccessNotFound
+from oas.arbeidsflate.registry import registry
 from oas.audit.models import AuditEvent
 from oas.errors import DomainError
 from oas.people.models import Employee
@@ -227,6 +228,13 @@ def test_a_new_version_carries_day_changes_to_matching_lessons_and_lists_the_res
     data = {"handling": "trekk_tilbake_dagsendring", "time": gone.pk, "dato": gone_date.isoformat()}
     assert login("laerer").post(url, data).status_code == 404  # reads the version, may not manage it
     assert login("foresatt").post(url, data).status_code == 403
+    # The rektor's arbeidsflate has the task, linking to that page; a teacher's has not.
+    rektor, laerer = persona_user("rektor"), persona_user("laerer")
+    tasks = {t.key: t for t in registry.tasks_for(user=rektor)}
+    task = tasks["timetable.daychanges_follow_up"]
+    assert (task.count, task.url, task.severity) == (1, url, "warning")
+    assert "timetable.daychanges_follow_up" not in {t.key for t in registry.tasks_for(user=laerer)}
     assert login("rektor").post(url, data).status_code == 302
     assert not DayChange.objects.filter(pk=unmatched.id).exists()
+    assert "timetable.daychanges_follow_up" not in {t.key for t in registry.tasks_for(user=rektor)}
     assert Notification.objects.filter(key__startswith=f"timetable.daychange:{unmatched.id}:withdrawn").exists()

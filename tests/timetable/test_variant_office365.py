@@ -11,10 +11,12 @@ import pytest
 from django.urls import reverse
 
 from integrations.msgraph.simulator import GraphSimulator
-from tests.timetable.conftest import TimetableDemo, login
+from oas.arbeidsflate.registry import registry
+from tests.timetable.conftest import TimetableDemo, login, persona_user
 from tests.timetable.test_office365 import _deliver_all
 from timetable import services
-from timetable.models import CalendarEntry, Lesson, TimetableVersion, VersionStatus
+from timetable.models import CalendarEntry, DayChange, Lesson, TimetableVersion, VersionStatus
+from timetable.public import day_change_record, lessons_on
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +106,42 @@ def test_a_published_variant_replaces_the_main_lessons_on_its_dates_and_withdraw
     assert [e["subject"] for e in restored].count(base.event["subject"]) >= 1
     base.refresh_from_db()
     assert base.hidden_dates == []
+
+
+def test_day_changes_follow_a_published_variant_on_its_dates_and_come_back_when_it_is_withdrawn(
+    tt_demo: TimetableDemo, graph_sim: GraphSimulator, frozen_today: dt.date
+) -> None:
+    variant, monday, _friday = _exam_week(tt_demo, frozen_today)
+    tuesday = monday + dt.timedelta(days=1)
+    klass = tt_demo.demo.class_1a
+    main = Lesson.objects.filter(version=tt_demo.version, requirement__group=klass).order_by("position")
+    on_monday, on_tuesday = main.filter(day=0).first(), main.filter(day=1).first()
+    assert on_monday is not None and on_tuesday is not None
+    cancelled = day_change_record(lesson_id=on_monday.pk, date=monday, cancelled=True)
+    unmatched = day_change_record(lesson_id=on_tuesday.pk, date=tuesday, cancelled=True)
+    # The exam week has no lesson at Tuesday's time: that day change has nothing to follow.
+    Lesson.objects.filter(
+        version=variant,
+        requirement__group=klass,
+        requirement__subject_code=on_tuesday.requirement.subject_code,
+        day=1,
+        position=on_tuesday.position,
+    ).delete()
+
+    services.version_publish(version_id=variant.pk)
+
+    moved = DayChange.objects.get(pk=cancelled.id)
+    assert moved.lesson.version_id == variant.pk and moved.lesson.position == on_monday.position
+    assert any(p.cancelled for p in lessons_on([klass.pk], monday)[klass.pk])  # still cancelled that Monday
+    left = DayChange.objects.get(pk=unmatched.id)
+    assert left.lesson_id == on_tuesday.pk and left.needs_attention_version_id == variant.pk
+    task = {t.key: t for t in registry.tasks_for(user=persona_user("rektor"))}["timetable.daychanges_follow_up"]
+    assert task.count == 1 and task.url == reverse("timetable:version", args=[variant.pk])
+
+    services.version_withdraw(version_id=variant.pk)
+
+    back = DayChange.objects.get(pk=cancelled.id)
+    assert back.lesson_id == on_monday.pk  # the main lesson is taught that Monday again, and still cancelled
+    assert any(p.cancelled for p in lessons_on([klass.pk], monday)[klass.pk])
+    assert DayChange.objects.get(pk=unmatched.id).needs_attention_version_id is None
+    assert "timetable.daychanges_follow_up" not in {t.key for t in registry.tasks_for(user=persona_user("rektor"))}
