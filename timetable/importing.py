@@ -29,6 +29,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from timetable.xhstt_cost import constraint_resources, constraint_times
+from timetable.xhstt_cost import read_instance as read_cost_instance
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DAYS = 7
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
@@ -510,9 +513,14 @@ def parse_xhstt(root: ET.Element) -> ImportData:  # noqa: PLR0912, PLR0915 - one
                 if period + offset < len(per_day[day])
             )
         notes.append("Den første løsningen i filen er lest inn som timeplan.")
-    unavailable, room_unavailable = _xhstt_constraints(instance=instance, slots=slots, resources=resources, notes=notes)
     if problems:
         raise ImportError_(problems)
+    try:
+        unavailable, room_unavailable = _xhstt_constraints(
+            instance=instance, slots=slots, resources=resources, notes=notes
+        )
+    except ValueError as exc:  # a Duration or Workload that is no whole number
+        raise ImportError_([f"Filen har en verdi som skulle vært et helt tall: {exc}."]) from None
     used = {g for r in requirements for g in r.classes}
     rooms_used = sorted({name for kind, name in resources.values() if kind == "room"})
     return ImportData(
@@ -537,13 +545,12 @@ def _xhstt_constraints(
 ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
     """The teachers' and rooms' unavailable times from the required AvoidUnavailableTimes constraints; a note
     naming the constraints that are read and those that are not."""
-    members, times_of = _xhstt_groups(instance)
+    ci = read_cost_instance(instance)
     unavailable: list[tuple[str, int, int]] = []
     room_unavailable: list[tuple[str, int, int]] = []
     read: dict[str, int] = defaultdict(int)
     not_read: dict[str, int] = defaultdict(int)
-    constraints = instance.find("Constraints")
-    for constraint in list(constraints) if constraints is not None else []:
+    for constraint in ci.constraints:
         tag = constraint.tag
         required = _text(constraint, "Required").lower() == "true"
         if tag == "AvoidClashesConstraint" and required:
@@ -552,15 +559,11 @@ def _xhstt_constraints(
         if tag != "AvoidUnavailableTimesConstraint" or not required:
             not_read[tag] += 1
             continue
-        ids = [r.get("Reference", "") for r in constraint.findall("AppliesTo/Resources/Resource")]
-        for group in constraint.findall("AppliesTo/ResourceGroups/ResourceGroup"):
-            ids += members.get(group.get("Reference", ""), [])
-        times = [t.get("Reference", "") for t in constraint.findall("Times/Time")]
-        for group in constraint.findall("TimeGroups/TimeGroup"):
-            times += times_of.get(group.get("Reference", ""), [])
-        placed = [slots[t] for t in dict.fromkeys(times) if t in slots]
+        ids = constraint_resources(ci, constraint)
+        times = [ci.times[i] for i in sorted(constraint_times(ci, constraint))]
+        placed = [slots[t] for t in times if t in slots]
         kinds = {resources[i][0] for i in ids if i in resources}
-        for resource_id in dict.fromkeys(ids):
+        for resource_id in ids:
             kind, name = resources.get(resource_id, ("", ""))
             target = unavailable if kind == "teacher" else room_unavailable if kind == "room" else None
             if target is not None:
@@ -576,17 +579,3 @@ def _xhstt_constraints(
         if counts:
             notes.append(f"{label}: " + ", ".join(f"{t} ({n})" for t, n in sorted(counts.items())) + ".")
     return unavailable, room_unavailable
-
-
-def _xhstt_groups(instance: ET.Element) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Resource group -> its resources' ids; time group (a day, a week or a named group) -> its times' ids."""
-    members: dict[str, list[str]] = defaultdict(list)
-    for resource in instance.findall("Resources/Resource"):
-        for group in resource.findall("ResourceGroups/ResourceGroup"):
-            members[group.get("Reference", "")].append(resource.get("Id", ""))
-    times_of: dict[str, list[str]] = defaultdict(list)
-    for time_el in instance.findall("Times/Time"):
-        for ref in [*time_el.findall("TimeGroups/TimeGroup"), time_el.find("Day"), time_el.find("Week")]:
-            if ref is not None:
-                times_of[ref.get("Reference", "")].append(time_el.get("Id", ""))
-    return members, times_of

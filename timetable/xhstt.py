@@ -21,6 +21,7 @@ from pathlib import Path
 
 from timetable.solver import Placement, Problem, Slot, SReq
 from timetable.xhstt_cost import Instance as CostInstance
+from timetable.xhstt_cost import constraint_events, constraint_resources, constraint_times
 from timetable.xhstt_cost import read_instance as read_cost_instance
 
 # The constraint types OAS's model can express (each constraint of these types is mapped when its form fits; the
@@ -88,25 +89,9 @@ def _refs(c: ET.Element, path: str) -> list[str]:
     return [x.get("Reference", "") for x in c.findall(path)]
 
 
-def _events_of(ci: CostInstance, c: ET.Element) -> list[str]:
-    out = _refs(c, "AppliesTo/Events/Event")
-    for g in _refs(c, "AppliesTo/EventGroups/EventGroup"):
-        out.extend(ci.event_groups.get(g, []))
-    return list(dict.fromkeys(out))
-
-
-def _resources_of(ci: CostInstance, c: ET.Element) -> list[str]:
-    out = _refs(c, "AppliesTo/Resources/Resource")
-    for g in _refs(c, "AppliesTo/ResourceGroups/ResourceGroup"):
-        out.extend(ci.resource_groups.get(g, []))
-    return list(dict.fromkeys(out))
-
-
 def _times_of(ci: CostInstance, c: ET.Element) -> set[str]:
-    out = {t for t in _refs(c, "Times/Time") if t in ci.time_index}
-    for g in _refs(c, "TimeGroups/TimeGroup"):
-        out |= {ci.times[i] for i in ci.time_groups.get(g, frozenset())}
-    return out
+    """The ids of the times a constraint names."""
+    return {ci.times[i] for i in constraint_times(ci, c)}
 
 
 def _partitions(total: int, low: int, high: int) -> list[tuple[int, ...]]:
@@ -270,7 +255,7 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
         if tag in ("AssignTimeConstraint", "AvoidClashesConstraint"):
             mapped[tag] += 1  # every event gets a time; every preassigned resource is in one place at a time
         elif tag == "SplitEventsConstraint" and _required(c):
-            for e in _events_of(ci, c):
+            for e in constraint_events(ci, c):
                 sp = splits[e]
                 sp.constrained = True
                 sp.low = max(sp.low, _int(c, "MinimumDuration", 1))
@@ -280,21 +265,21 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
             mapped[tag] += 1
         elif tag == "DistributeSplitEventsConstraint":
             length = _int(c, "Duration", 1)
-            for e in _events_of(ci, c):
+            for e in constraint_events(ci, c):
                 sp = splits[e]
                 sp.constrained = True
                 sp.distribute[length] = (_int(c, "Minimum", 0), _int(c, "Maximum", BIG), _required(c))
             mapped[tag] += 1
         elif tag == "AvoidUnavailableTimesConstraint" and _required(c):
             times = {slots[t] for t in _times_of(ci, c) if t in slots}
-            for r in _resources_of(ci, c):
+            for r in constraint_resources(ci, c):
                 if r in resource_index:
                     unavailable.setdefault(resource_index[r], set()).update(times)
             mapped[tag] += 1
         elif tag == "PreferTimesConstraint" and _required(c):
             times = {slots[t] for t in _times_of(ci, c) if t in slots}
             only: int | None = _int(c, "Duration", 0) or None
-            for e in _events_of(ci, c):
+            for e in constraint_events(ci, c):
                 current = allowed[e].get(only)
                 allowed[e][only] = set(times) if current is None else current & times
             mapped[tag] += 1
@@ -303,18 +288,18 @@ def read_instance(path: Path | str, *, full_rooms: bool = False) -> XhsttInstanc
             wanted = set(_refs(c, "Resources/Resource"))
             for g in _refs(c, "ResourceGroups/ResourceGroup"):
                 wanted |= set(ci.resource_groups.get(g, []))
-            for e in _events_of(ci, c):
+            for e in constraint_events(ci, c):
                 before = candidates.get((e, role))
                 candidates[(e, role)] = set(wanted) if before is None else before & wanted
             mapped[tag] += 1
         elif tag == "AssignResourceConstraint" and _required(c):
             role = (c.findtext("Role") or "").strip()
-            assign_roles.update((e, role) for e in _events_of(ci, c))
+            assign_roles.update((e, role) for e in constraint_events(ci, c))
             mapped[tag] += 1
         elif tag == "LimitIdleTimesConstraint" and not _required(c) and _idle_fits(ci, c):
             # Approximately: the solver counts a resource's stretches of lessons beyond the first each day, which is
             # 0 exactly when its idle times are; the cost per idle period (and Quadratic) is not followed.
-            gap_resources.update(resource_index[r] for r in _resources_of(ci, c) if r in resource_index)
+            gap_resources.update(resource_index[r] for r in constraint_resources(ci, c) if r in resource_index)
             gap_weight = max(gap_weight, _int(c, "Weight", 1))
             mapped[f"{tag} (approximately: stretches, not idle periods)"] += 1
         elif tag == "SpreadEventsConstraint" and _spread_fits(ci, c):

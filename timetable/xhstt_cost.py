@@ -224,6 +224,30 @@ def _outside(value: int | Fraction, minimum: int | Fraction, maximum: int | Frac
 Devs: TypeAlias = list[int | Fraction]
 
 
+def constraint_events(ins: Instance, c: ET.Element) -> list[str]:
+    """The ids of the events a constraint applies to (its events and the events of its event groups)."""
+    out = _refs(c, "AppliesTo/Events/Event")
+    for g in _refs(c, "AppliesTo/EventGroups/EventGroup"):
+        out.extend(ins.event_groups.get(g, []))
+    return list(dict.fromkeys(out))
+
+
+def constraint_resources(ins: Instance, c: ET.Element) -> list[str]:
+    """The ids of the resources a constraint applies to (its resources and the members of its resource groups)."""
+    out = _refs(c, "AppliesTo/Resources/Resource")
+    for g in _refs(c, "AppliesTo/ResourceGroups/ResourceGroup"):
+        out.extend(ins.resource_groups.get(g, []))
+    return list(dict.fromkeys(out))
+
+
+def constraint_times(ins: Instance, c: ET.Element) -> frozenset[int]:
+    """The indices of the times a constraint names (its times and the times of its time groups, days and weeks)."""
+    out: set[int] = {ins.time_index[t] for t in _refs(c, "Times/Time") if t in ins.time_index}
+    for g in _refs(c, "TimeGroups/TimeGroup"):
+        out |= ins.time_groups.get(g, frozenset())
+    return frozenset(out)
+
+
 class _Scorer:
     def __init__(self, instance: Instance, soln: list[SolnEvent]) -> None:
         self.ins = instance
@@ -243,25 +267,16 @@ class _Scorer:
 
     # points of application
     def events(self, c: ET.Element) -> list[str]:
-        out = _refs(c, "AppliesTo/Events/Event")
-        for g in _refs(c, "AppliesTo/EventGroups/EventGroup"):
-            out.extend(self.ins.event_groups.get(g, []))
-        return list(dict.fromkeys(out))
+        return constraint_events(self.ins, c)
 
     def groups(self, c: ET.Element) -> list[list[str]]:
         return [self.ins.event_groups.get(g, []) for g in _refs(c, "AppliesTo/EventGroups/EventGroup")]
 
     def resources(self, c: ET.Element) -> list[str]:
-        out = _refs(c, "AppliesTo/Resources/Resource")
-        for g in _refs(c, "AppliesTo/ResourceGroups/ResourceGroup"):
-            out.extend(self.ins.resource_groups.get(g, []))
-        return list(dict.fromkeys(out))
+        return constraint_resources(self.ins, c)
 
     def time_set(self, c: ET.Element) -> frozenset[int]:
-        out: set[int] = {self.ins.time_index[t] for t in _refs(c, "Times/Time") if t in self.ins.time_index}
-        for g in _refs(c, "TimeGroups/TimeGroup"):
-            out |= self.ins.time_groups.get(g, frozenset())
-        return frozenset(out)
+        return constraint_times(self.ins, c)
 
     def time_groups(self, c: ET.Element) -> list[frozenset[int]]:
         return [self.ins.time_groups.get(g, frozenset()) for g in _refs(c, "TimeGroups/TimeGroup")]

@@ -222,6 +222,17 @@ def test_an_xhstt_file_gives_the_unavailable_times_and_names_the_rules_it_does_n
     assert sorted(rows.values_list("day", "position")) == [(0, 1), (0, 2)]
 
 
+def test_an_xhstt_file_with_a_workload_that_is_no_number_is_refused() -> None:
+    content = (
+        (DATA / "tiny-xhstt.xml")
+        .read_text()
+        .replace("<Duration>2</Duration>", "<Duration>2</Duration><Workload>x</Workload>", 1)
+    )
+    with pytest.raises(importing.ImportError_) as refused:
+        importing.parse_file(filename="tiny.xml", content=content.encode())
+    assert "helt tall" in refused.value.problems[0]
+
+
 @pytest.mark.skipif(not HDTT4.exists(), reason="no XHSTT files")
 def test_the_hdtt4_instance_imports_with_its_solution(school_demo: SchoolDemo) -> None:
     result = services.version_import(
