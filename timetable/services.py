@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
@@ -234,13 +234,7 @@ def version_publish(*, version_id: int, user: Any = None) -> TimetableVersion:
             _("Generatoren kjører på denne versjonen. Vent til den er ferdig, eller avbryt den."), code="running"
         )
     now = clock.now()
-    replaced = TimetableVersion.objects.filter(
-        school_id=version.school_id,
-        status=VersionStatus.PUBLISHED,
-        is_variant=version.is_variant,
-        valid_from__lte=version.valid_to,
-        valid_to__gte=version.valid_from,
-    ).exclude(pk=version.pk)
+    replaced = _published_over(version, is_variant=version.is_variant).exclude(pk=version.pk)
     replaced_ids = list(replaced.values_list("pk", flat=True))
     replaced.update(status=VersionStatus.ARCHIVED)
     version.status = VersionStatus.PUBLISHED
@@ -305,17 +299,20 @@ def version_withdraw(*, version_id: int, user: Actor | None = None) -> Timetable
     return version
 
 
+def _published_over(version: TimetableVersion, *, is_variant: bool) -> QuerySet[TimetableVersion]:
+    """The school's published versions of one kind (main or variant) whose dates overlap ``version``'s."""
+    return TimetableVersion.objects.filter(
+        school_id=version.school_id,
+        status=VersionStatus.PUBLISHED,
+        is_variant=is_variant,
+        valid_from__lte=version.valid_to,
+        valid_to__gte=version.valid_from,
+    )
+
+
 def _main_ids_under(variant: TimetableVersion) -> list[int]:
     """The published main timetables whose dates the variant covers (one, as a rule)."""
-    return list(
-        TimetableVersion.objects.filter(
-            school_id=variant.school_id,
-            status=VersionStatus.PUBLISHED,
-            is_variant=False,
-            valid_from__lte=variant.valid_to,
-            valid_to__gte=variant.valid_from,
-        ).values_list("pk", flat=True)
-    )
+    return list(_published_over(variant, is_variant=False).values_list("pk", flat=True))
 
 
 # --- The generator -----------------------------------------------------------------------------------------
