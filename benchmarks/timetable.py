@@ -38,6 +38,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,10 +64,12 @@ FET_SCHOOLS = [
     "Spain/3-school/primaria.fet",
 ]
 _FET_SOFT = re.compile(r"Total soft conflicts:\s*([0-9.]+)")
+_FET_MIN_DAYS = re.compile(r"^Time constraint min days between activities broken:.*conflicts factor increase=([0-9]+(?:\.[0-9]+)?)")
 
 
-def _fet_cl(path: Path, *, seconds: int, out: Path, seed: int) -> tuple[float | None, str, str]:
-    """Run ``fet-cl`` on ``path``: (seconds to its first valid timetable or None, outcome, soft conflicts)."""
+def _fet_cl(path: Path, *, seconds: int, out: Path, seed: int) -> tuple[float | None, str, str, float | None]:
+    """Run ``fet-cl`` on ``path``: (seconds to its first valid timetable or None, outcome, soft conflicts, the part
+    of them from soft "min days between activities")."""
     started = time.perf_counter()
     command = [
         "fet-cl",
@@ -88,34 +91,97 @@ def _fet_cl(path: Path, *, seconds: int, out: Path, seed: int) -> tuple[float | 
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, check=False)  # noqa: S603
     except subprocess.TimeoutExpired:
-        return None, "fet-cl did not stop", "-"
+        return None, "fet-cl did not stop", "-", None
     elapsed = time.perf_counter() - started
     result = out / "logs" / "result.txt"
     text = (result.read_text(errors="replace") if result.exists() else "") + run.stdout
     if "Simulation successful" not in text:
         if "Time exceeded" in text:
-            return None, "none in limit", "-"
+            return None, "none in limit", "-", None
         if "Cannot precompute" in text:
             # fet-cl's own check before it starts ("Cannot precompute - data is wrong"): keep its reason.
             reason = next((line.strip() for line in (run.stdout + run.stderr).splitlines() if "cannot be" in line), "")
-            return None, "data refused", reason
-        return None, "failed", "-"
-    soft = "?"
+            return None, "data refused", reason, None
+        return None, "failed", "-", None
+    soft, min_days = "?", None
     for conflicts in out.glob("timetables/*/*_soft_conflicts.txt"):
-        match = _FET_SOFT.search(conflicts.read_text(errors="replace"))
+        report = conflicts.read_text(errors="replace")
+        match = _FET_SOFT.search(report)
         soft = match.group(1) if match else "?"
-    return elapsed, "valid", soft
+        min_days = round(sum(float(m.group(1)) for line in report.splitlines() if (m := _FET_MIN_DAYS.match(line))), 2)
+    return elapsed, "valid", soft, min_days
 
 
 def _load() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
-    """Side by side with ``fet-cl`` on real schools from Debian's fet-data, imported by OAS's FET importer."""
+def _median(values: list[float | None]) -> float | None:
+    """The median of the values found, when more than half were found."""
     import statistics
 
+    found = [v for v in values if v is not None]
+    return statistics.median(found) if len(found) * 2 > len(values) else None
+
+
+def _ahead(oas: float | None, fet: float | None) -> str:
+    """Which is lower (None: no timetable, the other is ahead)."""
+    if oas is None and fet is None:
+        return "-"
+    if fet is None or (oas is not None and oas < fet):
+        return "OAS"
+    return "fet" if oas is None or fet < oas else "="
+
+
+def _fet_school(path: Path, instance: Any, *, limit: int, seeds: list[int]) -> tuple[str, ...]:
+    """fet-cl and OAS on one school, each seed: the comparison's row."""
     from timetable import solver
+    from timetable.fetproblem import fet_soft_min_days
+
+    fet_times: list[float | None] = []
+    oas_times: list[float | None] = []
+    fet_softs: list[str] = []
+    fet_days: list[float | None] = []  # fet-cl's first timetable: its soft min-days conflicts
+    oas_days: list[float | None] = []  # OAS's at the limit, on FET's scale (``fet_soft_min_days``)
+    outcome, loads = "", []
+    for seed in seeds:
+        loads.append(_load())
+        with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
+            fet_first, outcome, fet_soft, fet_min_days = _fet_cl(path, seconds=limit, out=Path(out), seed=seed)
+        fet_times.append(fet_first)
+        if outcome == "data refused":
+            if seed == seeds[0]:
+                print(f"    fet-cl refuses the file before it starts: {fet_soft}")
+            fet_soft = "-"
+        fet_softs.append(fet_soft)
+        fet_days.append(fet_min_days)
+        # OAS: the first valid timetable (phase 1), then its soft cost at the limit (phase 2).
+        result = solver.solve(instance.problem, seed=seed, seconds=limit, workers=2, explain=False)
+        oas_times.append(result.first_seconds)
+        oas_days.append(fet_soft_min_days(instance, result.placements) if result.placements else None)
+        loads.append(_load())
+
+    def shown(values: list[float | None]) -> str:
+        return "/".join(f"{v:g}" if v is not None else "-" for v in values)
+
+    fet_med, oas_med = _median(fet_times), _median(oas_times)
+    return (
+        f"{fet_med:.2f} s" if fet_med is not None else outcome,
+        f"{oas_med:.2f} s" if oas_med is not None else "none",
+        f"{oas_med / fet_med:.1f}" if oas_med is not None and fet_med else "-",
+        "/".join(fet_softs),
+        shown(fet_days),
+        shown(oas_days),
+        _ahead(oas_med, fet_med),
+        _ahead(_median(oas_days), _median(fet_days)),
+        " ".join(f"{t:.2f}" if t is not None else "-" for t in fet_times),
+        " ".join(f"{t:.2f}" if t is not None else "-" for t in oas_times),
+        f"{loads[0]} .. {loads[-1]}",
+    )
+
+
+def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
+    """Side by side with ``fet-cl`` on real schools from Debian's fet-data, imported by OAS's FET importer."""
     from timetable.fet import FetError, read_fet
     from timetable.importing import ImportError_, parse_file
 
@@ -153,57 +219,29 @@ def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
                 or "none"
             )
         )
-        fet_times: list[float | None] = []
-        oas_times: list[float | None] = []
-        fet_softs, oas_softs, outcome, loads = [], [], "", []
-        for seed in seeds:
-            loads.append(_load())
-            with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
-                fet_first, outcome, fet_soft = _fet_cl(path, seconds=limit, out=Path(out), seed=seed)
-            fet_times.append(fet_first)
-            if outcome == "data refused":
-                if seed == seeds[0]:
-                    print(f"    fet-cl refuses the file before it starts: {fet_soft}")
-                fet_soft = "-"
-            fet_softs.append(fet_soft)
-            # OAS: the first valid timetable (phase 1), then its soft cost at the limit (phase 2).
-            result = solver.solve(instance.problem, seed=seed, seconds=limit, workers=2, explain=False)
-            oas_times.append(result.first_seconds)
-            oas_softs.append(result.objective if result.objective is not None else result.status)
-            loads.append(_load())
-
-        def median(values: list[float | None]) -> float | None:
-            found = [v for v in values if v is not None]
-            return statistics.median(found) if len(found) * 2 > len(values) else None
-
-        fet_med, oas_med = median(fet_times), median(oas_times)
-        rows.append(
-            (
-                school,
-                f"{fet_med:.1f} s" if fet_med is not None else outcome,
-                "/".join(str(x) for x in fet_softs),
-                f"{oas_med:.1f} s" if oas_med is not None else "none",
-                "/".join(str(x) for x in oas_softs),
-                f"{oas_med / fet_med:.2f}" if oas_med is not None and fet_med else "-",
-                " ".join(f"{t:.1f}" if t is not None else "-" for t in fet_times),
-                " ".join(f"{t:.1f}" if t is not None else "-" for t in oas_times),
-                f"{loads[0]} .. {loads[-1]}",
-            )
-        )
+        rows.append((school, *_fet_school(path, instance, limit=limit, seeds=seeds)))
     print(
-        f"{'school':<48} {'fet-cl first':>13} {'fet soft':>9} {'OAS first':>10} {'OAS soft':>9} {'OAS/fet':>8}"
-        "  per seed: fet-cl | OAS"
+        f"{'school':<48} {'fet-cl first':>13} {'OAS first':>10} {'OAS/fet':>8} {'fet soft':>15} "
+        f"{'fet min days':>15} {'OAS min days':>15} {'ahead: first':>13} {'min days':>9}  per seed: fet-cl | OAS"
     )
     for row in rows:
         print(
-            f"{row[0]:<48} {row[1]:>13} {row[2]:>9} {row[3]:>10} {row[4]:>9} {row[5]:>8}  {row[6]} | {row[7]}  ({row[8]})"
+            f"{row[0]:<48} {row[1]:>13} {row[2]:>10} {row[3]:>8} {row[4]:>15} {row[5]:>15} {row[6]:>15} {row[7]:>13}"
+            f" {row[8]:>9}  {row[9]} | {row[10]}  ({row[11]})"
         )
     print(
+        f"  OAS ahead of fet-cl on the time to a first valid timetable on {sum(r[7] == 'OAS' for r in rows)} of "
+        f"{len(rows)} schools; on the soft min-days conflicts at the time limit on {sum(r[8] == 'OAS' for r in rows)} "
+        f"of {len(rows)} (level on {sum(r[8] == '=' for r in rows)})."
+    )
+    print(
         "  (first: the median over the seeds of the seconds to the first valid timetable; fet-cl stops there, its "
-        "time includes reading the file, OAS's includes building the model. Soft: fet-cl's own 'total soft "
-        "conflicts' of that first timetable, OAS's objective (FET's soft min-days as a spread cost) at the time "
-        "limit; the two soft figures are not on one scale. OAS solves the FET constraints listed as imported; "
-        "those not imported are missing from its problem.)"
+        "time includes reading the file, OAS's includes building the model. fet soft: fet-cl's own 'total soft "
+        "conflicts' of its first timetable, per seed. Min days: the conflicts of the file's soft 'min days between "
+        "activities' (the soft constraint both solvers weigh) on FET's scale (weight % x days too close, a pair), "
+        "fet-cl's from its own report, OAS's timetable at the time limit scored the same way "
+        "(timetable.fetproblem.fet_soft_min_days), per seed; 'ahead' compares the medians. OAS solves the FET "
+        "constraints listed as imported; those not imported are missing from its problem.)"
     )
 
 

@@ -11,8 +11,10 @@ a teacher teaches in an interval of the day, students' minimum hours a day, gaps
 rooms: preferred room(s) of an activity or subject, home rooms, rooms' unavailable times. Each distinct set of
 rooms an activity may use is a room type whose capacity is its rooms free at that time; where types share rooms,
 every union of types in one connected group gets its own capacity (Hall's condition, so the counts are exact).
-Soft (< 100 %): minimum days between activities becomes OAS's spread cost (a second lesson on a day); others are
-not imported (FET weighs soft constraints by its own percentages, OAS's cost is another scale).
+Soft (< 100 %): minimum days between activities becomes OAS's spread cost (a second lesson on a day), and its
+"consecutive if same day" a hard rule, as FET keeps it (two of the activities on one day only next to each other, so
+never three); others are not imported (FET weighs soft constraints by its own percentages, OAS's cost is another
+scale).
 
 Activities of one FET split activity (or any activities with the same teachers, students, subject and
 constraints) become one requirement of several lessons: interchangeable lessons need no numbering, which removes
@@ -27,7 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from timetable.solver import Problem, Slot, SReq
+from timetable.solver import Placement, Problem, Slot, SReq
 
 HARD = ("100", "100.0")
 # The spread cost per extra lesson a day for FET's soft "min days between activities".
@@ -52,6 +54,10 @@ class FetInstance:
     not_imported: Counter[str] = field(default_factory=Counter)
     # Requirement id -> the FET activity ids it stands for.
     activity_ids: dict[int, list[str]] = field(default_factory=dict)
+    durations: dict[str, int] = field(default_factory=dict)
+    # The soft "min days between activities": (activity ids, min days, FET's weight in per cent), to score a
+    # timetable on FET's own scale (``fet_soft_min_days``).
+    soft_min_days: list[tuple[tuple[str, ...], int, float]] = field(default_factory=list)
 
 
 def _text(element: ET.Element | None, path: str) -> str:
@@ -109,6 +115,8 @@ class _Reader:
         self.activities: dict[str, _Activity] = {}
         # Problem parts gathered by activity id or leaf / teacher name.
         self.min_days: list[tuple[list[str], int, int]] = []
+        self.consecutive: list[list[str]] = []
+        self.soft_min_days: list[tuple[tuple[str, ...], int, float]] = []
         self.not_overlapping: list[list[str]] = []
         self.same_start: list[list[str]] = []
         self.room_off: dict[str, set[Slot]] = defaultdict(set)
@@ -232,6 +240,11 @@ class _Reader:
         if constraint.tag == "ConstraintMinDaysBetweenActivities":
             ids = [i for i in _names(constraint, "Activity_Id") if i in self.activities]
             self.min_days.append((ids, int(_text(constraint, "MinDays") or 1), SOFT_MIN_DAYS_WEIGHT))
+            weight = float(_text(constraint, "Weight_Percentage") or 0)
+            self.soft_min_days.append((tuple(ids), int(_text(constraint, "MinDays") or 1), weight))
+            if _text(constraint, "Consecutive_If_Same_Day") == "true":
+                # FET breaks the soft rule only with the activities next to each other (hard, whatever the weight).
+                self.consecutive.append(ids)
             for i in ids:
                 self.activities[i].refs.add(number)
             return ""
@@ -522,6 +535,7 @@ class _Reader:
             allowed_starts=allowed,
             min_days=min_days,
             not_overlapping=[tuple(sorted({req_of[i] for i in ids if i in req_of})) for ids in self.not_overlapping],
+            consecutive_same_day=[tuple(sorted({req_of[i] for i in ids if i in req_of})) for ids in self.consecutive],
             same_start=[tuple(req_of[i] for i in ids if i in req_of) for ids in self.same_start],
             teacher_max_days=self.teacher_max_days,
             teacher_max_hours_day=self.teacher_max_hours_day,
@@ -543,7 +557,34 @@ class _Reader:
             imported=self.imported,
             not_imported=self.not_imported,
             activity_ids=activity_ids,
+            durations={i: a.duration for i, a in self.activities.items()},
+            soft_min_days=self.soft_min_days,
         )
+
+
+def activity_starts(instance: FetInstance, placements: list[Placement]) -> dict[str, Slot]:
+    """Where each FET activity starts in a timetable of ``instance``'s problem (a requirement's lessons are
+    interchangeable activities: each lesson takes the next of its activities of the same length)."""
+    free = {rid: list(ids) for rid, ids in instance.activity_ids.items()}
+    starts: dict[str, Slot] = {}
+    for p in placements:
+        activity = next(i for i in free[p.requirement] if instance.durations[i] == p.length)
+        free[p.requirement].remove(activity)
+        starts[activity] = (p.day, p.period)
+    return starts
+
+
+def fet_soft_min_days(instance: FetInstance, placements: list[Placement]) -> float:
+    """The soft conflicts of the file's soft "min days between activities" in a timetable, as FET counts them: for
+    each pair of the activities placed closer than the minimum, the days too close, times the weight in per cent
+    (fet-cl's "Total soft conflicts" counts these the same way, beside its other soft constraints)."""
+    starts = activity_starts(instance, placements)
+    total = 0.0
+    for ids, min_days, weight in instance.soft_min_days:
+        days = [starts[i][0] for i in ids if i in starts]
+        too_close = sum(max(0, min_days - abs(a - b)) for a, b in itertools.combinations(days, 2))
+        total += weight / 100 * too_close
+    return round(total, 2)
 
 
 def read_fet(path: Path | str) -> FetInstance:

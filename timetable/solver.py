@@ -88,6 +88,9 @@ class Problem:
     # (requirement ids, minimum days between any two of their lessons, weight: 0 = hard, else the soft cost a pair).
     min_days: list[tuple[tuple[int, ...], int, int]] = field(default_factory=list)
     not_overlapping: list[tuple[int, ...]] = field(default_factory=list)
+    # FET's "consecutive if same day" (a soft min days that FET keeps as a hard rule when it is broken): on any day,
+    # at most two lessons of these requirements, and two only next to each other.
+    consecutive_same_day: list[tuple[int, ...]] = field(default_factory=list)
     # Requirements of one lesson each that start at the same time.
     same_start: list[tuple[int, ...]] = field(default_factory=list)
     teacher_max_days: dict[int, int] = field(default_factory=dict)
@@ -423,6 +426,18 @@ class _Model:
                     self.cost.append(weight * extra)
                 else:
                     m.add(window <= 1)
+        for wanted in p.consecutive_same_day:
+            ids = tuple(i for i in wanted if i in self._by_req)
+            for d in days:
+                m.add(_sum([self.lessons_on(r, d) for r in ids]) <= 2)
+                taken = [_sum([occ[(r, d, s)] for r in ids]) for s in periods]
+                begins = []
+                for s, load in enumerate(taken):
+                    m.add(load <= 1)
+                    begin = m.new_bool_var("")
+                    m.add(begin >= load - (taken[s - 1] if s else 0))
+                    begins.append(begin)
+                m.add(_sum(begins) <= 1)  # one stretch: two lessons on the day are next to each other
         for ids in p.not_overlapping:
             for d in days:
                 for s in periods:
