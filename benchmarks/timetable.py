@@ -10,7 +10,10 @@
    solver problem with the FET constraints OAS has an equivalent for, and each school's line says which
    constraints were imported and which not, with counts) under the same limit (``--seconds``) and seeds
    (``--fet-seeds``, the median shown): time to the first valid timetable for both, soft cost, the ratio, and the
-   load average. Without ``fet-cl`` one line says it is missing and the rest runs. Of the 137 FET-5-official
+   load average, and the soft "min days between activities" conflicts (the soft constraint both weigh) of fet-cl's
+   first timetable (its own report) and of OAS's at the limit (scored on FET's scale by
+   ``timetable.fetproblem.fet_soft_min_days``); a last line counts the schools where OAS is ahead on each. Without
+   ``fet-cl`` one line says it is missing and the rest runs. Of the 137 FET-5-official
    examples (6.8.5, not counting the ``_data_and_timetable`` copies) ``parse_file`` refuses 66: activities of 3 to
    6 hours (OAS takes single and double lessons), activities with no students set, weeks of 8 to 18 "days" (exam
    or mornings/afternoons files), one file over 5 MB;
@@ -64,7 +67,9 @@ FET_SCHOOLS = [
     "Spain/3-school/primaria.fet",
 ]
 _FET_SOFT = re.compile(r"Total soft conflicts:\s*([0-9.]+)")
-_FET_MIN_DAYS = re.compile(r"^Time constraint min days between activities broken:.*conflicts factor increase=([0-9]+(?:\.[0-9]+)?)")
+_FET_MIN_DAYS = re.compile(
+    r"^Time constraint min days between activities broken:.*conflicts factor increase=([0-9]+(?:\.[0-9]+)?)"
+)
 
 
 def _fet_cl(path: Path, *, seconds: int, out: Path, seed: int) -> tuple[float | None, str, str, float | None]:

@@ -1,8 +1,12 @@
 """A synthetic Norwegian 1–10 school as a solver ``Problem`` (benchmarks): classes, teachers, rooms, blocks.
 
-Each class has a contact teacher for the core subjects; practical subjects go to specialists filled up to a
-frame of 20 hours; grades 8–10 have foreign languages (German, French, Spanish) as a parallel block across the
-grade's classes. Rooms: gyms, art rooms, music, kitchen and science rooms in proportion to the classes.
+The week has 45-minute lessons, as most schools' timetables do: 5 days of 7 periods. Each grade's lessons a week
+follow Udir's minimum hours (``timetable.udir``, 60-minute hours over a stage, 38 school weeks) turned into
+45-minute lessons and rounded, with physical activity (fysisk aktivitet) in grades 5–7: 26–27 lessons a week in
+grades 1–7 and 30 in grades 8–10, so 30 classes have 837 lesson periods a week (780 lessons, a double counted
+once) and 50 classes 1,377. Each class has a contact teacher for the core subjects; practical subjects go to
+specialists filled up to a frame of 24 lessons; grades 8–10 have foreign languages (German, French, Spanish) as a
+parallel block across the grade's classes. Rooms: gyms, art rooms, music, kitchen and science rooms in proportion to the classes.
 """
 
 from __future__ import annotations
@@ -12,47 +16,48 @@ from collections import defaultdict
 
 from timetable.solver import Problem, SReq
 
-FRAME = 20
+FRAME = 24
 DAYS = 5
-PERIODS = 8
-CORE = ("NOR", "MAT", "ENG", "NAT", "SAF", "KRLE")
-# grade band -> [(subject, hours, doubles, room kind, max a day)]; the same plan as the demo (60-minute periods).
+PERIODS = 7
+CORE = ("NOR", "MAT", "ENG", "NAT", "SAF", "KRLE", "FYS")
+# grade band -> [(subject, lessons, double lessons, room kind, max a day)]: 45-minute lessons a week.
 PLAN: dict[tuple[int, int], list[tuple[str, int, int, str, int]]] = {
     (1, 4): [
-        ("NOR", 6, 0, "", 2),
-        ("MAT", 4, 0, "", 1),
+        ("NOR", 8, 0, "", 2),
+        ("MAT", 5, 0, "", 2),
         ("ENG", 1, 0, "", 1),
-        ("NAT", 1, 0, "", 1),
-        ("SAF", 1, 0, "", 1),
-        ("KRLE", 1, 0, "", 1),
-        ("KHV", 2, 1, "art", 2),
-        ("MUS", 1, 0, "music", 1),
+        ("NAT", 2, 0, "", 1),
+        ("SAF", 2, 0, "", 1),
+        ("KRLE", 2, 0, "", 1),
+        ("KHV", 3, 1, "art", 2),
+        ("MUS", 2, 0, "music", 1),
         ("KRO", 2, 0, "gym", 1),
     ],
     (5, 7): [
-        ("NOR", 4, 0, "", 1),
-        ("MAT", 3, 0, "", 1),
-        ("ENG", 2, 0, "", 1),
+        ("NOR", 5, 0, "", 2),
+        ("MAT", 4, 0, "", 1),
+        ("ENG", 3, 0, "", 1),
         ("NAT", 2, 0, "science", 1),
         ("SAF", 2, 0, "", 1),
         ("KRLE", 2, 0, "", 1),
         ("KHV", 2, 1, "art", 2),
         ("MUS", 1, 0, "music", 1),
-        ("KRO", 2, 0, "gym", 1),
-        ("MHE", 1, 0, "kitchen", 1),
+        ("KRO", 3, 1, "gym", 2),
+        ("MHE", 2, 1, "kitchen", 2),
+        ("FYS", 1, 0, "", 1),
     ],
     (8, 10): [
-        ("NOR", 3, 0, "", 1),
-        ("MAT", 3, 0, "", 1),
-        ("ENG", 2, 0, "", 1),
-        ("NAT", 2, 0, "science", 1),
-        ("SAF", 2, 0, "", 1),
-        ("KRLE", 1, 0, "", 1),
+        ("NOR", 4, 0, "", 1),
+        ("MAT", 4, 0, "", 1),
+        ("ENG", 3, 0, "", 1),
+        ("NAT", 3, 0, "science", 1),
+        ("SAF", 3, 0, "", 1),
+        ("KRLE", 2, 0, "", 1),
         ("KHV", 2, 1, "art", 2),
         ("MUS", 1, 0, "music", 1),
-        ("KRO", 2, 0, "gym", 1),
+        ("KRO", 3, 1, "gym", 2),
         ("MHE", 1, 0, "kitchen", 1),
-        ("FSP", 2, 0, "", 1),
+        ("FSP", 3, 0, "", 1),
         ("UTV", 1, 0, "", 1),
     ],
 }
