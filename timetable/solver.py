@@ -280,14 +280,8 @@ class _Model:
                     m.add(class_load <= 1)
                     busy_by_period.append(class_load)
                 if klass in p.no_gap_classes and self._wanted(f"gaps:{klass}"):
-                    # At most one stretch of lessons a day: count where a stretch begins.
-                    begins = []
-                    for s in periods:
-                        begin = m.new_bool_var(f"cb{klass}_{d}_{s}")
-                        previous = busy_by_period[s - 1] if s else 0
-                        m.add(begin >= busy_by_period[s] - previous)
-                        begins.append(begin)
-                    self._guard(f"gaps:{klass}", m.add(sum(begins) <= 1))
+                    # At most one stretch of lessons a day.
+                    self._guard(f"gaps:{klass}", m.add(self._stretches(f"cb{klass}_{d}_", busy_by_period) <= 1))
         # Rooms of each type per period.
         by_kind: dict[str, list[int]] = defaultdict(list)
         for req in p.requirements:
@@ -318,13 +312,8 @@ class _Model:
             for d in days:
                 loads = [_sum([occ[(r, d, s)] for r in reqs]) for s in periods]
                 if p.weight_teacher_gaps and (p.gap_teachers is None or teacher in p.gap_teachers):
-                    begins = []
-                    for s in periods:
-                        begin = m.new_bool_var(f"tb{teacher}_{d}_{s}")
-                        m.add(begin >= loads[s] - (loads[s - 1] if s else 0))
-                        begins.append(begin)
                     extra = m.new_int_var(0, p.periods, f"tg{teacher}_{d}")
-                    m.add(extra >= sum(begins) - 1)
+                    m.add(extra >= self._stretches(f"tb{teacher}_{d}_", loads) - 1)
                     self.cost.append(p.weight_teacher_gaps * extra)
                 if free_day == d and p.weight_free_day:
                     works = m.new_bool_var(f"tw{teacher}_{d}")
@@ -364,6 +353,15 @@ class _Model:
 
     def lessons_on(self, req: int, day: int) -> cp_model.LinearExprT:
         return _sum([var for _key, by_slot in self._by_req[req] for (d, _s), var in by_slot.items() if d == day])
+
+    def _stretches(self, name: str, loads: list[Any]) -> cp_model.LinearExprT:
+        """How many stretches of busy periods ``loads`` (0/1 expressions, one a period) has: where each begins."""
+        begins = []
+        for index, load in enumerate(loads):
+            begin = self.m.new_bool_var(f"{name}{index}" if name else "")
+            self.m.add(begin >= load - (loads[index - 1] if index else 0))
+            begins.append(begin)
+        return _sum(begins)
 
     def _day_busy(self, name: str, loads: list[cp_model.LinearExprT]) -> cp_model.IntVar:
         """A boolean: some of ``loads`` (0/1 expressions) is 1."""
@@ -431,13 +429,9 @@ class _Model:
             for d in days:
                 m.add(_sum([self.lessons_on(r, d) for r in ids]) <= 2)
                 taken = [_sum([occ[(r, d, s)] for r in ids]) for s in periods]
-                begins = []
-                for s, load in enumerate(taken):
+                for load in taken:
                     m.add(load <= 1)
-                    begin = m.new_bool_var("")
-                    m.add(begin >= load - (taken[s - 1] if s else 0))
-                    begins.append(begin)
-                m.add(_sum(begins) <= 1)  # one stretch: two lessons on the day are next to each other
+                m.add(self._stretches("", taken) <= 1)  # one stretch: two lessons on the day are next to each other
         for ids in p.not_overlapping:
             for d in days:
                 for s in periods:
@@ -512,13 +506,8 @@ class _Model:
                         m.add(earlier >= later)
                     continue
                 if gaps_week == 0:
-                    # No gaps: one stretch of lessons (count where a stretch begins).
-                    begins = []
-                    for index, load in enumerate(loads):
-                        begin = m.new_bool_var("")
-                        m.add(begin >= load - (loads[index - 1] if index else 0))
-                        begins.append(begin)
-                    m.add(_sum(begins) <= 1)
+                    # No gaps: one stretch of lessons.
+                    m.add(self._stretches("", loads) <= 1)
                 elif gaps_week is not None:
                     week_gaps.append(self._gaps(f"cg{klass}_{d}_", loads))
                 if second is not None and len(loads) > 1:
