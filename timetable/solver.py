@@ -426,12 +426,16 @@ class _Model:
                     m.add(window <= 1)
         for wanted in p.consecutive_same_day:
             ids = tuple(i for i in wanted if i in self._by_req)
-            for d in days:
-                m.add(_sum([self.lessons_on(r, d) for r in ids]) <= 2)
-                taken = [_sum([occ[(r, d, s)] for r in ids]) for s in periods]
-                for load in taken:
-                    m.add(load <= 1)
-                m.add(self._stretches("", taken) <= 1)  # one stretch: two lessons on the day are next to each other
+            on_day: dict[int, list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
+            for r in ids:
+                for (_rid, length), by_slot in self._by_req[r]:
+                    for (d, s), var in by_slot.items():
+                        on_day[d].append((s, length, var))
+            # Two lessons on one day only where one ends as the other begins (so never three): a clause a pair.
+            for starts in on_day.values():
+                for (s, length, var), (s2, length2, var2) in itertools.combinations(starts, 2):
+                    if s + length != s2 and s2 + length2 != s:
+                        m.add_bool_or([var.Not(), var2.Not()])
         for ids in p.not_overlapping:
             for d in days:
                 for s in periods:
