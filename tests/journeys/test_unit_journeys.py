@@ -60,6 +60,11 @@ def test_a_pedagogical_leader_taps_children_in_and_marks_one_sick(
         j.page.locator(f'li.kryss-row[data-child="{child}"][data-status="in"]').wait_for()
         after_tap = summary.inner_text()
         assert after_tap != before, "the summary counts update after a tap, without a reload"
+        # The row shows the tap at once; wait until the server has it (the tablet's queue is empty) before reloading.
+        j.page.wait_for_function(
+            "() => (localStorage.getItem('oas-kryss-queue-' + document.getElementById('kryss-list').dataset.unit)"
+            " || '[]') === '[]'"
+        )
         j.page.reload()
         j.visit.check(j.page)
         assert j.page.locator(f'li.kryss-row[data-child="{child}"]').get_attribute("data-status") == "in"
