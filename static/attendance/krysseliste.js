@@ -98,7 +98,7 @@
       method: "POST",
       credentials: "omit",
       headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
-      body: JSON.stringify(item)
+      body: JSON.stringify({ unit_id: item.unit_id, child_id: item.child_id, kind: item.kind, key: item.key })
     }).then(function (resp) {
       flushing = false;
       if (resp.status === 401) {
@@ -134,7 +134,7 @@
     var row = button.closest(".kryss-row");
     var kind = button.dataset.kind;
     var q = load();
-    q.push({ unit_id: Number(unit), child_id: Number(row.dataset.child), kind: kind, key: newKey() });
+    q.push({ unit_id: Number(unit), child_id: Number(row.dataset.child), kind: kind, key: newKey(), tapped: Date.now() });
     save(q);
     render(row, kind, new Date());
     flush();
@@ -170,6 +170,12 @@
       window.alert(strings.absence_failed);
     });
   });
+  // Taps the server does not have yet (the page was reloaded, or the network was gone) show as tapped.
+  load().forEach(function (item) {
+    var row = list.querySelector('[data-child="' + item.child_id + '"]');
+    if (row) { render(row, item.kind, new Date(item.tapped || Date.now())); }
+  });
+  showOffline(true);
   window.addEventListener("online", function () { flush(); });
   setInterval(function () { flush(); }, 5000);
   // A fresh token before the old one expires (15 minutes), so a tap is one request.

@@ -66,7 +66,16 @@ def test_sykt_barn_reaches_school_and_sfo_and_the_tablet(
             dpage.wait_for_timeout(300)
             assert dpage.locator(f'li.kryss-row[data-child="{small.pk}"]').get_attribute("data-status") == "in"
             assert not AttendanceEvent.objects.filter(child=small).exists()
+            # Reloaded while the server still cannot be reached: the page shows the tap that is waiting.
+            endpoint = "**/api/v1/attendance/check"
+            dpage.route(endpoint, lambda route: route.abort())  # before the network is back: the tap waits
             dept.set_offline(False)
+            dpage.reload()
+            dpage.wait_for_timeout(300)
+            assert dpage.locator(f'li.kryss-row[data-child="{small.pk}"]').get_attribute("data-status") == "in"
+            assert dpage.locator("#kryss-offline").get_attribute("data-visible") == "true"
+            assert not AttendanceEvent.objects.filter(child=small).exists()
+            dpage.unroute(endpoint)
             dpage.evaluate("window.dispatchEvent(new Event('online'))")
             queue = f"oas-kryss-queue-{town.units['D1'].pk}"
             dpage.wait_for_function("(key) => localStorage.getItem(key) === '[]'", arg=f"{queue}")
