@@ -41,12 +41,15 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import scratch_database  # noqa: E402 - after the path is set
+
+if TYPE_CHECKING:
+    from timetable.fetproblem import FetInstance
 
 # ``../shared/xhstt`` from the repository (one level further up from a worktree under ``wt/``).
 XHSTT_DIR = next(
@@ -138,7 +141,7 @@ def _ahead(oas: float | None, fet: float | None) -> str:
     return "fet" if oas is None or fet < oas else "="
 
 
-def _fet_school(path: Path, instance: Any, *, limit: int, seeds: list[int]) -> tuple[str, ...]:
+def _fet_school(path: Path, instance: FetInstance, *, limit: int, seeds: list[int]) -> tuple[str, ...]:
     """fet-cl and OAS on one school, each seed: the comparison's row."""
     from timetable import solver
     from timetable.fetproblem import fet_soft_min_days
