@@ -155,9 +155,18 @@ def _sum(terms: list[Any]) -> cp_model.LinearExpr:
 
 class _Model:
     def __init__(
-        self, problem: Problem, *, relaxed: frozenset[str], with_assumptions: bool, gaps_as_cost: bool = False
+        self,
+        problem: Problem,
+        *,
+        relaxed: frozenset[str],
+        with_assumptions: bool,
+        gaps_as_cost: bool = False,
+        soft: bool = True,
     ) -> None:
         self.p = problem
+        # Without ``soft`` only the hard rules are built (a first timetable: the soft cost's variables only slow the
+        # search for one down).
+        self.soft = soft and not with_assumptions
         # Gap limits (FET's max gaps) as violations to minimise to zero: CP-SAT's local search reaches a timetable
         # that keeps them much sooner from an objective than from a hard constraint.
         self.gaps_as_cost = gaps_as_cost and not with_assumptions
@@ -191,7 +200,7 @@ class _Model:
                 var = by_slot.get((day, start))
                 if var is not None:
                     terms.append(var)
-        return sum(terms) if terms else 0
+        return terms[0] if len(terms) == 1 else _sum(terms) if terms else 0
 
     def _build(self) -> None:  # noqa: PLR0912, PLR0915 - one model, read top to bottom
         p, m = self.p, self.m
@@ -217,7 +226,7 @@ class _Model:
                 }
                 self.starts[(req.id, length)] = by_slot
                 self._by_req[req.id].append(((req.id, length), by_slot))
-                total = sum(by_slot.values())
+                total = _sum(list(by_slot.values()))
                 m.add(total <= count)
                 if req.flexible_total:
                     covered.append(length * total)
@@ -232,7 +241,9 @@ class _Model:
                 for s in periods:
                     m.add(occ[(req.id, d, s)] <= 1)
                 if self._wanted(f"maxday:{req.id}"):
-                    self._guard(f"maxday:{req.id}", m.add(sum(occ[(req.id, d, s)] for s in periods) <= req.max_per_day))
+                    self._guard(
+                        f"maxday:{req.id}", m.add(_sum([occ[(req.id, d, s)] for s in periods]) <= req.max_per_day)
+                    )
                 if req.max_lessons_per_day:
                     m.add(self.lessons_on(req.id, d) <= req.max_lessons_per_day)
         # Teachers: no clash, unavailable times.
@@ -244,7 +255,7 @@ class _Model:
             unavailable = p.teacher_unavailable.get(teacher, set())
             for d in days:
                 for s in periods:
-                    load = sum(occ[(r, d, s)] for r in reqs)
+                    load = _sum([occ[(r, d, s)] for r in reqs])
                     m.add(load <= 1)
                     if (d, s) in unavailable and self._wanted(f"avail:{teacher}"):
                         self._guard(f"avail:{teacher}", m.add(load == 0))
@@ -260,7 +271,7 @@ class _Model:
                     busy = block_busy[(block, d, s)] = m.new_bool_var(f"b{block}_{d}_{s}")
                     for member in members:
                         m.add(busy >= occ[(member, d, s)])
-                    m.add(busy <= sum(occ[(member, d, s)] for member in members))
+                    m.add(busy <= _sum([occ[(member, d, s)] for member in members]))
                     if self._wanted(f"block:{block}"):
                         for member in members[1:]:
                             self._guard(f"block:{block}", m.add(occ[(member, d, s)] == occ[(members[0], d, s)]))
@@ -293,7 +304,7 @@ class _Model:
             capacity = p.room_capacity[kind]
             for d in days:
                 for s in periods:
-                    self._guard(f"rooms:{kind}", m.add(sum(occ[(r, d, s)] for r in reqs) <= capacity.get((d, s), 0)))
+                    self._guard(f"rooms:{kind}", m.add(_sum([occ[(r, d, s)] for r in reqs]) <= capacity.get((d, s), 0)))
         # Fixed lessons.
         for index, (rid, d, s, length) in enumerate(p.fixed):
             var = self.starts.get((rid, length), {}).get((d, s))
@@ -304,8 +315,8 @@ class _Model:
             else:
                 self._guard(f"fixed:{index}", m.add(var == 1))
         self._extras(occ, by_teacher, class_units, block_busy)
-        if self.with_assumptions:
-            return  # explaining: feasibility only
+        if not self.soft:
+            return  # explaining, or a first timetable: feasibility only
         # Soft: teachers' free periods (stretches beyond the first), preferred free day.
         for teacher, reqs in by_teacher.items():
             free_day = p.preferred_free_day.get(teacher)
@@ -329,11 +340,8 @@ class _Model:
                 self.cost.append(outside)
             for d in days:
                 if p.weight_spread and req.spread:
-                    lessons_today = sum(
-                        var for (_key, by_slot) in self._by_req[req.id] for (dd, _s), var in by_slot.items() if dd == d
-                    )
                     extra = m.new_int_var(0, p.periods, f"sp{req.id}_{d}")
-                    m.add(extra >= lessons_today - 1)
+                    m.add(extra >= self.lessons_on(req.id, d) - 1)
                     self.cost.append(p.weight_spread * extra)
                 if p.weight_late:
                     self.cost.extend(p.weight_late * occ[(req.id, d, s)] for s in p.late_periods if s < p.periods)
@@ -343,10 +351,10 @@ class _Model:
                 for d in days:
                     for s in periods:
                         over = m.new_int_var(0, len(members), f"ro{kind}_{d}_{s}")
-                        m.add(over >= sum(occ[(r, d, s)] for r in members) - capacity.get((d, s), 0))
+                        m.add(over >= _sum([occ[(r, d, s)] for r in members]) - capacity.get((d, s), 0))
                         self.cost.append(p.weight_room_overflow * over)
         if self.cost:
-            m.minimize(sum(self.cost))
+            m.minimize(_sum(self.cost))
 
     def starts_at(self, req: int, day: int, period: int) -> cp_model.LinearExprT:
         return _sum([by_slot[(day, period)] for _key, by_slot in self._by_req[req] if (day, period) in by_slot])
@@ -418,6 +426,8 @@ class _Model:
                 continue
             for first in range(p.days - min_days + 1):
                 window = _sum([self.lessons_on(r, d) for r in ids for d in range(first, first + min_days)])
+                if weight and not self.soft:
+                    continue
                 if weight:
                     extra = m.new_int_var(0, len(ids), "")
                     m.add(extra >= window - 1)
@@ -571,14 +581,19 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 # With ``reproducible`` the limit is CP-SAT's deterministic time: this much of it per second asked for (one worker
 # did 0.1-0.35 a wall second on this shared 2-core machine), with the wall clock as a backstop at 3 times the seconds.
 DETERMINISTIC_PER_SECOND = 0.1
-# Gap limits as violations in phase 1 (``_Model.gaps_as_cost``): measured on fet-data (3 seeds, 30 s) it was slower
-# on Argentina (5.7/2.1/2.7 s against 4.4/0.9/0.9) and found nothing on Oradea (against 14-29 s); on DGS-Pro it came
-# closest (1 violation left in 40 s, the hard model none). Off.
-GAPS_AS_COST = False
-# With teachers' gap limits the hard model gets this share of the time to a first timetable; then a timetable without
-# the limits is repaired (``_gaps_repaired``). fet-data's DGS-Pro (hard max gaps a week for 26 teachers): none in 60 s
-# with the hard model alone; relaxed and repaired, 3.8-4.8 s on 3 of 5 seeds (2 violations left on the others).
+# With teachers' gap limits, when the local search found no timetable, the complete search on the hard model gets this
+# share of the time left; then a timetable without the limits is repaired (``_gaps_repaired``). fet-data's DGS-Pro
+# (hard max gaps a week for 26 teachers): none in 60 s with the hard model alone; relaxed and repaired, 3.8-4.8 s on 3
+# of 5 seeds (2 violations left on the others).
 HARD_GAPS_SHARE = 0.25
+# Phase 1 begins with CP-SAT's local search alone (``use_ls_only``) for this share of the time, teachers' gap limits
+# as violations to drive to zero (as hard constraints the local search found none on DGS-Pro in 20 s; for the
+# complete search the violations were the slower way). Measured on fet-data's schools (6 seeds, 10-20 s, 2 workers)
+# against the complete search: Oradea's first timetable in a median of 1.5 s against 2.1 s, Brazil's in 0.16 s against
+# 0.49, Spain/school's in 0.59 s against 1.0, DGS-Pro's on 4 of 4 seeds (1.8-10.1 s) against none of 4 in 20 s;
+# Argentina's in 0.32 s against 0.18. With one worker (every run of the generator) the complete search found Oradea's
+# on none of 4 seeds in 20 s, local search in a median of 1.3 s.
+LOCAL_SEARCH_SHARE = 0.25
 
 WALL_BACKSTOP = 3.0
 
@@ -606,7 +621,7 @@ def _solver(*, seed: int, seconds: float, workers: int, reproducible: bool = Fal
     return solver
 
 
-def solve(  # noqa: PLR0912 - two phases, each with its outcomes
+def solve(
     problem: Problem,
     *,
     seed: int = 0,
@@ -631,56 +646,75 @@ def solve(  # noqa: PLR0912 - two phases, each with its outcomes
     hard violations as soon as it is found (before the soft cost is minimised).
     """
     started = time.perf_counter()
-    model = _Model(problem, relaxed=relaxed, with_assumptions=False, gaps_as_cost=GAPS_AS_COST)
+    # Phase 1: any timetable without hard violations: the hard rules alone, no objective (much faster to a first
+    # timetable; gap limits, when the problem has them, as violations minimised to zero). A light presolve (no
+    # probing, one pass): on fet-data's schools presolve took most of the time to a first timetable.
+    # Phase 2: the whole model, minimising the soft cost from that timetable (a hint), in the time that is left.
+    # Teachers' gap limits (FET's max gaps): the local search counts their excess as violations to drive to zero.
+    gap_limits = bool(problem.teacher_max_gaps_week or problem.teacher_max_gaps_day)
+    model = _Model(problem, relaxed=relaxed, with_assumptions=False, gaps_as_cost=gap_limits, soft=False)
     callback = _Progress(progress)
-    # Phase 1: any timetable without hard violations (no objective: much faster to a first timetable; gap limits,
-    # when the problem has them, as violations minimised to zero). A light presolve (no probing, one pass): on
-    # fet-data's schools presolve took most of the time to a first timetable.
-    # Phase 2: minimise the soft cost from that timetable (a hint), in the time that is left.
-    if model.cost:
-        model.m.clear_objective()
-    if model.violations:
-        model.m.minimize(_sum(model.violations))
-    # Teachers' gap limits (FET's max gaps) can keep CP-SAT from any timetable for the whole run (fet-data's
-    # DGS-Pro: none in 60 s); the hard model gets a share of the time, then the gaps are repaired (below).
-    gap_limits = bool(problem.teacher_max_gaps_week or problem.teacher_max_gaps_day) and not model.violations
-    first_budget = seconds * HARD_GAPS_SHARE if gap_limits else seconds
-    solver = _phase1_solver(seed=seed, seconds=first_budget, workers=workers, reproducible=reproducible)
-    status = _run(solver, model.m, callback=_UntilZero() if model.violations else None, stop=stop)
-    spent = solver.deterministic_time
-    if gap_limits and status == cp_model.UNKNOWN and not (stop is not None and stop.is_set()):
-        left = seconds - (spent / DETERMINISTIC_PER_SECOND if reproducible else time.perf_counter() - started)
-        if left >= 0.5:
+
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
+    def left(spent: float) -> float:
+        """The time left of ``seconds``, in the limit's clock (deterministic time when reproducible)."""
+        return seconds - (spent / DETERMINISTIC_PER_SECOND if reproducible else time.perf_counter() - started)
+
+    def search(model: _Model, budget: float, *, local_search: bool) -> tuple[cp_model.CpSolver, Any]:
+        if model.violations:
+            model.m.minimize(_sum(model.violations))
+        solver = _phase1_solver(
+            seed=seed, seconds=budget, workers=workers, reproducible=reproducible, local_search=local_search
+        )
+        status = _run(solver, model.m, callback=_UntilZero() if model.violations else None, stop=stop)
+        return solver, _checked(model, solver, status)
+
+    # Phase 1a: local search alone (``LOCAL_SEARCH_SHARE`` of the time), which finds most schools' first timetable
+    # sooner than the complete search; it cannot prove that none exists (its presolve sometimes can).
+    solver: cp_model.CpSolver | None = None
+    status, spent = cp_model.UNKNOWN, 0.0
+    if LOCAL_SEARCH_SHARE:
+        solver, status = search(model, seconds * LOCAL_SEARCH_SHARE, local_search=True)
+        spent = solver.deterministic_time
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE) and not stopped():
+        # Phase 1b: the complete search on the hard model (it proves it when no timetable exists) in the time that is
+        # left. Gap limits can keep it from any timetable for the whole run (fet-data's DGS-Pro: none in 60 s): the
+        # hard model gets ``HARD_GAPS_SHARE`` of the time, then a timetable without them is repaired.
+        if gap_limits:
+            model = _Model(problem, relaxed=relaxed, with_assumptions=False, soft=False)
+        solver, status = search(model, left(spent) * (HARD_GAPS_SHARE if gap_limits else 1.0), local_search=False)
+        spent += solver.deterministic_time
+        if gap_limits and status == cp_model.UNKNOWN and not stopped() and left(spent) >= 0.5:
             model, solver, status, used = _gaps_repaired(
-                problem, relaxed=relaxed, seed=seed, seconds=left, workers=workers, reproducible=reproducible, stop=stop
+                problem,
+                relaxed=relaxed,
+                seed=seed,
+                seconds=left(spent),
+                workers=workers,
+                reproducible=reproducible,
+                stop=stop,
             )
+            status = _checked(model, solver, status)
             spent += used
-    if model.violations and status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > 0:
-        # Optimal above zero: no timetable keeps the gap limits; else the time ran out.
-        status = cp_model.INFEASIBLE if status == cp_model.OPTIMAL else cp_model.UNKNOWN
     if status == cp_model.INFEASIBLE:
         core = explain_core(problem, relaxed=relaxed, seed=seed, seconds=max(5.0, seconds)) if explain else []
         return Solution(status="infeasible", seconds=time.perf_counter() - started, core=core)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        cancelled = stop is not None and stop.is_set()
-        return Solution(status="cancelled" if cancelled else "unknown", seconds=time.perf_counter() - started)
-    if model.violations:
-        # Phase 2 needs the gap limits as hard constraints again: the same variables in a model without violations.
-        hard = _Model(problem, relaxed=relaxed, with_assumptions=False)
-        for key, by_slot in model.starts.items():
-            for slot, var in by_slot.items():
-                hard.m.add_hint(hard.starts[key][slot], solver.value(var))
-        first, first_seconds = model.placements(solver), time.perf_counter() - started
-        model, hinted = hard, True
-    else:
-        hinted = False
-        first, first_seconds = model.placements(solver), time.perf_counter() - started
-    phase1_time = spent
+    if solver is None or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solution(status="cancelled" if stopped() else "unknown", seconds=time.perf_counter() - started)
+    first, first_seconds = model.placements(solver), time.perf_counter() - started
     if on_first is not None:
         on_first(first)
+    # Phase 2's model: the same variables with the soft cost (and gap limits as hard constraints again).
+    full = _Model(problem, relaxed=relaxed, with_assumptions=False)
+    for key, by_slot in model.starts.items():
+        for slot, var in by_slot.items():
+            full.m.add_hint(full.starts[key][slot], solver.value(var))
+    model = full
     # The budget left for phase 2 is counted in the same clock as the limit (deterministic time when reproducible).
-    left = seconds - (phase1_time / DETERMINISTIC_PER_SECOND if reproducible else first_seconds)
-    if not model.cost or left < 0.5 or (stop is not None and stop.is_set()):
+    remaining = left(spent)
+    if not model.cost or remaining < 0.5 or stopped():
         return Solution(
             status="feasible" if model.cost else "optimal",
             placements=first,
@@ -689,12 +723,8 @@ def solve(  # noqa: PLR0912 - two phases, each with its outcomes
             solutions=1,
             first_seconds=first_seconds,
         )
-    if not hinted:  # without violations, phase 2 is phase 1's model
-        for by_slot in model.starts.values():
-            for var in by_slot.values():
-                model.m.add_hint(var, solver.value(var))
     model.m.minimize(_sum(model.cost))
-    solver = _solver(seed=seed, seconds=left, workers=workers, reproducible=reproducible)
+    solver = _solver(seed=seed, seconds=remaining, workers=workers, reproducible=reproducible)
     status = _run(solver, model.m, callback=callback, stop=stop)
     cancelled = callback.cancelled or (stop is not None and stop.is_set())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -716,13 +746,29 @@ def solve(  # noqa: PLR0912 - two phases, each with its outcomes
     )
 
 
-def _phase1_solver(*, seed: int, seconds: float, workers: int, reproducible: bool) -> cp_model.CpSolver:
+def _phase1_solver(
+    *, seed: int, seconds: float, workers: int, reproducible: bool, local_search: bool = False
+) -> cp_model.CpSolver:
     """A solver for a first timetable: a light presolve (no probing, one pass), which on fet-data's schools took
-    most of the time to a first timetable otherwise."""
+    most of the time to a first timetable otherwise. With ``local_search`` only CP-SAT's local search workers
+    (feasibility jump and violation LS) run."""
     solver = _solver(seed=seed, seconds=seconds, workers=workers, reproducible=reproducible)
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.max_presolve_iterations = 1
+    if local_search:
+        solver.parameters.use_ls_only = True
+        # No symmetry detection: Oradea's first timetable in a median of 0.84 s against 1.06 s (6 seeds), the others
+        # the same.
+        solver.parameters.symmetry_level = 0
     return solver
+
+
+def _checked(model: _Model, solver: cp_model.CpSolver, status: Any) -> Any:
+    """A phase 1 status with the gap limits as violations counted: a timetable is found only at zero violations;
+    optimal above zero means no timetable keeps the limits, else the time ran out."""
+    if model.violations and status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > 0:
+        return cp_model.INFEASIBLE if status == cp_model.OPTIMAL else cp_model.UNKNOWN
+    return status
 
 
 def _gaps_repaired(
@@ -740,18 +786,17 @@ def _gaps_repaired(
     solver and status (as phase 1's) and the deterministic time used by both steps."""
     started = time.perf_counter()
     loose = _Model(
-        replace(problem, teacher_max_gaps_week={}, teacher_max_gaps_day={}), relaxed=relaxed, with_assumptions=False
+        replace(problem, teacher_max_gaps_week={}, teacher_max_gaps_day={}),
+        relaxed=relaxed,
+        with_assumptions=False,
+        soft=False,
     )
-    if loose.cost:
-        loose.m.clear_objective()
     solver = _phase1_solver(seed=seed, seconds=seconds / 2, workers=workers, reproducible=reproducible)
     status = _run(solver, loose.m, callback=None, stop=stop)
     used = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return loose, solver, status, used  # infeasible without the limits: so with them; or no time left
-    model = _Model(problem, relaxed=relaxed, with_assumptions=False, gaps_as_cost=True)
-    if model.cost:
-        model.m.clear_objective()
+    model = _Model(problem, relaxed=relaxed, with_assumptions=False, gaps_as_cost=True, soft=False)
     for key, by_slot in loose.starts.items():
         for slot, var in by_slot.items():
             model.m.add_hint(model.starts[key][slot], solver.value(var))

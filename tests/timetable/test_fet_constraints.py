@@ -200,10 +200,12 @@ def test_a_fet_file_whose_constraints_cannot_hold_has_no_timetable(tmp_path: Pat
 def test_a_problem_with_gap_limits_the_hard_model_cannot_solve_in_its_share_is_repaired(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With no time for the hard model (its share set to zero), the timetable comes from the repair: one without the
-    teacher's gap limits, then its gaps driven to zero. The limits hold; an impossible limit stays impossible."""
+    """With no time for the local search and the hard model (their shares set to zero), the timetable comes from the
+    repair: one without the teacher's gap limits, then its gaps driven to zero. The limits hold; an impossible limit
+    stays impossible."""
     from timetable import solver
 
+    monkeypatch.setattr(solver, "LOCAL_SEARCH_SHARE", 0.0)
     monkeypatch.setattr(solver, "HARD_GAPS_SHARE", 0.0)
     repairs: list[int] = []
     repaired = solver._gaps_repaired
@@ -222,6 +224,37 @@ def test_a_problem_with_gap_limits_the_hard_model_cannot_solve_in_its_share_is_r
     assert repairs == [1]
     fixed = replace(free, allowed_starts={1: A, 2: frozenset({(0, 3)})})
     assert solve(fixed, seconds=10, explain=False).status == "infeasible"
+
+
+def test_the_first_timetable_comes_from_local_search_with_gap_limits_as_violations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Phase 1 begins with CP-SAT's local search alone, the teacher's gap limits as violations driven to zero: the
+    first timetable comes from it (one solver, no complete search) and keeps the limits. Where local search cannot
+    tell that no timetable exists, the complete search after it proves it."""
+    from timetable import solver
+
+    kinds: list[bool] = []
+    made = solver._phase1_solver
+
+    def recorded(**kwargs: Any) -> Any:
+        kinds.append(kwargs.get("local_search", False))
+        return made(**kwargs)
+
+    monkeypatch.setattr(solver, "_phase1_solver", recorded)
+    reqs = [SReq(1, (1,), teachers=(7,), classes=(1,)), SReq(2, (1,), teachers=(7,), classes=(2,))]
+    free = Problem(days=1, periods=6, requirements=reqs, teacher_max_gaps_week={7: 0}, teacher_max_gaps_day={7: 0})
+    found = solve(free, seconds=10, explain=False)
+    assert kinds == [True]
+    periods = sorted(p.period for p in found.placements)
+    assert periods[1] - periods[0] == 1  # no free period between the teacher's two lessons
+    kinds.clear()
+    # Three lessons of the teacher, each at the first, third or fifth period: a clash or a free period.
+    apart = frozenset({(0, 0), (0, 2), (0, 4)})
+    reqs = [SReq(r, (1,), teachers=(7,), classes=(r,)) for r in (1, 2, 3)]
+    spread = replace(free, requirements=reqs, allowed_starts=dict.fromkeys((1, 2, 3), apart))
+    assert solve(spread, seconds=4, explain=False).status == "infeasible"
+    assert kinds == [True, False]  # local search could not tell; the complete search could
 
 
 def test_a_soft_min_days_consecutive_if_same_day_keeps_two_lessons_on_a_day_together(tmp_path: Path) -> None:
