@@ -590,9 +590,9 @@ HARD_GAPS_SHARE = 0.25
 # as violations to drive to zero (as hard constraints the local search found none on DGS-Pro in 20 s; for the
 # complete search the violations were the slower way). Measured on fet-data's schools (6 seeds, 10-20 s, 2 workers)
 # against the complete search: Oradea's first timetable in a median of 1.5 s against 2.1 s, Brazil's in 0.16 s against
-# 0.49, Spain/school's in 0.59 s against 1.0, DGS-Pro's on 4 of 4 seeds (1.8-10.1 s) against none of 4 in 20 s;
-# Argentina's in 0.32 s against 0.18. With one worker (every run of the generator) the complete search found Oradea's
-# on none of 4 seeds in 20 s, local search in a median of 1.3 s.
+# 0.49, Spain/school's in 0.59 s against 1.0; DGS-Pro's in 20 s on 4 of 4 seeds in one run and on 3 of 6 in another
+# (1.8-10.2 s), against none of 4; Argentina's in 0.32 s against 0.18. With one worker (every run of the generator)
+# the complete search found Oradea's on none of 4 seeds in 20 s, local search in a median of 1.3 s.
 LOCAL_SEARCH_SHARE = 0.25
 
 WALL_BACKSTOP = 3.0
