@@ -17,6 +17,10 @@
    examples (6.8.5, not counting the ``_data_and_timetable`` copies) ``parse_file`` refuses 66: activities of 3 to
    6 hours (OAS takes single and double lessons), activities with no students set, weeks of 8 to 18 "days" (exam
    or mornings/afternoons files), one file over 5 MB;
+   ``--fet-sweep FOLDER ...`` (``all``: every folder) adds the broad picture: time to a first valid timetable,
+   fet-cl against OAS (seed 0, ``--fet-sweep-seconds`` each, default 20), on every example under the folders that
+   the importer accepts, each with the number of its hard constraints OAS left out (then OAS solves an easier
+   problem), and the count of schools where each is ahead, those with every hard constraint imported apart;
 5. XHSTT instances from ``../shared/xhstt/`` (``--xhstt``, default every file there; ``--xhstt-seconds``, default
    300): the XHSTT hard and soft cost of OAS's timetable after the time limit, scored against every constraint of
    the instance by ``timetable.xhstt_cost`` (the constraints ``timetable.xhstt`` maps into OAS's model and those it
@@ -24,7 +28,7 @@
    same evaluator, with the value the XHSTT-2014 archive publishes for it where known (``xhstt_cost.PUBLISHED``).
 
 Run: ``.venv/bin/python benchmarks/timetable.py [--classes 30 50] [--seconds 60] [--fet FILE ...]
-[--fet-seeds 0 1 2] [--xhstt NAME ...] [--xhstt-seconds 300]``.
+[--fet-seeds 0 1 2] [--fet-sweep all] [--fet-sweep-seconds 20] [--xhstt NAME ...] [--xhstt-seconds 300]``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,6 +258,73 @@ def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
     )
 
 
+def _fet_sweep(*, folders: list[str], seconds: float) -> None:
+    """Time to a first valid timetable, fet-cl against OAS, on every fet-data example under ``folders`` that OAS's
+    importer accepts (seed 0, one run each): the broad picture beside the six schools above."""
+    import threading
+
+    from timetable import solver
+    from timetable.fet import FetError, read_fet
+    from timetable.importing import ImportError_, parse_file
+
+    if not folders:
+        return
+    if shutil.which("fet-cl") is None:
+        print("FET sweep skipped: fet-cl is missing (apt-get install fet fet-data)")
+        return
+    limit = max(1, int(seconds))
+    roots = [FET_EXAMPLES] if folders == ["all"] else [FET_EXAMPLES / folder for folder in folders]
+    paths = sorted({p for root in roots for p in root.rglob("*.fet") if "_data_and_timetable" not in p.name})
+    print(
+        f"FET sweep: time to a first valid timetable, limit {limit} s, seed 0, one run each (OAS: CP-SAT, 2 workers, "
+        "stopped at its first timetable; fet-cl 6.8.5, its whole run), every example OAS's importer accepts under "
+        + ", ".join(str(root) for root in roots)
+    )
+    print(f"{'school':<72} {'activities':>10} {'hard left out':>13} {'fet-cl':>8} {'OAS':>8} {'ahead':>6}")
+    counts: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+    refused = 0
+    for path in paths:
+        try:
+            parse_file(filename=path.name, content=path.read_bytes())
+            instance = read_fet(path)
+        except (ImportError_, FetError):
+            refused += 1
+            continue
+        with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
+            fet_first, outcome, _soft, _days = _fet_cl(path, seconds=limit, out=Path(out), seed=0)
+        stop = threading.Event()
+        result = solver.solve(
+            instance.problem,
+            seed=0,
+            seconds=limit,
+            workers=2,
+            explain=False,
+            stop=stop,
+            on_first=lambda _placements, stop=stop: stop.set(),
+        )
+        ahead = _ahead(result.first_seconds, fet_first)
+        left_out = instance.hard_not_imported
+        counts[left_out == 0][ahead] += 1
+        print(
+            f"{path.relative_to(FET_EXAMPLES)!s:<72} {instance.activities:>10} {left_out:>13} "
+            f"{f'{fet_first:.2f}' if fet_first is not None else outcome:>8} "
+            f"{f'{result.first_seconds:.2f}' if result.first_seconds is not None else result.status:>8} {ahead:>6}"
+        )
+
+    def tally(counter: Counter[str]) -> str:
+        return (
+            f"OAS ahead on {counter['OAS']}, fet-cl on {counter['fet']}, level on {counter['=']}, "
+            f"neither found one on {counter['-']}"
+        )
+
+    print(f"  every hard constraint imported ({sum(counts[True].values())} schools): {tally(counts[True])}")
+    print(f"  some hard constraints left out ({sum(counts[False].values())} schools): {tally(counts[False])}")
+    print(
+        f"  ({refused} examples refused by OAS's importer. Where hard constraints were left out OAS solves an easier "
+        "problem than fet-cl: the first count is the fair one.)"
+    )
+
+
 def _synthetic(*, classes: list[int], seconds: float, impossible: bool) -> None:
     from timetable import solver
     from timetable.synthetic import synthetic_school
@@ -366,6 +438,13 @@ def main() -> None:
     parser.add_argument("--xhstt-seconds", type=float, default=300.0, help="time limit per XHSTT instance")
     parser.add_argument("--fet", nargs="*", default=FET_SCHOOLS, help="fet-data examples to compare with fet-cl")
     parser.add_argument("--fet-seeds", type=int, nargs="*", default=[0], help="seeds for both solvers (median shown)")
+    parser.add_argument(
+        "--fet-sweep",
+        nargs="*",
+        default=[],
+        help="fet-data folders (under FET-5-official; 'all' for every one) for the time-to-first sweep",
+    )
+    parser.add_argument("--fet-sweep-seconds", type=float, default=20.0, help="time limit per school in the sweep")
     parser.add_argument("--no-impossible", action="store_true", help="skip the impossible school")
     args = parser.parse_args()
     with scratch_database("timetable", settings="devtools.settings.test"):
@@ -373,6 +452,7 @@ def main() -> None:
         if args.classes:
             _synthetic(classes=args.classes, seconds=args.seconds, impossible=not args.no_impossible)
         _fet(schools=args.fet, seconds=args.seconds, seeds=args.fet_seeds or [0])
+        _fet_sweep(folders=args.fet_sweep, seconds=args.fet_sweep_seconds)
         _xhstt(names=args.xhstt, seconds=args.xhstt_seconds)
     print(f"{os.cpu_count()} CPUs shared; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -52,6 +52,8 @@ class FetInstance:
     # FET constraint tag -> how many were imported / not imported ("tag (reason)" -> count).
     imported: Counter[str] = field(default_factory=Counter)
     not_imported: Counter[str] = field(default_factory=Counter)
+    # How many of ``not_imported`` were hard (FET weight 100 %): OAS solves an easier problem than FET's by these.
+    hard_not_imported: int = 0
     # Requirement id -> the FET activity ids it stands for.
     activity_ids: dict[int, list[str]] = field(default_factory=dict)
     durations: dict[str, int] = field(default_factory=dict)
@@ -91,6 +93,7 @@ class _Reader:
         self.problems: list[str] = []
         self.imported: Counter[str] = Counter()
         self.not_imported: Counter[str] = Counter()
+        self.hard_not_imported = 0
         self.days = _names(root.find("Days_List"), "Day/Name")
         self.hours = _names(root.find("Hours_List"), "Hour/Name")
         self.subjects = set(_names(root.find("Subjects_List"), "Subject/Name"))
@@ -233,6 +236,7 @@ class _Reader:
             reason = self.hard(number, constraint) if hard else self.soft(number, constraint)
             if reason:
                 self.not_imported[f"{tag} ({reason})"] += 1
+                self.hard_not_imported += hard
             else:
                 self.imported[tag if hard else f"{tag} (soft)"] += 1
 
@@ -510,6 +514,7 @@ class _Reader:
             if len(kind_indexes) > MAX_UNION_GROUP:
                 subsets: list[tuple[int, ...]] = list(itertools.combinations(kind_indexes, 2))
                 self.not_imported[f"room sharing beyond pairs ({len(kind_indexes)} room types share rooms)"] += 1
+                self.hard_not_imported += 1
             else:
                 subsets = [c for n in range(2, len(kind_indexes) + 1) for c in itertools.combinations(kind_indexes, n)]
             for subset in subsets:
@@ -556,6 +561,7 @@ class _Reader:
             activities=len(self.activities),
             imported=self.imported,
             not_imported=self.not_imported,
+            hard_not_imported=self.hard_not_imported,
             activity_ids=activity_ids,
             durations={i: a.duration for i, a in self.activities.items()},
             soft_min_days=self.soft_min_days,

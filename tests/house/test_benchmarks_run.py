@@ -49,6 +49,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
         [
             *("--size", "small", "--classes", "4", "--seconds", "5", "--no-impossible"),
             *("--fet", "Argentina/Horario_ISJ.fet", "--xhstt", "ArtificialORLibrary-hdtt4", "--xhstt-seconds", "5"),
+            *("--fet-sweep", "Denmark", "--fet-sweep-seconds", "2"),
         ],
     ),
 }

@@ -174,6 +174,7 @@ def test_a_fet_file_brings_its_constraints_and_says_which_it_left_out(tmp_path: 
         "ConstraintActivityPreferredStartingTimes (soft, 80 %)": 1,
         "ConstraintTeacherMaxSpanPerDay (no OAS equivalent)": 1,
     }  # the inactive one is neither
+    assert instance.hard_not_imported == 1  # the max span: OAS's problem is easier than FET's by one hard rule
     # The split activity is one requirement of three lessons, at most one a day.
     assert instance.activities == 4 and len(instance.problem.requirements) == 2
     assert instance.problem.room_capacity == {"rom:Gymsal": {(d, h): 1 for d in range(3) for h in range(4)}}
