@@ -293,6 +293,10 @@ def _fet_sweep(*, folders: list[str], seconds: float) -> None:
         with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
             fet_first, outcome, _soft, _days = _fet_cl(path, seconds=limit, out=Path(out), seed=0)
         stop = threading.Event()
+
+        def first_found(_placements: list[solver.Placement], stop: threading.Event = stop) -> None:
+            stop.set()  # the time to the first timetable is all this sweep measures
+
         result = solver.solve(
             instance.problem,
             seed=0,
@@ -300,7 +304,7 @@ def _fet_sweep(*, folders: list[str], seconds: float) -> None:
             workers=2,
             explain=False,
             stop=stop,
-            on_first=lambda _placements, stop=stop: stop.set(),
+            on_first=first_found,
         )
         ahead = _ahead(result.first_seconds, fet_first)
         left_out = instance.hard_not_imported
