@@ -193,15 +193,28 @@ def _fet_school(path: Path, instance: FetInstance, *, limit: int, seeds: list[in
     )
 
 
-def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
-    """Side by side with ``fet-cl`` on real schools from Debian's fet-data, imported by OAS's FET importer."""
+def _fet_imported(path: Path) -> FetInstance | list[str]:
+    """The school as OAS's FET importer reads it (``parse_file`` must accept the file too), or its problems."""
     from timetable.fet import FetError, read_fet
     from timetable.importing import ImportError_, parse_file
 
-    if not schools:
-        return
+    try:
+        parse_file(filename=path.name, content=path.read_bytes())
+        return read_fet(path)
+    except (ImportError_, FetError) as exc:
+        return exc.problems
+
+
+def _fet_cl_missing(what: str) -> bool:
     if shutil.which("fet-cl") is None:
-        print("FET comparison skipped: fet-cl is missing (apt-get install fet fet-data)")
+        print(f"{what} skipped: fet-cl is missing (apt-get install fet fet-data)")
+        return True
+    return False
+
+
+def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
+    """Side by side with ``fet-cl`` on real schools from Debian's fet-data, imported by OAS's FET importer."""
+    if not schools or _fet_cl_missing("FET comparison"):
         return
     limit = max(1, int(seconds))
     print(
@@ -214,11 +227,9 @@ def _fet(*, schools: list[str], seconds: float, seeds: list[int]) -> None:
         if not path.exists():
             print(f"{school}: not found under {FET_EXAMPLES} (apt-get install fet-data)")
             continue
-        try:
-            parse_file(filename=path.name, content=path.read_bytes())
-            instance = read_fet(path)
-        except (ImportError_, FetError) as exc:
-            print(f"{school}: refused by OAS's FET importer: {exc.problems[0]} ({len(exc.problems)} problems)")
+        instance = _fet_imported(path)
+        if isinstance(instance, list):
+            print(f"{school}: refused by OAS's FET importer: {instance[0]} ({len(instance)} problems)")
             continue
         print(
             f"{school}: {instance.activities} activities as {len(instance.problem.requirements)} requirements; "
@@ -264,13 +275,8 @@ def _fet_sweep(*, folders: list[str], seconds: float) -> None:
     import threading
 
     from timetable import solver
-    from timetable.fet import FetError, read_fet
-    from timetable.importing import ImportError_, parse_file
 
-    if not folders:
-        return
-    if shutil.which("fet-cl") is None:
-        print("FET sweep skipped: fet-cl is missing (apt-get install fet fet-data)")
+    if not folders or _fet_cl_missing("FET sweep"):
         return
     limit = max(1, int(seconds))
     roots = [FET_EXAMPLES] if folders == ["all"] else [FET_EXAMPLES / folder for folder in folders]
@@ -284,10 +290,8 @@ def _fet_sweep(*, folders: list[str], seconds: float) -> None:
     counts: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
     refused = 0
     for path in paths:
-        try:
-            parse_file(filename=path.name, content=path.read_bytes())
-            instance = read_fet(path)
-        except (ImportError_, FetError):
+        instance = _fet_imported(path)
+        if isinstance(instance, list):
             refused += 1
             continue
         with tempfile.TemporaryDirectory(prefix="oas-fet-") as out:
