@@ -421,13 +421,13 @@ class _Model:
         days, periods = range(p.days), range(p.periods)
         teaching = list(periods)
         for wanted, min_days, weight in p.min_days:
+            if weight and not self.soft:
+                continue  # a soft rule: not in a model of the hard rules only
             ids = tuple(i for i in wanted if i in self._by_req)
             if min_days < 1 or sum(len(r.lengths) for r in p.requirements if r.id in ids) < 2:
                 continue
             for first in range(p.days - min_days + 1):
                 window = _sum([self.lessons_on(r, d) for r in ids for d in range(first, first + min_days)])
-                if weight and not self.soft:
-                    continue
                 if weight:
                     extra = m.new_int_var(0, len(ids), "")
                     m.add(extra >= window - 1)
