@@ -545,6 +545,12 @@ class _Model:
                     for s in periods:
                         m.add(_sum([occ[(r, d, s)] for r in reqs]) <= capacity.get((d, s), 0))
 
+    def hint_from(self, other: _Model, solver: cp_model.CpSolver) -> None:
+        """Start the search from ``other``'s timetable in ``solver`` (a model of the same lessons)."""
+        for key, by_slot in other.starts.items():
+            for slot, var in by_slot.items():
+                self.m.add_hint(self.starts[key][slot], solver.value(var))
+
     def placements(self, solver: cp_model.CpSolver) -> list[Placement]:
         out = []
         for (rid, length), by_slot in self.starts.items():
@@ -708,9 +714,7 @@ def solve(
         on_first(first)
     # Phase 2's model: the same variables with the soft cost (and gap limits as hard constraints again).
     full = _Model(problem, relaxed=relaxed, with_assumptions=False)
-    for key, by_slot in model.starts.items():
-        for slot, var in by_slot.items():
-            full.m.add_hint(full.starts[key][slot], solver.value(var))
+    full.hint_from(model, solver)
     model = full
     # The budget left for phase 2 is counted in the same clock as the limit (deterministic time when reproducible).
     remaining = left(spent)
@@ -797,9 +801,7 @@ def _gaps_repaired(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return loose, solver, status, used  # infeasible without the limits: so with them; or no time left
     model = _Model(problem, relaxed=relaxed, with_assumptions=False, gaps_as_cost=True, soft=False)
-    for key, by_slot in loose.starts.items():
-        for slot, var in by_slot.items():
-            model.m.add_hint(model.starts[key][slot], solver.value(var))
+    model.hint_from(loose, solver)
     model.m.minimize(_sum(model.violations))
     left = seconds - (used / DETERMINISTIC_PER_SECOND if reproducible else time.perf_counter() - started)
     repair = _phase1_solver(seed=seed, seconds=max(left, 0.1), workers=workers, reproducible=reproducible)
