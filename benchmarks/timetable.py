@@ -280,6 +280,9 @@ def _fet_sweep(*, folders: list[str], seconds: float) -> None:
         return
     limit = max(1, int(seconds))
     roots = [FET_EXAMPLES] if folders == ["all"] else [FET_EXAMPLES / folder for folder in folders]
+    for root in roots:
+        if not root.is_dir():
+            print(f"FET sweep: {root} not found (apt-get install fet-data)")
     paths = sorted({p for root in roots for p in root.rglob("*.fet") if "_data_and_timetable" not in p.name})
     print(
         f"FET sweep: time to a first valid timetable, limit {limit} s, seed 0, one run each (OAS: CP-SAT, 2 workers, "
